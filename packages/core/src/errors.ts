@@ -1,0 +1,72 @@
+import { ERRORS, type ErrorCode } from "@latchkey/protocol";
+
+/** Fills `{name}` placeholders of a catalogue text. */
+function fillDetail(template: string, params: Readonly<Record<string, string | number>>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+/**
+ * An error that becomes an HTTP response: status and text from the {@link ERRORS}
+ * catalogue. Thrown inside request handling; the error boundary renders it.
+ */
+export class HttpError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly detail: string;
+  /** Extra response headers (e.g. `Retry-After`, `Allow`). */
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    code: ErrorCode,
+    params: Readonly<Record<string, string | number>> = {},
+    headers: Readonly<Record<string, string>> = {},
+  ) {
+    const entry = ERRORS[code];
+    const detail = fillDetail(entry.detail, params);
+    super(detail);
+    this.name = "HttpError";
+    this.code = code;
+    this.status = entry.status;
+    this.detail = detail;
+    this.headers = headers;
+  }
+}
+
+/** Which store failed, for the 503 text and the log line. */
+export type StoreName = "session" | "user" | "throttle";
+
+/**
+ * A store could not be reached or failed to answer. Requests that need the store get a 503;
+ * nobody is logged out because of it and no cookie is cleared.
+ */
+export class StoreUnavailableError extends Error {
+  readonly store: StoreName;
+
+  constructor(store: StoreName, cause: unknown) {
+    super(`The ${store} store is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = "StoreUnavailableError";
+    this.store = store;
+  }
+}
+
+/** {@link UserStore.createUser} was given a username whose key is taken. */
+export class UsernameTakenError extends Error {
+  constructor(username: string) {
+    super(`A user with the username "${username}" already exists.`);
+    this.name = "UsernameTakenError";
+  }
+}
+
+/** The configuration is invalid. `problems` lists every problem found, not just the first. */
+export class ConfigError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`Invalid latchkey configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}

@@ -1,0 +1,77 @@
+/** A user, as core and the routes see it. */
+export interface User {
+  /** The store's id for the user: a number for the built-in stores, a string for others. */
+  id: number | string;
+  /** As entered at creation, NFKC-normalised. */
+  username: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  isActive: boolean;
+  isStaff: boolean;
+  isSuperuser: boolean;
+  /** Names of the groups the user belongs to. */
+  groups: string[];
+  /** Permissions granted to the user directly or through a group, e.g. `"reports.view"`. */
+  permissions: string[];
+  /** Milliseconds since the epoch. */
+  dateJoined: number;
+  /** Milliseconds since the epoch, or null before the first login. */
+  lastLogin: number | null;
+}
+
+/** A user with the password hash, as a store returns it. Never rendered to a client. */
+export interface UserRecord extends User {
+  /** An encoded hash (`$argon2id$…`, `scrypt$…`, `pbkdf2_sha256$…`), or null if the user cannot log in by password. */
+  passwordHash: string | null;
+}
+
+/** What {@link UserStore.createUser} needs. */
+export interface NewUser {
+  username: string;
+  /** Case-folded key the store must keep unique (computed by core). */
+  usernameKey: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  isActive: boolean;
+  isStaff: boolean;
+  isSuperuser: boolean;
+  groups: string[];
+  permissions: string[];
+  passwordHash: string | null;
+  dateJoined: number;
+}
+
+/** Fields {@link UserStore.updateUser} may change. */
+export type UserPatch = Partial<
+  Pick<
+    UserRecord,
+    | "email"
+    | "firstName"
+    | "lastName"
+    | "isActive"
+    | "isStaff"
+    | "isSuperuser"
+    | "groups"
+    | "permissions"
+    | "passwordHash"
+    | "lastLogin"
+  >
+>;
+
+/**
+ * Where users live. Bring your own table by implementing these methods; core does the
+ * normalisation, hashing and policy.
+ */
+export interface UserStore {
+  getUserById(id: string): Promise<UserRecord | null>;
+  /** Looks a user up by the case-folded key core computed from the username. */
+  getUserByUsernameKey(usernameKey: string): Promise<UserRecord | null>;
+  /** Creates a user; rejects with {@link UsernameTakenError} if the key is taken. */
+  createUser(user: NewUser): Promise<UserRecord>;
+  /** Applies the patch; resolves to the updated user, or null if there is no such user. */
+  updateUser(id: string, patch: UserPatch): Promise<UserRecord | null>;
+  /** Users ordered by id. */
+  listUsers(options: { limit: number; offset: number }): Promise<UserRecord[]>;
+}

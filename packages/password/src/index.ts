@@ -1,0 +1,1 @@
+export type { PasswordHasher, VerifyResult } from "./types.js";

@@ -1,0 +1,68 @@
+/**
+ * The catalogue of every error latchkey answers with: a stable machine code, its HTTP
+ * status and the human text sent as `detail`. Texts with `{name}` placeholders are filled
+ * in by the server. Where Django REST Framework has a text for the same condition, the
+ * text is DRF's, so SPAs that match on it keep working.
+ */
+export const ERRORS = Object.freeze({
+  missing_credentials: { status: 400, detail: "Please provide username and password." },
+  invalid_credentials: { status: 400, detail: "Invalid credentials." },
+  not_logged_in: { status: 400, detail: "You're not logged in." },
+  not_authenticated: { status: 401, detail: "Authentication credentials were not provided." },
+  invalid_token: { status: 401, detail: "Invalid token." },
+  invalid_authorization_header: { status: 401, detail: "Invalid Authorization header: {reason}" },
+  invalid_basic_header: { status: 400, detail: "Invalid basic header: {reason}" },
+  permission_denied: { status: 403, detail: "You do not have permission to perform this action." },
+  csrf_cross_site: {
+    status: 403,
+    detail: "CSRF Failed: Cross-site request refused (Sec-Fetch-Site: {site}) from untrusted origin {origin}.",
+  },
+  csrf_origin_untrusted: {
+    status: 403,
+    detail: "CSRF Failed: Origin checking failed - {origin} does not match any trusted origins.",
+  },
+  csrf_referer_untrusted: {
+    status: 403,
+    detail: "CSRF Failed: Referer checking failed - {referer} does not match any trusted origins.",
+  },
+  csrf_origin_missing: {
+    status: 403,
+    detail: "CSRF Failed: Origin checking failed - the request has no Origin or Referer header.",
+  },
+  csrf_cookie_missing: { status: 403, detail: "CSRF Failed: CSRF cookie not set." },
+  csrf_token_missing: { status: 403, detail: "CSRF Failed: CSRF token missing." },
+  csrf_token_malformed: {
+    status: 403,
+    detail: "CSRF Failed: CSRF token from {source} has incorrect length or invalid characters.",
+  },
+  csrf_token_incorrect: { status: 403, detail: "CSRF Failed: CSRF token from {source} incorrect." },
+  throttled: { status: 429, detail: "Request was throttled. Expected available in {seconds} seconds." },
+  invalid_json: { status: 400, detail: "JSON parse error - the request body is not valid JSON." },
+  invalid_body: { status: 400, detail: "{reason}" },
+  field_too_long: { status: 400, detail: "Ensure {field} has no more than {max} characters." },
+  unsupported_media_type: { status: 415, detail: 'Unsupported media type "{type}" in request.' },
+  body_too_large: { status: 413, detail: "Request body is larger than {max} bytes." },
+  method_not_allowed: { status: 405, detail: 'Method "{method}" not allowed.' },
+  not_found: { status: 404, detail: "Not found." },
+  password_incorrect: { status: 400, detail: "Your old password was entered incorrectly." },
+  password_invalid: { status: 400, detail: "{reason}" },
+  cookie_malformed: { status: 400, detail: "The {name} cookie is malformed." },
+  store_unavailable: {
+    status: 503,
+    detail: "Service temporarily unavailable: the {store} store cannot be reached. Try again shortly.",
+  },
+  internal_error: { status: 500, detail: "Internal server error." },
+} as const satisfies Record<string, { status: number; detail: string }>);
+
+/** A stable, machine-readable error code. */
+export type ErrorCode = keyof typeof ERRORS;
+
+/** The JSON body of every error response. */
+export interface ErrorBody {
+  /** Human-readable explanation. */
+  detail: string;
+  /** Stable machine code from {@link ERRORS}. */
+  code?: ErrorCode;
+  /** Present on 401s from the whoami route, as the Django SPA tutorials answer. */
+  isAuthenticated?: false;
+}

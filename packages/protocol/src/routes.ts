@@ -1,0 +1,43 @@
+/** Every route latchkey serves, by a stable name used in configuration. */
+export type RouteName =
+  | "csrf"
+  | "session"
+  | "login"
+  | "logout"
+  | "whoami"
+  | "passwordChange"
+  | "tokenLogin"
+  | "tokenLogout"
+  | "tokenLogoutAll"
+  | "openapi";
+
+/** The names of every route, in the order they are documented. */
+export const ROUTE_NAMES: readonly RouteName[] = Object.freeze([
+  "csrf",
+  "session",
+  "login",
+  "logout",
+  "whoami",
+  "passwordChange",
+  "tokenLogin",
+  "tokenLogout",
+  "tokenLogoutAll",
+  "openapi",
+]);
+
+/**
+ * Default path of each route, relative to the base path. Every route also answers without
+ * its trailing slash.
+ */
+export const DEFAULT_ROUTE_PATHS: Readonly<Record<RouteName, string>> = Object.freeze({
+  csrf: "/csrf/",
+  session: "/session/",
+  login: "/login/",
+  logout: "/logout/",
+  whoami: "/whoami/",
+  passwordChange: "/password/change/",
+  tokenLogin: "/token/login/",
+  tokenLogout: "/token/logout/",
+  tokenLogoutAll: "/token/logoutall/",
+  openapi: "/openapi.json",
+});
