@@ -18,11 +18,13 @@ export class HttpError extends Error {
   readonly detail: string;
   /** Extra response headers (e.g. `Retry-After`, `Allow`). */
   readonly headers: Readonly<Record<string, string>>;
+  /** Cookies the error response still sets (e.g. deleting a stale session cookie). */
+  readonly cookies: readonly string[];
 
   constructor(
     code: ErrorCode,
     params: Readonly<Record<string, string | number>> = {},
-    headers: Readonly<Record<string, string>> = {},
+    extra: { headers?: Readonly<Record<string, string>>; cookies?: readonly string[] } = {},
   ) {
     const entry = ERRORS[code];
     const detail = fillDetail(entry.detail, params);
@@ -31,7 +33,8 @@ export class HttpError extends Error {
     this.code = code;
     this.status = entry.status;
     this.detail = detail;
-    this.headers = headers;
+    this.headers = extra.headers ?? {};
+    this.cookies = extra.cookies ?? [];
   }
 }
 

@@ -26,14 +26,6 @@ export interface LatchkeyRequest {
   readonly parsedBody?: unknown;
 }
 
-/** A cookie to set (or clear, with `maxAgeSeconds: 0`). Adapters serialise it. */
-export interface SetCookie {
-  name: string;
-  value: string;
-  /** Serialised `Set-Cookie` header value. */
-  header: string;
-}
-
 /** A response as core describes it. Adapters write it out. */
 export interface LatchkeyResponse {
   status: number;

@@ -1,0 +1,147 @@
+import type { PasswordHasher } from "@latchkey/password";
+import type { RouteName } from "@latchkey/protocol";
+import type { Stores } from "../ports/stores.js";
+import type { Clock, Logger, RandomSource } from "../ports/world.js";
+
+/** A path relative to the base path, several (aliases), or `false` to turn the route off. */
+export type RoutePathOption = string | readonly string[] | false;
+
+/** The `compat` settings: Django-SPA habits that are unsafe, each off by default. */
+export interface CompatOptions {
+  /**
+   * Accept a login POST that carries no CSRF token, as DRF does for anonymous requests.
+   * Risk: login CSRF from a browser that sends no `Origin`/`Sec-Fetch-Site` (only very
+   * old browsers); the Origin check still runs for every browser that sends one.
+   * @default false
+   */
+  loginWithoutCsrfToken?: boolean;
+  /**
+   * Let `GET /logout` end the session, as some Django tutorials' SPAs do. Risk: any page
+   * can log the user out with an `<img src>` ("logout CSRF"); latchkey still refuses it
+   * when the browser says the request is cross-site (`Sec-Fetch-Site`).
+   * @default false
+   */
+  getLogout?: boolean;
+}
+
+/** Options of {@link createLatchkey}. Every field but `stores` has a default. */
+export interface LatchkeyOptions {
+  /** Where sessions, users and throttle counters live. */
+  stores: Stores;
+  /**
+   * `"production"` makes cookies always `Secure`, turns on the `__Host-` session cookie
+   * prefix and refuses insecure settings unless `allowInsecure` is set.
+   * @default "development"
+   */
+  mode?: "development" | "production";
+  /** In production, accept settings that weaken security (e.g. non-Secure cookies). @default false */
+  allowInsecure?: boolean;
+  /** Path prefix of every route. @default "/api" */
+  basePath?: string;
+  /** Per-route paths relative to `basePath`, with aliases, or `false` to disable a route. */
+  routes?: Partial<Record<RouteName, RoutePathOption>>;
+  /** Render users in camelCase (`"camel"`) or Django REST Framework's snake_case (`"drf"`). @default "camel" */
+  userShape?: "camel" | "drf";
+  session?: {
+    /** Session cookie name (the `__Host-` prefix is added when enabled). @default "sessionid" */
+    cookieName?: string;
+    /** A session unused this long ends. Activity moves it (sliding). @default 1209600 (2 weeks) */
+    idleTimeoutSeconds?: number;
+    /** A session ends this long after login, whatever its activity. @default 2592000 (30 days) */
+    absoluteTimeoutSeconds?: number;
+    /** Activity is written back to the store at most this often per session. @default 300 */
+    touchIntervalSeconds?: number;
+    /** Send the session cookie without `Max-Age`, so the browser drops it when it closes. @default false */
+    expireAtBrowserClose?: boolean;
+  };
+  cookies?: {
+    /**
+     * `"auto"`: `Secure` when the request came over HTTPS (directly or via a trusted proxy),
+     * and always in production. `"always"`, `"never"` force it.
+     * @default "auto"
+     */
+    secure?: "auto" | "always" | "never";
+    /** `SameSite` of both cookies. `"none"` requires Secure (and is refused otherwise). @default "lax" */
+    sameSite?: "lax" | "strict" | "none";
+    /** `Domain` attribute, to share cookies with subdomains. Not allowed with the `__Host-` prefix. @default unset */
+    domain?: string;
+    /** Prefix the session cookie name with `__Host-`. @default true in production, false otherwise */
+    hostPrefix?: boolean;
+    /** Mark both cookies `Partitioned` (CHIPS), for cross-site SPAs in browsers that block third-party cookies. @default false */
+    partitioned?: boolean;
+  };
+  csrf?: {
+    /**
+     * `"origin+token"`: Origin/Sec-Fetch-Site check and the `X-CSRFToken` token.
+     * `"origin"`: only the Origin check (for clients that cannot send headers).
+     * `"token"`: only the token.
+     * @default "origin+token"
+     */
+    mode?: "origin+token" | "origin" | "token";
+    /** @default "csrftoken" */
+    cookieName?: string;
+    /** @default "X-CSRFToken" */
+    headerName?: string;
+    /** @default "csrfmiddlewaretoken" */
+    formFieldName?: string;
+    /** Lifetime of the CSRF cookie. @default 31449600 (one year, as Django) */
+    cookieMaxAgeSeconds?: number;
+  };
+  /**
+   * Origins other than the server's own that may call the API with the user's cookies, e.g.
+   * `"http://localhost:5173"`: their unsafe requests pass the CSRF Origin check, and CORS
+   * answers them with credentials. Exact `scheme://host[:port]` matches only: no wildcards,
+   * and `"null"` is refused (sandboxed frames and `file:` pages send it).
+   * @default []
+   */
+  trustedOrigins?: readonly string[];
+  /**
+   * How many reverse proxies in front of the server to believe: their `X-Forwarded-For`,
+   * `X-Forwarded-Proto` and `X-Forwarded-Host` headers are honoured. `false`/`0` ignores them
+   * (a client could forge them), `true` means one.
+   * @default false
+   */
+  trustProxy?: boolean | number;
+  /**
+   * The server's public origin (`https://api.example.com`). When set, the CSRF Origin check
+   * compares against it instead of deriving the origin from the request.
+   * @default derived per request
+   */
+  publicOrigin?: string;
+  bearer?: {
+    /** Serve the `/token/*` routes and accept `Authorization: Bearer`. @default true */
+    enabled?: boolean;
+    /** A token unused this long ends. @default 1209600 (2 weeks) */
+    idleTimeoutSeconds?: number;
+    /** A token ends this long after it was issued. @default 2592000 (30 days) */
+    absoluteTimeoutSeconds?: number;
+  };
+  throttle?: {
+    /** @default true */
+    enabled?: boolean;
+    /** Failed logins allowed per account per window. @default { points: 10, durationSeconds: 900 } */
+    perAccount?: { points: number; durationSeconds: number };
+    /** Failed logins allowed per client IP (per /64 for IPv6) per window. @default { points: 50, durationSeconds: 900 } */
+    perIp?: { points: number; durationSeconds: number };
+  };
+  passwords?: {
+    /** Hasher for new passwords and verification. @default argon2id with OWASP parameters */
+    hasher?: PasswordHasher;
+    /** @default 8 */
+    minLength?: number;
+    /** @default 4096 */
+    maxLength?: number;
+    /** Refuse passwords from the common-password list. @default true */
+    commonPasswordCheck?: boolean;
+  };
+  /** Largest request body accepted by latchkey's routes, in bytes. @default 16384 */
+  maxBodyBytes?: number;
+  /** Unsafe Django-SPA habits to allow, or `"django"` for all of them. @default none */
+  compat?: "django" | CompatOptions;
+  /** @default a logger that writes nothing */
+  logger?: Logger;
+  /** @default the system clock */
+  clock?: Clock;
+  /** @default `crypto.getRandomValues` */
+  random?: RandomSource;
+}

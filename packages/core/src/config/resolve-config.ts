@@ -1,0 +1,261 @@
+import { createPasswordHasher } from "@latchkey/password";
+import { DEFAULT_BASE_PATH, DEFAULT_COOKIE_NAMES, DEFAULT_CSRF_FORM_FIELD, DEFAULT_CSRF_HEADER, DEFAULT_ROUTE_PATHS, ROUTE_NAMES, type RouteName } from "@latchkey/protocol";
+import { z } from "zod";
+import { ConfigError } from "../errors.js";
+import { cryptoRandom, silentLogger, systemClock } from "../ports/world.js";
+import type { LatchkeyOptions } from "./options.js";
+import type { ResolvedConfig, ResolvedWorld } from "./resolved-config.js";
+
+const seconds = z.number().int().positive();
+const window = z.strictObject({ points: z.number().int().positive(), durationSeconds: seconds });
+const cookieName = z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, "must be a cookie name token (letters, digits, !#$%&'*+-.^_`|~)");
+const routePath = z.string().regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/, "must start with / and be a URL path");
+const methods = (names: readonly string[]) =>
+  z.custom<unknown>((value) => typeof value === "object" && value !== null && names.every((n) => typeof (value as Record<string, unknown>)[n] === "function"), {
+    message: `must be an object with the methods ${names.join(", ")}`,
+  });
+
+/** The shape of {@link LatchkeyOptions}, checked at start-up so a JavaScript caller gets every mistake at once. */
+const optionsSchema = z.strictObject({
+  stores: z.strictObject({
+    sessions: methods(["getSession", "createSession", "updateSessionExpiration", "deleteSession", "deleteUserSessions", "listUserSessions", "listSessions", "deleteExpiredSessions"]),
+    users: methods(["getUserById", "getUserByUsernameKey", "createUser", "updateUser", "listUsers"]),
+    throttle: methods(["createLimiter"]),
+  }),
+  mode: z.enum(["development", "production"]).optional(),
+  allowInsecure: z.boolean().optional(),
+  basePath: z.union([z.literal(""), routePath], { error: "must be empty or start with /" }).optional(),
+  routes: z
+    .partialRecord(z.enum(ROUTE_NAMES as [RouteName, ...RouteName[]]), z.union([routePath, z.array(routePath).min(1), z.literal(false)], { error: "must be a path starting with /, a non-empty list of them, or false" }))
+    .optional(),
+  userShape: z.enum(["camel", "drf"]).optional(),
+  session: z
+    .strictObject({
+      cookieName: cookieName.optional(),
+      idleTimeoutSeconds: seconds.optional(),
+      absoluteTimeoutSeconds: seconds.optional(),
+      touchIntervalSeconds: z.number().int().min(0).optional(),
+      expireAtBrowserClose: z.boolean().optional(),
+    })
+    .optional(),
+  cookies: z
+    .strictObject({
+      secure: z.enum(["auto", "always", "never"]).optional(),
+      sameSite: z.enum(["lax", "strict", "none"]).optional(),
+      domain: z.string().regex(/^\.?[A-Za-z0-9.-]+$/, "must be a host name").optional(),
+      hostPrefix: z.boolean().optional(),
+      partitioned: z.boolean().optional(),
+    })
+    .optional(),
+  csrf: z
+    .strictObject({
+      mode: z.enum(["origin+token", "origin", "token"]).optional(),
+      cookieName: cookieName.optional(),
+      headerName: z.string().regex(/^[A-Za-z0-9-]+$/, "must be a header name").optional(),
+      formFieldName: z.string().min(1).optional(),
+      cookieMaxAgeSeconds: seconds.optional(),
+    })
+    .optional(),
+  trustedOrigins: z.array(z.string()).optional(),
+  trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10)], { error: "must be true, false or a number of proxy hops (0-10)" }).optional(),
+  publicOrigin: z.string().optional(),
+  bearer: z
+    .strictObject({ enabled: z.boolean().optional(), idleTimeoutSeconds: seconds.optional(), absoluteTimeoutSeconds: seconds.optional() })
+    .optional(),
+  throttle: z.strictObject({ enabled: z.boolean().optional(), perAccount: window.optional(), perIp: window.optional() }).optional(),
+  passwords: z
+    .strictObject({
+      hasher: methods(["hash", "verify", "verifyDummy"]).optional(),
+      minLength: z.number().int().min(1).max(4096).optional(),
+      maxLength: z.number().int().min(64, "must allow at least 64 characters (ASVS 6.2.9)").max(65536).optional(),
+      commonPasswordCheck: z.boolean().optional(),
+    })
+    .optional(),
+  maxBodyBytes: z.number().int().min(1024).max(10 * 1024 * 1024).optional(),
+  compat: z
+    .union([z.literal("django"), z.strictObject({ loginWithoutCsrfToken: z.boolean().optional(), getLogout: z.boolean().optional() })], {
+      error: 'must be "django" or { loginWithoutCsrfToken?, getLogout? }',
+    })
+    .optional(),
+  logger: methods(["debug", "info", "warn", "error"]).optional(),
+  clock: methods(["now"]).optional(),
+  random: methods(["fill"]).optional(),
+});
+
+/** Formats a zod issue path as `csrf.mode` / `routes.login[1]`. */
+function pathOf(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) out += typeof part === "number" ? `[${part}]` : `${out ? "." : ""}${String(part)}`;
+  return out || "(options)";
+}
+
+/**
+ * Checks an origin is exactly `scheme://host[:port]` and returns it normalised, or a problem.
+ * Exact matching is the point: `https://example.com.attacker.net` must never pass for
+ * `https://example.com` (OWASP CSRF cheat sheet, "match the full origin").
+ */
+export function normaliseOrigin(value: string): { origin: string } | { problem: string } {
+  if (value === "null") return { problem: '"null" is refused: sandboxed frames and file: pages send it' };
+  if (value.includes("*")) return { problem: `"${value}" has a wildcard; list each origin exactly` };
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return { problem: `"${value}" is not a URL origin like https://app.example.com` };
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return { problem: `"${value}" must use http or https` };
+  if (url.username || url.password || url.search || url.hash || (url.pathname !== "/" && url.pathname !== "")) {
+    return { problem: `"${value}" must be just scheme://host[:port], without path, query or credentials` };
+  }
+  if (value.endsWith("/") && !value.endsWith("//")) return { problem: `"${value}" must not end with a slash (write ${url.origin})` };
+  return { origin: url.origin };
+}
+
+function joinPath(base: string, path: string): string {
+  const full = `${base}${path}`.replace(/\/{2,}/g, "/");
+  return full.length > 1 && full.endsWith("/") ? full.slice(0, -1) : full;
+}
+
+/**
+ * Validates options and fills in every default. Throws a {@link ConfigError} listing every
+ * problem found (not only the first); the result is deeply frozen.
+ */
+export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfig; world: ResolvedWorld } {
+  const parsed = optionsSchema.safeParse(options);
+  const problems: string[] = parsed.success ? [] : parsed.error.issues.map((issue) => `${pathOf(issue.path)}: ${issue.message}`);
+  const o = options;
+  const mode = o.mode ?? "development";
+  const production = mode === "production";
+  const insecureOk = o.allowInsecure === true;
+
+  const trustedOrigins = new Set<string>();
+  for (const [i, value] of (o.trustedOrigins ?? []).entries()) {
+    if (typeof value !== "string") continue;
+    const result = normaliseOrigin(value);
+    if ("problem" in result) problems.push(`trustedOrigins[${i}]: ${result.problem}`);
+    else {
+      if (production && !insecureOk && result.origin.startsWith("http:")) problems.push(`trustedOrigins[${i}]: "${value}" is plain http, refused in production (set allowInsecure to accept it)`);
+      trustedOrigins.add(result.origin);
+    }
+  }
+  let publicOrigin: string | null = null;
+  if (typeof o.publicOrigin === "string") {
+    const result = normaliseOrigin(o.publicOrigin);
+    if ("problem" in result) problems.push(`publicOrigin: ${result.problem}`);
+    else publicOrigin = result.origin;
+  }
+
+  const secure = o.cookies?.secure ?? "auto";
+  const sameSite = o.cookies?.sameSite ?? "lax";
+  const partitioned = o.cookies?.partitioned ?? false;
+  const hostPrefix = o.cookies?.hostPrefix ?? production;
+  const domain = o.cookies?.domain ?? null;
+  if (secure === "never") {
+    if (sameSite === "none") problems.push('cookies.sameSite: "none" requires Secure cookies, but cookies.secure is "never" (browsers drop such cookies)');
+    if (partitioned) problems.push('cookies.partitioned: Partitioned cookies require Secure, but cookies.secure is "never"');
+    if (hostPrefix) problems.push('cookies.hostPrefix: the __Host- prefix requires Secure, but cookies.secure is "never"');
+    if (production && !insecureOk) problems.push('cookies.secure: "never" is refused in production (session cookies would travel over plain http); set allowInsecure to accept it');
+  }
+  if (hostPrefix && domain !== null) problems.push("cookies.domain: a __Host- cookie cannot have a Domain; turn hostPrefix off to share cookies with subdomains");
+
+  const idle = o.session?.idleTimeoutSeconds ?? 14 * 24 * 3600;
+  const absolute = o.session?.absoluteTimeoutSeconds ?? 30 * 24 * 3600;
+  if (typeof idle === "number" && typeof absolute === "number" && idle > absolute) {
+    problems.push(`session.idleTimeoutSeconds (${idle}) must not exceed session.absoluteTimeoutSeconds (${absolute})`);
+  }
+  const bearerIdle = o.bearer?.idleTimeoutSeconds ?? 14 * 24 * 3600;
+  const bearerAbsolute = o.bearer?.absoluteTimeoutSeconds ?? 30 * 24 * 3600;
+  if (bearerIdle > bearerAbsolute) problems.push(`bearer.idleTimeoutSeconds (${bearerIdle}) must not exceed bearer.absoluteTimeoutSeconds (${bearerAbsolute})`);
+  const minLength = o.passwords?.minLength ?? 8;
+  const maxLength = o.passwords?.maxLength ?? 4096;
+  if (minLength > maxLength) problems.push(`passwords.minLength (${minLength}) must not exceed passwords.maxLength (${maxLength})`);
+
+  const basePath = o.basePath === undefined ? DEFAULT_BASE_PATH : o.basePath.replace(/\/+$/, "");
+  const routes = {} as Record<RouteName, readonly string[]>;
+  const claimed = new Map<string, RouteName>();
+  for (const name of ROUTE_NAMES) {
+    const option = o.routes?.[name] ?? DEFAULT_ROUTE_PATHS[name];
+    const paths = option === false ? [] : typeof option === "string" ? [option] : Array.isArray(option) ? option : [];
+    const full = paths.filter((p): p is string => typeof p === "string").map((p) => joinPath(basePath, p));
+    for (const path of full) {
+      const other = claimed.get(path);
+      if (other !== undefined && other !== name) problems.push(`routes.${name}: path ${path} is already used by routes.${other}`);
+      claimed.set(path, name);
+    }
+    routes[name] = Object.freeze(full);
+  }
+  if (o.bearer?.enabled === false) {
+    routes.tokenLogin = routes.tokenLogout = routes.tokenLogoutAll = Object.freeze([]);
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const compatOption = o.compat === "django" ? { loginWithoutCsrfToken: true, getLogout: true } : (o.compat ?? {});
+  const sessionCookieBase = o.session?.cookieName ?? DEFAULT_COOKIE_NAMES.session;
+  const headerName = o.csrf?.headerName ?? DEFAULT_CSRF_HEADER;
+  const config: ResolvedConfig = deepFreeze({
+    mode,
+    basePath,
+    routes,
+    userShape: o.userShape ?? "camel",
+    session: {
+      cookieName: hostPrefix && !sessionCookieBase.startsWith("__Host-") ? `__Host-${sessionCookieBase}` : sessionCookieBase,
+      idleTimeoutSeconds: idle,
+      absoluteTimeoutSeconds: absolute,
+      touchIntervalSeconds: o.session?.touchIntervalSeconds ?? 300,
+      expireAtBrowserClose: o.session?.expireAtBrowserClose ?? false,
+    },
+    cookies: {
+      // Production means Secure always (SPEC §3); "auto" follows the request's scheme otherwise.
+      secure: production && secure === "auto" ? "always" : secure,
+      sameSite,
+      domain,
+      hostPrefix,
+      partitioned,
+    },
+    csrf: {
+      mode: o.csrf?.mode ?? "origin+token",
+      cookieName: o.csrf?.cookieName ?? DEFAULT_COOKIE_NAMES.csrf,
+      headerName,
+      headerKey: headerName.toLowerCase(),
+      formFieldName: o.csrf?.formFieldName ?? DEFAULT_CSRF_FORM_FIELD,
+      cookieMaxAgeSeconds: o.csrf?.cookieMaxAgeSeconds ?? 31_449_600,
+    },
+    trustedOrigins,
+    trustProxy: o.trustProxy === true ? 1 : o.trustProxy === false || o.trustProxy === undefined ? 0 : o.trustProxy,
+    publicOrigin,
+    bearer: {
+      enabled: o.bearer?.enabled ?? true,
+      idleTimeoutSeconds: bearerIdle,
+      absoluteTimeoutSeconds: bearerAbsolute,
+    },
+    throttle: {
+      enabled: o.throttle?.enabled ?? true,
+      perAccount: o.throttle?.perAccount ?? { points: 10, durationSeconds: 900 },
+      perIp: o.throttle?.perIp ?? { points: 50, durationSeconds: 900 },
+    },
+    passwords: { minLength, maxLength, commonPasswordCheck: o.passwords?.commonPasswordCheck ?? true },
+    maxBodyBytes: o.maxBodyBytes ?? 16 * 1024,
+    maxUsernameLength: 150,
+    compat: {
+      loginWithoutCsrfToken: compatOption.loginWithoutCsrfToken ?? false,
+      getLogout: compatOption.getLogout ?? false,
+    },
+  });
+  const world: ResolvedWorld = Object.freeze({
+    stores: o.stores,
+    hasher: o.passwords?.hasher ?? createPasswordHasher(),
+    logger: o.logger ?? silentLogger,
+    clock: o.clock ?? systemClock,
+    random: o.random ?? cryptoRandom,
+  });
+  return { config, world };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    if (!(value instanceof Set)) for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}

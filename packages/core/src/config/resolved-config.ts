@@ -1,0 +1,79 @@
+import type { PasswordHasher } from "@latchkey/password";
+import type { RouteName } from "@latchkey/protocol";
+import type { Stores } from "../ports/stores.js";
+import type { Clock, Logger, RandomSource } from "../ports/world.js";
+
+/** A rate-limit window: `points` events per `durationSeconds`. */
+export interface LimitWindow {
+  readonly points: number;
+  readonly durationSeconds: number;
+}
+
+/** Every setting resolved to its final value, validated and frozen. Built once by {@link resolveConfig}. */
+export interface ResolvedConfig {
+  readonly mode: "development" | "production";
+  readonly basePath: string;
+  /** Full paths of each route without trailing slash (empty when the route is off). */
+  readonly routes: Readonly<Record<RouteName, readonly string[]>>;
+  readonly userShape: "camel" | "drf";
+  readonly session: {
+    /** The name actually used, `__Host-` prefix included. */
+    readonly cookieName: string;
+    readonly idleTimeoutSeconds: number;
+    readonly absoluteTimeoutSeconds: number;
+    readonly touchIntervalSeconds: number;
+    readonly expireAtBrowserClose: boolean;
+  };
+  readonly cookies: {
+    readonly secure: "auto" | "always" | "never";
+    readonly sameSite: "lax" | "strict" | "none";
+    readonly domain: string | null;
+    readonly hostPrefix: boolean;
+    readonly partitioned: boolean;
+  };
+  readonly csrf: {
+    readonly mode: "origin+token" | "origin" | "token";
+    readonly cookieName: string;
+    readonly headerName: string;
+    /** `headerName` in lower case, as headers are looked up. */
+    readonly headerKey: string;
+    readonly formFieldName: string;
+    readonly cookieMaxAgeSeconds: number;
+  };
+  /** Normalised origins (`scheme://host[:port]`, lower case). */
+  readonly trustedOrigins: ReadonlySet<string>;
+  /** Number of trusted proxy hops; 0 ignores `X-Forwarded-*`. */
+  readonly trustProxy: number;
+  readonly publicOrigin: string | null;
+  readonly bearer: {
+    readonly enabled: boolean;
+    readonly idleTimeoutSeconds: number;
+    readonly absoluteTimeoutSeconds: number;
+  };
+  readonly throttle: {
+    readonly enabled: boolean;
+    readonly perAccount: LimitWindow;
+    readonly perIp: LimitWindow;
+  };
+  readonly passwords: {
+    readonly minLength: number;
+    readonly maxLength: number;
+    readonly commonPasswordCheck: boolean;
+  };
+  readonly maxBodyBytes: number;
+  /** Longest username accepted, checked before NFKC normalisation (as Django since CVE-2023-46695). */
+  readonly maxUsernameLength: number;
+  readonly compat: {
+    readonly loginWithoutCsrfToken: boolean;
+    readonly getLogout: boolean;
+  };
+}
+
+/** The non-serialisable collaborators, resolved. */
+export interface ResolvedWorld {
+  readonly stores: Stores;
+  readonly hasher: PasswordHasher;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly random: RandomSource;
+}

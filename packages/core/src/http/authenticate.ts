@@ -1,0 +1,56 @@
+import type { Engine } from "../engine.js";
+import { clearSessionCookie, sessionCookie } from "../cookies/cookie-policy.js";
+import { HttpError } from "../errors.js";
+import type { SessionRecord } from "../ports/session-store.js";
+import type { User } from "../ports/user-store.js";
+import { readCredential } from "./credentials.js";
+import type { LatchkeyRequest } from "./request.js";
+
+/** A request's authenticated identity. */
+export interface Auth {
+  user: User;
+  session: SessionRecord;
+  /** How the request authenticated: the session cookie or an `Authorization: Bearer` token. */
+  via: "cookie" | "bearer";
+}
+
+/** The outcome of authenticating a request. */
+export interface AuthResult {
+  /** The identity, or null for an anonymous request. */
+  auth: Auth | null;
+  /** Cookies to set on the response: a refreshed session cookie after a sliding-expiry write. */
+  cookies: string[];
+  /** A session cookie was sent but named no valid session (unknown, expired, or revoked). */
+  staleCookie: boolean;
+}
+
+/**
+ * Authenticates a request from its bearer token or session cookie. Throws the 401
+ * HttpError for a bad bearer token (never falling back to the cookie), and a
+ * StoreUnavailableError when a store is down.
+ */
+export async function authenticate(engine: Engine, req: LatchkeyRequest): Promise<AuthResult> {
+  const credential = readCredential(req, engine.config);
+  switch (credential.via) {
+    case "none":
+      return { auth: null, cookies: [], staleCookie: false };
+    case "invalid":
+      throw credential.error;
+    case "bearer": {
+      const valid = await engine.sessions.validateSessionToken(credential.token, "bearer");
+      if (valid === null) throw new HttpError("invalid_token");
+      return { auth: { user: valid.user, session: valid.session, via: "bearer" }, cookies: [], staleCookie: false };
+    }
+    case "cookie": {
+      const valid = await engine.sessions.validateSessionToken(credential.token, "cookie");
+      if (valid === null) return { auth: null, cookies: [], staleCookie: true };
+      const cookies = valid.refreshed && !engine.config.session.expireAtBrowserClose ? [sessionCookie(req, engine.config, credential.token, valid.session.expiresAt, engine.world.clock.now())] : [];
+      return { auth: { user: valid.user, session: valid.session, via: "cookie" }, cookies, staleCookie: false };
+    }
+  }
+}
+
+/** A cookie deleting a stale session cookie, for responses that already say "not logged in". */
+export function staleCookieCleanup(engine: Engine, req: LatchkeyRequest, result: AuthResult): string[] {
+  return result.staleCookie ? [clearSessionCookie(req, engine.config, engine.world.clock.now())] : [];
+}

@@ -1,0 +1,15 @@
+export { createLatchkey, type Latchkey, type RequestAuthResult, type Requirement, type SessionAdmin } from "./latchkey.js";
+export type { LatchkeyOptions, CompatOptions, RoutePathOption } from "./config/options.js";
+export type { ResolvedConfig, LimitWindow } from "./config/resolved-config.js";
+export { resolveConfig, normaliseOrigin } from "./config/resolve-config.js";
+export type { LatchkeyRequest, LatchkeyResponse } from "./http/request.js";
+export type { Auth } from "./http/authenticate.js";
+export type { Accounts, CreateUserInput, AccountResult } from "./users/accounts.js";
+export { hasPermission, renderUser } from "./users/user-json.js";
+export { normalizeUsername, usernameKey, MAX_USERNAME_LENGTH } from "./users/username.js";
+export type { SessionStore, SessionRecord, SessionKind } from "./ports/session-store.js";
+export type { UserStore, User, UserRecord, NewUser, UserPatch } from "./ports/user-store.js";
+export type { ThrottleStore, LimiterSpec } from "./ports/throttle-store.js";
+export type { Stores } from "./ports/stores.js";
+export { type Clock, type RandomSource, type Logger, systemClock, cryptoRandom, silentLogger } from "./ports/world.js";
+export { HttpError, StoreUnavailableError, UsernameTakenError, ConfigError, type StoreName } from "./errors.js";

@@ -1,0 +1,153 @@
+import { resolveConfig } from "./config/resolve-config.js";
+import type { LatchkeyOptions } from "./config/options.js";
+import type { ResolvedConfig } from "./config/resolved-config.js";
+import { checkCsrf } from "./csrf/csrf-check.js";
+import { issueCsrf } from "./csrf/csrf-issue.js";
+import type { Engine } from "./engine.js";
+import { HttpError } from "./errors.js";
+import { authenticate, type Auth } from "./http/authenticate.js";
+import { errorResponse } from "./http/error-response.js";
+import { isSafeMethod } from "./http/request-info.js";
+import type { LatchkeyRequest, LatchkeyResponse } from "./http/request.js";
+import type { SessionRecord } from "./ports/session-store.js";
+import { buildOpenApi } from "./routes/openapi.js";
+import { buildRouteMap, ROUTES } from "./routes/route-table.js";
+import { respond } from "./routes/respond.js";
+import { createSessionManager } from "./sessions/session-manager.js";
+import { storeCall } from "./store-call.js";
+import { createLoginThrottle } from "./throttle/login-throttle.js";
+import { createAccounts, type Accounts } from "./users/accounts.js";
+import { hasPermission } from "./users/user-json.js";
+
+/** The outcome of {@link Latchkey.authenticateRequest}. */
+export type RequestAuthResult =
+  /** Go on: `auth` is the identity (or null when anonymous); set `cookies` on the response. */
+  | { ok: true; auth: Auth | null; cookies: string[] }
+  /** Stop and send `response` (a bad bearer token, a failed CSRF check, a store that is down). */
+  | { ok: false; response: LatchkeyResponse };
+
+/** What an app route demands of the request's identity. */
+export type Requirement = { kind: "user" } | { kind: "staff" } | { kind: "permission"; permission: string };
+
+/** Administration of sessions (the CLI's `sessions` and `clearsessions`). */
+export interface SessionAdmin {
+  /** Sessions of one user, or of everybody, newest first. */
+  list(options: { userId?: string; limit?: number }): Promise<SessionRecord[]>;
+  /** Ends one session by its public id. */
+  revoke(id: string): Promise<void>;
+  /** Ends every session and token of a user ("log out everywhere"). Resolves to the count. */
+  revokeUser(userId: string): Promise<number>;
+  /** Deletes expired sessions from the store. Resolves to the count. */
+  clearExpired(): Promise<number>;
+}
+
+/** A configured latchkey instance: the framework-free engine that adapters mount. */
+export interface Latchkey {
+  readonly config: ResolvedConfig;
+  /**
+   * Answers a request to one of latchkey's routes, or resolves to null when the path is not
+   * one of them (so the app's own routes under the same base path go on). Never rejects:
+   * every error becomes a JSON response.
+   */
+  handle(req: LatchkeyRequest): Promise<LatchkeyResponse | null>;
+  /**
+   * For the app's own routes: authenticates the request and, for an unsafe method on a
+   * cookie-authenticated request, runs the CSRF check (as Django's CSRF middleware does for
+   * every view). Never rejects.
+   */
+  authenticateRequest(req: LatchkeyRequest): Promise<RequestAuthResult>;
+  /** Null if `auth` satisfies `requirement`, else the 401/403 response to send. */
+  authorize(auth: Auth | null, requirement: Requirement, req: LatchkeyRequest): LatchkeyResponse | null;
+  /** The CSRF cookie to set on an SPA page load when the browser has none (deployment mode A). */
+  ensureCsrfCookie(req: LatchkeyRequest): string[];
+  /** Users: creation, passwords, activation. */
+  readonly accounts: Accounts;
+  readonly sessions: SessionAdmin;
+  /** The OpenAPI 3.1 document of the enabled routes. */
+  openapi(): Record<string, unknown>;
+}
+
+const NO_STORE = "no-store";
+
+/** Strips one trailing slash, so `/api/login` and `/api/login/` are one route. */
+function routeKey(path: string): string {
+  return path.length > 1 && path.charCodeAt(path.length - 1) === 47 ? path.slice(0, -1) : path;
+}
+
+/**
+ * Builds a latchkey instance. Options are validated once (every problem reported in one
+ * {@link ConfigError}) and frozen.
+ */
+export function createLatchkey(options: LatchkeyOptions): Latchkey {
+  const { config, world } = resolveConfig(options);
+  const sessions = createSessionManager(config, world);
+  const accounts = createAccounts(config, world, sessions);
+  const engine: Engine = { config, world, sessions, accounts, throttle: createLoginThrottle(config, world) };
+  const routeMap = buildRouteMap(ROUTES, config);
+  const openapiPaths = new Set(config.routes.openapi);
+  const openapiDocument = buildOpenApi(ROUTES, config);
+
+  function withNoStore(response: LatchkeyResponse): LatchkeyResponse {
+    response.headers["Cache-Control"] ??= NO_STORE;
+    return response;
+  }
+
+  async function handle(req: LatchkeyRequest): Promise<LatchkeyResponse | null> {
+    const key = routeKey(req.path);
+    if (openapiPaths.has(key)) {
+      if (req.method === "GET" || req.method === "HEAD") return respond(200, openapiDocument, { headers: { "Cache-Control": "no-cache" } });
+      return errorResponse(new HttpError("method_not_allowed", { method: req.method }, { headers: { Allow: "GET, HEAD, OPTIONS" } }), req, world);
+    }
+    const route = routeMap.get(key);
+    if (route === undefined) return null;
+    const allowed = route.methods.includes("GET") ? [...route.methods, "HEAD"] : [...route.methods];
+    if (req.method === "OPTIONS") return respond(204, null, { headers: { Allow: [...allowed, "OPTIONS"].join(", ") } });
+    try {
+      if (!allowed.includes(req.method)) throw new HttpError("method_not_allowed", { method: req.method }, { headers: { Allow: [...route.methods.filter((m) => m !== "GET" || route.name !== "logout" || config.compat.getLogout), "OPTIONS"].join(", ") } });
+      return withNoStore(await route.handle(engine, req));
+    } catch (error) {
+      return withNoStore(errorResponse(error, req, world));
+    }
+  }
+
+  async function authenticateRequest(req: LatchkeyRequest): Promise<RequestAuthResult> {
+    try {
+      const result = await authenticate(engine, req);
+      if (result.auth !== null && result.auth.via === "cookie" && !isSafeMethod(req.method)) {
+        const form = req.parsedBody;
+        const formToken = typeof form === "object" && form !== null ? (form as Record<string, unknown>)[config.csrf.formFieldName] : undefined;
+        const csrfError = checkCsrf(req, config, { formToken: typeof formToken === "string" ? formToken : undefined });
+        if (csrfError !== null) throw csrfError;
+      }
+      return { ok: true, auth: result.auth, cookies: result.cookies };
+    } catch (error) {
+      return { ok: false, response: errorResponse(error, req, world) };
+    }
+  }
+
+  function authorize(auth: Auth | null, requirement: Requirement, req: LatchkeyRequest): LatchkeyResponse | null {
+    if (auth === null) return errorResponse(new HttpError("not_authenticated"), req, world);
+    const allowed = requirement.kind === "user" ? true : requirement.kind === "staff" ? auth.user.isStaff : hasPermission(auth.user, requirement.permission);
+    return allowed ? null : errorResponse(new HttpError("permission_denied"), req, world);
+  }
+
+  const store = world.stores.sessions;
+  const sessionAdmin: SessionAdmin = {
+    list: (options) =>
+      storeCall("session", () => (options.userId === undefined ? store.listSessions({ limit: options.limit ?? 100 }) : store.listUserSessions(options.userId))),
+    revoke: (id) => sessions.invalidateSession(id),
+    revokeUser: (userId) => sessions.invalidateUserSessions(userId),
+    clearExpired: () => storeCall("session", () => store.deleteExpiredSessions(world.clock.now())),
+  };
+
+  return Object.freeze({
+    config,
+    handle,
+    authenticateRequest,
+    authorize,
+    ensureCsrfCookie: (req: LatchkeyRequest) => issueCsrf(engine, req).cookies,
+    accounts,
+    sessions: sessionAdmin,
+    openapi: () => structuredClone(openapiDocument),
+  });
+}

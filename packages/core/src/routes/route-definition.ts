@@ -1,0 +1,20 @@
+import type { RouteName } from "@latchkey/protocol";
+import type { z } from "zod";
+import type { Engine } from "../engine.js";
+import type { LatchkeyRequest, LatchkeyResponse } from "../http/request.js";
+
+/** One route: its handler and everything the OpenAPI document says about it. */
+export interface RouteDefinition {
+  readonly name: RouteName;
+  /** Methods the route answers (HEAD is implied by GET, OPTIONS by every route). */
+  readonly methods: readonly string[];
+  readonly summary: string;
+  readonly description: string;
+  /** How a client authenticates to this route, for the document. */
+  readonly security: readonly ("cookie" | "bearer" | "basic")[];
+  /** Whether cookie-authenticated calls need the CSRF header. */
+  readonly csrf: boolean;
+  readonly requestBody?: z.ZodType;
+  readonly responses: Readonly<Record<number, { description: string; schema?: z.ZodType }>>;
+  handle(engine: Engine, req: LatchkeyRequest): Promise<LatchkeyResponse>;
+}

@@ -1,0 +1,31 @@
+import type { ResolvedConfig } from "../config/resolved-config.js";
+import { csrfRoute, sessionRoute } from "./csrf-routes.js";
+import { loginRoute } from "./login-route.js";
+import { logoutRoute } from "./logout-route.js";
+import { passwordChangeRoute } from "./password-change-route.js";
+import type { RouteDefinition } from "./route-definition.js";
+import { tokenLoginRoute, tokenLogoutAllRoute, tokenLogoutRoute } from "./token-routes.js";
+import { whoamiRoute } from "./whoami-route.js";
+
+/** Every route latchkey defines (the OpenAPI route is added by the dispatcher, which owns the document). */
+export const ROUTES: readonly RouteDefinition[] = Object.freeze([
+  csrfRoute,
+  sessionRoute,
+  loginRoute,
+  logoutRoute,
+  whoamiRoute,
+  passwordChangeRoute,
+  tokenLoginRoute,
+  tokenLogoutRoute,
+  tokenLogoutAllRoute,
+]);
+
+/**
+ * A map from every enabled path (aliases included, without trailing slash) to its route,
+ * built once so dispatch is one Map lookup.
+ */
+export function buildRouteMap(routes: readonly RouteDefinition[], config: ResolvedConfig): ReadonlyMap<string, RouteDefinition> {
+  const map = new Map<string, RouteDefinition>();
+  for (const route of routes) for (const path of config.routes[route.name]) map.set(path, route);
+  return map;
+}

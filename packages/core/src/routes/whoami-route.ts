@@ -1,0 +1,24 @@
+import { HttpError } from "../errors.js";
+import { authenticate, staleCookieCleanup } from "../http/authenticate.js";
+import { renderUser } from "../users/user-json.js";
+import type { RouteDefinition } from "./route-definition.js";
+import { respond } from "./respond.js";
+import { errorSchema, userSchema } from "./schemas.js";
+
+export const whoamiRoute: RouteDefinition = {
+  name: "whoami",
+  methods: ["GET"],
+  summary: "The current user",
+  description: "The logged-in user, in the configured shape (camelCase by default, or DRF's snake_case).",
+  security: ["cookie", "bearer"],
+  csrf: false,
+  responses: {
+    200: { description: "The user.", schema: userSchema },
+    401: { description: "Not logged in (body also says `isAuthenticated: false`), or an invalid bearer token.", schema: errorSchema },
+  },
+  async handle(engine, req) {
+    const result = await authenticate(engine, req);
+    if (result.auth === null) throw new HttpError("not_authenticated", {}, { cookies: staleCookieCleanup(engine, req, result) });
+    return respond(200, renderUser(result.auth.user, engine.config.userShape), { cookies: result.cookies });
+  },
+};
