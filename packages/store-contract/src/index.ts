@@ -1,0 +1,2 @@
+export { runStoreContract } from "./run-store-contract.js";
+export type { StoreContractFactory, StoreContractSubject } from "./subject.js";

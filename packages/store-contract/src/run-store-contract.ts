@@ -1,0 +1,29 @@
+import { describe } from "node:test";
+import { sessionContract } from "./session-contract.js";
+import { sessionListContract } from "./session-list-contract.js";
+import type { StoreContractFactory } from "./subject.js";
+import { throttleContract } from "./throttle-contract.js";
+import { userContract } from "./user-contract.js";
+
+/**
+ * Registers the one test suite every latchkey store must pass, as
+ * `describe("<name> store contract")` with `node:test`. Call it at the top level of a
+ * store package's test file. `factory` is called once per test for fresh, empty stores
+ * and its `cleanup()` runs after each test, pass or fail.
+ *
+ * What a store must do beyond the port's JSDoc: return copies (mutating a result changes
+ * nothing stored), return `groups` and `permissions` sorted and without duplicates,
+ * refuse a reused session id (or ignore it) rather than overwrite, and stay correct
+ * under concurrent calls.
+ *
+ * @example
+ * runStoreContract("memory", async () => ({ stores: memoryStores(), cleanup: async () => {} }));
+ */
+export function runStoreContract(name: string, factory: StoreContractFactory): void {
+  describe(`${name} store contract`, () => {
+    sessionContract(factory);
+    sessionListContract(factory);
+    userContract(factory);
+    throttleContract(factory);
+  });
+}

@@ -1,0 +1,92 @@
+/** One step of the schema's history. Versions only grow; a released step is never edited. */
+export interface SqliteMigration {
+  /** Position in the history, from 1. */
+  readonly version: number;
+  /** What the step does, for `latchkey migrate` output. */
+  readonly name: string;
+  /** The statements, run in one transaction with the version's record. */
+  readonly sql: string;
+}
+
+/**
+ * The schema's history. Tables are `STRICT` so a wrongly typed value fails loudly instead of
+ * being stored as text; times are integer milliseconds since the epoch; flags are 0/1.
+ */
+export const sqliteMigrations: readonly SqliteMigration[] = Object.freeze([
+  {
+    version: 1,
+    name: "create sessions, users, groups, permissions and throttle tables",
+    sql: `
+      CREATE TABLE latchkey_sessions (
+        id TEXT PRIMARY KEY,
+        secret_hash TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('cookie', 'bearer')),
+        created_at INTEGER NOT NULL,
+        last_seen_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL,
+        absolute_expires_at INTEGER NOT NULL,
+        ip TEXT,
+        user_agent TEXT,
+        label TEXT
+      ) WITHOUT ROWID, STRICT;
+      -- "your devices" lists and "log out everywhere" look sessions up by user, newest first.
+      CREATE INDEX latchkey_sessions_user ON latchkey_sessions (user_id, created_at);
+      -- Two indexes so the purge's "idle OR absolute" condition can use one for each side.
+      CREATE INDEX latchkey_sessions_expires ON latchkey_sessions (expires_at);
+      CREATE INDEX latchkey_sessions_absolute_expires ON latchkey_sessions (absolute_expires_at);
+
+      CREATE TABLE latchkey_users (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        username TEXT NOT NULL,
+        username_key TEXT NOT NULL UNIQUE,
+        email TEXT NOT NULL DEFAULT '',
+        first_name TEXT NOT NULL DEFAULT '',
+        last_name TEXT NOT NULL DEFAULT '',
+        is_active INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1)),
+        is_staff INTEGER NOT NULL DEFAULT 0 CHECK (is_staff IN (0, 1)),
+        is_superuser INTEGER NOT NULL DEFAULT 0 CHECK (is_superuser IN (0, 1)),
+        password_hash TEXT,
+        date_joined INTEGER NOT NULL,
+        last_login INTEGER
+      ) STRICT;
+
+      CREATE TABLE latchkey_groups (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        name TEXT NOT NULL UNIQUE
+      ) STRICT;
+
+      CREATE TABLE latchkey_group_permissions (
+        group_id INTEGER NOT NULL REFERENCES latchkey_groups (id) ON DELETE CASCADE,
+        permission TEXT NOT NULL,
+        PRIMARY KEY (group_id, permission)
+      ) WITHOUT ROWID, STRICT;
+
+      CREATE TABLE latchkey_user_groups (
+        user_id INTEGER NOT NULL REFERENCES latchkey_users (id) ON DELETE CASCADE,
+        group_id INTEGER NOT NULL REFERENCES latchkey_groups (id) ON DELETE CASCADE,
+        PRIMARY KEY (user_id, group_id)
+      ) WITHOUT ROWID, STRICT;
+      CREATE INDEX latchkey_user_groups_group ON latchkey_user_groups (group_id);
+
+      CREATE TABLE latchkey_user_permissions (
+        user_id INTEGER NOT NULL REFERENCES latchkey_users (id) ON DELETE CASCADE,
+        permission TEXT NOT NULL,
+        PRIMARY KEY (user_id, permission)
+      ) WITHOUT ROWID, STRICT;
+
+      -- The exact table rate-limiter-flexible's RateLimiterSQLite expects (it is told
+      -- tableCreated: true, so it never runs DDL itself). Not STRICT: the library decides
+      -- what it stores. expire is ms since the epoch, or NULL for "never".
+      CREATE TABLE latchkey_throttle (
+        key TEXT PRIMARY KEY,
+        points INTEGER NOT NULL DEFAULT 0,
+        expire INTEGER
+      );
+      CREATE INDEX latchkey_throttle_expire ON latchkey_throttle (expire);
+    `,
+  },
+]);
+
+/** The name of the table {@link RateLimiterSQLite} counts in. */
+export const THROTTLE_TABLE = "latchkey_throttle";

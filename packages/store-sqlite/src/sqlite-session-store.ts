@@ -1,0 +1,161 @@
+import type { SessionKind, SessionRecord, SessionStore } from "@latchkey/core";
+import type Database from "better-sqlite3";
+import { toStoreError } from "./store-error.js";
+
+/** Columns aliased to the record's field names, so a row *is* the record (no copy on the hot path). */
+const SESSION_COLUMNS = `id, secret_hash AS secretHash, user_id AS userId, kind, created_at AS createdAt,
+  last_seen_at AS lastSeenAt, expires_at AS expiresAt, absolute_expires_at AS absoluteExpiresAt,
+  ip, user_agent AS userAgent, label`;
+
+function isNullableString(value: unknown): value is string | null {
+  return value === null || typeof value === "string";
+}
+
+/**
+ * Checks a row field by field instead of casting it: a schema changed under us fails here
+ * with a clear message instead of leaking a malformed record into core.
+ */
+function isSessionRow(row: unknown): row is SessionRecord {
+  return (
+    typeof row === "object" &&
+    row !== null &&
+    "id" in row &&
+    typeof row.id === "string" &&
+    "secretHash" in row &&
+    typeof row.secretHash === "string" &&
+    "userId" in row &&
+    typeof row.userId === "string" &&
+    "kind" in row &&
+    (row.kind === "cookie" || row.kind === "bearer") &&
+    "createdAt" in row &&
+    typeof row.createdAt === "number" &&
+    "lastSeenAt" in row &&
+    typeof row.lastSeenAt === "number" &&
+    "expiresAt" in row &&
+    typeof row.expiresAt === "number" &&
+    "absoluteExpiresAt" in row &&
+    typeof row.absoluteExpiresAt === "number" &&
+    "ip" in row &&
+    isNullableString(row.ip) &&
+    "userAgent" in row &&
+    isNullableString(row.userAgent) &&
+    "label" in row &&
+    isNullableString(row.label)
+  );
+}
+
+function toSession(row: unknown): SessionRecord {
+  if (isSessionRow(row)) return row;
+  throw new Error("A latchkey_sessions row does not have the expected columns; is the schema current?");
+}
+
+/**
+ * A {@link SessionStore} over a migrated better-sqlite3 connection. Every statement is
+ * prepared once here; `getSession` (run on each authenticated request) is one indexed
+ * `.get()` whose row is returned as the record.
+ */
+export function sqliteSessionStore(database: Database.Database): SessionStore {
+  // safeIntegers(false): times come back as numbers even if the caller turned BigInt on for the connection.
+  const get = database.prepare<[string]>(`SELECT ${SESSION_COLUMNS} FROM latchkey_sessions WHERE id = ?`).safeIntegers(false);
+  const insert = database.prepare<
+    [string, string, string, SessionKind, number, number, number, number, string | null, string | null, string | null]
+  >(
+    `INSERT INTO latchkey_sessions (id, secret_hash, user_id, kind, created_at, last_seen_at, expires_at,
+       absolute_expires_at, ip, user_agent, label) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  );
+  // A plain UPDATE: when the row was deleted meanwhile it matches nothing, so a touch racing a
+  // revocation can never bring the session back (an upsert would).
+  const touch = database.prepare<[number, number, string]>(
+    "UPDATE latchkey_sessions SET last_seen_at = ?, expires_at = ? WHERE id = ?",
+  );
+  const remove = database.prepare<[string]>("DELETE FROM latchkey_sessions WHERE id = ?");
+  const removeForUser = database.prepare<[{ userId: string; kind: string | null; exceptId: string | null }]>(
+    `DELETE FROM latchkey_sessions WHERE user_id = @userId
+       AND (@kind IS NULL OR kind = @kind) AND (@exceptId IS NULL OR id <> @exceptId)`,
+  );
+  const listForUser = database
+    .prepare<[string]>(
+      `SELECT ${SESSION_COLUMNS} FROM latchkey_sessions WHERE user_id = ? ORDER BY created_at DESC, id DESC`,
+    )
+    .safeIntegers(false);
+  const listAll = database
+    .prepare<[number]>(`SELECT ${SESSION_COLUMNS} FROM latchkey_sessions ORDER BY created_at DESC, id DESC LIMIT ?`)
+    .safeIntegers(false);
+  const removeExpired = database.prepare<[{ now: number }]>(
+    "DELETE FROM latchkey_sessions WHERE expires_at <= @now OR absolute_expires_at <= @now",
+  );
+
+  return {
+    async getSession(id: string): Promise<SessionRecord | null> {
+      let row: unknown;
+      try {
+        row = get.get(id);
+      } catch (error) {
+        throw toStoreError("session", error);
+      }
+      return row === undefined ? null : toSession(row);
+    },
+
+    async createSession(s: SessionRecord): Promise<void> {
+      try {
+        insert.run(s.id, s.secretHash, s.userId, s.kind, s.createdAt, s.lastSeenAt, s.expiresAt,
+          s.absoluteExpiresAt, s.ip, s.userAgent, s.label);
+      } catch (error) {
+        throw toStoreError("session", error);
+      }
+    },
+
+    async updateSessionExpiration(id: string, lastSeenAt: number, expiresAt: number): Promise<void> {
+      try {
+        touch.run(lastSeenAt, expiresAt, id);
+      } catch (error) {
+        throw toStoreError("session", error);
+      }
+    },
+
+    async deleteSession(id: string): Promise<void> {
+      try {
+        remove.run(id);
+      } catch (error) {
+        throw toStoreError("session", error);
+      }
+    },
+
+    async deleteUserSessions(userId: string, options: { kind?: SessionKind; exceptId?: string } = {}): Promise<number> {
+      try {
+        return removeForUser.run({ userId, kind: options.kind ?? null, exceptId: options.exceptId ?? null }).changes;
+      } catch (error) {
+        throw toStoreError("session", error);
+      }
+    },
+
+    async listUserSessions(userId: string): Promise<SessionRecord[]> {
+      let rows: unknown[];
+      try {
+        rows = listForUser.all(userId);
+      } catch (error) {
+        throw toStoreError("session", error);
+      }
+      return rows.map(toSession);
+    },
+
+    async listSessions(options: { limit: number }): Promise<SessionRecord[]> {
+      let rows: unknown[];
+      try {
+        // A negative LIMIT means "no limit" to SQLite; a cap must stay a cap.
+        rows = listAll.all(Math.max(0, Math.floor(options.limit)));
+      } catch (error) {
+        throw toStoreError("session", error);
+      }
+      return rows.map(toSession);
+    },
+
+    async deleteExpiredSessions(now: number): Promise<number> {
+      try {
+        return removeExpired.run({ now }).changes;
+      } catch (error) {
+        throw toStoreError("session", error);
+      }
+    },
+  };
+}

@@ -1,0 +1,86 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { runStoreContract } from "@latchkey/store-contract";
+import { migrateSqlite, SqliteMigrationsPendingError } from "./migrate.js";
+import { setGroupPermissions } from "./group-permissions.js";
+import { sqliteStores } from "./sqlite-stores.js";
+import { testDatabaseFile } from "./test-database.test.helper.js";
+
+runStoreContract("sqlite", async () => {
+  const file = testDatabaseFile();
+  const database = file.open();
+  migrateSqlite(database);
+  return {
+    stores: sqliteStores({ database }),
+    cleanup: async () => file.cleanup(),
+    // A second connection to the same file, as a second server process would open.
+    reopen: async () => sqliteStores({ database: file.open() }),
+    setGroupPermissions: async (groupName, permissions) => setGroupPermissions(database, groupName, permissions),
+  };
+});
+
+describe("sqliteStores()", () => {
+  it("refuses an unmigrated database with an error that says to run latchkey migrate", () => {
+    const file = testDatabaseFile();
+    try {
+      const database = file.open();
+      assert.throws(
+        () => sqliteStores({ database }),
+        (error: unknown) =>
+          error instanceof SqliteMigrationsPendingError &&
+          error.pending.length > 0 &&
+          error.message.includes("latchkey migrate"),
+      );
+    } finally {
+      file.cleanup();
+    }
+  });
+
+  it("keeps sessions, users and throttle counts when the file is closed and opened again", async () => {
+    const file = testDatabaseFile();
+    try {
+      const first = file.open();
+      migrateSqlite(first);
+      const before = sqliteStores({ database: first });
+      const now = Date.now();
+      const session = {
+        id: "persisted",
+        secretHash: "ab".repeat(32),
+        userId: "1",
+        kind: "cookie" as const,
+        createdAt: now,
+        lastSeenAt: now,
+        expiresAt: now + 60_000,
+        absoluteExpiresAt: now + 120_000,
+        ip: null,
+        userAgent: null,
+        label: null,
+      };
+      await before.sessions.createSession(session);
+      const user = await before.users.createUser({
+        username: "Alice",
+        usernameKey: "alice",
+        email: "alice@example.com",
+        firstName: "",
+        lastName: "",
+        isActive: true,
+        isStaff: false,
+        isSuperuser: false,
+        groups: ["staff"],
+        permissions: ["reports.view"],
+        passwordHash: null,
+        dateJoined: now,
+      });
+      const spec = { keyPrefix: "login", points: 5, durationSeconds: 600 };
+      await before.throttle.createLimiter(spec).consume("alice");
+      first.close();
+
+      const after = sqliteStores({ database: file.open() });
+      assert.deepEqual(await after.sessions.getSession("persisted"), session);
+      assert.deepEqual(await after.users.getUserByUsernameKey("alice"), user);
+      assert.equal((await after.throttle.createLimiter(spec).get("alice"))?.consumedPoints, 1);
+    } finally {
+      file.cleanup();
+    }
+  });
+});

@@ -1,0 +1,219 @@
+import { UsernameTakenError, type NewUser, type UserPatch, type UserRecord, type UserStore } from "@latchkey/core";
+import type Database from "better-sqlite3";
+import { prepareGroupStatements } from "./group-permissions.js";
+import { toStoreError } from "./store-error.js";
+import { toUserRecord, USER_COLUMNS } from "./user-rows.js";
+
+/** A {@link UserStore} over SQLite, plus group administration. */
+export interface SqliteUserStore extends UserStore {
+  /**
+   * Makes `permissions` exactly what the group `groupName` grants, creating the group if
+   * needed. Members see the change on their next read.
+   */
+  setGroupPermissions(groupName: string, permissions: readonly string[]): Promise<void>;
+}
+
+/** The canonical string form of a row id; anything else ("01", "1.0", " 1") names no user. */
+const ID_PATTERN = /^[1-9][0-9]{0,15}$/;
+
+/** `id` as a row id, or null when it cannot name one (so it never reaches SQL as text). */
+function parseId(id: string): number | null {
+  if (!ID_PATTERN.test(id)) return null;
+  const value = Number(id);
+  return Number.isSafeInteger(value) ? value : null;
+}
+
+function isUsernameKeyConflict(error: unknown): boolean {
+  return (
+    error instanceof Error &&
+    "code" in error &&
+    error.code === "SQLITE_CONSTRAINT_UNIQUE" &&
+    error.message.includes("latchkey_users.username_key")
+  );
+}
+
+/** 1/0 for SQLite, which has no boolean type (better-sqlite3 refuses to bind `true`). */
+function flag(value: boolean): 0 | 1 {
+  return value ? 1 : 0;
+}
+
+/** Named parameters of the patch statement: `set_x` says whether column x changes. */
+interface PatchParameters {
+  id: number;
+  set_email: 0 | 1;
+  email: string | null;
+  set_first_name: 0 | 1;
+  first_name: string | null;
+  set_last_name: 0 | 1;
+  last_name: string | null;
+  set_is_active: 0 | 1;
+  is_active: 0 | 1 | null;
+  set_is_staff: 0 | 1;
+  is_staff: 0 | 1 | null;
+  set_is_superuser: 0 | 1;
+  is_superuser: 0 | 1 | null;
+  set_password_hash: 0 | 1;
+  password_hash: string | null;
+  set_last_login: 0 | 1;
+  last_login: number | null;
+}
+
+const PATCHABLE_COLUMNS = [
+  "email",
+  "first_name",
+  "last_name",
+  "is_active",
+  "is_staff",
+  "is_superuser",
+  "password_hash",
+  "last_login",
+] as const;
+
+function patchParameters(id: number, patch: UserPatch): PatchParameters {
+  const optionalFlag = (value: boolean | undefined): 0 | 1 | null => (value === undefined ? null : flag(value));
+  return {
+    id,
+    set_email: flag(patch.email !== undefined),
+    email: patch.email ?? null,
+    set_first_name: flag(patch.firstName !== undefined),
+    first_name: patch.firstName ?? null,
+    set_last_name: flag(patch.lastName !== undefined),
+    last_name: patch.lastName ?? null,
+    set_is_active: flag(patch.isActive !== undefined),
+    is_active: optionalFlag(patch.isActive),
+    set_is_staff: flag(patch.isStaff !== undefined),
+    is_staff: optionalFlag(patch.isStaff),
+    set_is_superuser: flag(patch.isSuperuser !== undefined),
+    is_superuser: optionalFlag(patch.isSuperuser),
+    set_password_hash: flag(patch.passwordHash !== undefined),
+    password_hash: patch.passwordHash ?? null,
+    set_last_login: flag(patch.lastLogin !== undefined),
+    last_login: patch.lastLogin ?? null,
+  };
+}
+
+/**
+ * A {@link UserStore} over a migrated better-sqlite3 connection. Ids are the table's integer
+ * row ids; `getUserById` takes their string form. Statements are prepared once here;
+ * `getUserById` (run on each authenticated request) is a single `.get()`.
+ */
+export function sqliteUserStore(database: Database.Database): SqliteUserStore {
+  const byId = database
+    .prepare<[number]>(`SELECT ${USER_COLUMNS} FROM latchkey_users u WHERE u.id = ?`)
+    .safeIntegers(false);
+  const byKey = database
+    .prepare<[string]>(`SELECT ${USER_COLUMNS} FROM latchkey_users u WHERE u.username_key = ?`)
+    .safeIntegers(false);
+  const list = database
+    .prepare<[number, number]>(`SELECT ${USER_COLUMNS} FROM latchkey_users u ORDER BY u.id LIMIT ? OFFSET ?`)
+    .safeIntegers(false);
+  const insert = database
+    .prepare<[string, string, string, string, string, 0 | 1, 0 | 1, 0 | 1, string | null, number]>(
+      `INSERT INTO latchkey_users (username, username_key, email, first_name, last_name, is_active, is_staff,
+         is_superuser, password_hash, date_joined) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    )
+    .pluck()
+    .safeIntegers(false);
+  // One statement for every patch shape: each column keeps its value unless its set_ flag is 1,
+  // so nothing is built per call and a patch never reads-then-writes (no lost update).
+  const update = database.prepare<[PatchParameters]>(
+    `UPDATE latchkey_users SET ${PATCHABLE_COLUMNS.map((c) => `${c} = CASE WHEN @set_${c} THEN @${c} ELSE ${c} END`).join(", ")}
+     WHERE id = @id`,
+  );
+  const groups = prepareGroupStatements(database);
+
+  const create = database.transaction((user: NewUser): unknown => {
+    const id = insert.get(
+      user.username,
+      user.usernameKey,
+      user.email,
+      user.firstName,
+      user.lastName,
+      flag(user.isActive),
+      flag(user.isStaff),
+      flag(user.isSuperuser),
+      user.passwordHash,
+      user.dateJoined,
+    );
+    if (typeof id !== "number") throw new Error("INSERT INTO latchkey_users returned no id.");
+    groups.setUserGroups(id, user.groups);
+    groups.setUserPermissions(id, user.permissions);
+    return byId.get(id);
+  });
+
+  const patchUser = database.transaction((id: number, patch: UserPatch): unknown => {
+    if (update.run(patchParameters(id, patch)).changes === 0) return undefined;
+    if (patch.groups !== undefined) groups.setUserGroups(id, patch.groups);
+    if (patch.permissions !== undefined) groups.setUserPermissions(id, patch.permissions);
+    return byId.get(id);
+  });
+
+  const grant = database.transaction((groupName: string, permissions: readonly string[]): void => {
+    groups.setGroupPermissions(groups.groupId(groupName), permissions);
+  });
+
+  return {
+    async getUserById(id: string): Promise<UserRecord | null> {
+      const rowId = parseId(id);
+      if (rowId === null) return null;
+      let row: unknown;
+      try {
+        row = byId.get(rowId);
+      } catch (error) {
+        throw toStoreError("user", error);
+      }
+      return row === undefined ? null : toUserRecord(row);
+    },
+
+    async getUserByUsernameKey(usernameKey: string): Promise<UserRecord | null> {
+      let row: unknown;
+      try {
+        row = byKey.get(usernameKey);
+      } catch (error) {
+        throw toStoreError("user", error);
+      }
+      return row === undefined ? null : toUserRecord(row);
+    },
+
+    async createUser(user: NewUser): Promise<UserRecord> {
+      let row: unknown;
+      try {
+        row = create(user);
+      } catch (error) {
+        if (isUsernameKeyConflict(error)) throw new UsernameTakenError(user.username);
+        throw toStoreError("user", error);
+      }
+      return toUserRecord(row);
+    },
+
+    async updateUser(id: string, patch: UserPatch): Promise<UserRecord | null> {
+      const rowId = parseId(id);
+      if (rowId === null) return null;
+      let row: unknown;
+      try {
+        row = patchUser(rowId, patch);
+      } catch (error) {
+        throw toStoreError("user", error);
+      }
+      return row === undefined ? null : toUserRecord(row);
+    },
+
+    async listUsers(options: { limit: number; offset: number }): Promise<UserRecord[]> {
+      let rows: unknown[];
+      try {
+        rows = list.all(Math.max(0, Math.floor(options.limit)), Math.max(0, Math.floor(options.offset)));
+      } catch (error) {
+        throw toStoreError("user", error);
+      }
+      return rows.map(toUserRecord);
+    },
+
+    async setGroupPermissions(groupName: string, permissions: readonly string[]): Promise<void> {
+      try {
+        grant(groupName, permissions);
+      } catch (error) {
+        throw toStoreError("user", error);
+      }
+    },
+  };
+}
