@@ -1,0 +1,3 @@
+export { nodeLatchkey, type NodeLatchkey } from "./node-latchkey.js";
+export { toLatchkeyRequest, readNodeBody, pathOf } from "./node-request.js";
+export { sendNodeResponse, appendCookies } from "./node-response.js";

@@ -1,0 +1,83 @@
+import type { IncomingMessage } from "node:http";
+import type { TLSSocket } from "node:tls";
+import { HttpError, type LatchkeyRequest } from "@latchkey/core";
+
+/** The path part of a request target (origin-form or absolute-form), without the query. */
+export function pathOf(url: string | undefined): string {
+  if (url === undefined || url === "") return "/";
+  let path = url;
+  if (url.charCodeAt(0) !== 47 /* / */) {
+    try {
+      path = new URL(url).pathname;
+    } catch {
+      return "/";
+    }
+  }
+  const query = path.indexOf("?");
+  return query === -1 ? path : path.slice(0, query);
+}
+
+/**
+ * Reads a Node request body up to `limitBytes`. Past the limit it stops reading and rejects
+ * with a 413, leaving the rest unread (the response then closes the connection), so a
+ * client cannot make the server buffer an unbounded body.
+ */
+export function readNodeBody(req: IncomingMessage, limitBytes: number): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = () => {
+      req.off("data", onData);
+      req.off("end", onEnd);
+      req.off("error", onError);
+      req.off("aborted", onAborted);
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limitBytes) {
+        cleanup();
+        req.pause();
+        reject(new HttpError("body_too_large", { max: limitBytes }));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(new HttpError("invalid_body", { reason: `The request body could not be read (${error.message}).` }));
+    };
+    const onAborted = () => onError(new Error("aborted"));
+    if (req.readableEnded) {
+      resolve(new Uint8Array(0));
+      return;
+    }
+    req.on("data", onData);
+    req.on("end", onEnd);
+    req.on("error", onError);
+    req.on("aborted", onAborted);
+  });
+}
+
+/**
+ * Wraps a Node request for core without copying anything: headers are read from
+ * `req.headers` on demand. `parsedBody` carries a body a framework (Express) parsed already.
+ */
+export function toLatchkeyRequest(req: IncomingMessage, parsedBody?: unknown): LatchkeyRequest {
+  const headers = req.headers;
+  const request: LatchkeyRequest = {
+    method: req.method ?? "GET",
+    path: pathOf(req.url),
+    header(name: string): string | undefined {
+      const value = headers[name];
+      return Array.isArray(value) ? value.join(", ") : value;
+    },
+    remoteAddress: req.socket.remoteAddress,
+    encrypted: (req.socket as TLSSocket).encrypted === true,
+    readBody: (limitBytes: number) => readNodeBody(req, limitBytes),
+  };
+  return parsedBody === undefined ? request : { ...request, parsedBody };
+}
