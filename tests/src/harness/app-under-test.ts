@@ -1,0 +1,28 @@
+import type { Latchkey, LatchkeyOptions } from "@latchkey/core";
+import type { TestClock } from "./test-clock.js";
+
+/**
+ * A real HTTP server on a free loopback port with latchkey mounted through one adapter,
+ * over real SQLite stores, with these app routes of its own:
+ * - `GET /api/hello/` and `POST /api/hello/`: only a logged-in user (requireUser);
+ *   answer 200 `{ "hello": <username> }`.
+ * - `GET /api/staff/`: only staff (requireStaff); 200 `{ "staff": <username> }`.
+ * - `GET /api/reports/`: only users with the `reports.view` permission; 200 `{ "reports": [] }`.
+ * - `GET /api/public/`: anyone; 200 `{ "user": <username or null> }`.
+ */
+export interface AppUnderTest {
+  /** `http://127.0.0.1:<port>` */
+  readonly baseUrl: string;
+  readonly latchkey: Latchkey;
+  readonly clock: TestClock;
+  /** Path of the SQLite file behind the stores. */
+  readonly databasePath: string;
+  /** Stops the server and deletes the database. */
+  close(): Promise<void>;
+}
+
+/** Options a test may set; `stores` and `clock` are provided by the harness. */
+export type TestOptions = Omit<Partial<LatchkeyOptions>, "stores" | "clock">;
+
+/** Starts an {@link AppUnderTest}. */
+export type AppFactory = (options?: TestOptions) => Promise<AppUnderTest>;

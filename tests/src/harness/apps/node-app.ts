@@ -1,0 +1,49 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { nodeLatchkey } from "@latchkey/node";
+import type { AppFactory } from "../app-under-test.js";
+import { createTestLatchkey } from "../test-latchkey.js";
+
+function json(res: import("node:http").ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader("Content-Type", "application/json; charset=utf-8");
+  res.end(JSON.stringify(body));
+}
+
+/** The app under test on plain node:http with @latchkey/node. */
+export const startNodeApp: AppFactory = async (options = {}) => {
+  const { latchkey, clock, databasePath, cleanup } = createTestLatchkey(options);
+  const auth = nodeLatchkey(latchkey);
+  const server = createServer(async (req, res) => {
+    if (await auth.handle(req, res)) return;
+    const path = (req.url ?? "/").split("?")[0]?.replace(/\/$/, "");
+    if (path === "/api/hello" && (req.method === "GET" || req.method === "POST")) {
+      const who = await auth.require(req, res, { kind: "user" });
+      if (who !== null) json(res, 200, { hello: who.user.username });
+    } else if (path === "/api/staff" && req.method === "GET") {
+      const who = await auth.require(req, res, { kind: "staff" });
+      if (who !== null) json(res, 200, { staff: who.user.username });
+    } else if (path === "/api/reports" && req.method === "GET") {
+      const who = await auth.require(req, res, { kind: "permission", permission: "reports.view" });
+      if (who !== null) json(res, 200, { reports: [] });
+    } else if (path === "/api/public" && req.method === "GET") {
+      const result = await auth.authenticate(req, res);
+      if (result.ok) json(res, 200, { user: result.auth?.user.username ?? null });
+    } else {
+      json(res, 404, { detail: "Not found." });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    latchkey,
+    clock,
+    databasePath,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      cleanup();
+    },
+  };
+};

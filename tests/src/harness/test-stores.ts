@@ -1,0 +1,29 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Stores } from "@latchkey/core";
+import { migrateSqlite, openSqliteDatabase, sqliteStores } from "@latchkey/store-sqlite";
+
+/** Real SQLite stores in a fresh temporary file, and how to throw them away. */
+export interface TestStores {
+  stores: Stores;
+  /** The database file. */
+  path: string;
+  /** Closes the database and deletes its directory. */
+  cleanup(): void;
+}
+
+export function createTestStores(): TestStores {
+  const dir = mkdtempSync(join(tmpdir(), "latchkey-test-"));
+  const path = join(dir, "latchkey.sqlite3");
+  const database = openSqliteDatabase(path);
+  migrateSqlite(database);
+  return {
+    stores: sqliteStores({ database }),
+    path,
+    cleanup() {
+      if (database.open) database.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
