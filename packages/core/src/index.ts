@@ -6,7 +6,7 @@ export type { LatchkeyRequest, LatchkeyResponse } from "./http/request.js";
 export type { Auth } from "./http/authenticate.js";
 export type { Accounts, CreateUserInput, AccountResult } from "./users/accounts.js";
 export { hasPermission, renderUser } from "./users/user-json.js";
-export { normalizeUsername, usernameKey, MAX_USERNAME_LENGTH } from "./users/username.js";
+export { normalizeUsername, usernameKey, usernameProblem, MAX_USERNAME_LENGTH } from "./users/username.js";
 export type { SessionStore, SessionRecord, SessionKind } from "./ports/session-store.js";
 export type { UserStore, User, UserRecord, NewUser, UserPatch } from "./ports/user-store.js";
 export type { ThrottleStore, LimiterSpec } from "./ports/throttle-store.js";

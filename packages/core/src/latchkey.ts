@@ -6,6 +6,7 @@ import { issueCsrf } from "./csrf/csrf-issue.js";
 import type { Engine } from "./engine.js";
 import { HttpError } from "./errors.js";
 import { authenticate, type Auth } from "./http/authenticate.js";
+import { createCors } from "./http/cors.js";
 import { errorResponse } from "./http/error-response.js";
 import { isSafeMethod } from "./http/request-info.js";
 import type { LatchkeyRequest, LatchkeyResponse } from "./http/request.js";
@@ -21,8 +22,8 @@ import { hasPermission } from "./users/user-json.js";
 
 /** The outcome of {@link Latchkey.authenticateRequest}. */
 export type RequestAuthResult =
-  /** Go on: `auth` is the identity (or null when anonymous); set `cookies` on the response. */
-  | { ok: true; auth: Auth | null; cookies: string[] }
+  /** Go on: `auth` is the identity (or null when anonymous); set `cookies` and `headers` (CORS) on the response. */
+  | { ok: true; auth: Auth | null; cookies: string[]; headers: Readonly<Record<string, string>> }
   /** Stop and send `response` (a bad bearer token, a failed CSRF check, a store that is down). */
   | { ok: false; response: LatchkeyResponse };
 
@@ -46,8 +47,9 @@ export interface Latchkey {
   readonly config: ResolvedConfig;
   /**
    * Answers a request to one of latchkey's routes, or resolves to null when the path is not
-   * one of them (so the app's own routes under the same base path go on). Never rejects:
-   * every error becomes a JSON response.
+   * one of them (so the app's own routes under the same base path go on). Also answers CORS
+   * preflights for every path under the base path. Never rejects: every error becomes a
+   * JSON response.
    */
   handle(req: LatchkeyRequest): Promise<LatchkeyResponse | null>;
   /**
@@ -86,6 +88,13 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
   const routeMap = buildRouteMap(ROUTES, config);
   const openapiPaths = new Set(config.routes.openapi);
   const openapiDocument = buildOpenApi(ROUTES, config);
+  const cors = createCors(config);
+
+  /** Adds the CORS headers for this request's origin (none when CORS does not apply). */
+  function withCors(response: LatchkeyResponse, req: LatchkeyRequest): LatchkeyResponse {
+    Object.assign(response.headers, cors.headers(req));
+    return response;
+  }
 
   function withNoStore(response: LatchkeyResponse): LatchkeyResponse {
     response.headers["Cache-Control"] ??= NO_STORE;
@@ -93,6 +102,13 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
   }
 
   async function handle(req: LatchkeyRequest): Promise<LatchkeyResponse | null> {
+    const preflight = cors.preflight(req);
+    if (preflight !== null) return preflight;
+    const response = await answerRoute(req);
+    return response === null ? null : withCors(response, req);
+  }
+
+  async function answerRoute(req: LatchkeyRequest): Promise<LatchkeyResponse | null> {
     const key = routeKey(req.path);
     if (openapiPaths.has(key)) {
       if (req.method === "GET" || req.method === "HEAD") return respond(200, openapiDocument, { headers: { "Cache-Control": "no-cache" } });
@@ -101,9 +117,12 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
     const route = routeMap.get(key);
     if (route === undefined) return null;
     const allowed = route.methods.includes("GET") ? [...route.methods, "HEAD"] : [...route.methods];
-    if (req.method === "OPTIONS") return respond(204, null, { headers: { Allow: [...allowed, "OPTIONS"].join(", ") } });
+    // What Allow advertises: GET logout only when compat.getLogout is on, HEAD wherever GET is.
+    const advertised = allowed.filter((m) => route.name !== "logout" || (m !== "GET" && m !== "HEAD") || config.compat.getLogout);
+    const allowHeader = [...advertised, "OPTIONS"].join(", ");
+    if (req.method === "OPTIONS") return respond(204, null, { headers: { Allow: allowHeader } });
     try {
-      if (!allowed.includes(req.method)) throw new HttpError("method_not_allowed", { method: req.method }, { headers: { Allow: [...route.methods.filter((m) => m !== "GET" || route.name !== "logout" || config.compat.getLogout), "OPTIONS"].join(", ") } });
+      if (!allowed.includes(req.method)) throw new HttpError("method_not_allowed", { method: req.method }, { headers: { Allow: allowHeader } });
       return withNoStore(await route.handle(engine, req));
     } catch (error) {
       return withNoStore(errorResponse(error, req, world));
@@ -119,16 +138,16 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
         const csrfError = checkCsrf(req, config, { formToken: typeof formToken === "string" ? formToken : undefined });
         if (csrfError !== null) throw csrfError;
       }
-      return { ok: true, auth: result.auth, cookies: result.cookies };
+      return { ok: true, auth: result.auth, cookies: result.cookies, headers: cors.headers(req) };
     } catch (error) {
-      return { ok: false, response: errorResponse(error, req, world) };
+      return { ok: false, response: withCors(errorResponse(error, req, world), req) };
     }
   }
 
   function authorize(auth: Auth | null, requirement: Requirement, req: LatchkeyRequest): LatchkeyResponse | null {
-    if (auth === null) return errorResponse(new HttpError("not_authenticated"), req, world);
+    if (auth === null) return withCors(errorResponse(new HttpError("not_authenticated"), req, world), req);
     const allowed = requirement.kind === "user" ? true : requirement.kind === "staff" ? auth.user.isStaff : hasPermission(auth.user, requirement.permission);
-    return allowed ? null : errorResponse(new HttpError("permission_denied"), req, world);
+    return allowed ? null : withCors(errorResponse(new HttpError("permission_denied"), req, world), req);
   }
 
   const store = world.stores.sessions;

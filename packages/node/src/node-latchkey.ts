@@ -30,6 +30,7 @@ export function nodeLatchkey(latchkey: Latchkey): NodeLatchkey {
       return { ok: false };
     }
     appendCookies(res, result.cookies);
+    for (const name in result.headers) res.setHeader(name, result.headers[name] as string);
     return { ok: true, auth: result.auth };
   }
 

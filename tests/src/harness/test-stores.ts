@@ -11,6 +11,8 @@ export interface TestStores {
   path: string;
   /** Closes the database and deletes its directory. */
   cleanup(): void;
+  /** Closes the database but keeps the file, so every later store call fails (a store outage). */
+  breakStore(): void;
 }
 
 export function createTestStores(): TestStores {
@@ -24,6 +26,9 @@ export function createTestStores(): TestStores {
     cleanup() {
       if (database.open) database.close();
       rmSync(dir, { recursive: true, force: true });
+    },
+    breakStore() {
+      if (database.open) database.close();
     },
   };
 }

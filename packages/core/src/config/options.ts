@@ -96,6 +96,21 @@ export interface LatchkeyOptions {
    */
   trustedOrigins?: readonly string[];
   /**
+   * CORS for SPAs on other origins (deployment modes C and D). latchkey answers CORS for
+   * exactly the `trustedOrigins`, on every path under `basePath` (its own routes and the
+   * app's), with credentials; any other origin — `null` included — gets no CORS headers.
+   */
+  cors?: {
+    /** Answer preflights and add CORS headers. Turn off to run your own CORS middleware. @default true */
+    enabled?: boolean;
+    /** Request headers cross-origin calls may send, besides `Content-Type`, the CSRF header, `Authorization` and `X-Requested-With`. @default [] */
+    allowHeaders?: readonly string[];
+    /** Response headers scripts on a trusted origin may read, besides the CSRF header and `Retry-After`. @default [] */
+    exposeHeaders?: readonly string[];
+    /** How long a browser may reuse a preflight answer, in seconds. @default 600 */
+    maxAgeSeconds?: number;
+  };
+  /**
    * How many reverse proxies in front of the server to believe: their `X-Forwarded-For`,
    * `X-Forwarded-Proto` and `X-Forwarded-Host` headers are honoured. `false`/`0` ignores them
    * (a client could forge them), `true` means one.

@@ -57,6 +57,14 @@ const optionsSchema = z.strictObject({
     })
     .optional(),
   trustedOrigins: z.array(z.string()).optional(),
+  cors: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      allowHeaders: z.array(z.string().regex(/^[A-Za-z0-9-]+$/, "must be a header name")).optional(),
+      exposeHeaders: z.array(z.string().regex(/^[A-Za-z0-9-]+$/, "must be a header name")).optional(),
+      maxAgeSeconds: z.number().int().min(0).max(86400).optional(),
+    })
+    .optional(),
   trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10)], { error: "must be true, false or a number of proxy hops (0-10)" }).optional(),
   publicOrigin: z.string().optional(),
   bearer: z
@@ -222,6 +230,12 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
       cookieMaxAgeSeconds: o.csrf?.cookieMaxAgeSeconds ?? 31_449_600,
     },
     trustedOrigins,
+    cors: {
+      enabled: o.cors?.enabled ?? true,
+      allowHeaders: unique(["Content-Type", headerName, "Authorization", "X-Requested-With", ...(o.cors?.allowHeaders ?? [])]).join(", "),
+      exposeHeaders: unique([headerName, "Retry-After", ...(o.cors?.exposeHeaders ?? [])]).join(", "),
+      maxAgeSeconds: o.cors?.maxAgeSeconds ?? 600,
+    },
     trustProxy: o.trustProxy === true ? 1 : o.trustProxy === false || o.trustProxy === undefined ? 0 : o.trustProxy,
     publicOrigin,
     bearer: {
@@ -250,6 +264,17 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     random: o.random ?? cryptoRandom,
   });
   return { config, world };
+}
+
+/** The names, without case-insensitive duplicates, first spelling kept. */
+function unique(names: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return names.filter((name) => {
+    const key = name.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function deepFreeze<T>(value: T): T {

@@ -42,6 +42,14 @@ export interface ResolvedConfig {
   };
   /** Normalised origins (`scheme://host[:port]`, lower case). */
   readonly trustedOrigins: ReadonlySet<string>;
+  readonly cors: {
+    readonly enabled: boolean;
+    /** `Access-Control-Allow-Headers` value. */
+    readonly allowHeaders: string;
+    /** `Access-Control-Expose-Headers` value. */
+    readonly exposeHeaders: string;
+    readonly maxAgeSeconds: number;
+  };
   /** Number of trusted proxy hops; 0 ignores `X-Forwarded-*`. */
   readonly trustProxy: number;
   readonly publicOrigin: string | null;

@@ -47,7 +47,7 @@ export function checkCsrfToken(req: LatchkeyRequest, config: ResolvedConfig, sou
 export function checkCsrf(req: LatchkeyRequest, config: ResolvedConfig, sources: TokenSources = {}): HttpError | null {
   const mode = config.csrf.mode;
   if (mode !== "token") {
-    const originError = checkOrigin(req, config);
+    const originError = checkOrigin(req, config, { failClosed: mode === "origin" });
     if (originError !== null) return originError;
   }
   if (mode !== "origin") return checkCsrfToken(req, config, sources);

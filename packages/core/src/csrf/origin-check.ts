@@ -28,10 +28,12 @@ function isTrusted(origin: string, req: LatchkeyRequest, config: ResolvedConfig)
  *    typing the URL) is accepted.
  * 4. Neither header: a `Referer` is checked like an origin (old browsers); with none at all
  *    the request is not from a browser that can be tricked (every browser since 2020 sends
- *    `Origin` on unsafe requests), so it passes to the token check.
+ *    `Origin` on unsafe requests), so it passes to the token check, unless `failClosed`
+ *    is set: with no token check behind it (`csrf.mode: "origin"`) a request whose origin
+ *    cannot be told is refused, as the OWASP CSRF cheat sheet recommends.
  * Returns null when the request passes, or the error to answer with.
  */
-export function checkOrigin(req: LatchkeyRequest, config: ResolvedConfig): HttpError | null {
+export function checkOrigin(req: LatchkeyRequest, config: ResolvedConfig, options: { failClosed?: boolean } = {}): HttpError | null {
   const site = req.header("sec-fetch-site");
   if (site === "same-origin") return null;
   const origin = req.header("origin");
@@ -50,5 +52,5 @@ export function checkOrigin(req: LatchkeyRequest, config: ResolvedConfig): HttpE
     if (fromReferer !== null && isTrusted(fromReferer, req, config)) return null;
     return new HttpError("csrf_referer_untrusted", { referer: fromReferer ?? "(malformed Referer)" });
   }
-  return null;
+  return options.failClosed === true ? new HttpError("csrf_origin_missing") : null;
 }

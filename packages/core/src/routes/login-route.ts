@@ -33,7 +33,7 @@ export const loginRoute: RouteDefinition = {
   async handle(engine, req) {
     const { config } = engine;
     if (config.csrf.mode !== "token") {
-      const originError = checkOrigin(req, config);
+      const originError = checkOrigin(req, config, { failClosed: config.csrf.mode === "origin" });
       if (originError !== null) throw originError;
     }
     const body = await readBody(req, config.maxBodyBytes);

@@ -80,6 +80,19 @@ export function buildOpenApi(routes: readonly RouteDefinition[], config: Resolve
     }
     paths[openapiPath(primary, primary !== config.basePath)] = operations;
   }
+  // The document describes itself too, so every enabled route has its place in it (SPEC §2).
+  const [documentPath] = config.routes.openapi;
+  if (documentPath !== undefined) {
+    paths[documentPath] = {
+      get: {
+        operationId: "openapi",
+        summary: "This OpenAPI document",
+        description: "The OpenAPI 3.1 document of the enabled routes, generated from the definitions the server dispatches on.",
+        tags: ["meta"],
+        responses: { 200: { description: "The document.", content: { "application/json": { schema: { type: "object" } } } } },
+      },
+    };
+  }
   return {
     openapi: "3.1.0",
     info: {

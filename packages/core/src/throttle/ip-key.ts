@@ -33,6 +33,13 @@ export function ipThrottleKey(ip: string | null): string {
   if (!isIPv6(ip)) return ip;
   const groups = ipv6Groups(ip.toLowerCase());
   if (groups === null) return ip;
+  // An IPv4-mapped address (::ffff:a.b.c.d, in dotted or hex form) is an IPv4 client: key it
+  // by that address. Its /64 is ::, which every mapped client (and ::1) would otherwise share.
+  const values = groups.map((g) => parseInt(g, 16));
+  if (values.slice(0, 5).every((v) => v === 0) && values[5] === 0xffff) {
+    const [high = 0, low = 0] = values.slice(6);
+    return `${high >> 8}.${high & 0xff}.${low >> 8}.${low & 0xff}`;
+  }
   return `${groups
     .slice(0, 4)
     .map((g) => g.replace(/^0+(?=.)/, ""))

@@ -1,0 +1,65 @@
+import type { ResolvedConfig } from "../config/resolved-config.js";
+import type { LatchkeyRequest, LatchkeyResponse } from "./request.js";
+
+const METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
+/** Shared answers for the common cases, so the hot path allocates nothing for them. */
+const NONE: Readonly<Record<string, string>> = Object.freeze({});
+const VARY_ONLY: Readonly<Record<string, string>> = Object.freeze({ Vary: "Origin" });
+
+/** CORS for the trusted origins, built once from the config. */
+export interface Cors {
+  /** True if CORS applies to this path (it is under the base path and CORS is on). */
+  applies(path: string): boolean;
+  /**
+   * The answer to a CORS preflight (`OPTIONS` with `Origin` and
+   * `Access-Control-Request-Method`) under the base path, or null if the request is not one.
+   */
+  preflight(req: LatchkeyRequest): LatchkeyResponse | null;
+  /** Headers to add to an actual response (empty when CORS does not apply). */
+  headers(req: LatchkeyRequest): Readonly<Record<string, string>>;
+}
+
+/**
+ * CORS with credentials, for exactly the configured trusted origins. The request's Origin is
+ * echoed only after an exact match against the allow-list: reflecting any Origin with
+ * `Access-Control-Allow-Credentials: true` would let every site read the user's data, and
+ * `null` (sandboxed frames, `file:` pages) is never allowed (OWASP HTML5 cheat sheet,
+ * PortSwigger's CORS guidance). `Vary: Origin` keeps shared caches from serving one origin's
+ * answer to another. CORS is not CSRF protection: unsafe requests still pass the CSRF checks.
+ */
+export function createCors(config: ResolvedConfig): Cors {
+  const prefix = config.basePath;
+  const applies = (path: string): boolean => config.cors.enabled && (prefix === "" || path === prefix || path.startsWith(`${prefix}/`));
+  const allowed = (origin: string | undefined): origin is string => origin !== undefined && config.trustedOrigins.has(origin.toLowerCase());
+
+  return {
+    applies,
+    preflight(req) {
+      if (req.method !== "OPTIONS" || !applies(req.path)) return null;
+      const origin = req.header("origin");
+      if (origin === undefined || req.header("access-control-request-method") === undefined) return null;
+      const headers: Record<string, string> = { Vary: "Origin, Access-Control-Request-Method, Access-Control-Request-Headers" };
+      if (allowed(origin)) {
+        headers["Access-Control-Allow-Origin"] = origin;
+        headers["Access-Control-Allow-Credentials"] = "true";
+        headers["Access-Control-Allow-Methods"] = METHODS;
+        headers["Access-Control-Allow-Headers"] = config.cors.allowHeaders;
+        headers["Access-Control-Max-Age"] = String(config.cors.maxAgeSeconds);
+      }
+      // An untrusted origin gets a plain 204 without CORS headers: the browser then refuses
+      // to send the real request.
+      return { status: 204, headers, cookies: [], body: null };
+    },
+    headers(req) {
+      if (!applies(req.path)) return NONE;
+      const origin = req.header("origin");
+      if (!allowed(origin)) return VARY_ONLY;
+      return {
+        "Access-Control-Allow-Origin": origin,
+        "Access-Control-Allow-Credentials": "true",
+        "Access-Control-Expose-Headers": config.cors.exposeHeaders,
+        Vary: "Origin",
+      };
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { describe, it } from "node:test";
+import { cryptoRandom } from "../ports/world.js";
+import { cyclingRandom } from "../test-fixtures.test.helper.js";
+import { generateSessionToken, parseSessionToken } from "./session-token.js";
+
+describe("session tokens", () => {
+  it("are <22 base64url>.<43 base64url>: a 128-bit id and a 256-bit secret", () => {
+    const { token, id, secretHash } = generateSessionToken(cryptoRandom);
+    assert.match(token, /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
+    const [idPart = "", secret = ""] = token.split(".");
+    assert.equal(id, idPart);
+    assert.equal(Buffer.from(idPart, "base64url").length, 16);
+    assert.equal(Buffer.from(secret, "base64url").length, 32);
+    assert.equal(secretHash, createHash("sha256").update(secret).digest("hex"));
+  });
+
+  it("draw the id and the secret from separate random bytes", () => {
+    const { token } = generateSessionToken(cyclingRandom(Array.from({ length: 48 }, (_, i) => i)));
+    const [id = "", secret = ""] = token.split(".");
+    assert.deepEqual([...Buffer.from(id, "base64url")], Array.from({ length: 16 }, (_, i) => i));
+    assert.deepEqual([...Buffer.from(secret, "base64url")], Array.from({ length: 32 }, (_, i) => i + 16));
+  });
+
+  it("never repeat", () => {
+    const tokens = new Set(Array.from({ length: 1000 }, () => generateSessionToken(cryptoRandom).token));
+    assert.equal(tokens.size, 1000);
+  });
+
+  it("parse back into id and secret", () => {
+    const { token, id } = generateSessionToken(cryptoRandom);
+    assert.deepEqual(parseSessionToken(token), { id, secret: token.slice(23) });
+  });
+
+  it("refuse near-misses before any store is asked", () => {
+    const good = generateSessionToken(cryptoRandom).token;
+    const nearMisses = [
+      "",
+      good.slice(1),
+      `${good}A`,
+      good.replace(".", "A"),
+      `${good.slice(0, 21)}.${good.slice(21, 22)}${good.slice(23)}`,
+      `${good.slice(0, 22)}.${good.slice(23, 65)}.`,
+      `${good.slice(0, 65)}=`,
+      `${good.slice(0, 65)}+`,
+      `${good.slice(0, 65)}/`,
+      ` ${good.slice(1)}`,
+      `${good.slice(0, 65)}\u0000`,
+      `${good.slice(0, 65)}é`,
+      `${good.slice(0, 22)}:${good.slice(23)}`,
+      "A".repeat(66),
+    ];
+    for (const bad of nearMisses) assert.equal(parseSessionToken(bad), null, JSON.stringify(bad));
+  });
+});

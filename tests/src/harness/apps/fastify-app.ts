@@ -1,0 +1,31 @@
+import type { AddressInfo } from "node:net";
+import { latchkeyFastify } from "@latchkey/fastify";
+import Fastify from "fastify";
+import type { AppFactory } from "../app-under-test.js";
+import { createTestLatchkey } from "../test-latchkey.js";
+
+/** The app under test on Fastify 5 with the @latchkey/fastify plugin. */
+export const startFastifyApp: AppFactory = async (options = {}) => {
+  const { latchkey, clock, databasePath, cleanup } = createTestLatchkey(options);
+  const app = Fastify({ routerOptions: { ignoreTrailingSlash: true } });
+  await app.register(latchkeyFastify, { latchkey });
+  const hello = { preHandler: app.requireUser() };
+  app.get("/api/hello", hello, async (request) => ({ hello: request.latchkey?.user.username }));
+  app.post("/api/hello", hello, async (request) => ({ hello: request.latchkey?.user.username }));
+  app.get("/api/staff", { preHandler: app.requireStaff() }, async (request) => ({ staff: request.latchkey?.user.username }));
+  app.get("/api/reports", { preHandler: app.requirePermission("reports.view") }, async () => ({ reports: [] }));
+  app.get("/api/public", async (request) => ({ user: request.latchkey?.user.username ?? null }));
+  app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ detail: "Not found." }));
+  await app.listen({ port: 0, host: "127.0.0.1" });
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    baseUrl: `http://127.0.0.1:${port}`,
+    latchkey,
+    clock,
+    databasePath,
+    async close() {
+      await app.close();
+      cleanup();
+    },
+  };
+};
