@@ -1,0 +1,30 @@
+import type { ServerResponse } from "node:http";
+import { HttpError } from "@latchkey/core";
+import { JSON_CONTENT_TYPE, type ErrorCode } from "@latchkey/protocol";
+
+/**
+ * Headers on every response of the ready server:
+ * - `nosniff`: a JSON or text response is never run as script or style (MIME confusion);
+ * - `Referrer-Policy: same-origin`: URLs of the SPA (which may hold ids or tokens in paths)
+ *   are not sent to other sites;
+ * - `X-Frame-Options: DENY` and CSP `frame-ancestors 'none'`: no other site can frame the
+ *   login page to trick clicks (clickjacking; OWASP Clickjacking Defense Cheat Sheet).
+ */
+export function setSecurityHeaders(res: ServerResponse): void {
+  res.setHeader("X-Content-Type-Options", "nosniff");
+  res.setHeader("Referrer-Policy", "same-origin");
+  res.setHeader("X-Frame-Options", "DENY");
+  res.setHeader("Content-Security-Policy", "frame-ancestors 'none'");
+}
+
+/** Answers with a catalogue error as JSON (`{ detail, code }`), no body for HEAD. */
+export function sendError(res: ServerResponse, method: string, code: ErrorCode, params: Readonly<Record<string, string>> = {}, headers: Readonly<Record<string, string>> = {}): void {
+  const error = new HttpError(code, params);
+  const body = JSON.stringify({ detail: error.detail, code: error.code });
+  res.statusCode = error.status;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.setHeader("Content-Type", JSON_CONTENT_TYPE);
+  res.setHeader("Content-Length", Buffer.byteLength(body));
+  res.setHeader("Cache-Control", "no-store");
+  res.end(method === "HEAD" ? undefined : body);
+}

@@ -1,0 +1,40 @@
+import type { LatchkeyOptions } from "@latchkey/core";
+import type { ServerLatchkeyOptions } from "./server-config.js";
+import type { Settings } from "./settings-schema.js";
+
+type Window = NonNullable<NonNullable<Settings["throttle"]>["perAccount"]>;
+
+/** Fills a half-given throttle window with core's defaults for the other half. */
+function windowOf(window: Window | undefined, defaults: { points: number; durationSeconds: number }): { points: number; durationSeconds: number } | undefined {
+  if (window === undefined) return undefined;
+  return { points: window.points ?? defaults.points, durationSeconds: window.durationSeconds ?? defaults.durationSeconds };
+}
+
+/** Picks the settings that are core options, leaving out what was not set so core's defaults apply. */
+export function latchkeyOptionsOf(settings: Settings): ServerLatchkeyOptions {
+  const options: ServerLatchkeyOptions = {};
+  if (settings.allowInsecure !== undefined) options.allowInsecure = settings.allowInsecure;
+  if (settings.basePath !== undefined) options.basePath = settings.basePath;
+  if (settings.routes !== undefined) options.routes = settings.routes;
+  if (settings.userShape !== undefined) options.userShape = settings.userShape;
+  if (settings.session !== undefined) options.session = settings.session;
+  if (settings.cookies !== undefined) options.cookies = settings.cookies;
+  if (settings.csrf !== undefined) options.csrf = settings.csrf;
+  if (settings.trustedOrigins !== undefined) options.trustedOrigins = settings.trustedOrigins;
+  if (settings.trustProxy !== undefined) options.trustProxy = settings.trustProxy;
+  if (settings.publicOrigin !== undefined) options.publicOrigin = settings.publicOrigin;
+  if (settings.bearer !== undefined) options.bearer = settings.bearer;
+  if (settings.throttle !== undefined) {
+    const throttle: NonNullable<LatchkeyOptions["throttle"]> = {};
+    if (settings.throttle.enabled !== undefined) throttle.enabled = settings.throttle.enabled;
+    const perAccount = windowOf(settings.throttle.perAccount, { points: 10, durationSeconds: 900 });
+    if (perAccount !== undefined) throttle.perAccount = perAccount;
+    const perIp = windowOf(settings.throttle.perIp, { points: 50, durationSeconds: 900 });
+    if (perIp !== undefined) throttle.perIp = perIp;
+    options.throttle = throttle;
+  }
+  if (settings.passwords !== undefined) options.passwords = settings.passwords;
+  if (settings.maxBodyBytes !== undefined) options.maxBodyBytes = settings.maxBodyBytes;
+  if (settings.compat !== undefined) options.compat = settings.compat;
+  return options;
+}

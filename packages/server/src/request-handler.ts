@@ -1,0 +1,86 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { Latchkey, Logger } from "@latchkey/core";
+import { nodeLatchkey, pathOf } from "@latchkey/node";
+import { sendError, setSecurityHeaders } from "./http-replies.js";
+import type { SpaHandler } from "./spa-handler.js";
+
+/** What the request handler needs. */
+export interface RequestHandlerParts {
+  latchkey: Latchkey;
+  logger: Logger;
+  /** The built SPA, or null to answer every non-API path with a JSON 404. */
+  spa: SpaHandler | null;
+  /** True once shutdown began: responses then close their connection. */
+  isShuttingDown(): boolean;
+}
+
+/** The ready server's `node:http` request listener, and the requests it is still working on. */
+export interface RequestHandler {
+  listener(req: IncomingMessage, res: ServerResponse): void;
+  /** Resolves when every request handler running now has returned. */
+  settled(): Promise<void>;
+}
+
+function underBasePath(path: string, basePath: string): boolean {
+  return basePath !== "" && (path === basePath || path.startsWith(`${basePath}/`));
+}
+
+/**
+ * Routes a request: latchkey's routes first; any other path under the base path is a JSON
+ * 404; the rest goes to the SPA (or is a JSON 404 without one). Logs one line per request
+ * (method, path without query, status, duration: never headers, cookies or bodies, which
+ * carry session tokens and passwords). A last-resort handler turns any error into a logged
+ * 500 JSON answer, so no request can crash the process.
+ */
+export function createRequestHandler(parts: RequestHandlerParts): RequestHandler {
+  const { latchkey, logger, spa } = parts;
+  const node = nodeLatchkey(latchkey);
+  const basePath = latchkey.config.basePath;
+  const running = new Set<Promise<void>>();
+
+  async function route(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
+    setSecurityHeaders(res);
+    if (parts.isShuttingDown()) res.setHeader("Connection", "close");
+    if (await node.handle(req, res)) return;
+    if (spa === null || underBasePath(path, basePath)) {
+      sendError(res, method, "not_found");
+      return;
+    }
+    await spa.serve(req, res);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const method = req.method ?? "GET";
+    const path = pathOf(req.url);
+    logger.debug({ event: "request_start", method, path }, "request received");
+    res.once("close", () => {
+      const durationMs = Number((process.hrtime.bigint() - started) / 1000n) / 1000;
+      const fields = { event: "request", method, path, status: res.statusCode, durationMs };
+      logger.info(res.writableFinished ? fields : { ...fields, aborted: true }, `${method} ${path} ${res.statusCode}`);
+    });
+    try {
+      await route(req, res, method, path);
+    } catch (error) {
+      logger.error(
+        { event: "internal_error", method, path, err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) },
+        "unexpected error while handling a request",
+      );
+      if (!res.headersSent) sendError(res, method, "internal_error");
+      else res.destroy();
+    }
+  }
+
+  return {
+    listener(req, res) {
+      const done = handle(req, res).catch(() => {
+        res.destroy();
+      });
+      running.add(done);
+      void done.finally(() => running.delete(done));
+    },
+    async settled() {
+      await Promise.allSettled([...running]);
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import { ROUTE_NAMES, type RouteName } from "@latchkey/protocol";
+import { z } from "zod";
+
+/** An integer in a range, with one message for every way of missing it. */
+function integer(min: number, max: number) {
+  const message = `must be an integer from ${min} to ${max}`;
+  return z.number({ error: message }).int({ error: message }).min(min, { error: message }).max(max, { error: message });
+}
+
+/** A whole number of seconds, up to ten years (a typo of a few extra digits is refused). */
+const seconds = integer(1, 10 * 365 * 24 * 3600);
+const boolean = z.boolean({ error: "must be true or false" });
+const text = z.string({ error: "must be a string" }).min(1, { error: "must not be empty" });
+
+function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: `must be one of ${values.map((v) => JSON.stringify(v)).join(", ")}` });
+}
+
+const routePath = z
+  .string({ error: "must be a path starting with /" })
+  .regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/, { error: "must be a path starting with / (URL path characters only)" });
+
+const window = z.strictObject({ points: integer(1, 1_000_000).exactOptional(), durationSeconds: seconds.exactOptional() }).exactOptional();
+
+/** Log levels pino knows, least to most verbose, and `silent`. */
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+/** A pino log level. */
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * The shape of the config file (and of each layer: environment, command line), every key
+ * optional. Values are checked here one by one; rules that relate several settings (idle
+ * timeout under absolute timeout, production refusals) are core's, checked afterwards.
+ */
+export const settingsSchema = z.strictObject({
+  /** Editors use it to find a JSON schema; ignored. */
+  $schema: z.string().exactOptional(),
+  host: text.exactOptional(),
+  port: integer(0, 65535).exactOptional(),
+  dataDir: text.exactOptional(),
+  database: text.exactOptional(),
+  spaDir: text.exactOptional(),
+  mode: oneOf(["development", "production"]).exactOptional(),
+  migrateOnStart: boolean.exactOptional(),
+  logLevel: oneOf(LOG_LEVELS).exactOptional(),
+  shutdownTimeoutSeconds: integer(1, 3600).exactOptional(),
+  allowInsecure: boolean.exactOptional(),
+  basePath: z.union([z.literal(""), routePath], { error: 'must be "" or a path starting with /' }).exactOptional(),
+  routes: z
+    .partialRecord(
+      z.enum(ROUTE_NAMES as [RouteName, ...RouteName[]], { error: `must be a route name (${ROUTE_NAMES.join(", ")})` }),
+      z.union([routePath, z.array(routePath).min(1), z.literal(false)], { error: "must be a path starting with /, a non-empty list of them, or false" }),
+    )
+    .exactOptional(),
+  userShape: oneOf(["camel", "drf"]).exactOptional(),
+  session: z
+    .strictObject({
+      cookieName: text.exactOptional(),
+      idleTimeoutSeconds: seconds.exactOptional(),
+      absoluteTimeoutSeconds: seconds.exactOptional(),
+      touchIntervalSeconds: integer(0, 24 * 3600).exactOptional(),
+      expireAtBrowserClose: boolean.exactOptional(),
+    })
+    .exactOptional(),
+  cookies: z
+    .strictObject({
+      secure: oneOf(["auto", "always", "never"]).exactOptional(),
+      sameSite: oneOf(["lax", "strict", "none"]).exactOptional(),
+      domain: text.exactOptional(),
+      hostPrefix: boolean.exactOptional(),
+      partitioned: boolean.exactOptional(),
+    })
+    .exactOptional(),
+  csrf: z
+    .strictObject({
+      mode: oneOf(["origin+token", "origin", "token"]).exactOptional(),
+      cookieName: text.exactOptional(),
+      headerName: text.exactOptional(),
+      formFieldName: text.exactOptional(),
+      cookieMaxAgeSeconds: seconds.exactOptional(),
+    })
+    .exactOptional(),
+  trustedOrigins: z.array(z.string({ error: "must be a string" }), { error: "must be a list of origins" }).exactOptional(),
+  trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10)], { error: "must be true, false or a number of proxy hops from 0 to 10" }).exactOptional(),
+  publicOrigin: text.exactOptional(),
+  bearer: z
+    .strictObject({ enabled: boolean.exactOptional(), idleTimeoutSeconds: seconds.exactOptional(), absoluteTimeoutSeconds: seconds.exactOptional() })
+    .exactOptional(),
+  throttle: z.strictObject({ enabled: boolean.exactOptional(), perAccount: window, perIp: window }).exactOptional(),
+  passwords: z
+    .strictObject({
+      minLength: integer(1, 4096).exactOptional(),
+      maxLength: integer(64, 65536).exactOptional(),
+      commonPasswordCheck: boolean.exactOptional(),
+    })
+    .exactOptional(),
+  maxBodyBytes: integer(1024, 10 * 1024 * 1024).exactOptional(),
+  compat: z
+    .union([z.literal("django"), z.strictObject({ loginWithoutCsrfToken: boolean.exactOptional(), getLogout: boolean.exactOptional() })], {
+      error: 'must be "django" or an object with loginWithoutCsrfToken and/or getLogout',
+    })
+    .exactOptional(),
+});
+
+/** One layer of settings (file, environment or command line), validated. */
+export type Settings = z.infer<typeof settingsSchema>;

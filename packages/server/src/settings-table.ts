@@ -1,0 +1,155 @@
+import { DEFAULT_ROUTE_PATHS, ROUTE_NAMES, type RouteName } from "@latchkey/protocol";
+
+/**
+ * How a setting's text (from an environment variable or a command-line flag) becomes a value:
+ * - `string`, `path`, `enum`: taken as is (`path`s are resolved against the working directory);
+ * - `integer`: decimal digits;
+ * - `boolean`: `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`);
+ * - `list`: comma-separated;
+ * - `trustProxy`: `true`, `false` or a number of proxy hops;
+ * - `routePaths`: one path, several comma-separated (aliases), or `false` to turn the route off;
+ * - `compat`: `django`, `none`, or a comma-separated list of compat flags.
+ */
+export type SettingKind = "string" | "path" | "integer" | "boolean" | "enum" | "list" | "trustProxy" | "routePaths" | "compat";
+
+/** One setting of the ready server, as documented in docs/configuration.md. */
+export interface SettingInfo {
+  /** Its key in the config file, dotted for nested objects (`session.idleTimeoutSeconds`). */
+  readonly key: string;
+  /** Its environment variable: `LATCHKEY_` and the key in upper snake case. */
+  readonly env: string;
+  /** Its `latchkey serve` flag, or null when it has none. */
+  readonly flag: string | null;
+  readonly kind: SettingKind;
+  /** The default, as documentation text. */
+  readonly default: string;
+  /** The unit of a number (`seconds`, `bytes`), or null. */
+  readonly unit: string | null;
+  readonly description: string;
+  /** A valid value as an environment variable would hold it (used by the docs and tests). */
+  readonly example: string;
+}
+
+/** An environment variable the ready server reads. */
+export interface EnvVarInfo {
+  /** `LATCHKEY_PORT`. */
+  readonly name: string;
+  /** The config-file key it sets, or null (`LATCHKEY_CONFIG` names the file itself). */
+  readonly key: string | null;
+  /** The equivalent `latchkey serve` flag, or null. */
+  readonly flag: string | null;
+  readonly default: string;
+  readonly unit: string | null;
+  readonly description: string;
+  readonly example: string;
+}
+
+/** `session.idleTimeoutSeconds` → `LATCHKEY_SESSION_IDLE_TIMEOUT_SECONDS`. */
+export function envNameOf(key: string): string {
+  return `LATCHKEY_${key.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/\./g, "_").toUpperCase()}`;
+}
+
+type Row = Omit<SettingInfo, "env" | "flag" | "unit"> & { flag?: string; unit?: string };
+
+const TWO_WEEKS = "1209600 (2 weeks)";
+const THIRTY_DAYS = "2592000 (30 days)";
+
+const ROWS: readonly Row[] = [
+  // The server itself.
+  { key: "host", kind: "string", flag: "--host", default: "127.0.0.1", example: "0.0.0.0", description: "Interface the HTTP server listens on. The default accepts connections from this machine only; use `0.0.0.0` (or `::`) behind a reverse proxy or in a container." },
+  { key: "port", kind: "integer", flag: "--port", default: "8000", example: "8080", description: "TCP port, 0 to 65535. `0` picks a free port; the actual URL is in the `listening` log line." },
+  { key: "dataDir", kind: "path", flag: "--data-dir", default: "./data", example: "/var/lib/latchkey", description: "Directory for latchkey's files (the SQLite database by default). Created if missing." },
+  { key: "database", kind: "path", default: "<dataDir>/latchkey.sqlite3", example: "/var/lib/latchkey/auth.sqlite3", description: "The SQLite database file. Every `latchkey` command and every server process given the same file share users and sessions." },
+  { key: "spaDir", kind: "path", flag: "--spa", default: "unset (API only)", example: "./dist", description: "A built single-page app to serve (a folder with `index.html`): files as they are, `index.html` for client-side routes, with the CSRF cookie set on page loads." },
+  { key: "mode", kind: "enum", default: '"development" ("production" when NODE_ENV=production)', example: "production", description: '`"development"` or `"production"`. Production makes cookies always `Secure`, prefixes the session cookie with `__Host-` and refuses insecure settings (see "Production mode").' },
+  { key: "migrateOnStart", kind: "boolean", default: "true", example: "false", description: "Apply pending database migrations when the server starts. When false, a server whose database is behind refuses to start and says to run `latchkey migrate`." },
+  { key: "logLevel", kind: "enum", default: '"info"', example: "debug", description: 'Least severe log level written: `"fatal"`, `"error"`, `"warn"`, `"info"` (one line per request), `"debug"`, `"trace"` or `"silent"`.' },
+  { key: "shutdownTimeoutSeconds", kind: "integer", unit: "seconds", default: "10", example: "30", description: "On SIGINT/SIGTERM, how long requests in flight may take to finish before their connections are cut." },
+  // latchkey's core options.
+  { key: "allowInsecure", kind: "boolean", default: "false", example: "true", description: "In production mode, accept settings that weaken security (plain-http trusted origins, `cookies.secure` \"never\"). For experiments only." },
+  { key: "basePath", kind: "string", default: '"/api"', example: "/auth", description: 'Path prefix of every latchkey route. Empty (`""`, config file only) mounts them at the root.' },
+  ...ROUTE_NAMES.map(
+    (name: RouteName): Row => ({
+      key: `routes.${name}`,
+      kind: "routePaths",
+      default: `"${DEFAULT_ROUTE_PATHS[name]}"`,
+      example: name === "login" ? "/auth/login/,/login/" : `/v1${DEFAULT_ROUTE_PATHS[name]}`,
+      description: `Path of the \`${name}\` route relative to \`basePath\`: one path, a list of aliases, or \`false\` to turn the route off.`,
+    }),
+  ),
+  { key: "userShape", kind: "enum", default: '"camel"', example: "drf", description: 'How users are rendered: `"camel"` (`isStaff`, `dateJoined`) or `"drf"` (Django REST Framework\'s `is_staff`, `date_joined`).' },
+  { key: "session.cookieName", kind: "string", default: '"sessionid"', example: "sid", description: "Name of the session cookie (`__Host-` is prepended when `cookies.hostPrefix` is on)." },
+  { key: "session.idleTimeoutSeconds", kind: "integer", unit: "seconds", default: TWO_WEEKS, example: "3600", description: "A session unused this long ends. Activity moves the deadline (sliding expiry)." },
+  { key: "session.absoluteTimeoutSeconds", kind: "integer", unit: "seconds", default: THIRTY_DAYS, example: "1814400", description: "A session ends this long after login whatever its activity. Must be at least `session.idleTimeoutSeconds`." },
+  { key: "session.touchIntervalSeconds", kind: "integer", unit: "seconds", default: "300", example: "60", description: "Activity is written back to the database at most this often per session (0: on every request)." },
+  { key: "session.expireAtBrowserClose", kind: "boolean", default: "false", example: "true", description: "Send the session cookie without `Max-Age`, so the browser forgets it when it closes." },
+  { key: "cookies.secure", kind: "enum", default: '"auto"', example: "always", description: '`"auto"`: `Secure` when the request came over HTTPS (directly or via a trusted proxy), and always in production. `"always"` or `"never"` force it.' },
+  { key: "cookies.sameSite", kind: "enum", default: '"lax"', example: "strict", description: '`SameSite` of the session and CSRF cookies: `"lax"`, `"strict"` or `"none"` (cross-site SPAs; requires Secure).' },
+  { key: "cookies.domain", kind: "string", default: "unset (host-only cookies)", example: "example.com", description: "`Domain` attribute, to share the cookies with subdomains. Not allowed with the `__Host-` prefix." },
+  { key: "cookies.hostPrefix", kind: "boolean", default: "true in production, false otherwise", example: "false", description: "Prefix the session cookie name with `__Host-` (the browser then insists on Secure, Path=/ and no Domain)." },
+  { key: "cookies.partitioned", kind: "boolean", default: "false", example: "true", description: "Mark both cookies `Partitioned` (CHIPS), for cross-site SPAs in browsers that block third-party cookies." },
+  { key: "csrf.mode", kind: "enum", default: '"origin+token"', example: "origin", description: '`"origin+token"`: Origin/Sec-Fetch-Site check and the `X-CSRFToken` token; `"origin"`: only the Origin check; `"token"`: only the token.' },
+  { key: "csrf.cookieName", kind: "string", default: '"csrftoken"', example: "XSRF-TOKEN", description: "Name of the CSRF cookie the SPA reads." },
+  { key: "csrf.headerName", kind: "string", default: '"X-CSRFToken"', example: "X-XSRF-TOKEN", description: "Request header that carries the CSRF token (also the response header that hands it out)." },
+  { key: "csrf.formFieldName", kind: "string", default: '"csrfmiddlewaretoken"', example: "_csrf", description: "Form field that may carry the CSRF token instead of the header." },
+  { key: "csrf.cookieMaxAgeSeconds", kind: "integer", unit: "seconds", default: "31449600 (one year)", example: "86400", description: "Lifetime of the CSRF cookie." },
+  { key: "trustedOrigins", kind: "list", default: "[] (none)", example: "http://localhost:5173,https://app.example.com", description: "Origins other than the server's own whose unsafe requests pass the CSRF Origin check. Exact `scheme://host[:port]`, no wildcards, never `null`. Environment: comma-separated." },
+  { key: "trustProxy", kind: "trustProxy", default: "false", example: "1", description: "How many reverse proxies to believe for `X-Forwarded-For/-Proto/-Host`: `false`/`0` ignores them, `true` means one, or a number of hops (up to 10)." },
+  { key: "publicOrigin", kind: "string", default: "unset (derived from each request)", example: "https://app.example.com", description: "The server's public origin; when set, the CSRF Origin check compares against it." },
+  { key: "bearer.enabled", kind: "boolean", default: "true", example: "false", description: "Serve the `/token/*` routes and accept `Authorization: Bearer` tokens." },
+  { key: "bearer.idleTimeoutSeconds", kind: "integer", unit: "seconds", default: TWO_WEEKS, example: "3600", description: "A bearer token unused this long ends." },
+  { key: "bearer.absoluteTimeoutSeconds", kind: "integer", unit: "seconds", default: THIRTY_DAYS, example: "1814400", description: "A bearer token ends this long after it was issued." },
+  { key: "throttle.enabled", kind: "boolean", default: "true", example: "false", description: "Throttle failed logins (per account and per client IP)." },
+  { key: "throttle.perAccount.points", kind: "integer", default: "10", example: "5", description: "Failed logins allowed per account per window." },
+  { key: "throttle.perAccount.durationSeconds", kind: "integer", unit: "seconds", default: "900", example: "600", description: "Length of the per-account window." },
+  { key: "throttle.perIp.points", kind: "integer", default: "50", example: "100", description: "Failed logins allowed per client IP (per /64 for IPv6) per window." },
+  { key: "throttle.perIp.durationSeconds", kind: "integer", unit: "seconds", default: "900", example: "600", description: "Length of the per-IP window." },
+  { key: "passwords.minLength", kind: "integer", unit: "characters", default: "8", example: "12", description: "Shortest password accepted for new passwords." },
+  { key: "passwords.maxLength", kind: "integer", unit: "characters", default: "4096", example: "1024", description: "Longest password accepted (at least 64)." },
+  { key: "passwords.commonPasswordCheck", kind: "boolean", default: "true", example: "false", description: "Refuse new passwords found in the common-password list." },
+  { key: "maxBodyBytes", kind: "integer", unit: "bytes", default: "16384", example: "32768", description: "Largest request body latchkey's routes accept (1024 to 10485760); larger bodies get 413." },
+  { key: "compat", kind: "compat", default: "none", example: "django", description: '`"django"` turns on every Django-SPA habit below; or an object (environment: a comma-separated list) of `loginWithoutCsrfToken` (accept a login without CSRF token, as DRF does) and `getLogout` (let `GET /logout` end the session). Each weakens CSRF protection.' },
+];
+
+/** Flags `latchkey serve` accepts for settings, by key. */
+const FLAGS: Readonly<Record<string, string>> = { host: "--host <host>", port: "--port <port>", dataDir: "--data-dir <dir>", spaDir: "--spa <dir>" };
+
+/** Every setting of the ready server, in documentation order. */
+export const SETTINGS: readonly SettingInfo[] = Object.freeze(
+  ROWS.map(
+    (row): SettingInfo =>
+      Object.freeze({
+        key: row.key,
+        env: envNameOf(row.key),
+        flag: FLAGS[row.key] ?? null,
+        kind: row.kind,
+        default: row.default,
+        unit: row.unit ?? null,
+        description: row.description,
+        example: row.example,
+      }),
+  ),
+);
+
+/** Settings by key. */
+export const SETTINGS_BY_KEY: ReadonlyMap<string, SettingInfo> = new Map(SETTINGS.map((s) => [s.key, s]));
+
+/** The environment variable naming the config file. */
+export const CONFIG_ENV_VAR = "LATCHKEY_CONFIG";
+
+/**
+ * Every environment variable the ready server reads, as data, so docs/configuration.md and
+ * a test can check they agree. (`NODE_ENV=production` also selects production mode.)
+ */
+export const ENV_VARS: readonly EnvVarInfo[] = Object.freeze([
+  Object.freeze({
+    name: CONFIG_ENV_VAR,
+    key: null,
+    flag: "--config <file>",
+    default: "latchkey.config.json in the working directory, if present",
+    unit: null,
+    description: "Path of the JSON config file.",
+    example: "/etc/latchkey/latchkey.config.json",
+  }),
+  ...SETTINGS.map((s) => Object.freeze({ name: s.env, key: s.key, flag: s.flag, default: s.default, unit: s.unit, description: s.description, example: s.example })),
+]);
