@@ -1,0 +1,17 @@
+import { AuthProvider } from "@latchkey/react";
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { App } from "./App";
+import { client } from "./latchkey";
+import "./styles.css";
+
+const root = document.getElementById("root");
+if (root === null) throw new Error("index.html has no #root element");
+
+createRoot(root).render(
+  <StrictMode>
+    <AuthProvider client={client}>
+      <App />
+    </AuthProvider>
+  </StrictMode>,
+);

@@ -1,0 +1,16 @@
+export { createClient } from "./create-client.js";
+export type { LatchkeyClient } from "./latchkey-client.js";
+export type { ClientOptions } from "./options.js";
+export { BROADCAST_CHANNEL_NAME } from "./broadcast.js";
+export type {
+  User,
+  ClientError,
+  ClientErrorCode,
+  ClientOnlyErrorCode,
+  ClientResult,
+  SessionStatus,
+  SessionState,
+  SessionListener,
+  TokenStorageLike,
+  FetchLike,
+} from "./types.js";

@@ -1,0 +1,3 @@
+export { AuthProvider, type AuthProviderProps } from "./auth-provider.js";
+export { useSession, useLatchkeyClient, type SessionValue } from "./use-session.js";
+export { RequireAuth, type RequireAuthProps } from "./require-auth.js";
