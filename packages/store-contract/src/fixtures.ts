@@ -1,7 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { NewUser, SessionRecord } from "@latchkey/core";
 
-/** A fixed "now" (ms) so expiry arithmetic in the tests is exact. */
+/**
+ * A fixed "now" (ms) so expiry arithmetic in the tests is exact; exported as `CONTRACT_NOW`.
+ * It lies in the past, so a store that derives native expiry (a TTL) from a clock must be
+ * given a clock pinned here, or it would drop the fixtures' sessions at once.
+ */
 export const NOW = 1_700_000_000_000;
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -1,2 +1,3 @@
 export { runStoreContract } from "./run-store-contract.js";
 export type { StoreContractFactory, StoreContractSubject } from "./subject.js";
+export { NOW as CONTRACT_NOW } from "./fixtures.js";

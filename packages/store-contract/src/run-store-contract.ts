@@ -1,6 +1,8 @@
 import { describe } from "node:test";
 import { sessionContract } from "./session-contract.js";
+import { sessionExpiryContract } from "./session-expiry-contract.js";
 import { sessionListContract } from "./session-list-contract.js";
+import { sessionRaceContract } from "./session-race-contract.js";
 import type { StoreContractFactory } from "./subject.js";
 import { throttleContract } from "./throttle-contract.js";
 import { userContract } from "./user-contract.js";
@@ -23,6 +25,8 @@ export function runStoreContract(name: string, factory: StoreContractFactory): v
   describe(`${name} store contract`, () => {
     sessionContract(factory);
     sessionListContract(factory);
+    sessionRaceContract(factory);
+    sessionExpiryContract(factory);
     userContract(factory);
     throttleContract(factory);
   });

@@ -1,0 +1,18 @@
+export {
+  postgresStores,
+  recommendedPoolOptions,
+  type PostgresStores,
+  type PostgresStoresOptions,
+} from "./postgres-stores.js";
+export {
+  migratePostgres,
+  pendingPostgresMigrations,
+  PostgresMigrationsPendingError,
+  type MigratePostgresOptions,
+  type PostgresMigrationInfo,
+  type PostgresMigrationResult,
+} from "./migrate.js";
+export { postgresSessionStore } from "./postgres-session-store.js";
+export { postgresUserStore, type PostgresUserStore } from "./postgres-user-store.js";
+export { postgresThrottleStore, deleteExpiredPostgresThrottleCounters } from "./postgres-throttle-store.js";
+export { setGroupPermissions } from "./group-permissions.js";

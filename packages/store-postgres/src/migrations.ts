@@ -1,0 +1,98 @@
+/** One step of the schema's history. Versions only grow; a released step is never edited. */
+export interface PostgresMigration {
+  /** Position in the history, from 1. */
+  readonly version: number;
+  /** What the step does, for `latchkey migrate` output. */
+  readonly name: string;
+  /** The statements, run in one transaction with the version's record. */
+  readonly sql: string;
+}
+
+/** The name of the table {@link RateLimiterPostgres} counts in. */
+export const THROTTLE_TABLE = "latchkey_throttle";
+
+/**
+ * The schema's history; it mirrors the SQLite schema. Times are `bigint` milliseconds since
+ * the epoch, the same numbers the records carry (no time-zone conversion on the hot path, and
+ * exact equality with what core wrote); flags are `boolean`. Tables are unqualified, so they
+ * land in the connection's `search_path` (a schema per application works).
+ */
+export const postgresMigrations: readonly PostgresMigration[] = Object.freeze([
+  {
+    version: 1,
+    name: "create sessions, users, groups, permissions and throttle tables",
+    sql: `
+      CREATE TABLE latchkey_sessions (
+        id text PRIMARY KEY,
+        secret_hash text NOT NULL,
+        user_id text NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('cookie', 'bearer')),
+        created_at bigint NOT NULL,
+        last_seen_at bigint NOT NULL,
+        expires_at bigint NOT NULL,
+        absolute_expires_at bigint NOT NULL,
+        ip text,
+        user_agent text,
+        label text
+      );
+      -- "your devices" lists and "log out everywhere" look sessions up by user, newest first.
+      CREATE INDEX latchkey_sessions_user ON latchkey_sessions (user_id, created_at);
+      -- Two indexes so the purge's "idle OR absolute" condition can use one for each side.
+      CREATE INDEX latchkey_sessions_expires ON latchkey_sessions (expires_at);
+      CREATE INDEX latchkey_sessions_absolute_expires ON latchkey_sessions (absolute_expires_at);
+      -- The admin listing reads the newest sessions of everyone.
+      CREATE INDEX latchkey_sessions_created ON latchkey_sessions (created_at);
+
+      CREATE TABLE latchkey_users (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        username text NOT NULL,
+        username_key text NOT NULL,
+        email text NOT NULL DEFAULT '',
+        first_name text NOT NULL DEFAULT '',
+        last_name text NOT NULL DEFAULT '',
+        is_active boolean NOT NULL DEFAULT true,
+        is_staff boolean NOT NULL DEFAULT false,
+        is_superuser boolean NOT NULL DEFAULT false,
+        password_hash text,
+        date_joined bigint NOT NULL,
+        last_login bigint,
+        CONSTRAINT latchkey_users_username_key_unique UNIQUE (username_key)
+      );
+
+      CREATE TABLE latchkey_groups (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        name text NOT NULL UNIQUE
+      );
+
+      CREATE TABLE latchkey_group_permissions (
+        group_id bigint NOT NULL REFERENCES latchkey_groups (id) ON DELETE CASCADE,
+        permission text NOT NULL,
+        PRIMARY KEY (group_id, permission)
+      );
+
+      CREATE TABLE latchkey_user_groups (
+        user_id bigint NOT NULL REFERENCES latchkey_users (id) ON DELETE CASCADE,
+        group_id bigint NOT NULL REFERENCES latchkey_groups (id) ON DELETE CASCADE,
+        PRIMARY KEY (user_id, group_id)
+      );
+      CREATE INDEX latchkey_user_groups_group ON latchkey_user_groups (group_id);
+
+      CREATE TABLE latchkey_user_permissions (
+        user_id bigint NOT NULL REFERENCES latchkey_users (id) ON DELETE CASCADE,
+        permission text NOT NULL,
+        PRIMARY KEY (user_id, permission)
+      );
+
+      -- The columns, in this order, that rate-limiter-flexible's RateLimiterPostgres writes
+      -- (INSERT … VALUES ($1, $2, $3)); it is told tableCreated: true, so it never runs DDL.
+      -- key is text rather than its varchar(255), so a long key is counted, not refused.
+      -- expire is ms since the epoch, or NULL for "never".
+      CREATE TABLE ${THROTTLE_TABLE} (
+        key text PRIMARY KEY,
+        points integer NOT NULL DEFAULT 0,
+        expire bigint
+      );
+      CREATE INDEX latchkey_throttle_expire ON ${THROTTLE_TABLE} (expire);
+    `,
+  },
+]);

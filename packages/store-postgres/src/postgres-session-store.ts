@@ -1,0 +1,109 @@
+import type { SessionKind, SessionRecord, SessionStore } from "@latchkey/core";
+import type { Pool } from "pg";
+import { bigintColumn, nullableTextColumn, textColumn, type Row } from "./rows.js";
+import { toStoreError } from "./store-error.js";
+
+const TABLE = "latchkey_sessions";
+
+const SESSION_COLUMNS = `id, secret_hash, user_id, kind, created_at, last_seen_at, expires_at,
+  absolute_expires_at, ip, user_agent, label`;
+
+/** Newest first; the id breaks ties byte-wise (COLLATE "C"), as in every other store. */
+const NEWEST_FIRST = `ORDER BY created_at DESC, id COLLATE "C" DESC`;
+
+/** Builds the record from a row, checking each column instead of casting. */
+function toSession(row: Row): SessionRecord {
+  const kind = row["kind"];
+  if (kind !== "cookie" && kind !== "bearer") throw new Error(`A ${TABLE} row has an unknown kind; is the schema current?`);
+  return {
+    id: textColumn(row, TABLE, "id"),
+    secretHash: textColumn(row, TABLE, "secret_hash"),
+    userId: textColumn(row, TABLE, "user_id"),
+    kind,
+    createdAt: bigintColumn(row, TABLE, "created_at"),
+    lastSeenAt: bigintColumn(row, TABLE, "last_seen_at"),
+    expiresAt: bigintColumn(row, TABLE, "expires_at"),
+    absoluteExpiresAt: bigintColumn(row, TABLE, "absolute_expires_at"),
+    ip: nullableTextColumn(row, TABLE, "ip"),
+    userAgent: nullableTextColumn(row, TABLE, "user_agent"),
+    label: nullableTextColumn(row, TABLE, "label"),
+  };
+}
+
+/**
+ * A {@link SessionStore} over a pool connected to a migrated database. Each method is one
+ * statement, so each is atomic on its own; `getSession` (run on each authenticated request)
+ * is one primary-key lookup through a named prepared statement (planned once per connection).
+ */
+export function postgresSessionStore(pool: Pool): SessionStore {
+  /** Runs one statement, turning an outage into StoreUnavailableError("session"). */
+  async function query(text: string, values: unknown[], name?: string): Promise<{ rows: Row[]; rowCount: number }> {
+    try {
+      const result = await pool.query<Row>(name === undefined ? { text, values } : { name, text, values });
+      return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+    } catch (error) {
+      throw toStoreError("session", error);
+    }
+  }
+
+  return {
+    async getSession(id: string): Promise<SessionRecord | null> {
+      const { rows } = await query(`SELECT ${SESSION_COLUMNS} FROM ${TABLE} WHERE id = $1`, [id], "latchkey-session-get");
+      const [row] = rows;
+      return row === undefined ? null : toSession(row);
+    },
+
+    async createSession(s: SessionRecord): Promise<void> {
+      // A reused id fails on the primary key (a plain error, not an outage): a colliding
+      // create can never take over someone's session.
+      await query(
+        `INSERT INTO ${TABLE} (id, secret_hash, user_id, kind, created_at, last_seen_at, expires_at,
+           absolute_expires_at, ip, user_agent, label) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [s.id, s.secretHash, s.userId, s.kind, s.createdAt, s.lastSeenAt, s.expiresAt, s.absoluteExpiresAt,
+          s.ip, s.userAgent, s.label],
+      );
+    },
+
+    async updateSessionExpiration(id: string, lastSeenAt: number, expiresAt: number): Promise<void> {
+      // A plain UPDATE: when the row was deleted meanwhile it matches nothing, so a touch racing a
+      // revocation can never bring the session back (an upsert would).
+      await query(
+        `UPDATE ${TABLE} SET last_seen_at = $1, expires_at = $2 WHERE id = $3`,
+        [lastSeenAt, expiresAt, id],
+        "latchkey-session-touch",
+      );
+    },
+
+    async deleteSession(id: string): Promise<void> {
+      await query(`DELETE FROM ${TABLE} WHERE id = $1`, [id]);
+    },
+
+    async deleteUserSessions(userId: string, options: { kind?: SessionKind; exceptId?: string } = {}): Promise<number> {
+      const { rowCount } = await query(
+        `DELETE FROM ${TABLE} WHERE user_id = $1
+           AND ($2::text IS NULL OR kind = $2::text) AND ($3::text IS NULL OR id <> $3::text)`,
+        [userId, options.kind ?? null, options.exceptId ?? null],
+      );
+      return rowCount;
+    },
+
+    async listUserSessions(userId: string): Promise<SessionRecord[]> {
+      const { rows } = await query(`SELECT ${SESSION_COLUMNS} FROM ${TABLE} WHERE user_id = $1 ${NEWEST_FIRST}`, [userId]);
+      return rows.map(toSession);
+    },
+
+    async listSessions(options: { limit: number }): Promise<SessionRecord[]> {
+      // A negative cap lists nothing (never "no limit"); only an infinite one lists all (LIMIT NULL).
+      const limit = Math.max(0, Math.floor(options.limit));
+      const { rows } = await query(`SELECT ${SESSION_COLUMNS} FROM ${TABLE} ${NEWEST_FIRST} LIMIT $1`, [
+        Number.isFinite(limit) ? limit : null,
+      ]);
+      return rows.map(toSession);
+    },
+
+    async deleteExpiredSessions(now: number): Promise<number> {
+      const { rowCount } = await query(`DELETE FROM ${TABLE} WHERE expires_at <= $1 OR absolute_expires_at <= $1`, [now]);
+      return rowCount;
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * Where the Redis stores keep things. Every name starts with the prefix. Keys that one
+ * operation changes atomically carry a hash tag (`{…}`), so on Redis Cluster each such
+ * operation touches one slot, which a single-key Lua script requires.
+ *
+ * | key | type | holds |
+ * |---|---|---|
+ * | `<p>:{s:<sessionId>}` | hash | one session; native expiry (PEXPIRE) at its end plus a grace period |
+ * | `<p>:{u:<userId>}:sessions` | set | ids of the user's sessions (may list gone ones; never misses a live one) |
+ * | `<p>:sessions:by-created` | sorted set | session ids scored by `createdAt`, for the admin listing |
+ * | `<p>:sessions:by-expiry` | sorted set | `["<sessionId>","<userId>"]` scored by the session's end, for the purge |
+ * | `<p>:throttle:<limiter prefix>:<key>` | string | a rate-limiter-flexible counter |
+ */
+export interface RedisKeys {
+  session(id: string): string;
+  userSessions(userId: string): string;
+  readonly sessionsByCreated: string;
+  readonly sessionsByExpiry: string;
+  throttlePrefix(limiterPrefix: string): string;
+}
+
+/**
+ * The key names under `prefix`. A prefix with a brace is refused: it would become (part of) a
+ * hash tag and put every key in one slot, or split a session from its own tag.
+ */
+export function redisKeys(prefix: string): RedisKeys {
+  if (prefix === "" || prefix.includes("{") || prefix.includes("}")) {
+    throw new Error(`The Redis key prefix must be non-empty and contain no "{" or "}"; got ${JSON.stringify(prefix)}.`);
+  }
+  return Object.freeze({
+    session: (id: string) => `${prefix}:{s:${id}}`,
+    userSessions: (userId: string) => `${prefix}:{u:${userId}}:sessions`,
+    sessionsByCreated: `${prefix}:sessions:by-created`,
+    sessionsByExpiry: `${prefix}:sessions:by-expiry`,
+    throttlePrefix: (limiterPrefix: string) => `${prefix}:throttle:${limiterPrefix}`,
+  });
+}
+
+/** The member of the by-expiry index for a session: its id and user, so a purge can clean the user's set. */
+export function expiryMember(sessionId: string, userId: string): string {
+  return JSON.stringify([sessionId, userId]);
+}
+
+/** The session id and user id in a by-expiry member, or null if the member is not one of ours. */
+export function parseExpiryMember(member: string): { sessionId: string; userId: string } | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(member);
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(value) || value.length !== 2) return null;
+  const [sessionId, userId]: unknown[] = value;
+  return typeof sessionId === "string" && typeof userId === "string" ? { sessionId, userId } : null;
+}

@@ -1,0 +1,7 @@
+export { startRedis, type RedisServer, type StartRedisOptions } from "./redis.js";
+export { startRedisCluster, type RedisCluster, type StartRedisClusterOptions } from "./redis-cluster.js";
+export { startPostgres, type PostgresServer, type StartPostgresOptions } from "./postgres.js";
+export { requireProgram, findProgram } from "./programs.js";
+export { freePort } from "./free-port.js";
+export { waitUntil, type WaitUntilOptions } from "./wait-until.js";
+export { redisCommand, RedisReplyError } from "./resp.js";
