@@ -87,6 +87,16 @@ describe("the adapter quick starts in docs/adapters.md", () => {
     });
   }
 
+  it("shows exactly the example files in the README's quick starts too", () => {
+    const readme = readFileSync(join(root, "README.md"), "utf8");
+    const marked = [...readme.matchAll(/<!-- example: (\S+) -->\s*\n```\w*\n([\s\S]*?)^```$/gm)];
+    assert.ok(marked.length >= 3, "the README shows the Express, Fastify and Hono quick starts");
+    for (const [, path, body] of marked) {
+      assert.ok(path !== undefined && body !== undefined);
+      assert.equal(body, readFileSync(join(root, path), "utf8"), `${path} and its copy in README.md differ`);
+    }
+  });
+
   it("shows exactly the example files, so every code block in the doc is compiled and run", () => {
     const doc = readFileSync(join(root, "docs/adapters.md"), "utf8");
     const blocks = [...doc.matchAll(/^```(\w*)\n([\s\S]*?)^```$/gm)];
