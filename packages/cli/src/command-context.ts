@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { silentLogger, type Latchkey } from "@latchkey/core";
-import { createServerLatchkey, loadServerConfig, openServerDatabase, ServerConfigError, type ServerConfig, type ServerDatabase } from "@latchkey/server";
+import { createServerLatchkey, loadServerConfig, openServerStores, ServerConfigError, type ServerConfig, type ServerStores } from "@latchkey/server";
 import type { Command } from "commander";
 import { CliError } from "./cli-error.js";
 import type { CliIo } from "./cli-io.js";
@@ -28,39 +28,40 @@ export function loadCommandConfig(command: Command, io: CliIo, overrides: Readon
   }
 }
 
-/** An open database and the latchkey instance over it, for one command. */
+/** The open stores and the latchkey instance over them, for one command. */
 export interface CommandContext {
   readonly config: ServerConfig;
-  readonly db: ServerDatabase;
+  readonly db: ServerStores;
   readonly latchkey: Latchkey;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /**
- * Opens the configured database for a command that reads or changes data. It must exist
- * and be migrated: a command never creates an empty database by accident.
+ * Opens the configured stores for a command that reads or changes data. They must exist and
+ * be migrated: a command never creates an empty database by accident. When the servers keep
+ * a session cache, the command's revocations are published to them (it keeps no cache itself).
  */
-export function openCommandContext(command: Command, io: CliIo): CommandContext {
+export async function openCommandContext(command: Command, io: CliIo): Promise<CommandContext> {
   const config = loadCommandConfig(command, io);
-  if (!existsSync(config.database)) {
+  if (config.databaseUrl === null && !existsSync(config.database)) {
     throw new CliError(`no latchkey database at ${config.database}. Run "latchkey migrate" first (or start the server, which migrates at start-up).`);
   }
-  const db = openServerDatabase(config, { migrate: false });
+  const db = await openServerStores(config, { migrate: false });
   try {
-    const latchkey = createServerLatchkey(config, db.stores, { logger: silentLogger });
+    const latchkey = createServerLatchkey(config, db.stores, { logger: silentLogger, invalidationBus: db.bus, sessionCache: false });
     return { config, db, latchkey, close: () => db.close() };
   } catch (error) {
-    db.close();
+    await db.close();
     throw error;
   }
 }
 
-/** Runs `body` with an open context and always closes the database. */
+/** Runs `body` with an open context and always closes the stores. */
 export async function withCommandContext<T>(command: Command, io: CliIo, body: (context: CommandContext) => Promise<T>): Promise<T> {
-  const context = openCommandContext(command, io);
+  const context = await openCommandContext(command, io);
   try {
     return await body(context);
   } finally {
-    context.close();
+    await context.close();
   }
 }

@@ -11,5 +11,9 @@ export type { SessionStore, SessionRecord, SessionKind } from "./ports/session-s
 export type { UserStore, User, UserRecord, NewUser, UserPatch } from "./ports/user-store.js";
 export type { ThrottleStore, LimiterSpec } from "./ports/throttle-store.js";
 export type { Stores } from "./ports/stores.js";
+export type { InvalidationBus, InvalidationBusStatus, InvalidationEvent } from "./ports/invalidation-bus.js";
+export { encodeInvalidation, decodeInvalidation } from "./ports/invalidation-wire.js";
+export { createLocalInvalidationBus } from "./sessions/local-invalidation-bus.js";
+export type { SessionCacheStats } from "./sessions/session-cache.js";
 export { type Clock, type RandomSource, type Logger, systemClock, cryptoRandom, silentLogger } from "./ports/world.js";
 export { HttpError, StoreUnavailableError, UsernameTakenError, ConfigError, type StoreName } from "./errors.js";

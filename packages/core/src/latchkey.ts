@@ -14,6 +14,7 @@ import type { SessionRecord } from "./ports/session-store.js";
 import { buildOpenApi } from "./routes/openapi.js";
 import { buildRouteMap, ROUTES } from "./routes/route-table.js";
 import { respond } from "./routes/respond.js";
+import type { SessionCacheStats } from "./sessions/session-cache.js";
 import { createSessionManager } from "./sessions/session-manager.js";
 import { storeCall } from "./store-call.js";
 import { createLoginThrottle } from "./throttle/login-throttle.js";
@@ -40,6 +41,8 @@ export interface SessionAdmin {
   revokeUser(userId: string): Promise<number>;
   /** Deletes expired sessions from the store. Resolves to the count. */
   clearExpired(): Promise<number>;
+  /** Counters of this process's session cache, or null when `sessionCache` is off. */
+  cacheStats(): SessionCacheStats | null;
 }
 
 /** A configured latchkey instance: the framework-free engine that adapters mount. */
@@ -157,6 +160,7 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
     revoke: (id) => sessions.invalidateSession(id),
     revokeUser: (userId) => sessions.invalidateUserSessions(userId),
     clearExpired: () => storeCall("session", () => store.deleteExpiredSessions(world.clock.now())),
+    cacheStats: () => sessions.cacheStats(),
   };
 
   return Object.freeze({

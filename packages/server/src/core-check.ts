@@ -1,4 +1,4 @@
-import { ConfigError, resolveConfig, type LatchkeyOptions } from "@latchkey/core";
+import { ConfigError, createLocalInvalidationBus, resolveConfig, type LatchkeyOptions } from "@latchkey/core";
 import { migrateSqlite, openSqliteDatabase, sqliteStores } from "@latchkey/store-sqlite";
 
 /**
@@ -11,7 +11,9 @@ export function coreConfigProblems(options: Omit<LatchkeyOptions, "stores">): st
   const database = openSqliteDatabase(":memory:");
   try {
     migrateSqlite(database);
-    resolveConfig({ ...options, stores: sqliteStores({ database }) });
+    // A stand-in bus too: whether the configured stores can carry invalidations is the
+    // server's own check (loadServerConfig), with a message in its terms.
+    resolveConfig({ ...options, stores: sqliteStores({ database }), invalidationBus: createLocalInvalidationBus() });
     return [];
   } catch (error) {
     if (error instanceof ConfigError) return error.problems.filter((problem) => !problem.startsWith("stores"));

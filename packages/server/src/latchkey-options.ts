@@ -34,6 +34,7 @@ export function latchkeyOptionsOf(settings: Settings): ServerLatchkeyOptions {
     options.throttle = throttle;
   }
   if (settings.passwords !== undefined) options.passwords = settings.passwords;
+  if (settings.sessionCache !== undefined) options.sessionCache = settings.sessionCache;
   if (settings.maxBodyBytes !== undefined) options.maxBodyBytes = settings.maxBodyBytes;
   if (settings.compat !== undefined) options.compat = settings.compat;
   return options;

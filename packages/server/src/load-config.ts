@@ -3,6 +3,7 @@ import { coreConfigProblems } from "./core-check.js";
 import { readConfigFile, validateLayer } from "./config-file.js";
 import { closest, isPlainObject, mergeLayers, setPath, type PlainObject } from "./object-path.js";
 import { attributeProblem } from "./problem-sources.js";
+import { redactUrl } from "./redact.js";
 import { ServerConfigError, type ServerConfig } from "./server-config.js";
 import { latchkeyOptionsOf } from "./latchkey-options.js";
 import { settingsSchema, type Settings } from "./settings-schema.js";
@@ -57,6 +58,27 @@ function textLayer(entries: readonly { setting: SettingInfo; raw: string; label:
   return layer;
 }
 
+/** A value as problems and `sources` may show it: URLs without their password. */
+function shown(setting: SettingInfo, raw: string): string {
+  return setting.kind === "url" || setting.key === "redisClusterNodes" ? raw.split(",").map((part) => redactUrl(part.trim())).join(",") : raw;
+}
+
+/** Rules between the storage settings, as problems naming each value's source. */
+function storageProblems(settings: Settings, sourceOf: (key: string) => string): string[] {
+  const problems: string[] = [];
+  if (settings.redisUrl !== undefined && settings.redisClusterNodes !== undefined) {
+    problems.push(`${sourceOf("redisUrl")} and ${sourceOf("redisClusterNodes")}: set redisUrl (one Redis server) or redisClusterNodes (a Redis Cluster), not both`);
+  }
+  const hasBus = settings.redisUrl !== undefined || settings.redisClusterNodes !== undefined || settings.databaseUrl !== undefined;
+  if (settings.sessionCache?.enabled === true && !hasBus) {
+    problems.push(
+      `${sourceOf("sessionCache.enabled")}: sessionCache.enabled needs redisUrl, redisClusterNodes or databaseUrl: ` +
+        "the cache is kept coherent by Redis pub/sub or PostgreSQL LISTEN/NOTIFY, and SQLite has neither (nor any need: it is read in-process)",
+    );
+  }
+  return problems;
+}
+
 function hasValue(values: PlainObject, key: string): boolean {
   let node: unknown = values;
   for (const part of key.split(".")) {
@@ -100,7 +122,7 @@ export function loadServerConfig(options: LoadServerConfigOptions = {}): ServerC
       warnings.push(`${name} (environment) is not a latchkey setting and was ignored${suggestion === null ? "" : ` (did you mean ${suggestion}?)`}`);
       continue;
     }
-    envEntries.push({ setting, raw, label: `${name}=${JSON.stringify(raw)} (environment)` });
+    envEntries.push({ setting, raw, label: `${name}=${JSON.stringify(shown(setting, raw))} (environment)` });
   }
   const envLayer = textLayer(envEntries, problems, true);
   if (!envLayer.sources.has("mode") && env.NODE_ENV === "production") {
@@ -117,7 +139,7 @@ export function loadServerConfig(options: LoadServerConfigOptions = {}): ServerC
       continue;
     }
     const flag = setting.flag?.split(" ")[0] ?? `--${key}`;
-    flagEntries.push({ setting, raw, label: `${flag} ${JSON.stringify(raw)} (command line)` });
+    flagEntries.push({ setting, raw, label: `${flag} ${JSON.stringify(shown(setting, raw))} (command line)` });
   }
   const flagLayer = textLayer(flagEntries, problems, false);
 
@@ -135,6 +157,7 @@ export function loadServerConfig(options: LoadServerConfigOptions = {}): ServerC
     resolve(sources.get(key) === file.label && file.path !== null ? dirname(file.path) : cwd, value);
 
   const mode = settings.mode ?? "development";
+  problems.push(...storageProblems(settings, (key) => sources.get(key) ?? key));
   const latchkey = latchkeyOptionsOf(settings);
   for (const problem of coreConfigProblems({ ...latchkey, mode })) problems.push(attributeProblem(problem, Object.fromEntries(sources)));
   if (problems.length > 0) throw new ServerConfigError(problems);
@@ -145,6 +168,11 @@ export function loadServerConfig(options: LoadServerConfigOptions = {}): ServerC
     port: settings.port ?? 8000,
     dataDir,
     database: settings.database === undefined ? join(dataDir, "latchkey.sqlite3") : pathOf("database", settings.database),
+    databaseUrl: settings.databaseUrl ?? null,
+    redisUrl: settings.redisUrl ?? null,
+    redisClusterNodes: settings.redisClusterNodes ?? [],
+    redisKeyPrefix: settings.redisKeyPrefix ?? "latchkey",
+    workers: settings.workers ?? 1,
     spaDir: settings.spaDir === undefined ? null : pathOf("spaDir", settings.spaDir),
     mode,
     migrateOnStart: settings.migrateOnStart ?? true,

@@ -19,6 +19,16 @@ export interface ServerConfig {
   readonly dataDir: string;
   /** Absolute path of the SQLite database file. @default "<dataDir>/latchkey.sqlite3" */
   readonly database: string;
+  /** PostgreSQL URL (users, and sessions and counters unless Redis is set), or null. May hold a password: show it through `redactUrl`. @default null */
+  readonly databaseUrl: string | null;
+  /** Redis URL (sessions and counters), or null. May hold a password. @default null */
+  readonly redisUrl: string | null;
+  /** Redis Cluster start-up nodes (`host:port` or URLs), used instead of `redisUrl`; empty for none. @default [] */
+  readonly redisClusterNodes: readonly string[];
+  /** Start of every Redis key and of the invalidation channel. @default "latchkey" */
+  readonly redisKeyPrefix: string;
+  /** Server processes sharing the port (`latchkey serve` forks them with node:cluster). @default 1 */
+  readonly workers: number;
   /** Absolute path of a built SPA to serve, or null to serve the API only. @default null */
   readonly spaDir: string | null;
   /** @default "development" ("production" when NODE_ENV=production) */
@@ -29,7 +39,7 @@ export interface ServerConfig {
   readonly logLevel: LogLevel;
   /** How long requests in flight may take to finish on shutdown, in seconds. @default 10 */
   readonly shutdownTimeoutSeconds: number;
-  /** Options for `createLatchkey` (the server adds `mode`, the SQLite stores, its logger and clock). */
+  /** Options for `createLatchkey` (the server adds `mode`, the stores, the invalidation bus, its logger and clock). */
   readonly latchkey: ServerLatchkeyOptions;
   /** The config file read, as an absolute path, or null when there was none. */
   readonly configFile: string | null;

@@ -1,4 +1,4 @@
-import { ConfigError, createLatchkey, type Clock, type Latchkey, type Logger } from "@latchkey/core";
+import { ConfigError, createLatchkey, type Clock, type InvalidationBus, type Latchkey, type Logger, type Stores } from "@latchkey/core";
 import { migrateSqlite, openSqliteDatabase, sqliteStores, type SqliteMigrationInfo, type SqliteStores } from "@latchkey/store-sqlite";
 import type Database from "better-sqlite3";
 import { attributeProblem } from "./problem-sources.js";
@@ -39,17 +39,35 @@ export function openServerDatabase(config: Pick<ServerConfig, "database">, optio
   }
 }
 
+/** What {@link createServerLatchkey} adds to the configuration. */
+export interface ServerLatchkeyWorld {
+  logger?: Logger;
+  clock?: Clock;
+  /** Where invalidations are published (and the cache subscribes). @default none */
+  invalidationBus?: InvalidationBus | null;
+  /**
+   * Keep a session cache in this process, if the configuration turns it on. A CLI command
+   * passes false: it only publishes its invalidations to the servers' caches.
+   * @default true
+   */
+  sessionCache?: boolean;
+}
+
 /**
  * Builds the latchkey instance of a server configuration over `stores`. Core's own
  * validation problems (already checked by `loadServerConfig`, but a config may be built by
  * hand) become a {@link ServerConfigError} naming each bad value's source.
  */
-export function createServerLatchkey(config: Pick<ServerConfig, "latchkey" | "mode" | "sources">, stores: SqliteStores, world: { logger?: Logger; clock?: Clock } = {}): Latchkey {
+export function createServerLatchkey(config: Pick<ServerConfig, "latchkey" | "mode" | "sources">, stores: Stores, world: ServerLatchkeyWorld = {}): Latchkey {
+  const cacheSettings = config.latchkey.sessionCache;
+  const sessionCache = cacheSettings === undefined || world.sessionCache !== false ? cacheSettings : { ...cacheSettings, enabled: false };
   try {
     return createLatchkey({
       ...config.latchkey,
+      ...(sessionCache === undefined ? {} : { sessionCache }),
       mode: config.mode,
       stores,
+      ...(world.invalidationBus === undefined || world.invalidationBus === null ? {} : { invalidationBus: world.invalidationBus }),
       ...(world.logger === undefined ? {} : { logger: world.logger }),
       ...(world.clock === undefined ? {} : { clock: world.clock }),
     });

@@ -16,6 +16,24 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
   return z.enum(values, { error: `must be one of ${values.map((v) => JSON.stringify(v)).join(", ")}` });
 }
 
+/** A URL whose scheme is one of `schemes` (`"redis:"`). Problems never echo the value: it may hold a password. */
+function urlOf(schemes: readonly string[], what: string) {
+  const message = `must be a ${what} URL (${schemes.map((scheme) => `${scheme}//…`).join(" or ")})`;
+  return z.string({ error: message }).refine((value) => {
+    try {
+      const url = new URL(value);
+      return schemes.includes(url.protocol) && url.hostname !== "";
+    } catch {
+      return false;
+    }
+  }, { error: message });
+}
+
+/** One Redis Cluster start-up node: `host:port` or a redis URL. */
+const clusterNode = z
+  .string({ error: "must be host:port or a redis:// URL" })
+  .refine((value) => /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(value) || /^rediss?:\/\/./.test(value), { error: "must be host:port or a redis:// URL" });
+
 const routePath = z
   .string({ error: "must be a path starting with /" })
   .regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/, { error: "must be a path starting with / (URL path characters only)" });
@@ -39,6 +57,18 @@ export const settingsSchema = z.strictObject({
   port: integer(0, 65535).exactOptional(),
   dataDir: text.exactOptional(),
   database: text.exactOptional(),
+  databaseUrl: urlOf(["postgres:", "postgresql:"], "PostgreSQL").exactOptional(),
+  redisUrl: urlOf(["redis:", "rediss:"], "Redis").exactOptional(),
+  redisClusterNodes: z.array(clusterNode, { error: "must be a list of host:port" }).min(1, { error: "must name at least one node" }).exactOptional(),
+  redisKeyPrefix: z.string({ error: "must be a string" }).regex(/^[^{}\s]+$/, { error: "must be non-empty, without spaces, { or }" }).exactOptional(),
+  sessionCache: z
+    .strictObject({
+      enabled: boolean.exactOptional(),
+      maxEntries: integer(1, 10_000_000).exactOptional(),
+      ttlSeconds: integer(1, 86_400).exactOptional(),
+    })
+    .exactOptional(),
+  workers: integer(1, 256).exactOptional(),
   spaDir: text.exactOptional(),
   mode: oneOf(["development", "production"]).exactOptional(),
   migrateOnStart: boolean.exactOptional(),

@@ -6,11 +6,12 @@ import { DEFAULT_ROUTE_PATHS, ROUTE_NAMES, type RouteName } from "@latchkey/prot
  * - `integer`: decimal digits;
  * - `boolean`: `true`/`false` (also `1`/`0`, `yes`/`no`, `on`/`off`);
  * - `list`: comma-separated;
+ * - `url`: taken as is; its password is masked wherever the value is shown;
  * - `trustProxy`: `true`, `false` or a number of proxy hops;
  * - `routePaths`: one path, several comma-separated (aliases), or `false` to turn the route off;
  * - `compat`: `django`, `none`, or a comma-separated list of compat flags.
  */
-export type SettingKind = "string" | "path" | "integer" | "boolean" | "enum" | "list" | "trustProxy" | "routePaths" | "compat";
+export type SettingKind = "string" | "path" | "url" | "integer" | "boolean" | "enum" | "list" | "trustProxy" | "routePaths" | "compat";
 
 /** One setting of the ready server, as documented in docs/configuration.md. */
 export interface SettingInfo {
@@ -59,7 +60,16 @@ const ROWS: readonly Row[] = [
   { key: "host", kind: "string", flag: "--host", default: "127.0.0.1", example: "0.0.0.0", description: "Interface the HTTP server listens on. The default accepts connections from this machine only; use `0.0.0.0` (or `::`) behind a reverse proxy or in a container." },
   { key: "port", kind: "integer", flag: "--port", default: "8000", example: "8080", description: "TCP port, 0 to 65535. `0` picks a free port; the actual URL is in the `listening` log line." },
   { key: "dataDir", kind: "path", flag: "--data-dir", default: "./data", example: "/var/lib/latchkey", description: "Directory for latchkey's files (the SQLite database by default). Created if missing." },
-  { key: "database", kind: "path", default: "<dataDir>/latchkey.sqlite3", example: "/var/lib/latchkey/auth.sqlite3", description: "The SQLite database file. Every `latchkey` command and every server process given the same file share users and sessions." },
+  { key: "database", kind: "path", default: "<dataDir>/latchkey.sqlite3", example: "/var/lib/latchkey/auth.sqlite3", description: "The SQLite database file. Every `latchkey` command and every server process given the same file share users and sessions. Unused when `databaseUrl` is set." },
+  // Where the data lives, and how many processes serve it.
+  { key: "databaseUrl", kind: "url", default: "unset (SQLite)", example: "postgres://latchkey@127.0.0.1:5432/latchkey", description: "PostgreSQL URL (`postgres://user:password@host:5432/dbname`). Users then live in PostgreSQL, and so do sessions and throttle counters unless Redis is set; `database` is unused. Its password never appears in logs or messages." },
+  { key: "redisUrl", kind: "url", default: "unset", example: "redis://127.0.0.1:6379", description: "Redis URL (`redis://[:password@]host:6379[/db]`, `rediss://` for TLS). Sessions and throttle counters then live in Redis; users stay in PostgreSQL (`databaseUrl`) or SQLite (`database`)." },
+  { key: "redisClusterNodes", kind: "list", default: "unset", example: "10.0.0.1:6379,10.0.0.2:6379,10.0.0.3:6379", description: "Start-up nodes of a Redis Cluster (`host:port` or `redis://…`; environment: comma-separated), instead of `redisUrl`. The session cache needs Redis 7 there (sharded pub/sub)." },
+  { key: "redisKeyPrefix", kind: "string", default: '"latchkey"', example: "myapp-auth", description: "Start of every Redis key and of the invalidation channel, to share one Redis between applications. No `{` or `}`." },
+  { key: "sessionCache.enabled", kind: "boolean", default: "false", example: "true", description: "Keep validated sessions in each server process's memory, so an authenticated request reads no store; revocations reach every process over Redis pub/sub or PostgreSQL LISTEN/NOTIFY and are seen by its very next request. Needs `redisUrl`, `redisClusterNodes` or `databaseUrl` (see docs/production.md)." },
+  { key: "sessionCache.maxEntries", kind: "integer", default: "10000", example: "50000", description: "Most sessions cached per process; the least recently used is dropped first." },
+  { key: "sessionCache.ttlSeconds", kind: "integer", unit: "seconds", default: "60", example: "30", description: "A cached session is re-read from the store at least this often: the bound for a change made without an invalidation (a process that died between its store write and its publish, a row edited by hand)." },
+  { key: "workers", kind: "integer", flag: "--workers", default: "1", example: "4", description: "Server processes sharing the port (node:cluster). The primary migrates once, forks them, replaces a crashed one (with backoff, at most 10 crashes a minute) and forwards SIGTERM for a graceful stop." },
   { key: "spaDir", kind: "path", flag: "--spa", default: "unset (API only)", example: "./dist", description: "A built single-page app to serve (a folder with `index.html`): files as they are, `index.html` for client-side routes, with the CSRF cookie set on page loads." },
   { key: "mode", kind: "enum", default: '"development" ("production" when NODE_ENV=production)', example: "production", description: '`"development"` or `"production"`. Production makes cookies always `Secure`, prefixes the session cookie with `__Host-` and refuses insecure settings (see "Production mode").' },
   { key: "migrateOnStart", kind: "boolean", default: "true", example: "false", description: "Apply pending database migrations when the server starts. When false, a server whose database is behind refuses to start and says to run `latchkey migrate`." },
@@ -112,7 +122,7 @@ const ROWS: readonly Row[] = [
 ];
 
 /** Flags `latchkey serve` accepts for settings, by key. */
-const FLAGS: Readonly<Record<string, string>> = { host: "--host <host>", port: "--port <port>", dataDir: "--data-dir <dir>", spaDir: "--spa <dir>" };
+const FLAGS: Readonly<Record<string, string>> = { host: "--host <host>", port: "--port <port>", dataDir: "--data-dir <dir>", spaDir: "--spa <dir>", workers: "--workers <n>" };
 
 /** Every setting of the ready server, in documentation order. */
 export const SETTINGS: readonly SettingInfo[] = Object.freeze(

@@ -40,6 +40,7 @@ export function settingFromText(setting: SettingInfo, raw: string): unknown {
     }
     case "string":
     case "path":
+    case "url":
     case "enum":
       return text;
   }

@@ -5,7 +5,8 @@ import { join } from "node:path";
 import type { Clock, Latchkey, Logger } from "@latchkey/core";
 import { createRequestHandler } from "./request-handler.js";
 import { ServerConfigError, type ServerConfig } from "./server-config.js";
-import { createServerLatchkey, openServerDatabase } from "./server-latchkey.js";
+import { createServerLatchkey } from "./server-latchkey.js";
+import { openServerStores } from "./server-stores.js";
 import { ServerStartError } from "./server-start-error.js";
 import { createServerLogger } from "./server-logger.js";
 import { createSpaHandler } from "./spa-handler.js";
@@ -16,6 +17,12 @@ export interface StartServerOptions {
   logger?: Logger;
   /** @default the system clock */
   clock?: Clock;
+  /**
+   * Apply pending migrations before serving. `latchkey serve --workers` migrates once in the
+   * primary and passes false to each worker.
+   * @default config.migrateOnStart
+   */
+  migrate?: boolean;
 }
 
 /** A running ready server. */
@@ -26,7 +33,7 @@ export interface RunningServer {
   readonly latchkey: Latchkey;
   /**
    * Graceful shutdown: stops accepting connections, lets requests in flight finish (for at
-   * most `shutdownTimeoutSeconds`, then cuts their connections), then closes the database.
+   * most `shutdownTimeoutSeconds`, then cuts their connections), then closes the stores.
    * Calling it again returns the same promise.
    */
   close(): Promise<void>;
@@ -50,13 +57,15 @@ function urlOf(address: AddressInfo): string {
 }
 
 /**
- * Starts the ready server: opens the SQLite database (migrating it when `migrateOnStart`),
+ * Starts the ready server: opens the configured stores (SQLite, PostgreSQL and/or Redis,
+ * migrating the SQL databases when `migrateOnStart`),
  * builds latchkey with the configured options, and serves its routes (and the SPA folder,
  * if configured) over `node:http`. Resolves once it is listening.
  *
  * @throws {ServerConfigError} for a bad SPA folder or core configuration problems.
- * @throws {SqliteMigrationsPendingError} when migrations are pending and `migrateOnStart` is false.
- * @throws {ServerStartError} when it cannot listen.
+ * @throws {SqliteMigrationsPendingError} when SQLite migrations are pending and `migrateOnStart` is false.
+ * @throws {ServerStartError} when it cannot listen, or a store cannot be reached or migrated
+ *   (the message names the store and its URL without password).
  */
 export async function startServer(config: ServerConfig, options: StartServerOptions = {}): Promise<RunningServer> {
   const logger = options.logger ?? createServerLogger(config);
@@ -68,13 +77,15 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   for (const warning of config.warnings) logger.warn({ event: "config_warning" }, warning);
 
   const clock = options.clock;
-  const db = openServerDatabase(config, { migrate: config.migrateOnStart, ...(clock === undefined ? {} : { now: () => clock.now() }) });
-  for (const migration of db.applied) logger.info({ event: "migration_applied", version: migration.version, name: migration.name }, `applied migration ${migration.version} (${migration.name})`);
+  const db = await openServerStores(config, { migrate: options.migrate ?? config.migrateOnStart, logger, ...(clock === undefined ? {} : { clock }) });
+  for (const migration of db.applied) {
+    logger.info({ event: "migration_applied", database: migration.database, version: migration.version, name: migration.name }, `applied ${migration.database} migration ${migration.version} (${migration.name})`);
+  }
   let latchkey: Latchkey;
   try {
-    latchkey = createServerLatchkey(config, db.stores, { logger, ...(clock === undefined ? {} : { clock }) });
+    latchkey = createServerLatchkey(config, db.stores, { logger, invalidationBus: db.bus, ...(clock === undefined ? {} : { clock }) });
   } catch (error) {
-    db.close();
+    await db.close();
     throw error;
   }
 
@@ -94,14 +105,25 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       });
     });
   } catch (error) {
-    db.close();
+    await db.close();
     throw new ServerStartError(listenProblem(error, config.host, config.port), { cause: error });
   }
   server.on("error", (error) => logger.error({ event: "server_error", err: error.message }, "HTTP server error"));
 
   const address = server.address();
   const url = typeof address === "object" && address !== null ? urlOf(address) : `http://${config.host}:${config.port}`;
-  logger.info({ event: "listening", url, mode: config.mode, database: config.database, spaDir: config.spaDir }, `latchkey listening on ${url}`);
+  logger.info(
+    {
+      event: "listening",
+      url,
+      mode: config.mode,
+      ...(db.layout.users.startsWith("sqlite:") ? { database: config.database } : {}),
+      stores: db.layout,
+      sessionCache: latchkey.config.sessionCache.enabled,
+      spaDir: config.spaDir,
+    },
+    `latchkey listening on ${url}`,
+  );
   if (config.mode === "production" && !LOOPBACK.has(config.host) && latchkey.config.trustProxy === 0) {
     logger.warn(
       { event: "insecure_transport", host: config.host },
@@ -125,7 +147,9 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     });
     await Promise.race([Promise.all([closed, handler.settled()]), deadline]);
     clearTimeout(timer);
-    db.close();
+    const cacheStats = latchkey.sessions.cacheStats();
+    if (cacheStats !== null) logger.info({ event: "session_cache_stats", ...cacheStats }, "session cache counters since start");
+    await db.close();
     logger.info({ event: "stopped" }, "latchkey stopped");
   }
 

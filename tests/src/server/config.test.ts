@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { ENV_VARS, loadServerConfig, ServerConfigError, SETTINGS } from "@latchkey/server";
+import { ENV_VARS, loadServerConfig, redactUrl, ServerConfigError, SETTINGS } from "@latchkey/server";
 import { REPO_ROOT, tempDir } from "./latchkey-process.js";
 
 /** Runs `body` in a fresh directory, deleted afterwards. */
@@ -179,11 +179,90 @@ describe("loadServerConfig()", () => {
 
   it("accepts the documented example value of every environment variable, and names it as the source", () => {
     inTempDir((cwd) => {
+      // A PostgreSQL URL too: the session cache's example ("true") needs a store that can carry invalidations.
+      const base = { LATCHKEY_ALLOW_INSECURE: "true", LATCHKEY_DATABASE_URL: "postgres://latchkey@127.0.0.1/latchkey" };
       for (const setting of SETTINGS) {
-        const config = loadServerConfig({ cwd, env: { [setting.env]: setting.example, LATCHKEY_ALLOW_INSECURE: "true" } });
+        const config = loadServerConfig({ cwd, env: { ...base, [setting.env]: setting.example } });
         assert.equal(config.sources[setting.key], `${setting.env}=${JSON.stringify(setting.example)} (environment)`, setting.env);
       }
     });
+  });
+});
+
+describe("loadServerConfig() for PostgreSQL, Redis and the session cache", () => {
+  it("reads the store URLs, the cluster nodes, the cache settings and the worker count", () => {
+    inTempDir((cwd) => {
+      const config = loadServerConfig({
+        cwd,
+        env: {
+          LATCHKEY_DATABASE_URL: "postgres://app:pw@db.internal:5432/auth",
+          LATCHKEY_REDIS_CLUSTER_NODES: "10.0.0.1:6379, redis://10.0.0.2:6379",
+          LATCHKEY_SESSION_CACHE_ENABLED: "yes",
+          LATCHKEY_SESSION_CACHE_MAX_ENTRIES: "500",
+          LATCHKEY_WORKERS: "4",
+        },
+      });
+      assert.equal(config.databaseUrl, "postgres://app:pw@db.internal:5432/auth");
+      assert.equal(config.redisUrl, null);
+      assert.deepEqual(config.redisClusterNodes, ["10.0.0.1:6379", "redis://10.0.0.2:6379"]);
+      assert.equal(config.redisKeyPrefix, "latchkey");
+      assert.deepEqual(config.latchkey.sessionCache, { enabled: true, maxEntries: 500 });
+      assert.equal(config.workers, 4);
+    });
+  });
+
+  it("defaults to SQLite alone, one process and no cache", () => {
+    inTempDir((cwd) => {
+      const config = loadServerConfig({ cwd, env: {} });
+      assert.equal(config.databaseUrl, null);
+      assert.equal(config.redisUrl, null);
+      assert.deepEqual(config.redisClusterNodes, []);
+      assert.equal(config.workers, 1);
+      assert.equal(config.latchkey.sessionCache, undefined);
+    });
+  });
+
+  it("refuses a session cache without Redis or PostgreSQL, and both redisUrl and redisClusterNodes", () => {
+    inTempDir((cwd) => {
+      const problems = problemsOf(() =>
+        loadServerConfig({ cwd, env: { LATCHKEY_SESSION_CACHE_ENABLED: "true" } }),
+      );
+      assert.ok(problems.some((p) => /^LATCHKEY_SESSION_CACHE_ENABLED="true" \(environment\): sessionCache.enabled needs redisUrl, redisClusterNodes or databaseUrl/.test(p)), problems.join("\n"));
+      const both = problemsOf(() => loadServerConfig({ cwd, env: { LATCHKEY_REDIS_URL: "redis://a:6379", LATCHKEY_REDIS_CLUSTER_NODES: "b:6379" } }));
+      assert.ok(both.some((p) => p.includes("set redisUrl (one Redis server) or redisClusterNodes (a Redis Cluster), not both")), both.join("\n"));
+    });
+  });
+
+  it("refuses URLs of the wrong kind without ever echoing a password", () => {
+    inTempDir((cwd) => {
+      const problems = problemsOf(() =>
+        loadServerConfig({ cwd, env: { LATCHKEY_REDIS_URL: "http://user:hunter2@cache:6379", LATCHKEY_DATABASE_URL: "mysql://root:hunter2@db/x", LATCHKEY_REDIS_KEY_PREFIX: "a{b}" } }),
+      );
+      assert.ok(problems.some((p) => p.startsWith('LATCHKEY_REDIS_URL="http://user:***@cache:6379" (environment): must be a Redis URL')), problems.join("\n"));
+      assert.ok(problems.some((p) => p.startsWith('LATCHKEY_DATABASE_URL="mysql://root:***@db/x" (environment): must be a PostgreSQL URL')), problems.join("\n"));
+      assert.ok(problems.some((p) => p.startsWith("LATCHKEY_REDIS_KEY_PREFIX")), problems.join("\n"));
+      assert.ok(!problems.join("\n").includes("hunter2"));
+    });
+  });
+
+  it("names a URL's source without its password", () => {
+    inTempDir((cwd) => {
+      const config = loadServerConfig({ cwd, env: { LATCHKEY_REDIS_URL: "redis://:s3cret@cache:6379/0" } });
+      assert.equal(config.redisUrl, "redis://:s3cret@cache:6379/0");
+      assert.equal(config.sources.redisUrl, 'LATCHKEY_REDIS_URL="redis://:***@cache:6379/0" (environment)');
+    });
+  });
+});
+
+describe("redactUrl()", () => {
+  it("masks the password of a URL and keeps the rest as written", () => {
+    assert.equal(redactUrl("redis://:s3cret@cache:6379/0"), "redis://:***@cache:6379/0");
+    assert.equal(redactUrl("postgres://app:p%40ss@db.internal:5432/auth?sslmode=require"), "postgres://app:***@db.internal:5432/auth?sslmode=require");
+    assert.equal(redactUrl("postgresql://app:pa@ss@db/auth"), "postgresql://app:***@db/auth", "an unencoded @ in the password");
+  });
+
+  it("leaves URLs without a password, and other text, alone", () => {
+    for (const text of ["redis://cache:6379", "postgres://app@db/auth", "10.0.0.1:6379", "not a url"]) assert.equal(redactUrl(text), text);
   });
 });
 

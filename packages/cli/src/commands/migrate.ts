@@ -1,32 +1,27 @@
-import { migrateSqlite, openSqliteDatabase } from "@latchkey/store-sqlite";
+import { migrateServerDatabases } from "@latchkey/server";
 import { Command } from "commander";
-import { CliError } from "../cli-error.js";
 import type { CliIo } from "../cli-io.js";
 import { loadCommandConfig } from "../command-context.js";
 import { withConfigOptions } from "../command-options.js";
 
 /**
- * `latchkey migrate`: creates the database if needed and applies pending schema migrations.
- * Safe to run at any time, also while servers are running on the same file.
+ * `latchkey migrate`: creates the database if needed and applies pending schema migrations
+ * to every SQL database the configuration uses (PostgreSQL when `databaseUrl` is set, else
+ * the SQLite file). Redis needs none. Safe to run at any time, also while servers are running.
  */
 export function migrateCommand(io: CliIo): Command {
-  return withConfigOptions(new Command("migrate").description("create the SQLite database or bring its schema up to date"))
-    .addHelpText("after", "\nExamples:\n  latchkey migrate\n  latchkey migrate --data-dir /var/lib/latchkey")
-    .action((_options: unknown, command: Command) => {
+  return withConfigOptions(new Command("migrate").description("create the database or bring its schema up to date (SQLite, or PostgreSQL with databaseUrl)"))
+    .addHelpText(
+      "after",
+      "\nExamples:\n  latchkey migrate\n  latchkey migrate --data-dir /var/lib/latchkey\n  LATCHKEY_DATABASE_URL=postgres://latchkey@db/latchkey latchkey migrate",
+    )
+    .action(async (_options: unknown, command: Command) => {
       const config = loadCommandConfig(command, io);
-      let database: ReturnType<typeof openSqliteDatabase>;
-      try {
-        database = openSqliteDatabase(config.database);
-      } catch (error) {
-        throw new CliError(`cannot open the SQLite database ${config.database}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      try {
-        io.stdout(`Database: ${config.database}\n`);
-        const result = migrateSqlite(database);
+      for (const result of await migrateServerDatabases(config)) {
+        io.stdout(`${result.database === "SQLite" ? "Database" : "PostgreSQL"}: ${result.location}\n`);
         if (result.applied.length === 0) io.stdout(`No migrations to apply (schema version ${result.version}).\n`);
         for (const migration of result.applied) io.stdout(`Applied migration ${migration.version}: ${migration.name}\n`);
-      } finally {
-        database.close();
       }
+      if (config.redisUrl !== null || config.redisClusterNodes.length > 0) io.stdout("Redis: no migrations needed.\n");
     });
 }

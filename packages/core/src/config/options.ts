@@ -1,5 +1,6 @@
 import type { PasswordHasher } from "@latchkey/password";
 import type { RouteName } from "@latchkey/protocol";
+import type { InvalidationBus } from "../ports/invalidation-bus.js";
 import type { Stores } from "../ports/stores.js";
 import type { Clock, Logger, RandomSource } from "../ports/world.js";
 
@@ -149,6 +150,38 @@ export interface LatchkeyOptions {
     /** Refuse passwords from the common-password list. @default true */
     commonPasswordCheck?: boolean;
   };
+  /**
+   * A per-process cache of validated sessions and their users, so that an authenticated
+   * request reads neither the session store nor the user store. It needs an
+   * `invalidationBus` shared by every process: each revocation is published on it, and a
+   * cached session is only served after a sync barrier sent after the request arrived came
+   * back through the bus, so a revocation that has returned is seen by every process's next
+   * request (never "valid until the cache expires"). Worth it when the stores are remote
+   * (Redis, PostgreSQL); pointless on SQLite.
+   */
+  sessionCache?: {
+    /** @default false */
+    enabled?: boolean;
+    /** Most sessions cached per process; the least recently used is dropped first. @default 10000 */
+    maxEntries?: number;
+    /**
+     * A cached session is re-read from the store at least this often: a bound for changes
+     * made without publishing an invalidation (a process that crashed between its store
+     * write and its publish, or a row edited by hand). Seconds. @default 60
+     */
+    ttlSeconds?: number;
+    /** How long a request waits for the bus's sync barrier before reading the store instead. Milliseconds. @default 1000 */
+    syncTimeoutMs?: number;
+  };
+  /**
+   * Carries invalidations (logout, revocation, password change, deactivation, user changes)
+   * to every process's session cache: `redisInvalidationBus()` from @latchkey/store-redis,
+   * `postgresInvalidationBus()` from @latchkey/store-postgres, or `createLocalInvalidationBus()`
+   * for one process. Required with `sessionCache.enabled`; when given, invalidations are
+   * published even by a process that caches nothing itself (the CLI). latchkey never closes it.
+   * @default none
+   */
+  invalidationBus?: InvalidationBus;
   /** Largest request body accepted by latchkey's routes, in bytes. @default 16384 */
   maxBodyBytes?: number;
   /** Unsafe Django-SPA habits to allow, or `"django"` for all of them. @default none */

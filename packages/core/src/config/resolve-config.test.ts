@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ConfigError } from "../errors.js";
+import { createLocalInvalidationBus } from "../sessions/local-invalidation-bus.js";
 import { unusedStores } from "../test-fixtures.test.helper.js";
 import type { LatchkeyOptions } from "./options.js";
 import { normaliseOrigin, resolveConfig } from "./resolve-config.js";
@@ -129,6 +130,13 @@ describe("resolveConfig cross-field rules", () => {
     assertProblem({ routes: { login: "/x/", logout: "/x/" } }, /^routes\.logout: path \/api\/x is already used by routes\.login/);
     assertProblem({ routes: { whoami: ["/whoami/", "/login"] } }, /^routes\.whoami: path \/api\/login is already used by routes\.login/);
     assertProblem({ routes: { session: "/csrf" } }, /routes\.session: path \/api\/csrf/);
+  });
+
+  it("refuses a session cache without an invalidation bus, which would let revoked sessions live on in other processes", () => {
+    assertProblem({ sessionCache: { enabled: true } }, /^sessionCache\.enabled: .*invalidationBus/);
+    const config = resolveConfig({ stores: unusedStores(), sessionCache: { enabled: true }, invalidationBus: createLocalInvalidationBus() }).config;
+    assert.deepEqual(config.sessionCache, { enabled: true, maxEntries: 10_000, ttlSeconds: 60, syncTimeoutMs: 1_000 });
+    assert.equal(resolve({}).sessionCache.enabled, false);
   });
 
   it("refuses unknown options and wrongly typed values", () => {

@@ -79,6 +79,15 @@ const optionsSchema = z.strictObject({
       commonPasswordCheck: z.boolean().optional(),
     })
     .optional(),
+  sessionCache: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      maxEntries: z.number().int().min(1).max(10_000_000).optional(),
+      ttlSeconds: z.number().int().min(1).max(86_400).optional(),
+      syncTimeoutMs: z.number().int().min(1).max(60_000).optional(),
+    })
+    .optional(),
+  invalidationBus: methods(["publish", "subscribe", "sync", "close"]).optional(),
   maxBodyBytes: z.number().int().min(1024).max(10 * 1024 * 1024).optional(),
   compat: z
     .union([z.literal("django"), z.strictObject({ loginWithoutCsrfToken: z.boolean().optional(), getLogout: z.boolean().optional() })], {
@@ -196,6 +205,12 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     routes.tokenLogin = routes.tokenLogout = routes.tokenLogoutAll = Object.freeze([]);
   }
 
+  if (o.sessionCache?.enabled === true && o.invalidationBus === undefined) {
+    problems.push(
+      "sessionCache.enabled: a session cache needs an invalidationBus shared by every server process (Redis pub/sub, PostgreSQL LISTEN/NOTIFY, or createLocalInvalidationBus() for a single process), so that a revocation reaches every cache",
+    );
+  }
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const compatOption = o.compat === "django" ? { loginWithoutCsrfToken: true, getLogout: true } : (o.compat ?? {});
@@ -249,6 +264,12 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
       perIp: o.throttle?.perIp ?? { points: 50, durationSeconds: 900 },
     },
     passwords: { minLength, maxLength, commonPasswordCheck: o.passwords?.commonPasswordCheck ?? true },
+    sessionCache: {
+      enabled: o.sessionCache?.enabled ?? false,
+      maxEntries: o.sessionCache?.maxEntries ?? 10_000,
+      ttlSeconds: o.sessionCache?.ttlSeconds ?? 60,
+      syncTimeoutMs: o.sessionCache?.syncTimeoutMs ?? 1_000,
+    },
     maxBodyBytes: o.maxBodyBytes ?? 16 * 1024,
     maxUsernameLength: 150,
     compat: {
@@ -262,6 +283,7 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     logger: o.logger ?? silentLogger,
     clock: o.clock ?? systemClock,
     random: o.random ?? cryptoRandom,
+    invalidationBus: o.invalidationBus ?? null,
   });
   return { config, world };
 }

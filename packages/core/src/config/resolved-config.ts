@@ -1,5 +1,6 @@
 import type { PasswordHasher } from "@latchkey/password";
 import type { RouteName } from "@latchkey/protocol";
+import type { InvalidationBus } from "../ports/invalidation-bus.js";
 import type { Stores } from "../ports/stores.js";
 import type { Clock, Logger, RandomSource } from "../ports/world.js";
 
@@ -68,6 +69,12 @@ export interface ResolvedConfig {
     readonly maxLength: number;
     readonly commonPasswordCheck: boolean;
   };
+  readonly sessionCache: {
+    readonly enabled: boolean;
+    readonly maxEntries: number;
+    readonly ttlSeconds: number;
+    readonly syncTimeoutMs: number;
+  };
   readonly maxBodyBytes: number;
   /** Longest username accepted, checked before NFKC normalisation (as Django since CVE-2023-46695). */
   readonly maxUsernameLength: number;
@@ -84,4 +91,6 @@ export interface ResolvedWorld {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly random: RandomSource;
+  /** Where invalidations are published (and the cache subscribes), or null. */
+  readonly invalidationBus: InvalidationBus | null;
 }

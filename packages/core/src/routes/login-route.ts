@@ -58,6 +58,9 @@ export const loginRoute: RouteDefinition = {
     });
     const now = engine.world.clock.now();
     const updated = await storeCall("user", () => engine.world.stores.users.updateUser(String(user.id), { lastLogin: now }));
+    // Only the last-login time changed: other processes' cached copies of the user may show
+    // the old one for a moment, so a bus hiccup must not fail the login.
+    await engine.sessions.userChanged(String(user.id), { bestEffort: true });
     const csrf = issueCsrf(engine, req, { rotate: true });
     engine.world.logger.info({ event: "login", userId: String(user.id), sessionId: session.id, ip: session.ip }, "user logged in");
     return respond(

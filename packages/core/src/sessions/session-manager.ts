@@ -1,8 +1,11 @@
 import type { ResolvedConfig, ResolvedWorld } from "../config/resolved-config.js";
 import { constantTimeEqual, sha256Hex } from "../encoding.js";
+import { StoreUnavailableError } from "../errors.js";
+import type { InvalidationEvent } from "../ports/invalidation-bus.js";
 import type { SessionKind, SessionRecord } from "../ports/session-store.js";
 import type { User } from "../ports/user-store.js";
 import { storeCall } from "../store-call.js";
+import { createSessionCache, type CachedSession, type SessionCacheStats } from "./session-cache.js";
 import { generateSessionToken, parseSessionToken } from "./session-token.js";
 
 /** Longest User-Agent kept with a session. */
@@ -30,20 +33,37 @@ export interface SessionManager {
   createSession(userId: string, kind: SessionKind, origin: SessionOrigin): Promise<{ token: string; session: SessionRecord }>;
   /** The session and user for a token, or null if the token is unknown, wrong, expired, of another kind, or its user is inactive. */
   validateSessionToken(token: string, kind: SessionKind): Promise<ValidSession | null>;
-  /** Ends one session. */
+  /** Ends one session (and tells every process's session cache). */
   invalidateSession(id: string): Promise<void>;
   /** Ends the user's sessions (optionally one kind, sparing one id). Resolves to the count. */
   invalidateUserSessions(userId: string, options?: { kind?: SessionKind; exceptId?: string }): Promise<number>;
+  /**
+   * Tells every process's session cache that the user's record changed (privileges, names,
+   * activation), after the store write. With `bestEffort`, a bus failure is logged instead of
+   * thrown: for changes that grant or revoke nothing (the last-login time).
+   */
+  userChanged(userId: string, options?: { bestEffort?: boolean }): Promise<void>;
   /**
    * Replaces a session by a new one with a new token and the same absolute expiry, as after a
    * privilege change (a password change): whoever held the old token loses it.
    */
   rotateSession(session: SessionRecord, origin: SessionOrigin): Promise<{ token: string; session: SessionRecord }>;
+  /** The session cache's counters, or null when the cache is off. */
+  cacheStats(): SessionCacheStats | null;
 }
 
 export function createSessionManager(config: ResolvedConfig, world: ResolvedWorld): SessionManager {
   const store = world.stores.sessions;
   const users = world.stores.users;
+  const bus = world.invalidationBus;
+  const cache =
+    config.sessionCache.enabled && bus !== null
+      ? createSessionCache(
+          { maxEntries: config.sessionCache.maxEntries, ttlMs: config.sessionCache.ttlSeconds * 1000, syncTimeoutMs: config.sessionCache.syncTimeoutMs },
+          bus,
+          world,
+        )
+      : null;
 
   function lifetimes(kind: SessionKind): { idleMs: number; absoluteMs: number } {
     const source = kind === "cookie" ? config.session : config.bearer;
@@ -72,47 +92,107 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
     return { token: generated.token, session };
   }
 
+  /**
+   * Applies an invalidation here and publishes it to every other process, after the store
+   * write it follows. The caller's request returns only once the bus accepted it, which is
+   * what lets every process's next request see it (see SessionCache.lookup). A bus that
+   * cannot take it makes the call fail with a 503: the store write stands, but the caller
+   * must not be told "done" while other processes may still serve the session from cache.
+   */
+  async function invalidated(event: InvalidationEvent, bestEffort = false): Promise<void> {
+    cache?.apply(event);
+    if (bus === null) return;
+    try {
+      await bus.publish(event);
+    } catch (error) {
+      if (!bestEffort) throw new StoreUnavailableError("session", error);
+      world.logger.warn({ event: "invalidation_not_published", kind: event.kind, cause: error instanceof Error ? error.message : String(error) }, "could not publish a cache invalidation");
+    }
+  }
+
+  /** Deletes an ended session, here and in this process's cache. */
+  async function expire(id: string): Promise<void> {
+    await storeCall("session", () => store.deleteSession(id));
+    cache?.apply({ kind: "session", id });
+  }
+
+  function hasEnded(session: SessionRecord, now: number): boolean {
+    return now >= session.expiresAt || now >= session.absoluteExpiresAt;
+  }
+
+  /** The session and its user from the stores, or null; fills the cache with a valid pair. */
+  async function load(id: string, secretHash: string, kind: SessionKind): Promise<CachedSession | null> {
+    const ticket = cache?.ticket() ?? 0;
+    const session = await storeCall("session", () => store.getSession(id));
+    if (session === null) return null;
+    // The store found the id; the secret must match too. Constant-time, so timing does not
+    // tell an attacker holding a session id how many characters of a guessed secret hash
+    // matched. Checked before the user read, so a wrong guess costs one read and fills nothing.
+    if (!constantTimeEqual(secretHash, session.secretHash) || session.kind !== kind) return null;
+    if (hasEnded(session, world.clock.now())) {
+      await expire(session.id);
+      return null;
+    }
+    const record = await storeCall("user", () => users.getUserById(session.userId));
+    if (record === null) return null;
+    const { passwordHash: _omit, ...user } = record;
+    if (cache !== null && user.isActive) cache.fill(ticket, session, user);
+    return { session, user };
+  }
+
   return {
     createSession: (userId, kind, origin) => insert(userId, kind, origin, null),
 
     async validateSessionToken(token, kind) {
       const parsed = parseSessionToken(token);
       if (parsed === null) return null;
-      const session = await storeCall("session", () => store.getSession(parsed.id));
-      if (session === null) return null;
-      // The store found the id; the secret must match too. Constant-time, so timing does not
-      // tell an attacker holding a session id how many characters of a guessed secret hash matched.
-      if (!constantTimeEqual(sha256Hex(parsed.secret), session.secretHash)) return null;
-      if (session.kind !== kind) return null;
+      const secretHash = sha256Hex(parsed.secret);
+      const found = (cache === null ? null : await cache.lookup(parsed.id)) ?? (await load(parsed.id, secretHash, kind));
+      if (found === null) return null;
+      const { session, user } = found;
+      // Checked again for cache hits: the cache is keyed by the public id alone.
+      if (!constantTimeEqual(secretHash, session.secretHash) || session.kind !== kind) return null;
       const now = world.clock.now();
-      if (now >= session.expiresAt || now >= session.absoluteExpiresAt) {
-        await storeCall("session", () => store.deleteSession(session.id));
+      if (hasEnded(session, now)) {
+        await expire(session.id);
         return null;
       }
-      const user = await storeCall("user", () => users.getUserById(session.userId));
-      if (user === null || !user.isActive) return null;
+      if (!user.isActive) return null;
       let current = session;
       let refreshed = false;
       // Sliding expiry, written back at most once per touch interval so that a busy session
-      // costs one store write per interval, not one per request.
+      // costs one store write per interval, not one per request (cached or not).
       if (now - session.lastSeenAt >= config.session.touchIntervalSeconds * 1000) {
         const expiresAt = Math.min(now + lifetimes(kind).idleMs, session.absoluteExpiresAt);
+        const ticket = cache?.ticket() ?? 0;
         await storeCall("session", () => store.updateSessionExpiration(session.id, now, expiresAt));
         current = { ...session, lastSeenAt: now, expiresAt };
+        cache?.touched(ticket, current);
         refreshed = true;
       }
-      const { passwordHash: _omit, ...publicUser } = user;
-      return { session: current, user: publicUser, refreshed };
+      return { session: current, user, refreshed };
     },
 
-    invalidateSession: (id) => storeCall("session", () => store.deleteSession(id)),
+    async invalidateSession(id) {
+      await storeCall("session", () => store.deleteSession(id));
+      await invalidated({ kind: "session", id });
+    },
 
-    invalidateUserSessions: (userId, options) => storeCall("session", () => store.deleteUserSessions(userId, options)),
+    async invalidateUserSessions(userId, options) {
+      const count = await storeCall("session", () => store.deleteUserSessions(userId, options));
+      await invalidated({ kind: "user", userId });
+      return count;
+    },
+
+    userChanged: (userId, options = {}) => invalidated({ kind: "user", userId }, options.bestEffort === true),
 
     async rotateSession(session, origin) {
       const next = await insert(session.userId, session.kind, { ...origin, label: session.label }, session.absoluteExpiresAt);
       await storeCall("session", () => store.deleteSession(session.id));
+      await invalidated({ kind: "session", id: session.id });
       return next;
     },
+
+    cacheStats: () => cache?.stats() ?? null,
   };
 }

@@ -178,6 +178,7 @@ export function createAccounts(config: ResolvedConfig, world: ResolvedWorld, ses
         const ended = await sessions.invalidateUserSessions(userId);
         world.logger.info({ event: "user_deactivated", userId, sessionsEnded: ended }, "user deactivated; all sessions ended");
       } else {
+        await sessions.userChanged(userId);
         world.logger.info({ event: "user_activated", userId }, "user activated");
       }
       return publicUser(updated);
@@ -194,6 +195,9 @@ export function createAccounts(config: ResolvedConfig, world: ResolvedWorld, ses
       if (gainsPrivilege(before, updated)) {
         const ended = await sessions.invalidateUserSessions(userId);
         world.logger.info({ event: "privileges_raised", userId, sessionsEnded: ended }, "privileges raised; sessions ended so new ones are issued");
+      } else {
+        // A lowered privilege or a new name must not linger in another process's session cache.
+        await sessions.userChanged(userId);
       }
       return publicUser(updated);
     },

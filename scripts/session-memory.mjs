@@ -1,0 +1,86 @@
+// Measures what one session costs in Redis and in PostgreSQL: starts a throwaway
+// redis-server and PostgreSQL (testkit), writes N sessions through the real stores, and
+// reports the growth of Redis's used_memory and of pg_total_relation_size('latchkey_sessions').
+// The figures in docs/production.md come from this script.
+//
+// Usage: npx tsc -b && node scripts/session-memory.mjs [count]   (default 10000)
+import { randomBytes } from "node:crypto";
+import { Redis } from "ioredis";
+import pg from "pg";
+import { recommendedRedisOptions, redisStores } from "@latchkey/store-redis";
+import { migratePostgres, postgresStores } from "@latchkey/store-postgres";
+import { startPostgres, startRedis } from "@latchkey/testkit";
+
+const count = Number(process.argv[2] ?? 10_000);
+const now = Date.now();
+const userAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+
+/** A session as latchkey writes it on login: 22-char id, SHA-256 hex, IPv4, a common User-Agent. */
+function session(i) {
+  return {
+    id: randomBytes(16).toString("base64url"),
+    secretHash: randomBytes(32).toString("hex"),
+    userId: String(1 + (i % 1000)),
+    kind: "cookie",
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: now + 14 * 24 * 3600 * 1000,
+    absoluteExpiresAt: now + 30 * 24 * 3600 * 1000,
+    ip: `10.0.${(i >> 8) & 255}.${i & 255}`,
+    userAgent,
+    label: null,
+  };
+}
+
+async function inBatches(total, write) {
+  for (let i = 0; i < total; i += 200) await Promise.all(Array.from({ length: Math.min(200, total - i) }, (_, j) => write(i + j)));
+}
+
+/** Session memory in a fresh redis-server started with `extraArgs`. */
+async function measureRedis(extraArgs, label) {
+  const redis = await startRedis({ extraArgs });
+  try {
+    const client = new Redis(redis.url, { ...recommendedRedisOptions, lazyConnect: true });
+    await client.connect();
+    const memory = async () => Number(/used_memory:(\d+)/.exec(await client.info("memory"))?.[1]);
+    const { sessions } = redisStores({ client });
+    await sessions.createSession(session(0)); // Warm up: scripts loaded, sorted sets created.
+    const before = await memory();
+    await inBatches(count, (i) => sessions.createSession(session(i + 1)));
+    const after = await memory();
+    const sample = session(count + 1);
+    await sessions.createSession(sample);
+    const hashBytes = await client.memory("USAGE", `latchkey:{s:${sample.id}}`);
+    const version = (await client.info("server")).match(/redis_version:(\S+)/)?.[1];
+    console.log(
+      `Redis ${version} (${label}): ${count} sessions: used_memory +${after - before} bytes = ${Math.round((after - before) / count)} bytes per session ` +
+        `(of which the session hash: MEMORY USAGE ${hashBytes} bytes; the rest is the user set and two sorted-set entries)`,
+    );
+    client.disconnect();
+  } finally {
+    await redis.dispose();
+  }
+}
+
+await measureRedis([], "default settings");
+// A User-Agent is longer than the default hash-max-listpack-value (64), which turns each
+// session hash into a real hash table; 512 keeps it a compact listpack.
+await measureRedis(["--hash-max-listpack-value", "512"], "hash-max-listpack-value 512");
+
+const postgres = await startPostgres();
+try {
+  const pool = new pg.Pool({ connectionString: postgres.url });
+  pool.on("error", () => {}); // The server stops at the end; its goodbye must not crash the script.
+  await migratePostgres(pool);
+  const { sessions } = await postgresStores({ pool });
+  const size = async () => Number((await pool.query("SELECT pg_total_relation_size('latchkey_sessions') AS bytes")).rows[0].bytes);
+  const before = await size();
+  await inBatches(count, (i) => sessions.createSession(session(i)));
+  await pool.query("VACUUM ANALYZE latchkey_sessions");
+  const after = await size();
+  const version = (await pool.query("SHOW server_version")).rows[0].server_version;
+  console.log(`PostgreSQL ${version}: ${count} sessions: pg_total_relation_size('latchkey_sessions') +${after - before} bytes = ${Math.round((after - before) / count)} bytes per session (table, TOAST and 5 indexes)`);
+  await pool.end();
+} finally {
+  await postgres.dispose();
+}

@@ -1,0 +1,195 @@
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { describe, it } from "node:test";
+import { createLatchkey, createLocalInvalidationBus, type InvalidationBus, type Latchkey, type LatchkeyRequest, type Stores } from "@latchkey/core";
+import { migrateSqlite, openSqliteDatabase, sqliteStores, sqliteUserStore } from "@latchkey/store-sqlite";
+import { recommendedRedisOptions, redisInvalidationBus, redisStores } from "@latchkey/store-redis";
+import { requireProgram, startRedis, waitUntil } from "@latchkey/testkit";
+import { Redis } from "ioredis";
+import { fastHasher } from "../harness/test-latchkey.js";
+import { createTestClock, type TestClock } from "../harness/test-clock.js";
+import { tempDir } from "../server/latchkey-process.js";
+
+const PASSWORD = "correct horse battery staple";
+
+/** How often each store method ran. */
+type Counts = Record<string, number>;
+
+/** The stores with every call counted, so a test can say "this request read no store". */
+function counted(stores: Stores): { stores: Stores; counts: Counts } {
+  const counts: Counts = {};
+  const wrap = <T extends object>(target: T, prefix: string): T => {
+    const out: Record<string, unknown> = {};
+    for (const [name, value] of Object.entries(target)) {
+      out[name] =
+        typeof value === "function"
+          ? (...args: unknown[]) => {
+              counts[`${prefix}.${name}`] = (counts[`${prefix}.${name}`] ?? 0) + 1;
+              return Reflect.apply(value, target, args);
+            }
+          : value;
+    }
+    return Object.assign(Object.create(null), out) as T;
+  };
+  return { stores: { sessions: wrap(stores.sessions, "sessions"), users: wrap(stores.users, "users"), throttle: stores.throttle }, counts };
+}
+
+function reads(counts: Counts): number {
+  return (counts["sessions.getSession"] ?? 0) + (counts["users.getUserById"] ?? 0);
+}
+
+/** A request as an adapter would hand it to latchkey. */
+function request(method: string, path: string, headers: Record<string, string> = {}, body?: unknown): LatchkeyRequest {
+  const bytes = new TextEncoder().encode(body === undefined ? "" : JSON.stringify(body));
+  const lower = Object.fromEntries(Object.entries({ ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers }).map(([k, v]) => [k.toLowerCase(), v]));
+  return { method, path, header: (name) => lower[name], remoteAddress: "127.0.0.1", encrypted: false, readBody: async () => bytes };
+}
+
+/** Logs in for a bearer token (no CSRF dance needed) and returns it with its session id. */
+async function tokenFor(latchkey: Latchkey, username: string): Promise<{ token: string; id: string }> {
+  const res = await latchkey.handle(request("POST", "/api/token/login/", {}, { username, password: PASSWORD }));
+  assert.equal(res?.status, 200, JSON.stringify(res?.body));
+  const token = (res?.body as { token?: unknown } | undefined)?.token;
+  assert.ok(typeof token === "string");
+  return { token, id: token.slice(0, 22) };
+}
+
+/** The username `token` authenticates as, or null. */
+async function whoami(latchkey: Latchkey, token: string): Promise<string | null> {
+  const result = await latchkey.authenticateRequest(request("GET", "/api/hello/", { authorization: `Bearer ${token}` }));
+  if (!result.ok) {
+    assert.equal(result.response.status, 401, JSON.stringify(result.response.body));
+    return null;
+  }
+  return result.auth?.user.username ?? null;
+}
+
+/** A latchkey with a session cache over SQLite stores in a temp dir, counted, on `bus`. */
+function cachedLatchkey(bus: InvalidationBus, clock: TestClock = createTestClock()) {
+  const dir = tempDir("latchkey-cache-");
+  const database = openSqliteDatabase(`${dir.path}/latchkey.sqlite3`);
+  migrateSqlite(database);
+  const { stores, counts } = counted(sqliteStores({ database }));
+  const latchkey = createLatchkey({ stores, clock, invalidationBus: bus, sessionCache: { enabled: true }, passwords: { hasher: fastHasher }, throttle: { enabled: false } });
+  return {
+    latchkey,
+    counts,
+    clock,
+    cleanup() {
+      database.close();
+      dir.cleanup();
+    },
+  };
+}
+
+describe("the session cache inside one process", () => {
+  it("answers an authenticated request from memory: neither the session nor the user is read again", async () => {
+    const t = cachedLatchkey(createLocalInvalidationBus());
+    try {
+      assert.equal((await t.latchkey.accounts.createUser({ username: "hot", password: PASSWORD })).ok, true);
+      const { token } = await tokenFor(t.latchkey, "hot");
+      assert.equal(await whoami(t.latchkey, token), "hot");
+      const afterFill = reads(t.counts);
+      for (let i = 0; i < 20; i += 1) assert.equal(await whoami(t.latchkey, token), "hot");
+      assert.equal(reads(t.counts), afterFill, "20 cached requests read no store");
+      assert.equal(t.latchkey.sessions.cacheStats()?.hits, 20);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it("still writes the sliding expiry back once per touch interval, from cached requests too", async () => {
+    const t = cachedLatchkey(createLocalInvalidationBus());
+    try {
+      await t.latchkey.accounts.createUser({ username: "slide", password: PASSWORD });
+      const { token } = await tokenFor(t.latchkey, "slide");
+      assert.equal(await whoami(t.latchkey, token), "slide");
+      const readsBefore = reads(t.counts);
+      t.clock.advance(301_000);
+      for (let i = 0; i < 5; i += 1) assert.equal(await whoami(t.latchkey, token), "slide");
+      assert.equal(t.counts["sessions.updateSessionExpiration"], 1, "one write-back for five requests in one interval");
+      t.clock.advance(301_000);
+      assert.equal(await whoami(t.latchkey, token), "slide");
+      assert.equal(t.counts["sessions.updateSessionExpiration"], 2);
+      // The TTL (60 s) passed, so the entry was re-read once after each advance; no more.
+      assert.equal(reads(t.counts) - readsBefore, 4);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it("refuses the revocation with a 503 when the bus cannot take it, and serves nothing stale locally", async () => {
+    const local = createLocalInvalidationBus();
+    const broken: InvalidationBus = {
+      get status() {
+        return local.status;
+      },
+      publish: () => Promise.reject(new Error("bus unreachable")),
+      subscribe: (handler) => local.subscribe(handler),
+      sync: () => local.sync(),
+      close: () => local.close(),
+    };
+    const t = cachedLatchkey(broken);
+    try {
+      await t.latchkey.accounts.createUser({ username: "nobus", password: PASSWORD });
+      const { token } = await tokenFor(t.latchkey, "nobus");
+      assert.equal(await whoami(t.latchkey, token), "nobus");
+      const res = await t.latchkey.handle(request("POST", "/api/token/logout/", { authorization: `Bearer ${token}` }));
+      assert.equal(res?.status, 503);
+      assert.equal((res?.body as { code?: unknown } | undefined)?.code, "store_unavailable");
+      assert.equal(await whoami(t.latchkey, token), null, "the store write stood, and this process's cache forgot it");
+    } finally {
+      t.cleanup();
+    }
+  });
+});
+
+describe("session caches of two latchkey instances over one Redis", { skip: requireProgram("redis-server") }, () => {
+  it("serve hits, yet an instance validating right after the other revoked refuses, in every one of 200 rounds", { timeout: 120_000 }, async () => {
+    const redis = await startRedis();
+    const dir = tempDir("latchkey-cache-redis-");
+    const prefix = `cache-${randomUUID()}`;
+    const clients: Redis[] = [];
+    const buses: InvalidationBus[] = [];
+    const databases: ReturnType<typeof openSqliteDatabase>[] = [];
+    try {
+      const instance = async (): Promise<Latchkey> => {
+        const client = new Redis(redis.url, { ...recommendedRedisOptions, lazyConnect: true });
+        client.on("error", () => {});
+        await client.connect();
+        clients.push(client);
+        const database = openSqliteDatabase(`${dir.path}/users.sqlite3`);
+        migrateSqlite(database);
+        databases.push(database);
+        const bus = redisInvalidationBus({ client, keyPrefix: prefix });
+        buses.push(bus);
+        return createLatchkey({
+          stores: { ...redisStores({ client, keyPrefix: prefix }), users: sqliteUserStore(database) },
+          invalidationBus: bus,
+          sessionCache: { enabled: true },
+          passwords: { hasher: fastHasher },
+          throttle: { enabled: false },
+        });
+      };
+      const a = await instance();
+      const b = await instance();
+      await waitUntil("both buses to subscribe", async () => buses.every((bus) => bus.status === "ready"), { timeoutMs: 10_000 });
+      await a.accounts.createUser({ username: "ping", password: PASSWORD });
+      for (let round = 0; round < 200; round += 1) {
+        const { token, id } = await tokenFor(a, "ping");
+        assert.equal(await whoami(b, token), "ping");
+        const hits = b.sessions.cacheStats()?.hits ?? 0;
+        assert.equal(await whoami(b, token), "ping");
+        assert.equal(b.sessions.cacheStats()?.hits, hits + 1, `round ${round}: B answered from its cache`);
+        await (round % 2 === 0 ? a.sessions.revoke(id) : a.sessions.revokeUser(String((await a.accounts.findUser("ping"))?.id)));
+        assert.equal(await whoami(b, token), null, `round ${round}: B refused right after A's revocation returned`);
+      }
+    } finally {
+      await Promise.all(buses.map((bus) => bus.close()));
+      for (const client of clients) client.disconnect();
+      for (const database of databases) database.close();
+      dir.cleanup();
+      await redis.dispose();
+    }
+  });
+});
