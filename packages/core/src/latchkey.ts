@@ -91,7 +91,7 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
   const routeMap = buildRouteMap(ROUTES, config);
   const openapiPaths = new Set(config.routes.openapi);
   const openapiDocument = buildOpenApi(ROUTES, config);
-  const cors = createCors(config);
+  const cors = createCors(config, world.logger);
 
   /** Adds the CORS headers for this request's origin (none when CORS does not apply). */
   function withCors(response: LatchkeyResponse, req: LatchkeyRequest): LatchkeyResponse {

@@ -21,6 +21,7 @@ export function latchkeyOptionsOf(settings: Settings): ServerLatchkeyOptions {
   if (settings.cookies !== undefined) options.cookies = settings.cookies;
   if (settings.csrf !== undefined) options.csrf = settings.csrf;
   if (settings.trustedOrigins !== undefined) options.trustedOrigins = settings.trustedOrigins;
+  if (settings.cors !== undefined) options.cors = settings.cors;
   if (settings.trustProxy !== undefined) options.trustProxy = settings.trustProxy;
   if (settings.publicOrigin !== undefined) options.publicOrigin = settings.publicOrigin;
   if (settings.bearer !== undefined) options.bearer = settings.bearer;

@@ -38,7 +38,20 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
   const basePath = latchkey.config.basePath;
   const running = new Set<Promise<void>>();
 
+  // Behind a reverse proxy without trustProxy, latchkey sees the proxy's address and scheme:
+  // throttling counts every client as one and Secure/Origin checks see http. Say so once.
+  let proxyWarned = latchkey.config.trustProxy > 0;
+  function warnAboutUntrustedProxy(req: IncomingMessage): void {
+    if (proxyWarned || (req.headers["x-forwarded-for"] === undefined && req.headers["x-forwarded-proto"] === undefined)) return;
+    proxyWarned = true;
+    logger.warn(
+      { event: "proxy_headers_ignored", remoteAddress: req.socket.remoteAddress ?? null },
+      "X-Forwarded-* headers arrived but trustProxy is off, so they are ignored: behind a reverse proxy, set trustProxy (LATCHKEY_TRUST_PROXY=1)",
+    );
+  }
+
   async function route(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
+    warnAboutUntrustedProxy(req);
     setSecurityHeaders(res);
     if (parts.isShuttingDown()) res.setHeader("Connection", "close");
     if (await node.handle(req, res)) return;

@@ -111,6 +111,14 @@ export const settingsSchema = z.strictObject({
     })
     .exactOptional(),
   trustedOrigins: z.array(z.string({ error: "must be a string" }), { error: "must be a list of origins" }).exactOptional(),
+  cors: z
+    .strictObject({
+      enabled: boolean.exactOptional(),
+      allowHeaders: z.array(text, { error: "must be a list of header names" }).exactOptional(),
+      exposeHeaders: z.array(text, { error: "must be a list of header names" }).exactOptional(),
+      maxAgeSeconds: integer(0, 86400).exactOptional(),
+    })
+    .exactOptional(),
   trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10)], { error: "must be true, false or a number of proxy hops from 0 to 10" }).exactOptional(),
   publicOrigin: text.exactOptional(),
   bearer: z

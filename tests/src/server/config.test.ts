@@ -92,7 +92,7 @@ describe("loadServerConfig()", () => {
     });
   });
 
-  it("reads lists, booleans, route aliases and compat flags from environment text", () => {
+  it("reads lists, booleans, route aliases, CORS settings and compat flags from environment text", () => {
     inTempDir((cwd) => {
       const config = loadServerConfig({
         cwd,
@@ -104,6 +104,8 @@ describe("loadServerConfig()", () => {
           LATCHKEY_COMPAT: "getLogout",
           LATCHKEY_TRUST_PROXY: "2",
           LATCHKEY_SESSION_COOKIE_NAME: "",
+          LATCHKEY_CORS_ENABLED: "off",
+          LATCHKEY_CORS_ALLOW_HEADERS: "X-Request-Id",
         },
       });
       assert.deepEqual(config.latchkey.trustedOrigins, ["http://localhost:5173", "https://app.example.com"]);
@@ -111,6 +113,7 @@ describe("loadServerConfig()", () => {
       assert.deepEqual(config.latchkey.routes, { login: ["/auth/login/", "/login/"], openapi: false });
       assert.deepEqual(config.latchkey.compat, { getLogout: true });
       assert.equal(config.latchkey.trustProxy, 2);
+      assert.deepEqual(config.latchkey.cors, { enabled: false, allowHeaders: ["X-Request-Id"] });
       assert.equal(config.latchkey.session, undefined, "an empty variable counts as unset");
     });
   });

@@ -134,6 +134,25 @@ describe("latchkey serve with a built SPA (deployment mode A)", () => {
   });
 });
 
+describe("latchkey serve behind a proxy it was not told about", () => {
+  it("warns once that X-Forwarded-* headers are ignored until trustProxy is set", async () => {
+    const dir = tempDir("latchkey-serve-");
+    const server = await startServe(["--port", "0"], { cwd: dir.path });
+    try {
+      const forwarded = { "x-forwarded-for": "203.0.113.7", "x-forwarded-proto": "https" };
+      await fetch(`${server.url}/api/session/`, { headers: forwarded });
+      await fetch(`${server.url}/api/csrf/`, { headers: forwarded });
+      const warning = await server.waitForLog((l) => l.event === "proxy_headers_ignored");
+      assert.match(String(warning.msg), /trustProxy/);
+      await server.waitForLog((l) => l.event === "request" && l.path === "/api/csrf/");
+      assert.equal(server.logs.filter((l) => l.event === "proxy_headers_ignored").length, 1, "the warning is logged once");
+    } finally {
+      await server.stop();
+      dir.cleanup();
+    }
+  });
+});
+
 describe("latchkey serve without an SPA", () => {
   it("answers every unknown path with a JSON 404 and serves the API", async () => {
     const dir = tempDir("latchkey-serve-");

@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from "../config/resolved-config.js";
+import type { Logger } from "../ports/world.js";
 import type { LatchkeyRequest, LatchkeyResponse } from "./request.js";
 
 const METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
@@ -27,7 +28,17 @@ export interface Cors {
  * PortSwigger's CORS guidance). `Vary: Origin` keeps shared caches from serving one origin's
  * answer to another. CORS is not CSRF protection: unsafe requests still pass the CSRF checks.
  */
-export function createCors(config: ResolvedConfig): Cors {
+export function createCors(config: ResolvedConfig, logger: Logger): Cors {
+  // Each refused origin is logged once (up to a bound), so the most common cross-origin
+  // mistake — the SPA's origin missing from trustedOrigins — shows in the log without an
+  // attacker being able to flood it.
+  const reported = new Set<string>();
+  function reportRefused(origin: string, path: string): void {
+    if (reported.has(origin) || reported.size >= 100) return;
+    reported.add(origin);
+    logger.warn({ event: "cors_refused", origin, path }, `CORS preflight from ${origin} refused: it is not in trustedOrigins`);
+  }
+
   const prefix = config.basePath;
   const applies = (path: string): boolean => config.cors.enabled && (prefix === "" || path === prefix || path.startsWith(`${prefix}/`));
   const allowed = (origin: string | undefined): origin is string => origin !== undefined && config.trustedOrigins.has(origin.toLowerCase());
@@ -39,7 +50,8 @@ export function createCors(config: ResolvedConfig): Cors {
       const origin = req.header("origin");
       if (origin === undefined || req.header("access-control-request-method") === undefined) return null;
       const headers: Record<string, string> = { Vary: "Origin, Access-Control-Request-Method, Access-Control-Request-Headers" };
-      if (allowed(origin)) {
+      if (!allowed(origin)) reportRefused(origin, req.path);
+      else {
         headers["Access-Control-Allow-Origin"] = origin;
         headers["Access-Control-Allow-Credentials"] = "true";
         headers["Access-Control-Allow-Methods"] = METHODS;
