@@ -1,4 +1,4 @@
-// Runs every compiled test file (packages/*/dist/**/*.test.js and tests/dist/**/*.test.js)
+// Runs every compiled test file (packages/*/dist, tests/dist and bench/dist: **/*.test.js)
 // with node's test runner, prints the spec report, and ends with a plain
 // "N passed, N failed" line of the real counts (the line CI reads).
 //
@@ -31,6 +31,7 @@ function findTests(dir, out) {
 const roots = [
   ...readdirSync(join(root, "packages")).map((p) => join(root, "packages", p, "dist")),
   join(root, "tests", "dist"),
+  join(root, "bench", "dist"),
 ];
 let files = roots.flatMap((dir) => findTests(dir, [])).sort();
 if (filters.length > 0) files = files.filter((f) => filters.some((s) => f.includes(s)));

@@ -8,7 +8,8 @@ export {
   type SqliteMigrationInfo,
   type SqliteMigrationResult,
 } from "./migrate.js";
-export { sqliteSessionStore } from "./sqlite-session-store.js";
-export { sqliteUserStore, type SqliteUserStore } from "./sqlite-user-store.js";
+export { sqliteSessionStore, type SqliteSessionStoreOptions } from "./sqlite-session-store.js";
+export { sqliteUserStore, type SqliteUserStore, type SqliteUserStoreOptions } from "./sqlite-user-store.js";
+export { createChangeWatch, type ChangeWatch } from "./change-watch.js";
 export { sqliteThrottleStore, deleteExpiredThrottleCounters } from "./sqlite-throttle-store.js";
 export { setGroupPermissions } from "./group-permissions.js";

@@ -1,5 +1,7 @@
 import type { SessionKind, SessionRecord, SessionStore } from "@latchkey/core";
 import type Database from "better-sqlite3";
+import { createChangeWatch, UNWATCHED, type ChangeWatch } from "./change-watch.js";
+import { createReadCache, DEFAULT_CACHE_ENTRIES } from "./read-cache.js";
 import { toStoreError } from "./store-error.js";
 
 /** Columns aliased to the record's field names, so a row *is* the record (no copy on the hot path). */
@@ -49,12 +51,35 @@ function toSession(row: unknown): SessionRecord {
   throw new Error("A latchkey_sessions row does not have the expected columns; is the schema current?");
 }
 
+/** Options of {@link sqliteSessionStore}. */
+export interface SqliteSessionStoreOptions {
+  /**
+   * Sessions kept in memory once read, so a busy session costs one tiny statement per
+   * request instead of a row read. Exact, not time-bounded: the cache is dropped whenever the
+   * file may have changed behind this store (another process committed, or this connection
+   * wrote outside the stores), so a revocation anywhere is seen by the very next request.
+   * 0 turns it off.
+   * @default 10000
+   */
+  cacheEntries?: number;
+  /** The connection's change watch, shared with the user store (sqliteStores does this). @default a watch of its own */
+  watch?: ChangeWatch;
+}
+
+/** A copy, so a caller changing a record it was given cannot change the cached one. */
+function copy(session: SessionRecord): SessionRecord {
+  return { ...session };
+}
+
 /**
  * A {@link SessionStore} over a migrated better-sqlite3 connection. Every statement is
- * prepared once here; `getSession` (run on each authenticated request) is one indexed
- * `.get()` whose row is returned as the record.
+ * prepared once here; `getSession` (run on each authenticated request) answers from the
+ * read cache after one `data_version` probe, or with one indexed `.get()`.
  */
-export function sqliteSessionStore(database: Database.Database): SessionStore {
+export function sqliteSessionStore(database: Database.Database, options: SqliteSessionStoreOptions = {}): SessionStore {
+  const entries = options.cacheEntries ?? DEFAULT_CACHE_ENTRIES;
+  const watch = options.watch ?? (entries > 0 ? createChangeWatch(database) : UNWATCHED);
+  const cache = createReadCache<SessionRecord>(entries);
   // safeIntegers(false): times come back as numbers even if the caller turned BigInt on for the connection.
   const get = database.prepare<[string]>(`SELECT ${SESSION_COLUMNS} FROM latchkey_sessions WHERE id = ?`).safeIntegers(false);
   const insert = database.prepare<
@@ -88,18 +113,29 @@ export function sqliteSessionStore(database: Database.Database): SessionStore {
   return {
     async getSession(id: string): Promise<SessionRecord | null> {
       let row: unknown;
+      let generation: number;
       try {
+        generation = watch.generation();
+        const cached = cache.get(id, generation);
+        if (cached !== undefined) return copy(cached);
         row = get.get(id);
       } catch (error) {
         throw toStoreError("session", error);
       }
-      return row === undefined ? null : toSession(row);
+      if (row === undefined) return null;
+      const session = toSession(row);
+      // Inside an open transaction the row may yet be rolled back: not cached.
+      if (!database.inTransaction) cache.set(id, copy(session), generation);
+      return session;
     },
 
     async createSession(s: SessionRecord): Promise<void> {
       try {
+        watch.generation();
         insert.run(s.id, s.secretHash, s.userId, s.kind, s.createdAt, s.lastSeenAt, s.expiresAt,
           s.absoluteExpiresAt, s.ip, s.userAgent, s.label);
+        // Nothing cached has this id (only found rows are cached), so there is nothing to drop.
+        watch.ownWrite();
       } catch (error) {
         throw toStoreError("session", error);
       }
@@ -107,7 +143,10 @@ export function sqliteSessionStore(database: Database.Database): SessionStore {
 
     async updateSessionExpiration(id: string, lastSeenAt: number, expiresAt: number): Promise<void> {
       try {
+        watch.generation();
         touch.run(lastSeenAt, expiresAt, id);
+        cache.delete(id);
+        watch.ownWrite();
       } catch (error) {
         throw toStoreError("session", error);
       }
@@ -115,7 +154,10 @@ export function sqliteSessionStore(database: Database.Database): SessionStore {
 
     async deleteSession(id: string): Promise<void> {
       try {
+        watch.generation();
         remove.run(id);
+        cache.delete(id);
+        watch.ownWrite();
       } catch (error) {
         throw toStoreError("session", error);
       }
@@ -123,7 +165,12 @@ export function sqliteSessionStore(database: Database.Database): SessionStore {
 
     async deleteUserSessions(userId: string, options: { kind?: SessionKind; exceptId?: string } = {}): Promise<number> {
       try {
-        return removeForUser.run({ userId, kind: options.kind ?? null, exceptId: options.exceptId ?? null }).changes;
+        watch.generation();
+        const deleted = removeForUser.run({ userId, kind: options.kind ?? null, exceptId: options.exceptId ?? null }).changes;
+        // Rare ("log out everywhere"): dropping every cached session is simpler than finding the user's.
+        cache.clear();
+        watch.ownWrite();
+        return deleted;
       } catch (error) {
         throw toStoreError("session", error);
       }
@@ -152,7 +199,11 @@ export function sqliteSessionStore(database: Database.Database): SessionStore {
 
     async deleteExpiredSessions(now: number): Promise<number> {
       try {
-        return removeExpired.run({ now }).changes;
+        watch.generation();
+        const deleted = removeExpired.run({ now }).changes;
+        cache.clear();
+        watch.ownWrite();
+        return deleted;
       } catch (error) {
         throw toStoreError("session", error);
       }

@@ -1,6 +1,8 @@
 import type { Stores } from "@latchkey/core";
 import type Database from "better-sqlite3";
+import { createChangeWatch, UNWATCHED } from "./change-watch.js";
 import { assertSqliteSchemaCurrent } from "./migrate.js";
+import { DEFAULT_CACHE_ENTRIES } from "./read-cache.js";
 import { sqliteSessionStore } from "./sqlite-session-store.js";
 import { sqliteThrottleStore } from "./sqlite-throttle-store.js";
 import { sqliteUserStore, type SqliteUserStore } from "./sqlite-user-store.js";
@@ -13,6 +15,12 @@ export interface SqliteStoresOptions {
    * recommended pragmas.
    */
   database: Database.Database;
+  /**
+   * Most sessions and most users each store keeps in its exact read cache (see
+   * `sqliteSessionStore`); 0 turns the caches off.
+   * @default 10000
+   */
+  cacheEntries?: number;
 }
 
 /** The three SQLite stores; `users` also administers group permissions. */
@@ -30,9 +38,13 @@ export interface SqliteStores extends Stores {
 export function sqliteStores(options: SqliteStoresOptions): SqliteStores {
   const { database } = options;
   assertSqliteSchemaCurrent(database);
+  // One watch for both stores: a session write made through the session store then does
+  // not empty the user cache, and the other way round.
+  const cacheEntries = options.cacheEntries ?? DEFAULT_CACHE_ENTRIES;
+  const cache = { cacheEntries, watch: cacheEntries > 0 ? createChangeWatch(database) : UNWATCHED };
   return {
-    sessions: sqliteSessionStore(database),
-    users: sqliteUserStore(database),
+    sessions: sqliteSessionStore(database, cache),
+    users: sqliteUserStore(database, cache),
     throttle: sqliteThrottleStore(database),
   };
 }

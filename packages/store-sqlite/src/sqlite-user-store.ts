@@ -1,6 +1,8 @@
 import { UsernameTakenError, type NewUser, type UserPatch, type UserRecord, type UserStore } from "@latchkey/core";
 import type Database from "better-sqlite3";
+import { createChangeWatch, UNWATCHED, type ChangeWatch } from "./change-watch.js";
 import { prepareGroupStatements } from "./group-permissions.js";
+import { createReadCache, DEFAULT_CACHE_ENTRIES } from "./read-cache.js";
 import { toStoreError } from "./store-error.js";
 import { toUserRecord, USER_COLUMNS } from "./user-rows.js";
 
@@ -92,12 +94,35 @@ function patchParameters(id: number, patch: UserPatch): PatchParameters {
   };
 }
 
+/** Options of {@link sqliteUserStore}. */
+export interface SqliteUserStoreOptions {
+  /**
+   * Users kept in memory once read by id, so an authenticated request costs one tiny
+   * statement instead of the user query (with its groups and permissions). Exact, not
+   * time-bounded: dropped whenever the file may have changed behind this store (another
+   * process committed, or this connection wrote outside the stores). 0 turns it off.
+   * @default 10000
+   */
+  cacheEntries?: number;
+  /** The connection's change watch, shared with the session store (sqliteStores does this). @default a watch of its own */
+  watch?: ChangeWatch;
+}
+
+/** A copy (arrays included), so a caller changing a record it was given cannot change the cached one. */
+function copy(user: UserRecord): UserRecord {
+  return { ...user, groups: [...user.groups], permissions: [...user.permissions] };
+}
+
 /**
  * A {@link UserStore} over a migrated better-sqlite3 connection. Ids are the table's integer
  * row ids; `getUserById` takes their string form. Statements are prepared once here;
- * `getUserById` (run on each authenticated request) is a single `.get()`.
+ * `getUserById` (run on each authenticated request) answers from the read cache after one
+ * `data_version` probe, or with a single `.get()`.
  */
-export function sqliteUserStore(database: Database.Database): SqliteUserStore {
+export function sqliteUserStore(database: Database.Database, options: SqliteUserStoreOptions = {}): SqliteUserStore {
+  const entries = options.cacheEntries ?? DEFAULT_CACHE_ENTRIES;
+  const watch = options.watch ?? (entries > 0 ? createChangeWatch(database) : UNWATCHED);
+  const cache = createReadCache<UserRecord>(entries);
   const byId = database
     .prepare<[number]>(`SELECT ${USER_COLUMNS} FROM latchkey_users u WHERE u.id = ?`)
     .safeIntegers(false);
@@ -157,12 +182,20 @@ export function sqliteUserStore(database: Database.Database): SqliteUserStore {
       const rowId = parseId(id);
       if (rowId === null) return null;
       let row: unknown;
+      let generation: number;
       try {
+        generation = watch.generation();
+        const cached = cache.get(id, generation);
+        if (cached !== undefined) return copy(cached);
         row = byId.get(rowId);
       } catch (error) {
         throw toStoreError("user", error);
       }
-      return row === undefined ? null : toUserRecord(row);
+      if (row === undefined) return null;
+      const user = toUserRecord(row);
+      // Inside an open transaction the row may yet be rolled back: not cached.
+      if (!database.inTransaction) cache.set(id, copy(user), generation);
+      return user;
     },
 
     async getUserByUsernameKey(usernameKey: string): Promise<UserRecord | null> {
@@ -178,7 +211,10 @@ export function sqliteUserStore(database: Database.Database): SqliteUserStore {
     async createUser(user: NewUser): Promise<UserRecord> {
       let row: unknown;
       try {
+        watch.generation();
         row = create(user);
+        // A new id: nothing cached to drop.
+        watch.ownWrite();
       } catch (error) {
         if (isUsernameKeyConflict(error)) throw new UsernameTakenError(user.username);
         throw toStoreError("user", error);
@@ -191,7 +227,10 @@ export function sqliteUserStore(database: Database.Database): SqliteUserStore {
       if (rowId === null) return null;
       let row: unknown;
       try {
+        watch.generation();
         row = patchUser(rowId, patch);
+        cache.delete(id);
+        watch.ownWrite();
       } catch (error) {
         throw toStoreError("user", error);
       }
@@ -210,7 +249,11 @@ export function sqliteUserStore(database: Database.Database): SqliteUserStore {
 
     async setGroupPermissions(groupName: string, permissions: readonly string[]): Promise<void> {
       try {
+        watch.generation();
         grant(groupName, permissions);
+        // Every member's permissions changed.
+        cache.clear();
+        watch.ownWrite();
       } catch (error) {
         throw toStoreError("user", error);
       }

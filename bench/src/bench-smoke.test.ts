@@ -1,0 +1,54 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, it } from "node:test";
+
+const RUN = fileURLToPath(new URL("./run.js", import.meta.url));
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function rowKeys(scenario: unknown): string[] {
+  if (!isRecord(scenario) || !Array.isArray(scenario.rows)) return [];
+  return scenario.rows.map((row: unknown) => (isRecord(row) && typeof row.key === "string" ? row.key : "?"));
+}
+
+describe("npm run bench (quick smoke run)", () => {
+  it("measures the flat-cost scenario end to end and writes the JSON, markdown and SVG reports", () => {
+    const out = mkdtempSync(join(tmpdir(), "latchkey-bench-smoke-"));
+    try {
+      // Tiny runs: this checks the machinery (child processes, load, reports), never the figures.
+      const result = spawnSync(process.execPath, [RUN, "--quick", "--duration", "1", "--warmup", "0", "--only", "flat", "--large-sessions", "2000", "--out", out], {
+        encoding: "utf8",
+        timeout: 120_000,
+      });
+      assert.equal(result.status, 0, result.stderr);
+      const report: unknown = JSON.parse(readFileSync(join(out, "latest.json"), "utf8"));
+      assert.ok(isRecord(report));
+      assert.equal(report.schema, 1);
+      assert.ok(isRecord(report.machine) && typeof report.machine.cpuModel === "string");
+      assert.ok(isRecord(report.settings) && report.settings.quick === true);
+      assert.ok(isRecord(report.scenarios));
+      assert.deepEqual(rowKeys(report.scenarios.flat), ["small", "large", "small-uncached", "large-uncached"]);
+      assert.deepEqual(report.failures, []);
+      assert.ok(Array.isArray(report.targets) && report.targets.some((t: unknown) => isRecord(t) && t.id === "flat-cost" && typeof t.met === "boolean"));
+      const markdown = readFileSync(join(out, "latest.md"), "utf8");
+      assert.match(markdown, /^# latchkey benchmark/);
+      assert.match(markdown, /## 3\. Flat cost: 1,000 vs 2,000 sessions/);
+      assert.match(readFileSync(join(out, "chart.svg"), "utf8"), /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+      assert.match(result.stdout, /Targets:/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it("refuses an unknown scenario with a usage message and exit code 2", () => {
+    const result = spawnSync(process.execPath, [RUN, "--only", "nonsense"], { encoding: "utf8", timeout: 30_000 });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /unknown scenario "nonsense"/);
+  });
+});

@@ -1,0 +1,37 @@
+import { BENCH_PASSWORD, BENCH_USERNAME } from "./fixtures/bench-user.js";
+import type { LoadRequest } from "./messages.js";
+
+/**
+ * One request before a load, so a misconfigured server fails loudly instead of being
+ * measured answering 401s: the status must be 200 and, when given, the body exactly `body`.
+ */
+export async function expectOk(url: string, headers: Record<string, string>, body?: string): Promise<void> {
+  const res = await fetch(url, { headers });
+  const text = await res.text();
+  if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}: ${text.slice(0, 200)}`);
+  if (body !== undefined && text !== body) throw new Error(`GET ${url} answered another body than expected:\n  got      ${text}\n  expected ${body}`);
+}
+
+/**
+ * The login request a browser SPA sends after `GET /api/csrf/`: the CSRF cookie, the token in
+ * `X-CSRFToken`, and the JSON credentials. The pair stays valid for every login (login
+ * rotates the secret in its response, which the load generator does not keep), so one
+ * request serves the whole storm.
+ */
+export async function loginRequest(origin: string): Promise<LoadRequest> {
+  const res = await fetch(`${origin}/api/csrf/`);
+  await res.arrayBuffer();
+  const token = res.headers.get("x-csrftoken");
+  const cookie = res.headers.getSetCookie().map((line) => line.split(";")[0] ?? "").find((pair) => pair.startsWith("csrftoken="));
+  if (token === null || cookie === undefined) throw new Error(`GET ${origin}/api/csrf/ gave no CSRF cookie and token (status ${res.status}).`);
+  const request: LoadRequest = {
+    method: "POST",
+    path: "/api/login/",
+    headers: { cookie, "x-csrftoken": token, "content-type": "application/json" },
+    body: JSON.stringify({ username: BENCH_USERNAME, password: BENCH_PASSWORD }),
+  };
+  const check = await fetch(`${origin}${request.path}`, { method: "POST", headers: request.headers, body: request.body ?? "" });
+  const text = await check.text();
+  if (check.status !== 200) throw new Error(`POST ${origin}/api/login/ answered ${check.status}: ${text.slice(0, 200)}`);
+  return request;
+}

@@ -1,0 +1,71 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
+
+/** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`, 100 nearly everywhere). */
+let ticksPerSecond: number | undefined;
+
+function clockTicks(): number {
+  if (ticksPerSecond === undefined) {
+    try {
+      const value = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+      ticksPerSecond = Number.isFinite(value) && value > 0 ? value : 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  return ticksPerSecond;
+}
+
+/** Fields of /proc/<pid>/stat after the command name (which may hold spaces). */
+function statFields(pid: number): string[] | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return text.slice(text.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return null;
+  }
+}
+
+/** CPU time (user + system) a process has used, in seconds, or null when /proc cannot tell (not Linux, gone). */
+export function cpuSecondsOf(pid: number): number | null {
+  const fields = statFields(pid);
+  // After the name: state(0) ppid(1) ... utime(11) stime(12).
+  if (fields === null || fields.length < 13) return null;
+  return (Number(fields[11]) + Number(fields[12])) / clockTicks();
+}
+
+/** CPU seconds of a process and every process whose parent it is (PostgreSQL's backends). */
+export function treeCpuSecondsOf(pid: number): number | null {
+  const own = cpuSecondsOf(pid);
+  if (own === null) return null;
+  let total = own;
+  for (const child of childPids(pid)) total += cpuSecondsOf(child) ?? 0;
+  return total;
+}
+
+/** Pids whose parent is `pid`. */
+export function childPids(pid: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const found: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const fields = statFields(Number(entry));
+    if (fields !== null && Number(fields[1]) === pid) found.push(Number(entry));
+  }
+  return found;
+}
+
+/** Resident memory of a process (VmRSS), in bytes, or null when /proc cannot tell. */
+export function rssBytesOf(pid: number): number | null {
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+    return match === null ? null : Number(match[1]) * 1024;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,132 @@
+import { duration, integer, mebibytes, ms, ratio } from "./format.js";
+import type { BenchReport, SkippedRow, ThroughputRow } from "./results.js";
+
+function table(header: readonly string[], rows: readonly (readonly string[])[], align: readonly ("l" | "r")[]): string {
+  const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
+  return [line(header), line(align.map((a) => (a === "r" ? "---:" : "---"))), ...rows.map(line)].join("\n");
+}
+
+function throughputTable(rows: readonly ThroughputRow[], ratioHeader: string, skipped: readonly SkippedRow[]): string {
+  const body = rows.map((r) => [
+    r.label,
+    integer(r.rps),
+    r.ratio === null ? "1.00× (baseline)" : ratio(r.ratio),
+    r.ratio === null ? "" : r.runs.map((run) => (run.ratio === null ? "—" : run.ratio.toFixed(2))).join(" / "),
+    ms(r.p50Ms),
+    ms(r.p99Ms),
+    integer(r.reqPerCpuSecond),
+    ratio(r.cpuRatio),
+    mebibytes(r.rssBytes),
+    r.non2xx + r.errors === 0 ? "0" : `${r.non2xx} non-2xx, ${r.errors} errors`,
+  ]);
+  for (const s of skipped) body.push([s.label, s.reason, "", "", "", "", "", "", "", ""]);
+  return table(
+    ["server", "req/s", ratioHeader, "each run", "p50 ms", "p99 ms", "req per server CPU-s", "× (CPU)", "RSS after", "failures"],
+    body,
+    ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r"],
+  );
+}
+
+function notes(list: readonly string[]): string {
+  return list.length === 0 ? "" : `\n\n${list.map((n) => `- ${n}`).join("\n")}`;
+}
+
+/** The human-readable report: bench/results/latest.md. */
+export function markdownReport(report: BenchReport): string {
+  const { machine, settings, scenarios } = report;
+  const out: string[] = [];
+  out.push("# latchkey benchmark");
+  out.push(
+    [
+      `Measured ${machine.date.slice(0, 10)} on ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB RAM, ${machine.os}, Node ${machine.node}.`,
+      `Load: ${settings.loadGenerator} in its own process, ${settings.connections} keep-alive connections over loopback, ${settings.durationSeconds} s per run, each figure the median of ${settings.runs} run${settings.runs === 1 ? "" : "s"} (servers warmed up ${settings.warmupSeconds} s first); runs of one scenario are interleaved and each ratio compares runs of the same round.`,
+      `Pinning: ${settings.pinning.note}`,
+      `Command: \`${settings.command}\` — the whole run took ${duration(report.elapsedSeconds)}.${settings.quick ? " **Quick smoke run: figures are indicative only.**" : ""}`,
+    ].join("\n"),
+  );
+
+  if (report.failures.length > 0) {
+    out.push(`**Failed scenarios:**\n\n${report.failures.map((f) => `- ${f.scenario}: ${f.message.split("\n")[0] ?? ""}`).join("\n")}`);
+  }
+  out.push("## Targets");
+  out.push(
+    table(
+      ["target", "wanted", "measured", "met"],
+      report.targets.map((t) => [t.description, t.target, t.display, t.met === null ? "not measured" : t.met ? "yes" : "**no**"]),
+      ["l", "r", "r", "l"],
+    ),
+  );
+  out.push("![throughput ratios](chart.svg)");
+
+  if (scenarios.whoami !== undefined) {
+    out.push("## 1. Authenticated `GET /api/whoami/`");
+    out.push(throughputTable(scenarios.whoami.rows, "× bare node:http", scenarios.whoami.skipped) + notes(scenarios.whoami.notes));
+  }
+  if (scenarios.adapters !== undefined) {
+    out.push("## 2. Express and Fastify: an app route behind `requireUser()`");
+    out.push(throughputTable(scenarios.adapters.rows, "× same framework, no auth", scenarios.adapters.skipped) + notes(scenarios.adapters.notes));
+  }
+  if (scenarios.flat !== undefined) {
+    const f = scenarios.flat;
+    out.push(`## 3. Flat cost: ${integer(f.smallSessions)} vs ${integer(f.largeSessions)} sessions`);
+    out.push(throughputTable(f.rows, `× ${integer(f.smallSessions)} sessions`, f.skipped) + notes(f.notes));
+  }
+  if (scenarios.login !== undefined) {
+    const l = scenarios.login;
+    out.push("## 4. Logins (argon2id, default parameters)");
+    out.push(
+      table(
+        ["figure", "value"],
+        [
+          [`argon2id ${l.hash.params}: one verification alone`, `${ms(l.hash.verifyMs)} ms`],
+          [`argon2id ${l.hash.params}: one hash alone`, `${ms(l.hash.hashMs)} ms`],
+          [`verifications/s, ${l.hash.concurrency} in flight on the server's core (pool of ${l.hash.threadpool})`, l.hash.verifiesPerSecond.toFixed(1)],
+          [`\`POST /api/login/\` req/s, ${l.connections} connections`, l.login.rps.toFixed(1)],
+          ["logins ÷ bare verifications", ratio(l.ratioToHashOnly)],
+          ["login p50 / p99 latency", `${ms(l.login.p50Ms)} / ${ms(l.login.p99Ms)} ms`],
+          ["failures", l.login.non2xx + l.login.errors === 0 ? "0" : `${l.login.non2xx} non-2xx, ${l.login.errors} errors`],
+        ],
+        ["l", "r"],
+      ) + notes(l.notes),
+    );
+  }
+  if (scenarios.storm !== undefined) {
+    const s = scenarios.storm;
+    out.push("## 5. whoami during a login storm");
+    out.push(
+      table(
+        ["variant", "whoami req/s", "whoami p50 ms", "whoami p99 ms", "logins/s", "event-loop delay p99 ms", "event-loop delay max ms", "failures"],
+        s.rows.map((r) => [
+          r.label,
+          integer(r.whoamiRps),
+          ms(r.whoamiP50Ms),
+          ms(r.whoamiP99Ms),
+          r.loginRps === null ? "—" : r.loginRps.toFixed(1),
+          ms(r.eventLoopP99Ms),
+          ms(r.eventLoopMaxMs),
+          r.non2xx + r.errors === 0 ? "0" : `${r.non2xx} non-2xx, ${r.errors} errors`,
+        ]),
+        ["l", "r", "r", "r", "r", "r", "r", "r"],
+      ) + notes(s.notes),
+    );
+  }
+  if (scenarios.memory !== undefined) {
+    const m = scenarios.memory;
+    out.push("## 6. Memory");
+    const rssRows = m.rss.map((r) => [`${r.label}, ${integer(r.sessions)} sessions`, mebibytes(r.idleBytes), mebibytes(r.afterLoadBytes)]);
+    // RSS the other scenarios read after their last run, for comparison (bare servers included).
+    const otherRows = [
+      ...(scenarios.whoami?.rows.map((r) => [`${r.label} (scenario 1)`, "—", mebibytes(r.rssBytes)]) ?? []),
+      ...(scenarios.flat?.rows.map((r) => [`${r.label} (scenario 3)`, "—", mebibytes(r.rssBytes)]) ?? []),
+    ];
+    out.push(table(["server", "RSS idle after start", "RSS after whoami load"], [...rssRows, ...otherRows], ["l", "r", "r"]));
+    out.push(
+      table(
+        ["store", "bytes per session", "sessions inserted", "how"],
+        m.stores.map((s) => [s.store, s.bytesPerSession === null ? (s.reason ?? "—") : integer(s.bytesPerSession), s.sessions === 0 ? "—" : integer(s.sessions), s.method]),
+        ["l", "r", "r", "l"],
+      ) + notes(m.notes),
+    );
+  }
+  return `${out.join("\n\n")}\n`;
+}

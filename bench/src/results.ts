@@ -1,0 +1,155 @@
+import type { MachineInfo } from "./machine.js";
+import type { HashResult } from "./messages.js";
+import type { ScenarioName } from "./options.js";
+
+/** One measured run of one server. */
+export interface RunFigures {
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Throughput over the baseline's in the same round; null for the baseline itself or without one. */
+  ratio: number | null;
+  /** 2xx responses per CPU-second the server process used; null without /proc. */
+  reqPerCpuSecond: number | null;
+}
+
+/** A server's figures over all runs: medians, and the runs themselves. */
+export interface ThroughputRow {
+  key: string;
+  label: string;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Median of the per-round ratios to `baseline`. */
+  ratio: number | null;
+  /** Key of the row the ratio is to. */
+  baseline: string | null;
+  reqPerCpuSecond: number | null;
+  /** Median per-round ratio of requests per server CPU-second to the baseline's (robust when the load generator limits). */
+  cpuRatio: number | null;
+  /** Server RSS after its last run. Bytes. */
+  rssBytes: number | null;
+  /** Median CPU share of the load generator (1 = a full core: it, not the server, may be the limit). */
+  loadCpuShare: number;
+  /** Summed over runs: non-2xx answers and connection errors (both should be 0). */
+  non2xx: number;
+  errors: number;
+  runs: RunFigures[];
+}
+
+/** A row that could not run, and why. */
+export interface SkippedRow {
+  key: string;
+  label: string;
+  reason: string;
+}
+
+/** Scenarios 1 and 2: throughput of several servers against a baseline measured in the same rounds. */
+export interface ThroughputScenario {
+  rows: ThroughputRow[];
+  skipped: SkippedRow[];
+  notes: string[];
+}
+
+/** Scenario 3: the same server over a small and a large store. */
+export interface FlatScenario extends ThroughputScenario {
+  smallSessions: number;
+  largeSessions: number;
+  /** Seconds it took to insert the large store's sessions. */
+  insertSeconds: number;
+}
+
+/** Scenario 4. */
+export interface LoginScenario {
+  hash: HashResult;
+  login: ThroughputRow;
+  /** Login throughput over the hash child's verifications per second on the same core. */
+  ratioToHashOnly: number;
+  connections: number;
+  notes: string[];
+}
+
+/** One storm variant's medians. */
+export interface StormRow {
+  key: string;
+  label: string;
+  /** UV_THREADPOOL_SIZE of the server; null for "no storm". */
+  threadpool: number | null;
+  /** The whoami load's fixed rate (req/s), or null when it ran as fast as answers came. */
+  fixedRate: number | null;
+  whoamiRps: number;
+  whoamiP50Ms: number;
+  whoamiP99Ms: number;
+  /** Logins per second during the storm (null without a storm). */
+  loginRps: number | null;
+  /** Event-loop delay inside the server during the whoami load. Milliseconds. */
+  eventLoopP99Ms: number | null;
+  eventLoopMaxMs: number | null;
+  non2xx: number;
+  errors: number;
+  runs: { whoamiRps: number; whoamiP99Ms: number; loginRps: number | null; eventLoopP99Ms: number | null }[];
+}
+
+/** Scenario 5. */
+export interface StormScenario {
+  rows: StormRow[];
+  loginConnections: number;
+  notes: string[];
+}
+
+/** Bytes one session takes in one store. */
+export interface StoreBytes {
+  store: string;
+  bytesPerSession: number | null;
+  sessions: number;
+  method: string;
+  reason?: string;
+}
+
+/** Scenario 6. */
+export interface MemoryScenario {
+  rss: { label: string; idleBytes: number | null; afterLoadBytes: number | null; sessions: number }[];
+  stores: StoreBytes[];
+  notes: string[];
+}
+
+/** A target of the issue, and whether this run met it. */
+export interface TargetCheck {
+  id: string;
+  description: string;
+  target: string;
+  value: number | null;
+  display: string;
+  /** null when the figure was not measured in this run. */
+  met: boolean | null;
+}
+
+/** Everything a run produced: what latest.json holds. */
+export interface BenchReport {
+  schema: 1;
+  machine: MachineInfo;
+  settings: {
+    durationSeconds: number;
+    warmupSeconds: number;
+    runs: number;
+    connections: number;
+    loginConnections: number;
+    quick: boolean;
+    scenarios: ScenarioName[];
+    pinning: { used: boolean; serverCore: number | null; loadCore: number | null; note: string };
+    loadGenerator: string;
+    command: string;
+  };
+  elapsedSeconds: number;
+  scenarios: {
+    whoami?: ThroughputScenario;
+    adapters?: ThroughputScenario;
+    flat?: FlatScenario;
+    login?: LoginScenario;
+    storm?: StormScenario;
+    memory?: MemoryScenario;
+  };
+  /** Scenarios that failed, and why (their figures are missing). */
+  failures: { scenario: ScenarioName; message: string }[];
+  targets: TargetCheck[];
+}

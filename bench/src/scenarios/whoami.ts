@@ -1,0 +1,97 @@
+import { join } from "node:path";
+import type { BenchContext } from "../context.js";
+import { createPostgresFixture } from "../fixtures/postgres-fixture.js";
+import { createRedisFixture } from "../fixtures/redis-fixture.js";
+import { createSqliteFixture } from "../fixtures/sqlite-fixture.js";
+import { expectOk } from "../http-check.js";
+import { cookieRequests } from "../load.js";
+import { compareThroughput, type Contender } from "../measure.js";
+import type { LoadRequest } from "../messages.js";
+import type { SkippedRow, ThroughputScenario } from "../results.js";
+import { startServerChild, type ServerHandle } from "../server-handle.js";
+import { readyServerHas } from "../servers/ready-server.js";
+import type { ServerSpec } from "../servers/server-spec.js";
+
+const WHOAMI = "/api/whoami/";
+
+/**
+ * Scenario 1: authenticated `GET /api/whoami/` on the ready server (SQLite), on
+ * `@latchkey/node` over SQLite, Redis and PostgreSQL, against a bare `node:http` server
+ * answering the same bytes without auth, all measured in the same rounds. The load cycles
+ * through the tokens of every session in the store (1,000 by default).
+ */
+export async function whoamiScenario(ctx: BenchContext): Promise<ThroughputScenario> {
+  const { options } = ctx;
+  const servers: ServerHandle[] = [];
+  const contenders: Contender[] = [];
+  const skipped: SkippedRow[] = [];
+  const notes: string[] = [];
+  const start = async (key: string, label: string, spec: ServerSpec, requests: LoadRequest[], body: string | null): Promise<void> => {
+    const server = await startServerChild(ctx, spec, { label });
+    servers.push(server);
+    const first = requests[0];
+    if (first !== undefined) await expectOk(`${server.origin}${first.path}`, first.headers, body ?? undefined);
+    contenders.push({ key, label, server, requests, ...(key === "bare" ? {} : { baseline: "bare" }) });
+  };
+  try {
+    ctx.log(`  creating a SQLite store with ${options.smallSessions.toLocaleString("en-US")} sessions`);
+    const sqlite = await createSqliteFixture(join(ctx.workDir, "whoami.sqlite3"), { sessions: options.smallSessions, sample: options.smallSessions, log: ctx.log });
+    const requests = cookieRequests(WHOAMI, "sessionid", sqlite.tokens);
+    const body = sqlite.user.whoamiBody;
+    await start("bare", "bare node:http, no auth (ceiling)", { kind: "bare-node", body }, requests, body);
+    await start("ready-sqlite", "ready server, SQLite", { kind: "ready", database: sqlite.database, logLevel: "warn", settings: {} }, requests, body);
+    await start("ready-sqlite-log", "ready server, SQLite, request log on (logLevel info)", { kind: "ready", database: sqlite.database, logLevel: "info", settings: {} }, requests, body);
+    await start("node-sqlite", "@latchkey/node on node:http, SQLite", { kind: "latchkey-node", store: { type: "sqlite", database: sqlite.database } }, requests, body);
+
+    // The ready server takes Redis and PostgreSQL settings in newer versions; older ones are
+    // measured through @latchkey/node over the store packages instead.
+    const readyRedis = readyServerHas("redisUrl");
+    const readyPostgres = readyServerHas("databaseUrl");
+    const cache = readyServerHas("sessionCache.enabled");
+    const redis = await ctx.services.redis();
+    if (redis.ok) {
+      const fixture = await createRedisFixture(redis.server.url, join(ctx.workDir, "redis-users.sqlite3"), { sessions: options.smallSessions, sample: options.smallSessions });
+      const redisRequests = cookieRequests(WHOAMI, "sessionid", fixture.tokens);
+      if (readyRedis) {
+        const settings = { redisUrl: fixture.url };
+        await start("ready-redis", "ready server, Redis sessions + SQLite users", { kind: "ready", database: fixture.usersDatabase, logLevel: "warn", settings }, redisRequests, fixture.user.whoamiBody);
+        if (cache) {
+          await start("ready-redis-cache", "ready server, Redis + SQLite, sessionCache on", { kind: "ready", database: fixture.usersDatabase, logLevel: "warn", settings: { ...settings, "sessionCache.enabled": "true" } }, redisRequests, fixture.user.whoamiBody);
+        }
+      } else {
+        await start("node-redis", "@latchkey/node on node:http, Redis sessions + SQLite users", { kind: "latchkey-node", store: { type: "redis", url: fixture.url, usersDatabase: fixture.usersDatabase } }, redisRequests, fixture.user.whoamiBody);
+      }
+    } else {
+      skipped.push({ key: "redis", label: "Redis", reason: redis.reason });
+    }
+    const postgres = await ctx.services.postgres();
+    if (postgres.ok) {
+      const fixture = await createPostgresFixture(postgres.server.url, { sessions: options.smallSessions, sample: options.smallSessions });
+      const pgRequests = cookieRequests(WHOAMI, "sessionid", fixture.tokens);
+      if (readyPostgres) {
+        const settings = { databaseUrl: fixture.url };
+        await start("ready-postgres", "ready server, PostgreSQL", { kind: "ready", database: sqlite.database, logLevel: "warn", settings }, pgRequests, fixture.user.whoamiBody);
+        if (cache) {
+          await start("ready-postgres-cache", "ready server, PostgreSQL, sessionCache on", { kind: "ready", database: sqlite.database, logLevel: "warn", settings: { ...settings, "sessionCache.enabled": "true" } }, pgRequests, fixture.user.whoamiBody);
+        }
+      } else {
+        await start("node-postgres", "@latchkey/node on node:http, PostgreSQL", { kind: "latchkey-node", store: { type: "postgres", url: fixture.url } }, pgRequests, fixture.user.whoamiBody);
+      }
+    } else {
+      skipped.push({ key: "postgres", label: "PostgreSQL", reason: postgres.reason });
+    }
+    if (!readyRedis || !readyPostgres) {
+      notes.push(
+        "This version of the ready server does not take Redis or PostgreSQL settings, so those rows run latchkey's routes through @latchkey/node on node:http (core defaults) over the store packages, in a small bench server (bench/src/servers/latchkey-node-server.ts).",
+      );
+    }
+    notes.push(
+      "@latchkey/node on node:http over the same SQLite file is latchkey without the ready server's extras (security headers, request logging, SPA routing): the difference to the ready server row is their cost.",
+      "Redis and PostgreSQL run on the server's core (0), as each peer's store did in peers.md.",
+    );
+    const rows = await compareThroughput(ctx, contenders);
+    return { rows, skipped, notes };
+  } finally {
+    await Promise.all(servers.map((s) => s.stop()));
+  }
+}

@@ -1,0 +1,61 @@
+import { ms, ratio } from "./format.js";
+import type { BenchReport, TargetCheck, ThroughputRow } from "./results.js";
+
+function row(rows: readonly ThroughputRow[] | undefined, key: string): ThroughputRow | undefined {
+  return rows?.find((r) => r.key === key);
+}
+
+function atLeast(id: string, description: string, minimum: number, value: number | null | undefined): TargetCheck {
+  const v = value ?? null;
+  return { id, description, target: `≥ ${minimum.toFixed(1)}×`, value: v, display: ratio(v), met: v === null ? null : v >= minimum };
+}
+
+/**
+ * The issue's targets, checked against this run (reported, never asserted):
+ * whoami ≥ 0.8× bare node:http with SQLite and ≥ 0.7× with Redis; whoami at the large store
+ * ≥ 0.9× of the small one; whoami p99 during a login storm ≤ 10 ms.
+ */
+export function checkTargets(scenarios: BenchReport["scenarios"]): TargetCheck[] {
+  const whoami = scenarios.whoami?.rows;
+  const storm = scenarios.storm?.rows.find((r) => r.key === "storm-4");
+  const p99 = storm?.whoamiP99Ms ?? null;
+  const fixed = scenarios.storm?.rows.find((r) => r.key === "storm-4-fixed");
+  const fixedP99 = fixed?.whoamiP99Ms ?? null;
+  const flat = scenarios.flat;
+  return [
+    atLeast("whoami-sqlite", "authenticated whoami, ready server with SQLite, × bare node:http", 0.8, row(whoami, "ready-sqlite")?.ratio),
+    atLeast("whoami-redis", "authenticated whoami with Redis, × bare node:http", 0.7, (row(whoami, "ready-redis") ?? row(whoami, "node-redis"))?.ratio),
+    ...(row(whoami, "ready-redis-cache") === undefined
+      ? []
+      : [atLeast("whoami-redis-cache", "authenticated whoami with Redis and sessionCache on, × bare node:http", 0.7, row(whoami, "ready-redis-cache")?.ratio)]),
+    atLeast(
+      "flat-cost",
+      `whoami with ${flat === undefined ? "10^6" : flat.largeSessions.toLocaleString("en-US")} sessions × with ${flat === undefined ? "10^3" : flat.smallSessions.toLocaleString("en-US")}`,
+      0.9,
+      row(flat?.rows, "large")?.ratio,
+    ),
+    ...(row(flat?.rows, "large-uncached") === undefined
+      ? []
+      : [atLeast("flat-cost-uncached", "the same with the SQLite read cache off (every request reads the index)", 0.9, row(flat?.rows, "large-uncached")?.ratio)]),
+    {
+      id: "storm-p99",
+      description: "whoami p99 latency during a login storm (default pool, whoami as fast as answers come)",
+      target: "≤ 10 ms",
+      value: p99,
+      display: p99 === null ? "—" : `${ms(p99)} ms`,
+      met: p99 === null ? null : p99 <= 10,
+    },
+    ...(fixed === undefined
+      ? []
+      : [
+          {
+            id: "storm-p99-fixed-rate",
+            description: `whoami p99 latency during a login storm (default pool, whoami at a fixed ${fixed.fixedRate?.toLocaleString("en-US") ?? "?"} req/s)`,
+            target: "≤ 10 ms",
+            value: fixedP99,
+            display: fixedP99 === null ? "—" : `${ms(fixedP99)} ms`,
+            met: fixedP99 === null ? null : fixedP99 <= 10,
+          },
+        ]),
+  ];
+}

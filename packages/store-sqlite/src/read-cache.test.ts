@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { SessionRecord } from "@latchkey/core";
+import { migrateSqlite } from "./migrate.js";
+import { sqliteStores } from "./sqlite-stores.js";
+import { testDatabaseFile, type TestDatabaseFile } from "./test-database.test.helper.js";
+
+function session(id: string, userId: string): SessionRecord {
+  const now = Date.now();
+  return {
+    id,
+    secretHash: "ab".repeat(32),
+    userId,
+    kind: "cookie",
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: now + 60_000,
+    absoluteExpiresAt: now + 120_000,
+    ip: "127.0.0.1",
+    userAgent: "test",
+    label: null,
+  };
+}
+
+async function withFile(test: (file: TestDatabaseFile) => Promise<void>): Promise<void> {
+  const file = testDatabaseFile();
+  try {
+    migrateSqlite(file.open());
+    await test(file);
+  } finally {
+    file.cleanup();
+  }
+}
+
+async function createUser(stores: ReturnType<typeof sqliteStores>, username: string): Promise<string> {
+  const user = await stores.users.createUser({
+    username,
+    usernameKey: username,
+    email: "",
+    firstName: "",
+    lastName: "",
+    isActive: true,
+    isStaff: false,
+    isSuperuser: false,
+    passwordHash: null,
+    dateJoined: Date.now(),
+    groups: [],
+    permissions: [],
+  });
+  return String(user.id);
+}
+
+describe("the SQLite stores' read caches", () => {
+  it("see a session revoked by another process on the very next read", () =>
+    withFile(async (file) => {
+      const server = sqliteStores({ database: file.open() });
+      const cli = sqliteStores({ database: file.open() });
+      await server.sessions.createSession(session("revoked-elsewhere", "1"));
+      assert.ok(await server.sessions.getSession("revoked-elsewhere"));
+      assert.ok(await server.sessions.getSession("revoked-elsewhere"), "served from the cache");
+      await cli.sessions.deleteSession("revoked-elsewhere");
+      assert.equal(await server.sessions.getSession("revoked-elsewhere"), null);
+    }));
+
+  it("see a user deactivated by another process on the very next read", () =>
+    withFile(async (file) => {
+      const server = sqliteStores({ database: file.open() });
+      const cli = sqliteStores({ database: file.open() });
+      const id = await createUser(server, "alice");
+      assert.equal((await server.users.getUserById(id))?.isActive, true);
+      assert.equal((await server.users.getUserById(id))?.isActive, true);
+      await cli.users.updateUser(id, { isActive: false });
+      assert.equal((await server.users.getUserById(id))?.isActive, false);
+    }));
+
+  it("see a write made on the same connection outside the stores (an app's own SQL)", () =>
+    withFile(async (file) => {
+      const database = file.open();
+      const stores = sqliteStores({ database });
+      const id = await createUser(stores, "bob");
+      await stores.sessions.createSession(session("raw-sql", id));
+      assert.ok(await stores.sessions.getSession("raw-sql"));
+      assert.equal((await stores.users.getUserById(id))?.isStaff, false);
+      database.prepare("DELETE FROM latchkey_sessions WHERE id = ?").run("raw-sql");
+      database.prepare("UPDATE latchkey_users SET is_staff = 1 WHERE id = ?").run(Number(id));
+      assert.equal(await stores.sessions.getSession("raw-sql"), null);
+      assert.equal((await stores.users.getUserById(id))?.isStaff, true);
+    }));
+
+  it("see their own writes: a touched, deleted or group-granted record is read fresh", () =>
+    withFile(async (file) => {
+      const stores = sqliteStores({ database: file.open() });
+      const id = await createUser(stores, "carol");
+      await stores.users.updateUser(id, { groups: ["editors"] });
+      await stores.sessions.createSession(session("own-writes", id));
+      await stores.sessions.getSession("own-writes");
+      await stores.sessions.updateSessionExpiration("own-writes", 1_000, 2_000);
+      const touched = await stores.sessions.getSession("own-writes");
+      assert.equal(touched?.lastSeenAt, 1_000);
+      assert.equal(touched?.expiresAt, 2_000);
+      assert.deepEqual((await stores.users.getUserById(id))?.permissions, []);
+      await stores.users.setGroupPermissions("editors", ["notes.edit"]);
+      assert.deepEqual((await stores.users.getUserById(id))?.permissions, ["notes.edit"]);
+      await stores.sessions.deleteSession("own-writes");
+      assert.equal(await stores.sessions.getSession("own-writes"), null);
+    }));
+
+  it("do not keep a session read inside a transaction that is then rolled back", () =>
+    withFile(async (file) => {
+      const database = file.open();
+      const stores = sqliteStores({ database });
+      database.exec("BEGIN");
+      await stores.sessions.createSession(session("rolled-back", "1"));
+      assert.ok(await stores.sessions.getSession("rolled-back"));
+      database.exec("ROLLBACK");
+      assert.equal(await stores.sessions.getSession("rolled-back"), null);
+    }));
+
+  it("hand out copies: changing a returned record does not change the next read", () =>
+    withFile(async (file) => {
+      const stores = sqliteStores({ database: file.open() });
+      const id = await createUser(stores, "dave");
+      await stores.sessions.createSession(session("copied", id));
+      const first = await stores.sessions.getSession("copied");
+      assert.ok(first);
+      first.userId = "999";
+      assert.equal((await stores.sessions.getSession("copied"))?.userId, id);
+      const user = await stores.users.getUserById(id);
+      assert.ok(user);
+      user.permissions.push("everything");
+      assert.deepEqual((await stores.users.getUserById(id))?.permissions, []);
+    }));
+
+  it("can be turned off, reading every record from the file", () =>
+    withFile(async (file) => {
+      const database = file.open();
+      const stores = sqliteStores({ database, cacheEntries: 0 });
+      await stores.sessions.createSession(session("uncached", "1"));
+      assert.ok(await stores.sessions.getSession("uncached"));
+      database.prepare("DELETE FROM latchkey_sessions WHERE id = ?").run("uncached");
+      assert.equal(await stores.sessions.getSession("uncached"), null);
+    }));
+});
