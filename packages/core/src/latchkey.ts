@@ -12,6 +12,7 @@ import { isSafeMethod } from "./http/request-info.js";
 import type { LatchkeyRequest, LatchkeyResponse } from "./http/request.js";
 import type { SessionRecord } from "./ports/session-store.js";
 import { buildOpenApi } from "./routes/openapi.js";
+import type { RouteDefinition } from "./routes/route-definition.js";
 import { buildRouteMap, ROUTES } from "./routes/route-table.js";
 import { respond } from "./routes/respond.js";
 import type { SessionCacheStats } from "./sessions/session-cache.js";
@@ -92,6 +93,14 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
   const openapiPaths = new Set(config.routes.openapi);
   const openapiDocument = buildOpenApi(ROUTES, config);
   const cors = createCors(config, world.logger);
+  // Each route's allowed methods and Allow header, built once rather than on every request.
+  const routeMethods = new Map<RouteDefinition, { allowed: readonly string[]; allowHeader: string }>();
+  for (const route of new Set(routeMap.values())) {
+    const allowed = route.methods.includes("GET") ? [...route.methods, "HEAD"] : [...route.methods];
+    // What Allow advertises: GET logout only when compat.getLogout is on, HEAD wherever GET is.
+    const advertised = allowed.filter((m) => route.name !== "logout" || (m !== "GET" && m !== "HEAD") || config.compat.getLogout);
+    routeMethods.set(route, { allowed, allowHeader: [...advertised, "OPTIONS"].join(", ") });
+  }
 
   /** Adds the CORS headers for this request's origin (none when CORS does not apply). */
   function withCors(response: LatchkeyResponse, req: LatchkeyRequest): LatchkeyResponse {
@@ -118,11 +127,9 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
       return errorResponse(new HttpError("method_not_allowed", { method: req.method }, { headers: { Allow: "GET, HEAD, OPTIONS" } }), req, world);
     }
     const route = routeMap.get(key);
-    if (route === undefined) return null;
-    const allowed = route.methods.includes("GET") ? [...route.methods, "HEAD"] : [...route.methods];
-    // What Allow advertises: GET logout only when compat.getLogout is on, HEAD wherever GET is.
-    const advertised = allowed.filter((m) => route.name !== "logout" || (m !== "GET" && m !== "HEAD") || config.compat.getLogout);
-    const allowHeader = [...advertised, "OPTIONS"].join(", ");
+    const methods = route === undefined ? undefined : routeMethods.get(route);
+    if (route === undefined || methods === undefined) return null;
+    const { allowed, allowHeader } = methods;
     if (req.method === "OPTIONS") return respond(204, null, { headers: { Allow: allowHeader } });
     try {
       if (!allowed.includes(req.method)) throw new HttpError("method_not_allowed", { method: req.method }, { headers: { Allow: allowHeader } });

@@ -116,6 +116,26 @@ describe("createPasswordHasher() with argon2id", () => {
     assert.throws(() => createPasswordHasher({ algorithm: "scrypt", scrypt: { cost: 2 ** 24 } }), RangeError);
   });
 
+  it("queues work past maxConcurrent without losing or deadlocking any call (dummy hash included)", async () => {
+    const hasher = createPasswordHasher({ argon2: LIGHT, maxConcurrent: 1 });
+    const encoded = await hasher.hash("right password");
+    const results = await Promise.all([
+      ...Array.from({ length: 4 }, () => hasher.verify(encoded, "right password")),
+      ...Array.from({ length: 4 }, () => hasher.verify(encoded, "wrong password")),
+      ...Array.from({ length: 4 }, () => hasher.verify("!unusable", "anything")),
+      ...Array.from({ length: 4 }, () => hasher.verifyDummy("anything").then(() => ({ valid: false, needsRehash: false }))),
+    ]);
+    assert.deepEqual(
+      results.map((r) => r.valid),
+      [true, true, true, true, ...Array<boolean>(12).fill(false)],
+    );
+  });
+
+  it("refuses a maxConcurrent below one", () => {
+    assert.throws(() => createPasswordHasher({ maxConcurrent: 0 }), /maxConcurrent/);
+    assert.throws(() => createPasswordHasher({ maxConcurrent: 1.5 }), /maxConcurrent/);
+  });
+
   it("exports frozen OWASP defaults", () => {
     assert.deepEqual(DEFAULT_ARGON2_PARAMS, { memoryKiB: 19456, iterations: 2, parallelism: 1 });
     assert.deepEqual(DEFAULT_SCRYPT_PARAMS, { cost: 131072, blockSize: 8, parallelism: 1 });

@@ -1,4 +1,6 @@
 import { randomBytes } from "node:crypto";
+import { availableParallelism } from "node:os";
+import pLimit from "p-limit";
 import { hashArgon2id, isCurrentArgon2, parseArgon2, verifyArgon2, type ParsedArgon2 } from "./argon2.js";
 import { passwordBytes } from "./encoding.js";
 import {
@@ -31,6 +33,14 @@ export interface PasswordHasherOptions {
    * @default DEFAULT_SCRYPT_PARAMS — { cost: 131072, blockSize: 8, parallelism: 1 }
    */
   scrypt?: Partial<ScryptParams>;
+  /**
+   * Most hashes and verifications running at once; more wait their turn. Kept below the
+   * core count so a login storm never takes every core from the event loop: authenticated
+   * requests keep their latency while logins queue (on a saturated machine, logins per second
+   * are the same either way — the cores are the limit).
+   * @default max(1, os.availableParallelism() - 1)
+   */
+  maxConcurrent?: number;
 }
 
 type Parsed = ParsedArgon2 | ParsedScrypt | ParsedPbkdf2;
@@ -54,12 +64,15 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
   // Both sets are checked, even the one not in use, so a typo fails at start-up rather than
   // on the day someone switches algorithm.
   problems.push(...argon2ParamProblems(argon2, "argon2"), ...scryptParamProblems(scrypt, "scrypt"));
+  const maxConcurrent = options.maxConcurrent ?? Math.max(1, availableParallelism() - 1);
+  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1) problems.push("maxConcurrent must be a whole number of at least 1.");
   if (problems.length > 0) throw new RangeError(`Invalid password hasher options: ${problems.join(" ")}`);
+  const slots = pLimit(maxConcurrent);
 
   function hash(password: string): Promise<string> {
     if (typeof password !== "string") return Promise.reject(new TypeError("password must be a string."));
     const bytes = passwordBytes(password);
-    return algorithm === "argon2id" ? hashArgon2id(bytes, argon2) : hashScrypt(bytes, scrypt);
+    return slots(() => (algorithm === "argon2id" ? hashArgon2id(bytes, argon2) : hashScrypt(bytes, scrypt)));
   }
 
   function isCurrent(parsed: Parsed): boolean {
@@ -82,7 +95,7 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
   async function verifyDummy(password: string): Promise<void> {
     const encoded = await dummyHash();
     const parsed = parse(encoded);
-    if (parsed !== null) await check(parsed, typeof password === "string" ? password : "");
+    if (parsed !== null) await slots(() => check(parsed, typeof password === "string" ? password : ""));
   }
 
   async function verify(encoded: string, password: string): Promise<VerifyResult> {
@@ -94,7 +107,7 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
       await verifyDummy(typeof password === "string" ? password : "").catch(() => undefined);
       return INVALID;
     }
-    const valid = await check(parsed, password);
+    const valid = await slots(() => check(parsed, password));
     return valid ? { valid: true, needsRehash: !isCurrent(parsed) } : INVALID;
   }
 

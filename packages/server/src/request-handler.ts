@@ -12,6 +12,10 @@ export interface RequestHandlerParts {
   spa: SpaHandler | null;
   /** True once shutdown began: responses then close their connection. */
   isShuttingDown(): boolean;
+  /** Log one line per request (log level info or lower). Off, no listener or clock read is spent on it. */
+  logRequests: boolean;
+  /** Called each time a request handler has returned (shutdown then closes idle connections). */
+  onFinished(): void;
 }
 
 /** The ready server's `node:http` request listener, and the requests it is still working on. */
@@ -36,7 +40,6 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
   const { latchkey, logger, spa } = parts;
   const node = nodeLatchkey(latchkey);
   const basePath = latchkey.config.basePath;
-  const running = new Set<Promise<void>>();
 
   // Behind a reverse proxy without trustProxy, latchkey sees the proxy's address and scheme:
   // throttling counts every client as one and Secure/Origin checks see http. Say so once.
@@ -52,9 +55,11 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
 
   async function route(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
     warnAboutUntrustedProxy(req);
-    setSecurityHeaders(res);
     if (parts.isShuttingDown()) res.setHeader("Connection", "close");
     if (await node.handle(req, res)) return;
+    // Framing and referrer rules matter for documents: the SPA's pages and files. latchkey's
+    // JSON answers carry nosniff themselves.
+    setSecurityHeaders(res);
     if (spa === null || underBasePath(path, basePath)) {
       sendError(res, method, "not_found");
       return;
@@ -63,15 +68,17 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const started = process.hrtime.bigint();
     const method = req.method ?? "GET";
     const path = pathOf(req.url);
-    logger.debug({ event: "request_start", method, path }, "request received");
-    res.once("close", () => {
-      const durationMs = Number((process.hrtime.bigint() - started) / 1000n) / 1000;
-      const fields = { event: "request", method, path, status: res.statusCode, durationMs };
-      logger.info(res.writableFinished ? fields : { ...fields, aborted: true }, `${method} ${path} ${res.statusCode}`);
-    });
+    if (parts.logRequests) {
+      logger.debug({ event: "request_start", method, path }, "request received");
+      const started = process.hrtime.bigint();
+      res.once("close", () => {
+        const durationMs = Number((process.hrtime.bigint() - started) / 1000n) / 1000;
+        const fields = { event: "request", method, path, status: res.statusCode, durationMs };
+        logger.info(res.writableFinished ? fields : { ...fields, aborted: true }, `${method} ${path} ${res.statusCode}`);
+      });
+    }
     try {
       await route(req, res, method, path);
     } catch (error) {
@@ -84,16 +91,36 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
     }
   }
 
+  // Requests in flight, counted (a Set of promises cost two more promises per request).
+  let inFlight = 0;
+  let idle: { promise: Promise<void>; resolve(): void } | null = null;
+  function finished(): void {
+    inFlight -= 1;
+    if (inFlight === 0 && idle !== null) {
+      idle.resolve();
+      idle = null;
+    }
+    parts.onFinished();
+  }
+
   return {
     listener(req, res) {
-      const done = handle(req, res).catch(() => {
+      inFlight += 1;
+      handle(req, res).then(finished, () => {
         res.destroy();
+        finished();
       });
-      running.add(done);
-      void done.finally(() => running.delete(done));
     },
-    async settled() {
-      await Promise.allSettled([...running]);
+    settled() {
+      if (inFlight === 0) return Promise.resolve();
+      if (idle === null) {
+        let resolve = (): void => {};
+        const promise = new Promise<void>((r) => {
+          resolve = r;
+        });
+        idle = { promise, resolve };
+      }
+      return idle.promise;
     },
   };
 }

@@ -91,10 +91,18 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
 
   let shuttingDown = false;
   const spa = config.spaDir === null ? null : createSpaHandler({ dir: config.spaDir, latchkey });
-  const handler = createRequestHandler({ latchkey, logger, spa, isShuttingDown: () => shuttingDown });
+  const handler = createRequestHandler({
+    latchkey,
+    logger,
+    spa,
+    isShuttingDown: () => shuttingDown,
+    logRequests: config.logLevel === "info" || config.logLevel === "debug" || config.logLevel === "trace",
+    // A keep-alive connection that turns idle during shutdown is closed at once.
+    onFinished: () => {
+      if (shuttingDown) setImmediate(() => server.closeIdleConnections());
+    },
+  });
   const server = createServer(handler.listener);
-  // A keep-alive connection that turns idle during shutdown is closed at once.
-  server.on("request", (_req, res) => res.once("close", () => shuttingDown && setImmediate(() => server.closeIdleConnections())));
 
   try {
     await new Promise<void>((resolve, reject) => {
