@@ -16,4 +16,5 @@ export { encodeInvalidation, decodeInvalidation } from "./ports/invalidation-wir
 export { createLocalInvalidationBus } from "./sessions/local-invalidation-bus.js";
 export type { SessionCacheStats } from "./sessions/session-cache.js";
 export { type Clock, type RandomSource, type Logger, systemClock, cryptoRandom, silentLogger } from "./ports/world.js";
+export { translateLimiterErrors } from "./throttle/translate-limiter-errors.js";
 export { HttpError, StoreUnavailableError, UsernameTakenError, ConfigError, type StoreName } from "./errors.js";

@@ -1,47 +1,8 @@
-import type { LimiterSpec, ThrottleStore } from "@latchkey/core";
+import { translateLimiterErrors, type LimiterSpec, type ThrottleStore } from "@latchkey/core";
 import type Database from "better-sqlite3";
-import { RateLimiterRes, RateLimiterSQLite, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { RateLimiterSQLite, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { THROTTLE_TABLE } from "./migrations.js";
 import { toStoreError } from "./store-error.js";
-
-type Options = Record<string, unknown>;
-
-/**
- * A refusal (`RateLimiterRes`) passes through untouched; an unusable database becomes
- * `StoreUnavailableError("throttle")`, so core answers 503 instead of treating a broken store
- * as "over the limit" or crashing.
- */
-function rethrow(error: unknown): never {
-  throw error instanceof RateLimiterRes ? error : toStoreError("throttle", error);
-}
-
-/**
- * `RateLimiterSQLite` with its failures translated. A subclass (not a wrapper object) because
- * the port hands out a `RateLimiterAbstract`, and core may call any of its methods.
- */
-class TranslatingRateLimiterSQLite extends RateLimiterSQLite {
-  override consume(key: string | number, points?: number, options?: Options): Promise<RateLimiterRes> {
-    return super.consume(key, points, options).catch(rethrow);
-  }
-  override penalty(key: string | number, points?: number, options?: Options): Promise<RateLimiterRes> {
-    return super.penalty(key, points, options).catch(rethrow);
-  }
-  override reward(key: string | number, points?: number, options?: Options): Promise<RateLimiterRes> {
-    return super.reward(key, points, options).catch(rethrow);
-  }
-  override get(key: string | number, options?: Options): Promise<RateLimiterRes | null> {
-    return super.get(key, options).catch(rethrow);
-  }
-  override set(key: string | number, points: number, secDuration: number, options?: Options): Promise<RateLimiterRes> {
-    return super.set(key, points, secDuration, options).catch(rethrow);
-  }
-  override block(key: string | number, secDuration: number, options?: Options): Promise<RateLimiterRes> {
-    return super.block(key, secDuration, options).catch(rethrow);
-  }
-  override delete(key: string | number, options?: Options): Promise<boolean> {
-    return super.delete(key, options).catch(rethrow);
-  }
-}
 
 /**
  * A {@link ThrottleStore} counting in the `latchkey_throttle` table, so every process using
@@ -52,7 +13,7 @@ class TranslatingRateLimiterSQLite extends RateLimiterSQLite {
 export function sqliteThrottleStore(database: Database.Database): ThrottleStore {
   return {
     createLimiter(spec: LimiterSpec): RateLimiterAbstract {
-      return new TranslatingRateLimiterSQLite({
+      const limiter = new RateLimiterSQLite({
         storeClient: database,
         storeType: "better-sqlite3",
         tableName: THROTTLE_TABLE,
@@ -61,6 +22,7 @@ export function sqliteThrottleStore(database: Database.Database): ThrottleStore 
         points: spec.points,
         duration: spec.durationSeconds,
       });
+      return translateLimiterErrors(limiter, (error) => toStoreError("throttle", error));
     },
   };
 }
