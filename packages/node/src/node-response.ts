@@ -19,17 +19,18 @@ export function appendCookies(res: ServerResponse, cookies: readonly string[]): 
  * app set earlier with `setHeader()` are still kept (Node merges them, ours win).
  */
 export function sendNodeResponse(res: ServerResponse, response: LatchkeyResponse, method: string): void {
-  const head: string[] = ["X-Content-Type-Options", "nosniff"];
+  const head: (string | string[])[] = ["X-Content-Type-Options", "nosniff"];
   const headers = response.headers;
   for (const name in headers) head.push(name, headers[name] as string);
   if (response.cookies.length > 0) {
+    // One Set-Cookie entry holding every cookie: once the app (or Express, with X-Powered-By)
+    // has set any header, Node 20 applies the flat list through setHeader(), so a repeated
+    // Set-Cookie name would keep only the last cookie and lose the session cookie at login.
     const earlier = res.getHeader("set-cookie");
-    if (earlier !== undefined) {
-      // Keep cookies set before (a session refresh), as one list with ours.
-      res.removeHeader("set-cookie");
-      for (const cookie of Array.isArray(earlier) ? earlier : [String(earlier)]) head.push("Set-Cookie", cookie);
-    }
-    for (const cookie of response.cookies) head.push("Set-Cookie", cookie);
+    // Keep cookies set before (a session refresh), as one list with ours.
+    const cookies = earlier === undefined ? [...response.cookies] : [...(Array.isArray(earlier) ? earlier : [String(earlier)]), ...response.cookies];
+    if (earlier !== undefined) res.removeHeader("set-cookie");
+    head.push("Set-Cookie", cookies);
   }
   if (response.status === 413) head.push("Connection", "close");
   if (response.status === 204 || response.body === null) {
