@@ -1,7 +1,7 @@
 import type { SessionKind, SessionRecord, SessionStore } from "@latchkey/core";
 import type Database from "better-sqlite3";
-import { createChangeWatch, UNWATCHED, type ChangeWatch } from "./change-watch.js";
-import { createReadCache, DEFAULT_CACHE_ENTRIES } from "./read-cache.js";
+import { createCachedReads } from "./cached-reads.js";
+import type { ChangeWatch } from "./change-watch.js";
 import { toStoreError } from "./store-error.js";
 
 /** Columns aliased to the record's field names, so a row *is* the record (no copy on the hot path). */
@@ -77,11 +77,10 @@ function copy(session: SessionRecord): SessionRecord {
  * read cache after one `data_version` probe, or with one indexed `.get()`.
  */
 export function sqliteSessionStore(database: Database.Database, options: SqliteSessionStoreOptions = {}): SessionStore {
-  const entries = options.cacheEntries ?? DEFAULT_CACHE_ENTRIES;
-  const watch = options.watch ?? (entries > 0 ? createChangeWatch(database) : UNWATCHED);
-  const cache = createReadCache<SessionRecord>(entries);
   // safeIntegers(false): times come back as numbers even if the caller turned BigInt on for the connection.
   const get = database.prepare<[string]>(`SELECT ${SESSION_COLUMNS} FROM latchkey_sessions WHERE id = ?`).safeIntegers(false);
+  const sessions = createCachedReads(database, options, { store: "session", read: (id) => get.get(id), toRecord: toSession, copy });
+  const { cache, watch } = sessions;
   const insert = database.prepare<
     [string, string, string, SessionKind, number, number, number, number, string | null, string | null, string | null]
   >(
@@ -112,21 +111,7 @@ export function sqliteSessionStore(database: Database.Database, options: SqliteS
 
   return {
     async getSession(id: string): Promise<SessionRecord | null> {
-      let row: unknown;
-      let generation: number;
-      try {
-        generation = watch.generation();
-        const cached = cache.get(id, generation);
-        if (cached !== undefined) return copy(cached);
-        row = get.get(id);
-      } catch (error) {
-        throw toStoreError("session", error);
-      }
-      if (row === undefined) return null;
-      const session = toSession(row);
-      // Inside an open transaction the row may yet be rolled back: not cached.
-      if (!database.inTransaction) cache.set(id, copy(session), generation);
-      return session;
+      return sessions.get(id);
     },
 
     async createSession(s: SessionRecord): Promise<void> {

@@ -1,8 +1,8 @@
 import { UsernameTakenError, type NewUser, type UserPatch, type UserRecord, type UserStore } from "@latchkey/core";
 import type Database from "better-sqlite3";
-import { createChangeWatch, UNWATCHED, type ChangeWatch } from "./change-watch.js";
+import { createCachedReads } from "./cached-reads.js";
+import type { ChangeWatch } from "./change-watch.js";
 import { prepareGroupStatements } from "./group-permissions.js";
-import { createReadCache, DEFAULT_CACHE_ENTRIES } from "./read-cache.js";
 import { toStoreError } from "./store-error.js";
 import { toUserRecord, USER_COLUMNS } from "./user-rows.js";
 
@@ -120,12 +120,12 @@ function copy(user: UserRecord): UserRecord {
  * `data_version` probe, or with a single `.get()`.
  */
 export function sqliteUserStore(database: Database.Database, options: SqliteUserStoreOptions = {}): SqliteUserStore {
-  const entries = options.cacheEntries ?? DEFAULT_CACHE_ENTRIES;
-  const watch = options.watch ?? (entries > 0 ? createChangeWatch(database) : UNWATCHED);
-  const cache = createReadCache<UserRecord>(entries);
   const byId = database
     .prepare<[number]>(`SELECT ${USER_COLUMNS} FROM latchkey_users u WHERE u.id = ?`)
     .safeIntegers(false);
+  // Keyed by the id's string form; getUserById lets only a canonical one (parseId) through.
+  const users = createCachedReads(database, options, { store: "user", read: (id) => byId.get(Number(id)), toRecord: toUserRecord, copy });
+  const { cache, watch } = users;
   const byKey = database
     .prepare<[string]>(`SELECT ${USER_COLUMNS} FROM latchkey_users u WHERE u.username_key = ?`)
     .safeIntegers(false);
@@ -179,23 +179,7 @@ export function sqliteUserStore(database: Database.Database, options: SqliteUser
 
   return {
     async getUserById(id: string): Promise<UserRecord | null> {
-      const rowId = parseId(id);
-      if (rowId === null) return null;
-      let row: unknown;
-      let generation: number;
-      try {
-        generation = watch.generation();
-        const cached = cache.get(id, generation);
-        if (cached !== undefined) return copy(cached);
-        row = byId.get(rowId);
-      } catch (error) {
-        throw toStoreError("user", error);
-      }
-      if (row === undefined) return null;
-      const user = toUserRecord(row);
-      // Inside an open transaction the row may yet be rolled back: not cached.
-      if (!database.inTransaction) cache.set(id, copy(user), generation);
-      return user;
+      return parseId(id) === null ? null : users.get(id);
     },
 
     async getUserByUsernameKey(usernameKey: string): Promise<UserRecord | null> {

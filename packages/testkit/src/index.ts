@@ -4,4 +4,6 @@ export { startPostgres, type PostgresServer, type StartPostgresOptions } from ".
 export { requireProgram, findProgram } from "./programs.js";
 export { freePort } from "./free-port.js";
 export { waitUntil, type WaitUntilOptions } from "./wait-until.js";
+export { type ServerControls } from "./server-controls.js";
 export { redisCommand, RedisReplyError } from "./resp.js";
+export { createTestClient, type RequestOptions, type TestClient, type TestClientOptions, type TestResponse } from "./http-client.js";

@@ -14,6 +14,7 @@ import {
   type RunAs,
 } from "./managed-process.js";
 import { programPath } from "./programs.js";
+import { serverControls, type ServerControls } from "./server-controls.js";
 import { waitUntil } from "./wait-until.js";
 
 const run = promisify(execFile);
@@ -25,8 +26,12 @@ const STOP_GRACE_MS = 15_000;
 /** The superuser initdb creates; trust authentication, so no password. */
 const SUPERUSER = "postgres";
 
-/** A PostgreSQL server started by {@link startPostgres}. */
-export interface PostgresServer {
+/**
+ * A PostgreSQL server started by {@link startPostgres}. Its controls act on the postmaster:
+ * `stop()` is a fast shutdown (SIGINT); `restart()` keeps the data, recovers after `kill()`,
+ * and resolves once the server accepts connections.
+ */
+export interface PostgresServer extends ServerControls {
   /** Always `127.0.0.1`. */
   readonly host: string;
   readonly port: number;
@@ -36,18 +41,6 @@ export interface PostgresServer {
   readonly user: string;
   /** `postgres://postgres@127.0.0.1:<port>/<database>`. */
   readonly url: string;
-  /** Fast shutdown (SIGINT: clients are disconnected), waiting for the exit. `restart()` brings it back. */
-  stop(): Promise<void>;
-  /** SIGKILLs the postmaster, as a crash would, and waits for it. `restart()` recovers and brings it back. */
-  kill(): Promise<void>;
-  /** Freezes the postmaster (SIGSTOP): new connections hang, as in an overloaded server. */
-  pause(): void;
-  /** Unfreezes a paused postmaster (SIGCONT). */
-  resume(): void;
-  /** Stops the server if it runs, then starts it again on the same port and data; resolves once it accepts connections. */
-  restart(): Promise<void>;
-  /** Stops the server for good and deletes its data directory. */
-  dispose(): Promise<void>;
 }
 
 /** Options of {@link startPostgres}. */
@@ -164,9 +157,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       throw new Error(`${error instanceof Error ? error.message : String(error)}\n${logTail(logFile)}`);
     });
   };
-  const halt = async (signal: NodeJS.Signals): Promise<void> => {
-    await child?.stop(signal, STOP_GRACE_MS);
-  };
+  const controls = serverControls({ current: () => child, launch, stopSignal: "SIGINT", graceMs: STOP_GRACE_MS, directory });
 
   try {
     await runToCompletion(
@@ -182,7 +173,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     await launch();
     await run(createdb, ["-h", "127.0.0.1", "-p", String(port), "-U", SUPERUSER, database]);
   } catch (error) {
-    await halt("SIGKILL");
+    await controls.kill();
     removeTempDirectory(directory);
     throw error;
   }
@@ -193,17 +184,6 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
     database,
     user: SUPERUSER,
     url: `postgres://${SUPERUSER}@127.0.0.1:${port}/${database}`,
-    stop: () => halt("SIGINT"),
-    kill: () => halt("SIGKILL"),
-    pause: () => child?.signal("SIGSTOP"),
-    resume: () => child?.signal("SIGCONT"),
-    async restart() {
-      await halt("SIGINT");
-      await launch();
-    },
-    async dispose() {
-      await halt("SIGINT");
-      removeTempDirectory(directory);
-    },
+    ...controls,
   };
 }

@@ -11,6 +11,7 @@ import {
 } from "./managed-process.js";
 import { programPath } from "./programs.js";
 import { redisCommand } from "./resp.js";
+import { serverControls, type ServerControls } from "./server-controls.js";
 import { waitUntil } from "./wait-until.js";
 
 /** Start-up of one redis-server, including a restart, must finish within this. Milliseconds. */
@@ -18,25 +19,16 @@ const START_TIMEOUT_MS = 15_000;
 /** How long a polite SIGTERM may take before SIGKILL. Milliseconds. */
 const STOP_GRACE_MS = 10_000;
 
-/** A redis-server started by {@link startRedis}. */
-export interface RedisServer {
+/**
+ * A redis-server started by {@link startRedis}. `stop()` sends SIGTERM; `restart()` resolves
+ * once it answers PING, empty (no persistence).
+ */
+export interface RedisServer extends ServerControls {
   /** Always `127.0.0.1`. */
   readonly host: string;
   readonly port: number;
   /** `redis://127.0.0.1:<port>`. */
   readonly url: string;
-  /** Shuts the server down (SIGTERM, waiting for the exit). `restart()` brings it back. */
-  stop(): Promise<void>;
-  /** SIGKILLs the server, as a crash would, and waits for the exit. `restart()` brings it back. */
-  kill(): Promise<void>;
-  /** Freezes the server (SIGSTOP): connections stay open but nothing answers, as in a hang. */
-  pause(): void;
-  /** Unfreezes a paused server (SIGCONT). */
-  resume(): void;
-  /** Stops the server if it runs, then starts it again on the same port; resolves once it answers PING. */
-  restart(): Promise<void>;
-  /** Stops the server for good and deletes its temp directory. */
-  dispose(): Promise<void>;
 }
 
 /** Options of {@link startRedis}. */
@@ -90,9 +82,6 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
       throw error;
     }
   };
-  const halt = async (signal: NodeJS.Signals): Promise<void> => {
-    await child?.stop(signal, STOP_GRACE_MS);
-  };
 
   try {
     await launch();
@@ -104,17 +93,6 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
     host: "127.0.0.1",
     port,
     url: `redis://127.0.0.1:${port}`,
-    stop: () => halt("SIGTERM"),
-    kill: () => halt("SIGKILL"),
-    pause: () => child?.signal("SIGSTOP"),
-    resume: () => child?.signal("SIGCONT"),
-    async restart() {
-      await halt("SIGTERM");
-      await launch();
-    },
-    async dispose() {
-      await halt("SIGTERM");
-      removeTempDirectory(directory);
-    },
+    ...serverControls({ current: () => child, launch, stopSignal: "SIGTERM", graceMs: STOP_GRACE_MS, directory }),
   };
 }

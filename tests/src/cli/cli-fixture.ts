@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createTestClient, type TestClient } from "../harness/http-client.js";
+import { createTestClient, type TestClient } from "@latchkey/testkit";
 import { runLatchkey, startServe, tempDir, type CommandResult, type ServeProcess } from "../server/latchkey-process.js";
 
 /** The password every fixture user starts with. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createTestClient } from "../harness/http-client.js";
+import { createTestClient } from "@latchkey/testkit";
 import { cliFixture, jsonRecords, PASSWORD, whoamiStatus, type CliFixture } from "./cli-fixture.js";
 
 describe("latchkey users", () => {

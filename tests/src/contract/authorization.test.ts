@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ADAPTERS } from "../harness/adapters.js";
 import type { AppUnderTest } from "../harness/app-under-test.js";
-import { createTestClient } from "../harness/http-client.js";
-import { assertError, bearerToken, createUser, loggedInClient, newSession } from "./support.js";
+import { createTestClient } from "@latchkey/testkit";
+import { assertError, assertJson, bearerToken, loggedInClient, newSession } from "./support.js";
 
 for (const [adapter, start] of Object.entries(ADAPTERS)) {
   describe(`protecting the app's routes, deactivation and privilege changes (${adapter} adapter)`, () => {
@@ -18,7 +18,9 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       for (const path of ["/api/hello/", "/api/staff/", "/api/reports/"]) {
         const res = await stranger.get(path);
         assertError(res, 401, "not_authenticated");
-        assert.equal(res.json.isAuthenticated, false);
+        assertJson(res);
+        assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
+        assert.deepEqual(res.json, { detail: "Authentication credentials were not provided.", code: "not_authenticated", isAuthenticated: false });
       }
       assert.deepEqual((await stranger.get("/api/public/")).json, { user: null });
     });
@@ -29,9 +31,20 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       assert.deepEqual((await client.get("/api/public/")).json, { user: user.username });
     });
 
+    it("passes an unsafe request to an unguarded route on with the user and its JSON body for the app's own parser", async () => {
+      const { client, user } = await newSession(app, "bodyparser");
+      const res = await client.post("/api/public/", { json: { text: "hi", n: [1, 2] }, headers: { "x-csrftoken": client.csrfToken ?? "" } });
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(res.json, { user: user.username, body: { text: "hi", n: [1, 2] } });
+      const stranger = await createTestClient(app.baseUrl).post("/api/public/", { json: { text: "anon" } });
+      assert.deepEqual(stranger.json, { user: null, body: { text: "anon" } });
+    });
+
     it("requireStaff: 403 for a plain user, 200 for staff", async () => {
       const { client } = await newSession(app, "notstaff");
-      assertError(await client.get("/api/staff/"), 403, "permission_denied");
+      const refused = await client.get("/api/staff/");
+      assertJson(refused);
+      assert.deepEqual(refused.json, { detail: "You do not have permission to perform this action.", code: "permission_denied" });
       const staff = await newSession(app, "staff", { isStaff: true });
       const res = await staff.client.get("/api/staff/");
       assert.equal(res.status, 200, res.text);

@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ADAPTERS } from "../harness/adapters.js";
 import type { AppUnderTest } from "../harness/app-under-test.js";
-import { createTestClient, type TestClient, type TestResponse } from "../harness/http-client.js";
-import { assertError, assertNoLeak, createUser, type Fixture, loggedInClient, rawRequest, snapshot } from "./support.js";
+import { createTestClient, type TestClient, type TestResponse } from "@latchkey/testkit";
+import { assertError, assertJson, assertNoLeak, createUser, type Fixture, loggedInClient, rawRequest, snapshot } from "./support.js";
 
 const JSON_TYPE = { "content-type": "application/json" };
 /** Over the default 16 KiB body limit. */
@@ -59,6 +59,10 @@ interface BadBody {
   code: string | ((endpoint: Endpoint) => string);
   /** Only for endpoints whose first field is the username. */
   usernameOnly?: boolean;
+  /** The exact `detail`, where the message itself is part of the contract. */
+  detail?: string;
+  /** The answer closes the connection (the rest of the body was never read). */
+  closes?: boolean;
   body(f: [string, string], user: Fixture): { body: string | Uint8Array; headers?: Record<string, string> };
 }
 
@@ -66,7 +70,7 @@ const json = (value: unknown) => ({ body: JSON.stringify(value), headers: JSON_T
 const pair = (f: [string, string], a: unknown, b: unknown) => ({ [f[0]]: a, [f[1]]: b });
 
 const CASES: BadBody[] = [
-  { name: "invalid JSON", status: 400, code: "invalid_json", body: () => ({ body: '{"username": "a",', headers: JSON_TYPE }) },
+  { name: "invalid JSON", status: 400, code: "invalid_json", detail: "JSON parse error - the request body is not valid JSON.", body: () => ({ body: '{"username": "a",', headers: JSON_TYPE }) },
   { name: "a JSON array", status: 400, code: "invalid_body", body: (f) => json([pair(f, "a", "b")]) },
   { name: "a JSON number", status: 400, code: "invalid_body", body: () => json(42) },
   { name: "JSON null", status: 400, code: "invalid_body", body: () => ({ body: "null", headers: JSON_TYPE }) },
@@ -81,7 +85,7 @@ const CASES: BadBody[] = [
   },
   { name: "a body without Content-Type", status: 415, code: "unsupported_media_type", body: (f) => ({ body: new TextEncoder().encode(JSON.stringify(pair(f, "a", "b"))) }) },
   { name: "charset=latin1", status: 415, code: "unsupported_media_type", body: (f) => ({ body: JSON.stringify(pair(f, "a", "b")), headers: { "content-type": "application/json; charset=latin1" } }) },
-  { name: "a body over the size limit", status: 413, code: "body_too_large", body: (f) => json(pair(f, "a", "x".repeat(HUGE))) },
+  { name: "a body over the size limit", status: 413, code: "body_too_large", closes: true, body: (f) => json(pair(f, "a", "x".repeat(HUGE))) },
   { name: "a number for the first field", status: 400, code: "invalid_body", body: (f) => json(pair(f, 12345, "password")) },
   { name: "an object for the second field", status: 400, code: "invalid_body", body: (f, u) => json(pair(f, u.username, { $ne: null })) },
   { name: "an array for the first field", status: 400, code: "invalid_body", body: (f, u) => json(pair(f, [u.username], "password")) },
@@ -127,6 +131,9 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
           const before = await snapshot(app);
           const res: TestResponse = await client.post(endpoint.path, { bare, body, headers: { ...headers, ...typeHeaders } });
           assertError(res, bad.status, code);
+          assertJson(res);
+          if (bad.detail !== undefined) assert.equal(res.json.detail, bad.detail);
+          if (bad.closes === true) assert.equal(res.headers.get("connection"), "close");
           assertNoLeak(res);
           await assertIntact(before, user);
         });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ADAPTERS } from "../harness/adapters.js";
 import type { AppUnderTest } from "../harness/app-under-test.js";
-import { createTestClient } from "../harness/http-client.js";
+import { createTestClient } from "@latchkey/testkit";
 import { assertCsrfRefused, assertError, assertNoLeak, createUser, newSession, snapshot } from "./support.js";
 
 const b64 = (text: string | Uint8Array) => Buffer.from(text).toString("base64");

@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import type { PasswordHasher } from "@latchkey/password";
 import { ADAPTERS } from "../harness/adapters.js";
 import type { AppUnderTest, TestOptions } from "../harness/app-under-test.js";
-import { createTestClient, type TestResponse } from "../harness/http-client.js";
+import { createTestClient, type TestResponse } from "@latchkey/testkit";
 import { fastHasher, testInternals } from "../harness/test-latchkey.js";
 import { createUser, PASSWORD, setCookieFor, uniqueName } from "./support.js";
 

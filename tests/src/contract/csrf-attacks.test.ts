@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ADAPTERS } from "../harness/adapters.js";
 import type { AppUnderTest } from "../harness/app-under-test.js";
-import { createTestClient, type RequestOptions, type TestClient } from "../harness/http-client.js";
+import { createTestClient, type RequestOptions, type TestClient } from "@latchkey/testkit";
 import { assertCsrfRefused, createUser, forgedCsrfToken, type Fixture } from "./support.js";
 
 /** A logged-in victim: the browser's cookie jar, its valid token, and the token it held before login. */
@@ -48,6 +48,16 @@ const TARGETS: Target[] = [
   {
     name: "an app route (POST /api/hello/)",
     path: "/api/hello/",
+    body: () => ({ anything: true }),
+    async assertUnchanged(v) {
+      assert.equal((await v.client.get("/api/whoami/")).status, 200);
+    },
+  },
+  {
+    // No guard on this route: latchkey's middleware alone must refuse, as Django's CSRF
+    // middleware does for every view, or a forged POST would reach the app as the victim.
+    name: "an unguarded app route (POST /api/public/)",
+    path: "/api/public/",
     body: () => ({ anything: true }),
     async assertUnchanged(v) {
       assert.equal((await v.client.get("/api/whoami/")).status, 200);

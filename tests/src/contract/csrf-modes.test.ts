@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ADAPTERS } from "../harness/adapters.js";
 import type { AppUnderTest, TestOptions } from "../harness/app-under-test.js";
-import { createTestClient } from "../harness/http-client.js";
+import { createTestClient } from "@latchkey/testkit";
 import { assertCsrfRefused, createUser, newSession, setCookieFor } from "./support.js";
 
 const EVIL = { origin: "http://evil.example", "sec-fetch-site": "cross-site" };

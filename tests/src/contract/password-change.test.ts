@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ADAPTERS } from "../harness/adapters.js";
 import type { AppUnderTest } from "../harness/app-under-test.js";
-import { createTestClient, type TestClient } from "../harness/http-client.js";
+import { createTestClient, type TestClient } from "@latchkey/testkit";
 import { assertError, bearerToken, cookieThief, createUser, loggedInClient, newSession, setCookieFor } from "./support.js";
 
 const NEW_PASSWORD = "a fresh and long passphrase 7";

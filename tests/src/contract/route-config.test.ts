@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ADAPTERS } from "../harness/adapters.js";
 import type { AppUnderTest, TestOptions } from "../harness/app-under-test.js";
-import { createTestClient, type TestClient } from "../harness/http-client.js";
+import { createTestClient, type TestClient } from "@latchkey/testkit";
 import { assertJson, createUser, type Fixture } from "./support.js";
 
 const DEFAULT_PATHS = [

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ADAPTERS } from "../harness/adapters.js";
 import type { AppUnderTest } from "../harness/app-under-test.js";
-import { createTestClient } from "../harness/http-client.js";
+import { createTestClient } from "@latchkey/testkit";
 import { assertError, assertJson, createUser, loggedInClient, maxAgeOf, newSession, setCookieFor } from "./support.js";
 
 /** Every route of the default table, with the methods it answers. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ADAPTERS } from "../harness/adapters.js";
 import type { AppUnderTest } from "../harness/app-under-test.js";
-import type { TestResponse } from "../harness/http-client.js";
+import type { TestResponse } from "@latchkey/testkit";
 import { testInternals } from "../harness/test-latchkey.js";
 import { assertError, assertNoLeak, bearerToken, createUser, newSession } from "./support.js";
 

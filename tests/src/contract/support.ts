@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { request as httpRequest } from "node:http";
 import type { CreateUserInput } from "@latchkey/core";
 import type { AppUnderTest } from "../harness/app-under-test.js";
-import { createTestClient, type TestClient, type TestResponse } from "../harness/http-client.js";
+import { createTestClient, type TestClient, type TestResponse } from "@latchkey/testkit";
 
 /** The password every fixture user gets unless a test says otherwise (passes the password rules). */
 export const PASSWORD = "correct horse battery staple";

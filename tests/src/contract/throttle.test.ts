@@ -3,7 +3,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { describe, it } from "node:test";
 import { ADAPTERS } from "../harness/adapters.js";
 import type { AppUnderTest, TestOptions } from "../harness/app-under-test.js";
-import { createTestClient, type TestResponse } from "../harness/http-client.js";
+import { createTestClient, type TestResponse } from "@latchkey/testkit";
 import { assertError, createUser, type Fixture, uniqueName } from "./support.js";
 
 /** A login attempt from a fresh browser-like client, with optional extra headers. */

@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
 import { createLatchkey } from "@latchkey/core";
 import { migrateSqlite, openSqliteDatabase, sqliteStores } from "@latchkey/store-sqlite";
-import { createTestClient } from "../harness/http-client.js";
+import { createTestClient } from "@latchkey/testkit";
 import { fastHasher } from "../harness/test-latchkey.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));

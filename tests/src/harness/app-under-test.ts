@@ -9,6 +9,8 @@ import type { TestClock } from "./test-clock.js";
  * - `GET /api/staff/`: only staff (requireStaff); 200 `{ "staff": <username> }`.
  * - `GET /api/reports/`: only users with the `reports.view` permission; 200 `{ "reports": [] }`.
  * - `GET /api/public/`: anyone; 200 `{ "user": <username or null> }`.
+ * - `POST /api/public/`: anyone (no guard, so only latchkey's middleware checks CSRF); 200
+ *   `{ "user": <username or null>, "body": <the JSON body as the app's own parser read it> }`.
  */
 export interface AppUnderTest {
   /** `http://127.0.0.1:<port>` */

@@ -3,7 +3,7 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { createTestClient } from "../harness/http-client.js";
+import { createTestClient } from "@latchkey/testkit";
 import { runLatchkey, startServe, tempDir, type ServeProcess } from "./latchkey-process.js";
 
 const INDEX_HTML = "<!doctype html><title>spa</title><div id=root></div>";

@@ -31,6 +31,10 @@ export const startExpressApp: AppFactory = async (options = {}) => {
   app.get("/api/public", (req, res) => {
     res.json({ user: req.latchkey?.user.username ?? null });
   });
+  app.post("/api/public", (req, res) => {
+    const body: unknown = req.body;
+    res.json({ user: req.latchkey?.user.username ?? null, body: body ?? null });
+  });
   app.use((_req, res) => {
     res.status(404).json({ detail: "Not found." });
   });

@@ -15,6 +15,7 @@ export const startFastifyApp: AppFactory = async (options = {}) => {
   app.get("/api/staff", { preHandler: app.requireStaff() }, async (request) => ({ staff: request.latchkey?.user.username }));
   app.get("/api/reports", { preHandler: app.requirePermission("reports.view") }, async () => ({ reports: [] }));
   app.get("/api/public", async (request) => ({ user: request.latchkey?.user.username ?? null }));
+  app.post("/api/public", async (request) => ({ user: request.latchkey?.user.username ?? null, body: request.body ?? null }));
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ detail: "Not found." }));
   await app.listen({ port: 0, host: "127.0.0.1" });
   const { port } = app.server.address() as AddressInfo;

@@ -5,6 +5,12 @@ import { Hono, type Context } from "hono";
 import type { AppFactory } from "../app-under-test.js";
 import { createTestLatchkey } from "../test-latchkey.js";
 
+/** The request's JSON body as the app's own code reads it (null when empty). */
+async function readJson(request: Request): Promise<unknown> {
+  const text = await request.text();
+  return text === "" ? null : (JSON.parse(text) as unknown);
+}
+
 /** JSON with charset, as the other harness apps answer (Hono's c.json() omits the charset). */
 function json(c: Context, body: unknown, status: 200 | 404 = 200): Response {
   return c.json(body, status, { "Content-Type": "application/json; charset=utf-8" });
@@ -21,6 +27,7 @@ export const startHonoApp: AppFactory = async (options = {}) => {
   app.get("/api/staff", auth.requireStaff(), (c) => json(c, { staff: c.get("latchkey")?.user.username }));
   app.get("/api/reports", auth.requirePermission("reports.view"), (c) => json(c, { reports: [] }));
   app.get("/api/public", (c) => json(c, { user: c.get("latchkey")?.user.username ?? null }));
+  app.post("/api/public", async (c) => json(c, { user: c.get("latchkey")?.user.username ?? null, body: await readJson(c.req.raw) }));
   app.notFound((c) => json(c, { detail: "Not found." }, 404));
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));

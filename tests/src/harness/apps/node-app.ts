@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { nodeLatchkey } from "@latchkey/node";
+import { nodeLatchkey, readNodeBody } from "@latchkey/node";
 import type { AppFactory } from "../app-under-test.js";
 import { createTestLatchkey } from "../test-latchkey.js";
 
@@ -26,9 +26,18 @@ export const startNodeApp: AppFactory = async (options = {}) => {
     } else if (path === "/api/reports" && req.method === "GET") {
       const who = await auth.require(req, res, { kind: "permission", permission: "reports.view" });
       if (who !== null) json(res, 200, { reports: [] });
-    } else if (path === "/api/public" && req.method === "GET") {
+    } else if (path === "/api/public" && (req.method === "GET" || req.method === "POST")) {
       const result = await auth.authenticate(req, res);
-      if (result.ok) json(res, 200, { user: result.auth?.user.username ?? null });
+      if (!result.ok) return;
+      const user = result.auth?.user.username ?? null;
+      if (req.method === "GET") {
+        json(res, 200, { user });
+        return;
+      }
+      // The app's own body parsing, after latchkey: the stream must still be unread.
+      const text = Buffer.from(await readNodeBody(req, 16 * 1024)).toString("utf8");
+      const body: unknown = text === "" ? null : JSON.parse(text);
+      json(res, 200, { user, body });
     } else {
       json(res, 404, { detail: "Not found." });
     }

@@ -10,11 +10,13 @@ export interface TestResponse {
   setCookies: string[];
 }
 
+/** What one request of a {@link TestClient} sends beyond method and path. */
 export interface RequestOptions {
   /** A JSON body (sets Content-Type: application/json). */
   json?: unknown;
   /** A raw body, sent as is. */
   body?: string | Uint8Array;
+  /** Extra request headers; they win over the ones the client adds. */
   headers?: Record<string, string>;
   /** Do not add the browser-like Origin/Sec-Fetch-Site headers. */
   bare?: boolean;
@@ -44,7 +46,25 @@ export interface TestClient {
   login(username: string, password: string): Promise<TestResponse>;
 }
 
-export function createTestClient(baseUrl: string, options: { origin?: string; secFetchSite?: string | null } = {}): TestClient {
+/** How a {@link TestClient} presents itself on unsafe requests. */
+export interface TestClientOptions {
+  /**
+   * The `Origin` header sent on unsafe requests.
+   * @default baseUrl (a same-origin page)
+   */
+  origin?: string;
+  /**
+   * The `Sec-Fetch-Site` header sent on unsafe requests; `null` sends none (an old browser).
+   * @default "same-origin"
+   */
+  secFetchSite?: string | null;
+}
+
+/**
+ * A browser-like client for the server at `baseUrl` (`http://127.0.0.1:<port>`, no trailing
+ * slash). Each call of `request()` is one `fetch` with redirects not followed.
+ */
+export function createTestClient(baseUrl: string, options: TestClientOptions = {}): TestClient {
   const jar = new Map<string, string>();
   let csrfToken: string | undefined;
   const origin = options.origin ?? baseUrl;
