@@ -17,14 +17,19 @@ export function setSecurityHeaders(res: ServerResponse): void {
   res.setHeader("Content-Security-Policy", "frame-ancestors 'none'");
 }
 
-/** Answers with a catalogue error as JSON (`{ detail, code }`), no body for HEAD. */
-export function sendError(res: ServerResponse, method: string, code: ErrorCode, params: Readonly<Record<string, string>> = {}, headers: Readonly<Record<string, string>> = {}): void {
-  const error = new HttpError(code, params);
-  const body = JSON.stringify({ detail: error.detail, code: error.code });
-  res.statusCode = error.status;
+/** Answers with `value` as JSON, never cached, no body for HEAD. */
+export function sendJson(res: ServerResponse, method: string, status: number, value: unknown, headers: Readonly<Record<string, string>> = {}): void {
+  const body = JSON.stringify(value);
+  res.statusCode = status;
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.setHeader("Content-Type", JSON_CONTENT_TYPE);
   res.setHeader("Content-Length", Buffer.byteLength(body));
   res.setHeader("Cache-Control", "no-store");
   res.end(method === "HEAD" ? undefined : body);
+}
+
+/** Answers with a catalogue error as JSON (`{ detail, code }`), no body for HEAD. */
+export function sendError(res: ServerResponse, method: string, code: ErrorCode, params: Readonly<Record<string, string>> = {}, headers: Readonly<Record<string, string>> = {}): void {
+  const error = new HttpError(code, params);
+  sendJson(res, method, error.status, { detail: error.detail, code: error.code }, headers);
 }

@@ -1,7 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Latchkey, Logger } from "@latchkey/core";
+import { HttpError, type Latchkey, type Logger } from "@latchkey/core";
 import { nodeLatchkey, pathOf } from "@latchkey/node";
-import { sendError, setSecurityHeaders } from "./http-replies.js";
+import { sendError, sendJson, setSecurityHeaders } from "./http-replies.js";
+import type { Readiness, StoreRole } from "./readiness.js";
 import type { SpaHandler } from "./spa-handler.js";
 
 /** What the request handler needs. */
@@ -16,6 +17,8 @@ export interface RequestHandlerParts {
   logRequests: boolean;
   /** Called each time a request handler has returned (shutdown then closes idle connections). */
   onFinished(): void;
+  /** The stores' readiness check, answered at `GET <basePath>/ready/`. */
+  checkReady(): Promise<Readiness>;
 }
 
 /** The ready server's `node:http` request listener, and the requests it is still working on. */
@@ -25,13 +28,16 @@ export interface RequestHandler {
   settled(): Promise<void>;
 }
 
+/** The store named in a 503's detail, as the store errors name it. */
+const STORE_NAMES: Record<StoreRole, "user" | "session" | "throttle"> = { users: "user", sessions: "session", throttle: "throttle" };
+
 function underBasePath(path: string, basePath: string): boolean {
   return basePath !== "" && (path === basePath || path.startsWith(`${basePath}/`));
 }
 
 /**
- * Routes a request: latchkey's routes first; any other path under the base path is a JSON
- * 404; the rest goes to the SPA (or is a JSON 404 without one). Logs one line per request
+ * Routes a request: the readiness route, then latchkey's routes; any other path under the
+ * base path is a JSON 404; the rest goes to the SPA (or is a JSON 404 without one). Logs one line per request
  * (method, path without query, status, duration: never headers, cookies or bodies, which
  * carry session tokens and passwords). A last-resort handler turns any error into a logged
  * 500 JSON answer, so no request can crash the process.
@@ -40,6 +46,24 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
   const { latchkey, logger, spa } = parts;
   const node = nodeLatchkey(latchkey);
   const basePath = latchkey.config.basePath;
+  const readyPath = `${basePath}/ready`;
+
+  /**
+   * `GET <basePath>/ready/` for load balancers: 200 when every store this node uses answers,
+   * else 503 with the catalogue's store_unavailable detail, so the node is taken out of
+   * rotation instead of answering 503 to users.
+   */
+  async function answerReady(res: ServerResponse, method: string): Promise<void> {
+    const readiness = await parts.checkReady();
+    setSecurityHeaders(res);
+    const down = (Object.keys(readiness.stores) as StoreRole[]).find((role) => readiness.stores[role] !== "ok");
+    if (down === undefined) {
+      sendJson(res, method, 200, readiness);
+      return;
+    }
+    const error = new HttpError("store_unavailable", { store: STORE_NAMES[down] });
+    sendJson(res, method, error.status, { detail: error.detail, code: error.code, ...readiness });
+  }
 
   // Behind a reverse proxy without trustProxy, latchkey sees the proxy's address and scheme:
   // throttling counts every client as one and Secure/Origin checks see http. Say so once.
@@ -56,6 +80,10 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
   async function route(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
     warnAboutUntrustedProxy(req);
     if (parts.isShuttingDown()) res.setHeader("Connection", "close");
+    if ((path === readyPath || path === `${readyPath}/`) && (method === "GET" || method === "HEAD")) {
+      await answerReady(res, method);
+      return;
+    }
     if (await node.handle(req, res)) return;
     // Framing and referrer rules matter for documents: the SPA's pages and files. latchkey's
     // JSON answers carry nosniff themselves.

@@ -10,6 +10,7 @@ import { recommendedClusterOptions, recommendedRedisOptions, redisInvalidationBu
 import { deleteExpiredThrottleCounters, sqliteUserStore } from "@latchkey/store-sqlite";
 import { Cluster, Redis } from "ioredis";
 import pg from "pg";
+import { createReadinessCheck, type Readiness } from "./readiness.js";
 import { passwordsOf, redactUrl, scrub } from "./redact.js";
 import type { ServerConfig } from "./server-config.js";
 import { migrateServerDatabases } from "./server-migrate.js";
@@ -38,6 +39,8 @@ export interface ServerStores {
   /** Migrations applied by this call (empty unless `migrate` was asked and a schema was behind). */
   readonly applied: readonly AppliedMigration[];
   readonly layout: StoreLayout;
+  /** One cheap round trip to each backend in use, bounded in time: whether this server can serve now. */
+  checkReady(): Promise<Readiness>;
   /** Deletes expired throttle counters where the backend keeps them (Redis expires its own). Resolves to the count. */
   purgeThrottleCounters(now: number): Promise<number>;
   /** Closes the bus and every connection opened here. */
@@ -203,6 +206,13 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
       closers.push(() => opened.close());
     }
 
+    const sessionBackend = redis !== null ? "redis" : postgres !== null ? "postgres" : "sqlite";
+    const checkReady = createReadinessCheck({
+      sqlite: sqlite?.database ?? null,
+      postgres: pool,
+      redis,
+      roles: { users: postgres !== null ? "postgres" : "sqlite", sessions: sessionBackend, throttle: sessionBackend },
+    });
     const purgePool = pool;
     const purgeSqlite = sqlite;
     return {
@@ -210,6 +220,7 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
       bus,
       applied,
       layout,
+      checkReady,
       async purgeThrottleCounters(now) {
         if (redis !== null) return 0;
         if (purgePool !== null) return deleteExpiredPostgresThrottleCounters(purgePool, now);

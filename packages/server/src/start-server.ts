@@ -96,6 +96,7 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     logger,
     spa,
     isShuttingDown: () => shuttingDown,
+    checkReady: () => db.checkReady(),
     logRequests: config.logLevel === "info" || config.logLevel === "debug" || config.logLevel === "trace",
     // A keep-alive connection that turns idle during shutdown is closed at once.
     onFinished: () => {

@@ -38,6 +38,19 @@ function assertUnavailable(reply: Reply, store: string): void {
   assert.ok(!reply.setCookies.some((line) => /sessionid=/.test(line)), `no session cookie set or cleared: ${reply.setCookies.join(" | ")}`);
 }
 
+/** `GET /api/ready/` on one node. */
+async function getReady(server: ServeProcess): Promise<{ status: number; json: Record<string, unknown> }> {
+  const res = await fetch(`${server.url}/api/ready/`);
+  return { status: res.status, json: (await res.json()) as Record<string, unknown> };
+}
+
+/** The per-store states of a readiness answer. */
+function readinessOf(reply: { json: Record<string, unknown> }): Record<string, unknown> {
+  const stores = reply.json.stores;
+  assert.ok(typeof stores === "object" && stores !== null, "the answer lists each store's state");
+  return stores as Record<string, unknown>;
+}
+
 function alive(server: ServeProcess): boolean {
   return server.child.exitCode === null && server.child.signalCode === null;
 }
@@ -84,6 +97,12 @@ async function outage(options: { nodes: Nodes; cookie: string; username: string;
     }, { timeoutMs: OUTAGE_SHOWS_MS, intervalMs: 50 });
     assert.ok(refused !== undefined);
     assertUnavailable(refused, options.store);
+    // The readiness route says the same, so a load balancer can take the node out of rotation.
+    const notReady = await getReady(a);
+    assert.equal(notReady.status, 503, JSON.stringify(notReady.json));
+    assert.equal(notReady.json.code, "store_unavailable");
+    assert.equal(notReady.json.ready, false);
+    assert.equal(readinessOf(notReady)[options.store === "session" ? "sessions" : "users"], "unavailable");
     const browser = createBrowser();
     // A login needs the user store, then the session store: either way, 503 and no cookie.
     assertUnavailable(await browser.login(b, options.username), options.store);
@@ -94,6 +113,9 @@ async function outage(options: { nodes: Nodes; cookie: string; username: string;
     await options.restart();
     await waitUntil("service to resume with the same cookie", async () => (await whoamiWithCookie(b, cookie)).status === 200, { timeoutMs: SERVICE_RESUMES_MS, intervalMs: 100 });
     assert.equal((await whoamiWithCookie(a, cookie)).status, 200);
+    const ready = await getReady(a);
+    assert.equal(ready.status, 200, JSON.stringify(ready.json));
+    assert.deepEqual(ready.json, { ready: true, stores: { users: "ok", sessions: "ok", throttle: "ok" } });
   } finally {
     replies = await load.stop();
   }

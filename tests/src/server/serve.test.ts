@@ -171,6 +171,27 @@ describe("latchkey serve without an SPA", () => {
   });
 });
 
+describe("latchkey serve's readiness route", () => {
+  it("answers GET and HEAD /api/ready with 200 and each store's state, never cached", async () => {
+    const dir = tempDir("latchkey-serve-");
+    const server = await startServe(["--port", "0"], { cwd: dir.path });
+    try {
+      for (const path of ["/api/ready/", "/api/ready"]) {
+        const res = await fetch(`${server.url}${path}`);
+        assert.equal(res.status, 200, path);
+        assert.equal(res.headers.get("cache-control"), "no-store");
+        assert.deepEqual(await res.json(), { ready: true, stores: { users: "ok", sessions: "ok", throttle: "ok" } });
+      }
+      const head = await fetch(`${server.url}/api/ready/`, { method: "HEAD" });
+      assert.equal(head.status, 200);
+      assert.equal(await head.text(), "");
+    } finally {
+      assert.equal(await server.stop(), 0);
+      dir.cleanup();
+    }
+  });
+});
+
 describe("latchkey serve's last-resort error handler", () => {
   it("answers 500 JSON, logs the error, and keeps serving when a request fails unexpectedly", async () => {
     const dir = tempDir("latchkey-serve-");
