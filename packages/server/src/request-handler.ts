@@ -28,8 +28,9 @@ export interface RequestHandler {
   settled(): Promise<void>;
 }
 
-/** The store named in a 503's detail, as the store errors name it. */
-const STORE_NAMES: Record<StoreRole, "user" | "session" | "throttle"> = { users: "user", sessions: "session", throttle: "throttle" };
+/** Each kind of data, and the store named for it in a 503's detail (as the store errors name it). */
+const STORE_NAMES: Readonly<Record<StoreRole, "user" | "session" | "throttle">> = { users: "user", sessions: "session", throttle: "throttle" };
+const ROLES: readonly StoreRole[] = ["users", "sessions", "throttle"];
 
 function underBasePath(path: string, basePath: string): boolean {
   return basePath !== "" && (path === basePath || path.startsWith(`${basePath}/`));
@@ -37,9 +38,9 @@ function underBasePath(path: string, basePath: string): boolean {
 
 /**
  * Routes a request: the readiness route, then latchkey's routes; any other path under the
- * base path is a JSON 404; the rest goes to the SPA (or is a JSON 404 without one). Logs one line per request
- * (method, path without query, status, duration: never headers, cookies or bodies, which
- * carry session tokens and passwords). A last-resort handler turns any error into a logged
+ * base path is a JSON 404; the rest goes to the SPA (or is a JSON 404 without one). Logs one
+ * line per request (method, path without query, status, duration: never headers, cookies or
+ * bodies, which carry session tokens and passwords). A last-resort handler turns any error into a logged
  * 500 JSON answer, so no request can crash the process.
  */
 export function createRequestHandler(parts: RequestHandlerParts): RequestHandler {
@@ -56,7 +57,7 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
   async function answerReady(res: ServerResponse, method: string): Promise<void> {
     const readiness = await parts.checkReady();
     setSecurityHeaders(res);
-    const down = (Object.keys(readiness.stores) as StoreRole[]).find((role) => readiness.stores[role] !== "ok");
+    const down = ROLES.find((role) => readiness.stores[role] !== "ok");
     if (down === undefined) {
       sendJson(res, method, 200, readiness);
       return;
