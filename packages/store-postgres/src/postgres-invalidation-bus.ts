@@ -1,13 +1,5 @@
 import { randomBytes } from "node:crypto";
-import {
-  decodeInvalidation,
-  encodeInvalidation,
-  silentLogger,
-  type InvalidationBus,
-  type InvalidationBusStatus,
-  type InvalidationEvent,
-  type Logger,
-} from "@latchkey/core";
+import { createBusSubscription, decodeInvalidation, encodeInvalidation, silentLogger, type InvalidationBus, type Logger } from "@latchkey/core";
 import pg from "pg";
 
 /** Options of {@link postgresInvalidationBus}. */
@@ -23,8 +15,6 @@ export interface PostgresInvalidationBusOptions {
   logger?: Logger;
 }
 
-const RETRY_MIN_MS = 100;
-const RETRY_MAX_MS = 2_000;
 /** How long a sync marker may take to come back when the pool sets no `query_timeout`. Milliseconds. */
 const DEFAULT_SYNC_TIMEOUT_MS = 5_000;
 
@@ -53,26 +43,18 @@ export function postgresInvalidationBus(options: PostgresInvalidationBusOptions)
   // A channel of its own for sync markers, so one process's markers do not reach the others.
   const syncChannel = `${channel}_sync_${randomBytes(6).toString("hex")}`;
   const syncTimeoutMs = pool.options.query_timeout ?? DEFAULT_SYNC_TIMEOUT_MS;
-  const handlers = new Set<(event: InvalidationEvent) => void>();
   const markers = new Map<string, { resolve(): void; reject(error: Error): void }>();
   let markerCount = 0;
-  let status: InvalidationBusStatus = "connecting";
   let listener: pg.Client | null = null;
-  let retryTimer: NodeJS.Timeout | null = null;
-  let failures = 0;
-
+  const subscription = createBusSubscription({
+    logger,
+    channel,
+    connectionName: "the PostgreSQL invalidation listener",
+    readyMessage: "listening for PostgreSQL invalidations",
+    connect,
+  });
   // A function, so TypeScript does not narrow `status` across the awaits that may change it.
-  const isClosed = (): boolean => status === "closed";
-
-  function deliver(event: InvalidationEvent): void {
-    for (const handler of [...handlers]) {
-      try {
-        handler(event);
-      } catch (error) {
-        logger.error({ event: "invalidation_handler_failed", err: message(error) }, "an invalidation handler threw");
-      }
-    }
-  }
+  const isClosed = (): boolean => subscription.status === "closed";
 
   function failMarkers(error: Error): void {
     for (const marker of markers.values()) marker.reject(error);
@@ -84,29 +66,11 @@ export function postgresInvalidationBus(options: PostgresInvalidationBusOptions)
     listener = null;
     connection.end().catch(() => {});
     failMarkers(new Error(`the PostgreSQL invalidation listener was lost: ${message(cause)}`));
-    retry(cause);
-  }
-
-  function retry(cause: unknown): void {
-    if (status === "closed") return;
-    if (status === "ready") {
-      logger.warn(
-        { event: "invalidation_bus_down", channel, cause: message(cause) },
-        "the PostgreSQL invalidation listener was lost; session caches read the store until it is back",
-      );
-    }
-    status = "down";
-    const delay = Math.min(RETRY_MIN_MS * 2 ** failures, RETRY_MAX_MS);
-    failures += 1;
-    retryTimer = setTimeout(() => {
-      retryTimer = null;
-      void connect();
-    }, delay);
-    retryTimer.unref();
+    subscription.retry(cause);
   }
 
   async function connect(): Promise<void> {
-    if (status === "closed") return;
+    if (isClosed()) return;
     const connection = new pg.Client({ ...pool.options, keepAlive: true });
     listener = connection;
     // Without an "error" listener a dropped connection would crash the process.
@@ -115,7 +79,7 @@ export function postgresInvalidationBus(options: PostgresInvalidationBusOptions)
     connection.on("notification", (note) => {
       if (listener !== connection) return;
       if (note.channel === channel) {
-        deliver(decodeInvalidation(note.payload ?? ""));
+        subscription.deliver(decodeInvalidation(note.payload ?? ""));
       } else if (note.channel === syncChannel) {
         const id = note.payload ?? "";
         markers.get(id)?.resolve();
@@ -130,40 +94,20 @@ export function postgresInvalidationBus(options: PostgresInvalidationBusOptions)
       lost(connection, error);
       return;
     }
-    if (listener !== connection || isClosed()) return;
-    logger.info(
-      { event: "invalidation_bus_ready", channel },
-      failures > 0 ? "the PostgreSQL invalidation listener is back; session caches emptied" : "listening for PostgreSQL invalidations",
-    );
-    failures = 0;
-    status = "ready";
-    deliver({ kind: "all" });
+    if (listener === connection && !isClosed()) subscription.ready();
   }
-
-  let started = false;
 
   return {
     get status() {
-      return status;
+      return subscription.status;
     },
     async publish(event) {
       await pool.query("SELECT pg_notify($1, $2)", [channel, encodeInvalidation(event)]);
     },
-    subscribe(handler) {
-      handlers.add(handler);
-      // The connection opens with the first subscriber: a process that only publishes (a CLI
-      // command) never holds one.
-      if (!started && status !== "closed") {
-        started = true;
-        void connect();
-      }
-      return () => {
-        handlers.delete(handler);
-      };
-    },
+    subscribe: (handler) => subscription.subscribe(handler),
     async sync() {
       const connection = listener;
-      if (status !== "ready" || connection === null) throw new Error(`the PostgreSQL invalidation listener is ${status}`);
+      if (subscription.status !== "ready" || connection === null) throw new Error(`the PostgreSQL invalidation listener is ${subscription.status}`);
       markerCount += 1;
       const id = String(markerCount);
       let timer: NodeJS.Timeout | undefined;
@@ -187,9 +131,7 @@ export function postgresInvalidationBus(options: PostgresInvalidationBusOptions)
       }
     },
     async close() {
-      status = "closed";
-      if (retryTimer !== null) clearTimeout(retryTimer);
-      handlers.clear();
+      subscription.close();
       failMarkers(new Error("the invalidation bus is closed"));
       const connection = listener;
       listener = null;

@@ -1,12 +1,4 @@
-import {
-  decodeInvalidation,
-  encodeInvalidation,
-  silentLogger,
-  type InvalidationBus,
-  type InvalidationBusStatus,
-  type InvalidationEvent,
-  type Logger,
-} from "@latchkey/core";
+import { createBusSubscription, decodeInvalidation, encodeInvalidation, silentLogger, type InvalidationBus, type Logger } from "@latchkey/core";
 import { Cluster, Redis } from "ioredis";
 import { redisKeys } from "./keys.js";
 import type { RedisClient } from "./redis-client.js";
@@ -23,14 +15,6 @@ export interface RedisInvalidationBusOptions {
   keyPrefix?: string;
   /** Where the bus says that its subscription was lost or is back. @default silent */
   logger?: Logger;
-}
-
-/** Reconnection backoff of the subscriber: 100 ms doubling up to 2 s. */
-const RETRY_MIN_MS = 100;
-const RETRY_MAX_MS = 2_000;
-
-function message(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** `host:port` (IPv6 hosts keep their colons) → its parts. */
@@ -64,21 +48,14 @@ export function redisInvalidationBus(options: RedisInvalidationBusOptions): Inva
   // The hash tag puts the channel in one slot, so on a Cluster one master orders all of it.
   const channel = `${prefix}:{invalidations}`;
   const sharded = client instanceof Cluster;
-  const handlers = new Set<(event: InvalidationEvent) => void>();
-  let status: InvalidationBusStatus = "connecting";
   let subscriber: Redis | null = null;
-  let retryTimer: NodeJS.Timeout | null = null;
-  let failures = 0;
-
-  function deliver(event: InvalidationEvent): void {
-    for (const handler of [...handlers]) {
-      try {
-        handler(event);
-      } catch (error) {
-        logger.error({ event: "invalidation_handler_failed", err: message(error) }, "an invalidation handler threw");
-      }
-    }
-  }
+  const subscription = createBusSubscription({
+    logger,
+    channel,
+    connectionName: "the Redis invalidation subscription",
+    readyMessage: "subscribed to Redis invalidations",
+    connect,
+  });
 
   /** A subscriber connection with the client's settings; never reconnecting by itself (we do, to find a moved slot). */
   async function openSubscriber(): Promise<Redis> {
@@ -98,26 +75,7 @@ export function redisInvalidationBus(options: RedisInvalidationBusOptions): Inva
     if (subscriber !== connection) return;
     subscriber = null;
     connection.disconnect();
-    retry(cause);
-  }
-
-  /** Marks the subscription down and tries again after a backoff. */
-  function retry(cause: unknown): void {
-    if (status === "closed") return;
-    if (status === "ready") {
-      logger.warn(
-        { event: "invalidation_bus_down", channel, cause: message(cause) },
-        "the Redis invalidation subscription was lost; session caches read the store until it is back",
-      );
-    }
-    status = "down";
-    const delay = Math.min(RETRY_MIN_MS * 2 ** failures, RETRY_MAX_MS);
-    failures += 1;
-    retryTimer = setTimeout(() => {
-      retryTimer = null;
-      void connect();
-    }, delay);
-    retryTimer.unref();
+    subscription.retry(cause);
   }
 
   async function connect(): Promise<void> {
@@ -125,10 +83,10 @@ export function redisInvalidationBus(options: RedisInvalidationBusOptions): Inva
     try {
       connection = await openSubscriber();
     } catch (error) {
-      retry(error);
+      subscription.retry(error);
       return;
     }
-    if (status === "closed") {
+    if (subscription.status === "closed") {
       connection.disconnect();
       return;
     }
@@ -138,7 +96,7 @@ export function redisInvalidationBus(options: RedisInvalidationBusOptions): Inva
     });
     connection.on("close", () => lost(connection, new Error("connection closed")));
     const onMessage = (from: string, text: string) => {
-      if (subscriber === connection && from === channel) deliver(decodeInvalidation(text));
+      if (subscriber === connection && from === channel) subscription.deliver(decodeInvalidation(text));
     };
     connection.on(sharded ? "smessage" : "message", onMessage);
     try {
@@ -156,42 +114,22 @@ export function redisInvalidationBus(options: RedisInvalidationBusOptions): Inva
       lost(connection, error);
       return;
     }
-    if (subscriber !== connection) return;
-    logger.info(
-      { event: "invalidation_bus_ready", channel },
-      failures > 0 ? "the Redis invalidation subscription is back; session caches emptied" : "subscribed to Redis invalidations",
-    );
-    failures = 0;
-    status = "ready";
-    deliver({ kind: "all" });
+    if (subscriber === connection) subscription.ready();
   }
-
-  let started = false;
 
   return {
     get status() {
-      return status;
+      return subscription.status;
     },
     async publish(event) {
       const text = encodeInvalidation(event);
       if (client instanceof Cluster) await client.spublish(channel, text);
       else await client.publish(channel, text);
     },
-    subscribe(handler) {
-      handlers.add(handler);
-      // The connection opens with the first subscriber: a process that only publishes (a CLI
-      // command) never holds one.
-      if (!started && status !== "closed") {
-        started = true;
-        void connect();
-      }
-      return () => {
-        handlers.delete(handler);
-      };
-    },
+    subscribe: (handler) => subscription.subscribe(handler),
     async sync() {
       const connection = subscriber;
-      if (status !== "ready" || connection === null) throw new Error(`the Redis invalidation subscription is ${status}`);
+      if (subscription.status !== "ready" || connection === null) throw new Error(`the Redis invalidation subscription is ${subscription.status}`);
       try {
         await connection.ping();
       } catch (error) {
@@ -201,9 +139,7 @@ export function redisInvalidationBus(options: RedisInvalidationBusOptions): Inva
       }
     },
     async close() {
-      status = "closed";
-      if (retryTimer !== null) clearTimeout(retryTimer);
-      handlers.clear();
+      subscription.close();
       const connection = subscriber;
       subscriber = null;
       connection?.disconnect();
