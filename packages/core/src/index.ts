@@ -14,6 +14,7 @@ export type { Stores } from "./ports/stores.js";
 export type { InvalidationBus, InvalidationBusStatus, InvalidationEvent } from "./ports/invalidation-bus.js";
 export { encodeInvalidation, decodeInvalidation } from "./ports/invalidation-wire.js";
 export { createLocalInvalidationBus } from "./sessions/local-invalidation-bus.js";
+export { errorCode, isNetworkError } from "./network-errors.js";
 export { createBusSubscription, type BusSubscription, type BusSubscriptionOptions } from "./sessions/bus-subscription.js";
 export type { SessionCacheStats } from "./sessions/session-cache.js";
 export { type Clock, type RandomSource, type Logger, systemClock, cryptoRandom, silentLogger } from "./ports/world.js";

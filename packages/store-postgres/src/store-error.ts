@@ -1,19 +1,4 @@
-import { StoreUnavailableError, type StoreName } from "@latchkey/core";
-
-/** Socket-level failures: the server is down, unreachable or cut off. */
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "ETIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENETDOWN",
-  "ENOENT", // a unix socket that is not there
-]);
+import { errorCode, isNetworkError, StoreUnavailableError, type StoreName } from "@latchkey/core";
 
 /**
  * SQLSTATEs meaning "cannot serve now", not "this statement is wrong": class 08 (connection
@@ -50,9 +35,9 @@ const UNAVAILABLE_MESSAGES = [
 /** True when `error` says PostgreSQL cannot be used right now, rather than that a statement is wrong. */
 export function isUnavailableError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  if ("code" in error && typeof error.code === "string") {
-    if (NETWORK_CODES.has(error.code) || isUnavailableSqlState(error.code)) return true;
-  }
+  const code = errorCode(error);
+  // ENOENT: a unix socket that is not there.
+  if (isNetworkError(error) || code === "ENOENT" || (code !== null && isUnavailableSqlState(code))) return true;
   return UNAVAILABLE_MESSAGES.some((text) => error.message.includes(text));
 }
 

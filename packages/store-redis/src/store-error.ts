@@ -1,18 +1,4 @@
-import { StoreUnavailableError, type StoreName } from "@latchkey/core";
-
-/** Socket-level failures: Redis is down, unreachable or cut off. */
-const NETWORK_CODES = new Set([
-  "ECONNREFUSED",
-  "ECONNRESET",
-  "ECONNABORTED",
-  "ETIMEDOUT",
-  "EPIPE",
-  "ENOTFOUND",
-  "EAI_AGAIN",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENETDOWN",
-]);
+import { isNetworkError, StoreUnavailableError, type StoreName } from "@latchkey/core";
 
 /**
  * Redis error replies that mean "cannot serve now", not "your command is wrong": the cluster
@@ -56,7 +42,7 @@ const UNAVAILABLE_MESSAGES = [
 /** True when `error` says Redis cannot be used right now, rather than that a command is wrong. */
 export function isUnavailableError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
-  if ("code" in error && typeof error.code === "string" && NETWORK_CODES.has(error.code)) return true;
+  if (isNetworkError(error)) return true;
   const message = error.message;
   if (error.name === "ReplyError") return UNAVAILABLE_REPLIES.some((prefix) => message.startsWith(prefix));
   if (error.name === "MaxRetriesPerRequestError" || error.name === "ClusterAllFailedError") return true;
