@@ -1,4 +1,4 @@
-import { UsernameTakenError, type NewUser, type UserPatch, type UserRecord, type UserStore } from "@latchkey/core";
+import { parseRowId, UsernameTakenError, type GroupAdminUserStore, type NewUser, type UserPatch, type UserRecord } from "@latchkey/core";
 
 /** A user as the memory store keeps it: direct permissions only; group ones are added on read. */
 interface StoredUser {
@@ -19,13 +19,7 @@ interface StoredUser {
 }
 
 /** A {@link UserStore} kept in memory, plus the group administration a real database would hold. */
-export interface MemoryUserStore extends UserStore {
-  /**
-   * Replaces the permissions granted through a group (creating the group if needed). Users in
-   * the group see the change on their next read.
-   */
-  setGroupPermissions(groupName: string, permissions: readonly string[]): Promise<void>;
-}
+export type MemoryUserStore = GroupAdminUserStore;
 
 /** Options of {@link memoryUserStore}. */
 export interface MemoryUserStoreOptions {
@@ -40,9 +34,6 @@ export interface MemoryUserStoreOptions {
 function sortedUnique(names: Iterable<string>): string[] {
   return [...new Set(names)].sort();
 }
-
-/** The canonical string form of an id; anything else ("01", "1.0", " 1") names no user. */
-const ID_PATTERN = /^[1-9][0-9]{0,15}$/;
 
 /**
  * A {@link UserStore} in `Map`s, for tests and single-process development. Ids are
@@ -79,7 +70,8 @@ export function memoryUserStore(options: MemoryUserStoreOptions = {}): MemoryUse
   }
 
   function findById(id: string): StoredUser | undefined {
-    return ID_PATTERN.test(id) ? users.get(Number(id)) : undefined;
+    const rowId = parseRowId(id);
+    return rowId === null ? undefined : users.get(rowId);
   }
 
   return {

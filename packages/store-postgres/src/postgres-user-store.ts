@@ -1,4 +1,4 @@
-import { UsernameTakenError, type NewUser, type UserPatch, type UserRecord, type UserStore } from "@latchkey/core";
+import { parseRowId, UsernameTakenError, type GroupAdminUserStore, type NewUser, type UserPatch, type UserRecord } from "@latchkey/core";
 import type { Pool, PoolClient } from "pg";
 import { setGroupPermissions, setUserGroups, setUserPermissions } from "./group-permissions.js";
 import { bigintColumn, type Row } from "./rows.js";
@@ -7,23 +7,7 @@ import { withTransaction } from "./transaction.js";
 import { toUserRecord, USER_COLUMNS } from "./user-rows.js";
 
 /** A {@link UserStore} over PostgreSQL, plus group administration. */
-export interface PostgresUserStore extends UserStore {
-  /**
-   * Makes `permissions` exactly what the group `groupName` grants, creating the group if
-   * needed. Members see the change on their next read.
-   */
-  setGroupPermissions(groupName: string, permissions: readonly string[]): Promise<void>;
-}
-
-/** The canonical string form of a row id; anything else ("01", "1.0", " 1") names no user. */
-const ID_PATTERN = /^[1-9][0-9]{0,15}$/;
-
-/** `id` as a row id, or null when it cannot name one (so it never reaches SQL as text). */
-function parseId(id: string): number | null {
-  if (!ID_PATTERN.test(id)) return null;
-  const value = Number(id);
-  return Number.isSafeInteger(value) ? value : null;
-}
+export type PostgresUserStore = GroupAdminUserStore;
 
 /** The unique constraint on `username_key`, named in the migration. */
 const USERNAME_KEY_CONSTRAINT = "latchkey_users_username_key_unique";
@@ -94,7 +78,7 @@ export function postgresUserStore(pool: Pool): PostgresUserStore {
   return {
     getUserById: (id) =>
       guarded(async () => {
-        const rowId = parseId(id);
+        const rowId = parseRowId(id);
         if (rowId === null) return null;
         const result = await pool.query<Row>({ name: "latchkey-user-by-id", text: SELECT_BY_ID, values: [rowId] });
         const [row] = result.rows;
@@ -137,7 +121,7 @@ export function postgresUserStore(pool: Pool): PostgresUserStore {
 
     updateUser: (id: string, patch: UserPatch) =>
       guarded(async () => {
-        const rowId = parseId(id);
+        const rowId = parseRowId(id);
         if (rowId === null) return null;
         return withTransaction(pool, async (client) => {
           const updated = await client.query(UPDATE_USER, patchValues(rowId, patch));

@@ -1,4 +1,4 @@
-import { UsernameTakenError, type NewUser, type UserPatch, type UserRecord, type UserStore } from "@latchkey/core";
+import { parseRowId, UsernameTakenError, type GroupAdminUserStore, type NewUser, type UserPatch, type UserRecord } from "@latchkey/core";
 import type Database from "better-sqlite3";
 import { createCachedReads } from "./cached-reads.js";
 import type { ChangeWatch } from "./change-watch.js";
@@ -7,23 +7,7 @@ import { toStoreError } from "./store-error.js";
 import { toUserRecord, USER_COLUMNS } from "./user-rows.js";
 
 /** A {@link UserStore} over SQLite, plus group administration. */
-export interface SqliteUserStore extends UserStore {
-  /**
-   * Makes `permissions` exactly what the group `groupName` grants, creating the group if
-   * needed. Members see the change on their next read.
-   */
-  setGroupPermissions(groupName: string, permissions: readonly string[]): Promise<void>;
-}
-
-/** The canonical string form of a row id; anything else ("01", "1.0", " 1") names no user. */
-const ID_PATTERN = /^[1-9][0-9]{0,15}$/;
-
-/** `id` as a row id, or null when it cannot name one (so it never reaches SQL as text). */
-function parseId(id: string): number | null {
-  if (!ID_PATTERN.test(id)) return null;
-  const value = Number(id);
-  return Number.isSafeInteger(value) ? value : null;
-}
+export type SqliteUserStore = GroupAdminUserStore;
 
 function isUsernameKeyConflict(error: unknown): boolean {
   return (
@@ -123,7 +107,7 @@ export function sqliteUserStore(database: Database.Database, options: SqliteUser
   const byId = database
     .prepare<[number]>(`SELECT ${USER_COLUMNS} FROM latchkey_users u WHERE u.id = ?`)
     .safeIntegers(false);
-  // Keyed by the id's string form; getUserById lets only a canonical one (parseId) through.
+  // Keyed by the id's string form; getUserById lets only a canonical one (parseRowId) through.
   const users = createCachedReads(database, options, { store: "user", read: (id) => byId.get(Number(id)), toRecord: toUserRecord, copy });
   const { cache, watch } = users;
   const byKey = database
@@ -179,7 +163,7 @@ export function sqliteUserStore(database: Database.Database, options: SqliteUser
 
   return {
     async getUserById(id: string): Promise<UserRecord | null> {
-      return parseId(id) === null ? null : users.get(id);
+      return parseRowId(id) === null ? null : users.get(id);
     },
 
     async getUserByUsernameKey(usernameKey: string): Promise<UserRecord | null> {
@@ -207,7 +191,7 @@ export function sqliteUserStore(database: Database.Database, options: SqliteUser
     },
 
     async updateUser(id: string, patch: UserPatch): Promise<UserRecord | null> {
-      const rowId = parseId(id);
+      const rowId = parseRowId(id);
       if (rowId === null) return null;
       let row: unknown;
       try {

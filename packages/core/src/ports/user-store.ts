@@ -75,3 +75,25 @@ export interface UserStore {
   /** Users ordered by id. */
   listUsers(options: { limit: number; offset: number }): Promise<UserRecord[]>;
 }
+
+/** A {@link UserStore} that also administers groups (the SQL stores). */
+export interface GroupAdminUserStore extends UserStore {
+  /**
+   * Makes `permissions` exactly what the group `groupName` grants, creating the group if
+   * needed. Members see the change on their next read.
+   */
+  setGroupPermissions(groupName: string, permissions: readonly string[]): Promise<void>;
+}
+
+/** The canonical string form of a row id; anything else ("01", "1.0", " 1") names no user. */
+const ROW_ID_PATTERN = /^[1-9][0-9]{0,15}$/;
+
+/**
+ * `id` as an integer row id, or null when it cannot name one, for stores whose users have
+ * integer keys: an id that is not in canonical form never reaches SQL as text.
+ */
+export function parseRowId(id: string): number | null {
+  if (!ROW_ID_PATTERN.test(id)) return null;
+  const value = Number(id);
+  return Number.isSafeInteger(value) ? value : null;
+}
