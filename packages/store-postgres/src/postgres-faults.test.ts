@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { StoreUnavailableError, type SessionRecord, type StoreName, type Stores } from "@latchkey/core";
+import { StoreUnavailableError, type Stores } from "@latchkey/core";
+import { assertEveryMethodUnavailable, assertServingAgain, liveSession } from "@latchkey/store-contract";
 import { requireProgram, startPostgres, waitUntil, type PostgresServer } from "@latchkey/testkit";
 import type pg from "pg";
 import type { RateLimiterAbstract } from "rate-limiter-flexible";
@@ -11,65 +12,15 @@ import { openPool } from "./postgres-subject.test.helper.js";
 /** A hang must end in a rejection well within this; the pool's timeouts are 1–2 s. */
 const TEST_TIMEOUT_MS = 60_000;
 
-function makeSession(id: string): SessionRecord {
-  const now = Date.now();
-  return {
-    id,
-    secretHash: "ab".repeat(32),
-    userId: "1",
-    kind: "cookie",
-    createdAt: now,
-    lastSeenAt: now,
-    expiresAt: now + 60_000,
-    absoluteExpiresAt: now + 120_000,
-    ip: null,
-    userAgent: null,
-    label: null,
-  };
-}
-
-function unavailable(store: StoreName): (error: unknown) => boolean {
-  return (error) => {
-    assert.ok(error instanceof StoreUnavailableError, `expected StoreUnavailableError, got ${String(error)}`);
-    assert.equal(error.store, store);
-    return true;
-  };
-}
-
-/** Every store method, at once, must reject with StoreUnavailableError (a hang would time the test out). */
-async function assertEveryMethodUnavailable(stores: Stores, limiter: RateLimiterAbstract): Promise<void> {
-  const { sessions, users } = stores;
-  await Promise.all([
-    assert.rejects(sessions.getSession("s1"), unavailable("session")),
-    assert.rejects(sessions.createSession(makeSession("s2")), unavailable("session")),
-    assert.rejects(sessions.updateSessionExpiration("s1", Date.now(), Date.now() + 1), unavailable("session")),
-    assert.rejects(sessions.deleteSession("s1"), unavailable("session")),
-    assert.rejects(sessions.deleteUserSessions("1"), unavailable("session")),
-    assert.rejects(sessions.listUserSessions("1"), unavailable("session")),
-    assert.rejects(sessions.listSessions({ limit: 10 }), unavailable("session")),
-    assert.rejects(sessions.deleteExpiredSessions(Date.now()), unavailable("session")),
-    assert.rejects(users.getUserById("1"), unavailable("user")),
-    assert.rejects(users.getUserByUsernameKey("alice"), unavailable("user")),
-    assert.rejects(users.updateUser("1", { email: "a@example.com", groups: ["g"] }), unavailable("user")),
-    assert.rejects(users.listUsers({ limit: 10, offset: 0 }), unavailable("user")),
-    assert.rejects(limiter.consume("alice"), unavailable("throttle")),
-    assert.rejects(limiter.get("alice"), unavailable("throttle")),
-    assert.rejects(limiter.delete("alice"), unavailable("throttle")),
-  ]);
-}
-
 /** Waits (bounded) until the pool reaches the server again, then checks the same store objects serve. */
-async function assertServingAgain(stores: Stores, limiter: RateLimiterAbstract): Promise<void> {
+async function assertReconnected(stores: Stores, limiter: RateLimiterAbstract): Promise<void> {
   await waitUntil(
     "the PostgreSQL stores to reconnect",
     () => stores.sessions.getSession("probe").then(() => true, () => false),
     { timeoutMs: 20_000, intervalMs: 50 },
   );
   assert.equal((await stores.sessions.getSession("s1"))?.id, "s1", "the data survived the outage");
-  const session = makeSession("after-outage");
-  await stores.sessions.createSession(session);
-  assert.deepEqual(await stores.sessions.getSession(session.id), session);
-  assert.equal((await limiter.consume("bob")).consumedPoints, 1);
+  await assertServingAgain(stores, limiter);
 }
 
 async function withPostgres(
@@ -81,7 +32,7 @@ async function withPostgres(
     await migratePostgres(pool);
     const stores = await postgresStores({ pool });
     const limiter = stores.throttle.createLimiter({ keyPrefix: "login", points: 5, durationSeconds: 60 });
-    await stores.sessions.createSession(makeSession("s1"));
+    await stores.sessions.createSession(liveSession("s1"));
     await test(server, stores, limiter, pool);
   } finally {
     await pool.end();
@@ -95,7 +46,7 @@ describe("PostgreSQL stores when PostgreSQL fails", { skip: requireProgram("init
       await server.kill();
       await assertEveryMethodUnavailable(stores, limiter);
       await server.restart();
-      await assertServingAgain(stores, limiter);
+      await assertReconnected(stores, limiter);
     }));
 
   it("reject with StoreUnavailableError once the server shuts down, and serve again after a restart", { timeout: TEST_TIMEOUT_MS }, () =>
@@ -103,7 +54,7 @@ describe("PostgreSQL stores when PostgreSQL fails", { skip: requireProgram("init
       await server.stop();
       await assertEveryMethodUnavailable(stores, limiter);
       await server.restart();
-      await assertServingAgain(stores, limiter);
+      await assertReconnected(stores, limiter);
     }));
 
   it("reject with StoreUnavailableError after the connection timeout while the server accepts no connections", { timeout: TEST_TIMEOUT_MS }, () =>
@@ -122,13 +73,13 @@ describe("PostgreSQL stores when PostgreSQL fails", { skip: requireProgram("init
       } finally {
         server.resume();
       }
-      await assertServingAgain(stores, limiter);
+      await assertReconnected(stores, limiter);
     }));
 
   it("let a failing statement that is a bug, not an outage, through unchanged", { timeout: TEST_TIMEOUT_MS }, () =>
     withPostgres(async (_server, stores) => {
       await assert.rejects(
-        stores.sessions.createSession(makeSession("s1")),
+        stores.sessions.createSession(liveSession("s1")),
         (error: unknown) => error instanceof Error && !(error instanceof StoreUnavailableError),
       );
     }));

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { runStoreContract } from "@latchkey/store-contract";
+import { liveSession, runStoreContract } from "@latchkey/store-contract";
 import { migrateSqlite, SqliteMigrationsPendingError } from "./migrate.js";
 import { setGroupPermissions } from "./group-permissions.js";
 import { sqliteStores } from "./sqlite-stores.js";
@@ -43,19 +43,7 @@ describe("sqliteStores()", () => {
       migrateSqlite(first);
       const before = sqliteStores({ database: first });
       const now = Date.now();
-      const session = {
-        id: "persisted",
-        secretHash: "ab".repeat(32),
-        userId: "1",
-        kind: "cookie" as const,
-        createdAt: now,
-        lastSeenAt: now,
-        expiresAt: now + 60_000,
-        absoluteExpiresAt: now + 120_000,
-        ip: null,
-        userAgent: null,
-        label: null,
-      };
+      const session = liveSession("persisted");
       await before.sessions.createSession(session);
       const user = await before.users.createUser({
         username: "Alice",
