@@ -51,6 +51,14 @@ function readinessOf(reply: { json: Record<string, unknown> }): Record<string, u
   return stores as Record<string, unknown>;
 }
 
+/**
+ * Waits (bounded) for `server` to log `event`: its log lines come through a pipe, so one
+ * may arrive after an HTTP answer the server sent later.
+ */
+async function waitForLogEvent(server: ServeProcess, event: string): Promise<void> {
+  await waitUntil(`${server.url} to log ${event}`, async () => server.logs.some((line) => line.event === event), { timeoutMs: OUTAGE_SHOWS_MS, intervalMs: 50 });
+}
+
 function alive(server: ServeProcess): boolean {
   return server.child.exitCode === null && server.child.signalCode === null;
 }
@@ -108,7 +116,7 @@ async function outage(options: { nodes: Nodes; cookie: string; username: string;
     assertUnavailable(await browser.login(b, options.username), options.store);
     for (const server of [a, b]) {
       assert.ok(alive(server), "the server process is still running");
-      assert.ok(server.logs.some((line) => line.event === options.logEvent), `${server.url} logged ${options.logEvent}:\n${server.logs.slice(-5).map((l) => JSON.stringify(l)).join("\n")}`);
+      await waitForLogEvent(server, options.logEvent);
     }
     await options.restart();
     await waitUntil("service to resume with the same cookie", async () => (await whoamiWithCookie(b, cookie)).status === 200, { timeoutMs: SERVICE_RESUMES_MS, intervalMs: 100 });
@@ -135,7 +143,8 @@ describe("a store outage under traffic (two servers on Redis + PostgreSQL)", { s
       for (const server of nodes.servers) {
         const lost = server.logs.find((line) => line.event === "store_connection_lost");
         assert.match(String(lost?.msg), new RegExp(`Redis at ${backends.redis.url.replace(/[.:/]/g, "\\$&")}/? is unreachable`));
-        assert.ok(server.logs.some((line) => line.event === "store_connection_restored"), "the recovery is logged too");
+        // The recovery is logged too.
+        await waitForLogEvent(server, "store_connection_restored");
       }
     }));
 
