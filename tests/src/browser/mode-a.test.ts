@@ -6,11 +6,11 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
 import { REPO_ROOT } from "../server/latchkey-process.js";
-import { startAttackerSite } from "./harness/attacker.js";
-import { browserTestSkip, launchChromium, newTestContext } from "./harness/browser.js";
+import { browserTestSkip, launchChromium } from "./harness/browser.js";
 import { startChild } from "./harness/child-process.js";
 import { createFixture } from "./harness/fixture.js";
-import { checkDeployment } from "./harness/flow.js";
+import { startVisit } from "./harness/visit.js";
+import { checkDeployment, LOCALHOST_COOKIES } from "./harness/flow.js";
 import { createUser, startLatchkeyApi } from "./harness/latchkey-api.js";
 import { buildSpa } from "./harness/spa.js";
 
@@ -30,17 +30,14 @@ describe("deployment mode A: the SPA and the API on one origin, served by one No
       const spaDir = await buildSpa(fixture.folder("spa"));
       const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), spaDir });
       fixture.defer(() => api.stop());
-      const attacker = await startAttackerSite();
-      fixture.defer(() => attacker.close());
-      const context = await newTestContext(browser);
-      fixture.defer(() => context.close());
+      const { attacker, context } = await startVisit(fixture, browser);
       // `localhost`, as in the docs: a different site from the attacker's 127.0.0.1.
       const origin = `http://localhost:${api.port}`;
       await checkDeployment(context, {
         mode: "a",
         appUrl: `${origin}/`,
         apiOrigin: origin,
-        auth: { kind: "cookie", sessionCookie: "sessionid", cookieDomain: "localhost", secure: false, partitionKey: null, csrfCookieReadable: true },
+        auth: LOCALHOST_COOKIES,
         attacker,
         server: api,
         helloRoute: false,
@@ -64,16 +61,13 @@ describe("deployment mode A: the SPA and the API on one origin, served by one No
       const port = /:(\d+)/.exec(listening.text.slice(listening.text.indexOf("http")))?.[1] ?? "";
       // The docs' way to make a user for your own server: the CLI, pointed at its database.
       await createUser(fixture.folder("cli"), databaseFile);
-      const attacker = await startAttackerSite();
-      fixture.defer(() => attacker.close());
-      const context = await newTestContext(browser);
-      fixture.defer(() => context.close());
+      const { attacker, context } = await startVisit(fixture, browser);
       const origin = `http://localhost:${port}`;
       await checkDeployment(context, {
         mode: "a-express",
         appUrl: `${origin}/`,
         apiOrigin: origin,
-        auth: { kind: "cookie", sessionCookie: "sessionid", cookieDomain: "localhost", secure: false, partitionKey: null, csrfCookieReadable: true },
+        auth: LOCALHOST_COOKIES,
         attacker,
         helloRoute: true,
       });

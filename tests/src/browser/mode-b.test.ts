@@ -6,9 +6,9 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
-import { startAttackerSite } from "./harness/attacker.js";
 import { browserTestSkip, launchChromium, newTestContext } from "./harness/browser.js";
 import { createFixture } from "./harness/fixture.js";
+import { startVisit } from "./harness/visit.js";
 import { attemptLogin, checkDeployment, screenshot } from "./harness/flow.js";
 import { NGINX_TEMPLATES, startHttpsNginx } from "./harness/https-site.js";
 import { startLatchkeyApi } from "./harness/latchkey-api.js";
@@ -38,10 +38,7 @@ describe("deployment mode B: the SPA and the API behind one nginx, same origin",
         { SERVER_NAME: "app.example.test", SPA_ROOT: spaDir, LATCHKEY_UPSTREAM: `127.0.0.1:${api.port}` },
         await freePort(),
       );
-      const attacker = await startAttackerSite();
-      fixture.defer(() => attacker.close());
-      const context = await newTestContext(browser);
-      fixture.defer(() => context.close());
+      const { attacker, context } = await startVisit(fixture, browser);
       const origin = `https://app.example.test:${nginx.port}`;
       await checkDeployment(context, {
         mode: "b",

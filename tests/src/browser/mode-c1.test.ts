@@ -6,10 +6,10 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
-import { startAttackerSite } from "./harness/attacker.js";
 import { browserTestSkip, launchChromium, newTestContext } from "./harness/browser.js";
 import { createFixture } from "./harness/fixture.js";
-import { attemptLogin, checkDeployment, screenshot } from "./harness/flow.js";
+import { startVisit } from "./harness/visit.js";
+import { attemptLogin, checkDeployment, LOCALHOST_COOKIES, screenshot } from "./harness/flow.js";
 import { startLatchkeyApi } from "./harness/latchkey-api.js";
 import { freePort } from "./harness/ports.js";
 import { startViteDev } from "./harness/spa.js";
@@ -35,16 +35,13 @@ describe("development with the Vite dev server", { skip: browserTestSkip("chromi
       const apiOrigin = `http://localhost:${api.port}`;
       const vite = await startViteDev({ port: vitePort, settings: { VITE_LATCHKEY_URL: apiOrigin } });
       fixture.defer(() => vite.stop());
-      const attacker = await startAttackerSite();
-      fixture.defer(() => attacker.close());
-      const context = await newTestContext(browser);
-      fixture.defer(() => context.close());
+      const { attacker, context } = await startVisit(fixture, browser);
       await checkDeployment(context, {
         mode: "c1",
         appUrl: `${spaOrigin}/`,
         apiOrigin,
         // Cookies are not scoped by port: the SPA's script sees the API's csrftoken.
-        auth: { kind: "cookie", sessionCookie: "sessionid", cookieDomain: "localhost", secure: false, partitionKey: null, csrfCookieReadable: true },
+        auth: LOCALHOST_COOKIES,
         attacker,
         server: api,
         helloRoute: false,
@@ -62,16 +59,13 @@ describe("development with the Vite dev server", { skip: browserTestSkip("chromi
       const vitePort = await freePort();
       const vite = await startViteDev({ port: vitePort, proxyTarget: api.url });
       fixture.defer(() => vite.stop());
-      const attacker = await startAttackerSite();
-      fixture.defer(() => attacker.close());
-      const context = await newTestContext(browser);
-      fixture.defer(() => context.close());
+      const { attacker, context } = await startVisit(fixture, browser);
       const origin = `http://localhost:${vitePort}`;
       await checkDeployment(context, {
         mode: "b-dev",
         appUrl: `${origin}/`,
         apiOrigin: origin,
-        auth: { kind: "cookie", sessionCookie: "sessionid", cookieDomain: "localhost", secure: false, partitionKey: null, csrfCookieReadable: true },
+        auth: LOCALHOST_COOKIES,
         attacker,
         server: api,
         helloRoute: false,

@@ -12,9 +12,9 @@ import { migrateSqlite, openSqliteDatabase, sqliteStores } from "@latchkey/store
 import express, { type RequestHandler } from "express";
 import type { Browser } from "playwright-core";
 import { fastHasher } from "../harness/test-latchkey.js";
-import { startAttackerSite } from "./harness/attacker.js";
 import { browserTestSkip, launchChromium, newTestContext } from "./harness/browser.js";
 import { createFixture, type Fixture } from "./harness/fixture.js";
+import { startVisit } from "./harness/visit.js";
 import { attemptLogin, checkDeployment, screenshot } from "./harness/flow.js";
 import { startAppAndApiNginx, startTwoOriginSite, twoOrigins } from "./harness/https-site.js";
 import { USER } from "./harness/latchkey-api.js";
@@ -93,10 +93,7 @@ describe("deployment mode C2: same site, subdomains over HTTPS", { skip: browser
     try {
       // The configuration of docs/deployment.md, mode C2.
       const site = await startTwoOriginSite(fixture, { ...HOSTS, apiEnv: (appOrigin) => ({ LATCHKEY_TRUSTED_ORIGINS: appOrigin }) });
-      const attacker = await startAttackerSite();
-      fixture.defer(() => attacker.close());
-      const context = await newTestContext(browser);
-      fixture.defer(() => context.close());
+      const { attacker, context } = await startVisit(fixture, browser);
       await checkDeployment(context, {
         mode: "c2",
         appUrl: `${site.appOrigin}/`,

@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser } from "playwright-core";
-import { startAttackerSite } from "./harness/attacker.js";
 import { browserTestSkip, launchChromium, newTestContext } from "./harness/browser.js";
 import { createFixture } from "./harness/fixture.js";
+import { startVisit } from "./harness/visit.js";
 import { attemptLogin, checkDeployment, screenshot } from "./harness/flow.js";
 import { startTwoOriginSite } from "./harness/https-site.js";
 import { serveExpectingRefusal } from "./harness/latchkey-api.js";
@@ -35,10 +35,7 @@ describe("deployment mode D1: cross site, third-party cookies blocked (the brows
         ...HOSTS,
         apiEnv: (appOrigin) => ({ LATCHKEY_TRUSTED_ORIGINS: appOrigin, LATCHKEY_COOKIES_SAME_SITE: "none", LATCHKEY_COOKIES_PARTITIONED: "true" }),
       });
-      const attacker = await startAttackerSite();
-      fixture.defer(() => attacker.close());
-      const context = await newTestContext(browser);
-      fixture.defer(() => context.close());
+      const { attacker, context } = await startVisit(fixture, browser);
       await checkDeployment(context, {
         mode: "d1-chips",
         appUrl: `${site.appOrigin}/`,
@@ -64,10 +61,7 @@ describe("deployment mode D1: cross site, third-party cookies blocked (the brows
         apiEnv: (appOrigin) => ({ LATCHKEY_TRUSTED_ORIGINS: appOrigin }),
         spa: (apiOrigin) => ({ VITE_LATCHKEY_URL: apiOrigin, VITE_LATCHKEY_MODE: "token", VITE_LATCHKEY_TOKEN_STORAGE: "localStorage" }),
       });
-      const attacker = await startAttackerSite();
-      fixture.defer(() => attacker.close());
-      const context = await newTestContext(browser);
-      fixture.defer(() => context.close());
+      const { attacker, context } = await startVisit(fixture, browser);
       await checkDeployment(context, {
         mode: "d1-token",
         appUrl: `${site.appOrigin}/`,

@@ -33,6 +33,16 @@ export type ExpectedAuth =
     }
   | { kind: "token" };
 
+/** Plain-HTTP cookies of an API on `localhost`, readable CSRF cookie: modes A, A', B-dev and C1. */
+export const LOCALHOST_COOKIES: ExpectedAuth = {
+  kind: "cookie",
+  sessionCookie: "sessionid",
+  cookieDomain: "localhost",
+  secure: false,
+  partitionKey: null,
+  csrfCookieReadable: true,
+};
+
 /** The server's log, to check what the attacker's requests did on the server side. */
 export interface ServerLog {
   logs(): readonly OutputLine[];
