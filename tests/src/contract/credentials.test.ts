@@ -3,7 +3,7 @@ import { pbkdf2Sync } from "node:crypto";
 import { describe, it } from "node:test";
 import type { PasswordHasher } from "@latchkey/password";
 import { ADAPTERS } from "../harness/adapters.js";
-import type { AppUnderTest, TestOptions } from "../harness/app-under-test.js";
+import { appRunner } from "../harness/app-under-test.js";
 import { createTestClient, type TestResponse } from "@latchkey/testkit";
 import { fastHasher, testInternals } from "../harness/test-latchkey.js";
 import { createUser, PASSWORD, setCookieFor, uniqueName } from "./support.js";
@@ -42,14 +42,7 @@ function djangoPbkdf2(password: string, salt: string, iterations = 1000): string
 
 for (const [adapter, start] of Object.entries(ADAPTERS)) {
   describe(`credential checks: no enumeration, Django hashes (${adapter} adapter)`, () => {
-    async function withApp(options: TestOptions, body: (app: AppUnderTest) => Promise<void>): Promise<void> {
-      const app = await start(options);
-      try {
-        await body(app);
-      } finally {
-        await app.close();
-      }
-    }
+    const withApp = appRunner(start);
 
     it("answers an unknown user, a wrong password and an inactive user identically (status, body, headers)", () =>
       withApp({}, async (app) => {

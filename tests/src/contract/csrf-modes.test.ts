@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ADAPTERS } from "../harness/adapters.js";
-import type { AppUnderTest, TestOptions } from "../harness/app-under-test.js";
+import { appRunner } from "../harness/app-under-test.js";
 import { createTestClient } from "@latchkey/testkit";
 import { assertCsrfRefused, createUser, newSession, setCookieFor } from "./support.js";
 
@@ -9,14 +9,7 @@ const EVIL = { origin: "http://evil.example", "sec-fetch-site": "cross-site" };
 
 for (const [adapter, start] of Object.entries(ADAPTERS)) {
   describe(`login CSRF and the CSRF settings (${adapter} adapter)`, () => {
-    async function withApp(options: TestOptions, body: (app: AppUnderTest) => Promise<void>): Promise<void> {
-      const app = await start(options);
-      try {
-        await body(app);
-      } finally {
-        await app.close();
-      }
-    }
+    const withApp = appRunner(start);
 
     it("refuses a login without a CSRF token (403 csrf_token_missing) and starts no session", () =>
       withApp({}, async (app) => {

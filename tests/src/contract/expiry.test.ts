@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ADAPTERS } from "../harness/adapters.js";
-import type { AppUnderTest, TestOptions } from "../harness/app-under-test.js";
+import { appRunner, type TestOptions } from "../harness/app-under-test.js";
 import { createTestClient } from "@latchkey/testkit";
 import { bearerToken, createUser, maxAgeOf, newSession, setCookieFor } from "./support.js";
 
@@ -11,14 +11,7 @@ const SHORT: TestOptions = { session: { idleTimeoutSeconds: 3600, absoluteTimeou
 
 for (const [adapter, start] of Object.entries(ADAPTERS)) {
   describe(`session and token expiry, on the injected clock (${adapter} adapter)`, () => {
-    async function withApp(options: TestOptions, body: (app: AppUnderTest) => Promise<void>): Promise<void> {
-      const app = await start(options);
-      try {
-        await body(app);
-      } finally {
-        await app.close();
-      }
-    }
+    const withApp = appRunner(start);
 
     it("sends a session cookie whose Max-Age is the idle timeout", () =>
       withApp(SHORT, async (app) => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ADAPTERS } from "../harness/adapters.js";
-import type { AppUnderTest, TestOptions } from "../harness/app-under-test.js";
+import { appRunner } from "../harness/app-under-test.js";
 import { createTestClient, type TestClient } from "@latchkey/testkit";
 import { assertJson, createUser, type Fixture } from "./support.js";
 
@@ -38,14 +38,7 @@ async function loginAt(client: TestClient, user: Fixture, loginPath: string, csr
 
 for (const [adapter, start] of Object.entries(ADAPTERS)) {
   describe(`configurable routes and the OpenAPI document (${adapter} adapter)`, () => {
-    async function withApp(options: TestOptions, body: (app: AppUnderTest) => Promise<void>): Promise<void> {
-      const app = await start(options);
-      try {
-        await body(app);
-      } finally {
-        await app.close();
-      }
-    }
+    const withApp = appRunner(start);
 
     it("serves an OpenAPI 3.1 document listing every enabled route", () =>
       withApp({}, async (app) => {

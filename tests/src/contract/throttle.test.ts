@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { setTimeout as delay } from "node:timers/promises";
 import { describe, it } from "node:test";
 import { ADAPTERS } from "../harness/adapters.js";
-import type { AppUnderTest, TestOptions } from "../harness/app-under-test.js";
+import { appRunner, type AppUnderTest } from "../harness/app-under-test.js";
 import { createTestClient, type TestResponse } from "@latchkey/testkit";
 import { assertError, createUser, type Fixture, uniqueName } from "./support.js";
 
@@ -31,14 +31,7 @@ const LOOSE_IP = { points: 1000, durationSeconds: 900 };
 
 for (const [adapter, start] of Object.entries(ADAPTERS)) {
   describe(`login throttling (${adapter} adapter)`, () => {
-    async function withApp(options: TestOptions, body: (app: AppUnderTest) => Promise<void>): Promise<void> {
-      const app = await start(options);
-      try {
-        await body(app);
-      } finally {
-        await app.close();
-      }
-    }
+    const withApp = appRunner(start);
 
     it("refuses an account with 429 and Retry-After after N failures, even with the right password, until the window passes", () =>
       withApp({ throttle: { perAccount: { points: 3, durationSeconds: 1 }, perIp: LOOSE_IP } }, async (app) => {

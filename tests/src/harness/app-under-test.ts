@@ -28,3 +28,18 @@ export type TestOptions = Omit<Partial<LatchkeyOptions>, "stores" | "clock">;
 
 /** Starts an {@link AppUnderTest}. */
 export type AppFactory = (options?: TestOptions) => Promise<AppUnderTest>;
+
+/** Runs a test body against an app started with its own options, closing it whatever happens. */
+export type WithApp = (options: TestOptions, body: (app: AppUnderTest) => Promise<void>) => Promise<void>;
+
+/** The {@link WithApp} of one adapter's factory, for suites whose tests each need their own settings. */
+export function appRunner(start: AppFactory): WithApp {
+  return async (options, body) => {
+    const app = await start(options);
+    try {
+      await body(app);
+    } finally {
+      await app.close();
+    }
+  };
+}
