@@ -10,7 +10,7 @@ export { normalizeUsername, usernameKey, usernameProblem, MAX_USERNAME_LENGTH } 
 export type { SessionStore, SessionRecord, SessionKind } from "./ports/session-store.js";
 export type { UserStore, GroupAdminUserStore, User, UserRecord, NewUser, UserPatch } from "./ports/user-store.js";
 export { parseRowId } from "./ports/user-store.js";
-export type { ThrottleStore, LimiterSpec } from "./ports/throttle-store.js";
+export type { ThrottleStore, ThrottleDecision } from "./ports/throttle-store.js";
 export type { Stores } from "./ports/stores.js";
 export type { InvalidationBus, InvalidationBusStatus, InvalidationEvent } from "./ports/invalidation-bus.js";
 export { encodeInvalidation, decodeInvalidation } from "./ports/invalidation-wire.js";
@@ -19,5 +19,4 @@ export { errorCode, isNetworkError } from "./network-errors.js";
 export { createBusSubscription, type BusSubscription, type BusSubscriptionOptions } from "./sessions/bus-subscription.js";
 export type { SessionCacheStats } from "./sessions/session-cache.js";
 export { type Clock, type RandomSource, type Logger, systemClock, cryptoRandom, silentLogger } from "./ports/world.js";
-export { translateLimiterErrors } from "./throttle/translate-limiter-errors.js";
 export { HttpError, StoreUnavailableError, UsernameTakenError, ConfigError, type StoreName } from "./errors.js";

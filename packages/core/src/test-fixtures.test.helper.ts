@@ -28,7 +28,7 @@ export function unusedStores(): Stores {
       deleteExpiredSessions: unused,
     },
     users: { getUserById: unused, getUserByUsernameKey: unused, createUser: unused, updateUser: unused, listUsers: unused },
-    throttle: { createLimiter: unused },
+    throttle: { consume: unused, refund: unused, reset: unused },
   };
 }
 

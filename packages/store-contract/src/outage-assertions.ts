@@ -1,9 +1,6 @@
 import assert from "node:assert/strict";
 import { StoreUnavailableError, type SessionRecord, type SessionStore, type StoreName, type ThrottleStore, type UserStore } from "@latchkey/core";
 
-/** A limiter as a {@link ThrottleStore} creates it. */
-type Limiter = ReturnType<ThrottleStore["createLimiter"]>;
-
 /** The stores an outage test checks: sessions always, users where the backend holds them. */
 export interface OutageSubject {
   sessions: SessionStore;
@@ -44,7 +41,7 @@ function unavailable(store: StoreName): (error: unknown) => boolean {
  * (never resolve as "no such session", which would log the user out; a hang would time the
  * test out).
  */
-export async function assertEveryMethodUnavailable(stores: OutageSubject, limiter: Limiter): Promise<void> {
+export async function assertEveryMethodUnavailable(stores: OutageSubject, throttle: ThrottleStore): Promise<void> {
   const { sessions, users } = stores;
   await Promise.all([
     assert.rejects(sessions.getSession("s1"), unavailable("session")),
@@ -63,9 +60,9 @@ export async function assertEveryMethodUnavailable(stores: OutageSubject, limite
           assert.rejects(users.updateUser("1", { email: "a@example.com", groups: ["g"] }), unavailable("user")),
           assert.rejects(users.listUsers({ limit: 10, offset: 0 }), unavailable("user")),
         ]),
-    assert.rejects(limiter.consume("alice"), unavailable("throttle")),
-    assert.rejects(limiter.get("alice"), unavailable("throttle")),
-    assert.rejects(limiter.delete("alice"), unavailable("throttle")),
+    assert.rejects(throttle.consume("alice", 5, 60), unavailable("throttle")),
+    assert.rejects(throttle.refund("alice"), unavailable("throttle")),
+    assert.rejects(throttle.reset("alice"), unavailable("throttle")),
   ]);
 }
 
@@ -73,10 +70,10 @@ export async function assertEveryMethodUnavailable(stores: OutageSubject, limite
  * After an outage, once the backend answers again: the same store objects take new writes
  * (fresh ids and keys: a command that timed out during a hang may still have run afterwards).
  */
-export async function assertServingAgain(stores: OutageSubject, limiter: Limiter): Promise<void> {
+export async function assertServingAgain(stores: OutageSubject, throttle: ThrottleStore): Promise<void> {
   const session = liveSession("after-outage");
   await stores.sessions.createSession(session);
   assert.deepEqual(await stores.sessions.getSession(session.id), session);
   assert.ok((await stores.sessions.listUserSessions("1")).some((s) => s.id === session.id));
-  assert.equal((await limiter.consume("bob")).consumedPoints, 1);
+  assert.deepEqual(await throttle.consume("bob", 5, 60), { allowed: true, remaining: 4 });
 }

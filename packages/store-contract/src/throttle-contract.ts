@@ -1,66 +1,110 @@
 import assert from "node:assert/strict";
+import { setTimeout as delay } from "node:timers/promises";
 import { describe, it } from "node:test";
+import type { ThrottleDecision, ThrottleStore } from "@latchkey/core";
 import { uniquePrefix } from "./fixtures.js";
 import { withSubject, type StoreContractFactory } from "./subject.js";
 
-/**
- * Checks that a limiter refused an event the way `rate-limiter-flexible` does: by rejecting
- * with a `RateLimiterRes` (not an `Error`, which would mean the store failed) that says how
- * long to wait. Checked by shape so this package needs no dependency on the library.
- */
-function isRefusal(reason: unknown): boolean {
-  assert.ok(typeof reason === "object" && reason !== null, `expected a RateLimiterRes, got ${String(reason)}`);
-  assert.ok(!(reason instanceof Error), `expected a RateLimiterRes, got the error ${String(reason)}`);
-  assert.equal(reason.constructor.name, "RateLimiterRes");
-  assert.ok("msBeforeNext" in reason && typeof reason.msBeforeNext === "number" && reason.msBeforeNext > 0);
-  assert.ok("remainingPoints" in reason && reason.remainingPoints === 0);
-  return true;
+const WINDOW_SECONDS = 60;
+
+function assertRefused(decision: ThrottleDecision, windowSeconds = WINDOW_SECONDS): void {
+  assert.equal(decision.allowed, false, "refused");
+  if (decision.allowed) return;
+  assert.ok(decision.retryAfterMs >= 1 && decision.retryAfterMs <= windowSeconds * 1000, `retryAfterMs within the window: ${decision.retryAfterMs}`);
+}
+
+/** Consumes until refused (bounded); how many were allowed. */
+async function allowedUntilRefused(store: ThrottleStore, key: string, limit: number): Promise<number> {
+  for (let allowed = 0; allowed <= limit; allowed += 1) {
+    if (!(await store.consume(key, limit, WINDOW_SECONDS)).allowed) return allowed;
+  }
+  assert.fail(`more than ${limit} allowed on ${key}`);
 }
 
 /** Registers the {@link ThrottleStore} part of the contract. */
 export function throttleContract(factory: StoreContractFactory): void {
   describe("ThrottleStore", () => {
-    it("allows `points` events per key, then refuses with a RateLimiterRes saying when to retry", () =>
+    it("allows `limit` events per key in a window, then refuses, saying when the window ends", () =>
       withSubject(factory, async ({ stores }) => {
-        const limiter = stores.throttle.createLimiter({ keyPrefix: uniquePrefix(), points: 3, durationSeconds: 60 });
-        for (let i = 1; i <= 3; i += 1) {
-          const result = await limiter.consume("203.0.113.7");
-          assert.equal(result.consumedPoints, i);
-          assert.equal(result.remainingPoints, 3 - i);
-        }
-        await assert.rejects(limiter.consume("203.0.113.7"), isRefusal);
+        const key = uniquePrefix();
+        for (let i = 1; i <= 3; i += 1) assert.deepEqual(await stores.throttle.consume(key, 3, WINDOW_SECONDS), { allowed: true, remaining: 3 - i });
+        assertRefused(await stores.throttle.consume(key, 3, WINDOW_SECONDS));
+        assertRefused(await stores.throttle.consume(key, 3, WINDOW_SECONDS));
         // Another key has its own count.
-        assert.equal((await limiter.consume("198.51.100.1")).consumedPoints, 1);
+        assert.deepEqual(await stores.throttle.consume(`${key}-other`, 3, WINDOW_SECONDS), { allowed: true, remaining: 2 });
       }));
 
-    it("get() reports the consumed points, and null for a key never seen", () =>
+    it("counts nothing for a refused event: a refund after refusals frees exactly one", () =>
       withSubject(factory, async ({ stores }) => {
-        const limiter = stores.throttle.createLimiter({ keyPrefix: uniquePrefix(), points: 5, durationSeconds: 60 });
-        assert.equal(await limiter.get("alice"), null);
-        await limiter.consume("alice");
-        await limiter.consume("alice");
-        const state = await limiter.get("alice");
-        assert.equal(state?.consumedPoints, 2);
-        assert.ok(state !== null && state.msBeforeNext > 0);
+        const key = uniquePrefix();
+        assert.equal(await allowedUntilRefused(stores.throttle, key, 2), 2);
+        for (let i = 0; i < 5; i += 1) assertRefused(await stores.throttle.consume(key, 2, WINDOW_SECONDS));
+        await stores.throttle.refund(key);
+        assert.equal(await allowedUntilRefused(stores.throttle, key, 2), 1);
       }));
 
-    it("delete() resets a key so it may act again", () =>
+    it("refund() takes back one event, and never goes below zero or creates a count", () =>
       withSubject(factory, async ({ stores }) => {
-        const limiter = stores.throttle.createLimiter({ keyPrefix: uniquePrefix(), points: 1, durationSeconds: 60 });
-        await limiter.consume("alice");
-        await assert.rejects(limiter.consume("alice"), isRefusal);
-        await limiter.delete("alice");
-        assert.equal(await limiter.get("alice"), null);
-        assert.equal((await limiter.consume("alice")).consumedPoints, 1);
+        const key = uniquePrefix();
+        await stores.throttle.refund(key);
+        await stores.throttle.consume(key, 3, WINDOW_SECONDS);
+        await stores.throttle.refund(key);
+        await stores.throttle.refund(key);
+        assert.equal(await allowedUntilRefused(stores.throttle, key, 3), 3, "a refund beyond zero gives no extra event");
       }));
 
-    it("keeps separate counts for limiters with different key prefixes", () =>
+    it("reset() forgets a key so it may act again", () =>
       withSubject(factory, async ({ stores }) => {
-        const login = stores.throttle.createLimiter({ keyPrefix: uniquePrefix(), points: 1, durationSeconds: 60 });
-        const signup = stores.throttle.createLimiter({ keyPrefix: uniquePrefix(), points: 1, durationSeconds: 60 });
-        await login.consume("alice");
-        await assert.rejects(login.consume("alice"), isRefusal);
-        assert.equal((await signup.consume("alice")).consumedPoints, 1);
+        const key = uniquePrefix();
+        assert.equal(await allowedUntilRefused(stores.throttle, key, 2), 2);
+        await stores.throttle.reset(key);
+        assert.equal(await allowedUntilRefused(stores.throttle, key, 2), 2);
+        await stores.throttle.reset(`${key}-never-seen`);
+      }));
+
+    it("starts a new window once the old one ended", () =>
+      withSubject(factory, async ({ stores }) => {
+        const key = uniquePrefix();
+        await stores.throttle.consume(key, 1, 1);
+        assertRefused(await stores.throttle.consume(key, 1, 1), 1);
+        // Real time must pass for a one-second window to end: poll, bounded.
+        let decision: ThrottleDecision = { allowed: false, retryAfterMs: 1 };
+        for (let tries = 0; tries < 60 && !decision.allowed; tries += 1) {
+          if (tries > 0) await delay(100);
+          decision = await stores.throttle.consume(key, 1, 1);
+        }
+        assert.deepEqual(decision, { allowed: true, remaining: 0 }, "allowed again in a new window");
+      }));
+
+    it("allows exactly `limit` of many simultaneous consumes of one key, on every connection at once", () =>
+      withSubject(factory, async ({ stores, reopen }) => {
+        const others = reopen === undefined ? [] : [await reopen(), await reopen()];
+        const throttles = [stores.throttle, ...others.map((other) => other.throttle)];
+        const key = uniquePrefix();
+        const limit = 10;
+        const decisions = await Promise.all(
+          Array.from({ length: 60 }, (_, i) => (throttles[i % throttles.length] ?? stores.throttle).consume(key, limit, WINDOW_SECONDS)),
+        );
+        const allowed = decisions.filter((d) => d.allowed);
+        assert.equal(allowed.length, limit, `exactly ${limit} of 60 allowed`);
+        const remaining = allowed.map((d) => (d.allowed ? d.remaining : -1)).sort((a, b) => a - b);
+        assert.deepEqual(remaining, Array.from({ length: limit }, (_, i) => i), "each allowed event saw its own count");
+        for (const refused of decisions.filter((d) => !d.allowed)) assertRefused(refused);
+        assertRefused(await stores.throttle.consume(key, limit, WINDOW_SECONDS));
+      }));
+
+    it("loses and invents no count when refunds race consumes", () =>
+      withSubject(factory, async ({ stores, reopen }) => {
+        const other = reopen === undefined ? stores : await reopen();
+        const key = uniquePrefix();
+        const limit = 10;
+        assert.equal(await allowedUntilRefused(stores.throttle, key, limit), limit);
+        const racing = await Promise.all([
+          ...Array.from({ length: 5 }, (_, i) => (i % 2 === 0 ? stores : other).throttle.refund(key).then(() => null)),
+          ...Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? other : stores).throttle.consume(key, limit, WINDOW_SECONDS)),
+        ]);
+        const allowedInRace = racing.filter((d) => d?.allowed === true).length;
+        assert.equal(allowedInRace + (await allowedUntilRefused(stores.throttle, key, limit)), 5, "five refunds free exactly five events");
       }));
 
     it("shares counts between instances over the same backend, so every process sees one limit", (t) =>
@@ -70,14 +114,12 @@ export function throttleContract(factory: StoreContractFactory): void {
           return;
         }
         const other = await reopen();
-        const spec = { keyPrefix: uniquePrefix(), points: 2, durationSeconds: 60 };
-        const here = stores.throttle.createLimiter(spec);
-        const there = other.throttle.createLimiter(spec);
-        await here.consume("alice");
-        assert.equal((await there.consume("alice")).consumedPoints, 2);
-        await assert.rejects(here.consume("alice"), isRefusal);
-        await there.delete("alice");
-        assert.equal(await here.get("alice"), null);
+        const key = uniquePrefix();
+        await stores.throttle.consume(key, 2, WINDOW_SECONDS);
+        assert.deepEqual(await other.throttle.consume(key, 2, WINDOW_SECONDS), { allowed: true, remaining: 0 });
+        assertRefused(await stores.throttle.consume(key, 2, WINDOW_SECONDS));
+        await other.throttle.reset(key);
+        assert.equal(await allowedUntilRefused(stores.throttle, key, 2), 2);
       }));
   });
 }

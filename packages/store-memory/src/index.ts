@@ -1,4 +1,4 @@
 export { memoryStores, type MemoryStores, type MemoryStoresOptions } from "./memory-stores.js";
 export { memorySessionStore } from "./memory-session-store.js";
 export { memoryUserStore, type MemoryUserStore, type MemoryUserStoreOptions } from "./memory-user-store.js";
-export { memoryThrottleStore } from "./memory-throttle-store.js";
+export { memoryThrottleStore, type MemoryThrottleStoreOptions } from "./memory-throttle-store.js";

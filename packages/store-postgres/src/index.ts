@@ -14,6 +14,6 @@ export {
 } from "./migrate.js";
 export { postgresSessionStore } from "./postgres-session-store.js";
 export { postgresUserStore, type PostgresUserStore } from "./postgres-user-store.js";
-export { postgresThrottleStore, deleteExpiredPostgresThrottleCounters } from "./postgres-throttle-store.js";
+export { postgresThrottleStore, deleteExpiredPostgresThrottleCounters, type PostgresThrottleStoreOptions } from "./postgres-throttle-store.js";
 export { setGroupPermissions } from "./group-permissions.js";
 export { postgresInvalidationBus, type PostgresInvalidationBusOptions } from "./postgres-invalidation-bus.js";

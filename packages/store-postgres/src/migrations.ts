@@ -8,7 +8,7 @@ export interface PostgresMigration {
   readonly sql: string;
 }
 
-/** The name of the table {@link RateLimiterPostgres} counts in. */
+/** The name of the table the throttle store counts in (key, points in the window, window end in ms). */
 export const THROTTLE_TABLE = "latchkey_throttle";
 
 /**

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { StoreUnavailableError, type Stores } from "@latchkey/core";
+import { StoreUnavailableError, type Stores, type ThrottleStore } from "@latchkey/core";
 import { assertEveryMethodUnavailable, assertServingAgain, liveSession } from "@latchkey/store-contract";
 import { requireProgram, startPostgres, waitUntil, type PostgresServer } from "@latchkey/testkit";
 import type pg from "pg";
-import type { RateLimiterAbstract } from "rate-limiter-flexible";
 import { migratePostgres } from "./migrate.js";
 import { postgresStores } from "./postgres-stores.js";
 import { openPool } from "./postgres-subject.test.helper.js";
@@ -13,7 +12,7 @@ import { openPool } from "./postgres-subject.test.helper.js";
 const TEST_TIMEOUT_MS = 60_000;
 
 /** Waits (bounded) until the pool reaches the server again, then checks the same store objects serve. */
-async function assertReconnected(stores: Stores, limiter: RateLimiterAbstract): Promise<void> {
+async function assertReconnected(stores: Stores, limiter: ThrottleStore): Promise<void> {
   await waitUntil(
     "the PostgreSQL stores to reconnect",
     () => stores.sessions.getSession("probe").then(() => true, () => false),
@@ -24,14 +23,14 @@ async function assertReconnected(stores: Stores, limiter: RateLimiterAbstract): 
 }
 
 async function withPostgres(
-  test: (server: PostgresServer, stores: Stores, limiter: RateLimiterAbstract, pool: pg.Pool) => Promise<void>,
+  test: (server: PostgresServer, stores: Stores, limiter: ThrottleStore, pool: pg.Pool) => Promise<void>,
 ): Promise<void> {
   const server = await startPostgres();
   const pool = openPool(server);
   try {
     await migratePostgres(pool);
     const stores = await postgresStores({ pool });
-    const limiter = stores.throttle.createLimiter({ keyPrefix: "login", points: 5, durationSeconds: 60 });
+    const limiter = stores.throttle;
     await stores.sessions.createSession(liveSession("s1"));
     await test(server, stores, limiter, pool);
   } finally {

@@ -56,7 +56,7 @@ describe("PostgreSQL", { skip: requireProgram("initdb", "postgres", "pg_isready"
       }
     });
 
-    it("creates the throttle table with the columns, in the order, rate-limiter-flexible writes", async () => {
+    it("creates the throttle table with a key, its count and its window end", async () => {
       const { schema, drop } = await createSchema(current());
       const pool = openPool(current(), schema);
       try {

@@ -9,14 +9,14 @@
  * | `<p>:{u:<userId>}:sessions` | set | ids of the user's sessions (may list gone ones; never misses a live one) |
  * | `<p>:sessions:by-created` | sorted set | session ids scored by `createdAt`, for the admin listing |
  * | `<p>:sessions:by-expiry` | sorted set | `["<sessionId>","<userId>"]` scored by the session's end, for the purge |
- * | `<p>:throttle:<limiter prefix>:<key>` | string | a rate-limiter-flexible counter |
+ * | `<p>:throttle:<key>` | string | a throttle counter: events in the window; native expiry at the window's end |
  */
 export interface RedisKeys {
   session(id: string): string;
   userSessions(userId: string): string;
   readonly sessionsByCreated: string;
   readonly sessionsByExpiry: string;
-  throttlePrefix(limiterPrefix: string): string;
+  throttle(key: string): string;
 }
 
 /**
@@ -32,7 +32,7 @@ export function redisKeys(prefix: string): RedisKeys {
     userSessions: (userId: string) => `${prefix}:{u:${userId}}:sessions`,
     sessionsByCreated: `${prefix}:sessions:by-created`,
     sessionsByExpiry: `${prefix}:sessions:by-expiry`,
-    throttlePrefix: (limiterPrefix: string) => `${prefix}:throttle:${limiterPrefix}`,
+    throttle: (key: string) => `${prefix}:throttle:${key}`,
   });
 }
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { assertEveryMethodUnavailable, assertServingAgain, liveSession } from "@latchkey/store-contract";
 import { requireProgram, startRedis, waitUntil, type RedisServer } from "@latchkey/testkit";
-import type { RateLimiterAbstract } from "rate-limiter-flexible";
+import type { ThrottleStore } from "@latchkey/core";
 import { redisStores, type RedisStores } from "./redis-stores.js";
 import { connectRedis } from "./redis-subject.test.helper.js";
 
@@ -10,7 +10,7 @@ import { connectRedis } from "./redis-subject.test.helper.js";
 const TEST_TIMEOUT_MS = 30_000;
 
 /** Waits (bounded) until the client has reconnected, then checks the same store objects serve again. */
-async function assertReconnected(stores: RedisStores, limiter: RateLimiterAbstract): Promise<void> {
+async function assertReconnected(stores: RedisStores, limiter: ThrottleStore): Promise<void> {
   await waitUntil(
     "the Redis stores to reconnect",
     () => stores.sessions.getSession("probe").then(() => true, () => false),
@@ -21,13 +21,13 @@ async function assertReconnected(stores: RedisStores, limiter: RateLimiterAbstra
 
 /** Runs `test` against fresh stores over a fresh redis-server, disposing of both afterwards. */
 async function withRedis(
-  test: (server: RedisServer, stores: RedisStores, limiter: RateLimiterAbstract) => Promise<void>,
+  test: (server: RedisServer, stores: RedisStores, limiter: ThrottleStore) => Promise<void>,
 ): Promise<void> {
   const server = await startRedis();
   const client = await connectRedis(server);
   try {
     const stores = redisStores({ client });
-    const limiter = stores.throttle.createLimiter({ keyPrefix: "login", points: 5, durationSeconds: 60 });
+    const limiter = stores.throttle;
     await stores.sessions.createSession(liveSession("s1"));
     await test(server, stores, limiter);
   } finally {

@@ -1,7 +1,7 @@
-import { translateLimiterErrors, type LimiterSpec, type ThrottleStore } from "@latchkey/core";
-import { RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
+import type { ThrottleDecision, ThrottleStore } from "@latchkey/core";
 import { redisKeys } from "./keys.js";
 import type { RedisClient } from "./redis-client.js";
+import { CONSUME_THROTTLE, REFUND_THROTTLE, runScript } from "./scripts.js";
 import { toStoreError } from "./store-error.js";
 
 /** Options of {@link redisThrottleStore}. */
@@ -16,23 +16,41 @@ export interface RedisThrottleStoreOptions {
 }
 
 /**
- * A {@link ThrottleStore} counting in Redis with `RateLimiterRedis`: one key per counted key,
- * updated by one atomic Lua script that also sets its expiry, so every process sharing the
- * Redis (or Cluster) shares one count and counters vanish by themselves after their window.
- * `rejectIfRedisNotReady` makes a disconnected client fail at once instead of queueing.
+ * A {@link ThrottleStore} counting in Redis: one string key per counted key, whose native
+ * expiry is the end of its window, so counters vanish by themselves. A consume is one Lua
+ * script on that one key (check, increment, open the window), which Redis runs alone, so
+ * concurrent consumes from every process sharing the Redis, or the Redis Cluster (one key:
+ * one slot), are counted exactly.
  */
 export function redisThrottleStore(options: RedisThrottleStoreOptions): ThrottleStore {
   const keys = redisKeys(options.keyPrefix ?? "latchkey");
+  const { client } = options;
+  async function run<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      throw toStoreError("throttle", error);
+    }
+  }
+
   return {
-    createLimiter(spec: LimiterSpec): RateLimiterAbstract {
-      const limiter = new RateLimiterRedis({
-        storeClient: options.client,
-        rejectIfRedisNotReady: true,
-        keyPrefix: keys.throttlePrefix(spec.keyPrefix),
-        points: spec.points,
-        duration: spec.durationSeconds,
+    consume(key, limit, windowSeconds) {
+      return run(async (): Promise<ThrottleDecision> => {
+        const reply = await runScript(client, CONSUME_THROTTLE, keys.throttle(key), [limit, windowSeconds * 1000]);
+        const [counted, value] = Array.isArray(reply) ? reply.map(Number) : [];
+        if (counted === undefined || value === undefined || Number.isNaN(value)) throw new Error(`unexpected reply from the throttle script: ${String(reply)}`);
+        return counted === 1 ? { allowed: true, remaining: Math.max(0, value) } : { allowed: false, retryAfterMs: Math.max(1, value) };
       });
-      return translateLimiterErrors(limiter, (error) => toStoreError("throttle", error));
+    },
+    refund(key) {
+      return run(async () => {
+        await runScript(client, REFUND_THROTTLE, keys.throttle(key), []);
+      });
+    },
+    reset(key) {
+      return run(async () => {
+        await client.del(keys.throttle(key));
+      });
     },
   };
 }

@@ -103,3 +103,35 @@ if ends <= tonumber(ARGV[2]) then
 end
 return string.format('%d', ends)
 `);
+
+/**
+ * Counts one event on a throttle counter unless its window is full, atomically (a script runs
+ * alone on its node). KEYS[1]: the counter. ARGV[1]: limit; ARGV[2]: window (ms). The first
+ * count opens the window (PEXPIRE); a counter that somehow lost its expiry gets one rather
+ * than blocking forever. Returns `{1, remaining}` when counted, `{0, msUntilTheWindowEnds}`
+ * when refused (nothing counted).
+ */
+export const CONSUME_THROTTLE = defineScript(`
+local limit = tonumber(ARGV[1])
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+if count >= limit then
+  local ttl = redis.call('PTTL', KEYS[1])
+  if ttl < 0 then
+    redis.call('PEXPIRE', KEYS[1], ARGV[2])
+    ttl = tonumber(ARGV[2])
+  end
+  return {0, ttl}
+end
+count = redis.call('INCR', KEYS[1])
+if count == 1 or redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return {1, limit - count}
+`);
+
+/**
+ * Takes back one event from a throttle counter that still exists (DECR keeps its expiry).
+ * KEYS[1]: the counter. A gone or zero counter is left alone: a refund never creates one.
+ */
+export const REFUND_THROTTLE = defineScript(`
+if tonumber(redis.call('GET', KEYS[1]) or '0') > 0 then redis.call('DECR', KEYS[1]) end
+return 0
+`);

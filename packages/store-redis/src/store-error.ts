@@ -19,9 +19,9 @@ const UNAVAILABLE_REPLIES = [
 ];
 
 /**
- * What ioredis (and rate-limiter-flexible's readiness check) say when there is no usable
- * connection: closed, reconnecting with the offline queue off, no reply within
- * `commandTimeout`, retries used up, or no cluster node reachable.
+ * What ioredis says when there is no usable connection: closed, reconnecting with the
+ * offline queue off, no reply within `commandTimeout`, retries used up, or no cluster node
+ * reachable.
  */
 const UNAVAILABLE_MESSAGES = [
   "Connection is closed",
@@ -36,7 +36,6 @@ const UNAVAILABLE_MESSAGES = [
   "Node is disconnected",
   "Too many Cluster redirections",
   "Socket timeout",
-  "Redis connection is not ready",
 ];
 
 /** True when `error` says Redis cannot be used right now, rather than that a command is wrong. */

@@ -42,7 +42,7 @@ describe("migrateSqlite()", () => {
     }
   });
 
-  it("creates the throttle table with the columns rate-limiter-flexible expects", () => {
+  it("creates the throttle table with a key, its count and its window end", () => {
     const file = testDatabaseFile();
     try {
       const database = file.open();

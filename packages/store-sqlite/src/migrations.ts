@@ -88,5 +88,5 @@ export const sqliteMigrations: readonly SqliteMigration[] = Object.freeze([
   },
 ]);
 
-/** The name of the table {@link RateLimiterSQLite} counts in. */
+/** The name of the table the throttle store counts in (key, points in the window, window end in ms). */
 export const THROTTLE_TABLE = "latchkey_throttle";

@@ -16,15 +16,14 @@ describe("SQLite stores over an unusable database", () => {
       const database = file.open();
       migrateSqlite(database);
       const stores = sqliteStores({ database });
-      const limiter = stores.throttle.createLimiter({ keyPrefix: "login", points: 5, durationSeconds: 60 });
       database.close();
       await assert.rejects(stores.sessions.getSession("any"), unavailable("session"));
       await assert.rejects(stores.sessions.deleteUserSessions("1"), unavailable("session"));
       await assert.rejects(stores.users.getUserById("1"), unavailable("user"));
       await assert.rejects(stores.users.listUsers({ limit: 1, offset: 0 }), unavailable("user"));
-      await assert.rejects(limiter.consume("alice"), unavailable("throttle"));
-      await assert.rejects(limiter.get("alice"), unavailable("throttle"));
-      await assert.rejects(limiter.delete("alice"), unavailable("throttle"));
+      await assert.rejects(stores.throttle.consume("alice", 5, 60), unavailable("throttle"));
+      await assert.rejects(stores.throttle.refund("alice"), unavailable("throttle"));
+      await assert.rejects(stores.throttle.reset("alice"), unavailable("throttle"));
     } finally {
       file.cleanup();
     }
@@ -43,8 +42,7 @@ describe("SQLite stores over an unusable database", () => {
       try {
         await assert.rejects(stores.sessions.deleteSession("any"), unavailable("session"));
         await assert.rejects(stores.users.updateUser("1", { email: "x@example.com" }), unavailable("user"));
-        const limiter = stores.throttle.createLimiter({ keyPrefix: "login", points: 5, durationSeconds: 60 });
-        await assert.rejects(limiter.consume("alice"), unavailable("throttle"));
+        await assert.rejects(stores.throttle.consume("alice", 5, 60), unavailable("throttle"));
         // Readers are not blocked by a writer in WAL mode.
         assert.equal(await stores.sessions.getSession("any"), null);
       } finally {

@@ -139,6 +139,21 @@ export interface LatchkeyOptions {
     perAccount?: { points: number; durationSeconds: number };
     /** Failed logins allowed per client IP (per /64 for IPv6) per window. @default { points: 50, durationSeconds: 900 } */
     perIp?: { points: number; durationSeconds: number };
+    /**
+     * Password checks (login, token login, password change) one account may have in flight
+     * at once in this process; more are refused with 429 and `Retry-After: 1` before any
+     * hashing, so a burst at one account cannot fill the hashing queue. @default 2
+     */
+    maxInFlightPerAccount?: number;
+    /** The same bound per client IP (per /64 for IPv6). @default 8 */
+    maxInFlightPerIp?: number;
+    /**
+     * Password checks running at once in this process; the rest wait in a queue served
+     * round-robin by client IP, so one client's burst cannot starve other clients' logins.
+     * Keep it at or below the hasher's `maxConcurrent`.
+     * @default max(1, os.availableParallelism() - 1), the default hasher's `maxConcurrent`
+     */
+    maxConcurrentChecks?: number;
   };
   passwords?: {
     /** Hasher for new passwords and verification. @default argon2id with OWASP parameters */

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { createPasswordHasher } from "@latchkey/password";
 import { DEFAULT_BASE_PATH, DEFAULT_COOKIE_NAMES, DEFAULT_CSRF_FORM_FIELD, DEFAULT_CSRF_HEADER, DEFAULT_ROUTE_PATHS, ROUTE_NAMES, type RouteName } from "@latchkey/protocol";
 import { z } from "zod";
@@ -20,7 +21,7 @@ const optionsSchema = z.strictObject({
   stores: z.strictObject({
     sessions: methods(["getSession", "createSession", "updateSessionExpiration", "deleteSession", "deleteUserSessions", "listUserSessions", "listSessions", "deleteExpiredSessions"]),
     users: methods(["getUserById", "getUserByUsernameKey", "createUser", "updateUser", "listUsers"]),
-    throttle: methods(["createLimiter"]),
+    throttle: methods(["consume", "refund", "reset"]),
   }),
   mode: z.enum(["development", "production"]).optional(),
   allowInsecure: z.boolean().optional(),
@@ -70,7 +71,16 @@ const optionsSchema = z.strictObject({
   bearer: z
     .strictObject({ enabled: z.boolean().optional(), idleTimeoutSeconds: seconds.optional(), absoluteTimeoutSeconds: seconds.optional() })
     .optional(),
-  throttle: z.strictObject({ enabled: z.boolean().optional(), perAccount: window.optional(), perIp: window.optional() }).optional(),
+  throttle: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      perAccount: window.optional(),
+      perIp: window.optional(),
+      maxInFlightPerAccount: z.number().int().min(1).max(1000).optional(),
+      maxInFlightPerIp: z.number().int().min(1).max(10000).optional(),
+      maxConcurrentChecks: z.number().int().min(1).max(1024).optional(),
+    })
+    .optional(),
   passwords: z
     .strictObject({
       hasher: methods(["hash", "verify", "verifyDummy"]).optional(),
@@ -262,6 +272,9 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
       enabled: o.throttle?.enabled ?? true,
       perAccount: o.throttle?.perAccount ?? { points: 10, durationSeconds: 900 },
       perIp: o.throttle?.perIp ?? { points: 50, durationSeconds: 900 },
+      maxInFlightPerAccount: o.throttle?.maxInFlightPerAccount ?? 2,
+      maxInFlightPerIp: o.throttle?.maxInFlightPerIp ?? 8,
+      maxConcurrentChecks: o.throttle?.maxConcurrentChecks ?? Math.max(1, availableParallelism() - 1),
     },
     passwords: { minLength, maxLength, commonPasswordCheck: o.passwords?.commonPasswordCheck ?? true },
     sessionCache: {

@@ -63,6 +63,12 @@ export interface ResolvedConfig {
     readonly enabled: boolean;
     readonly perAccount: LimitWindow;
     readonly perIp: LimitWindow;
+    /** Password checks one account may have in flight in this process; more get 429 at once. */
+    readonly maxInFlightPerAccount: number;
+    /** Password checks one client IP (IPv6: /64) may have in flight in this process; more get 429 at once. */
+    readonly maxInFlightPerIp: number;
+    /** Password checks running at once in this process; more wait, served round-robin by client IP. */
+    readonly maxConcurrentChecks: number;
   };
   readonly passwords: {
     readonly minLength: number;

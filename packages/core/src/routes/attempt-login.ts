@@ -6,10 +6,11 @@ import type { UserRecord } from "../ports/user-store.js";
 import { usernameKey } from "../users/username.js";
 
 /**
- * Checks a password under the login throttle: refused with 429 (and `Retry-After`) while the
- * account or the client IP is over its limit, before any hashing; a wrong password counts a
- * failure on both. Resolves to the user, or throws `failure` (the same error for unknown
- * users, wrong passwords and inactive users, so none of them can be told apart).
+ * Checks a password under the login throttle (see `LoginThrottle`): the attempt is counted
+ * on the account and the client IP before any hashing, and refused with 429 (and
+ * `Retry-After`) when either is over its limit or has too many checks in flight. Resolves to
+ * the user, or throws `failure` (the same error for unknown users, wrong passwords and
+ * inactive users, so none of them can be told apart).
  */
 export async function attemptLogin(
   engine: Engine,
@@ -20,17 +21,16 @@ export async function attemptLogin(
 ): Promise<UserRecord> {
   const key = usernameKey(username);
   const ip = clientIp(req, engine.config);
-  const wait = await engine.throttle.check(key, ip);
-  if (wait !== null) {
-    engine.world.logger.warn({ event: "login_throttled", username, ip, retryAfterSeconds: wait }, "login refused: too many failed attempts");
+  const guarded = await engine.throttle.guard(key, ip, () => engine.accounts.authenticate(username, password));
+  if (guarded.throttled) {
+    const wait = guarded.retryAfterSeconds;
+    engine.world.logger.warn({ event: "login_throttled", username, ip, rule: guarded.rule, retryAfterSeconds: wait }, "login refused: too many attempts");
     throw new HttpError("throttled", { seconds: wait }, { headers: { "Retry-After": String(wait) } });
   }
-  const result = await engine.accounts.authenticate(username, password);
+  const result = guarded.value;
   if (!result.ok) {
-    await engine.throttle.recordFailure(key, ip);
     engine.world.logger.warn({ event: "login_failed", username, ip }, "login failed");
     throw new HttpError(failure);
   }
-  await engine.throttle.recordSuccess(key);
   return result.user;
 }
