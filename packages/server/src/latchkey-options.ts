@@ -32,6 +32,9 @@ export function latchkeyOptionsOf(settings: Settings): ServerLatchkeyOptions {
     if (perAccount !== undefined) throttle.perAccount = perAccount;
     const perIp = windowOf(settings.throttle.perIp, { points: 50, durationSeconds: 900 });
     if (perIp !== undefined) throttle.perIp = perIp;
+    if (settings.throttle.maxInFlightPerAccount !== undefined) throttle.maxInFlightPerAccount = settings.throttle.maxInFlightPerAccount;
+    if (settings.throttle.maxInFlightPerIp !== undefined) throttle.maxInFlightPerIp = settings.throttle.maxInFlightPerIp;
+    if (settings.throttle.maxConcurrentChecks !== undefined) throttle.maxConcurrentChecks = settings.throttle.maxConcurrentChecks;
     options.throttle = throttle;
   }
   if (settings.passwords !== undefined) options.passwords = settings.passwords;

@@ -124,7 +124,16 @@ export const settingsSchema = z.strictObject({
   bearer: z
     .strictObject({ enabled: boolean.exactOptional(), idleTimeoutSeconds: seconds.exactOptional(), absoluteTimeoutSeconds: seconds.exactOptional() })
     .exactOptional(),
-  throttle: z.strictObject({ enabled: boolean.exactOptional(), perAccount: window, perIp: window }).exactOptional(),
+  throttle: z
+    .strictObject({
+      enabled: boolean.exactOptional(),
+      perAccount: window,
+      perIp: window,
+      maxInFlightPerAccount: integer(1, 1000).exactOptional(),
+      maxInFlightPerIp: integer(1, 10000).exactOptional(),
+      maxConcurrentChecks: integer(1, 1024).exactOptional(),
+    })
+    .exactOptional(),
   passwords: z
     .strictObject({
       minLength: integer(1, 4096).exactOptional(),
