@@ -128,5 +128,23 @@ export function markdownReport(report: BenchReport): string {
       ) + notes(m.notes),
     );
   }
+  if (scenarios.burst !== undefined) {
+    const b = scenarios.burst;
+    out.push(`## 7. A legitimate login during a ${b.guesses}-guess burst from one IP`);
+    out.push(
+      table(
+        ["figure", "value"],
+        [
+          ["legitimate login alone (median)", `${ms(b.aloneMs)} ms`],
+          ["legitimate login from another IP during the burst (median)", `${ms(b.duringBurstMs)} ms`],
+          ["each round, during the burst", b.runsMs.map((v) => `${ms(v)} ms`).join(", ")],
+          ["GET /api/csrf/ sent with it (median): what any request waits", `${ms(b.csrfDuringBurstMs)} ms`],
+          ["whole burst answered in (median)", `${b.burstSeconds.toFixed(1)} s`],
+          ["burst answers (all rounds)", Object.entries(b.burstStatuses).map(([status, count]) => `${count}× ${status}`).join(", ")],
+        ],
+        ["l", "r"],
+      ) + notes(b.notes),
+    );
+  }
   return `${out.join("\n\n")}\n`;
 }

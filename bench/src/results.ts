@@ -97,6 +97,25 @@ export interface StormScenario {
   notes: string[];
 }
 
+/** Scenario 7. */
+export interface BurstScenario {
+  /** Wrong-password logins in each burst, all from one IP. */
+  guesses: number;
+  /** Median latency of a legitimate login with no burst. Milliseconds. */
+  aloneMs: number;
+  /** Median latency of a legitimate login from another IP during the burst. Milliseconds. */
+  duringBurstMs: number;
+  /** Each round's latency during the burst. Milliseconds. */
+  runsMs: number[];
+  /** Median latency of a GET /api/csrf/ sent with the legitimate login: the wait any request has. Milliseconds. */
+  csrfDuringBurstMs: number;
+  /** Median time until every answer of the burst had arrived. Seconds. */
+  burstSeconds: number;
+  /** The burst's answers by status, summed over the rounds. */
+  burstStatuses: Record<string, number>;
+  notes: string[];
+}
+
 /** Bytes one session takes in one store. */
 export interface StoreBytes {
   store: string;
@@ -148,6 +167,7 @@ export interface BenchReport {
     login?: LoginScenario;
     storm?: StormScenario;
     memory?: MemoryScenario;
+    burst?: BurstScenario;
   };
   /** Scenarios that failed, and why (their figures are missing). */
   failures: { scenario: ScenarioName; message: string }[];

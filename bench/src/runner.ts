@@ -2,10 +2,11 @@ import type { ChildRegistry } from "./children.js";
 import type { BenchContext } from "./context.js";
 import { duration } from "./format.js";
 import { machineInfo } from "./machine.js";
-import type { BenchOptions, ScenarioName } from "./options.js";
+import { SCENARIOS, type BenchOptions, type ScenarioName } from "./options.js";
 import type { BenchReport } from "./results.js";
 import { adaptersScenario } from "./scenarios/adapters.js";
 import { flatCostScenario } from "./scenarios/flat-cost.js";
+import { guessBurstScenario } from "./scenarios/guess-burst.js";
 import { loginStormScenario } from "./scenarios/login-storm.js";
 import { loginScenario } from "./scenarios/login.js";
 import { memoryScenario } from "./scenarios/memory.js";
@@ -20,6 +21,7 @@ const TITLES: Record<ScenarioName, string> = {
   login: "4. login throughput and argon2id alone",
   storm: "5. whoami during a login storm",
   memory: "6. memory",
+  burst: "7. a legitimate login during a guess burst from one IP",
 };
 
 /** Runs one scenario and stores its result. */
@@ -43,6 +45,9 @@ async function runScenario(name: ScenarioName, ctx: BenchContext, scenarios: Ben
     case "memory":
       scenarios.memory = await memoryScenario(ctx);
       return;
+    case "burst":
+      scenarios.burst = await guessBurstScenario(ctx);
+      return;
   }
 }
 
@@ -53,7 +58,7 @@ function commandOf(options: BenchOptions): string {
   if (!options.quick && options.durationSeconds !== 10) flags.push(`--duration ${options.durationSeconds}`);
   if (options.connections !== 50) flags.push(`--connections ${options.connections}`);
   if (!options.quick && options.runs !== 3) flags.push(`--runs ${options.runs}`);
-  if (options.only.length !== 6) flags.push(`--only ${options.only.join(",")}`);
+  if (options.only.length !== SCENARIOS.length) flags.push(`--only ${options.only.join(",")}`);
   if (!options.pin) flags.push("--no-pin");
   return flags.length === 0 ? "npm run bench" : `npm run bench -- ${flags.join(" ")}`;
 }

@@ -35,6 +35,12 @@ export function stdoutTable(report: BenchReport): string {
     for (const r of scenarios.memory.rss) rows.push(["6 memory", `${r.label} RSS idle / after load`, `${mebibytes(r.idleBytes)} / ${mebibytes(r.afterLoadBytes)}`, "", "", ""]);
     for (const s of scenarios.memory.stores) rows.push(["6 memory", `${s.store} bytes per session`, s.bytesPerSession === null ? (s.reason ?? "—") : integer(s.bytesPerSession), "", "", ""]);
   }
+  if (scenarios.burst !== undefined) {
+    const b = scenarios.burst;
+    rows.push(["7 burst", "legitimate login alone", "", "", ms(b.aloneMs), ""]);
+    rows.push(["7 burst", `legitimate login during a ${b.guesses}-guess burst from one IP`, "", "", ms(b.duringBurstMs), ""]);
+    rows.push(["7 burst", "GET /api/csrf/ sent with it", "", "", ms(b.csrfDuringBurstMs), ""]);
+  }
   const targets = report.targets.map((t) => `  ${t.met === null ? "·" : t.met ? "✓" : "✗"} ${t.description}: ${t.display} (target ${t.target})`);
   return `${align(rows, [false, false, true, true, true, true])}\n\nTargets:\n${targets.join("\n")}\n`;
 }
