@@ -1,3 +1,4 @@
+import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import type { BenchContext } from "../context.js";
@@ -16,20 +17,32 @@ export const BURST_GUESSES = 200;
  */
 const LEAD_MS = 250;
 
-/** One login from `ip` (X-Forwarded-For; the server trusts one proxy hop); resolves to its status and time. */
-async function timedLogin(origin: string, request: LoadRequest, ip: string, body?: string): Promise<{ status: number; ms: number }> {
+/**
+ * One request on a connection of its own (no keep-alive: the burst's clients are separate,
+ * and a pooled socket the server closes between rounds cannot fail a later request).
+ * Resolves to the status (0 when the connection failed) and the time until the body arrived.
+ */
+function timedRequest(url: string, method: "GET" | "POST", headers: Record<string, string>, body: string): Promise<{ status: number; ms: number }> {
   const started = performance.now();
-  const res = await fetch(`${origin}${request.path}`, { method: "POST", headers: { ...request.headers, "x-forwarded-for": ip }, body: body ?? request.body ?? "" });
-  await res.arrayBuffer();
-  return { status: res.status, ms: performance.now() - started };
+  return new Promise((resolve) => {
+    const req = httpRequest(url, { method, headers: { ...headers, "content-length": String(Buffer.byteLength(body)) }, agent: false }, (res) => {
+      res.resume();
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
+      res.on("error", () => resolve({ status: 0, ms: performance.now() - started }));
+    });
+    req.on("error", () => resolve({ status: 0, ms: performance.now() - started }));
+    req.end(body);
+  });
+}
+
+/** One login from `ip` (X-Forwarded-For; the server trusts one proxy hop). */
+function timedLogin(origin: string, request: LoadRequest, ip: string, body?: string): Promise<{ status: number; ms: number }> {
+  return timedRequest(`${origin}${request.path}`, "POST", { ...request.headers, "x-forwarded-for": ip }, body ?? request.body ?? "");
 }
 
 /** Time of one GET until its body has arrived. Milliseconds. */
 async function timedGet(url: string): Promise<number> {
-  const started = performance.now();
-  const res = await fetch(url);
-  await res.arrayBuffer();
-  return performance.now() - started;
+  return (await timedRequest(url, "GET", {}, "")).ms;
 }
 
 /**
@@ -88,7 +101,7 @@ export async function guessBurstScenario(ctx: BenchContext): Promise<BurstScenar
       notes: [
         `Each round: one legitimate login alone, then ${BURST_GUESSES} wrong-password logins sent at once from one IP (X-Forwarded-For, trustProxy 1; a different username each), and ${LEAD_MS} ms later a legitimate login from another IP, timed from send to answer.`,
         "Ready server with default settings (argon2id m=19456 KiB, t=2, p=1; throttle defaults), SQLite, pinned to one core as in the other scenarios.",
-        "Burst answers are summed over the rounds: 400 is a hashed wrong password, 429 a refusal without hashing.",
+        "Burst answers are summed over the rounds: 400 is a hashed wrong password, 429 a refusal without hashing (0: the connection failed). Every request has a connection of its own.",
       ],
     };
   } finally {
