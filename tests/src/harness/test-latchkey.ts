@@ -34,8 +34,8 @@ export function testInternals(latchkey: Latchkey): TestInternals {
 
 /** A latchkey instance over fresh SQLite stores and a test clock. */
 export function createTestLatchkey(options: TestOptions = {}): { latchkey: Latchkey; clock: TestClock; databasePath: string; cleanup(): void } {
-  const stores = createTestStores();
   const clock = createTestClock();
+  const stores = createTestStores(clock.now);
   const latchkey = createLatchkey({ ...options, passwords: { hasher: fastHasher, ...options.passwords }, stores: stores.stores, clock });
   internals.set(latchkey, { stores: stores.stores, breakStore: stores.breakStore });
   return { latchkey, clock, databasePath: stores.path, cleanup: stores.cleanup };
