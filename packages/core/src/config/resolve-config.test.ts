@@ -178,3 +178,20 @@ describe("normaliseOrigin", () => {
     assert.deepEqual(normaliseOrigin("http://localhost:5173"), { origin: "http://localhost:5173" });
   });
 });
+
+describe("resolveConfig throttle bounds", () => {
+  it("defaults the in-flight bounds and the hashing concurrency, and takes given ones", () => {
+    const defaults = resolve({}).throttle;
+    assert.equal(defaults.maxInFlightPerAccount, 2);
+    assert.equal(defaults.maxInFlightPerIp, 8);
+    assert.ok(Number.isInteger(defaults.maxConcurrentChecks) && defaults.maxConcurrentChecks >= 1);
+    const given = resolve({ throttle: { maxInFlightPerAccount: 1, maxInFlightPerIp: 30, maxConcurrentChecks: 3 } }).throttle;
+    assert.deepEqual([given.maxInFlightPerAccount, given.maxInFlightPerIp, given.maxConcurrentChecks], [1, 30, 3]);
+  });
+
+  it("refuses bounds below one", () => {
+    assertProblem({ throttle: { maxInFlightPerAccount: 0 } }, /^throttle\.maxInFlightPerAccount:/);
+    assertProblem({ throttle: { maxInFlightPerIp: -1 } }, /^throttle\.maxInFlightPerIp:/);
+    assertProblem({ throttle: { maxConcurrentChecks: 1.5 } }, /^throttle\.maxConcurrentChecks:/);
+  });
+});

@@ -28,7 +28,7 @@ export const loginRoute: RouteDefinition = {
     403: { description: "CSRF check failed.", schema: errorSchema },
     413: { description: "Body too large.", schema: errorSchema },
     415: { description: "Body is neither JSON nor form-encoded.", schema: errorSchema },
-    429: { description: "Too many failed attempts for this account or client; see Retry-After.", schema: errorSchema },
+    429: { description: "Too many failed attempts for this account or client, or too many checks of theirs at once; see Retry-After.", schema: errorSchema },
   },
   async handle(engine, req) {
     const { config } = engine;

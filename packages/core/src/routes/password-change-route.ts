@@ -23,7 +23,7 @@ export const passwordChangeRoute: RouteDefinition = {
     400: { description: "Old password wrong, new password refused (the detail says why), or a malformed body.", schema: errorSchema },
     401: { description: "Not logged in.", schema: errorSchema },
     403: { description: "CSRF check failed.", schema: errorSchema },
-    429: { description: "Too many wrong old passwords; see Retry-After.", schema: errorSchema },
+    429: { description: "Too many wrong old passwords, or too many checks at once; see Retry-After.", schema: errorSchema },
   },
   async handle(engine, req) {
     const { config } = engine;

@@ -35,7 +35,7 @@ export const tokenLoginRoute: RouteDefinition = {
     200: { description: "The token. Shown once.", schema: tokenLoginResponseSchema },
     400: { description: "Missing or invalid credentials, or a malformed body.", schema: errorSchema },
     403: { description: "Sent by a browser page on an untrusted origin.", schema: errorSchema },
-    429: { description: "Too many failed attempts; see Retry-After.", schema: errorSchema },
+    429: { description: "Too many failed attempts, or too many checks at once; see Retry-After.", schema: errorSchema },
   },
   async handle(engine, req) {
     const { config } = engine;
