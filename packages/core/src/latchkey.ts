@@ -1,7 +1,7 @@
 import { resolveConfig } from "./config/resolve-config.js";
 import type { LatchkeyOptions } from "./config/options.js";
 import type { ResolvedConfig } from "./config/resolved-config.js";
-import { checkCsrf } from "./csrf/csrf-check.js";
+import { enforceCsrf } from "./csrf/csrf-guard.js";
 import { issueCsrf } from "./csrf/csrf-issue.js";
 import type { Engine } from "./engine.js";
 import { HttpError } from "./errors.js";
@@ -142,12 +142,8 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
   async function authenticateRequest(req: LatchkeyRequest): Promise<RequestAuthResult> {
     try {
       const result = await authenticate(engine, req);
-      if (result.auth !== null && result.auth.via === "cookie" && !isSafeMethod(req.method)) {
-        const form = req.parsedBody;
-        const formToken = typeof form === "object" && form !== null ? (form as Record<string, unknown>)[config.csrf.formFieldName] : undefined;
-        const csrfError = checkCsrf(req, config, { formToken: typeof formToken === "string" ? formToken : undefined });
-        if (csrfError !== null) throw csrfError;
-      }
+      // The app's body stays unread for the app: only a body its parser already read counts.
+      if (result.auth !== null && result.auth.via === "cookie" && !isSafeMethod(req.method)) await enforceCsrf(req, config, { body: "app" });
       return { ok: true, auth: result.auth, cookies: result.cookies, headers: cors.headers(req) };
     } catch (error) {
       return { ok: false, response: withCors(errorResponse(error, req, world), req) };

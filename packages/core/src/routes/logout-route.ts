@@ -1,4 +1,4 @@
-import { checkCsrf } from "../csrf/csrf-check.js";
+import { enforceCsrf } from "../csrf/csrf-guard.js";
 import { checkOrigin } from "../csrf/origin-check.js";
 import { clearSessionCookie } from "../cookies/cookie-policy.js";
 import { HttpError } from "../errors.js";
@@ -32,10 +32,7 @@ export const logoutRoute: RouteDefinition = {
     }
     const result = await authenticate(engine, req);
     if (result.auth === null) throw new HttpError("not_logged_in", {}, { cookies: staleCookieCleanup(engine, req, result) });
-    if (result.auth.via === "cookie" && req.method === "POST") {
-      const csrfError = checkCsrf(req, config);
-      if (csrfError !== null) throw csrfError;
-    }
+    if (result.auth.via === "cookie" && req.method === "POST") await enforceCsrf(req, config, { body: "latchkey" });
     await engine.sessions.invalidateSession(result.auth.session.id);
     engine.world.logger.info({ event: "logout", userId: String(result.auth.user.id), sessionId: result.auth.session.id }, "user logged out");
     const cookies = result.auth.via === "cookie" ? [clearSessionCookie(req, config, engine.world.clock.now())] : [];
