@@ -35,7 +35,10 @@ export const logoutRoute: RouteDefinition = {
     if (result.auth.via === "cookie" && req.method === "POST") await enforceCsrf(req, config, { body: "latchkey" });
     await engine.sessions.invalidateSession(result.auth.session.id);
     engine.world.logger.info({ event: "logout", userId: String(result.auth.user.id), sessionId: result.auth.session.id }, "user logged out");
-    const cookies = result.auth.via === "cookie" ? [clearSessionCookie(req, config, engine.world.clock.now())] : [];
-    return respond(200, { detail: "Successfully logged out." }, { cookies });
+    if (result.auth.via !== "cookie") return respond(200, { detail: "Successfully logged out." });
+    // ASVS 14.3.1: what the browser kept of the ended session (cached answers of the app's
+    // authenticated routes, cookies the app set) goes with it. Bearer clients are no browsers.
+    const headers: Record<string, string> = config.clearSiteDataOnLogout === null ? {} : { "Clear-Site-Data": config.clearSiteDataOnLogout };
+    return respond(200, { detail: "Successfully logged out." }, { cookies: [clearSessionCookie(req, config, engine.world.clock.now())], headers });
   },
 };
