@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { HttpError, strictTransportSecurity, type Latchkey, type Logger } from "@latchkey/core";
-import { nodeLatchkey, pathOf, toLatchkeyRequest } from "@latchkey/node";
+import { nodeLatchkey, pathOf, sendFramingError, toLatchkeyRequest } from "@latchkey/node";
 import { sendError, sendJson, setSecurityHeaders } from "./http-replies.js";
 import type { Readiness, StoreRole } from "./readiness.js";
 import type { SpaHandler } from "./spa-handler.js";
@@ -80,6 +80,12 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
   }
 
   async function route(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
+    // RFC 9112 §3.2: a server must answer 400 to an HTTP/1.1 request without Host. Without
+    // one, the request's own origin (for the CSRF Origin check) cannot be known either.
+    if (req.httpVersion === "1.1" && req.headers.host === undefined) {
+      sendFramingError(res, method, new HttpError("bad_request", { reason: "an HTTP/1.1 request needs a Host header." }));
+      return;
+    }
     warnAboutUntrustedProxy(req);
     if (parts.isShuttingDown()) res.setHeader("Connection", "close");
     if ((path === readyPath || path === `${readyPath}/`) && (method === "GET" || method === "HEAD")) {
