@@ -20,6 +20,7 @@ export const logoutRoute: RouteDefinition = {
     400: { description: "The request carries no valid session.", schema: errorSchema },
     403: { description: "CSRF check failed.", schema: errorSchema },
     405: { description: "GET without compat.getLogout.", schema: errorSchema },
+    413: { description: "A form body (read for its csrfmiddlewaretoken field) over the size limit.", schema: errorSchema },
   },
   async handle(engine, req) {
     const { config } = engine;

@@ -23,6 +23,8 @@ export const passwordChangeRoute: RouteDefinition = {
     400: { description: "Old password wrong, new password refused (the detail says why), or a malformed body.", schema: errorSchema },
     401: { description: "Not logged in.", schema: errorSchema },
     403: { description: "CSRF check failed.", schema: errorSchema },
+    413: { description: "Body too large.", schema: errorSchema },
+    415: { description: "Body is neither JSON nor form-encoded.", schema: errorSchema },
     429: { description: "Too many wrong old passwords; see Retry-After.", schema: errorSchema },
   },
   async handle(engine, req) {
