@@ -1,6 +1,6 @@
 import { createServer, type ServerResponse } from "node:http";
 import { createLatchkey } from "@latchkey/core";
-import { nodeLatchkey } from "@latchkey/node";
+import { answerMalformedRequests, nodeLatchkey } from "@latchkey/node";
 import { migrateSqlite, openSqliteDatabase, sqliteStores } from "@latchkey/store-sqlite";
 
 const database = openSqliteDatabase(process.env.DATABASE_PATH ?? "latchkey.sqlite3");
@@ -32,6 +32,8 @@ const server = createServer(async (req, res) => {
     json(res, 404, { detail: "Not found." });
   }
 });
+// Requests Node cannot parse get latchkey's JSON errors (400, 431, 417) instead of empty ones.
+answerMalformedRequests(server);
 
 server.listen(Number(process.env.PORT ?? 3000), "127.0.0.1", () => {
   const address = server.address();

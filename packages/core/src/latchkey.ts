@@ -1,7 +1,7 @@
 import { resolveConfig } from "./config/resolve-config.js";
 import type { LatchkeyOptions } from "./config/options.js";
 import type { ResolvedConfig } from "./config/resolved-config.js";
-import { checkCsrf } from "./csrf/csrf-check.js";
+import { enforceCsrf } from "./csrf/csrf-guard.js";
 import { issueCsrf } from "./csrf/csrf-issue.js";
 import type { Engine } from "./engine.js";
 import { HttpError } from "./errors.js";
@@ -10,6 +10,7 @@ import { createCors } from "./http/cors.js";
 import { errorResponse } from "./http/error-response.js";
 import { isSafeMethod } from "./http/request-info.js";
 import type { LatchkeyRequest, LatchkeyResponse } from "./http/request.js";
+import { withSecurityHeaders } from "./http/security-headers.js";
 import type { SessionRecord } from "./ports/session-store.js";
 import { buildOpenApi } from "./routes/openapi.js";
 import type { RouteDefinition } from "./routes/route-definition.js";
@@ -102,10 +103,13 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
     routeMethods.set(route, { allowed, allowHeader: [...advertised, "OPTIONS"].join(", ") });
   }
 
-  /** Adds the CORS headers for this request's origin (none when CORS does not apply). */
+  /**
+   * Adds the CORS headers for this request's origin (none when CORS does not apply) and the
+   * security headers every answer of latchkey's carries.
+   */
   function withCors(response: LatchkeyResponse, req: LatchkeyRequest): LatchkeyResponse {
     Object.assign(response.headers, cors.headers(req));
-    return response;
+    return withSecurityHeaders(response, req, config);
   }
 
   function withNoStore(response: LatchkeyResponse): LatchkeyResponse {
@@ -115,7 +119,7 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
 
   async function handle(req: LatchkeyRequest): Promise<LatchkeyResponse | null> {
     const preflight = cors.preflight(req);
-    if (preflight !== null) return preflight;
+    if (preflight !== null) return withSecurityHeaders(preflight, req, config);
     const response = await answerRoute(req);
     return response === null ? null : withCors(response, req);
   }
@@ -142,12 +146,8 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
   async function authenticateRequest(req: LatchkeyRequest): Promise<RequestAuthResult> {
     try {
       const result = await authenticate(engine, req);
-      if (result.auth !== null && result.auth.via === "cookie" && !isSafeMethod(req.method)) {
-        const form = req.parsedBody;
-        const formToken = typeof form === "object" && form !== null ? (form as Record<string, unknown>)[config.csrf.formFieldName] : undefined;
-        const csrfError = checkCsrf(req, config, { formToken: typeof formToken === "string" ? formToken : undefined });
-        if (csrfError !== null) throw csrfError;
-      }
+      // The app's body stays unread for the app: only a body its parser already read counts.
+      if (result.auth !== null && result.auth.via === "cookie" && !isSafeMethod(req.method)) await enforceCsrf(req, config, { body: "app" });
       return { ok: true, auth: result.auth, cookies: result.cookies, headers: cors.headers(req) };
     } catch (error) {
       return { ok: false, response: withCors(errorResponse(error, req, world), req) };

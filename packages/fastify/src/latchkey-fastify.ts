@@ -1,5 +1,5 @@
 import type { Auth, Latchkey, LatchkeyResponse, Requirement } from "@latchkey/core";
-import { toLatchkeyRequest } from "@latchkey/node";
+import { lingerAfterAnswer, toLatchkeyRequest } from "@latchkey/node";
 import { JSON_CONTENT_TYPE } from "@latchkey/protocol";
 import type { FastifyPluginAsync, FastifyReply, preHandlerHookHandler } from "fastify";
 import fastifyPlugin from "fastify-plugin";
@@ -43,7 +43,11 @@ export function sendFastifyResponse(reply: FastifyReply, response: LatchkeyRespo
   // Fastify appends to, rather than replaces, a Set-Cookie header already on the reply.
   for (const cookie of response.cookies) reply.header("set-cookie", cookie);
   reply.header("x-content-type-options", "nosniff");
-  if (response.status === 413) reply.header("connection", "close");
+  if (response.status === 413) {
+    reply.header("connection", "close");
+    // Discard the unread rest and close lingering, so the client reads the 413, not a reset.
+    lingerAfterAnswer(reply.raw);
+  }
   if (response.status === 204 || response.body === null) return reply.send();
   // A string with a JSON content type goes out as is: no second serialisation by Fastify.
   return reply.type(JSON_CONTENT_TYPE).send(JSON.stringify(response.body));

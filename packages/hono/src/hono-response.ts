@@ -2,6 +2,7 @@ import type { LatchkeyResponse } from "@latchkey/core";
 import { JSON_CONTENT_TYPE } from "@latchkey/protocol";
 import type { Context } from "hono";
 import type { StatusCode } from "hono/utils/http-status";
+import { lingerOnNodeServer } from "./node-linger.js";
 
 const encoder = new TextEncoder();
 
@@ -18,7 +19,8 @@ function isStatusCode(status: number): status is StatusCode {
  * Turns a core response into a Web `Response` through `c.newResponse`, so headers earlier
  * middleware set on the context (CORS, request ids) are kept: JSON with charset, `nosniff`,
  * each cookie appended as its own `Set-Cookie`, no body for HEAD and 204, and
- * `Connection: close` on 413 since the rest of the oversized body was never read.
+ * `Connection: close` on 413 since the rest of the oversized body was never read (closed
+ * lingering on `@hono/node-server`, see {@link lingerOnNodeServer}).
  */
 export function toHonoResponse(c: Context, response: LatchkeyResponse, method: string): Response {
   const { status } = response;
@@ -26,7 +28,10 @@ export function toHonoResponse(c: Context, response: LatchkeyResponse, method: s
   const headers = new Headers(response.headers);
   for (const cookie of response.cookies) headers.append("Set-Cookie", cookie);
   headers.set("X-Content-Type-Options", "nosniff");
-  if (status === 413) headers.set("Connection", "close");
+  if (status === 413) {
+    headers.set("Connection", "close");
+    lingerOnNodeServer(c.env);
+  }
   if (status === 204 || response.body === null) return c.newResponse(null, { status, headers });
   const bytes = encoder.encode(JSON.stringify(response.body));
   headers.set("Content-Type", JSON_CONTENT_TYPE);

@@ -18,9 +18,9 @@ export function pathOf(url: string | undefined): string {
 }
 
 /**
- * Reads a Node request body up to `limitBytes`. Past the limit it stops reading and rejects
- * with a 413, leaving the rest unread (the response then closes the connection), so a
- * client cannot make the server buffer an unbounded body.
+ * Reads a Node request body up to `limitBytes`. Past the limit it stops buffering and
+ * rejects with a 413, so a client cannot make the server hold an unbounded body; the 413
+ * answer then discards the rest and closes the connection lingering.
  */
 export function readNodeBody(req: IncomingMessage, limitBytes: number): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
@@ -36,7 +36,6 @@ export function readNodeBody(req: IncomingMessage, limitBytes: number): Promise<
       size += chunk.length;
       if (size > limitBytes) {
         cleanup();
-        req.pause();
         reject(new HttpError("body_too_large", { max: limitBytes }));
         return;
       }

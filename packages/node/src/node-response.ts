@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import type { LatchkeyResponse } from "@latchkey/core";
 import { JSON_CONTENT_TYPE } from "@latchkey/protocol";
+import { lingerAfterAnswer } from "./lingering-close.js";
 
 /** Appends `Set-Cookie` values to whatever the response already carries. */
 export function appendCookies(res: ServerResponse, cookies: readonly string[]): void {
@@ -12,7 +13,8 @@ export function appendCookies(res: ServerResponse, cookies: readonly string[]): 
 
 /**
  * Writes a core response: JSON with charset, `nosniff`, cookies, and no body for HEAD and
- * 204. A 413 closes the connection, since the rest of the oversized body was never read.
+ * 204. A 413 closes the connection, since the rest of the oversized body was never read,
+ * and the close lingers (see {@link lingerAfterAnswer}) so the client gets to read the 413.
  *
  * All headers go to one `writeHead()` as a flat list: on the hot path (whoami) this skips
  * a `setHeader()` per header, and Node then writes the head without merging. Headers the
@@ -32,7 +34,10 @@ export function sendNodeResponse(res: ServerResponse, response: LatchkeyResponse
     if (earlier !== undefined) res.removeHeader("set-cookie");
     head.push("Set-Cookie", cookies);
   }
-  if (response.status === 413) head.push("Connection", "close");
+  if (response.status === 413) {
+    head.push("Connection", "close");
+    lingerAfterAnswer(res);
+  }
   if (response.status === 204 || response.body === null) {
     res.writeHead(response.status, head);
     res.end();

@@ -46,12 +46,17 @@ export const ERRORS = Object.freeze({
   not_found: { status: 404, detail: "Not found." },
   password_incorrect: { status: 400, detail: "Your old password was entered incorrectly." },
   password_invalid: { status: 400, detail: "{reason}" },
-  cookie_malformed: { status: 400, detail: "The {name} cookie is malformed." },
   store_unavailable: {
     status: 503,
     detail: "Service temporarily unavailable: the {store} store cannot be reached. Try again shortly.",
   },
   internal_error: { status: 500, detail: "Internal server error." },
+  // Malformed HTTP framing, answered by the ready server's (and @latchkey/node's) clientError handler.
+  bad_request: { status: 400, detail: "Bad request: {reason}" },
+  headers_too_large: { status: 431, detail: "Request header fields are too large." },
+  expectation_failed: { status: 417, detail: 'Expectation failed: only "Expect: 100-continue" is supported.' },
+  request_timeout: { status: 408, detail: "The request was not received in time." },
+  chunk_extensions_too_large: { status: 413, detail: "The chunk extensions of the request body are too large." },
 } as const satisfies Record<string, { status: number; detail: string }>);
 
 /** A stable, machine-readable error code. */

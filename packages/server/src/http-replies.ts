@@ -1,26 +1,33 @@
 import type { ServerResponse } from "node:http";
-import { HttpError } from "@latchkey/core";
+import { API_SECURITY_HEADERS, HttpError } from "@latchkey/core";
 import { JSON_CONTENT_TYPE, type ErrorCode } from "@latchkey/protocol";
 
 /**
- * Headers on every response of the ready server:
+ * Headers on the SPA's pages and files (JSON answers get {@link sendJson}'s instead):
  * - `nosniff`: a JSON or text response is never run as script or style (MIME confusion);
  * - `Referrer-Policy: same-origin`: URLs of the SPA (which may hold ids or tokens in paths)
  *   are not sent to other sites;
  * - `X-Frame-Options: DENY` and CSP `frame-ancestors 'none'`: no other site can frame the
- *   login page to trick clicks (clickjacking; OWASP Clickjacking Defense Cheat Sheet).
+ *   login page to trick clicks (clickjacking; OWASP Clickjacking Defense Cheat Sheet);
+ * - `Strict-Transport-Security` when `hsts` is given (HTTPS in production; SSL stripping).
  */
-export function setSecurityHeaders(res: ServerResponse): void {
+export function setSecurityHeaders(res: ServerResponse, hsts: string | null = null): void {
   res.setHeader("X-Content-Type-Options", "nosniff");
   res.setHeader("Referrer-Policy", "same-origin");
   res.setHeader("X-Frame-Options", "DENY");
   res.setHeader("Content-Security-Policy", "frame-ancestors 'none'");
+  if (hsts !== null) res.setHeader("Strict-Transport-Security", hsts);
 }
 
-/** Answers with `value` as JSON, never cached, no body for HEAD. */
+/**
+ * Answers with `value` as JSON, never cached, no body for HEAD, with the security headers
+ * of every latchkey JSON answer (`nosniff`, and core's `API_SECURITY_HEADERS`).
+ */
 export function sendJson(res: ServerResponse, method: string, status: number, value: unknown, headers: Readonly<Record<string, string>> = {}): void {
   const body = JSON.stringify(value);
   res.statusCode = status;
+  res.setHeader("X-Content-Type-Options", "nosniff");
+  for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) res.setHeader(name, value);
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
   res.setHeader("Content-Type", JSON_CONTENT_TYPE);
   res.setHeader("Content-Length", Buffer.byteLength(body));

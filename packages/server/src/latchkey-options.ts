@@ -41,5 +41,7 @@ export function latchkeyOptionsOf(settings: Settings): ServerLatchkeyOptions {
   if (settings.sessionCache !== undefined) options.sessionCache = settings.sessionCache;
   if (settings.maxBodyBytes !== undefined) options.maxBodyBytes = settings.maxBodyBytes;
   if (settings.compat !== undefined) options.compat = settings.compat;
+  if (settings.hsts !== undefined) options.hsts = settings.hsts;
+  if (settings.clearSiteDataOnLogout !== undefined) options.clearSiteDataOnLogout = settings.clearSiteDataOnLogout;
   return options;
 }

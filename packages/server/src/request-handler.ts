@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { HttpError, type Latchkey, type Logger } from "@latchkey/core";
-import { nodeLatchkey, pathOf } from "@latchkey/node";
+import { HttpError, strictTransportSecurity, type Latchkey, type Logger } from "@latchkey/core";
+import { nodeLatchkey, pathOf, sendFramingError, toLatchkeyRequest } from "@latchkey/node";
 import { sendError, sendJson, setSecurityHeaders } from "./http-replies.js";
 import type { Readiness, StoreRole } from "./readiness.js";
 import type { SpaHandler } from "./spa-handler.js";
@@ -54,9 +54,10 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
    * else 503 with the catalogue's store_unavailable detail, so the node is taken out of
    * rotation instead of answering 503 to users.
    */
-  async function answerReady(res: ServerResponse, method: string): Promise<void> {
+  async function answerReady(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
     const readiness = await parts.checkReady();
-    setSecurityHeaders(res);
+    const hsts = strictTransportSecurity(toLatchkeyRequest(req), latchkey.config);
+    if (hsts !== null) res.setHeader("Strict-Transport-Security", hsts);
     const down = ROLES.find((role) => readiness.stores[role] !== "ok");
     if (down === undefined) {
       sendJson(res, method, 200, readiness);
@@ -79,16 +80,22 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
   }
 
   async function route(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
+    // RFC 9112 §3.2: a server must answer 400 to an HTTP/1.1 request without Host. Without
+    // one, the request's own origin (for the CSRF Origin check) cannot be known either.
+    if (req.httpVersion === "1.1" && req.headers.host === undefined) {
+      sendFramingError(res, method, new HttpError("bad_request", { reason: "an HTTP/1.1 request needs a Host header." }));
+      return;
+    }
     warnAboutUntrustedProxy(req);
     if (parts.isShuttingDown()) res.setHeader("Connection", "close");
     if ((path === readyPath || path === `${readyPath}/`) && (method === "GET" || method === "HEAD")) {
-      await answerReady(res, method);
+      await answerReady(req, res, method);
       return;
     }
     if (await node.handle(req, res)) return;
-    // Framing and referrer rules matter for documents: the SPA's pages and files. latchkey's
-    // JSON answers carry nosniff themselves.
-    setSecurityHeaders(res);
+    // Framing and referrer rules for documents: the SPA's pages and files. latchkey's JSON
+    // answers carry their own (core adds them; sendJson for the server's own JSON).
+    setSecurityHeaders(res, strictTransportSecurity(toLatchkeyRequest(req), latchkey.config));
     if (spa === null || underBasePath(path, basePath)) {
       sendError(res, method, "not_found");
       return;

@@ -147,6 +147,15 @@ export const settingsSchema = z.strictObject({
       error: 'must be "django" or an object with loginWithoutCsrfToken and/or getLogout',
     })
     .exactOptional(),
+  hsts: z
+    .strictObject({
+      enabled: boolean.exactOptional(),
+      maxAgeSeconds: integer(0, 2 * 31_536_000).exactOptional(),
+      includeSubDomains: boolean.exactOptional(),
+      preload: boolean.exactOptional(),
+    })
+    .exactOptional(),
+  clearSiteDataOnLogout: z.array(oneOf(["cache", "cookies", "storage", "executionContexts"]), { error: "must be a list of Clear-Site-Data directives" }).exactOptional(),
 });
 
 /** One layer of settings (file, environment or command line), validated. */

@@ -125,6 +125,12 @@ const ROWS: readonly Row[] = [
   { key: "passwords.maxLength", kind: "integer", unit: "characters", default: "4096", example: "1024", description: "Longest password accepted (at least 64)." },
   { key: "passwords.commonPasswordCheck", kind: "boolean", default: "true", example: "false", description: "Refuse new passwords found in the common-password list." },
   { key: "maxBodyBytes", kind: "integer", unit: "bytes", default: "16384", example: "32768", description: "Largest request body latchkey's routes accept (1024 to 10485760); larger bodies get 413." },
+  // Response headers.
+  { key: "hsts.enabled", kind: "boolean", default: "true in production, false otherwise", example: "true", description: "Send `Strict-Transport-Security` on answers to requests that came over HTTPS (directly or through a trusted proxy, `trustProxy`); never over plain http." },
+  { key: "hsts.maxAgeSeconds", kind: "integer", unit: "seconds", default: "31536000 (one year)", example: "63072000", description: "`max-age` of `Strict-Transport-Security` (0 to 63072000): how long browsers use only HTTPS for this host. 0 makes them forget it." },
+  { key: "hsts.includeSubDomains", kind: "boolean", default: "false", example: "true", description: "Add `includeSubDomains`: every subdomain then gets HTTPS-only too. Turn on only when all of them serve HTTPS." },
+  { key: "hsts.preload", kind: "boolean", default: "false", example: "false", description: "Add `preload` (for browsers' preload lists). Needs `hsts.includeSubDomains` and a `hsts.maxAgeSeconds` of at least 31536000." },
+  { key: "clearSiteDataOnLogout", kind: "list", default: '["cache", "cookies"]', example: "cache", description: '`Clear-Site-Data` directives sent with a cookie logout: `cache`, `cookies`, `storage`, `executionContexts` (environment: comma-separated; `[]` in the config file sends none). See docs/security.md for what each one wipes.' },
   { key: "compat", kind: "compat", default: "none", example: "django", description: '`"django"` turns on every Django-SPA habit below; or an object (environment: a comma-separated list) of `loginWithoutCsrfToken` (accept a login without CSRF token, as DRF does) and `getLogout` (let `GET /logout` end the session). Each weakens CSRF protection.' },
 ];
 

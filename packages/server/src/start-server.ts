@@ -3,6 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import type { Clock, Latchkey, Logger } from "@latchkey/core";
+import { answerMalformedRequests } from "@latchkey/node";
 import { createRequestHandler } from "./request-handler.js";
 import { ServerConfigError, type ServerConfig } from "./server-config.js";
 import { createServerLatchkey } from "./server-latchkey.js";
@@ -103,7 +104,9 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       if (shuttingDown) setImmediate(() => server.closeIdleConnections());
     },
   });
-  const server = createServer(handler.listener);
+  // A request without Host is refused by the handler with a JSON 400 (Node's own is empty).
+  const server = createServer({ requireHostHeader: false }, handler.listener);
+  answerMalformedRequests(server);
 
   try {
     await new Promise<void>((resolve, reject) => {

@@ -201,6 +201,30 @@ export interface LatchkeyOptions {
   maxBodyBytes?: number;
   /** Unsafe Django-SPA habits to allow, or `"django"` for all of them. @default none */
   compat?: "django" | CompatOptions;
+  /**
+   * `Strict-Transport-Security` (RFC 6797, ASVS 3.4.1) on latchkey's answers to requests that
+   * came over HTTPS (directly or via a trusted proxy): the browser then refuses plain http to
+   * this host for `maxAgeSeconds`, so a network attacker cannot strip TLS and read the
+   * session cookie. Never sent over plain http (browsers ignore it there anyway).
+   */
+  hsts?: {
+    /** @default true in production, false otherwise */
+    enabled?: boolean;
+    /** `max-age`: how long the browser remembers to use HTTPS only; 0 makes it forget. @default 31536000 (one year) */
+    maxAgeSeconds?: number;
+    /** Cover every subdomain too. Only when all of them serve HTTPS. @default false */
+    includeSubDomains?: boolean;
+    /** Ask to be put on browsers' preload lists; needs `includeSubDomains` and a max-age of a year or more. @default false */
+    preload?: boolean;
+  };
+  /**
+   * `Clear-Site-Data` directives sent with a successful cookie logout (ASVS 14.3.1), so data
+   * the browser keeps for this site is wiped when the session ends. `"storage"` and
+   * `"executionContexts"` are accepted but not the default: they wipe the SPA's own storage
+   * and reload its tabs (see docs/security.md). `[]` sends no header.
+   * @default ["cache", "cookies"]
+   */
+  clearSiteDataOnLogout?: readonly ("cache" | "cookies" | "storage" | "executionContexts")[];
   /** @default a logger that writes nothing */
   logger?: Logger;
   /** @default the system clock */

@@ -104,6 +104,15 @@ const optionsSchema = z.strictObject({
       error: 'must be "django" or { loginWithoutCsrfToken?, getLogout? }',
     })
     .optional(),
+  hsts: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      maxAgeSeconds: z.number().int().min(0).max(2 * 31_536_000).optional(),
+      includeSubDomains: z.boolean().optional(),
+      preload: z.boolean().optional(),
+    })
+    .optional(),
+  clearSiteDataOnLogout: z.array(z.enum(["cache", "cookies", "storage", "executionContexts"])).optional(),
   logger: methods(["debug", "info", "warn", "error"]).optional(),
   clock: methods(["now"]).optional(),
   random: methods(["fill"]).optional(),
@@ -221,6 +230,12 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     );
   }
 
+  const hstsMaxAge = o.hsts?.maxAgeSeconds ?? 31_536_000;
+  const hstsSubDomains = o.hsts?.includeSubDomains ?? false;
+  const hstsPreload = o.hsts?.preload ?? false;
+  // The preload list (hstspreload.org) takes only hosts whose header covers subdomains for a year.
+  if (hstsPreload && (!hstsSubDomains || hstsMaxAge < 31_536_000)) problems.push("hsts.preload: preloading needs hsts.includeSubDomains and hsts.maxAgeSeconds of at least 31536000 (one year)");
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const compatOption = o.compat === "django" ? { loginWithoutCsrfToken: true, getLogout: true } : (o.compat ?? {});
@@ -289,6 +304,14 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
       loginWithoutCsrfToken: compatOption.loginWithoutCsrfToken ?? false,
       getLogout: compatOption.getLogout ?? false,
     },
+    hsts: {
+      enabled: o.hsts?.enabled ?? production,
+      maxAgeSeconds: hstsMaxAge,
+      includeSubDomains: hstsSubDomains,
+      preload: hstsPreload,
+      header: `max-age=${hstsMaxAge}${hstsSubDomains ? "; includeSubDomains" : ""}${hstsPreload ? "; preload" : ""}`,
+    },
+    clearSiteDataOnLogout: clearSiteDataValue(o.clearSiteDataOnLogout ?? ["cache", "cookies"]),
   });
   const world: ResolvedWorld = Object.freeze({
     stores: o.stores,
@@ -299,6 +322,12 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     invalidationBus: o.invalidationBus ?? null,
   });
   return { config, world };
+}
+
+/** `Clear-Site-Data` directives as the header writes them (each a quoted string), or null for none. */
+function clearSiteDataValue(directives: readonly string[]): string | null {
+  const list = unique(directives.filter((d) => typeof d === "string"));
+  return list.length === 0 ? null : list.map((d) => `"${d}"`).join(", ");
 }
 
 /** The names, without case-insensitive duplicates, first spelling kept. */

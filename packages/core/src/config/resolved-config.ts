@@ -88,6 +88,16 @@ export interface ResolvedConfig {
     readonly loginWithoutCsrfToken: boolean;
     readonly getLogout: boolean;
   };
+  readonly hsts: {
+    readonly enabled: boolean;
+    readonly maxAgeSeconds: number;
+    readonly includeSubDomains: boolean;
+    readonly preload: boolean;
+    /** The `Strict-Transport-Security` value, built once. */
+    readonly header: string;
+  };
+  /** The `Clear-Site-Data` value of a cookie logout (`"cache", "cookies"`), or null for none. */
+  readonly clearSiteDataOnLogout: string | null;
 }
 
 /** The non-serialisable collaborators, resolved. */

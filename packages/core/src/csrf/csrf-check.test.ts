@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { cryptoRandom } from "../ports/world.js";
 import { configFor, fakeRequest } from "../test-fixtures.test.helper.js";
-import { checkCsrf, checkCsrfToken, csrfSecretFromCookie } from "./csrf-check.js";
+import { checkCsrfToken, csrfSecretFromCookie } from "./csrf-check.js";
 import { generateCsrfSecret, maskCsrfSecret } from "./csrf-token.js";
 
 const SECRET = generateCsrfSecret(cryptoRandom);
@@ -71,29 +71,5 @@ describe("the CSRF token check (Django rows 7a-7f)", () => {
   it("with tokenOptional, lets a request without any token through but still checks one that is sent", () => {
     assert.equal(checkCsrfToken(request({}), config, { tokenOptional: true }), null);
     assert.equal(checkCsrfToken(request({ cookie: `csrftoken=${SECRET}`, "x-csrftoken": OTHER }), config, { tokenOptional: true })?.code, "csrf_token_incorrect");
-  });
-});
-
-describe("checkCsrf and the csrf.mode setting", () => {
-  const good = { cookie: `csrftoken=${SECRET}`, "x-csrftoken": SECRET };
-  const evil = { origin: "http://evil.example", "sec-fetch-site": "cross-site" };
-
-  it('"origin+token" needs both layers', () => {
-    assert.equal(checkCsrf(request(good), config), null);
-    assert.equal(checkCsrf(request({ ...good, ...evil }), config)?.code, "csrf_cross_site");
-    assert.equal(checkCsrf(request({}), config)?.code, "csrf_cookie_missing");
-  });
-
-  it('"origin" needs no token, and refuses a request whose origin cannot be told', () => {
-    const originOnly = configFor({ csrf: { mode: "origin" } });
-    assert.equal(checkCsrf(request({}), originOnly), null);
-    assert.equal(checkCsrf(request(evil), originOnly)?.code, "csrf_cross_site");
-    assert.equal(checkCsrf(fakeRequest({ headers: { host: "app.example.com" } }), originOnly)?.code, "csrf_origin_missing");
-  });
-
-  it('"token" ignores the origin', () => {
-    const tokenOnly = configFor({ csrf: { mode: "token" } });
-    assert.equal(checkCsrf(request({ ...good, ...evil }), tokenOnly), null);
-    assert.equal(checkCsrf(request(evil), tokenOnly)?.code, "csrf_cookie_missing");
   });
 });

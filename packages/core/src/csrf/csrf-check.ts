@@ -3,7 +3,6 @@ import { constantTimeEqual } from "../encoding.js";
 import { HttpError } from "../errors.js";
 import type { LatchkeyRequest } from "../http/request.js";
 import { readCookie } from "../cookies/read-cookie.js";
-import { checkOrigin } from "./origin-check.js";
 import { csrfSecretOf, isWellFormedCsrfValue } from "./csrf-token.js";
 
 /**
@@ -40,16 +39,5 @@ export function checkCsrfToken(req: LatchkeyRequest, config: ResolvedConfig, sou
   const source = fromHeader ? `the '${config.csrf.headerName}' HTTP header` : "POST";
   if (!isWellFormedCsrfValue(token)) return new HttpError("csrf_token_malformed", { source });
   if (!constantTimeEqual(csrfSecretOf(token), secret)) return new HttpError("csrf_token_incorrect", { source });
-  return null;
-}
-
-/** Both layers, as the configured mode asks. Returns null when the request passes. */
-export function checkCsrf(req: LatchkeyRequest, config: ResolvedConfig, sources: TokenSources = {}): HttpError | null {
-  const mode = config.csrf.mode;
-  if (mode !== "token") {
-    const originError = checkOrigin(req, config, { failClosed: mode === "origin" });
-    if (originError !== null) return originError;
-  }
-  if (mode !== "origin") return checkCsrfToken(req, config, sources);
   return null;
 }

@@ -73,6 +73,28 @@ export async function readBody(req: LatchkeyRequest, limitBytes: number): Promis
   throw new HttpError("unsupported_media_type", { type: type.type });
 }
 
+/** Each request's body, read once: the CSRF check and the route handler share one read. */
+const bodies = new WeakMap<LatchkeyRequest, Promise<ParsedBody>>();
+
+/**
+ * {@link readBody}, memoised per request: the stream can be read only once, and both the
+ * CSRF check (for a `csrfmiddlewaretoken` form field) and the route need the body. A read
+ * that failed fails the same way for every caller.
+ */
+export function readBodyOnce(req: LatchkeyRequest, limitBytes: number): Promise<ParsedBody> {
+  let body = bodies.get(req);
+  if (body === undefined) {
+    body = readBody(req, limitBytes);
+    bodies.set(req, body);
+  }
+  return body;
+}
+
+/** True if the request declares a form-encoded body (`application/x-www-form-urlencoded`). */
+export function isFormEncoded(req: LatchkeyRequest): boolean {
+  return contentType(req.header("content-type"))?.type === "application/x-www-form-urlencoded";
+}
+
 /** The fields of a parsed body, whatever its kind (empty for an empty body). */
 export function bodyFields(body: ParsedBody): Record<string, unknown> {
   return body.kind === "empty" ? {} : body.value;

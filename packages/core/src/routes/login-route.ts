@@ -1,8 +1,7 @@
-import { checkCsrfToken } from "../csrf/csrf-check.js";
-import { checkOrigin } from "../csrf/origin-check.js";
+import { enforceCsrf } from "../csrf/csrf-guard.js";
 import { issueCsrf } from "../csrf/csrf-issue.js";
 import { sessionCookie } from "../cookies/cookie-policy.js";
-import { readBody } from "../http/body.js";
+import { readBodyOnce } from "../http/body.js";
 import { readCredential } from "../http/credentials.js";
 import { clientIp } from "../http/request-info.js";
 import { renderUser } from "../users/user-json.js";
@@ -32,16 +31,8 @@ export const loginRoute: RouteDefinition = {
   },
   async handle(engine, req) {
     const { config } = engine;
-    if (config.csrf.mode !== "token") {
-      const originError = checkOrigin(req, config, { failClosed: config.csrf.mode === "origin" });
-      if (originError !== null) throw originError;
-    }
-    const body = await readBody(req, config.maxBodyBytes);
-    if (config.csrf.mode !== "origin") {
-      const formToken = body.kind === "form" ? body.value[config.csrf.formFieldName] : undefined;
-      const tokenError = checkCsrfToken(req, config, { formToken, tokenOptional: config.compat.loginWithoutCsrfToken });
-      if (tokenError !== null) throw tokenError;
-    }
+    await enforceCsrf(req, config, { body: "latchkey", tokenOptional: config.compat.loginWithoutCsrfToken });
+    const body = await readBodyOnce(req, config.maxBodyBytes);
     const { username, password } = loginCredentials(engine, req, body);
     const user = await attemptLogin(engine, req, username, password);
 

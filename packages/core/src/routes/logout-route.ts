@@ -1,4 +1,4 @@
-import { checkCsrf } from "../csrf/csrf-check.js";
+import { enforceCsrf } from "../csrf/csrf-guard.js";
 import { checkOrigin } from "../csrf/origin-check.js";
 import { clearSessionCookie } from "../cookies/cookie-policy.js";
 import { HttpError } from "../errors.js";
@@ -20,6 +20,7 @@ export const logoutRoute: RouteDefinition = {
     400: { description: "The request carries no valid session.", schema: errorSchema },
     403: { description: "CSRF check failed.", schema: errorSchema },
     405: { description: "GET without compat.getLogout.", schema: errorSchema },
+    413: { description: "A form body (read for its csrfmiddlewaretoken field) over the size limit.", schema: errorSchema },
   },
   async handle(engine, req) {
     const { config } = engine;
@@ -32,13 +33,13 @@ export const logoutRoute: RouteDefinition = {
     }
     const result = await authenticate(engine, req);
     if (result.auth === null) throw new HttpError("not_logged_in", {}, { cookies: staleCookieCleanup(engine, req, result) });
-    if (result.auth.via === "cookie" && req.method === "POST") {
-      const csrfError = checkCsrf(req, config);
-      if (csrfError !== null) throw csrfError;
-    }
+    if (result.auth.via === "cookie" && req.method === "POST") await enforceCsrf(req, config, { body: "latchkey" });
     await engine.sessions.invalidateSession(result.auth.session.id);
     engine.world.logger.info({ event: "logout", userId: String(result.auth.user.id), sessionId: result.auth.session.id }, "user logged out");
-    const cookies = result.auth.via === "cookie" ? [clearSessionCookie(req, config, engine.world.clock.now())] : [];
-    return respond(200, { detail: "Successfully logged out." }, { cookies });
+    if (result.auth.via !== "cookie") return respond(200, { detail: "Successfully logged out." });
+    // ASVS 14.3.1: what the browser kept of the ended session (cached answers of the app's
+    // authenticated routes, cookies the app set) goes with it. Bearer clients are no browsers.
+    const headers: Record<string, string> = config.clearSiteDataOnLogout === null ? {} : { "Clear-Site-Data": config.clearSiteDataOnLogout };
+    return respond(200, { detail: "Successfully logged out." }, { cookies: [clearSessionCookie(req, config, engine.world.clock.now())], headers });
   },
 };

@@ -1,8 +1,8 @@
-import { checkCsrf } from "../csrf/csrf-check.js";
+import { enforceCsrf } from "../csrf/csrf-guard.js";
 import { sessionCookie } from "../cookies/cookie-policy.js";
 import { HttpError } from "../errors.js";
 import { authenticate } from "../http/authenticate.js";
-import { bodyFields, readBody, stringField } from "../http/body.js";
+import { bodyFields, readBodyOnce, stringField } from "../http/body.js";
 import { clientIp } from "../http/request-info.js";
 import { attemptLogin } from "./attempt-login.js";
 import type { RouteDefinition } from "./route-definition.js";
@@ -23,6 +23,8 @@ export const passwordChangeRoute: RouteDefinition = {
     400: { description: "Old password wrong, new password refused (the detail says why), or a malformed body.", schema: errorSchema },
     401: { description: "Not logged in.", schema: errorSchema },
     403: { description: "CSRF check failed.", schema: errorSchema },
+    413: { description: "Body too large.", schema: errorSchema },
+    415: { description: "Body is neither JSON nor form-encoded.", schema: errorSchema },
     429: { description: "Too many wrong old passwords, or too many checks at once; see Retry-After.", schema: errorSchema },
   },
   async handle(engine, req) {
@@ -30,11 +32,8 @@ export const passwordChangeRoute: RouteDefinition = {
     const result = await authenticate(engine, req);
     if (result.auth === null) throw new HttpError("not_authenticated");
     const { user, session, via } = result.auth;
-    if (via === "cookie") {
-      const csrfError = checkCsrf(req, config);
-      if (csrfError !== null) throw csrfError;
-    }
-    const fields = bodyFields(await readBody(req, config.maxBodyBytes));
+    if (via === "cookie") await enforceCsrf(req, config, { body: "latchkey" });
+    const fields = bodyFields(await readBodyOnce(req, config.maxBodyBytes));
     const oldPassword = stringField(fields, "old_password", config.passwords.maxLength) ?? stringField(fields, "oldPassword", config.passwords.maxLength);
     const newPassword = stringField(fields, "new_password", config.passwords.maxLength) ?? stringField(fields, "newPassword", config.passwords.maxLength);
     if (oldPassword === undefined || newPassword === undefined || oldPassword === "" || newPassword === "") {
