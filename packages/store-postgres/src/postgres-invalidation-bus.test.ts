@@ -116,3 +116,40 @@ describe("postgresInvalidationBus() when PostgreSQL goes away", { skip: requireP
     }
   });
 });
+
+describe("postgresInvalidationBus() when PostgreSQL freezes", { skip: requireProgram("initdb", "postgres", "pg_isready", "createdb") }, () => {
+  it("rejects a sync barrier that cannot come back, leaves no rejection unhandled, and syncs again once the server answers", { timeout: TEST_TIMEOUT_MS }, async () => {
+    const server = await startPostgres();
+    const pool = openPool(server);
+    const a = recordingBus(pool, "bus_freeze");
+    // An unhandled rejection ends a real server process: here it is recorded instead.
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on("unhandledRejection", record);
+    try {
+      await ready(a.bus);
+      // SIGSTOP to every PostgreSQL process: the listener's socket stays open and nothing answers.
+      server.freeze();
+      try {
+        await assert.rejects(a.bus.sync(), /did not come back|timeout/i);
+        await waitUntil("the bus to give the frozen listener up", async () => a.bus.status !== "ready", { timeoutMs: 20_000, intervalMs: 20 });
+      } finally {
+        server.thaw();
+      }
+      await ready(a.bus);
+      await a.bus.publish({ kind: "session", id: "after" });
+      await a.bus.sync();
+      assert.deepEqual(a.received.at(-1), { kind: "session", id: "after" });
+      // A tick for rejections still queued to be reported.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      assert.deepEqual(unhandled.map(String), [], "no promise rejected with nothing awaiting it");
+    } finally {
+      process.off("unhandledRejection", record);
+      await a.bus.close();
+      await pool.end();
+      await server.dispose();
+    }
+  });
+});

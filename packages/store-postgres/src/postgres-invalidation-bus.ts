@@ -110,17 +110,20 @@ export function postgresInvalidationBus(options: PostgresInvalidationBusOptions)
       if (subscription.status !== "ready" || connection === null) throw new Error(`the PostgreSQL invalidation listener is ${subscription.status}`);
       markerCount += 1;
       const id = String(markerCount);
-      let timer: NodeJS.Timeout | undefined;
       const arrived = new Promise<void>((resolve, reject) => {
         markers.set(id, { resolve, reject });
-        timer = setTimeout(() => {
-          markers.delete(id);
-          reject(new Error(`the sync marker did not come back within ${syncTimeoutMs} ms`));
-        }, syncTimeoutMs);
+      });
+      // Observed at once: lost() or close() may reject it while the query below still waits,
+      // and a rejection that nothing handles ends the process (every node, in a store freeze).
+      arrived.catch(() => {});
+      // One deadline for the whole barrier (the NOTIFY query and the marker's return), raced
+      // against it, so whichever loses is still observed and nothing rejects unhandled.
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`the sync marker did not come back within ${syncTimeoutMs} ms`)), syncTimeoutMs);
       });
       try {
-        await connection.query("SELECT pg_notify($1, $2)", [syncChannel, id]);
-        await arrived;
+        await Promise.race([connection.query("SELECT pg_notify($1, $2)", [syncChannel, id]).then(() => arrived), deadline]);
       } catch (error) {
         markers.delete(id);
         // A listener that cannot get its own marker back may be a half-open socket: start over.
