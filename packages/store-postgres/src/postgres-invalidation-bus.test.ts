@@ -3,7 +3,10 @@ import { after, before, describe, it } from "node:test";
 import type { InvalidationBus, InvalidationEvent } from "@latchkey/core";
 import { requireProgram, startPostgres, waitUntil, type PostgresServer } from "@latchkey/testkit";
 import type pg from "pg";
+import { liveSession } from "@latchkey/store-contract";
+import { migratePostgres } from "./migrate.js";
 import { postgresInvalidationBus } from "./postgres-invalidation-bus.js";
+import { postgresSessionStore } from "./postgres-session-store.js";
 import { openPool } from "./postgres-subject.test.helper.js";
 
 const TEST_TIMEOUT_MS = 90_000;
@@ -148,6 +151,32 @@ describe("postgresInvalidationBus() when PostgreSQL freezes", { skip: requirePro
     } finally {
       process.off("unhandledRejection", record);
       await a.bus.close();
+      await pool.end();
+      await server.dispose();
+    }
+  });
+});
+
+describe("a PostgreSQL session store that carries invalidations", { skip: requireProgram("initdb", "postgres", "pg_isready", "createdb") }, () => {
+  it("NOTIFYs each session deletion in the same statement: delivered after the row is gone, and the deletion count is kept", { timeout: TEST_TIMEOUT_MS }, async () => {
+    const server = await startPostgres();
+    const pool = openPool(server);
+    const listener = recordingBus(openPool(server), "bus_store");
+    try {
+      await migratePostgres(pool);
+      const sessions = postgresSessionStore(pool, { invalidationChannel: "bus_store" });
+      await sessions.createSession(liveSession("one"));
+      await sessions.createSession({ ...liveSession("two"), userId: "7" });
+      await sessions.createSession({ ...liveSession("three"), userId: "7" });
+      await ready(listener.bus);
+      await sessions.deleteSession("one");
+      assert.equal(await sessions.deleteUserSessions("7", { exceptId: "three" }), 1);
+      await listener.bus.sync();
+      assert.deepEqual(listener.received, [{ kind: "all" }, { kind: "session", id: "one" }, { kind: "user", userId: "7" }]);
+      assert.equal(await sessions.getSession("one"), null);
+      assert.equal((await sessions.getSession("three"))?.id, "three");
+    } finally {
+      await listener.bus.close();
       await pool.end();
       await server.dispose();
     }

@@ -15,6 +15,9 @@ export interface PostgresInvalidationBusOptions {
   logger?: Logger;
 }
 
+/** The channel the bus listens on unless told otherwise. */
+export const DEFAULT_INVALIDATION_CHANNEL = "latchkey_invalidations";
+
 /** How long a sync marker may take to come back when the pool sets no `query_timeout`. Milliseconds. */
 const DEFAULT_SYNC_TIMEOUT_MS = 5_000;
 
@@ -38,7 +41,7 @@ function message(error: unknown): string {
 export function postgresInvalidationBus(options: PostgresInvalidationBusOptions): InvalidationBus {
   const { pool } = options;
   const logger = options.logger ?? silentLogger;
-  const channel = options.channel ?? "latchkey_invalidations";
+  const channel = options.channel ?? DEFAULT_INVALIDATION_CHANNEL;
   if (!/^[a-z_][a-z0-9_]{0,39}$/.test(channel)) throw new Error(`The invalidation channel must be a lower-case identifier of at most 40 characters; got ${JSON.stringify(channel)}.`);
   // A channel of its own for sync markers, so one process's markers do not reach the others.
   const syncChannel = `${channel}_sync_${randomBytes(6).toString("hex")}`;

@@ -1,4 +1,4 @@
-import type { SessionKind, SessionRecord, SessionStore } from "@latchkey/core";
+import { encodeInvalidation, type SessionKind, type SessionRecord, type SessionStore } from "@latchkey/core";
 import type { Pool } from "pg";
 import { bigintColumn, nullableTextColumn, textColumn, type Row } from "./rows.js";
 import { toStoreError } from "./store-error.js";
@@ -30,12 +30,25 @@ function toSession(row: Row): SessionRecord {
   };
 }
 
+/** Options of {@link postgresSessionStore}. */
+export interface PostgresSessionStoreOptions {
+  /**
+   * The channel of the PostgreSQL invalidation bus, when session caches listen on it. Each
+   * session deletion then also NOTIFYs the invalidation in the same statement, so the
+   * message is delivered exactly when (and only if) the deletion commits, in commit order:
+   * a deletion whose client timed out but which commits later still reaches every cache,
+   * with no window between the row going and the caches hearing of it. @default none
+   */
+  invalidationChannel?: string;
+}
+
 /**
  * A {@link SessionStore} over a pool connected to a migrated database. Each method is one
  * statement, so each is atomic on its own; `getSession` (run on each authenticated request)
  * is one primary-key lookup through a named prepared statement (planned once per connection).
  */
-export function postgresSessionStore(pool: Pool): SessionStore {
+export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOptions = {}): SessionStore {
+  const channel = options.invalidationChannel ?? null;
   /** Runs one statement, turning an outage into StoreUnavailableError("session"). */
   async function query(text: string, values: unknown[], name?: string): Promise<{ rows: Row[]; rowCount: number }> {
     try {
@@ -75,16 +88,28 @@ export function postgresSessionStore(pool: Pool): SessionStore {
     },
 
     async deleteSession(id: string): Promise<void> {
-      await query(`DELETE FROM ${TABLE} WHERE id = $1`, [id]);
+      if (channel === null) {
+        await query(`DELETE FROM ${TABLE} WHERE id = $1`, [id]);
+        return;
+      }
+      await query(
+        `WITH gone AS (DELETE FROM ${TABLE} WHERE id = $1 RETURNING 1) SELECT (SELECT count(*) FROM gone) AS deleted, pg_notify($2, $3)`,
+        [id, channel, encodeInvalidation({ kind: "session", id })],
+      );
     },
 
     async deleteUserSessions(userId: string, options: { kind?: SessionKind; exceptId?: string } = {}): Promise<number> {
-      const { rowCount } = await query(
-        `DELETE FROM ${TABLE} WHERE user_id = $1
-           AND ($2::text IS NULL OR kind = $2::text) AND ($3::text IS NULL OR id <> $3::text)`,
-        [userId, options.kind ?? null, options.exceptId ?? null],
+      const where = `user_id = $1 AND ($2::text IS NULL OR kind = $2::text) AND ($3::text IS NULL OR id <> $3::text)`;
+      const values = [userId, options.kind ?? null, options.exceptId ?? null];
+      if (channel === null) {
+        const { rowCount } = await query(`DELETE FROM ${TABLE} WHERE ${where}`, values);
+        return rowCount;
+      }
+      const { rows } = await query(
+        `WITH gone AS (DELETE FROM ${TABLE} WHERE ${where} RETURNING 1) SELECT (SELECT count(*) FROM gone) AS deleted, pg_notify($4, $5)`,
+        [...values, channel, encodeInvalidation({ kind: "user", userId })],
       );
-      return rowCount;
+      return Number(rows[0]?.deleted ?? 0);
     },
 
     async listUserSessions(userId: string): Promise<SessionRecord[]> {

@@ -33,6 +33,11 @@ export interface PostgresStoresOptions {
    * it: the stores never end it. See {@link recommendedPoolOptions}.
    */
   pool: Pool;
+  /**
+   * The PostgreSQL invalidation bus's channel when session caches listen on it: session
+   * deletions then NOTIFY it in the same statement (see PostgresSessionStoreOptions). @default none
+   */
+  invalidationChannel?: string;
 }
 
 /** The three PostgreSQL stores; `users` also administers group permissions. */
@@ -56,7 +61,7 @@ export async function postgresStores(options: PostgresStoresOptions): Promise<Po
     throw toStoreError("session", error);
   }
   return {
-    sessions: postgresSessionStore(pool),
+    sessions: postgresSessionStore(pool, options.invalidationChannel === undefined ? {} : { invalidationChannel: options.invalidationChannel }),
     users: postgresUserStore(pool),
     throttle: postgresThrottleStore(pool),
   };

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { requireProgram, waitUntil, type ServerControls } from "@latchkey/testkit";
+import { redisCommand, requireProgram, waitUntil, type ServerControls } from "@latchkey/testkit";
+import pg from "pg";
 import type { ServeProcess } from "../server/latchkey-process.js";
 import { createBrowser, startBackends, startNodes, whoamiWithCookie, type Backends, type Nodes, type Reply } from "./scale-fixture.js";
 
@@ -101,4 +102,82 @@ describe("an 8 s store freeze under traffic (two servers)", { skip: NEEDS }, () 
         await freezeUnderTraffic(nodes, backends.redis, cookie);
       }));
   }
+});
+
+/** The public id of a session cookie (`<id>.<secret>`): what the stores key the session by. */
+function sessionIdOf(cookie: string): string {
+  return cookie.slice(0, cookie.indexOf("."));
+}
+
+/**
+ * After the revocation's write has landed in the store: every node refuses the cookie, on
+ * every one of several requests (a cache that kept it would answer 200 for its whole TTL).
+ */
+async function refusedEverywhere(nodes: Nodes, cookie: string): Promise<void> {
+  for (let round = 0; round < 10; round += 1) {
+    for (const node of nodes.servers) {
+      const reply = await whoamiWithCookie(node, cookie);
+      assert.equal(reply.status, 401, `round ${round} on ${node.url}: ${JSON.stringify(reply.json)}`);
+    }
+  }
+}
+
+describe("a logout whose store write is held past its timeout (session cache on, two servers)", { skip: NEEDS }, () => {
+  it("Redis: the logout answers 503, and once the held delete lands no node accepts the cookie from its cache", { timeout: TEST_TIMEOUT_MS }, () =>
+    withNodes((b) => ({ ...redisAndPostgres(b), LATCHKEY_SESSION_CACHE_ENABLED: "true" }), async (backends, nodes) => {
+      const [a] = nodes.servers;
+      assert.ok(a !== undefined);
+      await nodes.createUser("held-logout");
+      const browser = createBrowser();
+      assert.equal((await browser.login(a, "held-logout")).status, 200);
+      const cookie = browser.cookie("sessionid") ?? "";
+      for (const node of nodes.servers) for (let i = 0; i < 3; i += 1) assert.equal((await whoamiWithCookie(node, cookie)).status, 200, "cached on every node");
+      // Redis holds every write (DEL, PUBLISH) and still answers reads: the logout's write is
+      // sent and hangs past the client's 2 s timeout, exactly as when Redis freezes right after
+      // the logout was sent, but deterministically.
+      await redisCommand(backends.redis.port, ["CLIENT", "PAUSE", "60000", "WRITE"]);
+      let logout: Reply;
+      try {
+        logout = await browser.logout(a);
+      } finally {
+        await redisCommand(backends.redis.port, ["CLIENT", "UNPAUSE"]);
+      }
+      assert.equal(logout.status, 503, JSON.stringify(logout.json));
+      assert.equal(logout.json.code, "store_unavailable");
+      const key = `latchkey:{s:${sessionIdOf(cookie)}}`;
+      await waitUntil("the held delete to land in Redis", async () => (await redisCommand(backends.redis.port, ["EXISTS", key])) === "0", { timeoutMs: 30_000, intervalMs: 50 });
+      await refusedEverywhere(nodes, cookie);
+    }));
+
+  it("PostgreSQL: the logout answers 503, and once the held delete lands no node accepts the cookie from its cache", { timeout: TEST_TIMEOUT_MS }, () =>
+    withNodes((b) => ({ ...postgresOnly(b), LATCHKEY_SESSION_CACHE_ENABLED: "true" }), async (backends, nodes) => {
+      const [a] = nodes.servers;
+      assert.ok(a !== undefined);
+      await nodes.createUser("held-logout-pg");
+      const browser = createBrowser();
+      assert.equal((await browser.login(a, "held-logout-pg")).status, 200);
+      const cookie = browser.cookie("sessionid") ?? "";
+      for (const node of nodes.servers) for (let i = 0; i < 3; i += 1) assert.equal((await whoamiWithCookie(node, cookie)).status, 200, "cached on every node");
+      // A row lock held by the test: the logout's DELETE waits past the 5 s query timeout,
+      // while reads (and the other nodes' cache fills) still see the row.
+      const holder = new pg.Client({ connectionString: backends.postgres.url });
+      await holder.connect();
+      let logout: Reply;
+      try {
+        await holder.query("BEGIN");
+        await holder.query("SELECT id FROM latchkey_sessions WHERE id = $1 FOR UPDATE", [sessionIdOf(cookie)]);
+        logout = await browser.logout(a);
+        // Another node reads the still-present row meanwhile and may cache it again.
+        const [, b] = nodes.servers;
+        assert.ok(b !== undefined);
+        await whoamiWithCookie(b, cookie);
+        await holder.query("ROLLBACK");
+        assert.equal(logout.status, 503, JSON.stringify(logout.json));
+        assert.equal(logout.json.code, "store_unavailable");
+        await waitUntil("the held delete to land in PostgreSQL", async () => (await holder.query("SELECT 1 FROM latchkey_sessions WHERE id = $1", [sessionIdOf(cookie)])).rowCount === 0, { timeoutMs: 30_000, intervalMs: 50 });
+        await refusedEverywhere(nodes, cookie);
+      } finally {
+        await holder.end();
+      }
+    }));
 });

@@ -1,10 +1,9 @@
 import type { ResolvedConfig, ResolvedWorld } from "../config/resolved-config.js";
 import { constantTimeEqual, sha256Hex } from "../encoding.js";
-import { StoreUnavailableError } from "../errors.js";
-import type { InvalidationEvent } from "../ports/invalidation-bus.js";
 import type { SessionKind, SessionRecord } from "../ports/session-store.js";
 import type { User } from "../ports/user-store.js";
 import { storeCall } from "../store-call.js";
+import { createRevoker } from "./revocation.js";
 import { createSessionCache, type CachedSession, type SessionCacheStats } from "./session-cache.js";
 import { generateSessionToken, parseSessionToken } from "./session-token.js";
 
@@ -92,23 +91,9 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
     return { token: generated.token, session };
   }
 
-  /**
-   * Applies an invalidation here and publishes it to every other process, after the store
-   * write it follows. The caller's request returns only once the bus accepted it, which is
-   * what lets every process's next request see it (see SessionCache.lookup). A bus that
-   * cannot take it makes the call fail with a 503: the store write stands, but the caller
-   * must not be told "done" while other processes may still serve the session from cache.
-   */
-  async function invalidated(event: InvalidationEvent, bestEffort = false): Promise<void> {
-    cache?.apply(event);
-    if (bus === null) return;
-    try {
-      await bus.publish(event);
-    } catch (error) {
-      if (!bestEffort) throw new StoreUnavailableError("session", error);
-      world.logger.warn({ event: "invalidation_not_published", kind: event.kind, cause: error instanceof Error ? error.message : String(error) }, "could not publish a cache invalidation");
-    }
-  }
+  // Revocations invalidate every cache before and after their store write, and still do when
+  // the write fails (see createRevoker); other changes publish after their write.
+  const revoker = createRevoker({ cache, bus, logger: world.logger });
 
   /** Deletes an ended session, here and in this process's cache. */
   async function expire(id: string): Promise<void> {
@@ -173,23 +158,15 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
       return { session: current, user, refreshed };
     },
 
-    async invalidateSession(id) {
-      await storeCall("session", () => store.deleteSession(id));
-      await invalidated({ kind: "session", id });
-    },
+    invalidateSession: (id) => revoker.revoke({ kind: "session", id }, () => store.deleteSession(id)),
 
-    async invalidateUserSessions(userId, options) {
-      const count = await storeCall("session", () => store.deleteUserSessions(userId, options));
-      await invalidated({ kind: "user", userId });
-      return count;
-    },
+    invalidateUserSessions: (userId, options) => revoker.revoke({ kind: "user", userId }, () => store.deleteUserSessions(userId, options)),
 
-    userChanged: (userId, options = {}) => invalidated({ kind: "user", userId }, options.bestEffort === true),
+    userChanged: (userId, options = {}) => revoker.publish({ kind: "user", userId }, options.bestEffort === true),
 
     async rotateSession(session, origin) {
       const next = await insert(session.userId, session.kind, { ...origin, label: session.label }, session.absoluteExpiresAt);
-      await storeCall("session", () => store.deleteSession(session.id));
-      await invalidated({ kind: "session", id: session.id });
+      await revoker.revoke({ kind: "session", id: session.id }, () => store.deleteSession(session.id));
       return next;
     },
 
