@@ -216,6 +216,7 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
       postgres: pool,
       redis,
       roles: { users: postgres !== null ? "postgres" : "sqlite", sessions: sessionBackend, throttle: sessionBackend },
+      bus,
     });
     const purgePool = pool;
     const purgeSqlite = sqlite;
