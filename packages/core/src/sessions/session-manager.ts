@@ -1,7 +1,7 @@
 import type { ResolvedConfig, ResolvedWorld } from "../config/resolved-config.js";
 import { constantTimeEqual, sha256Hex } from "../encoding.js";
 import type { SessionKind, SessionRecord } from "../ports/session-store.js";
-import type { User } from "../ports/user-store.js";
+import type { User, UserRecord } from "../ports/user-store.js";
 import { storeCall } from "../store-call.js";
 import { createRevoker } from "./revocation.js";
 import { createSessionCache, type CachedSession, type SessionCacheStats } from "./session-cache.js";
@@ -49,6 +49,22 @@ export interface SessionManager {
   rotateSession(session: SessionRecord, origin: SessionOrigin): Promise<{ token: string; session: SessionRecord }>;
   /** The session cache's counters, or null when the cache is off. */
   cacheStats(): SessionCacheStats | null;
+}
+
+/**
+ * Users without their password hash, kept per store record: a store that hands out the same
+ * record object again (the SQLite stores' read cache) gets the same user object back, so its
+ * rendering is reused too (see renderedUser). Records are never mutated; weak, so a record
+ * dropped by its store takes its entry with it.
+ */
+const publicUsers = new WeakMap<UserRecord, User>();
+
+function withoutPasswordHash(record: UserRecord): User {
+  const kept = publicUsers.get(record);
+  if (kept !== undefined) return kept;
+  const { passwordHash: _omit, ...user } = record;
+  publicUsers.set(record, user);
+  return user;
 }
 
 export function createSessionManager(config: ResolvedConfig, world: ResolvedWorld): SessionManager {
@@ -120,7 +136,7 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
     }
     const record = await storeCall("user", () => users.getUserById(session.userId));
     if (record === null) return null;
-    const { passwordHash: _omit, ...user } = record;
+    const user = withoutPasswordHash(record);
     if (cache !== null && user.isActive) cache.fill(ticket, session, user);
     return { session, user };
   }
