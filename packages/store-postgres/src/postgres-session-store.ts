@@ -1,9 +1,22 @@
-import { encodeInvalidation, type SessionKind, type SessionRecord, type SessionStore } from "@latchkey/core";
+import { encodeInvalidation, type SessionKind, type SessionRecord, type SessionStore, type UserRecord, type UserStore } from "@latchkey/core";
 import type { Pool } from "pg";
 import { bigintColumn, nullableTextColumn, textColumn, type Row } from "./rows.js";
 import { toStoreError } from "./store-error.js";
+import { toUserRecord, USER_COLUMNS } from "./user-rows.js";
 
 const TABLE = "latchkey_sessions";
+
+/**
+ * A session and its user in one query: the session's columns (its id as `session_id`, since
+ * the user's columns bring their own `id`) and the user's, or nulls when the user is missing.
+ * The join key is the session's `user_id` as a row id when it is one (the CASE keeps the
+ * users' primary-key index usable and never casts a non-numeric id).
+ */
+const SESSION_WITH_USER = `SELECT s.id AS session_id, s.secret_hash, s.user_id, s.kind, s.created_at, s.last_seen_at,
+    s.expires_at, s.absolute_expires_at, s.ip, s.user_agent, s.label, ${USER_COLUMNS}
+  FROM latchkey_sessions s
+  LEFT JOIN latchkey_users u ON u.id = (CASE WHEN s.user_id ~ '^[1-9][0-9]{0,15}$' THEN s.user_id::bigint END)
+  WHERE s.id = $1`;
 
 const SESSION_COLUMNS = `id, secret_hash, user_id, kind, created_at, last_seen_at, expires_at,
   absolute_expires_at, ip, user_agent, label`;
@@ -40,6 +53,12 @@ export interface PostgresSessionStoreOptions {
    * with no window between the row going and the caches hearing of it. @default none
    */
   invalidationChannel?: string;
+  /**
+   * The user store over the same database (`postgresStores` passes its own): the session
+   * store then offers `getSessionWithUser`, one prepared query for the session and its user.
+   * @default none
+   */
+  joinedUsers?: UserStore;
 }
 
 /**
@@ -48,6 +67,7 @@ export interface PostgresSessionStoreOptions {
  * is one primary-key lookup through a named prepared statement (planned once per connection).
  */
 export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOptions = {}): SessionStore {
+  const joinedUsers = options.joinedUsers ?? null;
   const channel = options.invalidationChannel ?? null;
   /** Runs one statement, turning an outage into StoreUnavailableError("session"). */
   async function query(text: string, values: unknown[], name?: string): Promise<{ rows: Row[]; rowCount: number }> {
@@ -59,7 +79,7 @@ export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOp
     }
   }
 
-  return {
+  const store: SessionStore = {
     async getSession(id: string): Promise<SessionRecord | null> {
       const { rows } = await query(`SELECT ${SESSION_COLUMNS} FROM ${TABLE} WHERE id = $1`, [id], "latchkey-session-get");
       const [row] = rows;
@@ -129,6 +149,18 @@ export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOp
     async deleteExpiredSessions(now: number): Promise<number> {
       const { rowCount } = await query(`DELETE FROM ${TABLE} WHERE expires_at <= $1 OR absolute_expires_at <= $1`, [now]);
       return rowCount;
+    },
+  };
+  if (joinedUsers === null) return store;
+  return {
+    ...store,
+    joinedUsers,
+    async getSessionWithUser(id: string): Promise<{ session: SessionRecord; user: UserRecord | null } | null> {
+      const { rows } = await query(SESSION_WITH_USER, [id], "latchkey-session-with-user");
+      const [row] = rows;
+      if (row === undefined) return null;
+      const session = toSession({ ...row, id: row["session_id"] });
+      return { session, user: row["username"] === null ? null : toUserRecord(row) };
     },
   };
 }

@@ -60,9 +60,11 @@ export async function postgresStores(options: PostgresStoresOptions): Promise<Po
   } catch (error) {
     throw toStoreError("session", error);
   }
+  const users = postgresUserStore(pool);
   return {
-    sessions: postgresSessionStore(pool, options.invalidationChannel === undefined ? {} : { invalidationChannel: options.invalidationChannel }),
-    users: postgresUserStore(pool),
+    // The session store reads a session and its user in one query (getSessionWithUser).
+    sessions: postgresSessionStore(pool, { joinedUsers: users, ...(options.invalidationChannel === undefined ? {} : { invalidationChannel: options.invalidationChannel }) }),
+    users,
     throttle: postgresThrottleStore(pool),
   };
 }

@@ -80,6 +80,8 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
         )
       : null;
 
+  const joinedRead = store.getSessionWithUser !== undefined && store.joinedUsers === users ? store.getSessionWithUser.bind(store) : null;
+
   function lifetimes(kind: SessionKind): { idleMs: number; absoluteMs: number } {
     const source = kind === "cookie" ? config.session : config.bearer;
     return { idleMs: source.idleTimeoutSeconds * 1000, absoluteMs: source.absoluteTimeoutSeconds * 1000 };
@@ -124,7 +126,17 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
   /** The session and its user from the stores, or null; fills the cache with a valid pair. */
   async function load(id: string, secretHash: string, kind: SessionKind): Promise<CachedSession | null> {
     const ticket = cache?.ticket() ?? 0;
-    const session = await storeCall("session", () => store.getSession(id));
+    // One round trip for both when the session store also holds the configured users.
+    let session: SessionRecord | null;
+    // undefined: not read with the session (read below from the user store).
+    let joinedUser: UserRecord | null | undefined;
+    if (joinedRead === null) {
+      session = await storeCall("session", () => store.getSession(id));
+    } else {
+      const found = await storeCall("session", () => joinedRead(id));
+      session = found?.session ?? null;
+      joinedUser = found?.user ?? null;
+    }
     if (session === null) return null;
     // The store found the id; the secret must match too. Constant-time, so timing does not
     // tell an attacker holding a session id how many characters of a guessed secret hash
@@ -134,7 +146,7 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
       await expire(session.id);
       return null;
     }
-    const record = await storeCall("user", () => users.getUserById(session.userId));
+    const record = joinedUser !== undefined ? joinedUser : await storeCall("user", () => users.getUserById(session.userId));
     if (record === null) return null;
     const user = withoutPasswordHash(record);
     if (cache !== null && user.isActive) cache.fill(ticket, session, user);
