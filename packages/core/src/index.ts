@@ -4,6 +4,7 @@ export type { ResolvedConfig, LimitWindow } from "./config/resolved-config.js";
 export { resolveConfig, normaliseOrigin } from "./config/resolve-config.js";
 export type { LatchkeyRequest, LatchkeyResponse } from "./http/request.js";
 export { API_SECURITY_HEADERS, strictTransportSecurity } from "./http/security-headers.js";
+export { responseBodyText } from "./http/response-body.js";
 export type { Auth } from "./http/authenticate.js";
 export type { Accounts, CreateUserInput, AccountResult } from "./users/accounts.js";
 export { hasPermission, renderUser } from "./users/user-json.js";

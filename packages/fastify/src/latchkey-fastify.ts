@@ -1,4 +1,4 @@
-import type { Auth, Latchkey, LatchkeyResponse, Requirement } from "@latchkey/core";
+import { responseBodyText, type Auth, type Latchkey, type LatchkeyResponse, type Requirement } from "@latchkey/core";
 import { lingerAfterAnswer, toLatchkeyRequest } from "@latchkey/node";
 import { JSON_CONTENT_TYPE } from "@latchkey/protocol";
 import type { FastifyPluginAsync, FastifyReply, preHandlerHookHandler } from "fastify";
@@ -50,7 +50,7 @@ export function sendFastifyResponse(reply: FastifyReply, response: LatchkeyRespo
   }
   if (response.status === 204 || response.body === null) return reply.send();
   // A string with a JSON content type goes out as is: no second serialisation by Fastify.
-  return reply.type(JSON_CONTENT_TYPE).send(JSON.stringify(response.body));
+  return reply.type(JSON_CONTENT_TYPE).send(responseBodyText(response));
 }
 
 const plugin: FastifyPluginAsync<LatchkeyFastifyOptions> = async (app, options) => {

@@ -1,4 +1,4 @@
-import type { LatchkeyResponse } from "@latchkey/core";
+import { responseBodyText, type LatchkeyResponse } from "@latchkey/core";
 import { JSON_CONTENT_TYPE } from "@latchkey/protocol";
 import type { Context } from "hono";
 import type { StatusCode } from "hono/utils/http-status";
@@ -33,7 +33,7 @@ export function toHonoResponse(c: Context, response: LatchkeyResponse, method: s
     lingerOnNodeServer(c.env);
   }
   if (status === 204 || response.body === null) return c.newResponse(null, { status, headers });
-  const bytes = encoder.encode(JSON.stringify(response.body));
+  const bytes = encoder.encode(responseBodyText(response));
   headers.set("Content-Type", JSON_CONTENT_TYPE);
   headers.set("Content-Length", String(bytes.length));
   return c.newResponse(method === "HEAD" ? null : bytes, { status, headers });

@@ -1,5 +1,5 @@
 import type { ServerResponse } from "node:http";
-import type { LatchkeyResponse } from "@latchkey/core";
+import { responseBodyText, type LatchkeyResponse } from "@latchkey/core";
 import { JSON_CONTENT_TYPE } from "@latchkey/protocol";
 import { lingerAfterAnswer } from "./lingering-close.js";
 
@@ -43,7 +43,7 @@ export function sendNodeResponse(res: ServerResponse, response: LatchkeyResponse
     res.end();
     return;
   }
-  const body = JSON.stringify(response.body);
+  const body = responseBodyText(response);
   head.push("Content-Type", JSON_CONTENT_TYPE, "Content-Length", String(Buffer.byteLength(body)));
   res.writeHead(response.status, head);
   res.end(method === "HEAD" ? undefined : body);

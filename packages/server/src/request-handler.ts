@@ -50,16 +50,16 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
   const readyPath = `${basePath}/ready`;
 
   /**
-   * `GET <basePath>/ready/` for load balancers: 200 when every store this node uses answers,
-   * else 503 with the catalogue's store_unavailable detail, so the node is taken out of
-   * rotation instead of answering 503 to users.
+   * `GET <basePath>/ready/` for load balancers: 200 when the node can serve (see
+   * createReadinessCheck), else 503 with the catalogue's store_unavailable detail naming the
+   * store that is down, so the node is taken out of rotation instead of answering 503 to users.
    */
   async function answerReady(req: IncomingMessage, res: ServerResponse, method: string): Promise<void> {
     const readiness = await parts.checkReady();
     const hsts = strictTransportSecurity(toLatchkeyRequest(req), latchkey.config);
     if (hsts !== null) res.setHeader("Strict-Transport-Security", hsts);
     const down = ROLES.find((role) => readiness.stores[role] !== "ok");
-    if (down === undefined) {
+    if (readiness.ready || down === undefined) {
       sendJson(res, method, 200, readiness);
       return;
     }

@@ -1,5 +1,6 @@
 import { silentLogger, type Clock, type InvalidationBus, type Logger, type Stores } from "@latchkey/core";
 import {
+  DEFAULT_INVALIDATION_CHANNEL,
   deleteExpiredPostgresThrottleCounters,
   PostgresMigrationsPendingError,
   postgresInvalidationBus,
@@ -128,7 +129,10 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
         logger.warn({ event: "store_connection_error", store: "postgres", url: postgresLabel, cause: scrub(causeOf(error), secrets) }, `an idle PostgreSQL connection to ${postgresLabel} failed; it will be replaced`),
       );
       try {
-        postgres = await postgresStores({ pool: opened });
+        // Session caches listen on PostgreSQL when Redis does not hold the sessions: each
+        // session deletion then carries its invalidation in the same statement.
+        const busOnPostgres = config.latchkey.sessionCache?.enabled === true && config.redisUrl === null && config.redisClusterNodes.length === 0;
+        postgres = await postgresStores({ pool: opened, ...(busOnPostgres ? { invalidationChannel: DEFAULT_INVALIDATION_CHANNEL } : {}) });
       } catch (error) {
         if (error instanceof PostgresMigrationsPendingError) throw new ServerStartError(`PostgreSQL at ${postgresLabel}: ${error.message}`, { cause: error });
         const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
@@ -212,6 +216,7 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
       postgres: pool,
       redis,
       roles: { users: postgres !== null ? "postgres" : "sqlite", sessions: sessionBackend, throttle: sessionBackend },
+      bus,
     });
     const purgePool = pool;
     const purgeSqlite = sqlite;

@@ -1,4 +1,5 @@
 import { describe } from "node:test";
+import { joinedReadContract } from "./joined-read-contract.js";
 import { sessionContract } from "./session-contract.js";
 import { sessionExpiryContract } from "./session-expiry-contract.js";
 import { sessionListContract } from "./session-list-contract.js";
@@ -29,5 +30,6 @@ export function runStoreContract(name: string, factory: StoreContractFactory): v
     sessionExpiryContract(factory);
     userContract(factory);
     throttleContract(factory);
+    joinedReadContract(factory);
   });
 }

@@ -12,8 +12,8 @@ export {
   type PostgresMigrationInfo,
   type PostgresMigrationResult,
 } from "./migrate.js";
-export { postgresSessionStore } from "./postgres-session-store.js";
+export { postgresSessionStore, type PostgresSessionStoreOptions } from "./postgres-session-store.js";
 export { postgresUserStore, type PostgresUserStore } from "./postgres-user-store.js";
 export { postgresThrottleStore, deleteExpiredPostgresThrottleCounters, type PostgresThrottleStoreOptions } from "./postgres-throttle-store.js";
 export { setGroupPermissions } from "./group-permissions.js";
-export { postgresInvalidationBus, type PostgresInvalidationBusOptions } from "./postgres-invalidation-bus.js";
+export { postgresInvalidationBus, DEFAULT_INVALIDATION_CHANNEL, type PostgresInvalidationBusOptions } from "./postgres-invalidation-bus.js";

@@ -3,7 +3,10 @@ import { after, before, describe, it } from "node:test";
 import type { InvalidationBus, InvalidationEvent } from "@latchkey/core";
 import { requireProgram, startPostgres, waitUntil, type PostgresServer } from "@latchkey/testkit";
 import type pg from "pg";
+import { liveSession } from "@latchkey/store-contract";
+import { migratePostgres } from "./migrate.js";
 import { postgresInvalidationBus } from "./postgres-invalidation-bus.js";
+import { postgresSessionStore } from "./postgres-session-store.js";
 import { openPool } from "./postgres-subject.test.helper.js";
 
 const TEST_TIMEOUT_MS = 90_000;
@@ -111,6 +114,69 @@ describe("postgresInvalidationBus() when PostgreSQL goes away", { skip: requireP
       assert.deepEqual(a.received.at(-1), { kind: "session", id: "after" });
     } finally {
       await a.bus.close();
+      await pool.end();
+      await server.dispose();
+    }
+  });
+});
+
+describe("postgresInvalidationBus() when PostgreSQL freezes", { skip: requireProgram("initdb", "postgres", "pg_isready", "createdb") }, () => {
+  it("rejects a sync barrier that cannot come back, leaves no rejection unhandled, and syncs again once the server answers", { timeout: TEST_TIMEOUT_MS }, async () => {
+    const server = await startPostgres();
+    const pool = openPool(server);
+    const a = recordingBus(pool, "bus_freeze");
+    // An unhandled rejection ends a real server process: here it is recorded instead.
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on("unhandledRejection", record);
+    try {
+      await ready(a.bus);
+      // SIGSTOP to every PostgreSQL process: the listener's socket stays open and nothing answers.
+      server.freeze();
+      try {
+        await assert.rejects(a.bus.sync(), /did not come back|timeout/i);
+        await waitUntil("the bus to give the frozen listener up", async () => a.bus.status !== "ready", { timeoutMs: 20_000, intervalMs: 20 });
+      } finally {
+        server.thaw();
+      }
+      await ready(a.bus);
+      await a.bus.publish({ kind: "session", id: "after" });
+      await a.bus.sync();
+      assert.deepEqual(a.received.at(-1), { kind: "session", id: "after" });
+      // A tick for rejections still queued to be reported.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      assert.deepEqual(unhandled.map(String), [], "no promise rejected with nothing awaiting it");
+    } finally {
+      process.off("unhandledRejection", record);
+      await a.bus.close();
+      await pool.end();
+      await server.dispose();
+    }
+  });
+});
+
+describe("a PostgreSQL session store that carries invalidations", { skip: requireProgram("initdb", "postgres", "pg_isready", "createdb") }, () => {
+  it("NOTIFYs each session deletion in the same statement: delivered after the row is gone, and the deletion count is kept", { timeout: TEST_TIMEOUT_MS }, async () => {
+    const server = await startPostgres();
+    const pool = openPool(server);
+    const listener = recordingBus(openPool(server), "bus_store");
+    try {
+      await migratePostgres(pool);
+      const sessions = postgresSessionStore(pool, { invalidationChannel: "bus_store" });
+      await sessions.createSession(liveSession("one"));
+      await sessions.createSession({ ...liveSession("two"), userId: "7" });
+      await sessions.createSession({ ...liveSession("three"), userId: "7" });
+      await ready(listener.bus);
+      await sessions.deleteSession("one");
+      assert.equal(await sessions.deleteUserSessions("7", { exceptId: "three" }), 1);
+      await listener.bus.sync();
+      assert.deepEqual(listener.received, [{ kind: "all" }, { kind: "session", id: "one" }, { kind: "user", userId: "7" }]);
+      assert.equal(await sessions.getSession("one"), null);
+      assert.equal((await sessions.getSession("three"))?.id, "three");
+    } finally {
+      await listener.bus.close();
       await pool.end();
       await server.dispose();
     }

@@ -15,6 +15,9 @@ export interface PostgresInvalidationBusOptions {
   logger?: Logger;
 }
 
+/** The channel the bus listens on unless told otherwise. */
+export const DEFAULT_INVALIDATION_CHANNEL = "latchkey_invalidations";
+
 /** How long a sync marker may take to come back when the pool sets no `query_timeout`. Milliseconds. */
 const DEFAULT_SYNC_TIMEOUT_MS = 5_000;
 
@@ -38,7 +41,7 @@ function message(error: unknown): string {
 export function postgresInvalidationBus(options: PostgresInvalidationBusOptions): InvalidationBus {
   const { pool } = options;
   const logger = options.logger ?? silentLogger;
-  const channel = options.channel ?? "latchkey_invalidations";
+  const channel = options.channel ?? DEFAULT_INVALIDATION_CHANNEL;
   if (!/^[a-z_][a-z0-9_]{0,39}$/.test(channel)) throw new Error(`The invalidation channel must be a lower-case identifier of at most 40 characters; got ${JSON.stringify(channel)}.`);
   // A channel of its own for sync markers, so one process's markers do not reach the others.
   const syncChannel = `${channel}_sync_${randomBytes(6).toString("hex")}`;
@@ -110,17 +113,20 @@ export function postgresInvalidationBus(options: PostgresInvalidationBusOptions)
       if (subscription.status !== "ready" || connection === null) throw new Error(`the PostgreSQL invalidation listener is ${subscription.status}`);
       markerCount += 1;
       const id = String(markerCount);
-      let timer: NodeJS.Timeout | undefined;
       const arrived = new Promise<void>((resolve, reject) => {
         markers.set(id, { resolve, reject });
-        timer = setTimeout(() => {
-          markers.delete(id);
-          reject(new Error(`the sync marker did not come back within ${syncTimeoutMs} ms`));
-        }, syncTimeoutMs);
+      });
+      // Observed at once: lost() or close() may reject it while the query below still waits,
+      // and a rejection that nothing handles ends the process (every node, in a store freeze).
+      arrived.catch(() => {});
+      // One deadline for the whole barrier (the NOTIFY query and the marker's return), raced
+      // against it, so whichever loses is still observed and nothing rejects unhandled.
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => reject(new Error(`the sync marker did not come back within ${syncTimeoutMs} ms`)), syncTimeoutMs);
       });
       try {
-        await connection.query("SELECT pg_notify($1, $2)", [syncChannel, id]);
-        await arrived;
+        await Promise.race([connection.query("SELECT pg_notify($1, $2)", [syncChannel, id]).then(() => arrived), deadline]);
       } catch (error) {
         markers.delete(id);
         // A listener that cannot get its own marker back may be a half-open socket: start over.

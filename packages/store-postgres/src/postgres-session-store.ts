@@ -1,9 +1,22 @@
-import type { SessionKind, SessionRecord, SessionStore } from "@latchkey/core";
+import { encodeInvalidation, type SessionKind, type SessionRecord, type SessionStore, type UserRecord, type UserStore } from "@latchkey/core";
 import type { Pool } from "pg";
 import { bigintColumn, nullableTextColumn, textColumn, type Row } from "./rows.js";
 import { toStoreError } from "./store-error.js";
+import { toUserRecord, USER_COLUMNS } from "./user-rows.js";
 
 const TABLE = "latchkey_sessions";
+
+/**
+ * A session and its user in one query: the session's columns (its id as `session_id`, since
+ * the user's columns bring their own `id`) and the user's, or nulls when the user is missing.
+ * The join key is the session's `user_id` as a row id when it is one (the CASE keeps the
+ * users' primary-key index usable and never casts a non-numeric id).
+ */
+const SESSION_WITH_USER = `SELECT s.id AS session_id, s.secret_hash, s.user_id, s.kind, s.created_at, s.last_seen_at,
+    s.expires_at, s.absolute_expires_at, s.ip, s.user_agent, s.label, ${USER_COLUMNS}
+  FROM latchkey_sessions s
+  LEFT JOIN latchkey_users u ON u.id = (CASE WHEN s.user_id ~ '^[1-9][0-9]{0,15}$' THEN s.user_id::bigint END)
+  WHERE s.id = $1`;
 
 const SESSION_COLUMNS = `id, secret_hash, user_id, kind, created_at, last_seen_at, expires_at,
   absolute_expires_at, ip, user_agent, label`;
@@ -30,12 +43,32 @@ function toSession(row: Row): SessionRecord {
   };
 }
 
+/** Options of {@link postgresSessionStore}. */
+export interface PostgresSessionStoreOptions {
+  /**
+   * The channel of the PostgreSQL invalidation bus, when session caches listen on it. Each
+   * session deletion then also NOTIFYs the invalidation in the same statement, so the
+   * message is delivered exactly when (and only if) the deletion commits, in commit order:
+   * a deletion whose client timed out but which commits later still reaches every cache,
+   * with no window between the row going and the caches hearing of it. @default none
+   */
+  invalidationChannel?: string;
+  /**
+   * The user store over the same database (`postgresStores` passes its own): the session
+   * store then offers `getSessionWithUser`, one prepared query for the session and its user.
+   * @default none
+   */
+  joinedUsers?: UserStore;
+}
+
 /**
  * A {@link SessionStore} over a pool connected to a migrated database. Each method is one
  * statement, so each is atomic on its own; `getSession` (run on each authenticated request)
  * is one primary-key lookup through a named prepared statement (planned once per connection).
  */
-export function postgresSessionStore(pool: Pool): SessionStore {
+export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOptions = {}): SessionStore {
+  const joinedUsers = options.joinedUsers ?? null;
+  const channel = options.invalidationChannel ?? null;
   /** Runs one statement, turning an outage into StoreUnavailableError("session"). */
   async function query(text: string, values: unknown[], name?: string): Promise<{ rows: Row[]; rowCount: number }> {
     try {
@@ -46,7 +79,7 @@ export function postgresSessionStore(pool: Pool): SessionStore {
     }
   }
 
-  return {
+  const store: SessionStore = {
     async getSession(id: string): Promise<SessionRecord | null> {
       const { rows } = await query(`SELECT ${SESSION_COLUMNS} FROM ${TABLE} WHERE id = $1`, [id], "latchkey-session-get");
       const [row] = rows;
@@ -75,16 +108,28 @@ export function postgresSessionStore(pool: Pool): SessionStore {
     },
 
     async deleteSession(id: string): Promise<void> {
-      await query(`DELETE FROM ${TABLE} WHERE id = $1`, [id]);
+      if (channel === null) {
+        await query(`DELETE FROM ${TABLE} WHERE id = $1`, [id]);
+        return;
+      }
+      await query(
+        `WITH gone AS (DELETE FROM ${TABLE} WHERE id = $1 RETURNING 1) SELECT (SELECT count(*) FROM gone) AS deleted, pg_notify($2, $3)`,
+        [id, channel, encodeInvalidation({ kind: "session", id })],
+      );
     },
 
     async deleteUserSessions(userId: string, options: { kind?: SessionKind; exceptId?: string } = {}): Promise<number> {
-      const { rowCount } = await query(
-        `DELETE FROM ${TABLE} WHERE user_id = $1
-           AND ($2::text IS NULL OR kind = $2::text) AND ($3::text IS NULL OR id <> $3::text)`,
-        [userId, options.kind ?? null, options.exceptId ?? null],
+      const where = `user_id = $1 AND ($2::text IS NULL OR kind = $2::text) AND ($3::text IS NULL OR id <> $3::text)`;
+      const values = [userId, options.kind ?? null, options.exceptId ?? null];
+      if (channel === null) {
+        const { rowCount } = await query(`DELETE FROM ${TABLE} WHERE ${where}`, values);
+        return rowCount;
+      }
+      const { rows } = await query(
+        `WITH gone AS (DELETE FROM ${TABLE} WHERE ${where} RETURNING 1) SELECT (SELECT count(*) FROM gone) AS deleted, pg_notify($4, $5)`,
+        [...values, channel, encodeInvalidation({ kind: "user", userId })],
       );
-      return rowCount;
+      return Number(rows[0]?.deleted ?? 0);
     },
 
     async listUserSessions(userId: string): Promise<SessionRecord[]> {
@@ -104,6 +149,18 @@ export function postgresSessionStore(pool: Pool): SessionStore {
     async deleteExpiredSessions(now: number): Promise<number> {
       const { rowCount } = await query(`DELETE FROM ${TABLE} WHERE expires_at <= $1 OR absolute_expires_at <= $1`, [now]);
       return rowCount;
+    },
+  };
+  if (joinedUsers === null) return store;
+  return {
+    ...store,
+    joinedUsers,
+    async getSessionWithUser(id: string): Promise<{ session: SessionRecord; user: UserRecord | null } | null> {
+      const { rows } = await query(SESSION_WITH_USER, [id], "latchkey-session-with-user");
+      const [row] = rows;
+      if (row === undefined) return null;
+      const session = toSession({ ...row, id: row["session_id"] });
+      return { session, user: row["username"] === null ? null : toUserRecord(row) };
     },
   };
 }

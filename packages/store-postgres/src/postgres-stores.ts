@@ -33,6 +33,11 @@ export interface PostgresStoresOptions {
    * it: the stores never end it. See {@link recommendedPoolOptions}.
    */
   pool: Pool;
+  /**
+   * The PostgreSQL invalidation bus's channel when session caches listen on it: session
+   * deletions then NOTIFY it in the same statement (see PostgresSessionStoreOptions). @default none
+   */
+  invalidationChannel?: string;
 }
 
 /** The three PostgreSQL stores; `users` also administers group permissions. */
@@ -55,9 +60,11 @@ export async function postgresStores(options: PostgresStoresOptions): Promise<Po
   } catch (error) {
     throw toStoreError("session", error);
   }
+  const users = postgresUserStore(pool);
   return {
-    sessions: postgresSessionStore(pool),
-    users: postgresUserStore(pool),
+    // The session store reads a session and its user in one query (getSessionWithUser).
+    sessions: postgresSessionStore(pool, { joinedUsers: users, ...(options.invalidationChannel === undefined ? {} : { invalidationChannel: options.invalidationChannel }) }),
+    users,
     throttle: postgresThrottleStore(pool),
   };
 }

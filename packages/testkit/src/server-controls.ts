@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { removeTempDirectory, type ManagedProcess } from "./managed-process.js";
 
 /**
@@ -17,6 +18,14 @@ export interface ServerControls {
   pause(): void;
   /** Unfreezes a paused server (SIGCONT). */
   resume(): void;
+  /**
+   * Freezes the server and every process it started (SIGSTOP to each; PostgreSQL's backends
+   * too, where `pause()` stops only the postmaster and open connections still answer): the
+   * whole store hangs, as in a stalled machine. `thaw()` undoes it.
+   */
+  freeze(): void;
+  /** Unfreezes what `freeze()` stopped (SIGCONT to the server and every process it started). */
+  thaw(): void;
   /** Stops the server if it runs, then starts it again on the same port (and data); resolves once it answers. */
   restart(): Promise<void>;
   /** Stops the server for good and deletes its temp directory. */
@@ -37,6 +46,39 @@ export interface ControlledServer {
   directory: string;
 }
 
+/** The pids of every live descendant of `root` (Linux: from /proc), parents before children. */
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, "utf8");
+    } catch {
+      continue; // Exited meanwhile.
+    }
+    // "pid (comm) state ppid …": comm may hold spaces and parentheses, so split after the last ")".
+    const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+    children.set(ppid, [...(children.get(ppid) ?? []), Number(name)]);
+  }
+  const found: number[] = [];
+  const queue = [...(children.get(root) ?? [])];
+  for (let pid = queue.shift(); pid !== undefined; pid = queue.shift()) {
+    found.push(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return found;
+}
+
+/** Sends `signal` to a pid that may have exited meanwhile. */
+function signalIfAlive(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Gone already.
+  }
+}
+
 /** Builds the {@link ServerControls} of one server process. */
 export function serverControls(server: ControlledServer): ServerControls {
   const halt = async (signal: NodeJS.Signals): Promise<void> => {
@@ -47,6 +89,19 @@ export function serverControls(server: ControlledServer): ServerControls {
     kill: () => halt("SIGKILL"),
     pause: () => server.current()?.signal("SIGSTOP"),
     resume: () => server.current()?.signal("SIGCONT"),
+    freeze() {
+      const root = server.current();
+      if (root === null || !root.isRunning()) return;
+      // The parent first, so it starts no new process while its children are being stopped.
+      root.signal("SIGSTOP");
+      for (const pid of descendants(root.pid)) signalIfAlive(pid, "SIGSTOP");
+    },
+    thaw() {
+      const root = server.current();
+      if (root === null || !root.isRunning()) return;
+      for (const pid of descendants(root.pid)) signalIfAlive(pid, "SIGCONT");
+      root.signal("SIGCONT");
+    },
     async restart() {
       await halt(server.stopSignal);
       await server.launch();

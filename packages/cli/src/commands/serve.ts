@@ -1,5 +1,5 @@
 import cluster from "node:cluster";
-import { createServerLogger, startServer } from "@latchkey/server";
+import { createServerLogger, installProcessGuard, startServer } from "@latchkey/server";
 import { Command } from "commander";
 import type { CliIo } from "../cli-io.js";
 import { loadCommandConfig } from "../command-context.js";
@@ -74,6 +74,18 @@ Examples:
         );
       };
       process.on("SIGTERM", stop);
+      // Unhandled rejections: logged, the server keeps serving; an uncaught exception: logged,
+      // then a graceful shutdown with exit code 1 (see installProcessGuard for why).
+      installProcessGuard({
+        logger,
+        shutdown: () => {
+          signals += 1;
+          server.close().then(
+            () => process.exit(1),
+            () => process.exit(1),
+          );
+        },
+      });
       if (worker) {
         // Ctrl-C reaches every process of the group; the primary turns it into one SIGTERM
         // per worker, so a worker ignores SIGINT instead of counting it as a second signal.

@@ -35,4 +35,9 @@ export interface LatchkeyResponse {
   cookies: string[];
   /** The JSON body, or null for none. */
   body: unknown;
+  /**
+   * The same body already serialised, when core has it (a cached user's rendered JSON):
+   * adapters send it as is instead of serialising `body` again (see responseBodyText).
+   */
+  bodyText?: string;
 }

@@ -1,3 +1,5 @@
+import type { UserRecord, UserStore } from "./user-store.js";
+
 /** How a session was established: a browser cookie or a bearer token from a non-browser client. */
 export type SessionKind = "cookie" | "bearer";
 
@@ -64,4 +66,17 @@ export interface SessionStore {
   listSessions(options: { limit: number }): Promise<SessionRecord[]>;
   /** Deletes every session whose idle or absolute expiry is at or before `now`. Resolves to the count. */
   deleteExpiredSessions(now: number): Promise<number>;
+  /**
+   * Optional, for a store that also holds the users: the user store it reads them from.
+   * Core calls {@link SessionStore.getSessionWithUser} only when this is the user store
+   * latchkey was given, so a read never bypasses the configured user store.
+   */
+  readonly joinedUsers?: UserStore;
+  /**
+   * Optional: the session with this id and its user in one round trip (the authenticated
+   * request's hot path), or null when there is no such session. `user` is null when the
+   * session's user does not exist. Must equal `getSession` followed by the user store's
+   * `getUserById(session.userId)`.
+   */
+  getSessionWithUser?(id: string): Promise<{ session: SessionRecord; user: UserRecord | null } | null>;
 }

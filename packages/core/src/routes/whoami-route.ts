@@ -1,6 +1,6 @@
 import { HttpError } from "../errors.js";
 import { authenticate, staleCookieCleanup } from "../http/authenticate.js";
-import { renderUser } from "../users/user-json.js";
+import { renderedUser } from "../users/user-json.js";
 import type { RouteDefinition } from "./route-definition.js";
 import { respond } from "./respond.js";
 import { errorSchema, userSchema } from "./schemas.js";
@@ -19,6 +19,8 @@ export const whoamiRoute: RouteDefinition = {
   async handle(engine, req) {
     const result = await authenticate(engine, req);
     if (result.auth === null) throw new HttpError("not_authenticated", {}, { cookies: staleCookieCleanup(engine, req, result) });
-    return respond(200, renderUser(result.auth.user, engine.config.userShape), { cookies: result.cookies });
+    // Rendered and serialised once per cached user object, not per request.
+    const user = renderedUser(result.auth.user, engine.config.userShape);
+    return { ...respond(200, user.json, { cookies: result.cookies }), bodyText: user.text };
   },
 };

@@ -1,10 +1,9 @@
 import type { ResolvedConfig, ResolvedWorld } from "../config/resolved-config.js";
 import { constantTimeEqual, sha256Hex } from "../encoding.js";
-import { StoreUnavailableError } from "../errors.js";
-import type { InvalidationEvent } from "../ports/invalidation-bus.js";
 import type { SessionKind, SessionRecord } from "../ports/session-store.js";
-import type { User } from "../ports/user-store.js";
+import type { User, UserRecord } from "../ports/user-store.js";
 import { storeCall } from "../store-call.js";
+import { createRevoker } from "./revocation.js";
 import { createSessionCache, type CachedSession, type SessionCacheStats } from "./session-cache.js";
 import { generateSessionToken, parseSessionToken } from "./session-token.js";
 
@@ -52,6 +51,22 @@ export interface SessionManager {
   cacheStats(): SessionCacheStats | null;
 }
 
+/**
+ * Users without their password hash, kept per store record: a store that hands out the same
+ * record object again (the SQLite stores' read cache) gets the same user object back, so its
+ * rendering is reused too (see renderedUser). Records are never mutated; weak, so a record
+ * dropped by its store takes its entry with it.
+ */
+const publicUsers = new WeakMap<UserRecord, User>();
+
+function withoutPasswordHash(record: UserRecord): User {
+  const kept = publicUsers.get(record);
+  if (kept !== undefined) return kept;
+  const { passwordHash: _omit, ...user } = record;
+  publicUsers.set(record, user);
+  return user;
+}
+
 export function createSessionManager(config: ResolvedConfig, world: ResolvedWorld): SessionManager {
   const store = world.stores.sessions;
   const users = world.stores.users;
@@ -64,6 +79,8 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
           world,
         )
       : null;
+
+  const joinedRead = store.getSessionWithUser !== undefined && store.joinedUsers === users ? store.getSessionWithUser.bind(store) : null;
 
   function lifetimes(kind: SessionKind): { idleMs: number; absoluteMs: number } {
     const source = kind === "cookie" ? config.session : config.bearer;
@@ -92,23 +109,9 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
     return { token: generated.token, session };
   }
 
-  /**
-   * Applies an invalidation here and publishes it to every other process, after the store
-   * write it follows. The caller's request returns only once the bus accepted it, which is
-   * what lets every process's next request see it (see SessionCache.lookup). A bus that
-   * cannot take it makes the call fail with a 503: the store write stands, but the caller
-   * must not be told "done" while other processes may still serve the session from cache.
-   */
-  async function invalidated(event: InvalidationEvent, bestEffort = false): Promise<void> {
-    cache?.apply(event);
-    if (bus === null) return;
-    try {
-      await bus.publish(event);
-    } catch (error) {
-      if (!bestEffort) throw new StoreUnavailableError("session", error);
-      world.logger.warn({ event: "invalidation_not_published", kind: event.kind, cause: error instanceof Error ? error.message : String(error) }, "could not publish a cache invalidation");
-    }
-  }
+  // Revocations invalidate every cache before and after their store write, and still do when
+  // the write fails (see createRevoker); other changes publish after their write.
+  const revoker = createRevoker({ cache, bus, logger: world.logger });
 
   /** Deletes an ended session, here and in this process's cache. */
   async function expire(id: string): Promise<void> {
@@ -123,7 +126,17 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
   /** The session and its user from the stores, or null; fills the cache with a valid pair. */
   async function load(id: string, secretHash: string, kind: SessionKind): Promise<CachedSession | null> {
     const ticket = cache?.ticket() ?? 0;
-    const session = await storeCall("session", () => store.getSession(id));
+    // One round trip for both when the session store also holds the configured users.
+    let session: SessionRecord | null;
+    // undefined: not read with the session (read below from the user store).
+    let joinedUser: UserRecord | null | undefined;
+    if (joinedRead === null) {
+      session = await storeCall("session", () => store.getSession(id));
+    } else {
+      const found = await storeCall("session", () => joinedRead(id));
+      session = found?.session ?? null;
+      joinedUser = found?.user ?? null;
+    }
     if (session === null) return null;
     // The store found the id; the secret must match too. Constant-time, so timing does not
     // tell an attacker holding a session id how many characters of a guessed secret hash
@@ -133,9 +146,9 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
       await expire(session.id);
       return null;
     }
-    const record = await storeCall("user", () => users.getUserById(session.userId));
+    const record = joinedUser !== undefined ? joinedUser : await storeCall("user", () => users.getUserById(session.userId));
     if (record === null) return null;
-    const { passwordHash: _omit, ...user } = record;
+    const user = withoutPasswordHash(record);
     if (cache !== null && user.isActive) cache.fill(ticket, session, user);
     return { session, user };
   }
@@ -173,23 +186,15 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
       return { session: current, user, refreshed };
     },
 
-    async invalidateSession(id) {
-      await storeCall("session", () => store.deleteSession(id));
-      await invalidated({ kind: "session", id });
-    },
+    invalidateSession: (id) => revoker.revoke({ kind: "session", id }, () => store.deleteSession(id)),
 
-    async invalidateUserSessions(userId, options) {
-      const count = await storeCall("session", () => store.deleteUserSessions(userId, options));
-      await invalidated({ kind: "user", userId });
-      return count;
-    },
+    invalidateUserSessions: (userId, options) => revoker.revoke({ kind: "user", userId }, () => store.deleteUserSessions(userId, options)),
 
-    userChanged: (userId, options = {}) => invalidated({ kind: "user", userId }, options.bestEffort === true),
+    userChanged: (userId, options = {}) => revoker.publish({ kind: "user", userId }, options.bestEffort === true),
 
     async rotateSession(session, origin) {
       const next = await insert(session.userId, session.kind, { ...origin, label: session.label }, session.absoluteExpiresAt);
-      await storeCall("session", () => store.deleteSession(session.id));
-      await invalidated({ kind: "session", id: session.id });
+      await revoker.revoke({ kind: "session", id: session.id }, () => store.deleteSession(session.id));
       return next;
     },
 

@@ -34,6 +34,35 @@ export function renderUser(user: User, shape: "camel" | "drf"): UserJson | DrfUs
   };
 }
 
+/** A user's rendering in one shape: the object and its JSON text. */
+export interface RenderedUser {
+  readonly json: UserJson | DrfUserJson;
+  readonly text: string;
+}
+
+/**
+ * Renderings kept per user object, so a user held by the session cache (the same object on
+ * every hit) is rendered and serialised once per shape, not once per request. Weak: a user
+ * object dropped from the cache takes its renderings with it. User objects are never
+ * mutated (a change replaces the object), so a kept rendering never goes stale.
+ */
+const renderings = new WeakMap<User, { camel?: RenderedUser; drf?: RenderedUser }>();
+
+/** {@link renderUser} and its JSON text, computed once per user object and shape. */
+export function renderedUser(user: User, shape: "camel" | "drf"): RenderedUser {
+  let kept = renderings.get(user);
+  if (kept === undefined) {
+    kept = {};
+    renderings.set(user, kept);
+  }
+  const found = kept[shape];
+  if (found !== undefined) return found;
+  const json = renderUser(user, shape);
+  const rendered: RenderedUser = { json, text: JSON.stringify(json) };
+  kept[shape] = rendered;
+  return rendered;
+}
+
 /** True if the user may act with `permission`: active, and a superuser or granted it. */
 export function hasPermission(user: User, permission: string): boolean {
   return user.isActive && (user.isSuperuser || user.permissions.includes(permission));
