@@ -3,6 +3,7 @@ import { HttpError, type Latchkey, type Logger } from "@latchkey/core";
 import { nodeLatchkey, pathOf } from "@latchkey/node";
 import { sendError, sendJson, setSecurityHeaders } from "./http-replies.js";
 import type { Readiness, StoreRole } from "./readiness.js";
+import { withReadyDocument } from "./ready-openapi.js";
 import type { SpaHandler } from "./spa-handler.js";
 
 /** What the request handler needs. */
@@ -45,9 +46,10 @@ function underBasePath(path: string, basePath: string): boolean {
  */
 export function createRequestHandler(parts: RequestHandlerParts): RequestHandler {
   const { latchkey, logger, spa } = parts;
-  const node = nodeLatchkey(latchkey);
   const basePath = latchkey.config.basePath;
   const readyPath = `${basePath}/ready`;
+  // The served OpenAPI document includes the readiness route below.
+  const node = nodeLatchkey(withReadyDocument(latchkey, readyPath));
 
   /**
    * `GET <basePath>/ready/` for load balancers: 200 when every store this node uses answers,

@@ -3,6 +3,7 @@ import { latchkeyFastify } from "@latchkey/fastify";
 import Fastify from "fastify";
 import type { AppFactory } from "../app-under-test.js";
 import { createTestLatchkey } from "../test-latchkey.js";
+import { echoable } from "./echo.js";
 
 /** The app under test on Fastify 5 with the @latchkey/fastify plugin. */
 export const startFastifyApp: AppFactory = async (options = {}) => {
@@ -15,8 +16,13 @@ export const startFastifyApp: AppFactory = async (options = {}) => {
   app.get("/api/staff", { preHandler: app.requireStaff() }, async (request) => ({ staff: request.latchkey?.user.username }));
   app.get("/api/reports", { preHandler: app.requirePermission("reports.view") }, async () => ({ reports: [] }));
   app.get("/api/public", async (request) => ({ user: request.latchkey?.user.username ?? null }));
-  app.post("/api/public", async (request) => ({ user: request.latchkey?.user.username ?? null, body: request.body ?? null }));
+  app.post("/api/public", async (request) => ({ user: request.latchkey?.user.username ?? null, body: echoable(request.body ?? null) }));
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ detail: "Not found." }));
+  // The app's own bad input (Fastify's body parser refusing a body) with `detail`, as every answer under /api.
+  app.setErrorHandler(async (error: { statusCode?: number; message: string }, _request, reply) => {
+    const status = error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500;
+    return reply.code(status).send({ detail: status < 500 ? error.message : "Server error." });
+  });
   await app.listen({ port: 0, host: "127.0.0.1" });
   const { port } = app.server.address() as AddressInfo;
   return {
@@ -24,6 +30,7 @@ export const startFastifyApp: AppFactory = async (options = {}) => {
     latchkey,
     clock,
     databasePath,
+    server: app.server,
     async close() {
       await app.close();
       cleanup();
