@@ -29,6 +29,30 @@ function observed(overrides: Partial<ObservedResponse> & Pick<ObservedResponse, 
 
 for (const [adapter, start] of Object.entries(ADAPTERS)) {
   describe(`the OpenAPI document (${adapter} adapter)`, () => {
+    // Found by the fuzz suite: Allow named OPTIONS, yet OPTIONS answered 405.
+    it("answers OPTIONS on its own path with 204 and Allow, as every route does", async () => {
+      const app = await start();
+      try {
+        const res = await fetch(`${app.baseUrl}/api/openapi.json`, { method: "OPTIONS" });
+        assert.equal(res.status, 204);
+        assert.equal(res.headers.get("allow"), "GET, HEAD, OPTIONS");
+      } finally {
+        await app.close();
+      }
+    });
+
+    // Found by the fuzz suite: the document did not list this 401 (the app's close() checks the answer against it).
+    it("documents the 401 that POST /api/logout/ answers to a bad bearer token", async () => {
+      const app = await start();
+      try {
+        const res = await createTestClient(app.baseUrl).post("/api/logout/", { bare: true, headers: { Authorization: "Bearer not-a-token" } });
+        assert.equal(res.status, 401);
+        assert.equal(res.json.code, "invalid_token");
+      } finally {
+        await app.close();
+      }
+    });
+
     for (const [name, options] of Object.entries(SETTINGS)) {
       it(`is valid OpenAPI 3.1 with ${name}`, async () => {
         const app = await start(options);
