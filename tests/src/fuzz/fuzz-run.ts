@@ -50,6 +50,8 @@ export async function runFuzz(target: FuzzTarget, options: FuzzRunOptions): Prom
     statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
     if (options.onProgress !== undefined && requests % every === 0) options.onProgress(requests, statuses);
     const problems = responseProblems(request, response, basePath);
+    const checker = target.server.checker;
+    if (checker !== null) problems.push(...checker.check({ method: request.method, url: request.path, ...response, requestHeaders: request.headers }));
     if (response.status >= 400) {
       const after = await target.snapshot();
       if (after !== before) problems.push(`a refused request (${response.status}) changed users or sessions`);

@@ -1,6 +1,7 @@
 import { Agent, request as httpRequest } from "node:http";
 import type { Latchkey } from "@latchkey/core";
 import { createTestClient } from "@latchkey/testkit";
+import type { ConformanceChecker } from "../harness/openapi-conformance.js";
 import type { FuzzRequest } from "./fuzz-requests.js";
 
 /** A response as the fuzzer received it (lower-case header names). */
@@ -17,6 +18,12 @@ export interface FuzzServer {
   readonly latchkey: Latchkey;
   /** Extra paths it answers besides latchkey's routes (the app's own, the readiness route). */
   readonly extraPaths: readonly string[];
+  /**
+   * Checks answers against the server's OpenAPI document from the client side, for a server
+   * whose responses the harness does not watch (the ready server); null for the harness
+   * apps, whose responses are checked as they leave the server.
+   */
+  readonly checker: ConformanceChecker | null;
   close(): Promise<void>;
 }
 
