@@ -128,6 +128,8 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
     const key = routeKey(req.path);
     if (openapiPaths.has(key)) {
       if (req.method === "GET" || req.method === "HEAD") return respond(200, openapiDocument, { headers: { "Cache-Control": "no-cache" } });
+      // Allow names OPTIONS, so OPTIONS answers as on every other route (it was a 405: found by the fuzz suite).
+      if (req.method === "OPTIONS") return respond(204, null, { headers: { Allow: "GET, HEAD, OPTIONS" } });
       return errorResponse(new HttpError("method_not_allowed", { method: req.method }, { headers: { Allow: "GET, HEAD, OPTIONS" } }), req, world);
     }
     const route = routeMap.get(key);

@@ -3,6 +3,7 @@ import { HttpError, strictTransportSecurity, type Latchkey, type Logger } from "
 import { nodeLatchkey, pathOf, sendFramingError, toLatchkeyRequest } from "@latchkey/node";
 import { sendError, sendJson, setSecurityHeaders } from "./http-replies.js";
 import type { Readiness, StoreRole } from "./readiness.js";
+import { withReadyDocument } from "./ready-openapi.js";
 import type { SpaHandler } from "./spa-handler.js";
 
 /** What the request handler needs. */
@@ -31,6 +32,8 @@ export interface RequestHandler {
 /** Each kind of data, and the store named for it in a 503's detail (as the store errors name it). */
 const STORE_NAMES: Readonly<Record<StoreRole, "user" | "session" | "throttle">> = { users: "user", sessions: "session", throttle: "throttle" };
 const ROLES: readonly StoreRole[] = ["users", "sessions", "throttle"];
+/** The methods the readiness route answers. */
+const READY_ALLOW = "GET, HEAD, OPTIONS";
 
 function underBasePath(path: string, basePath: string): boolean {
   return basePath !== "" && (path === basePath || path.startsWith(`${basePath}/`));
@@ -45,9 +48,10 @@ function underBasePath(path: string, basePath: string): boolean {
  */
 export function createRequestHandler(parts: RequestHandlerParts): RequestHandler {
   const { latchkey, logger, spa } = parts;
-  const node = nodeLatchkey(latchkey);
   const basePath = latchkey.config.basePath;
   const readyPath = `${basePath}/ready`;
+  // The served OpenAPI document includes the readiness route below.
+  const node = nodeLatchkey(withReadyDocument(latchkey, readyPath));
 
   /**
    * `GET <basePath>/ready/` for load balancers: 200 when the node can serve (see
@@ -90,6 +94,17 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
     if (parts.isShuttingDown()) res.setHeader("Connection", "close");
     if ((path === readyPath || path === `${readyPath}/`) && (method === "GET" || method === "HEAD")) {
       await answerReady(req, res, method);
+      return;
+    }
+    // Any other method on the readiness route: 405 with Allow (and 204 to a plain OPTIONS), as
+    // on latchkey's own routes; a CORS preflight still goes to latchkey's CORS answer.
+    if ((path === readyPath || path === `${readyPath}/`) && !(method === "OPTIONS" && req.headers["access-control-request-method"] !== undefined)) {
+      setSecurityHeaders(res);
+      if (method === "OPTIONS") {
+        res.writeHead(204, { Allow: READY_ALLOW, "Cache-Control": "no-store" }).end();
+        return;
+      }
+      sendError(res, method, "method_not_allowed", { method }, { Allow: READY_ALLOW });
       return;
     }
     if (await node.handle(req, res)) return;

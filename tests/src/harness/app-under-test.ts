@@ -1,3 +1,4 @@
+import type { Server } from "node:http";
 import type { Latchkey, LatchkeyOptions } from "@latchkey/core";
 import type { TestClock } from "./test-clock.js";
 
@@ -19,6 +20,8 @@ export interface AppUnderTest {
   readonly clock: TestClock;
   /** Path of the SQLite file behind the stores. */
   readonly databasePath: string;
+  /** The listening `node:http` server (the harness watches its responses). */
+  readonly server: Server;
   /** Stops the server and deletes the database. */
   close(): Promise<void>;
 }

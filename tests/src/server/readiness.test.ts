@@ -1,13 +1,19 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { requireProgram, startRedis, waitUntil } from "@latchkey/testkit";
+import { createConformanceChecker } from "../harness/openapi-conformance.js";
 import { startServe, tempDir } from "./latchkey-process.js";
 
 const NEEDS = requireProgram("redis-server");
 
+/** `GET /api/ready/`, checked against the OpenAPI document the same server serves. */
 async function ready(url: string): Promise<{ status: number; json: unknown }> {
   const res = await fetch(`${url}/api/ready/`);
-  return { status: res.status, json: await res.json() };
+  const body = await res.text();
+  const document = (await (await fetch(`${url}/api/openapi.json`)).json()) as Record<string, unknown>;
+  const problems = createConformanceChecker(document).check({ method: "GET", url: "/api/ready/", status: res.status, headers: Object.fromEntries(res.headers), body, requestHeaders: {} });
+  assert.deepEqual(problems, []);
+  return { status: res.status, json: JSON.parse(body) as unknown };
 }
 
 describe("latchkey serve's readiness route with Redis sessions", { skip: NEEDS }, () => {

@@ -12,7 +12,7 @@ export const csrfRoute: RouteDefinition = {
     "Sets the `csrftoken` cookie (readable by script) and returns a masked token in the `X-CSRFToken` response header. Send it back in the `X-CSRFToken` request header on every unsafe request.",
   security: [],
   csrf: false,
-  responses: { 200: { description: "CSRF cookie set; token in the X-CSRFToken header.", schema: csrfResponseSchema } },
+  responses: { 200: { description: "CSRF cookie set; token in the X-CSRFToken header.", schema: csrfResponseSchema, headers: ["csrfToken", "setCookie"] } },
   async handle(engine, req) {
     const csrf = issueCsrf(engine, req, { refreshCookie: true });
     return respond(200, { detail: "CSRF cookie set" }, { cookies: csrf.cookies, headers: { [engine.config.csrf.headerName]: csrf.token } });
@@ -27,7 +27,7 @@ export const sessionRoute: RouteDefinition = {
   security: ["cookie", "bearer"],
   csrf: false,
   responses: {
-    200: { description: "Whether the client is logged in.", schema: sessionResponseSchema },
+    200: { description: "Whether the client is logged in.", schema: sessionResponseSchema, headers: ["csrfToken"] },
     401: { description: "A bearer token was sent and is invalid.", schema: errorSchema },
   },
   async handle(engine, req) {

@@ -22,7 +22,7 @@ export const loginRoute: RouteDefinition = {
   csrf: true,
   requestBody: loginRequestSchema,
   responses: {
-    200: { description: "Logged in.", schema: loginResponseSchema },
+    200: { description: "Logged in.", schema: loginResponseSchema, headers: ["csrfToken", "setCookie"] },
     400: { description: "Missing or invalid credentials (one answer for unknown user, wrong password and inactive user), or a malformed body.", schema: errorSchema },
     403: { description: "CSRF check failed.", schema: errorSchema },
     413: { description: "Body too large.", schema: errorSchema },

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ResolvedConfig } from "../config/resolved-config.js";
+import { addCommonResponses, documentedHeaders } from "./openapi-responses.js";
 import type { RouteDefinition } from "./route-definition.js";
 import { errorSchema } from "./schemas.js";
 
@@ -43,12 +44,14 @@ export function buildOpenApi(routes: readonly RouteDefinition[], config: Resolve
       for (const [status, response] of Object.entries(route.responses)) {
         responses[status] = {
           description: response.description,
+          ...(response.headers === undefined ? {} : { headers: documentedHeaders(response.headers, config) }),
           ...(response.schema === undefined ? {} : { content: { "application/json": { schema: toSchema(response.schema, components) } } }),
         };
       }
       if (!("503" in responses)) {
         responses["503"] = { description: "A store is unreachable; nothing was changed.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
       }
+      addCommonResponses(responses, route, method);
       const security = route.security.map((scheme) => ({ [scheme]: [] }));
       const description = [
         route.description,

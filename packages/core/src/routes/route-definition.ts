@@ -3,6 +3,14 @@ import type { z } from "zod";
 import type { Engine } from "../engine.js";
 import type { LatchkeyRequest, LatchkeyResponse } from "../http/request.js";
 
+/**
+ * A response header the OpenAPI document promises (always present on that status), named
+ * here by role because its real name comes from the configuration:
+ * - `csrfToken`: the masked CSRF token in the configured header (`X-CSRFToken`);
+ * - `setCookie`: a `Set-Cookie` header (the session or CSRF cookie).
+ */
+export type DocumentedHeader = "csrfToken" | "setCookie";
+
 /** One route: its handler and everything the OpenAPI document says about it. */
 export interface RouteDefinition {
   readonly name: RouteName;
@@ -15,6 +23,6 @@ export interface RouteDefinition {
   /** Whether cookie-authenticated calls need the CSRF header. */
   readonly csrf: boolean;
   readonly requestBody?: z.ZodType;
-  readonly responses: Readonly<Record<number, { description: string; schema?: z.ZodType }>>;
+  readonly responses: Readonly<Record<number, { description: string; schema?: z.ZodType; headers?: readonly DocumentedHeader[] }>>;
   handle(engine: Engine, req: LatchkeyRequest): Promise<LatchkeyResponse>;
 }

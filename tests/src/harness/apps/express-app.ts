@@ -4,6 +4,7 @@ import { authOf, latchkeyExpress } from "@latchkey/express";
 import express from "express";
 import type { AppFactory } from "../app-under-test.js";
 import { createTestLatchkey } from "../test-latchkey.js";
+import { echoable } from "./echo.js";
 
 /**
  * The app under test on Express 5 with @latchkey/express, in the recommended order:
@@ -33,10 +34,16 @@ export const startExpressApp: AppFactory = async (options = {}) => {
   });
   app.post("/api/public", (req, res) => {
     const body: unknown = req.body;
-    res.json({ user: req.latchkey?.user.username ?? null, body: body ?? null });
+    res.json({ user: req.latchkey?.user.username ?? null, body: echoable(body ?? null) });
   });
   app.use((_req, res) => {
     res.status(404).json({ detail: "Not found." });
+  });
+  // The app's own bad input (express.json() refusing a body) as JSON, not Express's HTML page
+  // with a stack trace (found by the fuzz suite).
+  app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const status = typeof error === "object" && error !== null && "status" in error && typeof error.status === "number" && error.status < 500 ? error.status : 500;
+    res.status(status).json({ detail: status < 500 && error instanceof Error ? error.message : "Server error." });
   });
   const server: Server = await new Promise((resolve) => {
     const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
@@ -47,6 +54,7 @@ export const startExpressApp: AppFactory = async (options = {}) => {
     latchkey,
     clock,
     databasePath,
+    server,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

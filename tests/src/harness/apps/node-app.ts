@@ -1,8 +1,10 @@
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
+import { HttpError } from "@latchkey/core";
 import { nodeLatchkey, readNodeBody } from "@latchkey/node";
 import type { AppFactory } from "../app-under-test.js";
 import { createTestLatchkey } from "../test-latchkey.js";
+import { echoable } from "./echo.js";
 
 function json(res: import("node:http").ServerResponse, status: number, body: unknown): void {
   res.statusCode = status;
@@ -35,9 +37,24 @@ export const startNodeApp: AppFactory = async (options = {}) => {
         return;
       }
       // The app's own body parsing, after latchkey: the stream must still be unread.
-      const text = Buffer.from(await readNodeBody(req, 16 * 1024)).toString("utf8");
-      const body: unknown = text === "" ? null : JSON.parse(text);
-      json(res, 200, { user, body });
+      let text: string;
+      try {
+        text = Buffer.from(await readNodeBody(req, 16 * 1024)).toString("utf8");
+      } catch (error) {
+        // A body over the app's limit (readNodeBody's HttpError), answered rather than left to crash the process (found by the fuzz suite).
+        if (!(error instanceof HttpError)) throw error;
+        json(res, error.status, { detail: error.detail, code: error.code });
+        return;
+      }
+      let body: unknown = null;
+      try {
+        body = text === "" ? null : JSON.parse(text);
+      } catch {
+        // The app's own bad input (found by the fuzz suite: an uncaught parse error crashed the process).
+        json(res, 400, { detail: "The body is not valid JSON." });
+        return;
+      }
+      json(res, 200, { user, body: echoable(body) });
     } else {
       json(res, 404, { detail: "Not found." });
     }
@@ -49,6 +66,7 @@ export const startNodeApp: AppFactory = async (options = {}) => {
     latchkey,
     clock,
     databasePath,
+    server,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

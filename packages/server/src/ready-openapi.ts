@@ -1,0 +1,76 @@
+import type { Latchkey, LatchkeyRequest } from "@latchkey/core";
+
+type JsonObject = Record<string, unknown>;
+
+const STORE_STATE = { type: "string", enum: ["ok", "unavailable"] };
+const STORES = {
+  type: "object",
+  properties: { users: STORE_STATE, sessions: STORE_STATE, throttle: STORE_STATE },
+  required: ["users", "sessions", "throttle"],
+  additionalProperties: false,
+};
+const CACHE_CONTROL = { "Cache-Control": { description: "`no-store`: a probe always reaches the node.", required: true, schema: { type: "string" } } };
+
+/** The ready server's `GET <basePath>/ready/` operation, for its OpenAPI document. */
+function readyOperation(): JsonObject {
+  return {
+    get: {
+      operationId: "ready",
+      summary: "Can this node serve?",
+      description:
+        "For load balancers' health checks (ready server only): one cheap round trip to each store this node uses (SQLite `SELECT 1`, Redis `PING`, PostgreSQL `SELECT 1`), each bounded to 2 s. Reads no session and no user. Answers with or without the trailing slash; HEAD too.",
+      tags: ["meta"],
+      responses: {
+        200: {
+          description: "Every store answered.",
+          headers: CACHE_CONTROL,
+          content: {
+            "application/json": {
+              schema: { type: "object", properties: { ready: { const: true }, stores: STORES }, required: ["ready", "stores"], additionalProperties: false },
+            },
+          },
+        },
+        503: {
+          description: "A store did not answer in time: `store_unavailable`, naming the first store that is down, with every store's state.",
+          headers: CACHE_CONTROL,
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                properties: { detail: { type: "string" }, code: { const: "store_unavailable" }, ready: { const: false }, stores: STORES },
+                required: ["detail", "code", "ready", "stores"],
+                additionalProperties: false,
+              },
+            },
+          },
+        },
+      },
+    },
+  };
+}
+
+/** Strips one trailing slash, as latchkey compares paths. */
+function routeKey(path: string): string {
+  return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
+}
+
+/**
+ * `latchkey`, with the ready server's readiness route (`readyPath`, without trailing slash)
+ * in the OpenAPI document it serves and returns, so clients and the conformance tests see
+ * every route the server answers.
+ */
+export function withReadyDocument(latchkey: Latchkey, readyPath: string): Latchkey {
+  const base = latchkey.openapi();
+  const paths = typeof base.paths === "object" && base.paths !== null ? (base.paths as JsonObject) : {};
+  const document: JsonObject = { ...base, paths: { ...paths, [`${readyPath}/`]: readyOperation() } };
+  const documentPaths = new Set(latchkey.config.routes.openapi);
+  return Object.freeze({
+    ...latchkey,
+    async handle(req: LatchkeyRequest) {
+      const response = await latchkey.handle(req);
+      if (response !== null && response.status === 200 && documentPaths.has(routeKey(req.path))) response.body = structuredClone(document);
+      return response;
+    },
+    openapi: () => structuredClone(document),
+  });
+}
