@@ -108,6 +108,33 @@ export const MODE_C2: EngineChecks = {
       }
     });
 
+    const outside = EXPECTATIONS[run.engine.name].c2OutsidePublicSuffixList;
+    it(`C2 on names under a suffix missing from the Public Suffix List (https://app.example.test → https://api.example.test): ${outside.kept ? "login works, the cookies are first-party" : "the API's cookies are dropped as third-party, so login fails with CSRF cookie not set"}`, async () => {
+      const fixture = createFixture("c2-outside-psl");
+      try {
+        const site = await startTwoOriginSite(fixture, { appHost: "app.example.test", apiHost: "api.example.test", apiEnv: (appOrigin) => ({ LATCHKEY_TRUSTED_ORIGINS: appOrigin }) });
+        const session = await run.session(fixture);
+        const { page, error } = await attemptLogin(session, `${site.appOrigin}/`);
+        await screenshot(page, artifactName(run.engine.name, "c2-outside-psl"));
+        if (outside.kept) {
+          assert.equal(error, null, "the login succeeded");
+          assert.equal(await page.textOf("whoami-username", 30_000), USER.username);
+          const stored = await session.cookies(site.apiOrigin, site.appOrigin);
+          assert.ok(stored.some((c) => c.name === "__Host-sessionid" && c.partitionKey === outside.partitionKey), JSON.stringify(stored.map((c) => c.name)));
+        } else {
+          assert.equal(
+            error,
+            "CSRF Failed: CSRF cookie not set. The browser did not send the API's cookies back: they are blocked (an API on another site needs Partitioned cookies or token mode) or cookies are disabled.",
+          );
+          const refused = await site.api.process.waitForLine("the CSRF refusal log line", (line) => line.event === "request_refused" && line.code === "csrf_cookie_missing");
+          assert.equal(refused.path, "/api/login/");
+        }
+        await page.close();
+      } finally {
+        await fixture.cleanup();
+      }
+    });
+
     it("misconfigured C2: without the SPA's origin in trustedOrigins the browser hides every API answer (CORS) and the login form says the server cannot be reached", async () => {
       const fixture = createFixture("c2-untrusted-origin");
       try {

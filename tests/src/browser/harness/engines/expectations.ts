@@ -18,6 +18,11 @@ export interface EngineExpectations {
   /** Mode D1's cookie config without `cookies.partitioned` (`SameSite=None; Secure` only). */
   readonly d1Unpartitioned: CrossSiteCookies;
   /**
+   * Mode C2 on sibling names under a suffix missing from the Public Suffix List
+   * (`app.example.test` → `api.example.test`): does the engine keep the API's cookies?
+   */
+  readonly c2OutsidePublicSuffixList: CrossSiteCookies;
+  /**
    * What the engine says about the dropped `csrftoken` in those two cases (see
    * {@link PageDiagnostics.refusedSetCookies}); null: the engine does not say.
    */
@@ -41,6 +46,7 @@ export const EXPECTATIONS: Readonly<Record<EngineName, EngineExpectations>> = Ob
     d1Partitioned: { kept: true, partitionKey: CHIPS_PARTITION },
     // Third-party cookies are blocked by default in this build (profile.cookie_controls_mode 1).
     d1Unpartitioned: { kept: false },
+    c2OutsidePublicSuffixList: { kept: true, partitionKey: null },
     refusedThirdPartyCookie: "csrftoken: UserPreferences",
     refusedCrossSiteLaxCookie: "csrftoken: UserPreferences",
     corsFetchError: "Failed to fetch",
@@ -51,6 +57,7 @@ export const EXPECTATIONS: Readonly<Record<EngineName, EngineExpectations>> = Ob
     // third-party cookie, Partitioned or not, in a jar keyed by the top-level site.
     d1Partitioned: { kept: true, partitionKey: CHIPS_PARTITION },
     d1Unpartitioned: { kept: true, partitionKey: CHIPS_PARTITION },
+    c2OutsidePublicSuffixList: { kept: true, partitionKey: null },
     refusedThirdPartyCookie: null,
     refusedCrossSiteLaxCookie: "csrftoken: it is in a cross-site context and its “SameSite” is “Lax” or “Strict”",
     corsFetchError: "NetworkError when attempting to fetch resource.",
@@ -62,6 +69,9 @@ export const EXPECTATIONS: Readonly<Record<EngineName, EngineExpectations>> = Ob
     // WebKitGTK 2.50 has no partitioned cookies, so Partitioned changes nothing.
     d1Partitioned: { kept: false },
     d1Unpartitioned: { kept: false },
+    // libsoup finds the registrable domain through the Public Suffix List; without one
+    // (`.test` is not listed) it compares whole host names, so a sibling is third party.
+    c2OutsidePublicSuffixList: { kept: false },
     refusedThirdPartyCookie: null,
     refusedCrossSiteLaxCookie: null,
     corsFetchError: "Load failed",
