@@ -9,7 +9,7 @@ export interface Certificate {
 }
 
 /** Every name the browser tests serve over HTTPS (one certificate covers them all through its subjectAltName list). */
-export const CERTIFICATE_NAMES: readonly string[] = ["app.example.test", "api.example.test", "api.example.net", "localhost"];
+export const CERTIFICATE_NAMES: readonly string[] = ["app.example.test", "api.example.test", "api.example.net", "app.example.com", "api.example.com", "localhost"];
 
 /**
  * Makes a self-signed certificate for `names` with the `openssl` command line, as an operator

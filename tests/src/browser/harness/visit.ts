@@ -1,16 +1,15 @@
-import type { Browser, BrowserContext } from "playwright-core";
 import { startAttackerSite, type AttackerSite } from "./attacker.js";
-import { newTestContext } from "./browser.js";
+import type { EngineRun } from "./engines/index.js";
+import type { BrowserSession } from "./engines/engine.js";
 import type { Fixture } from "./fixture.js";
 
 /**
  * What every deployment check needs besides the servers: the attacker's site and a fresh
- * browser context, both closed by the fixture's cleanup.
+ * browser session, both closed by the fixture's cleanup.
  */
-export async function startVisit(fixture: Fixture, browser: Browser): Promise<{ attacker: AttackerSite; context: BrowserContext }> {
+export async function startVisit(fixture: Fixture, run: EngineRun): Promise<{ attacker: AttackerSite; session: BrowserSession }> {
   const attacker = await startAttackerSite();
   fixture.defer(() => attacker.close());
-  const context = await newTestContext(browser);
-  fixture.defer(() => context.close());
-  return { attacker, context };
+  const session = await run.session(fixture);
+  return { attacker, session };
 }
