@@ -18,6 +18,7 @@ export { createLocalInvalidationBus } from "./sessions/local-invalidation-bus.js
 export { errorCode, isNetworkError } from "./network-errors.js";
 export { createBusSubscription, type BusSubscription, type BusSubscriptionOptions } from "./sessions/bus-subscription.js";
 export type { SessionCacheStats } from "./sessions/session-cache.js";
+export { importedSessionId, importedSessionRecord, isDjangoSessionKey, wasImportedSessionRedeemed } from "./sessions/imported-session.js";
 export { type Clock, type RandomSource, type Logger, systemClock, cryptoRandom, silentLogger } from "./ports/world.js";
 export { translateLimiterErrors } from "./throttle/translate-limiter-errors.js";
 export { HttpError, StoreUnavailableError, UsernameTakenError, ConfigError, type StoreName } from "./errors.js";
