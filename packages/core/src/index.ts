@@ -2,6 +2,7 @@ export { createLatchkey, type Latchkey, type RequestAuthResult, type Requirement
 export type { LatchkeyOptions, CompatOptions, RoutePathOption } from "./config/options.js";
 export type { ResolvedConfig, LimitWindow } from "./config/resolved-config.js";
 export { resolveConfig, normaliseOrigin } from "./config/resolve-config.js";
+export { DEPLOYMENT_PRESETS, type DeploymentPreset } from "./config/deployment-preset.js";
 export type { LatchkeyRequest, LatchkeyResponse } from "./http/request.js";
 export type { Auth } from "./http/authenticate.js";
 export type { Accounts, CreateUserInput, AccountResult } from "./users/accounts.js";

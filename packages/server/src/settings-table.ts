@@ -87,6 +87,7 @@ const ROWS: readonly Row[] = [
       description: `Path of the \`${name}\` route relative to \`basePath\`: one path, a list of aliases, or \`false\` to turn the route off.`,
     }),
   ),
+  { key: "deployment", kind: "enum", default: "unset (no preset)", example: "same-origin", description: 'Where the SPA and the API live, setting cookies, CSRF, CORS and proxy trust together (explicit settings still win), and refusing at start-up what cannot work there: `"same-origin"` (SPA served by latchkey), `"reverse-proxy"` (one origin behind a proxy; `trustProxy` 1), `"same-site"` (another origin of the same site; needs `trustedOrigins`), `"cross-site"` (another site; `SameSite=None; Secure; Partitioned`, HTTPS, needs `trustedOrigins`), `"cross-site-token"` (another site with bearer tokens; needs `trustedOrigins`). See docs/deployment.md.' },
   { key: "userShape", kind: "enum", default: '"camel"', example: "drf", description: 'How users are rendered: `"camel"` (`isStaff`, `dateJoined`) or `"drf"` (Django REST Framework\'s `is_staff`, `date_joined`).' },
   { key: "session.cookieName", kind: "string", default: '"sessionid"', example: "sid", description: "Name of the session cookie (`__Host-` is prepended when `cookies.hostPrefix` is on)." },
   { key: "session.idleTimeoutSeconds", kind: "integer", unit: "seconds", default: TWO_WEEKS, example: "3600", description: "A session unused this long ends. Activity moves the deadline (sliding expiry)." },

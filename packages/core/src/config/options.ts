@@ -1,3 +1,4 @@
+import type { DeploymentPreset } from "./deployment-preset.js";
 import type { PasswordHasher } from "@latchkey/password";
 import type { RouteName } from "@latchkey/protocol";
 import type { InvalidationBus } from "../ports/invalidation-bus.js";
@@ -37,6 +38,12 @@ export interface LatchkeyOptions {
   mode?: "development" | "production";
   /** In production, accept settings that weaken security (e.g. non-Secure cookies). @default false */
   allowInsecure?: boolean;
+  /**
+   * Where the SPA and the API live: sets cookies, CSRF, CORS and proxy trust together for
+   * that mode (explicit options still win) and refuses at start-up what cannot work there.
+   * See docs/deployment.md. @default unset (no preset)
+   */
+  deployment?: DeploymentPreset;
   /** Path prefix of every route. @default "/api" */
   basePath?: string;
   /** Per-route paths relative to `basePath`, with aliases, or `false` to disable a route. */

@@ -1,3 +1,4 @@
+import { applyDeploymentPreset, DEPLOYMENT_PRESETS, type DeploymentPreset } from "./deployment-preset.js";
 import { createPasswordHasher } from "@latchkey/password";
 import { DEFAULT_BASE_PATH, DEFAULT_COOKIE_NAMES, DEFAULT_CSRF_FORM_FIELD, DEFAULT_CSRF_HEADER, DEFAULT_ROUTE_PATHS, ROUTE_NAMES, type RouteName } from "@latchkey/protocol";
 import { z } from "zod";
@@ -24,6 +25,7 @@ const optionsSchema = z.strictObject({
   }),
   mode: z.enum(["development", "production"]).optional(),
   allowInsecure: z.boolean().optional(),
+  deployment: z.enum(DEPLOYMENT_PRESETS as [DeploymentPreset, ...DeploymentPreset[]], { error: `must be one of ${DEPLOYMENT_PRESETS.map((p) => JSON.stringify(p)).join(", ")}` }).optional(),
   basePath: z.union([z.literal(""), routePath], { error: "must be empty or start with /" }).optional(),
   routes: z
     .partialRecord(z.enum(ROUTE_NAMES as [RouteName, ...RouteName[]]), z.union([routePath, z.array(routePath).min(1), z.literal(false)], { error: "must be a path starting with /, a non-empty list of them, or false" }))
@@ -140,7 +142,9 @@ function joinPath(base: string, path: string): string {
 export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfig; world: ResolvedWorld } {
   const parsed = optionsSchema.safeParse(options);
   const problems: string[] = parsed.success ? [] : parsed.error.issues.map((issue) => `${pathOf(issue.path)}: ${issue.message}`);
-  const o = options;
+  const preset = applyDeploymentPreset(options);
+  problems.push(...preset.problems);
+  const o = preset.options;
   const mode = o.mode ?? "development";
   const production = mode === "production";
   const insecureOk = o.allowInsecure === true;
@@ -218,6 +222,7 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
   const headerName = o.csrf?.headerName ?? DEFAULT_CSRF_HEADER;
   const config: ResolvedConfig = deepFreeze({
     mode,
+    deployment: o.deployment ?? null,
     basePath,
     routes,
     userShape: o.userShape ?? "camel",
