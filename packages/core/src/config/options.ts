@@ -50,6 +50,13 @@ export interface LatchkeyOptions {
   routes?: Partial<Record<RouteName, RoutePathOption>>;
   /** Render users in camelCase (`"camel"`) or Django REST Framework's snake_case (`"drf"`). @default "camel" */
   userShape?: "camel" | "drf";
+  /**
+   * The body of a successful `POST /login/`: `"detail+user"` answers
+   * `{"detail": "Successfully logged in.", "user": {…}}`; `"user"` answers the user object
+   * alone, as Django REST Framework's `Response(UserSerializer(user).data)` does, for SPAs
+   * that read the user as the whole login body. @default "detail+user"
+   */
+  loginResponse?: "detail+user" | "user";
   session?: {
     /** Session cookie name (the `__Host-` prefix is added when enabled). @default "sessionid" */
     cookieName?: string;

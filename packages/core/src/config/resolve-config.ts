@@ -31,6 +31,7 @@ const optionsSchema = z.strictObject({
     .partialRecord(z.enum(ROUTE_NAMES as [RouteName, ...RouteName[]]), z.union([routePath, z.array(routePath).min(1), z.literal(false)], { error: "must be a path starting with /, a non-empty list of them, or false" }))
     .optional(),
   userShape: z.enum(["camel", "drf"]).optional(),
+  loginResponse: z.enum(["detail+user", "user"], { error: 'must be "detail+user" or "user"' }).optional(),
   session: z
     .strictObject({
       cookieName: cookieName.optional(),
@@ -226,6 +227,7 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     basePath,
     routes,
     userShape: o.userShape ?? "camel",
+    loginResponse: o.loginResponse ?? "detail+user",
     session: {
       cookieName: hostPrefix && !sessionCookieBase.startsWith("__Host-") ? `__Host-${sessionCookieBase}` : sessionCookieBase,
       idleTimeoutSeconds: idle,

@@ -20,6 +20,8 @@ export interface ResolvedConfig {
   /** Full paths of each route without trailing slash (empty when the route is off). */
   readonly routes: Readonly<Record<RouteName, readonly string[]>>;
   readonly userShape: "camel" | "drf";
+  /** The body of a successful login: `{detail, user}` or the user object alone. */
+  readonly loginResponse: "detail+user" | "user";
   readonly session: {
     /** The name actually used, `__Host-` prefix included. */
     readonly cookieName: string;

@@ -66,9 +66,10 @@ export const loginRoute: RouteDefinition = {
     await engine.sessions.userChanged(String(user.id), { bestEffort: true });
     const csrf = issueCsrf(engine, req, { rotate: true });
     engine.world.logger.info({ event: "login", userId: String(user.id), sessionId: session.id, ip: session.ip }, "user logged in");
+    const rendered = renderUser(updated ?? user, config.userShape);
     return respond(
       200,
-      { detail: "Successfully logged in.", user: renderUser(updated ?? user, config.userShape) },
+      config.loginResponse === "user" ? rendered : { detail: "Successfully logged in.", user: rendered },
       { cookies: [sessionCookie(req, config, token, session.expiresAt, now), ...csrf.cookies], headers: { [config.csrf.headerName]: csrf.token } },
     );
   },
