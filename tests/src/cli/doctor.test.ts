@@ -1,6 +1,11 @@
 import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
-import { runLatchkey, startServe, tempDir } from "../server/latchkey-process.js";
+import { freePort, requireProgram } from "@latchkey/testkit";
+import { startNginx } from "../browser/harness/nginx.js";
+import { makeCertificate } from "../browser/harness/tls.js";
+import { REPO_ROOT, runLatchkey, startServe, tempDir } from "../server/latchkey-process.js";
 
 // `latchkey doctor` against real `latchkey serve` processes in each deployment configuration
 // that runs on loopback, and with the misconfigurations of docs/deployment.md that it must
@@ -93,5 +98,50 @@ describe("latchkey doctor", () => {
     } finally {
       dir.cleanup();
     }
+  });
+});
+
+describe("latchkey doctor behind a real nginx terminating TLS (mode B)", { skip: requireProgram("nginx", "openssl") }, () => {
+  /** latchkey behind the shipped docs/deploy/nginx-same-origin.conf; the doctor trusts the self-signed certificate. */
+  async function behindNginx(env: Record<string, string>): Promise<{ code: number | null; report: Report }> {
+    const dir = tempDir("latchkey-doctor-tls-");
+    const server = await startServe(["--port", "0"], { cwd: dir.path, env });
+    try {
+      for (const folder of ["tls", "nginx", "spa"]) mkdirSync(join(dir.path, folder));
+      writeFileSync(join(dir.path, "spa", "index.html"), "<!doctype html><title>SPA</title>");
+      const certificate = await makeCertificate(join(dir.path, "tls"));
+      const port = await freePort();
+      const nginx = await startNginx({
+        dir: join(dir.path, "nginx"),
+        templateFile: join(REPO_ROOT, "docs", "deploy", "nginx-same-origin.conf"),
+        port,
+        values: { LISTEN: `127.0.0.1:${port}`, SERVER_NAME: "localhost", SPA_ROOT: join(dir.path, "spa"), LATCHKEY_UPSTREAM: new URL(server.url).host, TLS_CERTIFICATE: certificate.certFile, TLS_CERTIFICATE_KEY: certificate.keyFile },
+      });
+      try {
+        const result = await runLatchkey(["doctor", `https://localhost:${port}/`, "--json"], { cwd: dir.path, env: { NODE_EXTRA_CA_CERTS: certificate.certFile } });
+        return { code: result.code, report: JSON.parse(result.stdout) as Report };
+      } finally {
+        await nginx.stop();
+      }
+    } finally {
+      await server.stop();
+      dir.cleanup();
+    }
+  }
+
+  it("says a proxy terminates TLS but latchkey does not trust it, with the fix", { timeout: TIMEOUT_MS }, async () => {
+    const { code, report } = await behindNginx({});
+    assert.equal(code, 1, JSON.stringify(report));
+    const proxy = report.checks.find((c) => c.id === "proxy");
+    assert.equal(proxy?.status, "fail", JSON.stringify(report.checks));
+    assert.match(proxy?.fix ?? "", /Set trustProxy to the number of proxies in front/);
+  });
+
+  it('passes the same deployment with the "reverse-proxy" preset', { timeout: TIMEOUT_MS }, async () => {
+    const { code, report } = await behindNginx({ LATCHKEY_DEPLOYMENT: "reverse-proxy" });
+    assert.equal(code, 0, JSON.stringify(report.checks));
+    assert.equal(report.topology, "same-origin");
+    assert.equal(status(report, "tls"), "ok");
+    assert.equal(status(report, "csrf"), "ok");
   });
 });
