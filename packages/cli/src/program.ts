@@ -4,6 +4,8 @@ import type { CliIo } from "./cli-io.js";
 import { changepasswordCommand } from "./commands/changepassword.js";
 import { clearsessionsCommand } from "./commands/clearsessions.js";
 import { createsuperuserCommand } from "./commands/createsuperuser.js";
+import { doctorCommand } from "./commands/doctor.js";
+import { importDjangoCommand } from "./commands/import-django.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { serveCommand } from "./commands/serve.js";
 import { sessionsCommand } from "./commands/sessions.js";
@@ -35,6 +37,8 @@ export function buildProgram(io: CliIo): Command {
     .addCommand(usersCommand(io))
     .addCommand(sessionsCommand(io))
     .addCommand(clearsessionsCommand(io))
+    .addCommand(importDjangoCommand(io))
+    .addCommand(doctorCommand(io))
     .addHelpText("after", "\nRun `latchkey <command> --help` for a command's options. Docs: docs/cli.md, docs/configuration.md.");
   configure(program, io);
   return program;

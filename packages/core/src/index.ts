@@ -2,6 +2,7 @@ export { createLatchkey, type Latchkey, type RequestAuthResult, type Requirement
 export type { LatchkeyOptions, CompatOptions, RoutePathOption } from "./config/options.js";
 export type { ResolvedConfig, LimitWindow } from "./config/resolved-config.js";
 export { resolveConfig, normaliseOrigin } from "./config/resolve-config.js";
+export { DEPLOYMENT_PRESETS, type DeploymentPreset } from "./config/deployment-preset.js";
 export type { LatchkeyRequest, LatchkeyResponse } from "./http/request.js";
 export { API_SECURITY_HEADERS, strictTransportSecurity } from "./http/security-headers.js";
 export { responseBodyText } from "./http/response-body.js";
@@ -20,5 +21,6 @@ export { createLocalInvalidationBus } from "./sessions/local-invalidation-bus.js
 export { errorCode, isNetworkError } from "./network-errors.js";
 export { createBusSubscription, type BusSubscription, type BusSubscriptionOptions } from "./sessions/bus-subscription.js";
 export type { SessionCacheStats } from "./sessions/session-cache.js";
+export { importedSessionId, importedSessionRecord, isDjangoSessionKey, wasImportedSessionRedeemed } from "./sessions/imported-session.js";
 export { type Clock, type RandomSource, type Logger, systemClock, cryptoRandom, silentLogger } from "./ports/world.js";
 export { HttpError, StoreUnavailableError, UsernameTakenError, ConfigError, type StoreName } from "./errors.js";

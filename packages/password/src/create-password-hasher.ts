@@ -11,6 +11,7 @@ import {
   type Argon2Params,
   type ScryptParams,
 } from "./params.js";
+import { parseBcrypt, verifyBcrypt, type ParsedBcrypt } from "./bcrypt.js";
 import { parsePbkdf2, verifyPbkdf2, type ParsedPbkdf2 } from "./pbkdf2.js";
 import { hashScrypt, isCurrentScrypt, parseScrypt, verifyScrypt, type ParsedScrypt } from "./scrypt.js";
 import type { PasswordHasher, VerifyResult } from "./types.js";
@@ -43,13 +44,13 @@ export interface PasswordHasherOptions {
   maxConcurrent?: number;
 }
 
-type Parsed = ParsedArgon2 | ParsedScrypt | ParsedPbkdf2;
+type Parsed = ParsedArgon2 | ParsedScrypt | ParsedPbkdf2 | ParsedBcrypt;
 
 const INVALID: VerifyResult = Object.freeze({ valid: false, needsRehash: false });
 
 /**
  * Builds a `PasswordHasher`. New hashes use argon2id (PHC string) or scrypt (Django's
- * `scrypt$…` format); `verify()` also reads Django's `argon2$…` and `pbkdf2_sha256$…`.
+ * `scrypt$…` format); `verify()` also reads Django's `argon2$…`, `pbkdf2_sha256$…`, `bcrypt_sha256$…` and `bcrypt$…`.
  * All work runs on libuv's thread pool, never on the event loop.
  *
  * @throws RangeError listing every problem when an option is out of range, including
@@ -78,7 +79,7 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
   function isCurrent(parsed: Parsed): boolean {
     if (parsed.kind === "argon2") return algorithm === "argon2id" && isCurrentArgon2(parsed, argon2);
     if (parsed.kind === "scrypt") return algorithm === "scrypt" && isCurrentScrypt(parsed, scrypt);
-    return false; // PBKDF2 is only read, never written.
+    return false; // PBKDF2 and bcrypt are only read, never written.
   }
 
   // The dummy hash is made once, on first need, with the current parameters: building it
@@ -119,6 +120,7 @@ function parse(encoded: string): Parsed | null {
   if (encoded.startsWith("$argon2") || encoded.startsWith("argon2$")) return parseArgon2(encoded);
   if (encoded.startsWith("scrypt$")) return parseScrypt(encoded);
   if (encoded.startsWith("pbkdf2_sha256$")) return parsePbkdf2(encoded);
+  if (encoded.startsWith("bcrypt_sha256$") || encoded.startsWith("bcrypt$")) return parseBcrypt(encoded);
   return null;
 }
 
@@ -128,6 +130,7 @@ async function check(parsed: Parsed, password: string): Promise<boolean> {
   try {
     if (parsed.kind === "argon2") return await verifyArgon2(parsed, bytes);
     if (parsed.kind === "scrypt") return await verifyScrypt(parsed, bytes);
+    if (parsed.kind === "bcrypt") return await verifyBcrypt(parsed, bytes);
     return await verifyPbkdf2(parsed, bytes);
   } catch {
     return false;

@@ -20,7 +20,7 @@ export interface PasswordHasher {
   hash(password: string): Promise<string>;
   /**
    * Checks `password` against `encoded` (argon2id PHC strings, latchkey's scrypt format, and
-   * Django's `pbkdf2_sha256$…` / `argon2$…` / `scrypt$…`). An unknown or malformed
+   * Django's `pbkdf2_sha256$…` / `argon2$…` / `scrypt$…` / `bcrypt_sha256$…` / `bcrypt$…`). An unknown or malformed
    * encoding resolves to `{ valid: false }`, never throws.
    */
   verify(encoded: string, password: string): Promise<VerifyResult>;

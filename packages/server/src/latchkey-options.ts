@@ -17,6 +17,8 @@ export function latchkeyOptionsOf(settings: Settings): ServerLatchkeyOptions {
   if (settings.basePath !== undefined) options.basePath = settings.basePath;
   if (settings.routes !== undefined) options.routes = settings.routes;
   if (settings.userShape !== undefined) options.userShape = settings.userShape;
+  if (settings.loginResponse !== undefined) options.loginResponse = settings.loginResponse;
+  if (settings.deployment !== undefined) options.deployment = settings.deployment;
   if (settings.session !== undefined) options.session = settings.session;
   if (settings.cookies !== undefined) options.cookies = settings.cookies;
   if (settings.csrf !== undefined) options.csrf = settings.csrf;

@@ -83,6 +83,8 @@ export const settingsSchema = z.strictObject({
     )
     .exactOptional(),
   userShape: oneOf(["camel", "drf"]).exactOptional(),
+  loginResponse: oneOf(["detail+user", "user"]).exactOptional(),
+  deployment: oneOf(["same-origin", "reverse-proxy", "same-site", "cross-site", "cross-site-token"]).exactOptional(),
   session: z
     .strictObject({
       cookieName: text.exactOptional(),

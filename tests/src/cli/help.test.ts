@@ -16,6 +16,8 @@ const COMMANDS: readonly { args: readonly string[]; mentions: readonly string[] 
   { args: ["sessions", "list"], mentions: ["--user", "--json", "--limit", "--config", "--data-dir"] },
   { args: ["sessions", "revoke"], mentions: ["[id]", "--user", "--config", "--data-dir"] },
   { args: ["clearsessions"], mentions: ["--config", "--data-dir"] },
+  { args: ["doctor"], mentions: ["<spa-url>", "--api", "--json"] },
+  { args: ["import-django"], mentions: ["<database-url>", "--sessions", "--dry-run", "--json", "--batch-size", "--config", "--data-dir"] },
 ];
 
 describe("latchkey --help", () => {
@@ -28,7 +30,7 @@ describe("latchkey --help", () => {
   it("lists every command and exits 0", async () => {
     const result = await runLatchkey(["--help"], { cwd: dir.path });
     assert.equal(result.code, 0, result.stderr);
-    for (const name of ["serve", "migrate", "createsuperuser", "changepassword", "users", "sessions", "clearsessions"]) assert.match(result.stdout, new RegExp(`\\b${name}\\b`));
+    for (const name of ["serve", "migrate", "createsuperuser", "changepassword", "users", "sessions", "clearsessions", "import-django", "doctor"]) assert.match(result.stdout, new RegExp(`\\b${name}\\b`));
   });
 
   for (const { args, mentions } of COMMANDS) {

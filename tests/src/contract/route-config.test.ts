@@ -106,6 +106,23 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
         assert.match(String(who.json.date_joined), /^\d{4}-\d\d-\d\dT/);
       }));
 
+    it('answers a login with the user object alone with loginResponse: "user", as a DRF tutorial back end does', () =>
+      withApp({ loginResponse: "user", userShape: "drf" }, async (app) => {
+        const user = await createUser(app, "whole", { firstName: "Ada" });
+        const client = createTestClient(app.baseUrl);
+        const login = await client.login(user.username, user.password);
+        assert.equal(login.status, 200, login.text);
+        assert.equal(login.json.username, user.username, "the body is the user");
+        assert.equal(login.json.first_name, "Ada");
+        assert.equal(login.json.detail, undefined);
+        assert.equal((await client.get("/api/whoami/")).json.username, user.username, "and the session cookie was set");
+        const basic = createTestClient(app.baseUrl);
+        await basic.fetchCsrf();
+        const viaBasic = await basic.post("/api/login/", { headers: { authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString("base64")}`, "x-csrftoken": basic.csrfToken ?? "" } });
+        assert.equal(viaBasic.status, 200, viaBasic.text);
+        assert.equal(viaBasic.json.username, user.username, "Basic-auth login answers the same shape");
+      }));
+
     it("moves every route under another basePath", () =>
       withApp({ basePath: "/auth" }, async (app) => {
         const user = await createUser(app, "base");

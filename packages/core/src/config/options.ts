@@ -1,3 +1,4 @@
+import type { DeploymentPreset } from "./deployment-preset.js";
 import type { PasswordHasher } from "@latchkey/password";
 import type { RouteName } from "@latchkey/protocol";
 import type { InvalidationBus } from "../ports/invalidation-bus.js";
@@ -37,12 +38,25 @@ export interface LatchkeyOptions {
   mode?: "development" | "production";
   /** In production, accept settings that weaken security (e.g. non-Secure cookies). @default false */
   allowInsecure?: boolean;
+  /**
+   * Where the SPA and the API live: sets cookies, CSRF, CORS and proxy trust together for
+   * that mode (explicit options still win) and refuses at start-up what cannot work there.
+   * See docs/deployment.md. @default unset (no preset)
+   */
+  deployment?: DeploymentPreset;
   /** Path prefix of every route. @default "/api" */
   basePath?: string;
   /** Per-route paths relative to `basePath`, with aliases, or `false` to disable a route. */
   routes?: Partial<Record<RouteName, RoutePathOption>>;
   /** Render users in camelCase (`"camel"`) or Django REST Framework's snake_case (`"drf"`). @default "camel" */
   userShape?: "camel" | "drf";
+  /**
+   * The body of a successful `POST /login/`: `"detail+user"` answers
+   * `{"detail": "Successfully logged in.", "user": {…}}`; `"user"` answers the user object
+   * alone, as Django REST Framework's `Response(UserSerializer(user).data)` does, for SPAs
+   * that read the user as the whole login body. @default "detail+user"
+   */
+  loginResponse?: "detail+user" | "user";
   session?: {
     /** Session cookie name (the `__Host-` prefix is added when enabled). @default "sessionid" */
     cookieName?: string;

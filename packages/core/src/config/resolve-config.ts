@@ -1,4 +1,5 @@
 import { availableParallelism } from "node:os";
+import { applyDeploymentPreset, DEPLOYMENT_PRESETS, type DeploymentPreset } from "./deployment-preset.js";
 import { createPasswordHasher } from "@latchkey/password";
 import { DEFAULT_BASE_PATH, DEFAULT_COOKIE_NAMES, DEFAULT_CSRF_FORM_FIELD, DEFAULT_CSRF_HEADER, DEFAULT_ROUTE_PATHS, ROUTE_NAMES, type RouteName } from "@latchkey/protocol";
 import { z } from "zod";
@@ -25,11 +26,13 @@ const optionsSchema = z.strictObject({
   }),
   mode: z.enum(["development", "production"]).optional(),
   allowInsecure: z.boolean().optional(),
+  deployment: z.enum(DEPLOYMENT_PRESETS as [DeploymentPreset, ...DeploymentPreset[]], { error: `must be one of ${DEPLOYMENT_PRESETS.map((p) => JSON.stringify(p)).join(", ")}` }).optional(),
   basePath: z.union([z.literal(""), routePath], { error: "must be empty or start with /" }).optional(),
   routes: z
     .partialRecord(z.enum(ROUTE_NAMES as [RouteName, ...RouteName[]]), z.union([routePath, z.array(routePath).min(1), z.literal(false)], { error: "must be a path starting with /, a non-empty list of them, or false" }))
     .optional(),
   userShape: z.enum(["camel", "drf"]).optional(),
+  loginResponse: z.enum(["detail+user", "user"], { error: 'must be "detail+user" or "user"' }).optional(),
   session: z
     .strictObject({
       cookieName: cookieName.optional(),
@@ -159,7 +162,9 @@ function joinPath(base: string, path: string): string {
 export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfig; world: ResolvedWorld } {
   const parsed = optionsSchema.safeParse(options);
   const problems: string[] = parsed.success ? [] : parsed.error.issues.map((issue) => `${pathOf(issue.path)}: ${issue.message}`);
-  const o = options;
+  const preset = applyDeploymentPreset(options);
+  problems.push(...preset.problems);
+  const o = preset.options;
   const mode = o.mode ?? "development";
   const production = mode === "production";
   const insecureOk = o.allowInsecure === true;
@@ -243,9 +248,11 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
   const headerName = o.csrf?.headerName ?? DEFAULT_CSRF_HEADER;
   const config: ResolvedConfig = deepFreeze({
     mode,
+    deployment: o.deployment ?? null,
     basePath,
     routes,
     userShape: o.userShape ?? "camel",
+    loginResponse: o.loginResponse ?? "detail+user",
     session: {
       cookieName: hostPrefix && !sessionCookieBase.startsWith("__Host-") ? `__Host-${sessionCookieBase}` : sessionCookieBase,
       idleTimeoutSeconds: idle,

@@ -1,3 +1,4 @@
+import type { DeploymentPreset } from "./deployment-preset.js";
 import type { PasswordHasher } from "@latchkey/password";
 import type { RouteName } from "@latchkey/protocol";
 import type { InvalidationBus } from "../ports/invalidation-bus.js";
@@ -13,10 +14,14 @@ export interface LimitWindow {
 /** Every setting resolved to its final value, validated and frozen. Built once by {@link resolveConfig}. */
 export interface ResolvedConfig {
   readonly mode: "development" | "production";
+  /** The deployment preset the config was built with, or null. */
+  readonly deployment: DeploymentPreset | null;
   readonly basePath: string;
   /** Full paths of each route without trailing slash (empty when the route is off). */
   readonly routes: Readonly<Record<RouteName, readonly string[]>>;
   readonly userShape: "camel" | "drf";
+  /** The body of a successful login: `{detail, user}` or the user object alone. */
+  readonly loginResponse: "detail+user" | "user";
   readonly session: {
     /** The name actually used, `__Host-` prefix included. */
     readonly cookieName: string;

@@ -3,6 +3,7 @@ import { clearSessionCookie, sessionCookie } from "../cookies/cookie-policy.js";
 import { HttpError } from "../errors.js";
 import type { SessionRecord } from "../ports/session-store.js";
 import type { User } from "../ports/user-store.js";
+import { isDjangoSessionKey, redeemImportedSession } from "../sessions/imported-session.js";
 import { readCredential } from "./credentials.js";
 import type { LatchkeyRequest } from "./request.js";
 
@@ -42,6 +43,16 @@ export async function authenticate(engine: Engine, req: LatchkeyRequest): Promis
       return { auth: { user: valid.user, session: valid.session, via: "bearer" }, cookies: [], staleCookie: false };
     }
     case "cookie": {
+      if (isDjangoSessionKey(credential.token)) {
+        // A session key from before the move off Django (latchkey import-django --sessions).
+        const redeemed = await redeemImportedSession(engine, req, credential.token);
+        // Never cleared when refused: a parallel request of the same page may have just taken
+        // the key and be setting the new cookie, and a clearing answer landing after that one
+        // would log the browser out. (A dead Django key is worthless; login replaces it.)
+        if (redeemed.kind !== "rotated") return { auth: null, cookies: [], staleCookie: false };
+        const cookie = sessionCookie(req, engine.config, redeemed.token, redeemed.session.expiresAt, engine.world.clock.now());
+        return { auth: { user: redeemed.user, session: redeemed.session, via: "cookie" }, cookies: [cookie], staleCookie: false };
+      }
       const valid = await engine.sessions.validateSessionToken(credential.token, "cookie");
       if (valid === null) return { auth: null, cookies: [], staleCookie: true };
       const cookies = valid.refreshed && !engine.config.session.expireAtBrowserClose ? [sessionCookie(req, engine.config, credential.token, valid.session.expiresAt, engine.world.clock.now())] : [];

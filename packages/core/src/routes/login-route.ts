@@ -6,6 +6,7 @@ import { readCredential } from "../http/credentials.js";
 import { clientIp } from "../http/request-info.js";
 import { renderUser } from "../users/user-json.js";
 import { storeCall } from "../store-call.js";
+import { forgetImportedSession, isDjangoSessionKey } from "../sessions/imported-session.js";
 import { attemptLogin } from "./attempt-login.js";
 import { loginCredentials } from "./credentials-input.js";
 import type { RouteDefinition } from "./route-definition.js";
@@ -39,7 +40,9 @@ export const loginRoute: RouteDefinition = {
     // Session fixation: whatever session the browser brought is ended, and the new session
     // gets a fresh token the server generated; a token planted by an attacker is never adopted.
     const previous = readCredential(req, config);
-    if (previous.via === "cookie") {
+    if (previous.via === "cookie" && isDjangoSessionKey(previous.token)) {
+      await forgetImportedSession(engine, previous.token);
+    } else if (previous.via === "cookie") {
       const old = await engine.sessions.validateSessionToken(previous.token, "cookie");
       if (old !== null) await engine.sessions.invalidateSession(old.session.id);
     }
@@ -54,9 +57,10 @@ export const loginRoute: RouteDefinition = {
     await engine.sessions.userChanged(String(user.id), { bestEffort: true });
     const csrf = issueCsrf(engine, req, { rotate: true });
     engine.world.logger.info({ event: "login", userId: String(user.id), sessionId: session.id, ip: session.ip }, "user logged in");
+    const rendered = renderUser(updated ?? user, config.userShape);
     return respond(
       200,
-      { detail: "Successfully logged in.", user: renderUser(updated ?? user, config.userShape) },
+      config.loginResponse === "user" ? rendered : { detail: "Successfully logged in.", user: rendered },
       { cookies: [sessionCookie(req, config, token, session.expiresAt, now), ...csrf.cookies], headers: { [config.csrf.headerName]: csrf.token } },
     );
   },

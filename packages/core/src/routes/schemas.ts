@@ -56,7 +56,10 @@ export const loginRequestSchema = z
   })
   .meta({ id: "LoginRequest", description: "Or send `Authorization: Basic base64(username:password)` with no body." });
 
-export const loginResponseSchema = z.object({ detail: z.literal("Successfully logged in."), user: userSchema });
+export const loginResponseSchema = z.union([
+  z.object({ detail: z.literal("Successfully logged in."), user: userSchema }),
+  userSchema.describe('With loginResponse "user": the user object alone, as Django REST Framework\'s Response(UserSerializer(user).data).'),
+]);
 
 export const tokenLoginRequestSchema = z.object({
   username: z.string().max(150),

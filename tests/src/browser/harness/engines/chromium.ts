@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { summarize, type BrowserPage, type BrowserSession, type Engine, type EngineBrowser, type PageDiagnostics } from "./engine.js";
 
 /** Debian's Chromium (`apt-get install chromium`); Playwright's own download is not used. */
@@ -142,3 +142,19 @@ export const CHROMIUM_ENGINE: Engine = {
     };
   },
 };
+
+/**
+ * One Chromium for a Chromium-only test file that needs Playwright's own API (cookies added
+ * by hand, page navigation); each test makes its own context with {@link newTestContext}.
+ */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
+}
+
+/**
+ * A fresh, empty context (cookies, storage, cache): nothing leaks between tests.
+ * `ignoreHTTPSErrors` accepts the self-signed certificate the test made.
+ */
+export function newTestContext(browser: Browser): Promise<BrowserContext> {
+  return browser.newContext({ ignoreHTTPSErrors: true, viewport: VIEWPORT });
+}

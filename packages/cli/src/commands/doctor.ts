@@ -1,0 +1,46 @@
+import { Command } from "commander";
+import { CliError } from "../cli-error.js";
+import type { CliIo } from "../cli-io.js";
+import { flagOption, stringOption } from "../command-options.js";
+import { probeDeployment, type DoctorReport } from "../doctor/probe.js";
+import { formatJson } from "../format.js";
+
+const MARK = { ok: "ok  ", warn: "WARN", fail: "FAIL" } as const;
+
+function text(report: DoctorReport): string {
+  let out = `SPA ${report.spaOrigin} → API ${report.api}: ${report.topology}\n`;
+  for (const check of report.checks) {
+    out += `${MARK[check.status]} ${check.id}: ${check.message}\n`;
+    if (check.fix !== undefined && check.status !== "ok") out += `     fix: ${check.fix}\n`;
+  }
+  out += report.ok ? "Login can work.\n" : "Login cannot work until each FAIL is fixed.\n";
+  return out;
+}
+
+/** `latchkey doctor <spa-url> [--api <url>] [--json]`: explains, from outside, why login would fail. */
+export function doctorCommand(io: CliIo): Command {
+  return new Command("doctor")
+    .description("probe a live deployment (TLS, topology, CORS, cookies, proxy trust, CSRF flow, clock) and say why login would fail")
+    .argument("<spa-url>", "a page of the SPA, e.g. https://app.example.com/")
+    .option("--api <url>", "the API's base URL (default: <spa origin>/api)")
+    .option("--json", "print the report as JSON (for CI)")
+    .addHelpText("after", "\nExit status 0 only when login can work.\nExamples:\n  latchkey doctor https://example.com/\n  latchkey doctor https://app.example.com --api https://api.example.net/api --json")
+    .action(async (spaUrl: string, _options: unknown, command: Command) => {
+      let spa: URL;
+      try {
+        spa = new URL(spaUrl);
+      } catch {
+        throw new CliError(`"${spaUrl}" is not a URL (e.g. https://app.example.com/).`);
+      }
+      const api = stringOption(command, "api") ?? `${spa.origin}/api`;
+      let report: DoctorReport;
+      try {
+        report = await probeDeployment(spa.href, api);
+      } catch (error) {
+        const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
+        throw new CliError(`cannot reach the API at ${api}${cause}. Is it running, and is --api its base URL?`);
+      }
+      io.stdout(flagOption(command, "json") === true ? formatJson(report) : text(report));
+      if (!report.ok) throw new CliError(`login cannot work: ${report.checks.filter((c) => c.status === "fail").map((c) => c.id).join(", ")} failed.`);
+    });
+}

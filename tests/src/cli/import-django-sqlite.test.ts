@@ -1,0 +1,3 @@
+import { importDjangoSuite, requireDjango, sqliteSetup } from "./import-django-suite.js";
+
+importDjangoSuite({ name: "SQLite", skip: requireDjango(), setup: (dir) => sqliteSetup(dir, null) });
