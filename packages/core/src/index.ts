@@ -8,10 +8,11 @@ export type { Accounts, CreateUserInput, AccountResult } from "./users/accounts.
 export { hasPermission, renderUser } from "./users/user-json.js";
 export { normalizeUsername, usernameKey, usernameProblem, MAX_USERNAME_LENGTH } from "./users/username.js";
 export type { SessionStore, SessionRecord, SessionKind } from "./ports/session-store.js";
-export type { UserStore, GroupAdminUserStore, User, UserRecord, NewUser, UserPatch } from "./ports/user-store.js";
+export type { UserStore, GroupAdminUserStore, FullUserStore, User, UserRecord, NewUser, UserPatch } from "./ports/user-store.js";
 export { parseRowId } from "./ports/user-store.js";
 export type { ThrottleStore, LimiterSpec } from "./ports/throttle-store.js";
 export type { Stores } from "./ports/stores.js";
+export type { AccountStore, AccountKeyRecord, AccountKeyPurpose, OutboxMessage, ClaimedMessage } from "./ports/account-store.js";
 export type { InvalidationBus, InvalidationBusStatus, InvalidationEvent } from "./ports/invalidation-bus.js";
 export { encodeInvalidation, decodeInvalidation } from "./ports/invalidation-wire.js";
 export { createLocalInvalidationBus } from "./sessions/local-invalidation-bus.js";

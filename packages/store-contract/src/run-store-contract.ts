@@ -1,4 +1,5 @@
 import { describe } from "node:test";
+import { accountContract } from "./account-contract.js";
 import { sessionContract } from "./session-contract.js";
 import { sessionExpiryContract } from "./session-expiry-contract.js";
 import { sessionListContract } from "./session-list-contract.js";
@@ -18,10 +19,12 @@ import { userContract } from "./user-contract.js";
  * refuse a reused session id (or ignore it) rather than overwrite, and stay correct
  * under concurrent calls.
  *
+ * `options.accounts: false` marks a store without an {@link AccountStore} (the account part is then skipped, loudly).
+ *
  * @example
  * runStoreContract("memory", async () => ({ stores: memoryStores(), cleanup: async () => {} }));
  */
-export function runStoreContract(name: string, factory: StoreContractFactory): void {
+export function runStoreContract(name: string, factory: StoreContractFactory, options: { accounts?: boolean } = {}): void {
   describe(`${name} store contract`, () => {
     sessionContract(factory);
     sessionListContract(factory);
@@ -29,5 +32,6 @@ export function runStoreContract(name: string, factory: StoreContractFactory): v
     sessionExpiryContract(factory);
     userContract(factory);
     throttleContract(factory);
+    accountContract(factory, options.accounts ?? true);
   });
 }
