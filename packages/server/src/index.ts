@@ -11,3 +11,6 @@ export { createServerLogger } from "./server-logger.js";
 export { ENV_VARS, SETTINGS, CONFIG_ENV_VAR, envNameOf, type EnvVarInfo, type SettingInfo, type SettingKind } from "./settings-table.js";
 export { DEFAULT_CONFIG_FILE } from "./config-file.js";
 export { LOG_LEVELS, type LogLevel } from "./settings-schema.js";
+export { smtpTransport } from "./mail/smtp-transport.js";
+export { consoleTransport, fileTransport } from "./mail/dev-transports.js";
+export { parseMailUrl, type MailTarget } from "./mail/mail-url.js";

@@ -5,6 +5,7 @@ import { ConfigError } from "../errors.js";
 import { cryptoRandom, silentLogger, systemClock } from "../ports/world.js";
 import type { LatchkeyOptions } from "./options.js";
 import type { ResolvedConfig, ResolvedWorld } from "./resolved-config.js";
+import { accountOptionsShape, resolveAccountConfig } from "./resolve-account-config.js";
 
 const seconds = z.number().int().positive();
 const window = z.strictObject({ points: z.number().int().positive(), durationSeconds: seconds });
@@ -21,6 +22,7 @@ const optionsSchema = z.strictObject({
     sessions: methods(["getSession", "createSession", "updateSessionExpiration", "deleteSession", "deleteUserSessions", "listUserSessions", "listSessions", "deleteExpiredSessions"]),
     users: methods(["getUserById", "getUserByUsernameKey", "createUser", "updateUser", "listUsers"]),
     throttle: methods(["createLimiter"]),
+    accounts: methods(["createKey", "consumeKey", "deleteUserKeys", "markEmailVerified", "isEmailVerified", "deleteUserData", "setSessionFreshAt", "getSessionFreshAt", "enqueueMessage", "claimMessages", "completeMessage", "retryMessage", "countPendingMessages"]).optional(),
   }),
   mode: z.enum(["development", "production"]).optional(),
   allowInsecure: z.boolean().optional(),
@@ -97,6 +99,7 @@ const optionsSchema = z.strictObject({
   logger: methods(["debug", "info", "warn", "error"]).optional(),
   clock: methods(["now"]).optional(),
   random: methods(["fill"]).optional(),
+  ...accountOptionsShape,
 });
 
 /** Formats a zod issue path as `csrf.mode` / `routes.login[1]`. */
@@ -211,6 +214,8 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     );
   }
 
+  const accountConfig = resolveAccountConfig(o, routes, problems, { production, publicOrigin });
+
   if (problems.length > 0) throw new ConfigError(problems);
 
   const compatOption = o.compat === "django" ? { loginWithoutCsrfToken: true, getLogout: true } : (o.compat ?? {});
@@ -276,6 +281,7 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
       loginWithoutCsrfToken: compatOption.loginWithoutCsrfToken ?? false,
       getLogout: compatOption.getLogout ?? false,
     },
+    ...accountConfig,
   });
   const world: ResolvedWorld = Object.freeze({
     stores: o.stores,
@@ -284,6 +290,7 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     clock: o.clock ?? systemClock,
     random: o.random ?? cryptoRandom,
     invalidationBus: o.invalidationBus ?? null,
+    mailTransport: o.mail?.transport ?? null,
   });
   return { config, world };
 }

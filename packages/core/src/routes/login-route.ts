@@ -8,6 +8,7 @@ import { clientIp } from "../http/request-info.js";
 import { renderUser } from "../users/user-json.js";
 import { storeCall } from "../store-call.js";
 import { attemptLogin } from "./attempt-login.js";
+import { refuseUnverified } from "./account-guards.js";
 import { loginCredentials } from "./credentials-input.js";
 import type { RouteDefinition } from "./route-definition.js";
 import { respond } from "./respond.js";
@@ -44,6 +45,7 @@ export const loginRoute: RouteDefinition = {
     }
     const { username, password } = loginCredentials(engine, req, body);
     const user = await attemptLogin(engine, req, username, password);
+    await refuseUnverified(engine, req, user);
 
     // Session fixation: whatever session the browser brought is ended, and the new session
     // gets a fresh token the server generated; a token planted by an attacker is never adopted.
