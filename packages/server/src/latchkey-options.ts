@@ -38,5 +38,14 @@ export function latchkeyOptionsOf(settings: Settings): ServerLatchkeyOptions {
   if (settings.sessionCache !== undefined) options.sessionCache = settings.sessionCache;
   if (settings.maxBodyBytes !== undefined) options.maxBodyBytes = settings.maxBodyBytes;
   if (settings.compat !== undefined) options.compat = settings.compat;
+  if (settings.signup !== undefined) options.signup = settings.signup;
+  if (settings.login !== undefined) options.login = settings.login;
+  if (settings.accounts !== undefined) options.accounts = settings.accounts;
+  if (settings.mail?.from !== undefined || settings.mail?.productName !== undefined) {
+    options.mail = {
+      ...(settings.mail.from === undefined ? {} : { from: settings.mail.from }),
+      ...(settings.mail.productName === undefined ? {} : { productName: settings.mail.productName }),
+    };
+  }
   return options;
 }

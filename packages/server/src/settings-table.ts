@@ -123,6 +123,18 @@ const ROWS: readonly Row[] = [
   { key: "passwords.commonPasswordCheck", kind: "boolean", default: "true", example: "false", description: "Refuse new passwords found in the common-password list." },
   { key: "maxBodyBytes", kind: "integer", unit: "bytes", default: "16384", example: "32768", description: "Largest request body latchkey's routes accept (1024 to 10485760); larger bodies get 413." },
   { key: "compat", kind: "compat", default: "none", example: "django", description: '`"django"` turns on every Django-SPA habit below; or an object (environment: a comma-separated list) of `loginWithoutCsrfToken` (accept a login without CSRF token, as DRF does) and `getLogout` (let `GET /logout` end the session). Each weakens CSRF protection.' },
+  { key: "signup.enabled", kind: "boolean", default: "false", example: "true", description: "Serve `POST /signup/` (self-service sign-up). Needs mail (`mail.url`; SMTP in production) and, in production, `publicOrigin` for the links." },
+  { key: "signup.emailVerification", kind: "enum", default: '"mandatory"', example: "optional", description: '`"mandatory"`: sign-up answers 202 and login is refused (403 `email_unverified`) until the emailed link is opened; `"optional"`: logged in at once, a link is still sent; `"none"`: no link.' },
+  { key: "login.identifiers", kind: "list", default: '["username"]', example: "username,email", description: "What the login `username` field may hold: add `email` to let people log in with their address. Environment: comma-separated." },
+  { key: "accounts.verificationKeyTtlSeconds", kind: "integer", unit: "seconds", default: "259200 (3 days)", example: "86400", description: "How long an email-verification link works." },
+  { key: "accounts.resetKeyTtlSeconds", kind: "integer", unit: "seconds", default: "3600 (1 hour)", example: "1800", description: "How long a password-reset link works (it also dies when it is used or the password changes)." },
+  { key: "accounts.emailChangeKeyTtlSeconds", kind: "integer", unit: "seconds", default: "86400 (1 day)", example: "3600", description: "How long an email-change link works." },
+  { key: "accounts.reauthenticationWindowSeconds", kind: "integer", unit: "seconds", default: "300 (5 minutes)", example: "600", description: "How long after login or `POST /reauthenticate/` a session may change its address or delete the account." },
+  { key: "accounts.verifyEmailLinkPath", kind: "string", default: '"/verify-email"', example: "/account/verify", description: "Path on `publicOrigin` of the SPA page that posts a verification key (`?key=` is appended)." },
+  { key: "accounts.resetPasswordLinkPath", kind: "string", default: '"/reset-password"', example: "/account/reset", description: "Path on `publicOrigin` of the SPA page that sets a new password (`?key=` is appended)." },
+  { key: "mail.url", kind: "url", default: "unset (messages wait in the outbox)", example: "smtp://smtp.example.com:587", description: "Where mail goes: `smtp://user:pass@host:port` (STARTTLS when offered), `smtps://…` (TLS), `console:` (development: printed to the log) or `file:` (development: `.eml` files in `<dataDir>/mail`, or `file:/some/dir`). Production refuses to start without SMTP when a route that sends mail is on. Its password never appears in logs." },
+  { key: "mail.from", kind: "string", default: '"latchkey <no-reply@localhost>"', example: "Example <no-reply@example.com>", description: "From address of every message." },
+  { key: "mail.productName", kind: "string", default: '"latchkey"', example: "Example", description: "Product name used in messages." },
 ];
 
 /** Flags `latchkey serve` accepts for settings, by key. */
