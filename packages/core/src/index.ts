@@ -28,3 +28,4 @@ export { renderMessage, type RenderedMessage, type MessageTemplates } from "./ma
 export type { OutboxWorker } from "./mail/outbox-worker.js";
 export { ACCOUNT_DEFAULTS } from "./config/defaults.js";
 export { generateAccountKey, accountKeyHash } from "./accounts/account-key.js";
+export { isSupportedHash } from "@latchkey/password";
