@@ -14,3 +14,4 @@ export { LOG_LEVELS, type LogLevel } from "./settings-schema.js";
 export { smtpTransport } from "./mail/smtp-transport.js";
 export { consoleTransport, fileTransport } from "./mail/dev-transports.js";
 export { parseMailUrl, type MailTarget } from "./mail/mail-url.js";
+export { createServerMailTransport, checkServerMail } from "./mail/server-mail.js";
