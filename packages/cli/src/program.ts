@@ -10,6 +10,7 @@ import { migrateCommand } from "./commands/migrate.js";
 import { serveCommand } from "./commands/serve.js";
 import { sessionsCommand } from "./commands/sessions.js";
 import { usersCommand } from "./commands/users.js";
+import { sendtestemailCommand } from "./commands/sendtestemail.js";
 
 function packageVersion(): string {
   const parsed: unknown = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
@@ -39,6 +40,7 @@ export function buildProgram(io: CliIo): Command {
     .addCommand(clearsessionsCommand(io))
     .addCommand(importDjangoCommand(io))
     .addCommand(doctorCommand(io))
+    .addCommand(sendtestemailCommand(io))
     .addHelpText("after", "\nRun `latchkey <command> --help` for a command's options. Docs: docs/cli.md, docs/configuration.md.");
   configure(program, io);
   return program;

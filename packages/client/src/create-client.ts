@@ -9,8 +9,7 @@ import { createBearerTokenStore } from "./token-store.js";
 import { createTransport } from "./transport.js";
 import type { ClientError, ClientResult, SessionState, User } from "./types.js";
 
-/** A route's answer: the parsed body of a 2xx, or the failure as a value. */
-type Answer = { ok: true; status: number; body: unknown; startedAt: number } | { ok: false; error: ClientError };
+import { createAccountCalls, type Answer } from "./account-calls.js";
 
 /**
  * Creates a client for one latchkey API. Nothing is sent until a method is called; call
@@ -37,13 +36,13 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
   const broadcast = config.broadcast ? openSessionBroadcast(scope, onOtherTab) : { post() {}, close() {} };
   let refreshing: Promise<SessionState> | null = null;
 
-  async function call(route: RouteName, method: "GET" | "POST", json?: unknown, extraHeaders: Record<string, string> = {}): Promise<Answer> {
+  async function call(route: RouteName, method: "GET" | "POST" | "DELETE", json?: unknown, extraHeaders: Record<string, string> = {}, suffix = ""): Promise<Answer> {
     const startedAt = store.epoch();
     const headers: Record<string, string> = { Accept: "application/json", ...extraHeaders };
     if (json !== undefined) headers["Content-Type"] = "application/json";
     let response: Response;
     try {
-      response = await transport.send(transport.routeUrl(route), { method, headers, ...(json === undefined ? {} : { body: JSON.stringify(json) }) });
+      response = await transport.send(transport.routeUrl(route) + suffix, { method, headers, ...(json === undefined ? {} : { body: JSON.stringify(json) }) });
     } catch (cause) {
       return { ok: false, error: networkError(cause) };
     }
@@ -165,7 +164,20 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
     return refreshing;
   }
 
+  const accountCalls = createAccountCalls((route, method, json, suffix) => call(route, method, json, {}, suffix), {
+    onLoggedIn(user) {
+      store.authenticated(user);
+      broadcast.post("login");
+    },
+    onLoggedOut() {
+      if (config.mode === "token") bearerTokens.clear();
+      store.anonymous();
+      broadcast.post("logout");
+    },
+  });
+
   return {
+    ...accountCalls,
     mode: config.mode,
     async csrf() {
       return csrf.refresh();

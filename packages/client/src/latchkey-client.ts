@@ -1,11 +1,12 @@
 import type { SessionResponse } from "@latchkey/protocol";
 import type { ClientResult, SessionListener, SessionState, User } from "./types.js";
+import type { AccountCalls } from "./account-calls.js";
 
 /**
  * latchkey's browser client. Every call resolves to a {@link ClientResult} value; none
  * throws for an HTTP error or a network failure. Made by {@link createClient}.
  */
-export interface LatchkeyClient {
+export interface LatchkeyClient extends AccountCalls {
   /** `"cookie"` or `"token"`, as configured. */
   readonly mode: "cookie" | "token";
 

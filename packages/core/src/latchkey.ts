@@ -22,6 +22,9 @@ import { storeCall } from "./store-call.js";
 import { createLoginThrottle } from "./throttle/login-throttle.js";
 import { createAccounts, type Accounts } from "./users/accounts.js";
 import { hasPermission } from "./users/user-json.js";
+import { createAccountLifecycle } from "./accounts/account-lifecycle.js";
+import { createOutboxWorker, type OutboxWorker } from "./mail/outbox-worker.js";
+import { createAccountThrottle } from "./throttle/account-throttle.js";
 
 /** The outcome of {@link Latchkey.authenticateRequest}. */
 export type RequestAuthResult =
@@ -72,6 +75,13 @@ export interface Latchkey {
   readonly sessions: SessionAdmin;
   /** The OpenAPI 3.1 document of the enabled routes. */
   openapi(): Record<string, unknown>;
+  /**
+   * The durable mail outbox's sender, when the stores have an AccountStore and `mail.transport`
+   * is set; call `start()` in each server process (several may run: each message is sent once).
+   */
+  readonly outbox: OutboxWorker | null;
+  /** Resolves once the account work queued after answers (mail to queue, users to create) is done. */
+  settled(): Promise<void>;
 }
 
 const NO_STORE = "no-store";
@@ -89,7 +99,18 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
   const { config, world } = resolveConfig(options);
   const sessions = createSessionManager(config, world);
   const accounts = createAccounts(config, world, sessions);
-  const engine: Engine = { config, world, sessions, accounts, throttle: createLoginThrottle(config, world) };
+  const accountStore = world.stores.accounts ?? null;
+  const lifecycle = accountStore === null ? null : createAccountLifecycle(config, world, accountStore);
+  const engine: Engine = {
+    config,
+    world,
+    sessions,
+    accounts,
+    throttle: createLoginThrottle(config, world),
+    lifecycle,
+    accountThrottle: createAccountThrottle(config, world),
+  };
+  const outbox = accountStore === null || world.mailTransport === null ? null : createOutboxWorker(config, world, accountStore, world.mailTransport);
   const routeMap = buildRouteMap(ROUTES, config);
   const openapiPaths = new Set(config.routes.openapi);
   const openapiDocument = buildOpenApi(ROUTES, config);
@@ -134,12 +155,30 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
     }
     const route = routeMap.get(key);
     const methods = route === undefined ? undefined : routeMethods.get(route);
-    if (route === undefined || methods === undefined) return null;
+    if (route === undefined || methods === undefined) return answerItem(req, key);
     const { allowed, allowHeader } = methods;
     if (req.method === "OPTIONS") return respond(204, null, { headers: { Allow: allowHeader } });
     try {
       if (!allowed.includes(req.method)) throw new HttpError("method_not_allowed", { method: req.method }, { headers: { Allow: allowHeader } });
       return withNoStore(await route.handle(engine, req));
+    } catch (error) {
+      return withNoStore(errorResponse(error, req, world));
+    }
+  }
+
+  /** `{path}/{id}` of a route with items (`DELETE /sessions/{id}/`), or null. */
+  async function answerItem(req: LatchkeyRequest, key: string): Promise<LatchkeyResponse | null> {
+    const slash = key.lastIndexOf("/");
+    if (slash <= 0) return null;
+    const parent = routeMap.get(key.slice(0, slash));
+    const item = parent?.item;
+    const id = decodeURIComponentSafe(key.slice(slash + 1));
+    if (item === undefined || id === null || id === "") return null;
+    const allowHeader = [...item.methods, "OPTIONS"].join(", ");
+    if (req.method === "OPTIONS") return respond(204, null, { headers: { Allow: allowHeader } });
+    try {
+      if (!item.methods.includes(req.method)) throw new HttpError("method_not_allowed", { method: req.method }, { headers: { Allow: allowHeader } });
+      return withNoStore(await item.handle(engine, req, id));
     } catch (error) {
       return withNoStore(errorResponse(error, req, world));
     }
@@ -181,5 +220,15 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
     accounts,
     sessions: sessionAdmin,
     openapi: () => structuredClone(openapiDocument),
+    outbox,
+    settled: async () => lifecycle?.idle(),
   });
+}
+
+function decodeURIComponentSafe(value: string): string | null {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return null;
+  }
 }

@@ -136,3 +136,11 @@ async function check(parsed: Parsed, password: string): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * Whether `encoded` is a hash this package can verify (argon2, scrypt, Django
+ * `pbkdf2_sha256`), well-formed: for imports, which store hashes as they are.
+ */
+export function isSupportedHash(encoded: string): boolean {
+  return parse(encoded) !== null;
+}

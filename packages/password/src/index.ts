@@ -1,5 +1,5 @@
 export type { PasswordHasher, VerifyResult } from "./types.js";
-export { createPasswordHasher, type PasswordHasherOptions } from "./create-password-hasher.js";
+export { createPasswordHasher, isSupportedHash, type PasswordHasherOptions } from "./create-password-hasher.js";
 export {
   DEFAULT_ARGON2_PARAMS,
   DEFAULT_SCRYPT_PARAMS,

@@ -55,6 +55,11 @@ describe("validatePassword()", () => {
     assert.deepEqual(validatePassword("quetzalcoatl9", { username: "the.quetzalcoatl9.fan" }), { ok: false, problems: [message] });
   });
 
+  it("accepts a long random password that merely contains a short username", () => {
+    assert.deepEqual(validatePassword("q7Zr!Acc9mWx2#Lp0vTe", { username: "acc" }), { ok: true });
+    assert.deepEqual(validatePassword("acc2024!", { username: "acc" }), { ok: false, problems: ["The password is too similar to the username."] });
+  });
+
   it("refuses a password too similar to the email's local part, not its domain", () => {
     assert.deepEqual(validatePassword("rosalind.f-1990", { email: "Rosalind.F@example.com" }), {
       ok: false,

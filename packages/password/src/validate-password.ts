@@ -82,8 +82,18 @@ function isTooSimilar(password: string, attribute: string | undefined): boolean 
   if (typeof attribute !== "string" || [...attribute].length < MIN_ATTRIBUTE_LENGTH) return false;
   const pw = password.toLowerCase();
   const attr = attribute.toLowerCase();
-  return pw.includes(attr) || attr.includes(pw);
+  // Refused: the password is part of the attribute, or built on it: what is left once the
+  // attribute is taken out is too short to stand on its own ("margaret_h2024!" leaves
+  // "2024!"). A long random password that merely happens to contain a short username
+  // (username "acc", a 20-character password with "Acc" in it) leaves plenty, and knowing
+  // the username saves an attacker nothing.
+  if (attr.includes(pw)) return true;
+  if (!pw.includes(attr)) return false;
+  return [...pw.split(attr).join("")].length < MIN_REMAINDER_LENGTH;
 }
+
+/** Characters a password must have besides the username (or local part) it contains. */
+const MIN_REMAINDER_LENGTH = 8;
 
 function emailLocalPart(email: string | undefined): string | undefined {
   if (typeof email !== "string") return undefined;

@@ -78,3 +78,56 @@ export interface PasswordChangeResponse {
   /** Present when the request used a bearer token: the token that replaces it. */
   token?: string;
 }
+
+/** `POST /signup/` request body. */
+export interface SignupRequest {
+  username: string;
+  email: string;
+  password: string;
+  firstName?: string;
+  lastName?: string;
+}
+
+/** `POST /signup/` with email verification `mandatory`: 202, the same whether or not the address was known. */
+export interface SignupPendingResponse {
+  detail: string;
+  code: "verification_sent";
+}
+
+/** `POST /signup/` with verification `optional` or `none`: 201, logged in. */
+export interface SignupResponse {
+  detail: string;
+  user: UserJson | DrfUserJson;
+}
+
+/** One entry of `GET /sessions/`. Times are ISO 8601. */
+export interface SessionInfo {
+  /** Public id (never the token). */
+  id: string;
+  /** The session this request came with. */
+  current: boolean;
+  kind: "cookie" | "bearer";
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  ip: string | null;
+  userAgent: string | null;
+  label: string | null;
+}
+
+/** `GET /sessions/` */
+export interface SessionsResponse {
+  sessions: SessionInfo[];
+}
+
+/** `POST /sessions/revoke-others/` */
+export interface RevokeOthersResponse {
+  revoked: number;
+}
+
+/** `POST /reauthenticate/` */
+export interface ReauthenticateResponse {
+  detail: string;
+  /** ISO 8601: routes that need a fresh session accept this one until then. */
+  freshUntil: string;
+}

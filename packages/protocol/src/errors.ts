@@ -57,6 +57,14 @@ export const ERRORS = Object.freeze({
   expectation_failed: { status: 417, detail: 'Expectation failed: only "Expect: 100-continue" is supported.' },
   request_timeout: { status: 408, detail: "The request was not received in time." },
   chunk_extensions_too_large: { status: 413, detail: "The chunk extensions of the request body are too large." },
+  // Account lifecycle (SPEC §2a).
+  email_unverified: { status: 403, detail: "Confirm your email address first: a new link is on its way." },
+  key_invalid: { status: 400, detail: "This link is invalid or has expired." },
+  reauthentication_required: { status: 403, detail: "Please enter your password again to continue." },
+  reauthentication_failed: { status: 400, detail: "The password is incorrect." },
+  username_taken: { status: 400, detail: "A user with that username already exists." },
+  email_taken: { status: 400, detail: "An account with that email address already exists." },
+  email_invalid: { status: 400, detail: "Enter a valid email address." },
 } as const satisfies Record<string, { status: number; detail: string }>);
 
 /** A stable, machine-readable error code. */

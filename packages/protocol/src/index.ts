@@ -19,4 +19,11 @@ export type {
   TokenLoginResponse,
   PasswordChangeRequest,
   PasswordChangeResponse,
+  SignupRequest,
+  SignupPendingResponse,
+  SignupResponse,
+  SessionInfo,
+  SessionsResponse,
+  RevokeOthersResponse,
+  ReauthenticateResponse,
 } from "./bodies.js";

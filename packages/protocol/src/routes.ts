@@ -9,7 +9,18 @@ export type RouteName =
   | "tokenLogin"
   | "tokenLogout"
   | "tokenLogoutAll"
-  | "openapi";
+  | "openapi"
+  // Account lifecycle (SPEC §2a).
+  | "signup"
+  | "emailVerify"
+  | "emailVerifyResend"
+  | "passwordReset"
+  | "passwordResetConfirm"
+  | "reauthenticate"
+  | "emailChange"
+  | "accountDelete"
+  | "sessions"
+  | "sessionsRevokeOthers";
 
 /** The names of every route, in the order they are documented. */
 export const ROUTE_NAMES: readonly RouteName[] = Object.freeze([
@@ -23,6 +34,16 @@ export const ROUTE_NAMES: readonly RouteName[] = Object.freeze([
   "tokenLogout",
   "tokenLogoutAll",
   "openapi",
+  "signup",
+  "emailVerify",
+  "emailVerifyResend",
+  "passwordReset",
+  "passwordResetConfirm",
+  "reauthenticate",
+  "emailChange",
+  "accountDelete",
+  "sessions",
+  "sessionsRevokeOthers",
 ]);
 
 /**
@@ -40,4 +61,14 @@ export const DEFAULT_ROUTE_PATHS: Readonly<Record<RouteName, string>> = Object.f
   tokenLogout: "/token/logout/",
   tokenLogoutAll: "/token/logoutall/",
   openapi: "/openapi.json",
+  signup: "/signup/",
+  emailVerify: "/email/verify/",
+  emailVerifyResend: "/email/verify/resend/",
+  passwordReset: "/password/reset/",
+  passwordResetConfirm: "/password/reset/confirm/",
+  reauthenticate: "/reauthenticate/",
+  emailChange: "/email/change/",
+  accountDelete: "/account/delete/",
+  sessions: "/sessions/",
+  sessionsRevokeOthers: "/sessions/revoke-others/",
 });

@@ -12,3 +12,7 @@ export { ENV_VARS, SETTINGS, CONFIG_ENV_VAR, envNameOf, type EnvVarInfo, type Se
 export { DEFAULT_CONFIG_FILE } from "./config-file.js";
 export { LOG_LEVELS, type LogLevel } from "./settings-schema.js";
 export { installProcessGuard, type ProcessGuardOptions } from "./process-guard.js";
+export { smtpTransport } from "./mail/smtp-transport.js";
+export { consoleTransport, fileTransport } from "./mail/dev-transports.js";
+export { parseMailUrl, type MailTarget } from "./mail/mail-url.js";
+export { createServerMailTransport, checkServerMail } from "./mail/server-mail.js";

@@ -45,5 +45,14 @@ export function latchkeyOptionsOf(settings: Settings): ServerLatchkeyOptions {
   if (settings.compat !== undefined) options.compat = settings.compat;
   if (settings.hsts !== undefined) options.hsts = settings.hsts;
   if (settings.clearSiteDataOnLogout !== undefined) options.clearSiteDataOnLogout = settings.clearSiteDataOnLogout;
+  if (settings.signup !== undefined) options.signup = settings.signup;
+  if (settings.login !== undefined) options.login = settings.login;
+  if (settings.accounts !== undefined) options.accounts = settings.accounts;
+  if (settings.mail?.from !== undefined || settings.mail?.productName !== undefined) {
+    options.mail = {
+      ...(settings.mail.from === undefined ? {} : { from: settings.mail.from }),
+      ...(settings.mail.productName === undefined ? {} : { productName: settings.mail.productName }),
+    };
+  }
   return options;
 }

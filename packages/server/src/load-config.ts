@@ -178,6 +178,7 @@ export function loadServerConfig(options: LoadServerConfigOptions = {}): ServerC
     migrateOnStart: settings.migrateOnStart ?? true,
     logLevel: settings.logLevel ?? "info",
     shutdownTimeoutSeconds: settings.shutdownTimeoutSeconds ?? 10,
+    mailUrl: settings.mail?.url ?? null,
     latchkey,
     configFile: file.path,
     sources: Object.fromEntries(sources),

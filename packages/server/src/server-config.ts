@@ -39,6 +39,8 @@ export interface ServerConfig {
   readonly logLevel: LogLevel;
   /** How long requests in flight may take to finish on shutdown, in seconds. @default 10 */
   readonly shutdownTimeoutSeconds: number;
+  /** `mail.url`: where the outbox sends mail (`smtp://…`, `smtps://…`, `console:`, `file:`), or null. May hold a password. @default null */
+  readonly mailUrl: string | null;
   /** Options for `createLatchkey` (the server adds `mode`, the stores, the invalidation bus, its logger and clock). */
   readonly latchkey: ServerLatchkeyOptions;
   /** The config file read, as an absolute path, or null when there was none. */

@@ -1,4 +1,4 @@
-import { ConfigError, createLatchkey, type Clock, type InvalidationBus, type Latchkey, type Logger, type Stores } from "@latchkey/core";
+import { ConfigError, createLatchkey, type Clock, type InvalidationBus, type Latchkey, type Logger, type MailTransport, type Stores } from "@latchkey/core";
 import { migrateSqlite, openSqliteDatabase, sqliteStores, type SqliteMigrationInfo, type SqliteStores } from "@latchkey/store-sqlite";
 import type Database from "better-sqlite3";
 import { attributeProblem } from "./problem-sources.js";
@@ -51,6 +51,8 @@ export interface ServerLatchkeyWorld {
    * @default true
    */
   sessionCache?: boolean;
+  /** Where the outbox sends mail (`mail.url`). @default none */
+  mailTransport?: MailTransport | null;
 }
 
 /**
@@ -70,6 +72,7 @@ export function createServerLatchkey(config: Pick<ServerConfig, "latchkey" | "mo
       ...(world.invalidationBus === undefined || world.invalidationBus === null ? {} : { invalidationBus: world.invalidationBus }),
       ...(world.logger === undefined ? {} : { logger: world.logger }),
       ...(world.clock === undefined ? {} : { clock: world.clock }),
+      ...(world.mailTransport === undefined || world.mailTransport === null ? {} : { mail: { ...config.latchkey.mail, transport: world.mailTransport } }),
     });
   } catch (error) {
     if (error instanceof ConfigError) throw new ServerConfigError(error.problems.map((problem) => attributeProblem(problem, config.sources)));

@@ -8,7 +8,7 @@ import {
   recommendedPoolOptions,
 } from "@latchkey/store-postgres";
 import { recommendedClusterOptions, recommendedRedisOptions, redisInvalidationBus, redisStores, type RedisClient } from "@latchkey/store-redis";
-import { deleteExpiredThrottleCounters, sqliteUserStore } from "@latchkey/store-sqlite";
+import { deleteExpiredThrottleCounters, sqliteAccountStore, sqliteUserStore } from "@latchkey/store-sqlite";
 import { Cluster, Redis } from "ioredis";
 import pg from "pg";
 import { createReadinessCheck, type Readiness } from "./readiness.js";
@@ -197,7 +197,9 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
     const userStore = postgres?.users ?? (sqlite === null ? null : sqliteUserStore(sqlite.database));
     const sessionSide = fromRedis ?? postgres ?? sqlite?.stores ?? null;
     if (userStore === null || sessionSide === null) throw new Error("internal: no store was opened");
-    const stores: Stores = { sessions: sessionSide.sessions, throttle: sessionSide.throttle, users: userStore };
+    // Keys, verified addresses and the mail outbox live beside the users (SQL), never in Redis.
+    const accountStore = postgres?.accounts ?? (sqlite === null ? null : sqliteAccountStore(sqlite.database));
+    const stores: Stores = { sessions: sessionSide.sessions, throttle: sessionSide.throttle, users: userStore, ...(accountStore === null ? {} : { accounts: accountStore }) };
     const sessionsLabel = redis !== null ? redisLabel : postgres !== null ? postgresLabel : sqliteLabel;
     const layout: StoreLayout = { users: postgres !== null ? postgresLabel : sqliteLabel, sessions: sessionsLabel, throttle: sessionsLabel };
 

@@ -158,6 +158,29 @@ export const settingsSchema = z.strictObject({
     })
     .exactOptional(),
   clearSiteDataOnLogout: z.array(oneOf(["cache", "cookies", "storage", "executionContexts"]), { error: "must be a list of Clear-Site-Data directives" }).exactOptional(),
+  // ---- Account lifecycle (SPEC §2a) ----
+  signup: z.strictObject({ enabled: boolean.exactOptional(), emailVerification: oneOf(["mandatory", "optional", "none"]).exactOptional() }).exactOptional(),
+  login: z.strictObject({ identifiers: z.array(oneOf(["username", "email"]), { error: 'must be a list of "username" and "email"' }).min(1).exactOptional() }).exactOptional(),
+  accounts: z
+    .strictObject({
+      verificationKeyTtlSeconds: seconds.exactOptional(),
+      resetKeyTtlSeconds: seconds.exactOptional(),
+      emailChangeKeyTtlSeconds: seconds.exactOptional(),
+      reauthenticationWindowSeconds: seconds.exactOptional(),
+      verifyEmailLinkPath: routePath.exactOptional(),
+      resetPasswordLinkPath: routePath.exactOptional(),
+    })
+    .exactOptional(),
+  mail: z
+    .strictObject({
+      url: z
+        .string({ error: "must be a mail URL" })
+        .refine((value) => /^(smtps?:\/\/.+|console:?|file:.*)$/.test(value), { error: "must be smtp://user:pass@host:port, smtps://…, console: or file:" })
+        .exactOptional(),
+      from: text.exactOptional(),
+      productName: text.exactOptional(),
+    })
+    .exactOptional(),
 });
 
 /** One layer of settings (file, environment or command line), validated. */

@@ -2,11 +2,12 @@ import { existsSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import type { Clock, Latchkey, Logger } from "@latchkey/core";
+import type { Clock, Latchkey, Logger, MailTransport } from "@latchkey/core";
 import { answerMalformedRequests } from "@latchkey/node";
 import { createRequestHandler } from "./request-handler.js";
 import { ServerConfigError, type ServerConfig } from "./server-config.js";
 import { createServerLatchkey } from "./server-latchkey.js";
+import { checkServerMail, createServerMailTransport } from "./mail/server-mail.js";
 import { openServerStores } from "./server-stores.js";
 import { ServerStartError } from "./server-start-error.js";
 import { createServerLogger } from "./server-logger.js";
@@ -83,9 +84,13 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     logger.info({ event: "migration_applied", database: migration.database, version: migration.version, name: migration.name }, `applied ${migration.database} migration ${migration.version} (${migration.name})`);
   }
   let latchkey: Latchkey;
+  let mailTransport: MailTransport | null = null;
   try {
-    latchkey = createServerLatchkey(config, db.stores, { logger, invalidationBus: db.bus, ...(clock === undefined ? {} : { clock }) });
+    mailTransport = createServerMailTransport(config, logger);
+    latchkey = createServerLatchkey(config, db.stores, { logger, invalidationBus: db.bus, mailTransport, ...(clock === undefined ? {} : { clock }) });
+    checkServerMail(config, latchkey, mailTransport, logger);
   } catch (error) {
+    await mailTransport?.close?.();
     await db.close();
     throw error;
   }
@@ -117,10 +122,13 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       });
     });
   } catch (error) {
+    await mailTransport?.close?.();
     await db.close();
     throw new ServerStartError(listenProblem(error, config.host, config.port), { cause: error });
   }
   server.on("error", (error) => logger.error({ event: "server_error", err: error.message }, "HTTP server error"));
+  // Every process runs a sender: the outbox leases each message to one of them.
+  latchkey.outbox?.start();
 
   const address = server.address();
   const url = typeof address === "object" && address !== null ? urlOf(address) : `http://${config.host}:${config.port}`;
@@ -158,6 +166,9 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
       }, config.shutdownTimeoutSeconds * 1000);
     });
     await Promise.race([Promise.all([closed, handler.settled()]), deadline]);
+    await latchkey.settled();
+    await latchkey.outbox?.stop();
+    await mailTransport?.close?.();
     clearTimeout(timer);
     const cacheStats = latchkey.sessions.cacheStats();
     if (cacheStats !== null) logger.info({ event: "session_cache_stats", ...cacheStats }, "session cache counters since start");

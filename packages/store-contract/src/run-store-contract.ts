@@ -1,5 +1,6 @@
 import { describe } from "node:test";
 import { joinedReadContract } from "./joined-read-contract.js";
+import { accountContract } from "./account-contract.js";
 import { sessionContract } from "./session-contract.js";
 import { sessionExpiryContract } from "./session-expiry-contract.js";
 import { sessionListContract } from "./session-list-contract.js";
@@ -19,10 +20,12 @@ import { userContract } from "./user-contract.js";
  * refuse a reused session id (or ignore it) rather than overwrite, and stay correct
  * under concurrent calls.
  *
+ * `options.accounts: false` marks a store without an {@link AccountStore} (the account part is then skipped, loudly).
+ *
  * @example
  * runStoreContract("memory", async () => ({ stores: memoryStores(), cleanup: async () => {} }));
  */
-export function runStoreContract(name: string, factory: StoreContractFactory): void {
+export function runStoreContract(name: string, factory: StoreContractFactory, options: { accounts?: boolean } = {}): void {
   describe(`${name} store contract`, () => {
     sessionContract(factory);
     sessionListContract(factory);
@@ -31,5 +34,6 @@ export function runStoreContract(name: string, factory: StoreContractFactory): v
     userContract(factory);
     throttleContract(factory);
     joinedReadContract(factory);
+    accountContract(factory, options.accounts ?? true);
   });
 }

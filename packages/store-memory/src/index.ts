@@ -2,3 +2,4 @@ export { memoryStores, type MemoryStores, type MemoryStoresOptions } from "./mem
 export { memorySessionStore } from "./memory-session-store.js";
 export { memoryUserStore, type MemoryUserStore, type MemoryUserStoreOptions } from "./memory-user-store.js";
 export { memoryThrottleStore, type MemoryThrottleStoreOptions } from "./memory-throttle-store.js";
+export { memoryAccountStore } from "./memory-account-store.js";

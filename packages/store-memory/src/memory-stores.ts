@@ -1,4 +1,5 @@
-import type { Stores } from "@latchkey/core";
+import type { AccountStore, Stores } from "@latchkey/core";
+import { memoryAccountStore } from "./memory-account-store.js";
 import { memorySessionStore } from "./memory-session-store.js";
 import { memoryThrottleStore } from "./memory-throttle-store.js";
 import { memoryUserStore, type MemoryUserStore, type MemoryUserStoreOptions } from "./memory-user-store.js";
@@ -6,9 +7,10 @@ import { memoryUserStore, type MemoryUserStore, type MemoryUserStoreOptions } fr
 /** Options of {@link memoryStores}: today only the user store takes any. */
 export type MemoryStoresOptions = MemoryUserStoreOptions;
 
-/** The three in-memory stores; `users` also administers group permissions. */
+/** The in-memory stores; `users` also administers group permissions. */
 export interface MemoryStores extends Stores {
   users: MemoryUserStore;
+  accounts: AccountStore;
 }
 
 /**
@@ -21,5 +23,6 @@ export function memoryStores(options: MemoryStoresOptions = {}): MemoryStores {
     sessions: memorySessionStore(),
     users: memoryUserStore(options),
     throttle: memoryThrottleStore(),
+    accounts: memoryAccountStore(),
   };
 }

@@ -1,4 +1,4 @@
-import { parseRowId, UsernameTakenError, type GroupAdminUserStore, type NewUser, type UserPatch, type UserRecord } from "@latchkey/core";
+import { parseRowId, UsernameTakenError, type FullUserStore, type NewUser, type UserPatch, type UserRecord } from "@latchkey/core";
 
 /** A user as the memory store keeps it: direct permissions only; group ones are added on read. */
 interface StoredUser {
@@ -19,7 +19,7 @@ interface StoredUser {
 }
 
 /** A {@link UserStore} kept in memory, plus the group administration a real database would hold. */
-export type MemoryUserStore = GroupAdminUserStore;
+export type MemoryUserStore = FullUserStore;
 
 /** Options of {@link memoryUserStore}. */
 export interface MemoryUserStoreOptions {
@@ -131,6 +131,21 @@ export function memoryUserStore(options: MemoryUserStoreOptions = {}): MemoryUse
       // Map iteration follows insertion, which is id order because ids only grow.
       const start = Math.max(0, options.offset);
       return [...users.values()].slice(start, start + Math.max(0, options.limit)).map(toRecord);
+    },
+
+    async getUserByEmail(email: string): Promise<UserRecord | null> {
+      if (email === "") return null;
+      const wanted = email.toLowerCase();
+      for (const user of users.values()) if (user.email.toLowerCase() === wanted) return toRecord(user);
+      return null;
+    },
+
+    async deleteUser(id: string): Promise<boolean> {
+      const user = findById(id);
+      if (user === undefined) return false;
+      users.delete(user.id);
+      idsByKey.delete(user.usernameKey);
+      return true;
     },
 
     async setGroupPermissions(groupName: string, permissions: readonly string[]): Promise<void> {

@@ -17,3 +17,4 @@ export { postgresUserStore, type PostgresUserStore } from "./postgres-user-store
 export { postgresThrottleStore, deleteExpiredPostgresThrottleCounters, type PostgresThrottleStoreOptions } from "./postgres-throttle-store.js";
 export { setGroupPermissions } from "./group-permissions.js";
 export { postgresInvalidationBus, DEFAULT_INVALIDATION_CHANNEL, type PostgresInvalidationBusOptions } from "./postgres-invalidation-bus.js";
+export { postgresAccountStore } from "./postgres-account-store.js";

@@ -95,4 +95,52 @@ export const postgresMigrations: readonly PostgresMigration[] = Object.freeze([
       CREATE INDEX latchkey_throttle_expire ON ${THROTTLE_TABLE} (expire);
     `,
   },
+  {
+    version: 2,
+    name: "create account keys, verified emails, session freshness and mail outbox tables",
+    sql: `
+      -- Emailed keys (verification, reset, email change), by the SHA-256 of the key only.
+      CREATE TABLE latchkey_account_keys (
+        key_hash text PRIMARY KEY,
+        purpose text NOT NULL CHECK (purpose IN ('verify_email', 'reset_password', 'change_email')),
+        user_id text NOT NULL,
+        email text NOT NULL,
+        password_stamp text,
+        created_at bigint NOT NULL,
+        expires_at bigint NOT NULL
+      );
+      CREATE INDEX latchkey_account_keys_user ON latchkey_account_keys (user_id);
+
+      -- Addresses a user proved they receive mail at (email is stored lower-cased by core).
+      CREATE TABLE latchkey_verified_emails (
+        user_id text NOT NULL,
+        email text NOT NULL,
+        PRIMARY KEY (user_id, email)
+      );
+
+      -- When a session last re-authenticated (fresh for the re-authentication window).
+      CREATE TABLE latchkey_session_freshness (
+        session_id text PRIMARY KEY,
+        fresh_at bigint NOT NULL
+      );
+
+      -- The durable outbox: a row leaves only when its mail was delivered. due_at is the next
+      -- attempt or the end of the current sender's lease.
+      CREATE TABLE latchkey_outbox (
+        id text PRIMARY KEY,
+        recipient text NOT NULL,
+        subject text NOT NULL,
+        text_body text NOT NULL,
+        html_body text NOT NULL,
+        created_at bigint NOT NULL,
+        attempts integer NOT NULL DEFAULT 0,
+        due_at bigint NOT NULL,
+        last_error text
+      );
+      CREATE INDEX latchkey_outbox_due ON latchkey_outbox (due_at);
+
+      -- Password reset and email login look users up by address.
+      CREATE INDEX latchkey_users_email ON latchkey_users (lower(email));
+    `,
+  },
 ]);

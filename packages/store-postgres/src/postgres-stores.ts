@@ -1,6 +1,7 @@
-import type { Stores } from "@latchkey/core";
+import type { AccountStore, Stores } from "@latchkey/core";
 import type { Pool, PoolConfig } from "pg";
 import { assertPostgresSchemaCurrent } from "./migrate.js";
+import { postgresAccountStore } from "./postgres-account-store.js";
 import { postgresSessionStore } from "./postgres-session-store.js";
 import { postgresThrottleStore } from "./postgres-throttle-store.js";
 import { postgresUserStore, type PostgresUserStore } from "./postgres-user-store.js";
@@ -43,6 +44,7 @@ export interface PostgresStoresOptions {
 /** The three PostgreSQL stores; `users` also administers group permissions. */
 export interface PostgresStores extends Stores {
   users: PostgresUserStore;
+  accounts: AccountStore;
 }
 
 /**
@@ -66,5 +68,6 @@ export async function postgresStores(options: PostgresStoresOptions): Promise<Po
     sessions: postgresSessionStore(pool, { joinedUsers: users, ...(options.invalidationChannel === undefined ? {} : { invalidationChannel: options.invalidationChannel }) }),
     users,
     throttle: postgresThrottleStore(pool),
+    accounts: postgresAccountStore(pool),
   };
 }

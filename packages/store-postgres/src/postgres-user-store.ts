@@ -1,4 +1,4 @@
-import { parseRowId, UsernameTakenError, type GroupAdminUserStore, type NewUser, type UserPatch, type UserRecord } from "@latchkey/core";
+import { parseRowId, UsernameTakenError, type FullUserStore, type NewUser, type UserPatch, type UserRecord } from "@latchkey/core";
 import type { Pool, PoolClient } from "pg";
 import { setGroupPermissions, setUserGroups, setUserPermissions } from "./group-permissions.js";
 import { bigintColumn, type Row } from "./rows.js";
@@ -7,7 +7,7 @@ import { withTransaction } from "./transaction.js";
 import { toUserRecord, USER_COLUMNS } from "./user-rows.js";
 
 /** A {@link UserStore} over PostgreSQL, plus group administration. */
-export type PostgresUserStore = GroupAdminUserStore;
+export type PostgresUserStore = FullUserStore;
 
 /** The unique constraint on `username_key`, named in the migration. */
 const USERNAME_KEY_CONSTRAINT = "latchkey_users_username_key_unique";
@@ -139,6 +139,23 @@ export function postgresUserStore(pool: Pool): PostgresUserStore {
           Math.max(0, Math.floor(options.offset)),
         ]);
         return result.rows.map(toUserRecord);
+      }),
+
+    getUserByEmail: (email) =>
+      guarded(async () => {
+        if (email === "") return null;
+        const result = await pool.query<Row>(`SELECT ${USER_COLUMNS} FROM latchkey_users u WHERE lower(u.email) = lower($1) ORDER BY u.id LIMIT 1`, [email]);
+        const [row] = result.rows;
+        return row === undefined ? null : toUserRecord(row);
+      }),
+
+    deleteUser: (id) =>
+      guarded(async () => {
+        const rowId = parseRowId(id);
+        if (rowId === null) return false;
+        // Groups and permissions go with the row (ON DELETE CASCADE).
+        const result = await pool.query("DELETE FROM latchkey_users WHERE id = $1", [rowId]);
+        return (result.rowCount ?? 0) > 0;
       }),
 
     setGroupPermissions: (groupName, permissions) => setGroupPermissions(pool, groupName, permissions),

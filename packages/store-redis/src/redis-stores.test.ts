@@ -35,7 +35,7 @@ describe("Redis standalone", { skip: requireProgram("redis-server") }, () => {
     return connectRedis(server);
   };
 
-  runStoreContract("redis (sessions and throttle in Redis, users in SQLite)", redisContractFactory(connect));
+  runStoreContract("redis (sessions and throttle in Redis, users in SQLite)", redisContractFactory(connect), { accounts: false });
 
   describe("redisStores()", () => {
     it("has Redis drop a session by itself at its end plus the grace period", async () => {

@@ -13,3 +13,4 @@ export { sqliteUserStore, type SqliteUserStore, type SqliteUserStoreOptions } fr
 export { createChangeWatch, type ChangeWatch } from "./change-watch.js";
 export { sqliteThrottleStore, deleteExpiredThrottleCounters, type SqliteThrottleStoreOptions } from "./sqlite-throttle-store.js";
 export { setGroupPermissions } from "./group-permissions.js";
+export { sqliteAccountStore } from "./sqlite-account-store.js";

@@ -86,6 +86,54 @@ export const sqliteMigrations: readonly SqliteMigration[] = Object.freeze([
       CREATE INDEX latchkey_throttle_expire ON latchkey_throttle (expire);
     `,
   },
+  {
+    version: 2,
+    name: "create account keys, verified emails, session freshness and mail outbox tables",
+    sql: `
+      -- Emailed keys (verification, reset, email change), by the SHA-256 of the key only.
+      CREATE TABLE latchkey_account_keys (
+        key_hash TEXT PRIMARY KEY,
+        purpose TEXT NOT NULL CHECK (purpose IN ('verify_email', 'reset_password', 'change_email')),
+        user_id TEXT NOT NULL,
+        email TEXT NOT NULL,
+        password_stamp TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID, STRICT;
+      CREATE INDEX latchkey_account_keys_user ON latchkey_account_keys (user_id);
+
+      -- Addresses a user proved they receive mail at (email is stored lower-cased by core).
+      CREATE TABLE latchkey_verified_emails (
+        user_id TEXT NOT NULL,
+        email TEXT NOT NULL,
+        PRIMARY KEY (user_id, email)
+      ) WITHOUT ROWID, STRICT;
+
+      -- When a session last re-authenticated (fresh for the re-authentication window).
+      CREATE TABLE latchkey_session_freshness (
+        session_id TEXT PRIMARY KEY,
+        fresh_at INTEGER NOT NULL
+      ) WITHOUT ROWID, STRICT;
+
+      -- The durable outbox: a row leaves only when its mail was delivered. due_at is the next
+      -- attempt or the end of the current sender's lease.
+      CREATE TABLE latchkey_outbox (
+        id TEXT PRIMARY KEY,
+        recipient TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        text_body TEXT NOT NULL,
+        html_body TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        due_at INTEGER NOT NULL,
+        last_error TEXT
+      ) WITHOUT ROWID, STRICT;
+      CREATE INDEX latchkey_outbox_due ON latchkey_outbox (due_at);
+
+      -- Password reset and email login look users up by address.
+      CREATE INDEX latchkey_users_email ON latchkey_users (lower(email));
+    `,
+  },
 ]);
 
 /** The name of the table the throttle store counts in (key, points in the window, window end in ms). */

@@ -1,8 +1,9 @@
-import type { Stores } from "@latchkey/core";
+import type { AccountStore, Stores } from "@latchkey/core";
 import type Database from "better-sqlite3";
 import { createChangeWatch, UNWATCHED } from "./change-watch.js";
 import { assertSqliteSchemaCurrent } from "./migrate.js";
 import { DEFAULT_CACHE_ENTRIES } from "./read-cache.js";
+import { sqliteAccountStore } from "./sqlite-account-store.js";
 import { sqliteSessionStore } from "./sqlite-session-store.js";
 import { sqliteThrottleStore } from "./sqlite-throttle-store.js";
 import { sqliteUserStore, type SqliteUserStore } from "./sqlite-user-store.js";
@@ -26,6 +27,7 @@ export interface SqliteStoresOptions {
 /** The three SQLite stores; `users` also administers group permissions. */
 export interface SqliteStores extends Stores {
   users: SqliteUserStore;
+  accounts: AccountStore;
 }
 
 /**
@@ -46,5 +48,6 @@ export function sqliteStores(options: SqliteStoresOptions): SqliteStores {
     sessions: sqliteSessionStore(database, cache),
     users: sqliteUserStore(database, cache),
     throttle: sqliteThrottleStore(database),
+    accounts: sqliteAccountStore(database, cache.watch),
   };
 }

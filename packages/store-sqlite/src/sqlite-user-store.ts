@@ -1,4 +1,4 @@
-import { parseRowId, UsernameTakenError, type GroupAdminUserStore, type NewUser, type UserPatch, type UserRecord } from "@latchkey/core";
+import { parseRowId, UsernameTakenError, type FullUserStore, type NewUser, type UserPatch, type UserRecord } from "@latchkey/core";
 import type Database from "better-sqlite3";
 import { createCachedReads } from "./cached-reads.js";
 import type { ChangeWatch } from "./change-watch.js";
@@ -7,7 +7,7 @@ import { toStoreError } from "./store-error.js";
 import { toUserRecord, USER_COLUMNS } from "./user-rows.js";
 
 /** A {@link UserStore} over SQLite, plus group administration. */
-export type SqliteUserStore = GroupAdminUserStore;
+export type SqliteUserStore = FullUserStore;
 
 function isUsernameKeyConflict(error: unknown): boolean {
   return (
@@ -130,6 +130,11 @@ export function sqliteUserStore(database: Database.Database, options: SqliteUser
      WHERE id = @id`,
   );
   const groups = prepareGroupStatements(database);
+  const byEmail = database
+    .prepare<[string]>(`SELECT ${USER_COLUMNS} FROM latchkey_users u WHERE lower(u.email) = lower(?) ORDER BY u.id LIMIT 1`)
+    .safeIntegers(false);
+  // Groups and permissions go with the row (ON DELETE CASCADE, foreign keys are on).
+  const remove = database.prepare<[number]>("DELETE FROM latchkey_users WHERE id = ?");
 
   const create = database.transaction((user: NewUser): unknown => {
     const id = insert.get(
@@ -213,6 +218,31 @@ export function sqliteUserStore(database: Database.Database, options: SqliteUser
         throw toStoreError("user", error);
       }
       return rows.map(toUserRecord);
+    },
+
+    async getUserByEmail(email: string): Promise<UserRecord | null> {
+      if (email === "") return null;
+      let row: unknown;
+      try {
+        row = byEmail.get(email);
+      } catch (error) {
+        throw toStoreError("user", error);
+      }
+      return row === undefined ? null : toUserRecord(row);
+    },
+
+    async deleteUser(id: string): Promise<boolean> {
+      const rowId = parseRowId(id);
+      if (rowId === null) return false;
+      try {
+        watch.generation();
+        const deleted = remove.run(rowId).changes > 0;
+        cache.delete(id);
+        watch.ownWrite();
+        return deleted;
+      } catch (error) {
+        throw toStoreError("user", error);
+      }
     },
 
     async setGroupPermissions(groupName: string, permissions: readonly string[]): Promise<void> {

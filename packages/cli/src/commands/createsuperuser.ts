@@ -10,12 +10,14 @@ import { promptNewPassword, promptText } from "../prompts.js";
 /** A deliberately loose check, as Django's: something@something, no spaces. */
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
-function emailProblem(email: string): string | null {
+/** Why `email` is refused, or null. */
+export function emailProblem(email: string): string | null {
   if (email === "" || EMAIL.test(email)) return email.length > 254 ? "Ensure email has no more than 254 characters." : null;
   return "Enter a valid email address.";
 }
 
-async function usernameRefusal(accounts: Accounts, username: string): Promise<string | null> {
+/** Why `username` is refused (invalid or taken), or null. */
+export async function usernameRefusal(accounts: Accounts, username: string): Promise<string | null> {
   const problem = usernameProblem(username);
   if (problem !== null) return problem;
   return (await accounts.findUser(username)) === null ? null : "That username is already taken.";
@@ -30,7 +32,8 @@ function systemUsername(): string | null {
   }
 }
 
-async function askUsername(accounts: Accounts, given: string | undefined, io: CliIo): Promise<string> {
+/** Asks for a username until one is acceptable. */
+export async function askUsername(accounts: Accounts, given: string | undefined, io: CliIo): Promise<string> {
   let candidate = given;
   const fallback = systemUsername();
   for (;;) {
@@ -45,7 +48,8 @@ async function askUsername(accounts: Accounts, given: string | undefined, io: Cl
   }
 }
 
-async function askEmail(given: string | undefined, io: CliIo): Promise<string> {
+/** Asks for an email address until one is acceptable. */
+export async function askEmail(given: string | undefined, io: CliIo): Promise<string> {
   let candidate = given;
   for (;;) {
     candidate ??= (await promptText("Email address: ")).trim();
@@ -113,6 +117,8 @@ Examples:
           email,
           isStaff: true,
           isSuperuser: true,
+          // An operator typed this address: it is the user's.
+          emailVerified: true,
           ...(password === undefined ? {} : { password }),
         });
         if (!created.ok) throw new CliError(`the superuser was not created:\n${created.problems.map((p) => `  - ${p}`).join("\n")}`);

@@ -5,6 +5,8 @@ import type { CliIo } from "../cli-io.js";
 import { withCommandContext } from "../command-context.js";
 import { flagOption, withConfigOptions } from "../command-options.js";
 import { formatJson, formatTable, formatTime, isoTime } from "../format.js";
+import { usersCreateCommand } from "./users-create.js";
+import { usersImportCommand } from "./users-import.js";
 
 const PAGE = 500;
 
@@ -67,11 +69,13 @@ function setActiveCommand(io: CliIo, active: boolean): Command {
     });
 }
 
-/** `latchkey users list|deactivate|activate`. */
+/** `latchkey users list|create|import|deactivate|activate`. */
 export function usersCommand(io: CliIo): Command {
   return new Command("users")
-    .description("list, deactivate and activate users")
+    .description("list, create, import, deactivate and activate users")
     .addCommand(listCommand(io))
+    .addCommand(usersCreateCommand(io))
+    .addCommand(usersImportCommand(io))
     .addCommand(setActiveCommand(io, false))
     .addCommand(setActiveCommand(io, true));
 }

@@ -4,6 +4,8 @@ import type { RouteName } from "@latchkey/protocol";
 import type { InvalidationBus } from "../ports/invalidation-bus.js";
 import type { Stores } from "../ports/stores.js";
 import type { Clock, Logger, RandomSource } from "../ports/world.js";
+import type { MailTransport } from "../mail/mail-transport.js";
+import type { MessageName, MessageTemplate } from "../mail/message-catalogue.js";
 
 /** A path relative to the base path, several (aliases), or `false` to turn the route off. */
 export type RoutePathOption = string | readonly string[] | false;
@@ -245,4 +247,61 @@ export interface LatchkeyOptions {
   clock?: Clock;
   /** @default `crypto.getRandomValues` */
   random?: RandomSource;
+  // ---- Account lifecycle (SPEC §2a); defaults in config/defaults.ts (ACCOUNT_DEFAULTS) ----
+  /** Self-service sign-up (`POST /signup/`). */
+  signup?: {
+    /** Serve the sign-up route. @default false */
+    enabled?: boolean;
+    /**
+     * `"mandatory"`: 202, no session, and login is refused (403 `email_unverified`) until the
+     * address is confirmed. `"optional"`: 201 with a session; a link is still sent.
+     * `"none"`: 201 with a session, no link.
+     * @default "mandatory"
+     */
+    emailVerification?: "mandatory" | "optional" | "none";
+  };
+  login?: {
+    /** What the `username` field of a login may hold: `["username"]`, or `["username", "email"]` for login by address too. @default ["username"] */
+    identifiers?: readonly ("username" | "email")[];
+  };
+  /** Emailed keys, re-authentication and account throttles. */
+  accounts?: {
+    /** Seconds a verification link works. @default 259200 (3 days) */
+    verificationKeyTtlSeconds?: number;
+    /** Seconds a password-reset link works. @default 3600 (1 hour) */
+    resetKeyTtlSeconds?: number;
+    /** Seconds an email-change link works. @default 86400 (1 day) */
+    emailChangeKeyTtlSeconds?: number;
+    /** Seconds after login or re-authentication during which a session is "fresh". @default 300 */
+    reauthenticationWindowSeconds?: number;
+    /** Path on `publicOrigin` of the page that verifies an address (`?key=` is appended). @default "/verify-email" */
+    verifyEmailLinkPath?: string;
+    /** Path on `publicOrigin` of the page that sets a new password (`?key=` is appended). @default "/reset-password" */
+    resetPasswordLinkPath?: string;
+    /** Sign-ups per client IP per window. @default { points: 10, durationSeconds: 3600 } */
+    signupPerIp?: { points: number; durationSeconds: number };
+    /** Mails per address per window (over it: the same 202, no mail). @default { points: 3, durationSeconds: 900 } */
+    mailPerAddress?: { points: number; durationSeconds: number };
+    /** Reset and resend requests per client IP per window (over it: 429). @default { points: 20, durationSeconds: 900 } */
+    mailPerIp?: { points: number; durationSeconds: number };
+  };
+  /** Email: what messages say and where the outbox sends them. */
+  mail?: {
+    /** Where the outbox worker hands messages. Without one, messages wait in the outbox. @default none */
+    transport?: MailTransport;
+    /** From address. @default "latchkey <no-reply@localhost>" */
+    from?: string;
+    /** Product name used in messages. @default "latchkey" */
+    productName?: string;
+    /** Replacement texts for some messages (see the message catalogue). @default the catalogue's */
+    templates?: Partial<Record<MessageName, MessageTemplate>>;
+    /** Milliseconds between outbox polls. @default 1000 */
+    pollIntervalMs?: number;
+    /** Milliseconds before the first retry of a failed message (doubled each time). @default 5000 */
+    retryBaseMs?: number;
+    /** Longest wait between retries, in milliseconds. @default 900000 */
+    retryMaxMs?: number;
+    /** Milliseconds a sender holds a claimed message. @default 60000 */
+    leaseMs?: number;
+  };
 }

@@ -7,6 +7,7 @@ import { ConfigError } from "../errors.js";
 import { cryptoRandom, silentLogger, systemClock } from "../ports/world.js";
 import type { LatchkeyOptions } from "./options.js";
 import type { ResolvedConfig, ResolvedWorld } from "./resolved-config.js";
+import { accountOptionsShape, resolveAccountConfig } from "./resolve-account-config.js";
 
 const seconds = z.number().int().positive();
 const window = z.strictObject({ points: z.number().int().positive(), durationSeconds: seconds });
@@ -23,6 +24,7 @@ const optionsSchema = z.strictObject({
     sessions: methods(["getSession", "createSession", "updateSessionExpiration", "deleteSession", "deleteUserSessions", "listUserSessions", "listSessions", "deleteExpiredSessions"]),
     users: methods(["getUserById", "getUserByUsernameKey", "createUser", "updateUser", "listUsers"]),
     throttle: methods(["consume", "refund", "reset"]),
+    accounts: methods(["createKey", "consumeKey", "deleteUserKeys", "markEmailVerified", "isEmailVerified", "deleteUserData", "setSessionFreshAt", "getSessionFreshAt", "enqueueMessage", "claimMessages", "completeMessage", "retryMessage", "countPendingMessages"]).optional(),
   }),
   mode: z.enum(["development", "production"]).optional(),
   allowInsecure: z.boolean().optional(),
@@ -119,6 +121,7 @@ const optionsSchema = z.strictObject({
   logger: methods(["debug", "info", "warn", "error"]).optional(),
   clock: methods(["now"]).optional(),
   random: methods(["fill"]).optional(),
+  ...accountOptionsShape,
 });
 
 /** Formats a zod issue path as `csrf.mode` / `routes.login[1]`. */
@@ -240,6 +243,7 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
   const hstsPreload = o.hsts?.preload ?? false;
   // The preload list (hstspreload.org) takes only hosts whose header covers subdomains for a year.
   if (hstsPreload && (!hstsSubDomains || hstsMaxAge < 31_536_000)) problems.push("hsts.preload: preloading needs hsts.includeSubDomains and hsts.maxAgeSeconds of at least 31536000 (one year)");
+  const accountConfig = resolveAccountConfig(o, routes, problems, { production, publicOrigin });
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -319,6 +323,7 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
       header: `max-age=${hstsMaxAge}${hstsSubDomains ? "; includeSubDomains" : ""}${hstsPreload ? "; preload" : ""}`,
     },
     clearSiteDataOnLogout: clearSiteDataValue(o.clearSiteDataOnLogout ?? ["cache", "cookies"]),
+    ...accountConfig,
   });
   const world: ResolvedWorld = Object.freeze({
     stores: o.stores,
@@ -327,6 +332,7 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     clock: o.clock ?? systemClock,
     random: o.random ?? cryptoRandom,
     invalidationBus: o.invalidationBus ?? null,
+    mailTransport: o.mail?.transport ?? null,
   });
   return { config, world };
 }

@@ -4,6 +4,8 @@ import type { RouteName } from "@latchkey/protocol";
 import type { InvalidationBus } from "../ports/invalidation-bus.js";
 import type { Stores } from "../ports/stores.js";
 import type { Clock, Logger, RandomSource } from "../ports/world.js";
+import type { MailTransport } from "../mail/mail-transport.js";
+import type { MessageTemplates } from "../mail/render-message.js";
 
 /** A rate-limit window: `points` events per `durationSeconds`. */
 export interface LimitWindow {
@@ -103,6 +105,35 @@ export interface ResolvedConfig {
   };
   /** The `Clear-Site-Data` value of a cookie logout (`"cache", "cookies"`), or null for none. */
   readonly clearSiteDataOnLogout: string | null;
+  // ---- Account lifecycle (SPEC §2a) ----
+  readonly signup: {
+    readonly enabled: boolean;
+    readonly emailVerification: "mandatory" | "optional" | "none";
+  };
+  readonly login: { readonly identifiers: readonly ("username" | "email")[] };
+  readonly accounts: {
+    /** The account routes are served (the stores have an AccountStore). */
+    readonly enabled: boolean;
+    readonly verificationKeyTtlSeconds: number;
+    readonly resetKeyTtlSeconds: number;
+    readonly emailChangeKeyTtlSeconds: number;
+    readonly reauthenticationWindowSeconds: number;
+    readonly verifyEmailLinkPath: string;
+    readonly resetPasswordLinkPath: string;
+    readonly signupPerIp: LimitWindow;
+    readonly mailPerAddress: LimitWindow;
+    readonly mailPerIp: LimitWindow;
+  };
+  readonly mail: {
+    readonly from: string;
+    readonly productName: string;
+    readonly templates: MessageTemplates;
+    readonly pollIntervalMs: number;
+    readonly retryBaseMs: number;
+    readonly retryMaxMs: number;
+    readonly leaseMs: number;
+    readonly batchSize: number;
+  };
 }
 
 /** The non-serialisable collaborators, resolved. */
@@ -114,4 +145,6 @@ export interface ResolvedWorld {
   readonly random: RandomSource;
   /** Where invalidations are published (and the cache subscribes), or null. */
   readonly invalidationBus: InvalidationBus | null;
+  /** Where the outbox worker sends mail, or null (messages wait in the outbox). */
+  readonly mailTransport: MailTransport | null;
 }

@@ -1,3 +1,4 @@
+import type { AccountStore } from "./account-store.js";
 import type { SessionStore } from "./session-store.js";
 import type { ThrottleStore } from "./throttle-store.js";
 import type { UserStore } from "./user-store.js";
@@ -7,4 +8,11 @@ export interface Stores {
   sessions: SessionStore;
   users: UserStore;
   throttle: ThrottleStore;
+  /**
+   * Emailed keys, verified addresses, the mail outbox and session freshness: needed by the
+   * account-lifecycle routes (sign-up, verification, reset, email change, re-authentication,
+   * account deletion). Without it those routes are off. The built-in SQL and memory stores
+   * provide it.
+   */
+  accounts?: AccountStore;
 }

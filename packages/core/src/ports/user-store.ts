@@ -74,6 +74,13 @@ export interface UserStore {
   updateUser(id: string, patch: UserPatch): Promise<UserRecord | null>;
   /** Users ordered by id. */
   listUsers(options: { limit: number; offset: number }): Promise<UserRecord[]>;
+  /**
+   * The user whose email is `email`, compared case-insensitively (the lowest id when several
+   * share it), or null. Needed by the account routes (reset, sign-up, email login).
+   */
+  getUserByEmail?(email: string): Promise<UserRecord | null>;
+  /** Deletes the user (account deletion); resolves to false if there was none. */
+  deleteUser?(id: string): Promise<boolean>;
 }
 
 /** A {@link UserStore} that also administers groups (the SQL stores). */
@@ -96,4 +103,10 @@ export function parseRowId(id: string): number | null {
   if (!ROW_ID_PATTERN.test(id)) return null;
   const value = Number(id);
   return Number.isSafeInteger(value) ? value : null;
+}
+
+/** A {@link GroupAdminUserStore} with the optional lookups the account routes need (the built-in stores). */
+export interface FullUserStore extends GroupAdminUserStore {
+  getUserByEmail(email: string): Promise<UserRecord | null>;
+  deleteUser(id: string): Promise<boolean>;
 }

@@ -17,7 +17,7 @@ export async function attemptLogin(
   req: LatchkeyRequest,
   username: string,
   password: string,
-  failure: "invalid_credentials" | "password_incorrect" = "invalid_credentials",
+  failure: "invalid_credentials" | "password_incorrect" | "reauthentication_failed" = "invalid_credentials",
 ): Promise<UserRecord> {
   const key = usernameKey(username);
   const ip = clientIp(req, engine.config);

@@ -8,6 +8,7 @@ import { renderUser } from "../users/user-json.js";
 import { storeCall } from "../store-call.js";
 import { forgetImportedSession, isDjangoSessionKey } from "../sessions/imported-session.js";
 import { attemptLogin } from "./attempt-login.js";
+import { refuseUnverified } from "./account-guards.js";
 import { loginCredentials } from "./credentials-input.js";
 import type { RouteDefinition } from "./route-definition.js";
 import { respond } from "./respond.js";
@@ -36,6 +37,7 @@ export const loginRoute: RouteDefinition = {
     const body = await readBodyOnce(req, config.maxBodyBytes);
     const { username, password } = loginCredentials(engine, req, body);
     const user = await attemptLogin(engine, req, username, password);
+    await refuseUnverified(engine, req, user);
 
     // Session fixation: whatever session the browser brought is ended, and the new session
     // gets a fresh token the server generated; a token planted by an attacker is never adopted.

@@ -20,6 +20,33 @@ function toSchema(schema: z.ZodType, components: JsonObject): JsonObject {
   return JSON.parse(rewritten) as JsonObject;
 }
 
+/** Routes of the account lifecycle (SPEC §2a), tagged together in the document. */
+const ACCOUNT_ROUTES: ReadonlySet<string> = new Set(["signup", "emailVerify", "emailVerifyResend", "passwordReset", "passwordResetConfirm", "reauthenticate", "emailChange", "accountDelete", "sessions", "sessionsRevokeOthers"]);
+
+/** The operations of a route's `{path}/{id}/` items. */
+function itemOperations(route: RouteDefinition, item: NonNullable<RouteDefinition["item"]>, components: JsonObject): JsonObject {
+  const operations: JsonObject = {};
+  for (const method of item.methods) {
+    const responses: JsonObject = {};
+    for (const [status, response] of Object.entries(item.responses)) {
+      responses[status] = {
+        description: response.description,
+        ...(response.schema === undefined ? {} : { content: { "application/json": { schema: toSchema(response.schema, components) } } }),
+      };
+    }
+    operations[method.toLowerCase()] = {
+      operationId: `${route.name}Item${method[0]}${method.slice(1).toLowerCase()}`,
+      summary: item.summary,
+      description: `${item.description}\n\nCookie-authenticated calls need the CSRF header.\n\nAnswers with or without the trailing slash.`,
+      tags: ["accounts"],
+      parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" }, description: "The session's public id." }],
+      security: route.security.map((scheme) => ({ [scheme]: [] })),
+      responses,
+    };
+  }
+  return operations;
+}
+
 /** The OpenAPI path template for a route path. */
 function openapiPath(path: string, withSlash: boolean): string {
   return withSlash && !path.endsWith(".json") ? `${path}/` : path;
@@ -65,7 +92,7 @@ export function buildOpenApi(routes: readonly RouteDefinition[], config: Resolve
         operationId: route.name + (route.methods.length > 1 ? method[0] + method.slice(1).toLowerCase() : ""),
         summary: route.summary,
         description,
-        tags: [route.name.startsWith("token") ? "tokens" : "session"],
+        tags: [ACCOUNT_ROUTES.has(route.name) ? "accounts" : route.name.startsWith("token") ? "tokens" : "session"],
         ...(security.length > 0 ? { security: [...security, ...(route.security.includes("basic") ? [{}] : [])] } : {}),
         ...(route.requestBody === undefined || method === "GET"
           ? {}
@@ -82,6 +109,7 @@ export function buildOpenApi(routes: readonly RouteDefinition[], config: Resolve
       };
     }
     paths[openapiPath(primary, primary !== config.basePath)] = operations;
+    if (route.item !== undefined) paths[`${primary}/{id}/`] = itemOperations(route, route.item, components);
   }
   // The document describes itself too, so every enabled route has its place in it (SPEC §2).
   const [documentPath] = config.routes.openapi;

@@ -25,4 +25,15 @@ export interface RouteDefinition {
   readonly requestBody?: z.ZodType;
   readonly responses: Readonly<Record<number, { description: string; schema?: z.ZodType; headers?: readonly DocumentedHeader[] }>>;
   handle(engine: Engine, req: LatchkeyRequest): Promise<LatchkeyResponse>;
+  /**
+   * The route's items, `{path}/{id}/` (e.g. `DELETE /sessions/{id}/`): dispatched when a path
+   * is one segment below one of the route's paths and matches no route itself.
+   */
+  readonly item?: {
+    readonly methods: readonly string[];
+    readonly summary: string;
+    readonly description: string;
+    readonly responses: Readonly<Record<number, { description: string; schema?: z.ZodType }>>;
+    handle(engine: Engine, req: LatchkeyRequest, id: string): Promise<LatchkeyResponse>;
+  };
 }

@@ -6,6 +6,11 @@ import { passwordChangeRoute } from "./password-change-route.js";
 import type { RouteDefinition } from "./route-definition.js";
 import { tokenLoginRoute, tokenLogoutAllRoute, tokenLogoutRoute } from "./token-routes.js";
 import { whoamiRoute } from "./whoami-route.js";
+import { emailChangeRoute, emailVerifyResendRoute, emailVerifyRoute } from "./email-routes.js";
+import { passwordResetConfirmRoute, passwordResetRoute } from "./password-reset-routes.js";
+import { accountDeleteRoute, reauthenticateRoute } from "./reauthenticate-route.js";
+import { sessionsRevokeOthersRoute, sessionsRoute } from "./sessions-routes.js";
+import { signupRoute } from "./signup-route.js";
 
 /** Every route latchkey defines (the OpenAPI route is added by the dispatcher, which owns the document). */
 export const ROUTES: readonly RouteDefinition[] = Object.freeze([
@@ -18,6 +23,17 @@ export const ROUTES: readonly RouteDefinition[] = Object.freeze([
   tokenLoginRoute,
   tokenLogoutRoute,
   tokenLogoutAllRoute,
+  // Account lifecycle (SPEC §2a).
+  signupRoute,
+  emailVerifyRoute,
+  emailVerifyResendRoute,
+  passwordResetRoute,
+  passwordResetConfirmRoute,
+  reauthenticateRoute,
+  emailChangeRoute,
+  accountDeleteRoute,
+  sessionsRoute,
+  sessionsRevokeOthersRoute,
 ]);
 
 /**

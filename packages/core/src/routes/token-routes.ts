@@ -8,6 +8,7 @@ import type { Engine } from "../engine.js";
 import type { Auth } from "../http/authenticate.js";
 import { renderUser } from "../users/user-json.js";
 import { attemptLogin } from "./attempt-login.js";
+import { refuseUnverified } from "./account-guards.js";
 import { loginCredentials } from "./credentials-input.js";
 import type { RouteDefinition } from "./route-definition.js";
 import { respond } from "./respond.js";
@@ -47,6 +48,7 @@ export const tokenLoginRoute: RouteDefinition = {
     const { username, password } = loginCredentials(engine, req, body);
     const label = stringField(bodyFields(body), "label", MAX_LABEL) ?? null;
     const user = await attemptLogin(engine, req, username, password);
+    await refuseUnverified(engine, req, user);
     const { token, session } = await engine.sessions.createSession(String(user.id), "bearer", {
       ip: clientIp(req, config),
       userAgent: req.header("user-agent") ?? null,

@@ -24,6 +24,19 @@ export interface CreateUserInput {
   permissions?: string[];
   /** Skip the password rules (length, common passwords). @default false */
   skipPasswordValidation?: boolean;
+  /**
+   * An already-hashed password (`$argon2id$…`, `scrypt$…`, Django's `pbkdf2_sha256$…`), stored
+   * as it is: for imports and for sign-up, which hashes before answering. Ignored when
+   * `password` is given.
+   */
+  passwordHash?: string;
+  /** When the user joined (ms since the epoch), for imports. @default now */
+  dateJoined?: number;
+  /**
+   * Record the address as verified (for users an operator creates or imports, whose address
+   * is known to be theirs). Needs an AccountStore. @default false
+   */
+  emailVerified?: boolean;
 }
 
 /** An expected refusal, returned as a value. */
@@ -100,7 +113,7 @@ export function createAccounts(config: ResolvedConfig, world: ResolvedWorld, ses
       if (email.length > 254) problems.push("Ensure email has no more than 254 characters.");
       if (input.password !== undefined && input.skipPasswordValidation !== true) problems.push(...passwordProblems(input.password, { username, email }));
       if (problems.length > 0) return { ok: false, problems };
-      const passwordHash = input.password === undefined ? null : await hasher.hash(input.password);
+      const passwordHash = input.password === undefined ? (input.passwordHash ?? null) : await hasher.hash(input.password);
       try {
         const created = await users.createUser({
           username,
@@ -114,8 +127,12 @@ export function createAccounts(config: ResolvedConfig, world: ResolvedWorld, ses
           groups: input.groups ?? [],
           permissions: input.permissions ?? [],
           passwordHash,
-          dateJoined: world.clock.now(),
+          dateJoined: input.dateJoined ?? world.clock.now(),
         });
+        const accountStore = world.stores.accounts;
+        if (input.emailVerified === true && email !== "" && accountStore !== undefined) {
+          await storeCall("account", () => accountStore.markEmailVerified(String(created.id), email.trim().toLowerCase()));
+        }
         world.logger.info({ event: "user_created", userId: String(created.id), username }, "user created");
         return { ok: true, value: publicUser(created) };
       } catch (error) {
@@ -140,7 +157,13 @@ export function createAccounts(config: ResolvedConfig, world: ResolvedWorld, ses
     },
 
     async authenticate(username, password) {
-      const user = await storeCall("user", () => users.getUserByUsernameKey(usernameKey(username)));
+      let user = await storeCall("user", () => users.getUserByUsernameKey(usernameKey(username)));
+      // Login by address (login.identifiers): only when no username matches, so a username
+      // that looks like an address keeps working.
+      if (user === null && username.includes("@") && config.login.identifiers.includes("email") && users.getUserByEmail !== undefined) {
+        const byEmail = users.getUserByEmail.bind(users);
+        user = await storeCall("user", () => byEmail(username.trim()));
+      }
       if (user === null || user.passwordHash === null) {
         await hasher.verifyDummy(password);
         return { ok: false };
@@ -151,7 +174,8 @@ export function createAccounts(config: ResolvedConfig, world: ResolvedWorld, ses
       if (!result.valid || !user.isActive) return { ok: false };
       if (result.needsRehash) {
         const passwordHash = await hasher.hash(password);
-        const updated = await storeCall("user", () => users.updateUser(String(user.id), { passwordHash }));
+        const found = user;
+        const updated = await storeCall("user", () => users.updateUser(String(found.id), { passwordHash }));
         world.logger.info({ event: "password_rehashed", userId: String(user.id), algorithm: hasher.algorithm }, "password re-hashed with the current algorithm");
         return { ok: true, user: updated ?? user };
       }

@@ -1,0 +1,44 @@
+/** The messages latchkey sends. */
+export type MessageName = "verifyEmail" | "alreadyRegistered" | "resetPassword" | "confirmEmailChange" | "emailChangeNotice";
+
+/** One message's texts. `{name}` placeholders are filled when it is rendered; the link always has a line of its own. */
+export interface MessageTemplate {
+  subject: string;
+  /** Plain text. Must contain `{link}` when the message carries one. */
+  text: string;
+  /** HTML body (inside a minimal document). Values are HTML-escaped when filled in. */
+  html: string;
+}
+
+/**
+ * Every string latchkey's emails contain, in one place (ready for translation). Placeholders:
+ * `{product}` (mail.productName), `{origin}` (publicOrigin), `{username}`, `{email}`,
+ * `{link}`, `{hours}` (how long the link works).
+ */
+export const MESSAGE_CATALOGUE: Readonly<Record<MessageName, MessageTemplate>> = Object.freeze({
+  verifyEmail: {
+    subject: "Confirm your email address for {product}",
+    text: "Hello {username},\n\nPlease confirm that {email} is your address by opening this link:\n\n{link}\n\nThe link works for {hours} hours. If you did not sign up for {product}, ignore this message.\n",
+    html: '<p>Hello {username},</p><p>Please confirm that {email} is your address:</p><p><a href="{link}">Confirm my address</a></p><p>The link works for {hours} hours. If you did not sign up for {product}, ignore this message.</p>',
+  },
+  alreadyRegistered: {
+    subject: "Someone tried to sign up for {product} with your address",
+    text: "Hello {username},\n\nSomeone (perhaps you) tried to create a {product} account with {email}, which already belongs to your account. Nothing was changed.\n\nIf you forgot your password, you can reset it at {origin}.\n",
+    html: "<p>Hello {username},</p><p>Someone (perhaps you) tried to create a {product} account with {email}, which already belongs to your account. Nothing was changed.</p><p>If you forgot your password, you can reset it at {origin}.</p>",
+  },
+  resetPassword: {
+    subject: "Reset your {product} password",
+    text: "Hello {username},\n\nSomeone (hopefully you) asked to reset the password of your {product} account. Choose a new one here:\n\n{link}\n\nThe link works for {hours} hours and only once. If you did not ask, ignore this message: your password stays as it is.\n",
+    html: '<p>Hello {username},</p><p>Someone (hopefully you) asked to reset the password of your {product} account.</p><p><a href="{link}">Choose a new password</a></p><p>The link works for {hours} hours and only once. If you did not ask, ignore this message: your password stays as it is.</p>',
+  },
+  confirmEmailChange: {
+    subject: "Confirm your new email address for {product}",
+    text: "Hello {username},\n\nTo make {email} the address of your {product} account, open this link:\n\n{link}\n\nThe link works for {hours} hours.\n",
+    html: '<p>Hello {username},</p><p>To make {email} the address of your {product} account:</p><p><a href="{link}">Confirm the new address</a></p><p>The link works for {hours} hours.</p>',
+  },
+  emailChangeNotice: {
+    subject: "Your {product} email address is being changed",
+    text: "Hello {username},\n\nSomeone logged in to your {product} account asked to change its email address to {email}. If that was not you, change your password at {origin} now.\n",
+    html: "<p>Hello {username},</p><p>Someone logged in to your {product} account asked to change its email address to {email}. If that was not you, change your password at {origin} now.</p>",
+  },
+});
