@@ -49,7 +49,8 @@ let todo = 0;
 const stream = run({
   files,
   concurrency: Math.max(2, availableParallelism()),
-  timeout: 10 * 60 * 1000,
+  // Per file. The registry install test (tests/src/registry) alone takes minutes on a loaded machine.
+  timeout: 15 * 60 * 1000,
 });
 stream.on("test:pass", (event) => {
   if (event.details?.type === "suite") return;
