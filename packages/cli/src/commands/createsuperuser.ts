@@ -65,6 +65,39 @@ export async function askEmail(given: string | undefined, io: CliIo): Promise<st
  * or, with `--noinput`, from flags and `LATCHKEY_SUPERUSER_PASSWORD` (without it the user has
  * no usable password, as Django's `createsuperuser --noinput`).
  */
+/** What {@link newUserInput} gathered: a password of undefined means "no usable password". */
+export interface NewUserInput {
+  username: string;
+  email: string;
+  password: string | undefined;
+}
+
+/**
+ * The username, address and password of a user a CLI command creates: from the flags and an
+ * environment variable with `--noinput` (each checked, refused with the reason), or asked at
+ * the terminal, the password until it passes the password rules.
+ */
+export async function newUserInput(
+  accounts: Accounts,
+  io: CliIo,
+  options: { noInput: boolean; givenUsername: string | undefined; givenEmail: string | undefined; passwordEnv: string },
+): Promise<NewUserInput> {
+  if (!options.noInput) {
+    const username = await askUsername(accounts, options.givenUsername, io);
+    const email = await askEmail(options.givenEmail, io);
+    const password = await promptNewPassword({ problems: (p) => accounts.passwordProblems(p, { username, email }), stderr: io.stderr });
+    return { username, email, password };
+  }
+  const username = options.givenUsername ?? "";
+  const email = options.givenEmail ?? "";
+  const emailIssue = emailProblem(email);
+  if (emailIssue !== null) throw new CliError(`--email: ${emailIssue}`);
+  const refusal = await usernameRefusal(accounts, username);
+  if (refusal !== null) throw new CliError(`--username "${username}": ${refusal}`);
+  const fromEnv = io.env[options.passwordEnv];
+  return { username, email, password: fromEnv === undefined || fromEnv === "" ? undefined : fromEnv };
+}
+
 export function createsuperuserCommand(io: CliIo): Command {
   return withConfigOptions(
     new Command("createsuperuser")
@@ -95,23 +128,7 @@ Examples:
       }
       await withCommandContext(command, io, async ({ latchkey }) => {
         const accounts = latchkey.accounts;
-        let username: string;
-        let email: string;
-        let password: string | undefined;
-        if (noInput) {
-          username = givenUsername ?? "";
-          email = givenEmail ?? "";
-          const emailIssue = emailProblem(email);
-          if (emailIssue !== null) throw new CliError(`--email: ${emailIssue}`);
-          const refusal = await usernameRefusal(accounts, username);
-          if (refusal !== null) throw new CliError(`--username "${username}": ${refusal}`);
-          const fromEnv = io.env.LATCHKEY_SUPERUSER_PASSWORD;
-          password = fromEnv === undefined || fromEnv === "" ? undefined : fromEnv;
-        } else {
-          username = await askUsername(accounts, givenUsername, io);
-          email = await askEmail(givenEmail, io);
-          password = await promptNewPassword({ problems: (p) => accounts.passwordProblems(p, { username, email }), stderr: io.stderr });
-        }
+        const { username, email, password } = await newUserInput(accounts, io, { noInput, givenUsername, givenEmail, passwordEnv: "LATCHKEY_SUPERUSER_PASSWORD" });
         const created = await accounts.createUser({
           username,
           email,

@@ -3,8 +3,7 @@ import { CliError, usageError } from "../cli-error.js";
 import type { CliIo } from "../cli-io.js";
 import { withCommandContext } from "../command-context.js";
 import { flagOption, stringOption, withConfigOptions } from "../command-options.js";
-import { promptNewPassword } from "../prompts.js";
-import { askEmail, askUsername, emailProblem, usernameRefusal } from "./createsuperuser.js";
+import { newUserInput } from "./createsuperuser.js";
 
 /**
  * `latchkey users create`: an ordinary user (not staff), interactively or with `--noinput`
@@ -40,23 +39,7 @@ Examples:
       if (!noInput && !io.interactive) throw new CliError("users create needs a terminal to prompt for the password; use --noinput with --username (and LATCHKEY_USER_PASSWORD) in scripts.");
       await withCommandContext(command, io, async ({ latchkey }) => {
         const accounts = latchkey.accounts;
-        let username: string;
-        let email: string;
-        let password: string | undefined;
-        if (noInput) {
-          username = givenUsername ?? "";
-          email = givenEmail ?? "";
-          const emailIssue = emailProblem(email);
-          if (emailIssue !== null) throw new CliError(`--email: ${emailIssue}`);
-          const refusal = await usernameRefusal(accounts, username);
-          if (refusal !== null) throw new CliError(`--username "${username}": ${refusal}`);
-          const fromEnv = io.env.LATCHKEY_USER_PASSWORD;
-          password = fromEnv === undefined || fromEnv === "" ? undefined : fromEnv;
-        } else {
-          username = await askUsername(accounts, givenUsername, io);
-          email = await askEmail(givenEmail, io);
-          password = await promptNewPassword({ problems: (p) => accounts.passwordProblems(p, { username, email }), stderr: io.stderr });
-        }
+        const { username, email, password } = await newUserInput(accounts, io, { noInput, givenUsername, givenEmail, passwordEnv: "LATCHKEY_USER_PASSWORD" });
         const created = await accounts.createUser({
           username,
           email,

@@ -1,4 +1,4 @@
-import type { AccountLifecycle } from "../accounts/account-lifecycle.js";
+import { emailKey, isPlausibleEmail, MAX_EMAIL_LENGTH, type AccountLifecycle } from "../accounts/account-lifecycle.js";
 import { sessionCookie } from "../cookies/cookie-policy.js";
 import { enforceCsrf } from "../csrf/csrf-guard.js";
 import { issueCsrf } from "../csrf/csrf-issue.js";
@@ -9,8 +9,9 @@ import { bodyFields, readBodyOnce, stringField } from "../http/body.js";
 import { readCredential } from "../http/credentials.js";
 import { clientIp, isSafeMethod } from "../http/request-info.js";
 import type { LatchkeyRequest } from "../http/request.js";
-import type { User } from "../ports/user-store.js";
+import type { User, UserRecord } from "../ports/user-store.js";
 import type { AccountThrottleBucket } from "../throttle/account-throttle.js";
+import { ipThrottleKey } from "../throttle/ip-key.js";
 
 /** The account lifecycle, which exists whenever an account route is served. */
 export function lifecycleOf(engine: Engine): AccountLifecycle {
@@ -104,4 +105,28 @@ export async function refuseUnverified(engine: Engine, req: LatchkeyRequest, use
     await lifecycle.issueKey(req, { user, purpose: "verify_email", email: user.email, message: "verifyEmail" });
   });
   throw new HttpError("email_unverified");
+}
+
+/**
+ * The shared front half of the routes that mail a link to an address someone typed (reset
+ * request, verification resend): the body under login-CSRF rules, the address checked, the
+ * per-IP limit (429), then, after the answer, the per-address limit and the lookup. The
+ * answer is the same whether or not an account uses the address, and the lookup and mail
+ * happen after it, so neither the body nor the time tells an attacker which addresses exist
+ * (account enumeration). The per-address limit is silent for the same reason: it drops the
+ * mail, never changes the answer. `send` runs only for an active account using the address.
+ */
+export async function acceptAddressedMail(engine: Engine, req: LatchkeyRequest, task: string, send: (user: UserRecord, lifecycle: AccountLifecycle) => Promise<void>): Promise<void> {
+  const lifecycle = lifecycleOf(engine);
+  const fields = await readAnonymousBody(engine, req);
+  const email = requiredField(fields, ["email"], MAX_EMAIL_LENGTH, "Please provide email.").trim();
+  if (!isPlausibleEmail(email)) throw new HttpError("email_invalid");
+  await throttleOr429(engine, "mailPerIp", ipThrottleKey(clientIp(req, engine.config)));
+  lifecycle.background(task, async () => {
+    if ((await engine.accountThrottle.hit("mailPerAddress", emailKey(email))) !== null) return;
+    const users = engine.world.stores.users;
+    const user = users.getUserByEmail === undefined ? null : await users.getUserByEmail(email);
+    if (user === null || !user.isActive) return;
+    await send(user, lifecycle);
+  });
 }

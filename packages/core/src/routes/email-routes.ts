@@ -5,7 +5,7 @@ import { bodyFields, readBodyOnce } from "../http/body.js";
 import { clientIp } from "../http/request-info.js";
 import { storeCall } from "../store-call.js";
 import { ipThrottleKey } from "../throttle/ip-key.js";
-import { lifecycleOf, readAnonymousBody, requiredField, requireFresh, requireSignedIn, throttleOr429 } from "./account-guards.js";
+import { acceptAddressedMail, lifecycleOf, readAnonymousBody, requiredField, requireFresh, requireSignedIn, throttleOr429 } from "./account-guards.js";
 import { acceptedSchema, emailRequestSchema, keyRequestSchema, verifiedSchema } from "./account-schemas.js";
 import type { RouteDefinition } from "./route-definition.js";
 import { respond } from "./respond.js";
@@ -79,17 +79,8 @@ export const emailVerifyResendRoute: RouteDefinition = {
     429: { description: "Too many requests from this client; see Retry-After.", schema: errorSchema },
   },
   async handle(engine, req) {
-    const lifecycle = lifecycleOf(engine);
-    const fields = await readAnonymousBody(engine, req);
-    const email = requiredField(fields, ["email"], MAX_EMAIL_LENGTH, "Please provide email.").trim();
-    if (!isPlausibleEmail(email)) throw new HttpError("email_invalid");
-    await throttleOr429(engine, "mailPerIp", ipThrottleKey(clientIp(req, engine.config)));
-    lifecycle.background("resend_verification", async () => {
-      // Per address: silently (the same 202, no mail), so the limit reveals nothing.
-      if ((await engine.accountThrottle.hit("mailPerAddress", emailKey(email))) !== null) return;
-      const users = engine.world.stores.users;
-      const user = users.getUserByEmail === undefined ? null : await users.getUserByEmail(email);
-      if (user === null || !user.isActive || (await lifecycle.isVerified(user))) return;
+    await acceptAddressedMail(engine, req, "resend_verification", async (user, lifecycle) => {
+      if (await lifecycle.isVerified(user)) return;
       await lifecycle.issueKey(req, { user, purpose: "verify_email", email: user.email, message: "verifyEmail" });
     });
     return respond(202, RESEND_ACCEPTED);

@@ -1,11 +1,9 @@
 import { accountKeyHash, passwordStamp } from "../accounts/account-key.js";
-import { emailKey, isPlausibleEmail, MAX_EMAIL_LENGTH } from "../accounts/account-lifecycle.js";
+import { emailKey } from "../accounts/account-lifecycle.js";
 import { constantTimeEqual } from "../encoding.js";
 import { HttpError } from "../errors.js";
-import { clientIp } from "../http/request-info.js";
 import { storeCall } from "../store-call.js";
-import { ipThrottleKey } from "../throttle/ip-key.js";
-import { lifecycleOf, readAnonymousBody, requiredField, throttleOr429 } from "./account-guards.js";
+import { acceptAddressedMail, lifecycleOf, readAnonymousBody, requiredField } from "./account-guards.js";
 import { acceptedSchema, emailRequestSchema, resetConfirmRequestSchema } from "./account-schemas.js";
 import type { RouteDefinition } from "./route-definition.js";
 import { respond } from "./respond.js";
@@ -29,16 +27,7 @@ export const passwordResetRoute: RouteDefinition = {
     429: { description: "Too many requests from this client; see Retry-After.", schema: errorSchema },
   },
   async handle(engine, req) {
-    const lifecycle = lifecycleOf(engine);
-    const fields = await readAnonymousBody(engine, req);
-    const email = requiredField(fields, ["email"], MAX_EMAIL_LENGTH, "Please provide email.").trim();
-    if (!isPlausibleEmail(email)) throw new HttpError("email_invalid");
-    await throttleOr429(engine, "mailPerIp", ipThrottleKey(clientIp(req, engine.config)));
-    lifecycle.background("password_reset", async () => {
-      if ((await engine.accountThrottle.hit("mailPerAddress", emailKey(email))) !== null) return;
-      const users = engine.world.stores.users;
-      const user = users.getUserByEmail === undefined ? null : await users.getUserByEmail(email);
-      if (user === null || !user.isActive) return;
+    await acceptAddressedMail(engine, req, "password_reset", async (user, lifecycle) => {
       const { passwordHash, ...publicUser } = user;
       await lifecycle.issueKey(req, { user: publicUser, purpose: "reset_password", email: user.email, passwordHash, message: "resetPassword" });
     });
