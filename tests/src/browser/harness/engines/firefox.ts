@@ -75,11 +75,16 @@ async function partitionedCookies(send: BidiSend, userContext: string, cookieHos
 /** Firefox's console line for a refused Set-Cookie: `Cookie “csrftoken” has been rejected because …`. */
 const REFUSED_COOKIE = /^Cookie “([^”]+)” has been rejected (?:because )?(.*?)\.?$/;
 
+/** Firefox console-service messages that Chromium reports as console lines, not page errors. */
+const CONSOLE_SERVICE_MESSAGE = /^(?:Cross-Origin Request Blocked:|Content-Security-Policy:)/;
+
 /**
- * Firefox reports its own console-service messages (a refused cookie, a CORS refusal) as
- * BiDi `javascript` log entries, which puppeteer turns into page errors. They are sorted out
- * here: a refused cookie as `name: reason` (what Chromium says over CDP), a CORS refusal as a
- * console line (as Chromium has it); only real exceptions stay page errors.
+ * Firefox reports its own console-service messages (a refused cookie, a CORS refusal, a
+ * Content-Security-Policy block) as BiDi `javascript` log entries, which puppeteer turns into
+ * page errors. They are sorted out here: a refused cookie as `name: reason` (what Chromium
+ * says over CDP), a CORS refusal or a CSP block as a console line (as Chromium has them: for
+ * example the favicon request of an API answer opened as a page, which that answer's
+ * `default-src 'none'` refuses); only real exceptions stay page errors.
  */
 function watchPage(page: Page): PageDiagnostics {
   const refusedSetCookies: string[] = [];
@@ -92,7 +97,7 @@ function watchPage(page: Page): PageDiagnostics {
     const message = error instanceof Error ? error.message : String(error);
     const refused = REFUSED_COOKIE.exec(message);
     if (refused !== null) refusedSetCookies.push(`${refused[1] ?? "?"}: ${refused[2] ?? ""}`);
-    else if (message.startsWith("Cross-Origin Request Blocked:")) consoleLines.push(message);
+    else if (CONSOLE_SERVICE_MESSAGE.test(message)) consoleLines.push(message);
     else pageErrors.push(message);
   });
   const diagnostics = { refusedSetCookies, console: consoleLines, pageErrors };
