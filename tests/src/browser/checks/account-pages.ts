@@ -1,0 +1,124 @@
+// The account pages of the example SPA (SPEC §2a, issue 9 item 5) in a real browser, against
+// `latchkey serve --spa` (mode A) with mail going to a real SMTP server on loopback: the test
+// opens the very link that arrived in the mail, as the user would.
+import assert from "node:assert/strict";
+import { after, before, it } from "node:test";
+import { startSmtpSink, type SmtpSink } from "@latchkey/testkit";
+import type { BrowserPage, BrowserSession } from "../harness/engines/engine.js";
+import { artifactName, type EngineChecks, type EngineRun } from "../harness/engines/index.js";
+import { createFixture, type Fixture } from "../harness/fixture.js";
+import { screenshot } from "../harness/flow.js";
+import { startLatchkeyApi, USER, type LatchkeyApi } from "../harness/latchkey-api.js";
+import { buildSpa } from "../harness/spa.js";
+
+const UI_TIMEOUT_MS = 30_000;
+/** The outbox's sender polls every second; a loaded machine may take longer to hash and send. */
+const MAIL_TIMEOUT_MS = 30_000;
+
+/** A ready server serving the example, mailing through `sink`. */
+async function startServer(fixture: Fixture, spaDir: string, sink: SmtpSink, env: Readonly<Record<string, string>>): Promise<{ api: LatchkeyApi; origin: string }> {
+  const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), spaDir, env: { LATCHKEY_MAIL_URL: sink.url, LATCHKEY_MAIL_FROM: "Example <no-reply@example.com>", ...env } });
+  fixture.defer(() => api.stop());
+  // Development mode builds emailed links from the request's origin: the page's, localhost.
+  return { api, origin: `http://localhost:${api.port}` };
+}
+
+async function logIn(page: BrowserPage, username: string, password: string): Promise<void> {
+  await page.waitForTestId("login-username", UI_TIMEOUT_MS);
+  await page.fill("login-username", username);
+  await page.fill("login-password", password);
+  await page.click("login-submit");
+}
+
+async function openLoggedIn(session: BrowserSession, url: string): Promise<BrowserPage> {
+  const page = await session.newPage();
+  await page.goto(url);
+  await logIn(page, USER.username, USER.password);
+  await page.waitForTestId("whoami-username", UI_TIMEOUT_MS);
+  return page;
+}
+
+async function expectLoggedOut(page: BrowserPage): Promise<void> {
+  await page.waitForTestId("login-username", UI_TIMEOUT_MS);
+  assert.equal(await page.textOf("session-status", UI_TIMEOUT_MS), "anonymous");
+}
+
+/** Runs `body` with a failure screenshot of `pages` and the server's last log lines on error. */
+async function explained(run: EngineRun, name: string, api: () => LatchkeyApi | undefined, pages: () => BrowserPage[], body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (error) {
+    let n = 0;
+    for (const page of pages()) await screenshot(page, artifactName(run.engine.name, `${name}-failed-${++n}`)).catch(() => undefined);
+    const log = api()?.logs().slice(-15).map((line) => line.text).join("\n") ?? "";
+    throw new Error(`${name}: ${error instanceof Error ? error.message : String(error)}\nserver log (last 15 lines):\n${log}`, { cause: error });
+  }
+}
+
+/** account-pages: the shared description of these checks, run by browser/chromium/account-pages.test.ts. */
+export const ACCOUNT_PAGES: EngineChecks = {
+  title: "the example SPA's account pages over real SMTP (mode A: latchkey serve --spa)",
+  define(run) {
+    let spaDir: string;
+    let build: Fixture | undefined;
+    before(async () => {
+      build = createFixture(`account-pages-build-${run.engine.name}`);
+      spaDir = await buildSpa(build.folder("spa"));
+    });
+    after(async () => {
+      await build?.cleanup();
+    });
+
+    it("signs up, opens the link from the mail, is verified, and then logs in (mandatory verification refuses the login before)", async () => {
+      const fixture = createFixture("account-signup");
+      const pages: BrowserPage[] = [];
+      let server: LatchkeyApi | undefined;
+      try {
+        const sink = await startSmtpSink();
+        fixture.defer(() => sink.close());
+        const { api, origin } = await startServer(fixture, spaDir, sink, { LATCHKEY_SIGNUP_ENABLED: "true" });
+        server = api;
+        const session = await run.session(fixture);
+        const page = await session.newPage();
+        pages.push(page);
+        await explained(run, "account-signup", () => server, () => pages, async () => {
+          const bob = { username: "bob", email: "bob@example.com", password: "bob's long browser passphrase 7" };
+          await page.goto(`${origin}/`);
+          await page.waitForTestId("login-username", UI_TIMEOUT_MS);
+          await page.click("nav-signup");
+          await page.fill("signup-username", bob.username);
+          await page.fill("signup-email", bob.email);
+          await page.fill("signup-password", bob.password);
+          await page.click("signup-submit");
+          assert.equal(await page.textOf("check-email-address", UI_TIMEOUT_MS), bob.email);
+          await screenshot(page, artifactName(run.engine.name, "account-check-email"));
+
+          // Not verified yet: the login form shows the server's refusal.
+          await page.click("nav-home");
+          await logIn(page, bob.username, bob.password);
+          assert.match(await page.textOf("login-error", UI_TIMEOUT_MS), /^Verify your email address first/);
+          assert.equal(await page.textOf("session-status", UI_TIMEOUT_MS), "anonymous");
+
+          const mail = await sink.waitForMail(bob.email, { timeoutMs: MAIL_TIMEOUT_MS, predicate: (m) => m.link?.includes("/verify-email?key=") === true });
+          assert.ok(mail.link !== null && mail.link.startsWith(`${origin}/verify-email?key=`), `the link points at the SPA's verify page: ${String(mail.link)}`);
+          await page.goto(mail.link);
+          assert.equal(await page.textOf("verify-email", UI_TIMEOUT_MS), bob.email);
+          await screenshot(page, artifactName(run.engine.name, "account-verified"));
+
+          await page.click("verify-login-link");
+          await logIn(page, bob.username, bob.password);
+          assert.equal(await page.textOf("whoami-username", UI_TIMEOUT_MS), bob.username);
+          assert.equal(await page.textOf("whoami-email", UI_TIMEOUT_MS), bob.email);
+          assert.equal(await page.textOf("session-status", UI_TIMEOUT_MS), "authenticated");
+
+          // The link is single-use: opening it again says so.
+          await page.goto(mail.link);
+          await page.waitForTestId("verify-error", UI_TIMEOUT_MS);
+          if (page.diagnostics.pageErrors !== null) assert.deepEqual(page.diagnostics.pageErrors, [], "the SPA threw no uncaught errors");
+        });
+      } finally {
+        await fixture.cleanup();
+      }
+    });
+  },
+};
