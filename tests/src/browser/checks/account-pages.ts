@@ -120,5 +120,97 @@ export const ACCOUNT_PAGES: EngineChecks = {
         await fixture.cleanup();
       }
     });
+
+    it("forgot password: the mailed link sets a new password, and another browser that was logged in is logged out", async () => {
+      const fixture = createFixture("account-reset");
+      const pages: BrowserPage[] = [];
+      let server: LatchkeyApi | undefined;
+      try {
+        const sink = await startSmtpSink();
+        fixture.defer(() => sink.close());
+        // Sign-up stays off: password reset needs only mail.
+        const { api, origin } = await startServer(fixture, spaDir, sink, {});
+        server = api;
+        const other = await openLoggedIn(await run.session(fixture), `${origin}/`);
+        pages.push(other);
+        const page = await (await run.session(fixture)).newPage();
+        pages.push(page);
+        await explained(run, "account-reset", () => server, () => pages, async () => {
+          const newPassword = "a brand new browser passphrase 3";
+          await page.goto(`${origin}/`);
+          await page.click("nav-forgot");
+          await page.fill("forgot-email", USER.email);
+          await page.click("forgot-submit");
+          await page.waitForTestId("reset-requested", UI_TIMEOUT_MS);
+
+          const mail = await sink.waitForMail(USER.email, { timeoutMs: MAIL_TIMEOUT_MS, predicate: (m) => m.link?.includes("/reset-password?key=") === true });
+          assert.ok(mail.link !== null && mail.link.startsWith(`${origin}/reset-password?key=`), `the link points at the SPA's reset page: ${String(mail.link)}`);
+          await page.goto(mail.link);
+          await page.fill("reset-password", newPassword);
+          await page.click("reset-submit");
+          await page.waitForTestId("reset-done", UI_TIMEOUT_MS);
+          await screenshot(page, artifactName(run.engine.name, "account-reset-done"));
+
+          // The other browser's session ended on the server: its next page load is logged out.
+          await other.reload();
+          await expectLoggedOut(other);
+          await screenshot(other, artifactName(run.engine.name, "account-reset-other-logged-out"));
+
+          await page.click("reset-login-link");
+          await logIn(page, USER.username, USER.password);
+          await page.waitForTestId("login-error", UI_TIMEOUT_MS);
+          await page.reload();
+          await logIn(page, USER.username, newPassword);
+          assert.equal(await page.textOf("whoami-username", UI_TIMEOUT_MS), USER.username);
+
+          // The link worked once.
+          await page.goto(mail.link);
+          await page.fill("reset-password", "yet another browser passphrase 9");
+          await page.click("reset-submit");
+          assert.match(await page.textOf("reset-error", UI_TIMEOUT_MS), /invalid, already used or expired/);
+        });
+      } finally {
+        await fixture.cleanup();
+      }
+    });
+
+    it("devices: one browser lists both sessions and logs the other one out, whose UI then moves to logged out", async () => {
+      const fixture = createFixture("account-devices");
+      const pages: BrowserPage[] = [];
+      let server: LatchkeyApi | undefined;
+      try {
+        const sink = await startSmtpSink();
+        fixture.defer(() => sink.close());
+        const { api, origin } = await startServer(fixture, spaDir, sink, {});
+        server = api;
+        const other = await openLoggedIn(await run.session(fixture), `${origin}/`);
+        pages.push(other);
+        const page = await openLoggedIn(await run.session(fixture), `${origin}/`);
+        pages.push(page);
+        await explained(run, "account-devices", () => server, () => pages, async () => {
+          // The other browser sits on its devices page, already showing both sessions.
+          await other.click("nav-devices");
+          await other.waitForTrue(`document.querySelector('[data-testid="devices-list"]')?.dataset.count === "2"`, UI_TIMEOUT_MS);
+
+          await page.click("nav-devices");
+          await page.waitForTrue(`document.querySelector('[data-testid="devices-list"]')?.dataset.count === "2"`, UI_TIMEOUT_MS);
+          await page.waitForTestId("device-current", UI_TIMEOUT_MS);
+          await screenshot(page, artifactName(run.engine.name, "account-devices"));
+          await page.click("device-revoke");
+          await page.waitForTrue(`document.querySelector('[data-testid="devices-list"]')?.dataset.count === "1"`, UI_TIMEOUT_MS);
+          assert.equal(await page.evaluate(`document.querySelector('[data-testid="device-other"]') === null`), true, "only this device is left");
+          assert.equal(await page.textOf("session-status", UI_TIMEOUT_MS), "authenticated");
+
+          // The other browser's next call answers 401 and its UI moves to logged out, without a reload.
+          await other.click("devices-reload");
+          await expectLoggedOut(other);
+          await screenshot(other, artifactName(run.engine.name, "account-devices-other-logged-out"));
+          await other.reload();
+          await expectLoggedOut(other);
+        });
+      } finally {
+        await fixture.cleanup();
+      }
+    });
   },
 };
