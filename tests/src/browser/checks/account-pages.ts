@@ -1,6 +1,7 @@
-// The account pages of the example SPA (SPEC §2a, issue 9 item 5) in a real browser, against
-// `latchkey serve --spa` (mode A) with mail going to a real SMTP server on loopback: the test
-// opens the very link that arrived in the mail, as the user would.
+// The account pages of the example SPA (SPEC §2a, issue 9 item 5) in a real browser, in mode A
+// (`latchkey serve --spa`) and mode B (the static build and the API behind one nginx over
+// HTTPS, production mode), with mail going to a real SMTP server on loopback: the test opens
+// the very link that arrived in the mail, as the user would.
 import assert from "node:assert/strict";
 import { after, before, it } from "node:test";
 import { startSmtpSink, type SmtpSink } from "@latchkey/testkit";
@@ -8,19 +9,37 @@ import type { BrowserPage, BrowserSession } from "../harness/engines/engine.js";
 import { artifactName, type EngineChecks, type EngineRun } from "../harness/engines/index.js";
 import { createFixture, type Fixture } from "../harness/fixture.js";
 import { screenshot } from "../harness/flow.js";
+import { NGINX_TEMPLATES, startHttpsNginx } from "../harness/https-site.js";
 import { startLatchkeyApi, USER, type LatchkeyApi } from "../harness/latchkey-api.js";
+import { freePort } from "../harness/ports.js";
 import { buildSpa } from "../harness/spa.js";
 
 const UI_TIMEOUT_MS = 30_000;
 /** The outbox's sender polls every second; a loaded machine may take longer to hash and send. */
 const MAIL_TIMEOUT_MS = 30_000;
 
-/** A ready server serving the example, mailing through `sink`. */
-async function startServer(fixture: Fixture, spaDir: string, sink: SmtpSink, env: Readonly<Record<string, string>>): Promise<{ api: LatchkeyApi; origin: string }> {
-  const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), spaDir, env: { LATCHKEY_MAIL_URL: sink.url, LATCHKEY_MAIL_FROM: "Example <no-reply@example.com>", ...env } });
+/** The two deployments these checks run in. */
+type Mode = "a" | "b";
+
+/**
+ * The ready server mailing through `sink`, serving the example itself (mode A: development
+ * mode, so emailed links are built from the page's own origin, localhost) or behind nginx
+ * (mode B: production mode, links built from `publicOrigin`, as production requires).
+ */
+async function startServer(mode: Mode, fixture: Fixture, spaDir: string, sink: SmtpSink, env: Readonly<Record<string, string>>): Promise<{ api: LatchkeyApi; origin: string }> {
+  const mail = { LATCHKEY_MAIL_URL: sink.url, LATCHKEY_MAIL_FROM: "Example <no-reply@example.com>", ...env };
+  if (mode === "a") {
+    const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), spaDir, env: mail });
+    fixture.defer(() => api.stop());
+    return { api, origin: `http://localhost:${api.port}` };
+  }
+  // The origin contains nginx's port, and the server needs it first (publicOrigin).
+  const port = await freePort();
+  const origin = `https://app.example.test:${port}`;
+  const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), env: { LATCHKEY_MODE: "production", LATCHKEY_TRUST_PROXY: "1", LATCHKEY_PUBLIC_ORIGIN: origin, ...mail } });
   fixture.defer(() => api.stop());
-  // Development mode builds emailed links from the request's origin: the page's, localhost.
-  return { api, origin: `http://localhost:${api.port}` };
+  await startHttpsNginx(fixture, NGINX_TEMPLATES.sameOrigin, { SERVER_NAME: "app.example.test", SPA_ROOT: spaDir, LATCHKEY_UPSTREAM: `127.0.0.1:${api.port}` }, port);
+  return { api, origin };
 }
 
 async function logIn(page: BrowserPage, username: string, password: string): Promise<void> {
@@ -55,14 +74,12 @@ async function explained(run: EngineRun, name: string, api: () => LatchkeyApi | 
   }
 }
 
-/** account-pages: the shared description of these checks, run by browser/chromium/account-pages.test.ts. */
-export const ACCOUNT_PAGES: EngineChecks = {
-  title: "the example SPA's account pages over real SMTP (mode A: latchkey serve --spa)",
-  define(run) {
+function defineChecks(mode: Mode, run: EngineRun): void {
+    const shot = (name: string): string => artifactName(run.engine.name, mode === "a" ? name : `${name}-b`);
     let spaDir: string;
     let build: Fixture | undefined;
     before(async () => {
-      build = createFixture(`account-pages-build-${run.engine.name}`);
+      build = createFixture(`account-pages-build-${mode}-${run.engine.name}`);
       spaDir = await buildSpa(build.folder("spa"));
     });
     after(async () => {
@@ -70,18 +87,18 @@ export const ACCOUNT_PAGES: EngineChecks = {
     });
 
     it("signs up, opens the link from the mail, is verified, and then logs in (mandatory verification refuses the login before)", async () => {
-      const fixture = createFixture("account-signup");
+      const fixture = createFixture(`account-signup-${mode}`);
       const pages: BrowserPage[] = [];
       let server: LatchkeyApi | undefined;
       try {
         const sink = await startSmtpSink();
         fixture.defer(() => sink.close());
-        const { api, origin } = await startServer(fixture, spaDir, sink, { LATCHKEY_SIGNUP_ENABLED: "true" });
+        const { api, origin } = await startServer(mode, fixture, spaDir, sink, { LATCHKEY_SIGNUP_ENABLED: "true" });
         server = api;
         const session = await run.session(fixture);
         const page = await session.newPage();
         pages.push(page);
-        await explained(run, "account-signup", () => server, () => pages, async () => {
+        await explained(run, `account-signup-${mode}`, () => server, () => pages, async () => {
           const bob = { username: "bob", email: "bob@example.com", password: "bob's long browser passphrase 7" };
           await page.goto(`${origin}/`);
           await page.waitForTestId("login-username", UI_TIMEOUT_MS);
@@ -91,7 +108,7 @@ export const ACCOUNT_PAGES: EngineChecks = {
           await page.fill("signup-password", bob.password);
           await page.click("signup-submit");
           assert.equal(await page.textOf("check-email-address", UI_TIMEOUT_MS), bob.email);
-          await screenshot(page, artifactName(run.engine.name, "account-check-email"));
+          await screenshot(page, shot("account-check-email"));
 
           // Not verified yet: the login form shows the server's refusal.
           await page.click("nav-home");
@@ -103,7 +120,7 @@ export const ACCOUNT_PAGES: EngineChecks = {
           assert.ok(mail.link !== null && mail.link.startsWith(`${origin}/verify-email?key=`), `the link points at the SPA's verify page: ${String(mail.link)}`);
           await page.goto(mail.link);
           assert.equal(await page.textOf("verify-email", UI_TIMEOUT_MS), bob.email);
-          await screenshot(page, artifactName(run.engine.name, "account-verified"));
+          await screenshot(page, shot("account-verified"));
 
           await page.click("verify-login-link");
           await logIn(page, bob.username, bob.password);
@@ -122,20 +139,20 @@ export const ACCOUNT_PAGES: EngineChecks = {
     });
 
     it("forgot password: the mailed link sets a new password, and another browser that was logged in is logged out", async () => {
-      const fixture = createFixture("account-reset");
+      const fixture = createFixture(`account-reset-${mode}`);
       const pages: BrowserPage[] = [];
       let server: LatchkeyApi | undefined;
       try {
         const sink = await startSmtpSink();
         fixture.defer(() => sink.close());
         // Sign-up stays off: password reset needs only mail.
-        const { api, origin } = await startServer(fixture, spaDir, sink, {});
+        const { api, origin } = await startServer(mode, fixture, spaDir, sink, {});
         server = api;
         const other = await openLoggedIn(await run.session(fixture), `${origin}/`);
         pages.push(other);
         const page = await (await run.session(fixture)).newPage();
         pages.push(page);
-        await explained(run, "account-reset", () => server, () => pages, async () => {
+        await explained(run, `account-reset-${mode}`, () => server, () => pages, async () => {
           const newPassword = "a brand new browser passphrase 3";
           await page.goto(`${origin}/`);
           await page.click("nav-forgot");
@@ -149,12 +166,12 @@ export const ACCOUNT_PAGES: EngineChecks = {
           await page.fill("reset-password", newPassword);
           await page.click("reset-submit");
           await page.waitForTestId("reset-done", UI_TIMEOUT_MS);
-          await screenshot(page, artifactName(run.engine.name, "account-reset-done"));
+          await screenshot(page, shot("account-reset-done"));
 
           // The other browser's session ended on the server: its next page load is logged out.
           await other.reload();
           await expectLoggedOut(other);
-          await screenshot(other, artifactName(run.engine.name, "account-reset-other-logged-out"));
+          await screenshot(other, shot("account-reset-other-logged-out"));
 
           await page.click("reset-login-link");
           await logIn(page, USER.username, USER.password);
@@ -175,19 +192,19 @@ export const ACCOUNT_PAGES: EngineChecks = {
     });
 
     it("devices: one browser lists both sessions and logs the other one out, whose UI then moves to logged out", async () => {
-      const fixture = createFixture("account-devices");
+      const fixture = createFixture(`account-devices-${mode}`);
       const pages: BrowserPage[] = [];
       let server: LatchkeyApi | undefined;
       try {
         const sink = await startSmtpSink();
         fixture.defer(() => sink.close());
-        const { api, origin } = await startServer(fixture, spaDir, sink, {});
+        const { api, origin } = await startServer(mode, fixture, spaDir, sink, {});
         server = api;
         const other = await openLoggedIn(await run.session(fixture), `${origin}/`);
         pages.push(other);
         const page = await openLoggedIn(await run.session(fixture), `${origin}/`);
         pages.push(page);
-        await explained(run, "account-devices", () => server, () => pages, async () => {
+        await explained(run, `account-devices-${mode}`, () => server, () => pages, async () => {
           // The other browser sits on its devices page, already showing both sessions.
           await other.click("nav-devices");
           await other.waitForTrue(`document.querySelector('[data-testid="devices-list"]')?.dataset.count === "2"`, UI_TIMEOUT_MS);
@@ -195,7 +212,7 @@ export const ACCOUNT_PAGES: EngineChecks = {
           await page.click("nav-devices");
           await page.waitForTrue(`document.querySelector('[data-testid="devices-list"]')?.dataset.count === "2"`, UI_TIMEOUT_MS);
           await page.waitForTestId("device-current", UI_TIMEOUT_MS);
-          await screenshot(page, artifactName(run.engine.name, "account-devices"));
+          await screenshot(page, shot("account-devices"));
           await page.click("device-revoke");
           await page.waitForTrue(`document.querySelector('[data-testid="devices-list"]')?.dataset.count === "1"`, UI_TIMEOUT_MS);
           assert.equal(await page.evaluate(`document.querySelector('[data-testid="device-other"]') === null`), true, "only this device is left");
@@ -204,7 +221,7 @@ export const ACCOUNT_PAGES: EngineChecks = {
           // The other browser's next call answers 401 and its UI moves to logged out, without a reload.
           await other.click("devices-reload");
           await expectLoggedOut(other);
-          await screenshot(other, artifactName(run.engine.name, "account-devices-other-logged-out"));
+          await screenshot(other, shot("account-devices-other-logged-out"));
           await other.reload();
           await expectLoggedOut(other);
         });
@@ -212,5 +229,17 @@ export const ACCOUNT_PAGES: EngineChecks = {
         await fixture.cleanup();
       }
     });
-  },
+}
+
+/** account-pages: mode A, run by browser/chromium/account-pages.test.ts. */
+export const ACCOUNT_PAGES: EngineChecks = {
+  title: "the example SPA's account pages over real SMTP (mode A: latchkey serve --spa)",
+  define: (run) => defineChecks("a", run),
+};
+
+/** account-pages-b: mode B, run by browser/chromium/account-pages-b.test.ts. */
+export const ACCOUNT_PAGES_B: EngineChecks = {
+  title: "the example SPA's account pages over real SMTP (mode B: nginx, HTTPS, production mode)",
+  programs: ["nginx", "openssl"],
+  define: (run) => defineChecks("b", run),
 };
