@@ -19,6 +19,7 @@ export function AccountPage(): ReactElement {
   const [waiting, setWaiting] = useState<FreshAction | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
 
   async function attempt(action: FreshAction): Promise<void> {
     setError(null);
@@ -52,7 +53,8 @@ export function AccountPage(): ReactElement {
   }
 
   function deleteAccount(): void {
-    if (!window.confirm("Delete your account for good? This cannot be undone.")) return;
+    setConfirmingDelete(false);
+    // On success the state becomes anonymous and the login form replaces this page.
     void attempt({ label: "delete your account", run: () => client.deleteAccount() });
   }
 
@@ -60,7 +62,8 @@ export function AccountPage(): ReactElement {
     <section className="panel">
       <h2>Your account</h2>
       <p>
-        Signed in as <strong data-testid="account-username">{user?.username}</strong> ({user?.email === "" ? "no email" : user?.email})
+        Signed in as <strong data-testid="account-username">{user?.username}</strong> (
+        <span data-testid="account-email">{user?.email === "" ? "no email" : user?.email}</span>)
       </p>
       <form onSubmit={changeEmail}>
         <label>
@@ -71,9 +74,21 @@ export function AccountPage(): ReactElement {
           Send a confirmation link
         </button>
       </form>
-      <button data-testid="delete-account" type="button" className="danger" onClick={deleteAccount}>
-        Delete my account
-      </button>
+      {confirmingDelete ? (
+        <p>
+          Delete your account for good? This cannot be undone.{" "}
+          <button data-testid="delete-account-confirm" type="button" className="danger" onClick={deleteAccount}>
+            Yes, delete it
+          </button>{" "}
+          <button type="button" onClick={() => setConfirmingDelete(false)}>
+            Keep it
+          </button>
+        </p>
+      ) : (
+        <button data-testid="delete-account" type="button" className="danger" onClick={() => setConfirmingDelete(true)}>
+          Delete my account
+        </button>
+      )}
       {waiting !== null && (
         <form data-testid="reauth-form" onSubmit={(event) => void confirm(event)}>
           <p>To {waiting.label}, confirm your password.</p>

@@ -229,6 +229,63 @@ function defineChecks(mode: Mode, run: EngineRun): void {
         await fixture.cleanup();
       }
     });
+
+    it("account: a stale session is asked for the password before the email changes, the mailed link sets the new address, and deleting the account logs out for good", async () => {
+      const fixture = createFixture(`account-settings-${mode}`);
+      const pages: BrowserPage[] = [];
+      let server: LatchkeyApi | undefined;
+      try {
+        const sink = await startSmtpSink();
+        fixture.defer(() => sink.close());
+        const windowSeconds = 3;
+        const { api, origin } = await startServer(mode, fixture, spaDir, sink, { LATCHKEY_ACCOUNTS_REAUTHENTICATION_WINDOW_SECONDS: String(windowSeconds) });
+        server = api;
+        const page = await openLoggedIn(await run.session(fixture), `${origin}/`);
+        pages.push(page);
+        // Freshness is about time: the one wait in these tests is for the window to pass, in
+        // the page's clock (the server's, on this machine), so the session is surely stale.
+        const waitUntilStale = (since: number): Promise<void> => page.waitForTrue(`Date.now() > ${since + windowSeconds * 1000 + 500}`, UI_TIMEOUT_MS);
+        const loggedInAt = Date.now();
+        await explained(run, `account-settings-${mode}`, () => server, () => pages, async () => {
+          const newEmail = "alice.new@example.com";
+          await page.click("nav-account");
+          assert.equal(await page.textOf("account-email", UI_TIMEOUT_MS), USER.email);
+          await waitUntilStale(loggedInAt);
+          await page.fill("change-email", newEmail);
+          await page.click("change-email-submit");
+          await page.waitForTestId("reauth-form", UI_TIMEOUT_MS);
+          await screenshot(page, shot("account-reauthenticate"));
+          await page.fill("reauth-password", "not the password at all");
+          await page.click("reauth-submit");
+          assert.equal(await page.textOf("account-error", UI_TIMEOUT_MS), "Wrong password.");
+          await page.fill("reauth-password", USER.password);
+          await page.click("reauth-submit");
+          await page.waitForTestId("account-note", UI_TIMEOUT_MS);
+          const reauthenticatedAt = Date.now();
+          assert.equal(await page.evaluate(`document.querySelector('[data-testid="reauth-form"]') === null`), true, "the prompt is gone once the change went through");
+
+          const mail = await sink.waitForMail(newEmail, { timeoutMs: MAIL_TIMEOUT_MS, predicate: (m) => m.link?.includes("/verify-email?key=") === true });
+          await page.goto(mail.link ?? "");
+          assert.equal(await page.textOf("verify-email", UI_TIMEOUT_MS), newEmail);
+          await page.goto(`${origin}/account`);
+          assert.equal(await page.textOf("account-email", UI_TIMEOUT_MS), newEmail);
+
+          await waitUntilStale(reauthenticatedAt);
+          await page.click("delete-account");
+          await page.click("delete-account-confirm");
+          await page.waitForTestId("reauth-form", UI_TIMEOUT_MS);
+          await page.fill("reauth-password", USER.password);
+          await page.click("reauth-submit");
+          await expectLoggedOut(page);
+          await screenshot(page, shot("account-deleted"));
+          await page.reload();
+          await logIn(page, USER.username, USER.password);
+          assert.equal(await page.textOf("login-error", UI_TIMEOUT_MS), "Wrong username or password.");
+        });
+      } finally {
+        await fixture.cleanup();
+      }
+    });
 }
 
 /** account-pages: mode A, run by browser/chromium/account-pages.test.ts. */
