@@ -7,6 +7,8 @@ export function loginErrorMessage(error: ClientError): string {
       return "Wrong username or password.";
     case "missing_credentials":
       return "Enter your username and password.";
+    case "email_unverified":
+      return "Verify your email address first: open the link we emailed you (a new one is on its way).";
     case "throttled":
       return error.retryAfterSeconds === undefined
         ? `Too many failed attempts. ${error.detail}`
@@ -30,5 +32,29 @@ export function loginErrorMessage(error: ClientError): string {
       return "The server cannot be reached, or the browser blocked its answer (a CORS error in the console means this page's origin is missing from the API's trustedOrigins).";
     default:
       return error.detail;
+  }
+}
+
+/** A sentence for the user for a failed account call (sign-up, verification, reset, account, devices). */
+export function accountErrorMessage(error: ClientError): string {
+  switch (error.code) {
+    case "key_invalid":
+      return "This link is invalid, already used or expired. Ask for a new one.";
+    case "username_taken":
+      return "That username is taken. Choose another.";
+    case "email_taken":
+      return "That email address already has an account. Log in, or reset its password.";
+    case "email_invalid":
+      return "That is not an email address.";
+    case "password_invalid":
+      return `Choose another password: ${error.detail}`;
+    case "reauthentication_failed":
+      return "Wrong password.";
+    case "throttled":
+      return error.retryAfterSeconds === undefined ? `Too many attempts. ${error.detail}` : `Too many attempts. Try again in ${error.retryAfterSeconds} seconds.`;
+    case "not_found":
+      return "Not available: this server does not have that route (is sign-up enabled?).";
+    default:
+      return loginErrorMessage(error);
   }
 }

@@ -14,3 +14,4 @@ export type {
   TokenStorageLike,
   FetchLike,
 } from "./types.js";
+export type { SessionInfo } from "@latchkey/protocol";
