@@ -65,9 +65,13 @@ function fill(text: string, values: Readonly<Record<string, string>>): string {
 /** Creates the fixture user on `server` and logs it in (a session cookie, a CSRF token, a bearer token). */
 export async function createFuzzTarget(server: FuzzServer): Promise<FuzzTarget> {
   const { latchkey, baseUrl } = server;
-  const created = await latchkey.accounts.createUser({ username: USERNAME, password: PASSWORD, email: "fuzzer@example.com" });
-  if (!created.ok) throw new Error(`the fuzz fixture user could not be created: ${created.problems.join(" ")}`);
-  const userId = String(created.value.id);
+  /** Creates the fixture user (again, after a generated request deleted the account: a success, not a finding). */
+  async function createFixtureUser(): Promise<string> {
+    const created = await latchkey.accounts.createUser({ username: USERNAME, password: PASSWORD, email: "fuzzer@example.com", emailVerified: true });
+    if (!created.ok) throw new Error(`the fuzz fixture user could not be created: ${created.problems.join(" ")}`);
+    return String(created.value.id);
+  }
+  let userId = await createFixtureUser();
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
   const knownPaths = [...new Set([...Object.values(latchkey.config.routes).flat(), ...server.extraPaths])];
 
@@ -123,6 +127,7 @@ export async function createFuzzTarget(server: FuzzServer): Promise<FuzzTarget> 
     async refresh() {
       // Sessions pile up (every generated login that succeeds makes one): end them all, so
       // the snapshot stays small however long the run.
+      if ((await latchkey.accounts.getUser(userId)) === null) userId = await createFixtureUser();
       await latchkey.sessions.revokeUser(userId);
       const reset = await latchkey.accounts.setPassword(userId, PASSWORD, { skipValidation: true });
       if (!reset.ok) throw new Error(`the fuzz fixture's password could not be reset: ${reset.problems.join(" ")}`);
