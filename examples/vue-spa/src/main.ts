@@ -1,0 +1,9 @@
+import { createLatchkey } from "@latchkey/vue";
+import { createApp } from "vue";
+import App from "./App.vue";
+import { client } from "./latchkey";
+import { router } from "./router";
+import "./styles.css";
+
+// The plugin first: it starts the session check that the router's guard waits for.
+createApp(App).use(createLatchkey(client)).use(router).mount("#app");
