@@ -2,7 +2,7 @@ import type { LatchkeyClient } from "@latchkey/client";
 import type { App, Plugin } from "vue";
 import { LATCHKEY_CLIENT } from "./injection-key.js";
 
-/** Options of {@link createLatchkey}. */
+/** Options of {@link createLatchkeyPlugin}. */
 export interface LatchkeyPluginOptions {
   /**
    * Ask the server once, when the plugin is installed, whether a session exists
@@ -13,10 +13,10 @@ export interface LatchkeyPluginOptions {
 }
 
 /**
- * The Vue plugin: `app.use(createLatchkey(client))` makes `client` available to
+ * The Vue plugin: `app.use(createLatchkeyPlugin(client))` makes `client` available to
  * {@link useSession} in every component, and starts the first session check.
  */
-export function createLatchkey(client: LatchkeyClient, options: LatchkeyPluginOptions = {}): Plugin {
+export function createLatchkeyPlugin(client: LatchkeyClient, options: LatchkeyPluginOptions = {}): Plugin {
   return {
     install(app: App): void {
       app.provide(LATCHKEY_CLIENT, client);

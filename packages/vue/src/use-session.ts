@@ -24,13 +24,13 @@ export interface SessionValue {
 }
 
 /**
- * The client that `app.use(createLatchkey(client))` provided. Call it in `setup()` (or inside
+ * The client that `app.use(createLatchkeyPlugin(client))` provided. Call it in `setup()` (or inside
  * `app.runWithContext()`). Throws when there is none (a wiring mistake).
  */
 export function useLatchkeyClient(): LatchkeyClient {
   const client = hasInjectionContext() ? inject(LATCHKEY_CLIENT, null) : null;
   if (client === null) {
-    throw new Error("useSession() needs app.use(createLatchkey(client)) and must be called inside setup()");
+    throw new Error("useSession() needs app.use(createLatchkeyPlugin(client)) and must be called inside setup()");
   }
   return client;
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createClient, type LatchkeyClient } from "@latchkey/client";
-import { createLatchkey, type SessionValue, useSession } from "@latchkey/vue";
+import { createLatchkeyPlugin, type SessionValue, useSession } from "@latchkey/vue";
 import { installAuthGuard } from "@latchkey/vue/router";
 import { type App, createApp, createSSRApp, defineComponent, h } from "vue";
 import { renderToString } from "vue/server-renderer";
@@ -53,7 +53,7 @@ function appRouter(): Router {
 
 describe("@latchkey/vue", () => {
   it("renders only the loading view before the first check answers: no flash of either screen", async () => {
-    const app = createSSRApp(Gate).use(createLatchkey(offlineClient(), { check: false }));
+    const app = createSSRApp(Gate).use(createLatchkeyPlugin(offlineClient(), { check: false }));
     const html = await renderToString(app);
     assert.equal(html, "<i>checking</i>");
   });
@@ -62,7 +62,7 @@ describe("@latchkey/vue", () => {
     await withApp(async (app) => {
       const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
       const client = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: browser.cookies, broadcast: false });
-      const vueApp = createApp(Gate).use(createLatchkey(client));
+      const vueApp = createApp(Gate).use(createLatchkeyPlugin(client));
       const session = sessionOf(vueApp);
       assert.deepEqual(now(session), { status: "loading", username: null });
       await waitForState(client, (state) => state.status !== "loading");
@@ -70,11 +70,11 @@ describe("@latchkey/vue", () => {
 
       assert.ok((await session.login(ALICE.username, ALICE.password)).ok);
       assert.deepEqual(now(session), { status: "authenticated", username: "alice" });
-      assert.equal(await renderToString(createSSRApp(Gate).use(createLatchkey(client))), "<main>the secret page of alice</main>");
+      assert.equal(await renderToString(createSSRApp(Gate).use(createLatchkeyPlugin(client))), "<main>the secret page of alice</main>");
 
       assert.ok((await session.logout()).ok);
       assert.deepEqual(now(session), { status: "anonymous", username: null });
-      assert.equal(await renderToString(createSSRApp(Gate).use(createLatchkey(client))), "<b>please log in</b>");
+      assert.equal(await renderToString(createSSRApp(Gate).use(createLatchkeyPlugin(client))), "<b>please log in</b>");
     });
   });
 
@@ -85,7 +85,7 @@ describe("@latchkey/vue", () => {
       const tabA = createClient(options);
       const tabB = createClient(options);
       try {
-        const sessionB = sessionOf(createApp(Gate).use(createLatchkey(tabB)));
+        const sessionB = sessionOf(createApp(Gate).use(createLatchkeyPlugin(tabB)));
         assert.ok((await tabA.login(ALICE.username, ALICE.password)).ok);
         await waitForState(tabB, (state) => state.status === "authenticated");
         assert.deepEqual(now(sessionB), { status: "authenticated", username: "alice" });
@@ -101,8 +101,8 @@ describe("@latchkey/vue", () => {
   });
 
   it("refuses useSession() outside an app that installed the plugin, with a clear message", () => {
-    assert.throws(() => useSession(), /app\.use\(createLatchkey\(client\)\)/);
-    assert.throws(() => createApp(Gate).runWithContext(() => useSession()), /app\.use\(createLatchkey\(client\)\)/);
+    assert.throws(() => useSession(), /app\.use\(createLatchkeyPlugin\(client\)\)/);
+    assert.throws(() => createApp(Gate).runWithContext(() => useSession()), /app\.use\(createLatchkeyPlugin\(client\)\)/);
   });
 });
 
