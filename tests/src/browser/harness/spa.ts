@@ -5,6 +5,8 @@ import { waitForPort } from "./ports.js";
 
 /** The example SPA's folder. */
 export const SPA_SOURCE = join(REPO_ROOT, "examples", "react-spa");
+/** The Vue example's folder: the same pages and test ids, built the same way. */
+export const VUE_SPA_SOURCE = join(REPO_ROOT, "examples", "vue-spa");
 const VITE = join(REPO_ROOT, "node_modules", "vite", "bin", "vite.js");
 
 /**
@@ -29,9 +31,10 @@ function viteEnv(settings: SpaSettings): Record<string, string> {
 /**
  * `vite build` of the example into `outDir` (offline; about a second). The same command as
  * `npm run build -w @latchkey/example-react-spa`, minus the type check that `tsc -b` did.
+ * `source` picks the example: {@link SPA_SOURCE} (React) or {@link VUE_SPA_SOURCE}.
  */
-export async function buildSpa(outDir: string, settings: SpaSettings = {}): Promise<string> {
-  const result = await runToEnd(process.execPath, [VITE, "build", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], { cwd: SPA_SOURCE, env: viteEnv(settings) });
+export async function buildSpa(outDir: string, settings: SpaSettings = {}, source: string = SPA_SOURCE): Promise<string> {
+  const result = await runToEnd(process.execPath, [VITE, "build", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], { cwd: source, env: viteEnv(settings) });
   if (result.code !== 0) throw new Error(`vite build failed (exit ${String(result.code)}):\n${result.output}`);
   return outDir;
 }
