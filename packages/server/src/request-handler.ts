@@ -98,7 +98,9 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
     }
     // Any other method on the readiness route: 405 with Allow (and 204 to a plain OPTIONS), as
     // on latchkey's own routes; a CORS preflight still goes to latchkey's CORS answer.
-    if ((path === readyPath || path === `${readyPath}/`) && !(method === "OPTIONS" && req.headers["access-control-request-method"] !== undefined)) {
+    // (A preflight is an OPTIONS with both Origin and Access-Control-Request-Method.)
+    const preflight = method === "OPTIONS" && req.headers.origin !== undefined && req.headers["access-control-request-method"] !== undefined;
+    if ((path === readyPath || path === `${readyPath}/`) && !preflight) {
       setSecurityHeaders(res);
       if (method === "OPTIONS") {
         res.writeHead(204, { Allow: READY_ALLOW, "Cache-Control": "no-store" }).end();

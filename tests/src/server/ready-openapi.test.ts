@@ -25,6 +25,11 @@ describe("the ready server's OpenAPI document", () => {
         const headers = Object.fromEntries(ready.headers);
         assert.deepEqual(checker.check({ method, url, status: ready.status, headers, body, requestHeaders: {} }), []);
       }
+      // An OPTIONS with Access-Control-Request-Method but no Origin is no CORS preflight (the
+      // fuzz suite found it answered 404): the route's own 204 with Allow.
+      const notPreflight = await fetch(`${server.url}/api/ready/`, { method: "OPTIONS", headers: { "access-control-request-method": "POST" } });
+      assert.equal(notPreflight.status, 204);
+      assert.equal(notPreflight.headers.get("allow"), "GET, HEAD, OPTIONS");
     } finally {
       await close();
     }
