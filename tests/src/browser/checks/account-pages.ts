@@ -74,6 +74,33 @@ async function explained(run: EngineRun, name: string, api: () => LatchkeyApi | 
   }
 }
 
+/** What a test of the account pages gets: its fixture, the SMTP sink, the SPA's origin, and its pages (screenshotted on failure). */
+interface AccountServer {
+  fixture: Fixture;
+  sink: SmtpSink;
+  origin: string;
+  pages: BrowserPage[];
+}
+
+/**
+ * Runs `body` against a fresh ready server mailing into a fresh SMTP sink (`startServer`),
+ * explained on failure (screenshots of `pages`, the server's last log lines), and cleans up.
+ */
+async function withAccountServer(run: EngineRun, mode: Mode, spaDir: string, name: string, env: Readonly<Record<string, string>>, body: (server: AccountServer) => Promise<void>): Promise<void> {
+  const fixture = createFixture(`${name}-${mode}`);
+  const pages: BrowserPage[] = [];
+  let api: LatchkeyApi | undefined;
+  try {
+    const sink = await startSmtpSink();
+    fixture.defer(() => sink.close());
+    const started = await startServer(mode, fixture, spaDir, sink, env);
+    api = started.api;
+    await explained(run, `${name}-${mode}`, () => api, () => pages, () => body({ fixture, sink, origin: started.origin, pages }));
+  } finally {
+    await fixture.cleanup();
+  }
+}
+
 function defineChecks(mode: Mode, run: EngineRun): void {
     const shot = (name: string): string => artifactName(run.engine.name, mode === "a" ? name : `${name}-b`);
     let spaDir: string;
@@ -87,204 +114,160 @@ function defineChecks(mode: Mode, run: EngineRun): void {
     });
 
     it("signs up, opens the link from the mail, is verified, and then logs in (mandatory verification refuses the login before)", async () => {
-      const fixture = createFixture(`account-signup-${mode}`);
-      const pages: BrowserPage[] = [];
-      let server: LatchkeyApi | undefined;
-      try {
-        const sink = await startSmtpSink();
-        fixture.defer(() => sink.close());
-        const { api, origin } = await startServer(mode, fixture, spaDir, sink, { LATCHKEY_SIGNUP_ENABLED: "true" });
-        server = api;
+      await withAccountServer(run, mode, spaDir, "account-signup", { LATCHKEY_SIGNUP_ENABLED: "true" }, async ({ fixture, sink, origin, pages }) => {
         const session = await run.session(fixture);
         const page = await session.newPage();
         pages.push(page);
-        await explained(run, `account-signup-${mode}`, () => server, () => pages, async () => {
-          const bob = { username: "bob", email: "bob@example.com", password: "bob's long browser passphrase 7" };
-          await page.goto(`${origin}/`);
-          await page.waitForTestId("login-username", UI_TIMEOUT_MS);
-          await page.click("nav-signup");
-          await page.fill("signup-username", bob.username);
-          await page.fill("signup-email", bob.email);
-          await page.fill("signup-password", bob.password);
-          await page.click("signup-submit");
-          assert.equal(await page.textOf("check-email-address", UI_TIMEOUT_MS), bob.email);
-          await screenshot(page, shot("account-check-email"));
+        const bob = { username: "bob", email: "bob@example.com", password: "bob's long browser passphrase 7" };
+        await page.goto(`${origin}/`);
+        await page.waitForTestId("login-username", UI_TIMEOUT_MS);
+        await page.click("nav-signup");
+        await page.fill("signup-username", bob.username);
+        await page.fill("signup-email", bob.email);
+        await page.fill("signup-password", bob.password);
+        await page.click("signup-submit");
+        assert.equal(await page.textOf("check-email-address", UI_TIMEOUT_MS), bob.email);
+        await screenshot(page, shot("account-check-email"));
 
-          // Not verified yet: the login form shows the server's refusal.
-          await page.click("nav-home");
-          await logIn(page, bob.username, bob.password);
-          assert.match(await page.textOf("login-error", UI_TIMEOUT_MS), /^Verify your email address first/);
-          assert.equal(await page.textOf("session-status", UI_TIMEOUT_MS), "anonymous");
+        // Not verified yet: the login form shows the server's refusal.
+        await page.click("nav-home");
+        await logIn(page, bob.username, bob.password);
+        assert.match(await page.textOf("login-error", UI_TIMEOUT_MS), /^Verify your email address first/);
+        assert.equal(await page.textOf("session-status", UI_TIMEOUT_MS), "anonymous");
 
-          const mail = await sink.waitForMail(bob.email, { timeoutMs: MAIL_TIMEOUT_MS, predicate: (m) => m.link?.includes("/verify-email?key=") === true });
-          assert.ok(mail.link !== null && mail.link.startsWith(`${origin}/verify-email?key=`), `the link points at the SPA's verify page: ${String(mail.link)}`);
-          await page.goto(mail.link);
-          assert.equal(await page.textOf("verify-email", UI_TIMEOUT_MS), bob.email);
-          await screenshot(page, shot("account-verified"));
+        const mail = await sink.waitForMail(bob.email, { timeoutMs: MAIL_TIMEOUT_MS, predicate: (m) => m.link?.includes("/verify-email?key=") === true });
+        assert.ok(mail.link !== null && mail.link.startsWith(`${origin}/verify-email?key=`), `the link points at the SPA's verify page: ${String(mail.link)}`);
+        await page.goto(mail.link);
+        assert.equal(await page.textOf("verify-email", UI_TIMEOUT_MS), bob.email);
+        await screenshot(page, shot("account-verified"));
 
-          await page.click("verify-login-link");
-          await logIn(page, bob.username, bob.password);
-          assert.equal(await page.textOf("whoami-username", UI_TIMEOUT_MS), bob.username);
-          assert.equal(await page.textOf("whoami-email", UI_TIMEOUT_MS), bob.email);
-          assert.equal(await page.textOf("session-status", UI_TIMEOUT_MS), "authenticated");
+        await page.click("verify-login-link");
+        await logIn(page, bob.username, bob.password);
+        assert.equal(await page.textOf("whoami-username", UI_TIMEOUT_MS), bob.username);
+        assert.equal(await page.textOf("whoami-email", UI_TIMEOUT_MS), bob.email);
+        assert.equal(await page.textOf("session-status", UI_TIMEOUT_MS), "authenticated");
 
-          // The link is single-use: opening it again says so.
-          await page.goto(mail.link);
-          await page.waitForTestId("verify-error", UI_TIMEOUT_MS);
-          if (page.diagnostics.pageErrors !== null) assert.deepEqual(page.diagnostics.pageErrors, [], "the SPA threw no uncaught errors");
-        });
-      } finally {
-        await fixture.cleanup();
-      }
+        // The link is single-use: opening it again says so.
+        await page.goto(mail.link);
+        await page.waitForTestId("verify-error", UI_TIMEOUT_MS);
+        if (page.diagnostics.pageErrors !== null) assert.deepEqual(page.diagnostics.pageErrors, [], "the SPA threw no uncaught errors");
+      });
     });
 
     it("forgot password: the mailed link sets a new password, and another browser that was logged in is logged out", async () => {
-      const fixture = createFixture(`account-reset-${mode}`);
-      const pages: BrowserPage[] = [];
-      let server: LatchkeyApi | undefined;
-      try {
-        const sink = await startSmtpSink();
-        fixture.defer(() => sink.close());
-        // Sign-up stays off: password reset needs only mail.
-        const { api, origin } = await startServer(mode, fixture, spaDir, sink, {});
-        server = api;
+      // Sign-up stays off: password reset needs only mail.
+      await withAccountServer(run, mode, spaDir, "account-reset", {}, async ({ fixture, sink, origin, pages }) => {
         const other = await openLoggedIn(await run.session(fixture), `${origin}/`);
         pages.push(other);
         const page = await (await run.session(fixture)).newPage();
         pages.push(page);
-        await explained(run, `account-reset-${mode}`, () => server, () => pages, async () => {
-          const newPassword = "a brand new browser passphrase 3";
-          await page.goto(`${origin}/`);
-          await page.click("nav-forgot");
-          await page.fill("forgot-email", USER.email);
-          await page.click("forgot-submit");
-          await page.waitForTestId("reset-requested", UI_TIMEOUT_MS);
+        const newPassword = "a brand new browser passphrase 3";
+        await page.goto(`${origin}/`);
+        await page.click("nav-forgot");
+        await page.fill("forgot-email", USER.email);
+        await page.click("forgot-submit");
+        await page.waitForTestId("reset-requested", UI_TIMEOUT_MS);
 
-          const mail = await sink.waitForMail(USER.email, { timeoutMs: MAIL_TIMEOUT_MS, predicate: (m) => m.link?.includes("/reset-password?key=") === true });
-          assert.ok(mail.link !== null && mail.link.startsWith(`${origin}/reset-password?key=`), `the link points at the SPA's reset page: ${String(mail.link)}`);
-          await page.goto(mail.link);
-          await page.fill("reset-password", newPassword);
-          await page.click("reset-submit");
-          await page.waitForTestId("reset-done", UI_TIMEOUT_MS);
-          await screenshot(page, shot("account-reset-done"));
+        const mail = await sink.waitForMail(USER.email, { timeoutMs: MAIL_TIMEOUT_MS, predicate: (m) => m.link?.includes("/reset-password?key=") === true });
+        assert.ok(mail.link !== null && mail.link.startsWith(`${origin}/reset-password?key=`), `the link points at the SPA's reset page: ${String(mail.link)}`);
+        await page.goto(mail.link);
+        await page.fill("reset-password", newPassword);
+        await page.click("reset-submit");
+        await page.waitForTestId("reset-done", UI_TIMEOUT_MS);
+        await screenshot(page, shot("account-reset-done"));
 
-          // The other browser's session ended on the server: its next page load is logged out.
-          await other.reload();
-          await expectLoggedOut(other);
-          await screenshot(other, shot("account-reset-other-logged-out"));
+        // The other browser's session ended on the server: its next page load is logged out.
+        await other.reload();
+        await expectLoggedOut(other);
+        await screenshot(other, shot("account-reset-other-logged-out"));
 
-          await page.click("reset-login-link");
-          await logIn(page, USER.username, USER.password);
-          await page.waitForTestId("login-error", UI_TIMEOUT_MS);
-          await page.reload();
-          await logIn(page, USER.username, newPassword);
-          assert.equal(await page.textOf("whoami-username", UI_TIMEOUT_MS), USER.username);
+        await page.click("reset-login-link");
+        await logIn(page, USER.username, USER.password);
+        await page.waitForTestId("login-error", UI_TIMEOUT_MS);
+        await page.reload();
+        await logIn(page, USER.username, newPassword);
+        assert.equal(await page.textOf("whoami-username", UI_TIMEOUT_MS), USER.username);
 
-          // The link worked once.
-          await page.goto(mail.link);
-          await page.fill("reset-password", "yet another browser passphrase 9");
-          await page.click("reset-submit");
-          assert.match(await page.textOf("reset-error", UI_TIMEOUT_MS), /invalid, already used or expired/);
-        });
-      } finally {
-        await fixture.cleanup();
-      }
+        // The link worked once.
+        await page.goto(mail.link);
+        await page.fill("reset-password", "yet another browser passphrase 9");
+        await page.click("reset-submit");
+        assert.match(await page.textOf("reset-error", UI_TIMEOUT_MS), /invalid, already used or expired/);
+      });
     });
 
     it("devices: one browser lists both sessions and logs the other one out, whose UI then moves to logged out", async () => {
-      const fixture = createFixture(`account-devices-${mode}`);
-      const pages: BrowserPage[] = [];
-      let server: LatchkeyApi | undefined;
-      try {
-        const sink = await startSmtpSink();
-        fixture.defer(() => sink.close());
-        const { api, origin } = await startServer(mode, fixture, spaDir, sink, {});
-        server = api;
+      await withAccountServer(run, mode, spaDir, "account-devices", {}, async ({ fixture, origin, pages }) => {
         const other = await openLoggedIn(await run.session(fixture), `${origin}/`);
         pages.push(other);
         const page = await openLoggedIn(await run.session(fixture), `${origin}/`);
         pages.push(page);
-        await explained(run, `account-devices-${mode}`, () => server, () => pages, async () => {
-          // The other browser sits on its devices page, already showing both sessions.
-          await other.click("nav-devices");
-          await other.waitForTrue(`document.querySelector('[data-testid="devices-list"]')?.dataset.count === "2"`, UI_TIMEOUT_MS);
+        // The other browser sits on its devices page, already showing both sessions.
+        await other.click("nav-devices");
+        await other.waitForTrue(`document.querySelector('[data-testid="devices-list"]')?.dataset.count === "2"`, UI_TIMEOUT_MS);
 
-          await page.click("nav-devices");
-          await page.waitForTrue(`document.querySelector('[data-testid="devices-list"]')?.dataset.count === "2"`, UI_TIMEOUT_MS);
-          await page.waitForTestId("device-current", UI_TIMEOUT_MS);
-          await screenshot(page, shot("account-devices"));
-          await page.click("device-revoke");
-          await page.waitForTrue(`document.querySelector('[data-testid="devices-list"]')?.dataset.count === "1"`, UI_TIMEOUT_MS);
-          assert.equal(await page.evaluate(`document.querySelector('[data-testid="device-other"]') === null`), true, "only this device is left");
-          assert.equal(await page.textOf("session-status", UI_TIMEOUT_MS), "authenticated");
+        await page.click("nav-devices");
+        await page.waitForTrue(`document.querySelector('[data-testid="devices-list"]')?.dataset.count === "2"`, UI_TIMEOUT_MS);
+        await page.waitForTestId("device-current", UI_TIMEOUT_MS);
+        await screenshot(page, shot("account-devices"));
+        await page.click("device-revoke");
+        await page.waitForTrue(`document.querySelector('[data-testid="devices-list"]')?.dataset.count === "1"`, UI_TIMEOUT_MS);
+        assert.equal(await page.evaluate(`document.querySelector('[data-testid="device-other"]') === null`), true, "only this device is left");
+        assert.equal(await page.textOf("session-status", UI_TIMEOUT_MS), "authenticated");
 
-          // The other browser's next call answers 401 and its UI moves to logged out, without a reload.
-          await other.click("devices-reload");
-          await expectLoggedOut(other);
-          await screenshot(other, shot("account-devices-other-logged-out"));
-          await other.reload();
-          await expectLoggedOut(other);
-        });
-      } finally {
-        await fixture.cleanup();
-      }
+        // The other browser's next call answers 401 and its UI moves to logged out, without a reload.
+        await other.click("devices-reload");
+        await expectLoggedOut(other);
+        await screenshot(other, shot("account-devices-other-logged-out"));
+        await other.reload();
+        await expectLoggedOut(other);
+      });
     });
 
     it("account: a stale session is asked for the password before the email changes, the mailed link sets the new address, and deleting the account logs out for good", async () => {
-      const fixture = createFixture(`account-settings-${mode}`);
-      const pages: BrowserPage[] = [];
-      let server: LatchkeyApi | undefined;
-      try {
-        const sink = await startSmtpSink();
-        fixture.defer(() => sink.close());
-        const windowSeconds = 3;
-        const { api, origin } = await startServer(mode, fixture, spaDir, sink, { LATCHKEY_ACCOUNTS_REAUTHENTICATION_WINDOW_SECONDS: String(windowSeconds) });
-        server = api;
+      const windowSeconds = 3;
+      await withAccountServer(run, mode, spaDir, "account-settings", { LATCHKEY_ACCOUNTS_REAUTHENTICATION_WINDOW_SECONDS: String(windowSeconds) }, async ({ fixture, sink, origin, pages }) => {
         const page = await openLoggedIn(await run.session(fixture), `${origin}/`);
         pages.push(page);
         // Freshness is about time: the one wait in these tests is for the window to pass, in
         // the page's clock (the server's, on this machine), so the session is surely stale.
         const waitUntilStale = (since: number): Promise<void> => page.waitForTrue(`Date.now() > ${since + windowSeconds * 1000 + 500}`, UI_TIMEOUT_MS);
         const loggedInAt = Date.now();
-        await explained(run, `account-settings-${mode}`, () => server, () => pages, async () => {
-          const newEmail = "alice.new@example.com";
-          await page.click("nav-account");
-          assert.equal(await page.textOf("account-email", UI_TIMEOUT_MS), USER.email);
-          await waitUntilStale(loggedInAt);
-          await page.fill("change-email", newEmail);
-          await page.click("change-email-submit");
-          await page.waitForTestId("reauth-form", UI_TIMEOUT_MS);
-          await screenshot(page, shot("account-reauthenticate"));
-          await page.fill("reauth-password", "not the password at all");
-          await page.click("reauth-submit");
-          assert.equal(await page.textOf("account-error", UI_TIMEOUT_MS), "Wrong password.");
-          await page.fill("reauth-password", USER.password);
-          await page.click("reauth-submit");
-          await page.waitForTestId("account-note", UI_TIMEOUT_MS);
-          const reauthenticatedAt = Date.now();
-          assert.equal(await page.evaluate(`document.querySelector('[data-testid="reauth-form"]') === null`), true, "the prompt is gone once the change went through");
+        const newEmail = "alice.new@example.com";
+        await page.click("nav-account");
+        assert.equal(await page.textOf("account-email", UI_TIMEOUT_MS), USER.email);
+        await waitUntilStale(loggedInAt);
+        await page.fill("change-email", newEmail);
+        await page.click("change-email-submit");
+        await page.waitForTestId("reauth-form", UI_TIMEOUT_MS);
+        await screenshot(page, shot("account-reauthenticate"));
+        await page.fill("reauth-password", "not the password at all");
+        await page.click("reauth-submit");
+        assert.equal(await page.textOf("account-error", UI_TIMEOUT_MS), "Wrong password.");
+        await page.fill("reauth-password", USER.password);
+        await page.click("reauth-submit");
+        await page.waitForTestId("account-note", UI_TIMEOUT_MS);
+        const reauthenticatedAt = Date.now();
+        assert.equal(await page.evaluate(`document.querySelector('[data-testid="reauth-form"]') === null`), true, "the prompt is gone once the change went through");
 
-          const mail = await sink.waitForMail(newEmail, { timeoutMs: MAIL_TIMEOUT_MS, predicate: (m) => m.link?.includes("/verify-email?key=") === true });
-          await page.goto(mail.link ?? "");
-          assert.equal(await page.textOf("verify-email", UI_TIMEOUT_MS), newEmail);
-          await page.goto(`${origin}/account`);
-          assert.equal(await page.textOf("account-email", UI_TIMEOUT_MS), newEmail);
+        const mail = await sink.waitForMail(newEmail, { timeoutMs: MAIL_TIMEOUT_MS, predicate: (m) => m.link?.includes("/verify-email?key=") === true });
+        await page.goto(mail.link ?? "");
+        assert.equal(await page.textOf("verify-email", UI_TIMEOUT_MS), newEmail);
+        await page.goto(`${origin}/account`);
+        assert.equal(await page.textOf("account-email", UI_TIMEOUT_MS), newEmail);
 
-          await waitUntilStale(reauthenticatedAt);
-          await page.click("delete-account");
-          await page.click("delete-account-confirm");
-          await page.waitForTestId("reauth-form", UI_TIMEOUT_MS);
-          await page.fill("reauth-password", USER.password);
-          await page.click("reauth-submit");
-          await expectLoggedOut(page);
-          await screenshot(page, shot("account-deleted"));
-          await page.reload();
-          await logIn(page, USER.username, USER.password);
-          assert.equal(await page.textOf("login-error", UI_TIMEOUT_MS), "Wrong username or password.");
-        });
-      } finally {
-        await fixture.cleanup();
-      }
+        await waitUntilStale(reauthenticatedAt);
+        await page.click("delete-account");
+        await page.click("delete-account-confirm");
+        await page.waitForTestId("reauth-form", UI_TIMEOUT_MS);
+        await page.fill("reauth-password", USER.password);
+        await page.click("reauth-submit");
+        await expectLoggedOut(page);
+        await screenshot(page, shot("account-deleted"));
+        await page.reload();
+        await logIn(page, USER.username, USER.password);
+        assert.equal(await page.textOf("login-error", UI_TIMEOUT_MS), "Wrong username or password.");
+      });
     });
 }
 
