@@ -5,14 +5,49 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { it } from "node:test";
-import { artifactName, type EngineChecks } from "../harness/engines/index.js";
+import { artifactName, type EngineChecks, type EngineRun } from "../harness/engines/index.js";
 import { createFixture } from "../harness/fixture.js";
 import { startVisit } from "../harness/visit.js";
 import { attemptLogin, checkDeployment, screenshot } from "../harness/flow.js";
 import { NGINX_TEMPLATES, startHttpsNginx } from "../harness/https-site.js";
 import { startLatchkeyApi } from "../harness/latchkey-api.js";
 import { freePort } from "../harness/ports.js";
-import { buildSpa } from "../harness/spa.js";
+import { buildSpa, SPA_SOURCE } from "../harness/spa.js";
+
+/**
+ * Mode B's main check for one example SPA (`spaSource`): its static build and the ready server
+ * behind nginx with TLS, configured as docs/deployment.md says, through `checkDeployment`.
+ * Screenshots and the fixture are named after `name`.
+ */
+export async function checkSameOriginBehindNginx(run: EngineRun, name: string, spaSource: string): Promise<void> {
+  const fixture = createFixture(name);
+  try {
+    const spaDir = await buildSpa(fixture.folder("spa"), {}, spaSource);
+    // The configuration of docs/deployment.md, mode B.
+    const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), env: { LATCHKEY_MODE: "production", LATCHKEY_TRUST_PROXY: "1" } });
+    fixture.defer(() => api.stop());
+    const nginx = await startHttpsNginx(
+      fixture,
+      NGINX_TEMPLATES.sameOrigin,
+      { SERVER_NAME: "app.example.test", SPA_ROOT: spaDir, LATCHKEY_UPSTREAM: `127.0.0.1:${api.port}` },
+      await freePort(),
+    );
+    const { attacker, session } = await startVisit(fixture, run);
+    const origin = `https://app.example.test:${nginx.port}`;
+    await checkDeployment(session, {
+      mode: artifactName(run.engine.name, name),
+      appUrl: `${origin}/`,
+      apiOrigin: origin,
+      // Production mode: Secure always, and the __Host- prefix on the session cookie.
+      auth: { kind: "cookie", sessionCookie: "__Host-sessionid", cookieDomain: "app.example.test", secure: true, partitionKey: null, csrfCookieReadable: true },
+      attacker,
+      server: api,
+      helloRoute: false,
+    });
+  } finally {
+    await fixture.cleanup();
+  }
+}
 
 /** mode-b: the shared description of these checks, run in each engine by browser/<engine>/mode-b.test.ts. */
 export const MODE_B: EngineChecks = {
@@ -20,33 +55,7 @@ export const MODE_B: EngineChecks = {
   programs: ["nginx", "openssl"],
   define(run) {
     it("B: https://app.example.test serves the static build and proxies /api/ to latchkey (production mode, trustProxy 1): Secure __Host- cookies, login, reload, logout, no CSRF", async () => {
-      const fixture = createFixture("b");
-      try {
-        const spaDir = await buildSpa(fixture.folder("spa"));
-        // The configuration of docs/deployment.md, mode B.
-        const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), env: { LATCHKEY_MODE: "production", LATCHKEY_TRUST_PROXY: "1" } });
-        fixture.defer(() => api.stop());
-        const nginx = await startHttpsNginx(
-          fixture,
-          NGINX_TEMPLATES.sameOrigin,
-          { SERVER_NAME: "app.example.test", SPA_ROOT: spaDir, LATCHKEY_UPSTREAM: `127.0.0.1:${api.port}` },
-          await freePort(),
-        );
-        const { attacker, session } = await startVisit(fixture, run);
-        const origin = `https://app.example.test:${nginx.port}`;
-        await checkDeployment(session, {
-          mode: artifactName(run.engine.name, "b"),
-          appUrl: `${origin}/`,
-          apiOrigin: origin,
-          // Production mode: Secure always, and the __Host- prefix on the session cookie.
-          auth: { kind: "cookie", sessionCookie: "__Host-sessionid", cookieDomain: "app.example.test", secure: true, partitionKey: null, csrfCookieReadable: true },
-          attacker,
-          server: api,
-          helloRoute: false,
-        });
-      } finally {
-        await fixture.cleanup();
-      }
+      await checkSameOriginBehindNginx(run, "b", SPA_SOURCE);
     });
 
     it("misconfigured B: a trailing slash on proxy_pass strips /api/, so every API call is a 404 and the page says Not found.", async () => {
