@@ -1,4 +1,5 @@
 import type { AccountStore } from "./account-store.js";
+import type { PasskeyStore } from "./passkey-store.js";
 import type { SessionStore } from "./session-store.js";
 import type { ThrottleStore } from "./throttle-store.js";
 import type { UserStore } from "./user-store.js";
@@ -15,4 +16,9 @@ export interface Stores {
    * provide it.
    */
   accounts?: AccountStore;
+  /**
+   * Registered passkeys and WebAuthn challenges: needed by the passkey routes (second factor
+   * and passwordless login). Without it those routes are off.
+   */
+  passkeys?: PasskeyStore;
 }
