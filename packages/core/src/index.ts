@@ -30,6 +30,6 @@ export type { MailTransport, MailEnvelope } from "./mail/mail-transport.js";
 export { MESSAGE_CATALOGUE, type MessageName, type MessageTemplate } from "./mail/message-catalogue.js";
 export { renderMessage, type RenderedMessage, type MessageTemplates } from "./mail/render-message.js";
 export type { OutboxWorker } from "./mail/outbox-worker.js";
-export { ACCOUNT_DEFAULTS } from "./config/defaults.js";
+export { ACCOUNT_DEFAULTS, CORE_DEFAULTS, DEFAULTS, type ByMode } from "./config/defaults.js";
 export { generateAccountKey, accountKeyHash } from "./accounts/account-key.js";
 export { isSupportedHash } from "@latchkey/password";

@@ -16,3 +16,4 @@ export { smtpTransport } from "./mail/smtp-transport.js";
 export { consoleTransport, fileTransport } from "./mail/dev-transports.js";
 export { parseMailUrl, type MailTarget } from "./mail/mail-url.js";
 export { createServerMailTransport, checkServerMail } from "./mail/server-mail.js";
+export { SERVER_DEFAULTS, ALL_DEFAULTS, defaultAt, defaultText } from "./server-defaults.js";

@@ -9,6 +9,8 @@ import { latchkeyOptionsOf } from "./latchkey-options.js";
 import { settingsSchema, type Settings } from "./settings-schema.js";
 import { CONFIG_ENV_VAR, SETTINGS, SETTINGS_BY_KEY, type SettingInfo } from "./settings-table.js";
 import { settingFromText, textHint } from "./settings-text.js";
+import { DEFAULTS } from "@latchkey/core";
+import { SERVER_DEFAULTS } from "./server-defaults.js";
 
 /** Options of {@link loadServerConfig}. */
 export interface LoadServerConfigOptions {
@@ -156,29 +158,29 @@ export function loadServerConfig(options: LoadServerConfigOptions = {}): ServerC
   const pathOf = (key: "dataDir" | "database" | "spaDir", value: string): string =>
     resolve(sources.get(key) === file.label && file.path !== null ? dirname(file.path) : cwd, value);
 
-  const mode = settings.mode ?? "development";
+  const mode = settings.mode ?? DEFAULTS.mode;
   problems.push(...storageProblems(settings, (key) => sources.get(key) ?? key));
   const latchkey = latchkeyOptionsOf(settings);
   for (const problem of coreConfigProblems({ ...latchkey, mode })) problems.push(attributeProblem(problem, Object.fromEntries(sources)));
   if (problems.length > 0) throw new ServerConfigError(problems);
 
-  const dataDir = pathOf("dataDir", settings.dataDir ?? "data");
+  const dataDir = pathOf("dataDir", settings.dataDir ?? SERVER_DEFAULTS.dataDir);
   const config: ServerConfig = {
-    host: settings.host ?? "127.0.0.1",
-    port: settings.port ?? 8000,
+    host: settings.host ?? SERVER_DEFAULTS.host,
+    port: settings.port ?? SERVER_DEFAULTS.port,
     dataDir,
     database: settings.database === undefined ? join(dataDir, "latchkey.sqlite3") : pathOf("database", settings.database),
-    databaseUrl: settings.databaseUrl ?? null,
-    redisUrl: settings.redisUrl ?? null,
-    redisClusterNodes: settings.redisClusterNodes ?? [],
-    redisKeyPrefix: settings.redisKeyPrefix ?? "latchkey",
-    workers: settings.workers ?? 1,
-    spaDir: settings.spaDir === undefined ? null : pathOf("spaDir", settings.spaDir),
+    databaseUrl: settings.databaseUrl ?? SERVER_DEFAULTS.databaseUrl,
+    redisUrl: settings.redisUrl ?? SERVER_DEFAULTS.redisUrl,
+    redisClusterNodes: settings.redisClusterNodes ?? [...SERVER_DEFAULTS.redisClusterNodes],
+    redisKeyPrefix: settings.redisKeyPrefix ?? SERVER_DEFAULTS.redisKeyPrefix,
+    workers: settings.workers ?? SERVER_DEFAULTS.workers,
+    spaDir: settings.spaDir === undefined ? SERVER_DEFAULTS.spaDir : pathOf("spaDir", settings.spaDir),
     mode,
-    migrateOnStart: settings.migrateOnStart ?? true,
-    logLevel: settings.logLevel ?? "info",
-    shutdownTimeoutSeconds: settings.shutdownTimeoutSeconds ?? 10,
-    mailUrl: settings.mail?.url ?? null,
+    migrateOnStart: settings.migrateOnStart ?? SERVER_DEFAULTS.migrateOnStart,
+    logLevel: settings.logLevel ?? SERVER_DEFAULTS.logLevel,
+    shutdownTimeoutSeconds: settings.shutdownTimeoutSeconds ?? SERVER_DEFAULTS.shutdownTimeoutSeconds,
+    mailUrl: settings.mail?.url ?? SERVER_DEFAULTS.mail.url,
     latchkey,
     configFile: file.path,
     sources: Object.fromEntries(sources),

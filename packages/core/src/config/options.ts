@@ -247,7 +247,7 @@ export interface LatchkeyOptions {
   clock?: Clock;
   /** @default `crypto.getRandomValues` */
   random?: RandomSource;
-  // ---- Account lifecycle (SPEC §2a); defaults in config/defaults.ts (ACCOUNT_DEFAULTS) ----
+  // ---- Account lifecycle (SPEC §2a); defaults in config/account-defaults.ts (ACCOUNT_DEFAULTS) ----
   /** Self-service sign-up (`POST /signup/`). */
   signup?: {
     /** Serve the sign-up route. @default false */

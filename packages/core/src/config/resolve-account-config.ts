@@ -1,7 +1,7 @@
 import type { RouteName } from "@latchkey/protocol";
 import { z } from "zod";
 import { MESSAGE_CATALOGUE, type MessageName } from "../mail/message-catalogue.js";
-import { ACCOUNT_DEFAULTS } from "./defaults.js";
+import { ACCOUNT_DEFAULTS } from "./account-defaults.js";
 import type { LatchkeyOptions } from "./options.js";
 import type { ResolvedConfig } from "./resolved-config.js";
 

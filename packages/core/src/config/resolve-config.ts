@@ -1,13 +1,14 @@
 import { availableParallelism } from "node:os";
 import { applyDeploymentPreset, DEPLOYMENT_PRESETS, type DeploymentPreset } from "./deployment-preset.js";
 import { createPasswordHasher } from "@latchkey/password";
-import { DEFAULT_BASE_PATH, DEFAULT_COOKIE_NAMES, DEFAULT_CSRF_FORM_FIELD, DEFAULT_CSRF_HEADER, DEFAULT_ROUTE_PATHS, ROUTE_NAMES, type RouteName } from "@latchkey/protocol";
+import { ROUTE_NAMES, type RouteName } from "@latchkey/protocol";
 import { z } from "zod";
 import { ConfigError } from "../errors.js";
 import { cryptoRandom, silentLogger, systemClock } from "../ports/world.js";
 import type { LatchkeyOptions } from "./options.js";
 import type { ResolvedConfig, ResolvedWorld } from "./resolved-config.js";
 import { accountOptionsShape, resolveAccountConfig } from "./resolve-account-config.js";
+import { DEFAULTS as d } from "./defaults.js";
 
 const seconds = z.number().int().positive();
 const window = z.strictObject({ points: z.number().int().positive(), durationSeconds: seconds });
@@ -168,12 +169,12 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
   const preset = applyDeploymentPreset(options);
   problems.push(...preset.problems);
   const o = preset.options;
-  const mode = o.mode ?? "development";
+  const mode = o.mode ?? d.mode;
   const production = mode === "production";
-  const insecureOk = o.allowInsecure === true;
+  const insecureOk = o.allowInsecure ?? d.allowInsecure;
 
   const trustedOrigins = new Set<string>();
-  for (const [i, value] of (o.trustedOrigins ?? []).entries()) {
+  for (const [i, value] of (o.trustedOrigins ?? d.trustedOrigins).entries()) {
     if (typeof value !== "string") continue;
     const result = normaliseOrigin(value);
     if ("problem" in result) problems.push(`trustedOrigins[${i}]: ${result.problem}`);
@@ -189,11 +190,11 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     else publicOrigin = result.origin;
   }
 
-  const secure = o.cookies?.secure ?? "auto";
-  const sameSite = o.cookies?.sameSite ?? "lax";
-  const partitioned = o.cookies?.partitioned ?? false;
-  const hostPrefix = o.cookies?.hostPrefix ?? production;
-  const domain = o.cookies?.domain ?? null;
+  const secure = o.cookies?.secure ?? d.cookies.secure;
+  const sameSite = o.cookies?.sameSite ?? d.cookies.sameSite;
+  const partitioned = o.cookies?.partitioned ?? d.cookies.partitioned;
+  const hostPrefix = o.cookies?.hostPrefix ?? d.cookies.hostPrefix[mode];
+  const domain = o.cookies?.domain ?? d.cookies.domain;
   if (secure === "never") {
     if (sameSite === "none") problems.push('cookies.sameSite: "none" requires Secure cookies, but cookies.secure is "never" (browsers drop such cookies)');
     if (partitioned) problems.push('cookies.partitioned: Partitioned cookies require Secure, but cookies.secure is "never"');
@@ -202,23 +203,23 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
   }
   if (hostPrefix && domain !== null) problems.push("cookies.domain: a __Host- cookie cannot have a Domain; turn hostPrefix off to share cookies with subdomains");
 
-  const idle = o.session?.idleTimeoutSeconds ?? 14 * 24 * 3600;
-  const absolute = o.session?.absoluteTimeoutSeconds ?? 30 * 24 * 3600;
+  const idle = o.session?.idleTimeoutSeconds ?? d.session.idleTimeoutSeconds;
+  const absolute = o.session?.absoluteTimeoutSeconds ?? d.session.absoluteTimeoutSeconds;
   if (typeof idle === "number" && typeof absolute === "number" && idle > absolute) {
     problems.push(`session.idleTimeoutSeconds (${idle}) must not exceed session.absoluteTimeoutSeconds (${absolute})`);
   }
-  const bearerIdle = o.bearer?.idleTimeoutSeconds ?? 14 * 24 * 3600;
-  const bearerAbsolute = o.bearer?.absoluteTimeoutSeconds ?? 30 * 24 * 3600;
+  const bearerIdle = o.bearer?.idleTimeoutSeconds ?? d.bearer.idleTimeoutSeconds;
+  const bearerAbsolute = o.bearer?.absoluteTimeoutSeconds ?? d.bearer.absoluteTimeoutSeconds;
   if (bearerIdle > bearerAbsolute) problems.push(`bearer.idleTimeoutSeconds (${bearerIdle}) must not exceed bearer.absoluteTimeoutSeconds (${bearerAbsolute})`);
-  const minLength = o.passwords?.minLength ?? 8;
-  const maxLength = o.passwords?.maxLength ?? 4096;
+  const minLength = o.passwords?.minLength ?? d.passwords.minLength;
+  const maxLength = o.passwords?.maxLength ?? d.passwords.maxLength;
   if (minLength > maxLength) problems.push(`passwords.minLength (${minLength}) must not exceed passwords.maxLength (${maxLength})`);
 
-  const basePath = o.basePath === undefined ? DEFAULT_BASE_PATH : o.basePath.replace(/\/+$/, "");
+  const basePath = o.basePath === undefined ? d.basePath : o.basePath.replace(/\/+$/, "");
   const routes = {} as Record<RouteName, readonly string[]>;
   const claimed = new Map<string, RouteName>();
   for (const name of ROUTE_NAMES) {
-    const option = o.routes?.[name] ?? DEFAULT_ROUTE_PATHS[name];
+    const option = o.routes?.[name] ?? d.routes[name];
     const paths = option === false ? [] : typeof option === "string" ? [option] : Array.isArray(option) ? option : [];
     const full = paths.filter((p): p is string => typeof p === "string").map((p) => joinPath(basePath, p));
     for (const path of full) {
@@ -228,19 +229,19 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     }
     routes[name] = Object.freeze(full);
   }
-  if (o.bearer?.enabled === false) {
+  if (!(o.bearer?.enabled ?? d.bearer.enabled)) {
     routes.tokenLogin = routes.tokenLogout = routes.tokenLogoutAll = Object.freeze([]);
   }
 
-  if (o.sessionCache?.enabled === true && o.invalidationBus === undefined) {
+  if ((o.sessionCache?.enabled ?? d.sessionCache.enabled) && o.invalidationBus === undefined) {
     problems.push(
       "sessionCache.enabled: a session cache needs an invalidationBus shared by every server process (Redis pub/sub, PostgreSQL LISTEN/NOTIFY, or createLocalInvalidationBus() for a single process), so that a revocation reaches every cache",
     );
   }
 
-  const hstsMaxAge = o.hsts?.maxAgeSeconds ?? 31_536_000;
-  const hstsSubDomains = o.hsts?.includeSubDomains ?? false;
-  const hstsPreload = o.hsts?.preload ?? false;
+  const hstsMaxAge = o.hsts?.maxAgeSeconds ?? d.hsts.maxAgeSeconds;
+  const hstsSubDomains = o.hsts?.includeSubDomains ?? d.hsts.includeSubDomains;
+  const hstsPreload = o.hsts?.preload ?? d.hsts.preload;
   // The preload list (hstspreload.org) takes only hosts whose header covers subdomains for a year.
   if (hstsPreload && (!hstsSubDomains || hstsMaxAge < 31_536_000)) problems.push("hsts.preload: preloading needs hsts.includeSubDomains and hsts.maxAgeSeconds of at least 31536000 (one year)");
   const accountConfig = resolveAccountConfig(o, routes, problems, { production, publicOrigin });
@@ -248,21 +249,21 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
   if (problems.length > 0) throw new ConfigError(problems);
 
   const compatOption = o.compat === "django" ? { loginWithoutCsrfToken: true, getLogout: true } : (o.compat ?? {});
-  const sessionCookieBase = o.session?.cookieName ?? DEFAULT_COOKIE_NAMES.session;
-  const headerName = o.csrf?.headerName ?? DEFAULT_CSRF_HEADER;
+  const sessionCookieBase = o.session?.cookieName ?? d.session.cookieName;
+  const headerName = o.csrf?.headerName ?? d.csrf.headerName;
   const config: ResolvedConfig = deepFreeze({
     mode,
-    deployment: o.deployment ?? null,
+    deployment: o.deployment ?? d.deployment,
     basePath,
     routes,
-    userShape: o.userShape ?? "camel",
-    loginResponse: o.loginResponse ?? "detail+user",
+    userShape: o.userShape ?? d.userShape,
+    loginResponse: o.loginResponse ?? d.loginResponse,
     session: {
       cookieName: hostPrefix && !sessionCookieBase.startsWith("__Host-") ? `__Host-${sessionCookieBase}` : sessionCookieBase,
       idleTimeoutSeconds: idle,
       absoluteTimeoutSeconds: absolute,
-      touchIntervalSeconds: o.session?.touchIntervalSeconds ?? 300,
-      expireAtBrowserClose: o.session?.expireAtBrowserClose ?? false,
+      touchIntervalSeconds: o.session?.touchIntervalSeconds ?? d.session.touchIntervalSeconds,
+      expireAtBrowserClose: o.session?.expireAtBrowserClose ?? d.session.expireAtBrowserClose,
     },
     cookies: {
       // Production means Secure always (SPEC §3); "auto" follows the request's scheme otherwise.
@@ -273,56 +274,56 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
       partitioned,
     },
     csrf: {
-      mode: o.csrf?.mode ?? "origin+token",
-      cookieName: o.csrf?.cookieName ?? DEFAULT_COOKIE_NAMES.csrf,
+      mode: o.csrf?.mode ?? d.csrf.mode,
+      cookieName: o.csrf?.cookieName ?? d.csrf.cookieName,
       headerName,
       headerKey: headerName.toLowerCase(),
-      formFieldName: o.csrf?.formFieldName ?? DEFAULT_CSRF_FORM_FIELD,
-      cookieMaxAgeSeconds: o.csrf?.cookieMaxAgeSeconds ?? 31_449_600,
+      formFieldName: o.csrf?.formFieldName ?? d.csrf.formFieldName,
+      cookieMaxAgeSeconds: o.csrf?.cookieMaxAgeSeconds ?? d.csrf.cookieMaxAgeSeconds,
     },
     trustedOrigins,
     cors: {
-      enabled: o.cors?.enabled ?? true,
-      allowHeaders: unique(["Content-Type", headerName, "Authorization", "X-Requested-With", ...(o.cors?.allowHeaders ?? [])]).join(", "),
-      exposeHeaders: unique([headerName, "Retry-After", ...(o.cors?.exposeHeaders ?? [])]).join(", "),
-      maxAgeSeconds: o.cors?.maxAgeSeconds ?? 600,
+      enabled: o.cors?.enabled ?? d.cors.enabled,
+      allowHeaders: unique(["Content-Type", headerName, "Authorization", "X-Requested-With", ...(o.cors?.allowHeaders ?? d.cors.allowHeaders)]).join(", "),
+      exposeHeaders: unique([headerName, "Retry-After", ...(o.cors?.exposeHeaders ?? d.cors.exposeHeaders)]).join(", "),
+      maxAgeSeconds: o.cors?.maxAgeSeconds ?? d.cors.maxAgeSeconds,
     },
-    trustProxy: o.trustProxy === true ? 1 : o.trustProxy === false || o.trustProxy === undefined ? 0 : o.trustProxy,
+    trustProxy: proxyHops(o.trustProxy ?? d.trustProxy),
     publicOrigin,
     bearer: {
-      enabled: o.bearer?.enabled ?? true,
+      enabled: o.bearer?.enabled ?? d.bearer.enabled,
       idleTimeoutSeconds: bearerIdle,
       absoluteTimeoutSeconds: bearerAbsolute,
     },
     throttle: {
-      enabled: o.throttle?.enabled ?? true,
-      perAccount: o.throttle?.perAccount ?? { points: 10, durationSeconds: 900 },
-      perIp: o.throttle?.perIp ?? { points: 50, durationSeconds: 900 },
-      maxInFlightPerAccount: o.throttle?.maxInFlightPerAccount ?? 2,
-      maxInFlightPerIp: o.throttle?.maxInFlightPerIp ?? 8,
+      enabled: o.throttle?.enabled ?? d.throttle.enabled,
+      perAccount: o.throttle?.perAccount ?? d.throttle.perAccount,
+      perIp: o.throttle?.perIp ?? d.throttle.perIp,
+      maxInFlightPerAccount: o.throttle?.maxInFlightPerAccount ?? d.throttle.maxInFlightPerAccount,
+      maxInFlightPerIp: o.throttle?.maxInFlightPerIp ?? d.throttle.maxInFlightPerIp,
       maxConcurrentChecks: o.throttle?.maxConcurrentChecks ?? Math.max(1, availableParallelism() - 1),
     },
-    passwords: { minLength, maxLength, commonPasswordCheck: o.passwords?.commonPasswordCheck ?? true },
+    passwords: { minLength, maxLength, commonPasswordCheck: o.passwords?.commonPasswordCheck ?? d.passwords.commonPasswordCheck },
     sessionCache: {
-      enabled: o.sessionCache?.enabled ?? false,
-      maxEntries: o.sessionCache?.maxEntries ?? 10_000,
-      ttlSeconds: o.sessionCache?.ttlSeconds ?? 60,
-      syncTimeoutMs: o.sessionCache?.syncTimeoutMs ?? 1_000,
+      enabled: o.sessionCache?.enabled ?? d.sessionCache.enabled,
+      maxEntries: o.sessionCache?.maxEntries ?? d.sessionCache.maxEntries,
+      ttlSeconds: o.sessionCache?.ttlSeconds ?? d.sessionCache.ttlSeconds,
+      syncTimeoutMs: o.sessionCache?.syncTimeoutMs ?? d.sessionCache.syncTimeoutMs,
     },
-    maxBodyBytes: o.maxBodyBytes ?? 16 * 1024,
-    maxUsernameLength: 150,
+    maxBodyBytes: o.maxBodyBytes ?? d.maxBodyBytes,
+    maxUsernameLength: d.maxUsernameLength,
     compat: {
-      loginWithoutCsrfToken: compatOption.loginWithoutCsrfToken ?? false,
-      getLogout: compatOption.getLogout ?? false,
+      loginWithoutCsrfToken: compatOption.loginWithoutCsrfToken ?? d.compat.loginWithoutCsrfToken,
+      getLogout: compatOption.getLogout ?? d.compat.getLogout,
     },
     hsts: {
-      enabled: o.hsts?.enabled ?? production,
+      enabled: o.hsts?.enabled ?? d.hsts.enabled[mode],
       maxAgeSeconds: hstsMaxAge,
       includeSubDomains: hstsSubDomains,
       preload: hstsPreload,
       header: `max-age=${hstsMaxAge}${hstsSubDomains ? "; includeSubDomains" : ""}${hstsPreload ? "; preload" : ""}`,
     },
-    clearSiteDataOnLogout: clearSiteDataValue(o.clearSiteDataOnLogout ?? ["cache", "cookies"]),
+    clearSiteDataOnLogout: clearSiteDataValue(o.clearSiteDataOnLogout ?? d.clearSiteDataOnLogout),
     ...accountConfig,
   });
   const world: ResolvedWorld = Object.freeze({
@@ -335,6 +336,11 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     mailTransport: o.mail?.transport ?? null,
   });
   return { config, world };
+}
+
+/** `trustProxy` as a number of hops: `true` is one, `false` none. */
+function proxyHops(value: boolean | number): number {
+  return value === true ? 1 : value === false ? 0 : value;
 }
 
 /** `Clear-Site-Data` directives as the header writes them (each a quoted string), or null for none. */
