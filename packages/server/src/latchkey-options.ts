@@ -1,4 +1,4 @@
-import type { LatchkeyOptions } from "@latchkey/core";
+import { DEFAULTS, type LatchkeyOptions } from "@latchkey/core";
 import type { ServerLatchkeyOptions } from "./server-config.js";
 import type { Settings } from "./settings-schema.js";
 
@@ -30,9 +30,9 @@ export function latchkeyOptionsOf(settings: Settings): ServerLatchkeyOptions {
   if (settings.throttle !== undefined) {
     const throttle: NonNullable<LatchkeyOptions["throttle"]> = {};
     if (settings.throttle.enabled !== undefined) throttle.enabled = settings.throttle.enabled;
-    const perAccount = windowOf(settings.throttle.perAccount, { points: 10, durationSeconds: 900 });
+    const perAccount = windowOf(settings.throttle.perAccount, DEFAULTS.throttle.perAccount);
     if (perAccount !== undefined) throttle.perAccount = perAccount;
-    const perIp = windowOf(settings.throttle.perIp, { points: 50, durationSeconds: 900 });
+    const perIp = windowOf(settings.throttle.perIp, DEFAULTS.throttle.perIp);
     if (perIp !== undefined) throttle.perIp = perIp;
     if (settings.throttle.maxInFlightPerAccount !== undefined) throttle.maxInFlightPerAccount = settings.throttle.maxInFlightPerAccount;
     if (settings.throttle.maxInFlightPerIp !== undefined) throttle.maxInFlightPerIp = settings.throttle.maxInFlightPerIp;
@@ -48,10 +48,11 @@ export function latchkeyOptionsOf(settings: Settings): ServerLatchkeyOptions {
   if (settings.signup !== undefined) options.signup = settings.signup;
   if (settings.login !== undefined) options.login = settings.login;
   if (settings.accounts !== undefined) options.accounts = settings.accounts;
-  if (settings.mail?.from !== undefined || settings.mail?.productName !== undefined) {
+  if (settings.mail?.from !== undefined || settings.mail?.productName !== undefined || settings.mail?.templatesDir !== undefined) {
     options.mail = {
       ...(settings.mail.from === undefined ? {} : { from: settings.mail.from }),
       ...(settings.mail.productName === undefined ? {} : { productName: settings.mail.productName }),
+      ...(settings.mail.templatesDir === undefined ? {} : { templatesDir: settings.mail.templatesDir }),
     };
   }
   return options;

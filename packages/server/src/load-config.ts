@@ -151,12 +151,14 @@ export function loadServerConfig(options: LoadServerConfigOptions = {}): ServerC
   for (const [key, label] of flagLayer.sources) sources.set(key, label);
 
   const merged = settingsSchema.safeParse(mergeLayers(file.values, envLayer.values, flagLayer.values));
-  const settings: Settings = merged.success ? merged.data : {};
+  const parsed: Settings = merged.success ? merged.data : {};
   if (!merged.success) problems.push(...merged.error.issues.map((issue) => `internal: ${issue.message}`));
 
   /** Relative paths from the config file are relative to the file; others to the working directory. */
-  const pathOf = (key: "dataDir" | "database" | "spaDir", value: string): string =>
+  const pathOf = (key: "dataDir" | "database" | "spaDir" | "mail.templatesDir", value: string): string =>
     resolve(sources.get(key) === file.label && file.path !== null ? dirname(file.path) : cwd, value);
+  const templatesDir = parsed.mail?.templatesDir;
+  const settings: Settings = templatesDir === undefined ? parsed : { ...parsed, mail: { ...parsed.mail, templatesDir: pathOf("mail.templatesDir", templatesDir) } };
 
   const mode = settings.mode ?? DEFAULTS.mode;
   problems.push(...storageProblems(settings, (key) => sources.get(key) ?? key));

@@ -179,6 +179,7 @@ export const settingsSchema = z.strictObject({
         .exactOptional(),
       from: text.exactOptional(),
       productName: text.exactOptional(),
+      templatesDir: text.exactOptional(),
     })
     .exactOptional(),
 });

@@ -148,6 +148,7 @@ const ROWS: readonly Row[] = [
   { key: "mail.url", kind: "url", note: "messages wait in the outbox", example: "smtp://smtp.example.com:587", description: "Where mail goes: `smtp://user:pass@host:port` (STARTTLS when offered), `smtps://…` (TLS), `console:` (development: printed to the log) or `file:` (development: `.eml` files in `<dataDir>/mail`, or `file:/some/dir`). Production refuses to start without SMTP when a route that sends mail is on. Its password never appears in logs." },
   { key: "mail.from", kind: "string", example: "Example <no-reply@example.com>", description: "From address of every message." },
   { key: "mail.productName", kind: "string", example: "Example", description: "Product name used in messages." },
+  { key: "mail.templatesDir", kind: "path", note: "the built-in texts", example: "./mail-templates", description: "Folder of files overriding the messages' texts: `<message>.subject.txt`, `<message>.txt`, `<message>.html`, each optional, with `{placeholders}` (see docs/accounts.md, \"Email templates\"). Read at start-up: an unknown file or placeholder, or an unreadable file, stops the start." },
 ];
 
 /** A row's default from the defaults objects, as text. */

@@ -184,6 +184,8 @@ describe("loadServerConfig()", () => {
     inTempDir((cwd) => {
       // A PostgreSQL URL too: the session cache's example ("true") needs a store that can carry invalidations.
       const base = { LATCHKEY_ALLOW_INSECURE: "true", LATCHKEY_DATABASE_URL: "postgres://latchkey@127.0.0.1/latchkey" };
+      // mail.templatesDir's example names a folder that must exist (it is read at start-up); an empty one overrides nothing.
+      mkdirSync(join(cwd, "mail-templates"));
       for (const setting of SETTINGS) {
         const config = loadServerConfig({ cwd, env: { ...base, [setting.env]: setting.example } });
         assert.equal(config.sources[setting.key], `${setting.env}=${JSON.stringify(setting.example)} (environment)`, setting.env);

@@ -40,6 +40,8 @@ export const ACCOUNT_DEFAULTS = Object.freeze({
     from: "latchkey <no-reply@localhost>",
     /** The product name messages speak of. */
     productName: "latchkey",
+    /** No template folder: messages use the catalogue's texts (mail/message-catalogue.ts). */
+    templatesDir: null as string | null,
     /** Messages handed to the transport per outbox pass. */
     batchSize: 20,
     /** Milliseconds a sender holds a claimed message before another process may try it: longer than any SMTP exchange. */

@@ -295,6 +295,14 @@ export interface LatchkeyOptions {
     productName?: string;
     /** Replacement texts for some messages (see the message catalogue). @default the catalogue's */
     templates?: Partial<Record<MessageName, MessageTemplate>>;
+    /**
+     * A folder of template files overriding the catalogue's texts: `<message>.subject.txt`,
+     * `<message>.txt`, `<message>.html` for each message, each optional (see docs/accounts.md,
+     * "Email templates"). Read once, at start-up; an unknown file or placeholder, or an
+     * unreadable file, is a configuration problem. `templates` wins over these files.
+     * @default none (the catalogue's texts)
+     */
+    templatesDir?: string;
     /** Milliseconds between outbox polls. @default 1000 */
     pollIntervalMs?: number;
     /** Milliseconds before the first retry of a failed message (doubled each time). @default 5000 */

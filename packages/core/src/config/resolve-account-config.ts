@@ -1,6 +1,8 @@
 import type { RouteName } from "@latchkey/protocol";
 import { z } from "zod";
-import { MESSAGE_CATALOGUE, type MessageName } from "../mail/message-catalogue.js";
+import { MESSAGE_CATALOGUE, type MessageName, type MessageTemplate } from "../mail/message-catalogue.js";
+import type { MessageTemplates } from "../mail/render-message.js";
+import { loadTemplateFiles, templateProblems } from "../mail/template-files.js";
 import { ACCOUNT_DEFAULTS } from "./account-defaults.js";
 import type { LatchkeyOptions } from "./options.js";
 import type { ResolvedConfig } from "./resolved-config.js";
@@ -34,6 +36,7 @@ export const accountOptionsShape = {
       from: z.string().min(3).optional(),
       productName: z.string().min(1).optional(),
       templates: z.partialRecord(z.enum(messageNames), template).optional(),
+      templatesDir: z.string().min(1).optional(),
       pollIntervalMs: z.number().int().min(10).max(3_600_000).optional(),
       retryBaseMs: z.number().int().min(1).max(3_600_000).optional(),
       retryMaxMs: z.number().int().min(1).max(86_400_000).optional(),
@@ -98,7 +101,8 @@ export function resolveAccountConfig(
     mail: {
       from: o.mail?.from ?? d.mail.from,
       productName: o.mail?.productName ?? d.mail.productName,
-      templates: { ...MESSAGE_CATALOGUE, ...(o.mail?.templates ?? {}) },
+      templates: messageTemplates(o, problems),
+      templatesDir: o.mail?.templatesDir ?? d.mail.templatesDir,
       pollIntervalMs: o.mail?.pollIntervalMs ?? d.mail.pollIntervalMs,
       retryBaseMs,
       retryMaxMs,
@@ -106,4 +110,22 @@ export function resolveAccountConfig(
       batchSize: d.mail.batchSize,
     },
   };
+}
+
+/**
+ * The templates in use: the catalogue's, then the files of `mail.templatesDir`, then the
+ * inline `mail.templates`, part by part. Every placeholder is checked against the message's
+ * (a typo would reach users as literal text), with problems added to `problems`.
+ */
+function messageTemplates(o: LatchkeyOptions, problems: string[]): MessageTemplates {
+  const files = typeof o.mail?.templatesDir === "string" ? loadTemplateFiles(o.mail.templatesDir) : { templates: {}, problems: [] };
+  problems.push(...files.problems);
+  const inline: Partial<Record<MessageName, MessageTemplate>> = o.mail?.templates ?? {};
+  const templates = {} as Record<MessageName, MessageTemplate>;
+  for (const name of Object.keys(MESSAGE_CATALOGUE) as MessageName[]) {
+    const given = inline[name];
+    if (given !== undefined && typeof given === "object") problems.push(...templateProblems(name, given, (part) => `mail.templates.${name}.${part}`));
+    templates[name] = { ...MESSAGE_CATALOGUE[name], ...files.templates[name], ...given };
+  }
+  return templates;
 }

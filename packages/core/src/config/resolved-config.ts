@@ -128,6 +128,8 @@ export interface ResolvedConfig {
     readonly from: string;
     readonly productName: string;
     readonly templates: MessageTemplates;
+    /** The folder the templates were read from (`mail.templatesDir`), or null. */
+    readonly templatesDir: string | null;
     readonly pollIntervalMs: number;
     readonly retryBaseMs: number;
     readonly retryMaxMs: number;
