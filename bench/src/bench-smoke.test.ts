@@ -46,6 +46,36 @@ describe("npm run bench (quick smoke run)", () => {
     }
   });
 
+  it("measures the no-enumeration timing scenario: a known/unknown pair per route, with both medians and the verdict", () => {
+    const out = mkdtempSync(join(tmpdir(), "latchkey-bench-smoke-"));
+    try {
+      // --quick: 20 requests per variant; this checks the machinery and the report, never the figures.
+      const result = spawnSync(process.execPath, [RUN, "--quick", "--only", "timing", "--out", out], { encoding: "utf8", timeout: 240_000 });
+      assert.equal(result.status, 0, result.stderr);
+      const report: unknown = JSON.parse(readFileSync(join(out, "latest.json"), "utf8"));
+      assert.ok(isRecord(report) && isRecord(report.scenarios) && isRecord(report.scenarios.timing));
+      const pairs = report.scenarios.timing.pairs;
+      assert.ok(Array.isArray(pairs));
+      assert.deepEqual(
+        pairs.map((p: unknown) => (isRecord(p) ? `${String(p.route)}: ${String(p.first)} vs ${String(p.second)}` : "?")),
+        [
+          "POST /api/password/reset/: known address vs unknown address",
+          "POST /api/email/verify/resend/: known address vs unknown address",
+          "POST /api/signup/: taken address vs free address",
+          "POST /api/signup/: taken username vs free username",
+        ],
+      );
+      for (const pair of pairs) {
+        assert.ok(isRecord(pair) && typeof pair.firstMs === "number" && typeof pair.secondMs === "number" && typeof pair.withinTolerance === "boolean");
+        assert.equal(pair.samples, 20);
+      }
+      assert.match(readFileSync(join(out, "latest.md"), "utf8"), /## 8\. Answer times for known vs unknown addresses/);
+      assert.match(result.stdout, /password reset request: known address .* ms vs unknown address .* ms/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it("refuses an unknown scenario with a usage message and exit code 2", () => {
     const result = spawnSync(process.execPath, [RUN, "--only", "nonsense"], { encoding: "utf8", timeout: 30_000 });
     assert.equal(result.status, 2);

@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 /** The scenarios, in the order they run (numbered as in the issue). */
-export const SCENARIOS = ["whoami", "adapters", "flat", "login", "storm", "memory", "burst"] as const;
+export const SCENARIOS = ["whoami", "adapters", "flat", "login", "storm", "memory", "burst", "timing"] as const;
 /** One scenario's name. */
 export type ScenarioName = (typeof SCENARIOS)[number];
 

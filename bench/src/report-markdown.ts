@@ -146,5 +146,26 @@ export function markdownReport(report: BenchReport): string {
       ) + notes(b.notes),
     );
   }
+  if (scenarios.timing !== undefined) {
+    const t = scenarios.timing;
+    out.push("## 8. Answer times for known vs unknown addresses (no enumeration)");
+    out.push(
+      table(
+        ["route", "first", "median", "second", "median", "difference", `within ${t.tolerancePercent} %`, "samples", "answers"],
+        t.pairs.map((p) => [
+          `${p.label} (${p.route})`,
+          p.first,
+          `${ms(p.firstMs)} ms`,
+          p.second,
+          `${ms(p.secondMs)} ms`,
+          `${p.differencePercent >= 0 ? "+" : ""}${p.differencePercent.toFixed(1)} %`,
+          p.note !== null ? "not meant to be" : p.withinTolerance ? "yes" : "**no**",
+          String(p.samples),
+          p.statuses,
+        ]),
+        ["l", "l", "r", "l", "r", "r", "l", "r", "l"],
+      ) + notes([...t.notes, ...t.pairs.flatMap((p) => (p.note === null ? [] : [`${p.label}: ${p.note}`]))]),
+    );
+  }
   return `${out.join("\n\n")}\n`;
 }

@@ -98,6 +98,39 @@ export interface StormScenario {
 }
 
 /** Scenario 7. */
+/** Two variants of one route (known vs unknown address) and their median answer times. */
+export interface TimingPair {
+  label: string;
+  /** `POST /api/password/reset/` */
+  route: string;
+  /** What the first variant sends (`known address`). */
+  first: string;
+  /** What the second sends (`unknown address`). */
+  second: string;
+  /** Median answer time of the first variant. Milliseconds. */
+  firstMs: number;
+  /** Median answer time of the second. Milliseconds. */
+  secondMs: number;
+  /** Requests measured per variant. */
+  samples: number;
+  /** (first − second) / second, in percent. */
+  differencePercent: number;
+  /** Whether |differencePercent| is within the tolerance. */
+  withinTolerance: boolean;
+  /** Answers by variant and status, e.g. `150× first 202, 150× second 202`. */
+  statuses: string;
+  /** Why this pair is not meant to be equal, or null. */
+  note: string | null;
+}
+
+/** Scenario 8: answer times of the no-enumeration routes for known vs unknown addresses. */
+export interface TimingScenario {
+  /** Two medians within this many percent count as equal. */
+  tolerancePercent: number;
+  pairs: TimingPair[];
+  notes: string[];
+}
+
 export interface BurstScenario {
   /** Wrong-password logins in each burst, all from one IP. */
   guesses: number;
@@ -168,6 +201,7 @@ export interface BenchReport {
     storm?: StormScenario;
     memory?: MemoryScenario;
     burst?: BurstScenario;
+    timing?: TimingScenario;
   };
   /** Scenarios that failed, and why (their figures are missing). */
   failures: { scenario: ScenarioName; message: string }[];

@@ -7,6 +7,7 @@ import type { BenchReport } from "./results.js";
 import { adaptersScenario } from "./scenarios/adapters.js";
 import { flatCostScenario } from "./scenarios/flat-cost.js";
 import { guessBurstScenario } from "./scenarios/guess-burst.js";
+import { enumerationTimingScenario } from "./scenarios/enumeration-timing.js";
 import { loginStormScenario } from "./scenarios/login-storm.js";
 import { loginScenario } from "./scenarios/login.js";
 import { memoryScenario } from "./scenarios/memory.js";
@@ -22,6 +23,7 @@ const TITLES: Record<ScenarioName, string> = {
   storm: "5. whoami during a login storm",
   memory: "6. memory",
   burst: "7. a legitimate login during a guess burst from one IP",
+  timing: "8. answer times for known vs unknown addresses (no enumeration)",
 };
 
 /** Runs one scenario and stores its result. */
@@ -47,6 +49,9 @@ async function runScenario(name: ScenarioName, ctx: BenchContext, scenarios: Ben
       return;
     case "burst":
       scenarios.burst = await guessBurstScenario(ctx);
+      return;
+    case "timing":
+      scenarios.timing = await enumerationTimingScenario(ctx);
       return;
   }
 }

@@ -41,6 +41,12 @@ export function stdoutTable(report: BenchReport): string {
     rows.push(["7 burst", `legitimate login during a ${b.guesses}-guess burst from one IP`, "", "", ms(b.duringBurstMs), ""]);
     rows.push(["7 burst", "GET /api/csrf/ sent with it", "", "", ms(b.csrfDuringBurstMs), ""]);
   }
+  if (scenarios.timing !== undefined) {
+    for (const p of scenarios.timing.pairs) {
+      const verdict = p.note !== null ? "not meant to be equal" : p.withinTolerance ? `within ${scenarios.timing.tolerancePercent} %` : `NOT within ${scenarios.timing.tolerancePercent} %`;
+      rows.push(["8 timing", `${p.label}: ${p.first} ${ms(p.firstMs)} ms vs ${p.second} ${ms(p.secondMs)} ms (${p.differencePercent >= 0 ? "+" : ""}${p.differencePercent.toFixed(1)} %, ${verdict})`, "", "", ms(p.firstMs), ""]);
+    }
+  }
   const targets = report.targets.map((t) => `  ${t.met === null ? "·" : t.met ? "✓" : "✗"} ${t.description}: ${t.display} (target ${t.target})`);
   return `${align(rows, [false, false, true, true, true, true])}\n\nTargets:\n${targets.join("\n")}\n`;
 }

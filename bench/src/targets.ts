@@ -57,5 +57,18 @@ export function checkTargets(scenarios: BenchReport["scenarios"]): TargetCheck[]
             met: fixedP99 === null ? null : fixedP99 <= 10,
           },
         ]),
+    // No enumeration by timing (issue 9): each known/unknown pair's medians within 5 %.
+    ...(scenarios.timing?.pairs ?? [])
+      .filter((p) => p.note === null)
+      .map(
+        (p): TargetCheck => ({
+          id: `timing-${p.route.replace(/[^a-z]+/g, "-").replace(/^-|-$/g, "")}`,
+          description: `${p.label}: ${p.first} vs ${p.second}, difference of the median answer times`,
+          target: `≤ ${scenarios.timing?.tolerancePercent ?? 5} %`,
+          value: Math.abs(p.differencePercent),
+          display: `${p.differencePercent >= 0 ? "+" : ""}${p.differencePercent.toFixed(1)} %`,
+          met: p.withinTolerance,
+        }),
+      ),
   ];
 }
