@@ -4,6 +4,7 @@
 // the very link that arrived in the mail, as the user would.
 import assert from "node:assert/strict";
 import { after, before, it } from "node:test";
+import { DEFAULTS } from "@latchkey/core";
 import { startSmtpSink, type SmtpSink } from "@latchkey/testkit";
 import type { BrowserPage, BrowserSession } from "../harness/engines/engine.js";
 import { artifactName, type EngineChecks, type EngineRun } from "../harness/engines/index.js";
@@ -26,17 +27,17 @@ type Mode = "a" | "b";
  * mode, so emailed links are built from the page's own origin, localhost) or behind nginx
  * (mode B: production mode, links built from `publicOrigin`, as production requires).
  */
-async function startServer(mode: Mode, fixture: Fixture, spaDir: string, sink: SmtpSink, env: Readonly<Record<string, string>>): Promise<{ api: LatchkeyApi; origin: string }> {
+async function startServer(mode: Mode, fixture: Fixture, spaDir: string, sink: SmtpSink, env: Readonly<Record<string, string>>, controlledClock: boolean): Promise<{ api: LatchkeyApi; origin: string }> {
   const mail = { LATCHKEY_MAIL_URL: sink.url, LATCHKEY_MAIL_FROM: "Example <no-reply@example.com>", ...env };
   if (mode === "a") {
-    const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), spaDir, env: mail });
+    const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), spaDir, env: mail, controlledClock });
     fixture.defer(() => api.stop());
     return { api, origin: `http://localhost:${api.port}` };
   }
   // The origin contains nginx's port, and the server needs it first (publicOrigin).
   const port = await freePort();
   const origin = `https://app.example.test:${port}`;
-  const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), env: { LATCHKEY_MODE: "production", LATCHKEY_TRUST_PROXY: "1", LATCHKEY_PUBLIC_ORIGIN: origin, ...mail } });
+  const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), env: { LATCHKEY_MODE: "production", LATCHKEY_TRUST_PROXY: "1", LATCHKEY_PUBLIC_ORIGIN: origin, ...mail }, controlledClock });
   fixture.defer(() => api.stop());
   await startHttpsNginx(fixture, NGINX_TEMPLATES.sameOrigin, { SERVER_NAME: "app.example.test", SPA_ROOT: spaDir, LATCHKEY_UPSTREAM: `127.0.0.1:${api.port}` }, port);
   return { api, origin };
@@ -80,22 +81,32 @@ interface AccountServer {
   sink: SmtpSink;
   origin: string;
   pages: BrowserPage[];
+  /** The ready server, e.g. to move its clock (`controlledClock`). */
+  api: LatchkeyApi;
 }
 
 /**
  * Runs `body` against a fresh ready server mailing into a fresh SMTP sink (`startServer`),
  * explained on failure (screenshots of `pages`, the server's last log lines), and cleans up.
  */
-async function withAccountServer(run: EngineRun, mode: Mode, spaDir: string, name: string, env: Readonly<Record<string, string>>, body: (server: AccountServer) => Promise<void>): Promise<void> {
+async function withAccountServer(
+  run: EngineRun,
+  mode: Mode,
+  spaDir: string,
+  name: string,
+  env: Readonly<Record<string, string>>,
+  body: (server: AccountServer) => Promise<void>,
+  options: { controlledClock?: boolean } = {},
+): Promise<void> {
   const fixture = createFixture(`${name}-${mode}`);
   const pages: BrowserPage[] = [];
   let api: LatchkeyApi | undefined;
   try {
     const sink = await startSmtpSink();
     fixture.defer(() => sink.close());
-    const started = await startServer(mode, fixture, spaDir, sink, env);
+    const started = await startServer(mode, fixture, spaDir, sink, env, options.controlledClock === true);
     api = started.api;
-    await explained(run, `${name}-${mode}`, () => api, () => pages, () => body({ fixture, sink, origin: started.origin, pages }));
+    await explained(run, `${name}-${mode}`, () => api, () => pages, () => body({ fixture, sink, origin: started.origin, pages, api: started.api }));
   } finally {
     await fixture.cleanup();
   }
@@ -225,18 +236,17 @@ function defineChecks(mode: Mode, run: EngineRun): void {
     });
 
     it("account: a stale session is asked for the password before the email changes, the mailed link sets the new address, and deleting the account logs out for good", async () => {
-      const windowSeconds = 3;
-      await withAccountServer(run, mode, spaDir, "account-settings", { LATCHKEY_ACCOUNTS_REAUTHENTICATION_WINDOW_SECONDS: String(windowSeconds) }, async ({ fixture, sink, origin, pages }) => {
+      // Freshness is about time: the server runs with a clock the test moves past the (default)
+      // re-authentication window, so the session is surely stale without waiting for it.
+      const windowSeconds = DEFAULTS.accounts.reauthenticationWindowSeconds;
+      await withAccountServer(run, mode, spaDir, "account-settings", {}, async ({ fixture, sink, origin, pages, api }) => {
         const page = await openLoggedIn(await run.session(fixture), `${origin}/`);
         pages.push(page);
-        // Freshness is about time: the one wait in these tests is for the window to pass, in
-        // the page's clock (the server's, on this machine), so the session is surely stale.
-        const waitUntilStale = (since: number): Promise<void> => page.waitForTrue(`Date.now() > ${since + windowSeconds * 1000 + 500}`, UI_TIMEOUT_MS);
-        const loggedInAt = Date.now();
+        const makeStale = (): Promise<void> => api.advanceClock(windowSeconds + 1);
         const newEmail = "alice.new@example.com";
         await page.click("nav-account");
         assert.equal(await page.textOf("account-email", UI_TIMEOUT_MS), USER.email);
-        await waitUntilStale(loggedInAt);
+        await makeStale();
         await page.fill("change-email", newEmail);
         await page.click("change-email-submit");
         await page.waitForTestId("reauth-form", UI_TIMEOUT_MS);
@@ -247,7 +257,6 @@ function defineChecks(mode: Mode, run: EngineRun): void {
         await page.fill("reauth-password", USER.password);
         await page.click("reauth-submit");
         await page.waitForTestId("account-note", UI_TIMEOUT_MS);
-        const reauthenticatedAt = Date.now();
         assert.equal(await page.evaluate(`document.querySelector('[data-testid="reauth-form"]') === null`), true, "the prompt is gone once the change went through");
 
         const mail = await sink.waitForMail(newEmail, { timeoutMs: MAIL_TIMEOUT_MS, predicate: (m) => m.link?.includes("/verify-email?key=") === true });
@@ -256,7 +265,7 @@ function defineChecks(mode: Mode, run: EngineRun): void {
         await page.goto(`${origin}/account`);
         assert.equal(await page.textOf("account-email", UI_TIMEOUT_MS), newEmail);
 
-        await waitUntilStale(reauthenticatedAt);
+        await makeStale();
         await page.click("delete-account");
         await page.click("delete-account-confirm");
         await page.waitForTestId("reauth-form", UI_TIMEOUT_MS);
@@ -267,7 +276,7 @@ function defineChecks(mode: Mode, run: EngineRun): void {
         await page.reload();
         await logIn(page, USER.username, USER.password);
         assert.equal(await page.textOf("login-error", UI_TIMEOUT_MS), "Wrong username or password.");
-      });
+      }, { controlledClock: true });
     });
 }
 

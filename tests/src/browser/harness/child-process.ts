@@ -19,6 +19,8 @@ export interface RunningChild {
   exited(): Promise<number | null>;
   /** SIGTERM (or `signal`), then SIGKILL after `graceMs`; resolves once it has exited. */
   stop(signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
+  /** Writes `text` to the child's stdin (started with `stdin: "pipe"`; otherwise throws). */
+  write(text: string): void;
 }
 
 const live = new Map<ChildProcess, "SIGKILL" | "SIGTERM">();
@@ -71,6 +73,8 @@ export interface StartChildOptions {
    * @default "SIGKILL"
    */
   exitSignal?: "SIGKILL" | "SIGTERM";
+  /** "pipe" to talk to the child with {@link RunningChild.write}. @default "ignore" */
+  stdin?: "ignore" | "pipe";
 }
 
 /**
@@ -94,7 +98,7 @@ export function startChild(command: string, args: readonly string[], options: St
   const env = { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", HOME: process.env.HOME ?? "/tmp", ...options.env };
   const exitSignal = options.exitSignal ?? "SIGKILL";
   const line = withParentDeathSignal(command, args, exitSignal);
-  const child = spawn(line.command, line.args, { cwd: options.cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(line.command, line.args, { cwd: options.cwd, env, stdio: [options.stdin ?? "ignore", "pipe", "pipe"] });
   live.set(child, exitSignal);
   const lines: OutputLine[] = [];
   const waiters = new Set<{ predicate: (line: OutputLine) => boolean; resolve: (line: OutputLine) => void }>();
@@ -113,6 +117,7 @@ export function startChild(command: string, args: readonly string[], options: St
     }
   }
   for (const stream of [child.stdout, child.stderr]) {
+    if (stream === null) continue; // never: both are piped
     let buffered = "";
     stream.setEncoding("utf8").on("data", (chunk: string) => {
       buffered += chunk;
@@ -189,6 +194,10 @@ export function startChild(command: string, args: readonly string[], options: St
         waiters.add(waiter);
         failWaiters.add(fail);
       });
+    },
+    write(text) {
+      if (child.stdin === null) throw new Error(`${command} was started without stdin: "pipe"`);
+      child.stdin.write(text);
     },
     async stop(signal: NodeJS.Signals = "SIGTERM", graceMs = 5_000) {
       if (exitCode !== undefined || child.pid === undefined) return;

@@ -1,6 +1,10 @@
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { LATCHKEY_BIN } from "../../server/latchkey-process.js";
 import { runToEnd, startChild, type OutputLine, type RunningChild } from "./child-process.js";
+
+/** The test-only server program with a clock the test moves (see clocked-serve.ts). */
+const CLOCKED_SERVE = fileURLToPath(new URL("./clocked-serve.js", import.meta.url));
 
 /** The test user every mode logs in as. */
 export const USER = Object.freeze({ username: "alice", email: "alice@example.com", password: "latchkey-browser-test-5531" });
@@ -15,6 +19,11 @@ export interface LatchkeyApi {
   logs(): readonly OutputLine[];
   /** The first request log line for `method path` (past or future). */
   requestLine(method: string, path: string): Promise<OutputLine>;
+  /**
+   * Moves the server's clock forward (started with `controlledClock` only; otherwise
+   * rejects), resolving once the server confirmed it. Time windows then pass without waiting.
+   */
+  advanceClock(seconds: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -24,10 +33,16 @@ export interface LatchkeyApi {
  * SQLite file in `dataDir`, then creates the test user with
  * `latchkey createsuperuser --noinput` over the same file (WAL lets both open it).
  */
-export async function startLatchkeyApi(options: { dataDir: string; env?: Readonly<Record<string, string>>; spaDir?: string }): Promise<LatchkeyApi> {
+export async function startLatchkeyApi(options: { dataDir: string; env?: Readonly<Record<string, string>>; spaDir?: string; controlledClock?: boolean }): Promise<LatchkeyApi> {
   const env = { LATCHKEY_DATA_DIR: options.dataDir, LATCHKEY_HOST: "127.0.0.1", LATCHKEY_PORT: "0", ...options.env };
-  const args = [LATCHKEY_BIN, "serve", ...(options.spaDir === undefined ? [] : ["--spa", options.spaDir])];
-  const child = startChild(process.execPath, args, { cwd: options.dataDir, env });
+  const controlled = options.controlledClock === true;
+  // With controlledClock: the same server and settings through startServer({ clock }) in the
+  // test-only clocked-serve.js, whose clock advanceClock() moves over stdin.
+  const args = controlled
+    ? [CLOCKED_SERVE, ...(options.spaDir === undefined ? [] : [options.spaDir])]
+    : [LATCHKEY_BIN, "serve", ...(options.spaDir === undefined ? [] : ["--spa", options.spaDir])];
+  const child = startChild(process.execPath, args, { cwd: options.dataDir, env, ...(controlled ? { stdin: "pipe" as const } : {}) });
+  let offsetMs = 0;
   const listening = await child.waitForLine("the `listening` log line of latchkey serve", (line) => line.event === "listening");
   const url = String(listening.url);
   await createUser(options.dataDir);
@@ -37,6 +52,13 @@ export async function startLatchkeyApi(options: { dataDir: string; env?: Readonl
     process: child,
     logs: () => child.lines,
     requestLine: (method, path) => child.waitForLine(`the log line of ${method} ${path}`, (line) => line.event === "request" && line.method === method && line.path === path),
+    async advanceClock(seconds) {
+      if (!controlled) throw new Error("advanceClock() needs startLatchkeyApi({ controlledClock: true })");
+      offsetMs += seconds * 1000;
+      const expected = offsetMs;
+      child.write(`advance ${seconds}\n`);
+      await child.waitForLine(`the server's clock ${expected} ms ahead`, (line) => line.event === "clock_advanced" && line.offsetMs === expected);
+    },
     stop: () => child.stop("SIGTERM", 10_000),
   };
 }
