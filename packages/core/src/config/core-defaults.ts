@@ -1,3 +1,4 @@
+import { MAX_USERNAME_LENGTH } from "../users/username.js";
 import type { DeploymentPreset } from "./deployment-preset.js";
 import { DEFAULT_BASE_PATH, DEFAULT_COOKIE_NAMES, DEFAULT_CSRF_FORM_FIELD, DEFAULT_CSRF_HEADER, DEFAULT_ROUTE_PATHS } from "@latchkey/protocol";
 
@@ -124,8 +125,8 @@ export const CORE_DEFAULTS = Object.freeze({
   }),
   /** Bytes of the largest request body: 16 KiB, far more than any route needs, far less than a memory attack wants. */
   maxBodyBytes: 16 * 1024,
-  /** Characters of the longest username: 150, Django's. */
-  maxUsernameLength: 150,
+  /** Characters of the longest username: 150, Django's `max_length` (users/username.ts, which normalisation also uses). */
+  maxUsernameLength: MAX_USERNAME_LENGTH,
   compat: Object.freeze({
     /** Off: a login without CSRF token is login CSRF. */
     loginWithoutCsrfToken: false,
