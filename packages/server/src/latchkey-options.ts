@@ -48,6 +48,7 @@ export function latchkeyOptionsOf(settings: Settings): ServerLatchkeyOptions {
   if (settings.signup !== undefined) options.signup = settings.signup;
   if (settings.login !== undefined) options.login = settings.login;
   if (settings.accounts !== undefined) options.accounts = settings.accounts;
+  if (settings.passkeys !== undefined) options.passkeys = settings.passkeys;
   if (settings.mail?.from !== undefined || settings.mail?.productName !== undefined) {
     options.mail = {
       ...(settings.mail.from === undefined ? {} : { from: settings.mail.from }),

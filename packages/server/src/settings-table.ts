@@ -146,6 +146,12 @@ const ROWS: readonly Row[] = [
   { key: "mail.url", kind: "url", default: "unset (messages wait in the outbox)", example: "smtp://smtp.example.com:587", description: "Where mail goes: `smtp://user:pass@host:port` (STARTTLS when offered), `smtps://…` (TLS), `console:` (development: printed to the log) or `file:` (development: `.eml` files in `<dataDir>/mail`, or `file:/some/dir`). Production refuses to start without SMTP when a route that sends mail is on. Its password never appears in logs." },
   { key: "mail.from", kind: "string", default: '"latchkey <no-reply@localhost>"', example: "Example <no-reply@example.com>", description: "From address of every message." },
   { key: "mail.productName", kind: "string", default: '"latchkey"', example: "Example", description: "Product name used in messages." },
+  // Passkeys (SPEC §2b); defaults in packages/core/src/config/passkey-defaults.ts.
+  { key: "passkeys.origins", kind: "list", default: "[publicOrigin] (without publicOrigin: passkeys off)", example: "https://app.example.com", description: "Origins a WebAuthn response may come from: exact `scheme://host[:port]`, https (or http on localhost). A phishing site's response names its own origin and is refused. Environment: comma-separated." },
+  { key: "passkeys.rpId", kind: "string", default: "the host name of the first origin", example: "example.com", description: "Relying-party ID the passkeys are bound to: the host name of every origin or a parent domain of them all (not an IP address)." },
+  { key: "passkeys.rpName", kind: "string", default: "mail.productName", example: "Example", description: "Name the browser's passkey dialog shows." },
+  { key: "passkeys.challengeTtlSeconds", kind: "integer", unit: "seconds", default: "300 (5 minutes)", example: "120", description: "How long a registration or login challenge can be answered (30 to 3600); each is single-use." },
+  { key: "passkeys.userVerification", kind: "enum", default: '"required"', example: "preferred", description: '`"required"`: the authenticator must verify the user (PIN, biometrics), as a passkey login replaces the password; `"preferred"`: presence (a tap) is enough.' },
 ];
 
 /** Flags `latchkey serve` accepts for settings, by key. */
