@@ -36,3 +36,4 @@ export { isSupportedHash } from "@latchkey/password";
 export { verifyPasskeyAssertion, authenticationOptions as passkeyAuthenticationOptions, type AssertionPurpose } from "./passkeys/passkey-assertion.js";
 export { registerPasskey, registrationOptions as passkeyRegistrationOptions } from "./passkeys/passkey-registration.js";
 export type { PasskeyContext } from "./passkeys/passkey-challenge.js";
+export { PASSKEY_DEFAULTS } from "./config/passkey-defaults.js";

@@ -189,6 +189,7 @@ export const settingsSchema = z.strictObject({
       rpName: text.exactOptional(),
       challengeTtlSeconds: integer(30, 3600).exactOptional(),
       userVerification: oneOf(["required", "preferred"]).exactOptional(),
+      loginOptionsPerIp: window,
     })
     .exactOptional(),
 });

@@ -152,6 +152,8 @@ const ROWS: readonly Row[] = [
   { key: "passkeys.rpName", kind: "string", default: "mail.productName", example: "Example", description: "Name the browser's passkey dialog shows." },
   { key: "passkeys.challengeTtlSeconds", kind: "integer", unit: "seconds", default: "300 (5 minutes)", example: "120", description: "How long a registration or login challenge can be answered (30 to 3600); each is single-use." },
   { key: "passkeys.userVerification", kind: "enum", default: '"required"', example: "preferred", description: '`"required"`: the authenticator must verify the user (PIN, biometrics), as a passkey login replaces the password; `"preferred"`: presence (a tap) is enough.' },
+  { key: "passkeys.loginOptionsPerIp.points", kind: "integer", default: "30", example: "10", description: "Passwordless-login starts (`POST /login/webauthn/options/`, each saves a challenge) allowed per client IP (per /64 for IPv6) per window; over it: 429." },
+  { key: "passkeys.loginOptionsPerIp.durationSeconds", kind: "integer", unit: "seconds", default: "60", example: "300", description: "Length of that window." },
 ];
 
 /** Flags `latchkey serve` accepts for settings, by key. */

@@ -233,6 +233,25 @@ for (const backend of backends.list) {
       assertError(await send(browser, "POST", "/api/login/webauthn/", { credential }), 400, "passkey_invalid");
     });
 
+    it("lets exactly 5 of 12 simultaneous passwordless-login starts from one client through a limit of 5, the rest 429 with Retry-After", async () => {
+      const limited = await startPasskeyApp(backend, sink, { throttle: { enabled: true }, passkeys: { origins: [ORIGIN], loginOptionsPerIp: { points: 5, durationSeconds: 60 } } });
+      try {
+        const browsers = await Promise.all(Array.from({ length: 12 }, async () => {
+          const b = createTestClient(limited.baseUrl);
+          await b.fetchCsrf();
+          return b;
+        }));
+        const results = await Promise.all(browsers.map((b) => send(b, "POST", "/api/login/webauthn/options/")));
+        assert.equal(results.filter((r) => r.status === 200).length, 5, results.map((r) => r.status).join(","));
+        for (const r of results.filter((r) => r.status !== 200)) {
+          assertError(r, 429, "throttled");
+          assert.ok(Number(r.headers.get("retry-after")) >= 1);
+        }
+      } finally {
+        await limited.close();
+      }
+    });
+
     it("answers a malformed credential with 400 invalid_body and a detail", async () => {
       const { client } = await signedIn(app);
       assertError(await send(client, "POST", "/api/mfa/webauthn/register/", { credential: { id: "x" } }), 400, "invalid_body");

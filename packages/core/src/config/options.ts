@@ -316,5 +316,7 @@ export interface LatchkeyOptions {
     challengeTtlSeconds?: number;
     /** Whether the authenticator must verify the user (PIN, biometrics) or presence is enough. @default "required" */
     userVerification?: "required" | "preferred";
+    /** Passwordless-login starts per client IP per window (over it: 429). @default { points: 30, durationSeconds: 60 } */
+    loginOptionsPerIp?: { points: number; durationSeconds: number };
   };
 }

@@ -21,6 +21,12 @@ export const PASSKEY_DEFAULTS = Object.freeze({
    * login replaces the password with it; `"preferred"` accepts presence only (a tap).
    */
   userVerification: "required" as "required" | "preferred",
+  /**
+   * Passwordless-login starts (`POST /login/webauthn/options/`) per client IP per window: each
+   * saves a challenge, so the limit keeps one client from filling the store; 30 a minute is far
+   * above what a person or a shared NAT needs.
+   */
+  loginOptionsPerIp: Object.freeze({ points: 30, durationSeconds: 60 }),
   /** Longest name a user may give a passkey, in characters. */
   maxNameLength: 64,
 });

@@ -14,6 +14,7 @@ export const passkeyOptionsShape = {
       rpName: z.string().min(1).max(100).optional(),
       challengeTtlSeconds: z.number().int().min(30).max(3600).optional(),
       userVerification: z.enum(["required", "preferred"]).optional(),
+      loginOptionsPerIp: z.strictObject({ points: z.number().int().positive(), durationSeconds: z.number().int().positive() }).optional(),
     })
     .optional(),
 };
@@ -75,6 +76,7 @@ export function resolvePasskeyConfig(
       rpName: option?.rpName ?? d.rpName ?? context.productName,
       challengeTtlSeconds: option?.challengeTtlSeconds ?? d.challengeTtlSeconds,
       userVerification: option?.userVerification ?? d.userVerification,
+      loginOptionsPerIp: option?.loginOptionsPerIp ?? d.loginOptionsPerIp,
       maxNameLength: d.maxNameLength,
     },
   };

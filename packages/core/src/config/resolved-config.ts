@@ -143,6 +143,7 @@ export interface ResolvedConfig {
     readonly rpName: string;
     readonly challengeTtlSeconds: number;
     readonly userVerification: "required" | "preferred";
+    readonly loginOptionsPerIp: LimitWindow;
     readonly maxNameLength: number;
   };
 }

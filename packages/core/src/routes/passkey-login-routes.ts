@@ -1,6 +1,7 @@
 import { authenticationCredential } from "../passkeys/credential-input.js";
 import { authenticationOptions, verifyPasskeyAssertion } from "../passkeys/passkey-assertion.js";
 import { HttpError } from "../errors.js";
+import { throttleLoginOptions } from "../passkeys/passkey-throttle.js";
 import { storeCall } from "../store-call.js";
 import { renderUser } from "../users/user-json.js";
 import { readAnonymousBody, refuseUnverified, startCookieSession } from "./account-guards.js";
@@ -21,10 +22,12 @@ export const passkeyLoginOptionsRoute: RouteDefinition = {
   responses: {
     200: { description: "Request options.", schema: requestOptionsSchema },
     403: { description: "CSRF check failed.", schema: errorSchema },
+    429: { description: "Too many login starts from this client (`passkeys.loginOptionsPerIp`); see Retry-After.", schema: errorSchema },
   },
   async handle(engine, req) {
     const context = passkeyContext(engine);
     await readAnonymousBody(engine, req);
+    await throttleLoginOptions(engine, req);
     return respond(200, await authenticationOptions(context, { purpose: "login" }));
   },
 };
