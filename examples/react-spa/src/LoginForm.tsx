@@ -1,5 +1,6 @@
 import { useSession } from "@latchkey/react";
 import { useState, type FormEvent, type ReactElement } from "react";
+import { client } from "./latchkey";
 import { loginErrorMessage } from "./messages";
 
 /** Username and password, with the server's refusal shown in words. */
@@ -18,6 +19,15 @@ export function LoginForm(): ReactElement {
     setBusy(false);
     if (!result.ok) setError(loginErrorMessage(result.error));
     // On success the session state changes and <RequireAuth> swaps this form out.
+  }
+
+  /** Passwordless: the browser offers the passkeys it holds for this site. */
+  async function withPasskey(): Promise<void> {
+    setBusy(true);
+    setError(null);
+    const result = await client.loginWithPasskey();
+    setBusy(false);
+    if (!result.ok) setError(result.error.code === "passkey_cancelled" ? "No passkey was chosen." : loginErrorMessage(result.error));
   }
 
   return (
@@ -40,6 +50,9 @@ export function LoginForm(): ReactElement {
       </label>
       <button data-testid="login-submit" type="submit" disabled={busy}>
         {busy ? "Logging in…" : "Log in"}
+      </button>{" "}
+      <button data-testid="login-passkey" type="button" disabled={busy} onClick={() => void withPasskey()}>
+        Log in with a passkey
       </button>
       {error !== null && (
         <p data-testid="login-error" role="alert" className="error">

@@ -6,7 +6,7 @@ import type { ClientError, ClientResult, User } from "./types.js";
 export type Answer = { ok: true; status: number; body: unknown; startedAt: number } | { ok: false; error: ClientError };
 
 /** Sends one request to a route (with `suffix` appended to its path, for `sessions/{id}/`). */
-export type RouteCall = (route: RouteName, method: "GET" | "POST" | "DELETE", json?: unknown, suffix?: string) => Promise<Answer>;
+export type RouteCall = (route: RouteName, method: "GET" | "POST" | "PATCH" | "DELETE", json?: unknown, suffix?: string) => Promise<Answer>;
 
 /** The account-lifecycle calls of the client (SPEC §2a); every one resolves to a value. */
 export interface AccountCalls {

@@ -10,6 +10,7 @@ import { createTransport } from "./transport.js";
 import type { ClientError, ClientResult, SessionState, User } from "./types.js";
 
 import { createAccountCalls, type Answer } from "./account-calls.js";
+import { createPasskeyCalls } from "./passkey-calls.js";
 
 /**
  * Creates a client for one latchkey API. Nothing is sent until a method is called; call
@@ -36,7 +37,7 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
   const broadcast = config.broadcast ? openSessionBroadcast(scope, onOtherTab) : { post() {}, close() {} };
   let refreshing: Promise<SessionState> | null = null;
 
-  async function call(route: RouteName, method: "GET" | "POST" | "DELETE", json?: unknown, extraHeaders: Record<string, string> = {}, suffix = ""): Promise<Answer> {
+  async function call(route: RouteName, method: "GET" | "POST" | "PATCH" | "DELETE", json?: unknown, extraHeaders: Record<string, string> = {}, suffix = ""): Promise<Answer> {
     const startedAt = store.epoch();
     const headers: Record<string, string> = { Accept: "application/json", ...extraHeaders };
     if (json !== undefined) headers["Content-Type"] = "application/json";
@@ -176,8 +177,16 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
     },
   });
 
+  const passkeyCalls = createPasskeyCalls((route, method, json, suffix) => call(route, method, json, {}, suffix), {
+    onLoggedIn(user) {
+      store.authenticated(user);
+      broadcast.post("login");
+    },
+  });
+
   return {
     ...accountCalls,
+    ...passkeyCalls,
     mode: config.mode,
     async csrf() {
       return csrf.refresh();

@@ -15,3 +15,4 @@ export type {
   FetchLike,
 } from "./types.js";
 export type { SessionInfo } from "@latchkey/protocol";
+export type { PasskeyCalls, PasskeyInfo } from "./passkey-calls.js";

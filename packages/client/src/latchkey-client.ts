@@ -1,12 +1,13 @@
 import type { SessionResponse } from "@latchkey/protocol";
 import type { ClientResult, SessionListener, SessionState, User } from "./types.js";
 import type { AccountCalls } from "./account-calls.js";
+import type { PasskeyCalls } from "./passkey-calls.js";
 
 /**
  * latchkey's browser client. Every call resolves to a {@link ClientResult} value; none
  * throws for an HTTP error or a network failure. Made by {@link createClient}.
  */
-export interface LatchkeyClient extends AccountCalls {
+export interface LatchkeyClient extends AccountCalls, PasskeyCalls {
   /** `"cookie"` or `"token"`, as configured. */
   readonly mode: "cookie" | "token";
 

@@ -11,8 +11,11 @@ export type User = UserJson | DrfUserJson;
  * - `network_error`: the request never got an HTTP answer (offline, DNS, CORS refusal, abort).
  * - `invalid_response`: an answer arrived but its body is not what the route promises.
  * - `http_error`: an HTTP error whose body carries no known latchkey code (a proxy's 502 page).
+ * - `passkey_unsupported`: the browser has no WebAuthn, or the page is not a secure context.
+ * - `passkey_cancelled`: the user closed the browser's passkey dialog (or it timed out).
+ * - `passkey_failed`: the browser's passkey dialog failed otherwise (`detail` has its message).
  */
-export type ClientOnlyErrorCode = "network_error" | "invalid_response" | "http_error";
+export type ClientOnlyErrorCode = "network_error" | "invalid_response" | "http_error" | "passkey_unsupported" | "passkey_cancelled" | "passkey_failed";
 
 /** Every code a {@link ClientError} can carry. */
 export type ClientErrorCode = ErrorCode | ClientOnlyErrorCode;

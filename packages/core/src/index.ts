@@ -33,3 +33,7 @@ export type { OutboxWorker } from "./mail/outbox-worker.js";
 export { ACCOUNT_DEFAULTS, CORE_DEFAULTS, DEFAULTS, type ByMode } from "./config/defaults.js";
 export { generateAccountKey, accountKeyHash } from "./accounts/account-key.js";
 export { isSupportedHash } from "@latchkey/password";
+export { verifyPasskeyAssertion, authenticationOptions as passkeyAuthenticationOptions, type AssertionPurpose } from "./passkeys/passkey-assertion.js";
+export { registerPasskey, registrationOptions as passkeyRegistrationOptions } from "./passkeys/passkey-registration.js";
+export type { PasskeyContext } from "./passkeys/passkey-challenge.js";
+export { PASSKEY_DEFAULTS } from "./config/passkey-defaults.js";

@@ -65,6 +65,10 @@ export const ERRORS = Object.freeze({
   username_taken: { status: 400, detail: "A user with that username already exists." },
   email_taken: { status: 400, detail: "An account with that email address already exists." },
   email_invalid: { status: 400, detail: "Enter a valid email address." },
+  // Passkeys (SPEC §2b).
+  webauthn_challenge_invalid: { status: 400, detail: "The passkey request is unknown, already used or expired. Please start again." },
+  passkey_invalid: { status: 400, detail: "The passkey could not be verified." },
+  passkey_already_registered: { status: 400, detail: "This passkey is already registered." },
 } as const satisfies Record<string, { status: number; detail: string }>);
 
 /** A stable, machine-readable error code. */

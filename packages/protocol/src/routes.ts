@@ -20,7 +20,13 @@ export type RouteName =
   | "emailChange"
   | "accountDelete"
   | "sessions"
-  | "sessionsRevokeOthers";
+  | "sessionsRevokeOthers"
+  // Passkeys (SPEC §2b).
+  | "webauthn"
+  | "webauthnRegisterOptions"
+  | "webauthnRegister"
+  | "webauthnLoginOptions"
+  | "webauthnLogin";
 
 /** The names of every route, in the order they are documented. */
 export const ROUTE_NAMES: readonly RouteName[] = Object.freeze([
@@ -44,6 +50,11 @@ export const ROUTE_NAMES: readonly RouteName[] = Object.freeze([
   "accountDelete",
   "sessions",
   "sessionsRevokeOthers",
+  "webauthn",
+  "webauthnRegisterOptions",
+  "webauthnRegister",
+  "webauthnLoginOptions",
+  "webauthnLogin",
 ]);
 
 /**
@@ -71,4 +82,9 @@ export const DEFAULT_ROUTE_PATHS: Readonly<Record<RouteName, string>> = Object.f
   accountDelete: "/account/delete/",
   sessions: "/sessions/",
   sessionsRevokeOthers: "/sessions/revoke-others/",
+  webauthn: "/mfa/webauthn/",
+  webauthnRegisterOptions: "/mfa/webauthn/register/options/",
+  webauthnRegister: "/mfa/webauthn/register/",
+  webauthnLoginOptions: "/login/webauthn/options/",
+  webauthnLogin: "/login/webauthn/",
 });

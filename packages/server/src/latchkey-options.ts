@@ -1,4 +1,4 @@
-import { DEFAULTS, type LatchkeyOptions } from "@latchkey/core";
+import { DEFAULTS, PASSKEY_DEFAULTS, type LatchkeyOptions } from "@latchkey/core";
 import type { ServerLatchkeyOptions } from "./server-config.js";
 import type { Settings } from "./settings-schema.js";
 
@@ -48,6 +48,11 @@ export function latchkeyOptionsOf(settings: Settings): ServerLatchkeyOptions {
   if (settings.signup !== undefined) options.signup = settings.signup;
   if (settings.login !== undefined) options.login = settings.login;
   if (settings.accounts !== undefined) options.accounts = settings.accounts;
+  if (settings.passkeys !== undefined) {
+    const { loginOptionsPerIp: perIp, ...passkeys } = settings.passkeys;
+    const loginOptionsPerIp = windowOf(perIp, PASSKEY_DEFAULTS.loginOptionsPerIp);
+    options.passkeys = { ...passkeys, ...(loginOptionsPerIp === undefined ? {} : { loginOptionsPerIp }) };
+  }
   if (settings.mail?.from !== undefined || settings.mail?.productName !== undefined || settings.mail?.templatesDir !== undefined) {
     options.mail = {
       ...(settings.mail.from === undefined ? {} : { from: settings.mail.from }),

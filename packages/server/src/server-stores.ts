@@ -8,7 +8,7 @@ import {
   recommendedPoolOptions,
 } from "@latchkey/store-postgres";
 import { recommendedClusterOptions, recommendedRedisOptions, redisInvalidationBus, redisStores, type RedisClient } from "@latchkey/store-redis";
-import { deleteExpiredThrottleCounters, sqliteAccountStore, sqliteUserStore } from "@latchkey/store-sqlite";
+import { deleteExpiredThrottleCounters, sqliteAccountStore, sqlitePasskeyStore, sqliteUserStore } from "@latchkey/store-sqlite";
 import { Cluster, Redis } from "ioredis";
 import pg from "pg";
 import { createReadinessCheck, type Readiness } from "./readiness.js";
@@ -199,7 +199,15 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
     if (userStore === null || sessionSide === null) throw new Error("internal: no store was opened");
     // Keys, verified addresses and the mail outbox live beside the users (SQL), never in Redis.
     const accountStore = postgres?.accounts ?? (sqlite === null ? null : sqliteAccountStore(sqlite.database));
-    const stores: Stores = { sessions: sessionSide.sessions, throttle: sessionSide.throttle, users: userStore, ...(accountStore === null ? {} : { accounts: accountStore }) };
+    // Passkeys live beside the users (SQLite or PostgreSQL), whatever holds the sessions.
+    const passkeyStore = postgres?.passkeys ?? (sqlite === null ? null : sqlitePasskeyStore(sqlite.database));
+    const stores: Stores = {
+      sessions: sessionSide.sessions,
+      throttle: sessionSide.throttle,
+      users: userStore,
+      ...(accountStore === null ? {} : { accounts: accountStore }),
+      ...(passkeyStore === null ? {} : { passkeys: passkeyStore }),
+    };
     const sessionsLabel = redis !== null ? redisLabel : postgres !== null ? postgresLabel : sqliteLabel;
     const layout: StoreLayout = { users: postgres !== null ? postgresLabel : sqliteLabel, sessions: sessionsLabel, throttle: sessionsLabel };
 

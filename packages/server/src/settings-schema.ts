@@ -182,6 +182,17 @@ export const settingsSchema = z.strictObject({
       templatesDir: text.exactOptional(),
     })
     .exactOptional(),
+  // ---- Passkeys (SPEC §2b) ----
+  passkeys: z
+    .strictObject({
+      origins: z.array(z.string({ error: "must be a string" }), { error: "must be a list of origins" }).min(1).exactOptional(),
+      rpId: text.exactOptional(),
+      rpName: text.exactOptional(),
+      challengeTtlSeconds: integer(30, 3600).exactOptional(),
+      userVerification: oneOf(["required", "preferred"]).exactOptional(),
+      loginOptionsPerIp: window,
+    })
+    .exactOptional(),
 });
 
 /** One layer of settings (file, environment or command line), validated. */

@@ -149,6 +149,14 @@ const ROWS: readonly Row[] = [
   { key: "mail.from", kind: "string", example: "Example <no-reply@example.com>", description: "From address of every message." },
   { key: "mail.productName", kind: "string", example: "Example", description: "Product name used in messages." },
   { key: "mail.templatesDir", kind: "path", note: "the built-in texts", example: "./mail-templates", description: "Folder of files overriding the messages' texts: `<message>.subject.txt`, `<message>.txt`, `<message>.html`, each optional, with `{placeholders}` (see docs/accounts.md, \"Email templates\"). Read at start-up: an unknown file or placeholder, or an unreadable file, stops the start." },
+  // Passkeys (SPEC §2b); defaults in packages/core/src/config/passkey-defaults.ts.
+  { key: "passkeys.origins", kind: "list", default: "[publicOrigin] (without publicOrigin: passkeys off)", example: "https://app.example.com", description: "Origins a WebAuthn response may come from: exact `scheme://host[:port]`, https (or http on localhost). A phishing site's response names its own origin and is refused. Environment: comma-separated." },
+  { key: "passkeys.rpId", kind: "string", default: "the host name of the first origin", example: "example.com", description: "Relying-party ID the passkeys are bound to: the host name of every origin or a parent domain of them all (not an IP address)." },
+  { key: "passkeys.rpName", kind: "string", default: "mail.productName", example: "Example", description: "Name the browser's passkey dialog shows." },
+  { key: "passkeys.challengeTtlSeconds", kind: "integer", unit: "seconds", example: "120", description: "How long a registration or login challenge can be answered (30 to 3600); each is single-use." },
+  { key: "passkeys.userVerification", kind: "enum", example: "preferred", description: '`"required"`: the authenticator must verify the user (PIN, biometrics), as a passkey login replaces the password; `"preferred"`: presence (a tap) is enough.' },
+  { key: "passkeys.loginOptionsPerIp.points", kind: "integer", example: "10", description: "Passwordless-login starts (`POST /login/webauthn/options/`, each saves a challenge) allowed per client IP (per /64 for IPv6) per window; over it: 429." },
+  { key: "passkeys.loginOptionsPerIp.durationSeconds", kind: "integer", unit: "seconds", example: "300", description: "Length of that window." },
 ];
 
 /** A row's default from the defaults objects, as text. */

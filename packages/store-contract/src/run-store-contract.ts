@@ -1,6 +1,7 @@
 import { describe } from "node:test";
 import { joinedReadContract } from "./joined-read-contract.js";
 import { accountContract } from "./account-contract.js";
+import { passkeyContract } from "./passkey-contract.js";
 import { sessionContract } from "./session-contract.js";
 import { sessionExpiryContract } from "./session-expiry-contract.js";
 import { sessionListContract } from "./session-list-contract.js";
@@ -21,11 +22,12 @@ import { userContract } from "./user-contract.js";
  * under concurrent calls.
  *
  * `options.accounts: false` marks a store without an {@link AccountStore} (the account part is then skipped, loudly).
+ * `options.passkeys: false` marks a store without a `PasskeyStore` (default: the value of `accounts`).
  *
  * @example
  * runStoreContract("memory", async () => ({ stores: memoryStores(), cleanup: async () => {} }));
  */
-export function runStoreContract(name: string, factory: StoreContractFactory, options: { accounts?: boolean } = {}): void {
+export function runStoreContract(name: string, factory: StoreContractFactory, options: { accounts?: boolean; passkeys?: boolean } = {}): void {
   describe(`${name} store contract`, () => {
     sessionContract(factory);
     sessionListContract(factory);
@@ -35,5 +37,6 @@ export function runStoreContract(name: string, factory: StoreContractFactory, op
     throttleContract(factory);
     joinedReadContract(factory);
     accountContract(factory, options.accounts ?? true);
+    passkeyContract(factory, options.passkeys ?? options.accounts ?? true);
   });
 }

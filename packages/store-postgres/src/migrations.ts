@@ -143,4 +143,36 @@ export const postgresMigrations: readonly PostgresMigration[] = Object.freeze([
       CREATE INDEX latchkey_users_email ON latchkey_users (lower(email));
     `,
   },
+  {
+    version: 4,
+    name: "create passkey and WebAuthn challenge tables",
+    sql: `
+      -- Registered passkeys: public material only (the private key stays on the authenticator).
+      -- credential_id is UNIQUE across all users, so one authenticator key cannot be
+      -- registered twice or attached to a second account.
+      CREATE TABLE latchkey_passkeys (
+        id text PRIMARY KEY,
+        user_id text NOT NULL,
+        credential_id text NOT NULL UNIQUE,
+        public_key bytea NOT NULL,
+        counter bigint NOT NULL,
+        transports text[] NOT NULL,
+        device_type text NOT NULL CHECK (device_type IN ('singleDevice', 'multiDevice')),
+        backed_up boolean NOT NULL,
+        name text NOT NULL,
+        created_at bigint NOT NULL,
+        last_used_at bigint
+      );
+      CREATE INDEX latchkey_passkeys_user ON latchkey_passkeys (user_id, created_at);
+
+      -- Outstanding WebAuthn challenges, by the SHA-256 of the challenge only; single-use.
+      CREATE TABLE latchkey_webauthn_challenges (
+        challenge_hash text PRIMARY KEY,
+        purpose text NOT NULL CHECK (purpose IN ('register', 'login', 'second_factor')),
+        user_id text,
+        expires_at bigint NOT NULL
+      );
+      CREATE INDEX latchkey_webauthn_challenges_expires ON latchkey_webauthn_challenges (expires_at);
+    `,
+  },
 ]);

@@ -134,6 +134,38 @@ export const sqliteMigrations: readonly SqliteMigration[] = Object.freeze([
       CREATE INDEX latchkey_users_email ON latchkey_users (lower(email));
     `,
   },
+  {
+    version: 4,
+    name: "create passkey and WebAuthn challenge tables",
+    sql: `
+      -- Registered passkeys: public material only (the private key stays on the authenticator).
+      -- credential_id is UNIQUE across all users, so one authenticator key cannot be
+      -- registered twice or attached to a second account.
+      CREATE TABLE latchkey_passkeys (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        credential_id TEXT NOT NULL UNIQUE,
+        public_key BLOB NOT NULL,
+        counter INTEGER NOT NULL,
+        transports TEXT NOT NULL,
+        device_type TEXT NOT NULL CHECK (device_type IN ('singleDevice', 'multiDevice')),
+        backed_up INTEGER NOT NULL CHECK (backed_up IN (0, 1)),
+        name TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        last_used_at INTEGER
+      ) WITHOUT ROWID, STRICT;
+      CREATE INDEX latchkey_passkeys_user ON latchkey_passkeys (user_id, created_at);
+
+      -- Outstanding WebAuthn challenges, by the SHA-256 of the challenge only; single-use.
+      CREATE TABLE latchkey_webauthn_challenges (
+        challenge_hash TEXT PRIMARY KEY,
+        purpose TEXT NOT NULL CHECK (purpose IN ('register', 'login', 'second_factor')),
+        user_id TEXT,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID, STRICT;
+      CREATE INDEX latchkey_webauthn_challenges_expires ON latchkey_webauthn_challenges (expires_at);
+    `,
+  },
 ]);
 
 /** The name of the table the throttle store counts in (key, points in the window, window end in ms). */

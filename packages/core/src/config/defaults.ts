@@ -1,5 +1,6 @@
 import { ACCOUNT_DEFAULTS } from "./account-defaults.js";
 import { CORE_DEFAULTS } from "./core-defaults.js";
+import { PASSKEY_DEFAULTS } from "./passkey-defaults.js";
 
 export { ACCOUNT_DEFAULTS } from "./account-defaults.js";
 export { CORE_DEFAULTS, type ByMode } from "./core-defaults.js";
@@ -15,4 +16,5 @@ export { CORE_DEFAULTS, type ByMode } from "./core-defaults.js";
 export const DEFAULTS = Object.freeze({
   ...CORE_DEFAULTS,
   ...ACCOUNT_DEFAULTS,
+  passkeys: PASSKEY_DEFAULTS,
 });

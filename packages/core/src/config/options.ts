@@ -312,4 +312,19 @@ export interface LatchkeyOptions {
     /** Milliseconds a sender holds a claimed message. @default 60000 */
     leaseMs?: number;
   };
+  /** Passkeys (WebAuthn): who the relying party is and which origins may answer its challenges. See docs/passkeys.md. */
+  passkeys?: {
+    /** Origins a WebAuthn response may come from (exact `scheme://host[:port]`; https, or http on localhost). @default [publicOrigin]; without either the passkey routes are off */
+    origins?: readonly string[];
+    /** Relying-party ID: the host name of every origin, or a parent domain of them all. @default the host name of the first origin */
+    rpId?: string;
+    /** Relying-party name shown by the browser. @default mail.productName */
+    rpName?: string;
+    /** Seconds a registration or login challenge can be answered (30–3600). @default 300 */
+    challengeTtlSeconds?: number;
+    /** Whether the authenticator must verify the user (PIN, biometrics) or presence is enough. @default "required" */
+    userVerification?: "required" | "preferred";
+    /** Passwordless-login starts per client IP per window (over it: 429). @default { points: 30, durationSeconds: 60 } */
+    loginOptionsPerIp?: { points: number; durationSeconds: number };
+  };
 }

@@ -9,6 +9,7 @@ import type { LatchkeyOptions } from "./options.js";
 import type { ResolvedConfig, ResolvedWorld } from "./resolved-config.js";
 import { accountOptionsShape, resolveAccountConfig } from "./resolve-account-config.js";
 import { DEFAULTS as d } from "./defaults.js";
+import { passkeyOptionsShape, resolvePasskeyConfig } from "./resolve-passkey-config.js";
 
 const seconds = z.number().int().positive();
 const window = z.strictObject({ points: z.number().int().positive(), durationSeconds: seconds });
@@ -26,6 +27,7 @@ const optionsSchema = z.strictObject({
     users: methods(["getUserById", "getUserByUsernameKey", "createUser", "updateUser", "listUsers"]),
     throttle: methods(["consume", "refund", "reset"]),
     accounts: methods(["createKey", "consumeKey", "deleteUserKeys", "markEmailVerified", "isEmailVerified", "deleteUserData", "setSessionFreshAt", "getSessionFreshAt", "enqueueMessage", "claimMessages", "completeMessage", "retryMessage", "countPendingMessages"]).optional(),
+    passkeys: methods(["createCredential", "listCredentials", "findByCredentialId", "renameCredential", "deleteCredential", "recordUse", "deleteUserCredentials", "saveChallenge", "consumeChallenge"]).optional(),
   }),
   mode: z.enum(["development", "production"]).optional(),
   allowInsecure: z.boolean().optional(),
@@ -123,6 +125,7 @@ const optionsSchema = z.strictObject({
   clock: methods(["now"]).optional(),
   random: methods(["fill"]).optional(),
   ...accountOptionsShape,
+  ...passkeyOptionsShape,
 });
 
 /** Formats a zod issue path as `csrf.mode` / `routes.login[1]`. */
@@ -245,6 +248,7 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
   // The preload list (hstspreload.org) takes only hosts whose header covers subdomains for a year.
   if (hstsPreload && (!hstsSubDomains || hstsMaxAge < 31_536_000)) problems.push("hsts.preload: preloading needs hsts.includeSubDomains and hsts.maxAgeSeconds of at least 31536000 (one year)");
   const accountConfig = resolveAccountConfig(o, routes, problems, { production, publicOrigin });
+  const passkeyConfig = resolvePasskeyConfig(o, routes, problems, { publicOrigin, productName: accountConfig.mail.productName, hasAccountStore: accountConfig.accounts.enabled, normaliseOrigin });
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -325,6 +329,7 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     },
     clearSiteDataOnLogout: clearSiteDataValue(o.clearSiteDataOnLogout ?? d.clearSiteDataOnLogout),
     ...accountConfig,
+    ...passkeyConfig,
   });
   const world: ResolvedWorld = Object.freeze({
     stores: o.stores,

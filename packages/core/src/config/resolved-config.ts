@@ -136,6 +136,18 @@ export interface ResolvedConfig {
     readonly leaseMs: number;
     readonly batchSize: number;
   };
+  // ---- Passkeys (SPEC §2b) ----
+  readonly passkeys: {
+    /** The passkey routes are served (the stores have a PasskeyStore and an origin is known). */
+    readonly enabled: boolean;
+    readonly origins: readonly string[];
+    readonly rpId: string;
+    readonly rpName: string;
+    readonly challengeTtlSeconds: number;
+    readonly userVerification: "required" | "preferred";
+    readonly loginOptionsPerIp: LimitWindow;
+    readonly maxNameLength: number;
+  };
 }
 
 /** The non-serialisable collaborators, resolved. */

@@ -5,13 +5,29 @@ import { MESSAGE_CATALOGUE, type MessageName, type MessageTemplate } from "./mes
 /** Placeholders every message may use. */
 const COMMON_PLACEHOLDERS = ["product", "origin", "username", "email"] as const;
 
-/** The messages that carry a link (and so `{link}` and `{hours}`). */
+/** The messages that carry a link: their text and HTML must keep `{link}`. */
 const LINK_MESSAGES: ReadonlySet<MessageName> = new Set(["verifyEmail", "resetPassword", "confirmEmailChange"]);
 
-/** The placeholders each message is rendered with; any other `{name}` in its template is refused. */
+/** A placeholder: `{name}` with a name of letters, digits and `_`. Other braces are text. */
+const PLACEHOLDER = /\{(\w+)\}/g;
+
+/** The placeholders a built-in message uses (the values it is rendered with), beyond the common ones. */
+function placeholdersOf(template: MessageTemplate): string[] {
+  const names = new Set<string>(COMMON_PLACEHOLDERS);
+  for (const value of [template.subject, template.text, template.html]) {
+    for (const match of value.matchAll(PLACEHOLDER)) names.add(match[1] ?? "");
+  }
+  return [...names];
+}
+
+/**
+ * The placeholders each message is rendered with (the common ones and those its built-in text
+ * uses, e.g. `{link}` and `{hours}`, or a passkey's `{name}`); any other `{name}` in an
+ * override is refused.
+ */
 export const MESSAGE_PLACEHOLDERS: Readonly<Record<MessageName, readonly string[]>> = Object.freeze(
   Object.fromEntries(
-    (Object.keys(MESSAGE_CATALOGUE) as MessageName[]).map((name) => [name, Object.freeze(LINK_MESSAGES.has(name) ? [...COMMON_PLACEHOLDERS, "link", "hours"] : [...COMMON_PLACEHOLDERS])]),
+    (Object.keys(MESSAGE_CATALOGUE) as MessageName[]).map((name) => [name, Object.freeze(placeholdersOf(MESSAGE_CATALOGUE[name]))]),
   ) as Record<MessageName, readonly string[]>,
 );
 
@@ -22,8 +38,6 @@ const PARTS: readonly { part: keyof MessageTemplate; suffix: string }[] = [
   { part: "html", suffix: ".html" },
 ];
 
-/** A placeholder: `{name}` with a name of letters, digits and `_`. Other braces are text. */
-const PLACEHOLDER = /\{(\w+)\}/g;
 
 /**
  * The problems of a message template (its parts as given; missing parts are the

@@ -39,7 +39,7 @@ function itemOperations(route: RouteDefinition, item: NonNullable<RouteDefinitio
       summary: item.summary,
       description: `${item.description}\n\nCookie-authenticated calls need the CSRF header.\n\nAnswers with or without the trailing slash.`,
       tags: ["accounts"],
-      parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" }, description: "The session's public id." }],
+      parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" }, description: "The item's public id (a session's or a passkey's)." }],
       security: route.security.map((scheme) => ({ [scheme]: [] })),
       responses,
     };

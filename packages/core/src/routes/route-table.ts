@@ -11,6 +11,8 @@ import { passwordResetConfirmRoute, passwordResetRoute } from "./password-reset-
 import { accountDeleteRoute, reauthenticateRoute } from "./reauthenticate-route.js";
 import { sessionsRevokeOthersRoute, sessionsRoute } from "./sessions-routes.js";
 import { signupRoute } from "./signup-route.js";
+import { passkeyLoginOptionsRoute, passkeyLoginRoute } from "./passkey-login-routes.js";
+import { passkeyRegisterOptionsRoute, passkeyRegisterRoute, passkeysRoute } from "./passkey-routes.js";
 
 /** Every route latchkey defines (the OpenAPI route is added by the dispatcher, which owns the document). */
 export const ROUTES: readonly RouteDefinition[] = Object.freeze([
@@ -34,6 +36,12 @@ export const ROUTES: readonly RouteDefinition[] = Object.freeze([
   accountDeleteRoute,
   sessionsRoute,
   sessionsRevokeOthersRoute,
+  // Passkeys (SPEC §2b).
+  passkeysRoute,
+  passkeyRegisterOptionsRoute,
+  passkeyRegisterRoute,
+  passkeyLoginOptionsRoute,
+  passkeyLoginRoute,
 ]);
 
 /**
