@@ -13,6 +13,8 @@ export { normalizeUsername, usernameKey, usernameProblem, MAX_USERNAME_LENGTH } 
 export type { SessionStore, SessionRecord, SessionKind } from "./ports/session-store.js";
 export type { UserStore, GroupAdminUserStore, FullUserStore, User, UserRecord, NewUser, UserPatch } from "./ports/user-store.js";
 export { parseRowId } from "./ports/user-store.js";
+export type { ImportedUser, BatchUserStore } from "./ports/user-store.js";
+export { isBatchUserStore } from "./ports/user-store.js";
 export type { ThrottleStore, ThrottleDecision } from "./ports/throttle-store.js";
 export type { Stores } from "./ports/stores.js";
 export type { PasskeyStore, PasskeyRecord, WebauthnChallengeRecord, WebauthnChallengePurpose } from "./ports/passkey-store.js";

@@ -9,6 +9,7 @@ import { sessionRaceContract } from "./session-race-contract.js";
 import type { StoreContractFactory } from "./subject.js";
 import { throttleContract } from "./throttle-contract.js";
 import { userContract } from "./user-contract.js";
+import { batchImportContract } from "./batch-import-contract.js";
 
 /**
  * Registers the one test suite every latchkey store must pass, as
@@ -34,6 +35,7 @@ export function runStoreContract(name: string, factory: StoreContractFactory, op
     sessionRaceContract(factory);
     sessionExpiryContract(factory);
     userContract(factory);
+    batchImportContract(factory);
     throttleContract(factory);
     joinedReadContract(factory);
     accountContract(factory, options.accounts ?? true);

@@ -1,4 +1,4 @@
-import { parseRowId, UsernameTakenError, type FullUserStore, type NewUser, type UserPatch, type UserRecord } from "@latchkey/core";
+import { parseRowId, UsernameTakenError, type BatchUserStore, type FullUserStore, type ImportedUser, type NewUser, type UserPatch, type UserRecord } from "@latchkey/core";
 import type { Pool, PoolClient } from "pg";
 import { setGroupPermissions, setUserGroups, setUserPermissions } from "./group-permissions.js";
 import { bigintColumn, type Row } from "./rows.js";
@@ -7,7 +7,7 @@ import { withTransaction } from "./transaction.js";
 import { toUserRecord, USER_COLUMNS } from "./user-rows.js";
 
 /** A {@link UserStore} over PostgreSQL, plus group administration. */
-export type PostgresUserStore = FullUserStore;
+export type PostgresUserStore = FullUserStore & BatchUserStore;
 
 /** The unique constraint on `username_key`, named in the migration. */
 const USERNAME_KEY_CONSTRAINT = "latchkey_users_username_key_unique";
@@ -28,6 +28,24 @@ async function selectById(client: PoolClient, id: number): Promise<UserRecord | 
   const result = await client.query<Row>(SELECT_BY_ID, [id]);
   const [row] = result.rows;
   return row === undefined ? null : toUserRecord(row);
+}
+
+/** Inserts the user with their groups and permissions on `client`, which holds the transaction. */
+async function insertUser(client: PoolClient, user: NewUser, lastLogin: number | null): Promise<UserRecord> {
+  const inserted = await client.query<Row>(
+    `INSERT INTO latchkey_users (username, username_key, email, first_name, last_name, is_active, is_staff,
+       is_superuser, password_hash, date_joined, last_login) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+    [user.username, user.usernameKey, user.email, user.firstName, user.lastName, user.isActive, user.isStaff,
+      user.isSuperuser, user.passwordHash, user.dateJoined, lastLogin],
+  );
+  const [row] = inserted.rows;
+  if (row === undefined) throw new Error("INSERT INTO latchkey_users returned no id.");
+  const id = bigintColumn(row, "latchkey_users", "id");
+  await setUserGroups(client, id, user.groups);
+  await setUserPermissions(client, id, user.permissions);
+  const created = await selectById(client, id);
+  if (created === null) throw new Error("A user just inserted could not be read back.");
+  return created;
 }
 
 /**
@@ -97,27 +115,29 @@ export function postgresUserStore(pool: Pool): PostgresUserStore {
     createUser: (user: NewUser) =>
       guarded(async () => {
         try {
-          return await withTransaction(pool, async (client) => {
-            const inserted = await client.query<Row>(
-              `INSERT INTO latchkey_users (username, username_key, email, first_name, last_name, is_active, is_staff,
-                 is_superuser, password_hash, date_joined) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-              [user.username, user.usernameKey, user.email, user.firstName, user.lastName, user.isActive, user.isStaff,
-                user.isSuperuser, user.passwordHash, user.dateJoined],
-            );
-            const [row] = inserted.rows;
-            if (row === undefined) throw new Error("INSERT INTO latchkey_users returned no id.");
-            const id = bigintColumn(row, "latchkey_users", "id");
-            await setUserGroups(client, id, user.groups);
-            await setUserPermissions(client, id, user.permissions);
-            const created = await selectById(client, id);
-            if (created === null) throw new Error("A user just inserted could not be read back.");
-            return created;
-          });
+          return await withTransaction(pool, (client) => insertUser(client, user, null));
         } catch (error) {
           if (isUsernameKeyConflict(error)) throw new UsernameTakenError(user.username);
           throw error;
         }
       }),
+
+    createUsersAtomically: (batch: readonly ImportedUser[]) =>
+      guarded(() =>
+        // One transaction for the whole batch: a failure at any user rolls back every user before it.
+        withTransaction(pool, async (client) => {
+          const created: UserRecord[] = [];
+          for (const user of batch) {
+            try {
+              created.push(await insertUser(client, user, user.lastLogin));
+            } catch (error) {
+              if (isUsernameKeyConflict(error)) throw new UsernameTakenError(user.username);
+              throw error;
+            }
+          }
+          return created;
+        }),
+      ),
 
     updateUser: (id: string, patch: UserPatch) =>
       guarded(async () => {

@@ -1,4 +1,4 @@
-import { parseRowId, UsernameTakenError, type FullUserStore, type NewUser, type UserPatch, type UserRecord } from "@latchkey/core";
+import { parseRowId, UsernameTakenError, type BatchUserStore, type FullUserStore, type ImportedUser, type NewUser, type UserPatch, type UserRecord } from "@latchkey/core";
 import type Database from "better-sqlite3";
 import { createCachedReads } from "./cached-reads.js";
 import type { ChangeWatch } from "./change-watch.js";
@@ -7,7 +7,7 @@ import { toStoreError } from "./store-error.js";
 import { toUserRecord, USER_COLUMNS } from "./user-rows.js";
 
 /** A {@link UserStore} over SQLite, plus group administration. */
-export type SqliteUserStore = FullUserStore;
+export type SqliteUserStore = FullUserStore & BatchUserStore;
 
 function isUsernameKeyConflict(error: unknown): boolean {
   return (
@@ -136,7 +136,8 @@ export function sqliteUserStore(database: Database.Database, options: SqliteUser
   // Groups and permissions go with the row (ON DELETE CASCADE, foreign keys are on).
   const remove = database.prepare<[number]>("DELETE FROM latchkey_users WHERE id = ?");
 
-  const create = database.transaction((user: NewUser): unknown => {
+  /** Inserts the user with their groups and permissions; the caller holds the transaction. */
+  function insertUser(user: NewUser): number {
     const id = insert.get(
       user.username,
       user.usernameKey,
@@ -152,8 +153,27 @@ export function sqliteUserStore(database: Database.Database, options: SqliteUser
     if (typeof id !== "number") throw new Error("INSERT INTO latchkey_users returned no id.");
     groups.setUserGroups(id, user.groups);
     groups.setUserPermissions(id, user.permissions);
-    return byId.get(id);
-  });
+    return id;
+  }
+
+  const create = database.transaction((user: NewUser): unknown => byId.get(insertUser(user)));
+
+  const setLastLogin = database.prepare<[number, number]>("UPDATE latchkey_users SET last_login = ? WHERE id = ?");
+  // One transaction for the whole batch: a failure at any user rolls back every user before it.
+  const createBatch = database.transaction((batch: readonly ImportedUser[]): unknown[] =>
+    batch.map((user) => {
+      let id: number;
+      try {
+        id = insertUser(user);
+      } catch (error) {
+        // Name the user whose key was taken; the throw rolls the whole batch back.
+        if (isUsernameKeyConflict(error)) throw new UsernameTakenError(user.username);
+        throw error;
+      }
+      if (user.lastLogin !== null) setLastLogin.run(user.lastLogin, id);
+      return byId.get(id);
+    }),
+  );
 
   const patchUser = database.transaction((id: number, patch: UserPatch): unknown => {
     if (update.run(patchParameters(id, patch)).changes === 0) return undefined;
@@ -193,6 +213,20 @@ export function sqliteUserStore(database: Database.Database, options: SqliteUser
         throw toStoreError("user", error);
       }
       return toUserRecord(row);
+    },
+
+    async createUsersAtomically(batch: readonly ImportedUser[]): Promise<UserRecord[]> {
+      let rows: unknown[];
+      try {
+        watch.generation();
+        rows = createBatch(batch);
+        // New ids: nothing cached to drop.
+        watch.ownWrite();
+      } catch (error) {
+        if (error instanceof UsernameTakenError) throw error;
+        throw toStoreError("user", error);
+      }
+      return rows.map(toUserRecord);
     },
 
     async updateUser(id: string, patch: UserPatch): Promise<UserRecord | null> {

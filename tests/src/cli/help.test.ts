@@ -16,7 +16,7 @@ const COMMANDS: readonly { args: readonly string[]; mentions: readonly string[] 
   { args: ["sessions", "list"], mentions: ["--user", "--json", "--limit", "--config", "--data-dir"] },
   { args: ["sessions", "revoke"], mentions: ["[id]", "--user", "--config", "--data-dir"] },
   { args: ["clearsessions"], mentions: ["--config", "--data-dir"] },
-  { args: ["doctor"], mentions: ["<spa-url>", "--api", "--json"] },
+  { args: ["doctor"], mentions: ["<spa-url>", "--api", "--json", "--browser", "--chromium"] },
   { args: ["import-django"], mentions: ["<database-url>", "--sessions", "--dry-run", "--json", "--batch-size", "--config", "--data-dir"] },
 ];
 

@@ -1,4 +1,5 @@
 import { requireProgram } from "@latchkey/testkit";
-import { importDjangoSuite, postgresSetup, requireDjango } from "./import-django-suite.js";
+import { importDjangoBatchSuite, importDjangoSuite, postgresSetup, requireDjango } from "./import-django-suite.js";
 
 importDjangoSuite({ name: "PostgreSQL", skip: requireDjango() || requireProgram("initdb", "postgres", "pg_isready"), setup: postgresSetup });
+importDjangoBatchSuite({ name: "PostgreSQL", skip: requireDjango() || requireProgram("initdb", "postgres", "pg_isready"), setup: postgresSetup });

@@ -1,3 +1,4 @@
-import { importDjangoSuite, requireDjango, sqliteSetup } from "./import-django-suite.js";
+import { importDjangoBatchSuite, importDjangoSuite, requireDjango, sqliteSetup } from "./import-django-suite.js";
 
 importDjangoSuite({ name: "SQLite", skip: requireDjango(), setup: (dir) => sqliteSetup(dir, null) });
+importDjangoBatchSuite({ name: "SQLite", skip: requireDjango(), setup: (dir) => sqliteSetup(dir, null) });

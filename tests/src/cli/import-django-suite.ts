@@ -52,7 +52,15 @@ export interface Backend {
   name: string;
   skip: string | false;
   /** Builds the Django database; resolves to its URL, latchkey's environment, and a reader of stored hashes. */
-  setup(dir: string): Promise<{ djangoUrl: string; fixture: DjangoFixture; env: Record<string, string>; storedHash(username: string): Promise<string | null>; close(): Promise<void> }>;
+  setup(dir: string): Promise<{
+    djangoUrl: string;
+    fixture: DjangoFixture;
+    env: Record<string, string>;
+    storedHash(username: string): Promise<string | null>;
+    /** Makes latchkey's database refuse to insert this user (a trigger raising an error), as a full disk would; resolves to the undo. */
+    failInsertsOf(username: string): Promise<() => Promise<void>>;
+    close(): Promise<void>;
+  }>;
 }
 
 /** A Django SQLite database, latchkey's users in SQLite, and its sessions and throttle counters in SQLite or (with `redisUrl`) Redis. */
@@ -71,6 +79,22 @@ export async function sqliteSetup(dir: string, redisUrl: string | null): Promise
       } finally {
         db.close();
       }
+    },
+    async failInsertsOf(username) {
+      const db = openSqliteDatabase(join(dir, "data", "latchkey.sqlite3"));
+      try {
+        db.prepare(`CREATE TRIGGER test_fail_insert BEFORE INSERT ON latchkey_users WHEN NEW.username = '${username}' BEGIN SELECT RAISE(ABORT, 'disk I/O error (a test trigger)'); END`).run();
+      } finally {
+        db.close();
+      }
+      return async () => {
+        const undo = openSqliteDatabase(join(dir, "data", "latchkey.sqlite3"));
+        try {
+          undo.prepare("DROP TRIGGER test_fail_insert").run();
+        } finally {
+          undo.close();
+        }
+      };
     },
     close: async () => undefined,
   };
@@ -96,6 +120,21 @@ export async function postgresSetup(): Promise<Awaited<ReturnType<Backend["setup
       } finally {
         await client.end();
       }
+    },
+    async failInsertsOf(username) {
+      const run = async (sql: string): Promise<void> => {
+        const client = new pg.Client({ connectionString: server.url });
+        await client.connect();
+        try {
+          await client.query(sql);
+        } finally {
+          await client.end();
+        }
+      };
+      await run(`CREATE FUNCTION test_fail_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.username = '${username}' THEN RAISE EXCEPTION 'disk I/O error (a test trigger)'; END IF; RETURN NEW; END $$;
+        CREATE TRIGGER test_fail_insert BEFORE INSERT ON latchkey_users FOR EACH ROW EXECUTE FUNCTION test_fail_insert();`);
+      return () => run("DROP TRIGGER test_fail_insert ON latchkey_users; DROP FUNCTION test_fail_insert();");
     },
     close: () => server.stop().then(() => undefined),
   };
@@ -247,6 +286,54 @@ export function importDjangoSuite(backend: Backend): void {
       const mysql = await latchkey(["import-django", "mysql://django@127.0.0.1/app"]);
       assert.equal(mysql.code, 1);
       assert.match(mysql.stderr, /sqlite:\/\/\/path\/db\.sqlite3 or postgres:\/\//);
+    });
+  });
+}
+
+/**
+ * One transaction per batch: a batch that fails part-way leaves nothing of itself, the
+ * progress never counts it, and running the command again resumes at that batch.
+ */
+export function importDjangoBatchSuite(backend: Backend): void {
+  describe(`latchkey import-django writes each batch of users whole, into ${backend.name}`, { skip: backend.skip }, () => {
+    const dir = tempDir("latchkey-django-batch-");
+    let setup: Awaited<ReturnType<Backend["setup"]>>;
+    const latchkey = (args: readonly string[]): Promise<CommandResult> => runLatchkey(args, { cwd: dir.path, env: setup.env });
+    const usernames = async (): Promise<string[]> => jsonRecords((await latchkey(["users", "list", "--json"])).stdout).map((u) => String(u.username)).sort();
+
+    before(async () => {
+      setup = await backend.setup(dir.path);
+      const migrated = await latchkey(["migrate"]);
+      assert.equal(migrated.code, 0, migrated.stderr);
+    });
+    after(async () => {
+      await setup?.close();
+      dir.cleanup();
+    });
+
+    it("leaves nothing of a batch whose write fails part-way, counts only the batches written, and resumes at that batch when run again", { timeout: TIMEOUT_MS }, async () => {
+      // Django's users by id: ada, grace, linus, ken | barbara, nopass, sleepy, Carol | carol, hedy.
+      // The third user of the second batch cannot be written, as on a full disk.
+      const undo = await setup.failInsertsOf("sleepy");
+      const failed = await latchkey(["import-django", setup.djangoUrl, "--batch-size", "4"]);
+      assert.equal(failed.code, 1, failed.stdout);
+      assert.match(failed.stderr, /import stopped: writing the batch of Django users \d+ to \d+ failed \(.*disk I\/O error \(a test trigger\)/);
+      assert.match(failed.stderr, /nothing of the failing batch was written/);
+      assert.match(failed.stderr, /users\s+\[#+ +\] 4\/10\n/, "the first batch is counted");
+      assert.doesNotMatch(failed.stderr, /\] 8\/10/, "the failed batch is not");
+      assert.deepEqual(await usernames(), ["ada", "grace", "ken", "linus"], "barbara and nopass, written before sleepy in the same batch, were rolled back with it");
+
+      await undo();
+      const resumed = await latchkey(["import-django", setup.djangoUrl, "--batch-size", "4", "--json"]);
+      assert.equal(resumed.code, 0, resumed.stderr);
+      const report = JSON.parse(resumed.stdout) as { users: { created: number; unchanged: number } };
+      assert.equal(report.users.unchanged, 4, "the first batch is found and left as it is");
+      assert.equal(report.users.created, 5, "the rest is written: barbara, nopass, sleepy, Carol, hedy");
+      assert.match(resumed.stderr, /\] 10\/10\n/);
+      assert.deepEqual(await usernames(), ["Carol", "ada", "barbara", "grace", "hedy", "ken", "linus", "nopass", "sleepy"]);
+      const ada = jsonRecords((await latchkey(["users", "list", "--json"])).stdout).find((u) => u.username === "ada");
+      assert.ok(ada?.lastLogin !== null && ada?.lastLogin !== undefined, "the last login is written with the user");
+      assert.deepEqual(ada?.groups, ["editors"]);
     });
   });
 }

@@ -2,8 +2,12 @@ import { Command } from "commander";
 import { CliError } from "../cli-error.js";
 import type { CliIo } from "../cli-io.js";
 import { flagOption, stringOption } from "../command-options.js";
+import { ChromiumMissingError, DEFAULT_CHROMIUM, probeInBrowser } from "../doctor/browser-probe.js";
 import { probeDeployment, type DoctorReport } from "../doctor/probe.js";
 import { formatJson } from "../format.js";
+
+/** Bound of each browser step (launch, page load, each fetch). */
+const BROWSER_TIMEOUT_MS = 30_000;
 
 const MARK = { ok: "ok  ", warn: "WARN", fail: "FAIL" } as const;
 
@@ -24,7 +28,9 @@ export function doctorCommand(io: CliIo): Command {
     .argument("<spa-url>", "a page of the SPA, e.g. https://app.example.com/")
     .option("--api <url>", "the API's base URL (default: <spa origin>/api)")
     .option("--json", "print the report as JSON (for CI)")
-    .addHelpText("after", "\nExit status 0 only when login can work.\nExamples:\n  latchkey doctor https://example.com/\n  latchkey doctor https://app.example.com --api https://api.example.net/api --json")
+    .option("--browser", "also open the SPA in headless Chromium, run its CSRF fetch and a login attempt, and report Chromium's own reasons for refused cookies")
+    .option("--chromium <path>", "the Chromium executable for --browser", DEFAULT_CHROMIUM)
+    .addHelpText("after", "\nExit status 0 only when login can work.\nExamples:\n  latchkey doctor https://example.com/\n  latchkey doctor https://app.example.com --api https://api.example.net/api --json\n  latchkey doctor https://app.example.com --api https://api.example.net/api --browser")
     .action(async (spaUrl: string, _options: unknown, command: Command) => {
       let spa: URL;
       try {
@@ -39,6 +45,15 @@ export function doctorCommand(io: CliIo): Command {
       } catch (error) {
         const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
         throw new CliError(`cannot reach the API at ${api}${cause}. Is it running, and is --api its base URL?`);
+      }
+      if (flagOption(command, "browser") === true) {
+        try {
+          report.checks.push(...(await probeInBrowser(spa.href, report.api, { chromium: stringOption(command, "chromium") ?? DEFAULT_CHROMIUM, timeoutMs: BROWSER_TIMEOUT_MS })));
+        } catch (error) {
+          if (error instanceof ChromiumMissingError) throw new CliError(error.message);
+          throw new CliError(`Chromium failed: ${error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error)}`);
+        }
+        report.ok = !report.checks.some((c) => c.status === "fail");
       }
       io.stdout(flagOption(command, "json") === true ? formatJson(report) : text(report));
       if (!report.ok) throw new CliError(`login cannot work: ${report.checks.filter((c) => c.status === "fail").map((c) => c.id).join(", ")} failed.`);

@@ -59,7 +59,7 @@ export function importDjangoCommand(io: CliIo): Command {
   )
     .addHelpText(
       "after",
-      "\nRe-running is safe: users are matched by username (case-insensitively) and left unchanged, so an interrupted import resumes.\n" +
+      "\nEach batch of users is written in one transaction: all of it or, on an error, none of it.\nRe-running is safe: users are matched by username (case-insensitively) and left unchanged, so an interrupted import resumes.\n" +
         "Examples:\n  latchkey import-django sqlite:///srv/django/db.sqlite3 --dry-run\n  DJANGO_SECRET_KEY=... latchkey import-django postgres://django@db/app --sessions\nDocs: docs/migrating-from-django.md",
     )
     .action(async (url: string, _options: unknown, command: Command) => {
@@ -82,7 +82,7 @@ export function importDjangoCommand(io: CliIo): Command {
         io.stdout(flagOption(command, "json") === true ? formatJson({ dryRun, ...report }) : summary(report, dryRun));
       } catch (error) {
         if (error instanceof CliError) throw error;
-        throw new CliError(`import stopped: ${error instanceof Error ? error.message : String(error)}. What was written stays; run the same command again to resume.`);
+        throw new CliError(`import stopped: ${error instanceof Error ? error.message : String(error)}. Users are written a whole batch at a time, so nothing of the failing batch was written and every batch the progress counted is complete; run the same command again to resume.`);
       } finally {
         await source.close();
       }

@@ -1,11 +1,13 @@
 import {
   importedSessionRecord,
+  isBatchUserStore,
   isDjangoSessionKey,
   normalizeUsername,
   usernameKey,
   usernameProblem,
   wasImportedSessionRedeemed,
   type GroupAdminUserStore,
+  type ImportedUser,
   type Stores,
   type UserStore,
 } from "@latchkey/core";
@@ -66,9 +68,10 @@ function passwordHashOf(user: DjangoUser): { hash: string | null; problem: strin
  * Copies users, groups and permissions (and, with `sessions`, live logged-in sessions)
  * from a Django database into latchkey's stores. Idempotent: a user whose username
  * (case-insensitively) already exists is left as it is, and an imported session is not
- * written twice, so an interrupted run is resumed by running it again. Each user is written
- * by one store call (user, groups and direct permissions together), so no user is ever
- * half-written.
+ * written twice, so an interrupted run is resumed by running it again. The users of one
+ * batch are written in one transaction on the SQL stores (all of the batch or none of it),
+ * and `progress` counts a batch only once it is written. Sessions are written one by one,
+ * each idempotent.
  */
 export async function importDjango(source: DjangoSource, stores: Stores, options: ImportOptions): Promise<ImportReport> {
   const report: ImportReport = { groups: 0, users: { created: 0, unchanged: 0, withoutPassword: 0, skipped: [] }, sessions: null };
@@ -88,18 +91,56 @@ export async function importDjango(source: DjangoSource, stores: Stores, options
     if (batch.length === 0) break;
     const ids = batch.map((u) => u.id);
     const [memberships, permissions] = await Promise.all([source.groupsOf(ids), source.permissionsOf(ids)]);
+    const toCreate: { django: DjangoUser; user: ImportedUser }[] = [];
     for (const user of batch) {
-      imported.set(user.id, { latchkeyId: await importUser(user, memberships.get(user.id) ?? [], permissions.get(user.id) ?? []), password: user.password, isActive: user.isActive });
+      const decision = await decide(user, memberships.get(user.id) ?? [], permissions.get(user.id) ?? []);
+      if (decision.kind === "new") toCreate.push({ django: user, user: decision.user });
+      imported.set(user.id, { latchkeyId: decision.kind === "existing" ? decision.id : null, password: user.password, isActive: user.isActive });
+    }
+    if (toCreate.length > 0) {
+      let created: string[];
+      try {
+        created = await createAll(toCreate.map((c) => c.user));
+      } catch (error) {
+        const first = batch[0]?.id ?? "?";
+        const last = batch[batch.length - 1]?.id ?? "?";
+        throw new Error(`writing the batch of Django users ${first} to ${last} failed (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+      }
+      toCreate.forEach((c, i) => {
+        const entry = imported.get(c.django.id);
+        if (entry !== undefined) entry.latchkeyId = created[i] ?? null;
+      });
     }
     afterId = batch[batch.length - 1]?.id ?? afterId;
     done += batch.length;
+    // Called only once the batch is written: the count never includes rows a failure undid.
     options.progress("users", done);
   }
 
-  async function importUser(user: DjangoUser, userGroups: string[], userPermissions: string[]): Promise<string | null> {
-    const skip = (reason: string): null => {
+  /**
+   * Writes one batch's new users: in one transaction when the store offers it (the SQL
+   * stores), so a failure part-way leaves nothing of the batch; else user by user (each
+   * still whole), where a re-run resumes all the same.
+   */
+  async function createAll(users: readonly ImportedUser[]): Promise<string[]> {
+    if (options.dryRun) return users.map((u) => `dry-run:${u.usernameKey}`);
+    const store = stores.users;
+    if (isBatchUserStore(store)) return (await store.createUsersAtomically(users)).map((u) => String(u.id));
+    const ids: string[] = [];
+    for (const user of users) {
+      const created = await store.createUser(user);
+      if (user.lastLogin !== null) await store.updateUser(String(created.id), { lastLogin: user.lastLogin });
+      ids.push(String(created.id));
+    }
+    return ids;
+  }
+
+  type Decision = { kind: "skip" } | { kind: "existing"; id: string } | { kind: "new"; user: ImportedUser };
+
+  async function decide(user: DjangoUser, userGroups: string[], userPermissions: string[]): Promise<Decision> {
+    const skip = (reason: string): Decision => {
       report.users.skipped.push({ what: `user "${user.username}" (Django id ${user.id})`, reason });
-      return null;
+      return { kind: "skip" };
     };
     const problem = usernameProblem(user.username);
     if (problem !== null) return skip(problem);
@@ -112,29 +153,30 @@ export async function importDjango(source: DjangoSource, stores: Stores, options
     const existing = await stores.users.getUserByUsernameKey(key);
     if (existing !== null) {
       report.users.unchanged += 1;
-      return String(existing.id);
+      return { kind: "existing", id: String(existing.id) };
     }
     const { hash, problem: hashProblem } = passwordHashOf(user);
     if (hash === null) report.users.withoutPassword += 1;
     if (hashProblem !== null) report.users.skipped.push({ what: `password of "${user.username}"`, reason: hashProblem });
     report.users.created += 1;
-    if (options.dryRun) return `dry-run:${user.id}`;
-    const created = await stores.users.createUser({
-      username,
-      usernameKey: key,
-      email: user.email,
-      firstName: user.firstName,
-      lastName: user.lastName,
-      isActive: user.isActive,
-      isStaff: user.isStaff,
-      isSuperuser: user.isSuperuser,
-      groups: userGroups,
-      permissions: userPermissions,
-      passwordHash: hash,
-      dateJoined: user.dateJoined,
-    });
-    if (user.lastLogin !== null) await stores.users.updateUser(String(created.id), { lastLogin: user.lastLogin });
-    return String(created.id);
+    return {
+      kind: "new",
+      user: {
+        username,
+        usernameKey: key,
+        email: user.email,
+        firstName: user.firstName,
+        lastName: user.lastName,
+        isActive: user.isActive,
+        isStaff: user.isStaff,
+        isSuperuser: user.isSuperuser,
+        groups: userGroups,
+        permissions: userPermissions,
+        passwordHash: hash,
+        dateJoined: user.dateJoined,
+        lastLogin: user.lastLogin,
+      },
+    };
   }
 
   if (options.sessions) report.sessions = await importSessions(source, stores, options, imported);

@@ -92,6 +92,32 @@ export interface GroupAdminUserStore extends UserStore {
   setGroupPermissions(groupName: string, permissions: readonly string[]): Promise<void>;
 }
 
+/** A user as an import writes it: a new user, with the last login it had before the move. */
+export interface ImportedUser extends NewUser {
+  /** Milliseconds since the epoch, or null if the user never logged in. */
+  lastLogin: number | null;
+}
+
+/**
+ * A {@link UserStore} that writes a batch of users in one transaction (the SQL stores). An
+ * import uses it when present, so a batch that fails part-way (a disk error, a username
+ * taken meanwhile, the process killed) leaves nothing of itself behind and a re-run resumes
+ * at that batch.
+ */
+export interface BatchUserStore extends UserStore {
+  /**
+   * Creates every user of `users`, in order, with their groups and permissions, in one
+   * transaction: all of them, or none when any write fails (a taken username rejects with
+   * {@link UsernameTakenError}). Resolves to the created users, in order.
+   */
+  createUsersAtomically(users: readonly ImportedUser[]): Promise<UserRecord[]>;
+}
+
+/** True when `users` writes batches atomically ({@link BatchUserStore}). */
+export function isBatchUserStore(users: UserStore): users is BatchUserStore {
+  return typeof (users as Partial<BatchUserStore>).createUsersAtomically === "function";
+}
+
 /** The canonical string form of a row id; anything else ("01", "1.0", " 1") names no user. */
 const ROW_ID_PATTERN = /^[1-9][0-9]{0,15}$/;
 

@@ -37,7 +37,7 @@ async function startServer(mode: Mode, fixture: Fixture, spaDir: string, sink: S
   // The origin contains nginx's port, and the server needs it first (publicOrigin).
   const port = await freePort();
   const origin = `https://app.example.test:${port}`;
-  const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), env: { LATCHKEY_MODE: "production", LATCHKEY_TRUST_PROXY: "1", LATCHKEY_PUBLIC_ORIGIN: origin, ...mail }, controlledClock });
+  const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), env: { LATCHKEY_MODE: "production", LATCHKEY_DEPLOYMENT: "reverse-proxy", LATCHKEY_PUBLIC_ORIGIN: origin, ...mail }, controlledClock });
   fixture.defer(() => api.stop());
   await startHttpsNginx(fixture, NGINX_TEMPLATES.sameOrigin, { SERVER_NAME: "app.example.test", SPA_ROOT: spaDir, LATCHKEY_UPSTREAM: `127.0.0.1:${api.port}` }, port);
   return { api, origin };

@@ -21,7 +21,7 @@ export const MODE_A: EngineChecks = {
       const fixture = createFixture("a");
       try {
         const spaDir = await buildSpa(fixture.folder("spa"));
-        const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), spaDir });
+        const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), spaDir, env: { LATCHKEY_DEPLOYMENT: "same-origin" } });
         fixture.defer(() => api.stop());
         const { attacker, session } = await startVisit(fixture, run);
         // `localhost`, as in the docs: a different site from the attacker's 127.0.0.1.

@@ -24,7 +24,7 @@ export async function checkSameOriginBehindNginx(run: EngineRun, name: string, s
   try {
     const spaDir = await buildSpa(fixture.folder("spa"), {}, spaSource);
     // The configuration of docs/deployment.md, mode B.
-    const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), env: { LATCHKEY_MODE: "production", LATCHKEY_TRUST_PROXY: "1" } });
+    const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), env: { LATCHKEY_MODE: "production", LATCHKEY_DEPLOYMENT: "reverse-proxy" } });
     fixture.defer(() => api.stop());
     const nginx = await startHttpsNginx(
       fixture,
@@ -62,7 +62,7 @@ export const MODE_B: EngineChecks = {
       const fixture = createFixture("b-proxy-pass-slash");
       try {
         const spaDir = await buildSpa(fixture.folder("spa"));
-        const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), env: { LATCHKEY_MODE: "production", LATCHKEY_TRUST_PROXY: "1" } });
+        const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), env: { LATCHKEY_MODE: "production", LATCHKEY_DEPLOYMENT: "reverse-proxy" } });
         fixture.defer(() => api.stop());
         // The shipped file with the one-character mistake.
         const shipped = readFileSync(NGINX_TEMPLATES.sameOrigin, "utf8");

@@ -23,7 +23,7 @@ export const MODE_C1: EngineChecks = {
       try {
         const vitePort = await freePort();
         const spaOrigin = `http://localhost:${vitePort}`;
-        const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), env: { LATCHKEY_TRUSTED_ORIGINS: spaOrigin } });
+        const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), env: { LATCHKEY_DEPLOYMENT: "same-site", LATCHKEY_TRUSTED_ORIGINS: spaOrigin } });
         fixture.defer(() => api.stop());
         // `localhost` on both sides: `127.0.0.1` would be another site (see the docs).
         const apiOrigin = `http://localhost:${api.port}`;
@@ -74,7 +74,7 @@ export const MODE_C1: EngineChecks = {
       try {
         const vitePort = await freePort();
         const spaOrigin = `http://localhost:${vitePort}`;
-        const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), env: { LATCHKEY_TRUSTED_ORIGINS: spaOrigin } });
+        const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), env: { LATCHKEY_DEPLOYMENT: "same-site", LATCHKEY_TRUSTED_ORIGINS: spaOrigin } });
         fixture.defer(() => api.stop());
         const vite = await startViteDev({ port: vitePort, settings: { VITE_LATCHKEY_URL: api.url } });
         fixture.defer(() => vite.stop());

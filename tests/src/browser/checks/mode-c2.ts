@@ -90,7 +90,7 @@ export const MODE_C2: EngineChecks = {
       const fixture = createFixture("c2");
       try {
         // The configuration of docs/deployment.md, mode C2.
-        const site = await startTwoOriginSite(fixture, { ...HOSTS, apiEnv: (appOrigin) => ({ LATCHKEY_TRUSTED_ORIGINS: appOrigin }) });
+        const site = await startTwoOriginSite(fixture, { ...HOSTS, apiEnv: (appOrigin) => ({ LATCHKEY_DEPLOYMENT: "same-site", LATCHKEY_TRUSTED_ORIGINS: appOrigin }) });
         const { attacker, session } = await startVisit(fixture, run);
         await checkDeployment(session, {
           mode: artifactName(run.engine.name, "c2"),
@@ -112,7 +112,7 @@ export const MODE_C2: EngineChecks = {
     it(`C2 on names under a suffix missing from the Public Suffix List (https://app.example.test → https://api.example.test): ${outside.kept ? "login works, the cookies are first-party" : "the API's cookies are dropped as third-party, so login fails with CSRF cookie not set"}`, async () => {
       const fixture = createFixture("c2-outside-psl");
       try {
-        const site = await startTwoOriginSite(fixture, { appHost: "app.example.test", apiHost: "api.example.test", apiEnv: (appOrigin) => ({ LATCHKEY_TRUSTED_ORIGINS: appOrigin }) });
+        const site = await startTwoOriginSite(fixture, { appHost: "app.example.test", apiHost: "api.example.test", apiEnv: (appOrigin) => ({ LATCHKEY_DEPLOYMENT: "same-site", LATCHKEY_TRUSTED_ORIGINS: appOrigin }) });
         const session = await run.session(fixture);
         const { page, error } = await attemptLogin(session, `${site.appOrigin}/`);
         await screenshot(page, artifactName(run.engine.name, "c2-outside-psl"));

@@ -54,7 +54,7 @@ export const MODE_D1: EngineChecks = {
         // The configuration of docs/deployment.md, mode D1 (cookies).
         const site = await startTwoOriginSite(fixture, {
           ...HOSTS,
-          apiEnv: (appOrigin) => ({ LATCHKEY_TRUSTED_ORIGINS: appOrigin, LATCHKEY_COOKIES_SAME_SITE: "none", LATCHKEY_COOKIES_PARTITIONED: "true" }),
+          apiEnv: (appOrigin) => ({ LATCHKEY_DEPLOYMENT: "cross-site", LATCHKEY_TRUSTED_ORIGINS: appOrigin }),
         });
         if (!expected.d1Partitioned.kept) {
           await expectCookiesDropped(run, site, fixture, "d1-chips");
@@ -83,7 +83,7 @@ export const MODE_D1: EngineChecks = {
         // The configuration of docs/deployment.md, mode D1 (tokens): CORS only.
         const site = await startTwoOriginSite(fixture, {
           ...HOSTS,
-          apiEnv: (appOrigin) => ({ LATCHKEY_TRUSTED_ORIGINS: appOrigin }),
+          apiEnv: (appOrigin) => ({ LATCHKEY_DEPLOYMENT: "cross-site-token", LATCHKEY_TRUSTED_ORIGINS: appOrigin }),
           spa: (apiOrigin) => ({ VITE_LATCHKEY_URL: apiOrigin, VITE_LATCHKEY_MODE: "token", VITE_LATCHKEY_TOKEN_STORAGE: "localStorage" }),
         });
         const { attacker, session } = await startVisit(fixture, run);
@@ -106,7 +106,7 @@ export const MODE_D1: EngineChecks = {
       try {
         const site = await startTwoOriginSite(fixture, {
           ...HOSTS,
-          apiEnv: (appOrigin) => ({ LATCHKEY_TRUSTED_ORIGINS: appOrigin, LATCHKEY_COOKIES_SAME_SITE: "none" }),
+          apiEnv: (appOrigin) => ({ LATCHKEY_DEPLOYMENT: "cross-site", LATCHKEY_COOKIES_PARTITIONED: "false", LATCHKEY_TRUSTED_ORIGINS: appOrigin }),
         });
         if (!expected.d1Unpartitioned.kept) {
           await expectCookiesDropped(run, site, fixture, "d1-not-partitioned");

@@ -25,7 +25,7 @@ export const MODE_D2: EngineChecks = {
         const site = await startTwoOriginSite(fixture, {
           appHost: "app.example.test",
           apiHost: "api.example.net",
-          apiEnv: (appOrigin) => ({ LATCHKEY_TRUSTED_ORIGINS: appOrigin, LATCHKEY_COOKIES_SAME_SITE: "none" }),
+          apiEnv: (appOrigin) => ({ LATCHKEY_DEPLOYMENT: "cross-site", LATCHKEY_COOKIES_PARTITIONED: "false", LATCHKEY_TRUSTED_ORIGINS: appOrigin }),
         });
         const { attacker, session } = await startVisit(fixture, run);
         await checkDeployment(session, {

@@ -1,0 +1,132 @@
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { browserTestSkip } from "../browser/harness/browser.js";
+import { runLatchkey, startServe, tempDir } from "../server/latchkey-process.js";
+import { startHeaderProxy, type AnswerHeaders } from "./header-proxy.js";
+
+// `latchkey doctor --browser`: Debian's Chromium opens the SPA's page and runs its CSRF fetch
+// and a login attempt against real `latchkey serve` processes, some behind a real proxy that
+// gets one thing wrong; the report carries Chromium's own reason for each refused cookie and
+// each CORS refusal, in words with the fix. The SPA is a page on http://localhost:<port>, the
+// API on http://127.0.0.1:<port>: two sites, as app.example.com and api.example.net would be.
+
+const TIMEOUT_MS = 120_000;
+
+interface Check {
+  id: string;
+  status: string;
+  message: string;
+  fix?: string;
+}
+
+interface Report {
+  ok: boolean;
+  checks: Check[];
+}
+
+describe("latchkey doctor --browser", { skip: browserTestSkip("chromium") }, () => {
+  const spa = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
+    res.end("<!doctype html><title>SPA</title><p>The SPA</p>");
+  });
+  let spaOrigin = "";
+  before(async () => {
+    await new Promise<void>((resolve) => spa.listen(0, "127.0.0.1", resolve));
+    spaOrigin = `http://localhost:${(spa.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => spa.close(() => resolve())));
+
+  /** Starts `latchkey serve` with `env` (behind a proxy applying `rewrite`, if given) and runs the doctor with --browser from the SPA's page. */
+  async function doctor(env: Record<string, string>, rewrite?: (headers: AnswerHeaders, method: string) => void, spaUrl?: (apiUrl: string) => string, apiHost = "127.0.0.1"): Promise<{ code: number | null; report: Report; stderr: string }> {
+    const dir = tempDir("latchkey-doctor-browser-");
+    mkdirSync(join(dir.path, "spa"));
+    writeFileSync(join(dir.path, "spa", "index.html"), "<!doctype html><title>SPA</title><p>The SPA, served by latchkey");
+    const server = await startServe(["--port", "0", "--spa", join(dir.path, "spa")], { cwd: dir.path, env: { LATCHKEY_TRUSTED_ORIGINS: spaOrigin, ...env } });
+    const proxy = rewrite === undefined ? null : await startHeaderProxy({ upstream: server.url, rewrite });
+    try {
+      const api = (proxy?.url ?? server.url).replace("127.0.0.1", apiHost);
+      const page = spaUrl === undefined ? `${spaOrigin}/` : spaUrl(api);
+      const result = await runLatchkey(["doctor", page, "--api", `${api}/api`, "--browser", "--json"], { cwd: dir.path, env: { HOME: dir.path } });
+      assert.ok(result.stdout.startsWith("{"), result.stderr);
+      return { code: result.code, report: JSON.parse(result.stdout) as Report, stderr: result.stderr };
+    } finally {
+      await proxy?.stop();
+      await server.stop();
+      dir.cleanup();
+    }
+  }
+
+  const found = (report: Report, id: string, pattern: RegExp): Check => {
+    const check = report.checks.find((c) => c.id === id && pattern.test(c.message));
+    assert.ok(check, `no ${id} check matching ${pattern} in ${JSON.stringify(report.checks, null, 1)}`);
+    return check;
+  };
+
+  it("passes a same-origin deployment: Chromium's login attempt gets past CSRF and fails only on the made-up credentials", { timeout: TIMEOUT_MS }, async () => {
+    const { code, report } = await doctor({}, undefined, (api) => `${api}/`);
+    assert.equal(code, 0, JSON.stringify(report.checks));
+    assert.equal(found(report, "browser-login", /passed the CSRF checks/).status, "ok");
+    assert.equal(report.checks.some((c) => c.id.startsWith("browser-") && c.status !== "ok"), false);
+  });
+
+  it("passes a cross-site deployment with the \"cross-site\" preset: partitioned cookies are stored and sent by Chromium", { timeout: TIMEOUT_MS }, async () => {
+    const { code, report } = await doctor({ LATCHKEY_DEPLOYMENT: "cross-site" });
+    assert.equal(code, 0, JSON.stringify(report.checks));
+    assert.equal(found(report, "browser-login", /passed the CSRF checks/).status, "ok");
+  });
+
+  const stripSecure = (h: AnswerHeaders): void => {
+    h["set-cookie"] = h["set-cookie"]?.map((line) => line.replace(/; Secure/i, ""));
+  };
+
+  it("reports Chromium refusing a SameSite=None cookie that a proxy stripped of Secure, with the fix (same site: localhost:a → localhost:b)", { timeout: TIMEOUT_MS }, async () => {
+    const { code, report } = await doctor({ LATCHKEY_COOKIES_SAME_SITE: "none" }, stripSecure, undefined, "localhost");
+    assert.equal(code, 1);
+    const refused = found(report, "browser-cookie", /Chromium refused to store the cookie csrftoken: it is SameSite=None without Secure, which Chromium refuses \(SameSiteNoneInsecure\)/);
+    assert.equal(refused.status, "fail");
+    assert.match(refused.fix ?? "", /cookies\.secure "always"/);
+    assert.equal(report.checks.find((c) => c.id === "cookie-secure")?.status, "fail", "the HTTP probe names it too");
+    assert.equal(found(report, "browser-login", /answered 403.*csrf_cookie_missing.*The refused cookies above are why/).status, "fail");
+  });
+
+  it("reports a Partitioned cookie stripped of Secure, which Chromium drops without giving a reason", { timeout: TIMEOUT_MS }, async () => {
+    const { code, report } = await doctor({ LATCHKEY_DEPLOYMENT: "cross-site" }, stripSecure);
+    assert.equal(code, 1);
+    const dropped = found(report, "browser-cookie", /Chromium dropped the cookie csrftoken without giving a reason: it is Partitioned but not Secure/);
+    assert.match(dropped.fix ?? "", /no proxy strips Secure/);
+    assert.equal(found(report, "browser-login", /answered 403/).status, "fail");
+  });
+
+  it("reports Chromium blocking an unpartitioned third-party cookie, which the HTTP probe can only warn about", { timeout: TIMEOUT_MS }, async () => {
+    const { code, report } = await doctor({ LATCHKEY_COOKIES_SAME_SITE: "none", LATCHKEY_COOKIES_SECURE: "always" });
+    assert.equal(code, 1);
+    assert.equal(report.checks.find((c) => c.id === "cookie-partitioned")?.status, "warn");
+    const refused = found(report, "browser-cookie", /Chromium refused to store the cookie csrftoken: .*third-party cookies/);
+    assert.match(refused.fix ?? "", /cookies\.partitioned true/);
+  });
+
+  it("reports Chromium's CORS refusal when a CORS layer drops Access-Control-Allow-Credentials", { timeout: TIMEOUT_MS }, async () => {
+    const { code, report } = await doctor({ LATCHKEY_DEPLOYMENT: "cross-site" }, (h) => void delete h["access-control-allow-credentials"]);
+    assert.equal(code, 1);
+    const cors = found(report, "browser-cors", /Chromium refused the API's answer: .*CORS policy.*Access-Control-Allow-Credentials/);
+    assert.equal(cors.status, "fail");
+    assert.match(cors.fix ?? "", /Allow credentials/);
+  });
+
+  it("says plainly when there is no Chromium at the given path", { timeout: TIMEOUT_MS }, async () => {
+    const dir = tempDir("latchkey-doctor-browser-");
+    const server = await startServe(["--port", "0"], { cwd: dir.path });
+    try {
+      const result = await runLatchkey(["doctor", `${server.url}/`, "--browser", "--chromium", "/nonexistent/chromium"], { cwd: dir.path });
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /--browser needs Chromium, and there is none at \/nonexistent\/chromium\. Install it \(apt-get install chromium\) or pass --chromium <path>\./);
+    } finally {
+      await server.stop();
+      dir.cleanup();
+    }
+  });
+});
