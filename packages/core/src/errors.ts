@@ -39,7 +39,7 @@ export class HttpError extends Error {
 }
 
 /** Which store failed, for the 503 text and the log line. */
-export type StoreName = "session" | "user" | "throttle" | "account";
+export type StoreName = "session" | "user" | "throttle" | "account" | "mfa";
 
 /**
  * A store could not be reached or failed to answer. Requests that need the store get a 503;

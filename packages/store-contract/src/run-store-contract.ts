@@ -1,6 +1,7 @@
 import { describe } from "node:test";
 import { joinedReadContract } from "./joined-read-contract.js";
 import { accountContract } from "./account-contract.js";
+import { mfaContract } from "./mfa-contract.js";
 import { sessionContract } from "./session-contract.js";
 import { sessionExpiryContract } from "./session-expiry-contract.js";
 import { sessionListContract } from "./session-list-contract.js";
@@ -20,12 +21,13 @@ import { userContract } from "./user-contract.js";
  * refuse a reused session id (or ignore it) rather than overwrite, and stay correct
  * under concurrent calls.
  *
- * `options.accounts: false` marks a store without an {@link AccountStore} (the account part is then skipped, loudly).
+ * `options.accounts: false` marks a store without an {@link AccountStore} (the account part is then skipped, loudly);
+ * `options.mfa: false` one without an MfaStore (default: as `accounts`).
  *
  * @example
  * runStoreContract("memory", async () => ({ stores: memoryStores(), cleanup: async () => {} }));
  */
-export function runStoreContract(name: string, factory: StoreContractFactory, options: { accounts?: boolean } = {}): void {
+export function runStoreContract(name: string, factory: StoreContractFactory, options: { accounts?: boolean; mfa?: boolean } = {}): void {
   describe(`${name} store contract`, () => {
     sessionContract(factory);
     sessionListContract(factory);
@@ -35,5 +37,6 @@ export function runStoreContract(name: string, factory: StoreContractFactory, op
     throttleContract(factory);
     joinedReadContract(factory);
     accountContract(factory, options.accounts ?? true);
+    mfaContract(factory, options.mfa ?? options.accounts ?? true);
   });
 }

@@ -1,5 +1,6 @@
-import type { AccountStore, Stores } from "@latchkey/core";
+import type { AccountStore, MfaStore, Stores } from "@latchkey/core";
 import { memoryAccountStore } from "./memory-account-store.js";
+import { memoryMfaStore } from "./memory-mfa-store.js";
 import { memorySessionStore } from "./memory-session-store.js";
 import { memoryThrottleStore } from "./memory-throttle-store.js";
 import { memoryUserStore, type MemoryUserStore, type MemoryUserStoreOptions } from "./memory-user-store.js";
@@ -11,6 +12,7 @@ export type MemoryStoresOptions = MemoryUserStoreOptions;
 export interface MemoryStores extends Stores {
   users: MemoryUserStore;
   accounts: AccountStore;
+  mfa: MfaStore;
 }
 
 /**
@@ -24,5 +26,6 @@ export function memoryStores(options: MemoryStoresOptions = {}): MemoryStores {
     users: memoryUserStore(options),
     throttle: memoryThrottleStore(),
     accounts: memoryAccountStore(),
+    mfa: memoryMfaStore(),
   };
 }

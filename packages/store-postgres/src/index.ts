@@ -18,3 +18,4 @@ export { postgresThrottleStore, deleteExpiredPostgresThrottleCounters, type Post
 export { setGroupPermissions } from "./group-permissions.js";
 export { postgresInvalidationBus, DEFAULT_INVALIDATION_CHANNEL, type PostgresInvalidationBusOptions } from "./postgres-invalidation-bus.js";
 export { postgresAccountStore } from "./postgres-account-store.js";
+export { postgresMfaStore } from "./postgres-mfa-store.js";

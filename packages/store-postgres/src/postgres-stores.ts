@@ -1,7 +1,8 @@
-import type { AccountStore, Stores } from "@latchkey/core";
+import type { AccountStore, MfaStore, Stores } from "@latchkey/core";
 import type { Pool, PoolConfig } from "pg";
 import { assertPostgresSchemaCurrent } from "./migrate.js";
 import { postgresAccountStore } from "./postgres-account-store.js";
+import { postgresMfaStore } from "./postgres-mfa-store.js";
 import { postgresSessionStore } from "./postgres-session-store.js";
 import { postgresThrottleStore } from "./postgres-throttle-store.js";
 import { postgresUserStore, type PostgresUserStore } from "./postgres-user-store.js";
@@ -45,6 +46,7 @@ export interface PostgresStoresOptions {
 export interface PostgresStores extends Stores {
   users: PostgresUserStore;
   accounts: AccountStore;
+  mfa: MfaStore;
 }
 
 /**
@@ -69,5 +71,6 @@ export async function postgresStores(options: PostgresStoresOptions): Promise<Po
     users,
     throttle: postgresThrottleStore(pool),
     accounts: postgresAccountStore(pool),
+    mfa: postgresMfaStore(pool),
   };
 }

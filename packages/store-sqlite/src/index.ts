@@ -14,3 +14,4 @@ export { createChangeWatch, type ChangeWatch } from "./change-watch.js";
 export { sqliteThrottleStore, deleteExpiredThrottleCounters, type SqliteThrottleStoreOptions } from "./sqlite-throttle-store.js";
 export { setGroupPermissions } from "./group-permissions.js";
 export { sqliteAccountStore } from "./sqlite-account-store.js";
+export { sqliteMfaStore } from "./sqlite-mfa-store.js";

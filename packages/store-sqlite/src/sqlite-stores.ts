@@ -1,9 +1,10 @@
-import type { AccountStore, Stores } from "@latchkey/core";
+import type { AccountStore, MfaStore, Stores } from "@latchkey/core";
 import type Database from "better-sqlite3";
 import { createChangeWatch, UNWATCHED } from "./change-watch.js";
 import { assertSqliteSchemaCurrent } from "./migrate.js";
 import { DEFAULT_CACHE_ENTRIES } from "./read-cache.js";
 import { sqliteAccountStore } from "./sqlite-account-store.js";
+import { sqliteMfaStore } from "./sqlite-mfa-store.js";
 import { sqliteSessionStore } from "./sqlite-session-store.js";
 import { sqliteThrottleStore } from "./sqlite-throttle-store.js";
 import { sqliteUserStore, type SqliteUserStore } from "./sqlite-user-store.js";
@@ -28,6 +29,7 @@ export interface SqliteStoresOptions {
 export interface SqliteStores extends Stores {
   users: SqliteUserStore;
   accounts: AccountStore;
+  mfa: MfaStore;
 }
 
 /**
@@ -49,5 +51,6 @@ export function sqliteStores(options: SqliteStoresOptions): SqliteStores {
     users: sqliteUserStore(database, cache),
     throttle: sqliteThrottleStore(database),
     accounts: sqliteAccountStore(database, cache.watch),
+    mfa: sqliteMfaStore(database, cache.watch),
   };
 }
