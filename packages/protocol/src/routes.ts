@@ -20,7 +20,14 @@ export type RouteName =
   | "emailChange"
   | "accountDelete"
   | "sessions"
-  | "sessionsRevokeOthers";
+  | "sessionsRevokeOthers"
+  // Second factors (SPEC §2b).
+  | "mfa"
+  | "mfaTotpSetup"
+  | "mfaTotpConfirm"
+  | "mfaTotp"
+  | "mfaRecoveryCodes"
+  | "mfaAuthenticate";
 
 /** The names of every route, in the order they are documented. */
 export const ROUTE_NAMES: readonly RouteName[] = Object.freeze([
@@ -44,6 +51,12 @@ export const ROUTE_NAMES: readonly RouteName[] = Object.freeze([
   "accountDelete",
   "sessions",
   "sessionsRevokeOthers",
+  "mfa",
+  "mfaTotpSetup",
+  "mfaTotpConfirm",
+  "mfaTotp",
+  "mfaRecoveryCodes",
+  "mfaAuthenticate",
 ]);
 
 /**
@@ -71,4 +84,10 @@ export const DEFAULT_ROUTE_PATHS: Readonly<Record<RouteName, string>> = Object.f
   accountDelete: "/account/delete/",
   sessions: "/sessions/",
   sessionsRevokeOthers: "/sessions/revoke-others/",
+  mfa: "/mfa/",
+  mfaTotpSetup: "/mfa/totp/setup/",
+  mfaTotpConfirm: "/mfa/totp/confirm/",
+  mfaTotp: "/mfa/totp/",
+  mfaRecoveryCodes: "/mfa/recovery-codes/",
+  mfaAuthenticate: "/mfa/authenticate/",
 });

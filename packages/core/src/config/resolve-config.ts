@@ -8,6 +8,7 @@ import { cryptoRandom, silentLogger, systemClock } from "../ports/world.js";
 import type { LatchkeyOptions } from "./options.js";
 import type { ResolvedConfig, ResolvedWorld } from "./resolved-config.js";
 import { accountOptionsShape, resolveAccountConfig } from "./resolve-account-config.js";
+import { mfaOptionsShape, resolveMfaConfig } from "./resolve-mfa-config.js";
 
 const seconds = z.number().int().positive();
 const window = z.strictObject({ points: z.number().int().positive(), durationSeconds: seconds });
@@ -25,6 +26,7 @@ const optionsSchema = z.strictObject({
     users: methods(["getUserById", "getUserByUsernameKey", "createUser", "updateUser", "listUsers"]),
     throttle: methods(["consume", "refund", "reset"]),
     accounts: methods(["createKey", "consumeKey", "deleteUserKeys", "markEmailVerified", "isEmailVerified", "deleteUserData", "setSessionFreshAt", "getSessionFreshAt", "enqueueMessage", "claimMessages", "completeMessage", "retryMessage", "countPendingMessages"]).optional(),
+    mfa: methods(["getTotp", "saveTotp", "acceptTotpStep", "deleteTotp", "replaceRecoveryCodes", "useRecoveryCode", "countRecoveryCodes", "savePendingLogin", "getPendingLogin", "consumePendingLogin", "deleteExpiredPendingLogins", "deleteUserFactors"]).optional(),
   }),
   mode: z.enum(["development", "production"]).optional(),
   allowInsecure: z.boolean().optional(),
@@ -122,6 +124,7 @@ const optionsSchema = z.strictObject({
   clock: methods(["now"]).optional(),
   random: methods(["fill"]).optional(),
   ...accountOptionsShape,
+  ...mfaOptionsShape,
 });
 
 /** Formats a zod issue path as `csrf.mode` / `routes.login[1]`. */
@@ -244,6 +247,7 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
   // The preload list (hstspreload.org) takes only hosts whose header covers subdomains for a year.
   if (hstsPreload && (!hstsSubDomains || hstsMaxAge < 31_536_000)) problems.push("hsts.preload: preloading needs hsts.includeSubDomains and hsts.maxAgeSeconds of at least 31536000 (one year)");
   const accountConfig = resolveAccountConfig(o, routes, problems, { production, publicOrigin });
+  const mfaResolved = resolveMfaConfig(o, routes, problems, { productName: accountConfig.mail.productName, hostPrefix });
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -324,6 +328,7 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     },
     clearSiteDataOnLogout: clearSiteDataValue(o.clearSiteDataOnLogout ?? ["cache", "cookies"]),
     ...accountConfig,
+    ...mfaResolved.config,
   });
   const world: ResolvedWorld = Object.freeze({
     stores: o.stores,
@@ -333,6 +338,7 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     random: o.random ?? cryptoRandom,
     invalidationBus: o.invalidationBus ?? null,
     mailTransport: o.mail?.transport ?? null,
+    mfaKeys: mfaResolved.keys,
   });
   return { config, world };
 }

@@ -11,6 +11,8 @@ import { passwordResetConfirmRoute, passwordResetRoute } from "./password-reset-
 import { accountDeleteRoute, reauthenticateRoute } from "./reauthenticate-route.js";
 import { sessionsRevokeOthersRoute, sessionsRoute } from "./sessions-routes.js";
 import { signupRoute } from "./signup-route.js";
+import { mfaAuthenticateRoute } from "../mfa/mfa-authenticate-route.js";
+import { mfaRecoveryCodesRoute, mfaStatusRoute, mfaTotpConfirmRoute, mfaTotpRoute, mfaTotpSetupRoute } from "../mfa/mfa-routes.js";
 
 /** Every route latchkey defines (the OpenAPI route is added by the dispatcher, which owns the document). */
 export const ROUTES: readonly RouteDefinition[] = Object.freeze([
@@ -34,6 +36,13 @@ export const ROUTES: readonly RouteDefinition[] = Object.freeze([
   accountDeleteRoute,
   sessionsRoute,
   sessionsRevokeOthersRoute,
+  // Second factors (SPEC §2b).
+  mfaStatusRoute,
+  mfaTotpSetupRoute,
+  mfaTotpConfirmRoute,
+  mfaTotpRoute,
+  mfaRecoveryCodesRoute,
+  mfaAuthenticateRoute,
 ]);
 
 /**
