@@ -146,6 +146,9 @@ const ROWS: readonly Row[] = [
   { key: "mail.url", kind: "url", default: "unset (messages wait in the outbox)", example: "smtp://smtp.example.com:587", description: "Where mail goes: `smtp://user:pass@host:port` (STARTTLS when offered), `smtps://…` (TLS), `console:` (development: printed to the log) or `file:` (development: `.eml` files in `<dataDir>/mail`, or `file:/some/dir`). Production refuses to start without SMTP when a route that sends mail is on. Its password never appears in logs." },
   { key: "mail.from", kind: "string", default: '"latchkey <no-reply@localhost>"', example: "Example <no-reply@example.com>", description: "From address of every message." },
   { key: "mail.productName", kind: "string", default: '"latchkey"', example: "Example", description: "Product name used in messages." },
+  { key: "mfa.encryptionKeys", kind: "list", default: "unset (TOTP enrolment off)", example: "k2026:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=", description: "Keys that seal TOTP secrets at rest (AES-256-GCM), each `id:key` with `key` 32 random bytes in base64 (`openssl rand -base64 32`; never reuse the example). The first seals new secrets; every listed key still opens its own, so rotate by putting a new key first and keeping the old. Without one, TOTP setup is off (404): secrets are never stored in clear. Environment: comma-separated. Never shown in logs or problems. See docs/mfa.md." },
+  { key: "mfa.issuer", kind: "string", default: "mail.productName", example: "Example", description: "Issuer shown in authenticator apps (the `otpauth://` URL); no `:`." },
+  { key: "mfa.pendingLoginTtlSeconds", kind: "integer", unit: "seconds", default: "300 (5 minutes)", example: "120", description: "How long a login that passed the password waits for its second factor (the HttpOnly pending-login cookie or `mfaToken`), 30 to 3600." },
 ];
 
 /** Flags `latchkey serve` accepts for settings, by key. */

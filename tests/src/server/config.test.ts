@@ -186,7 +186,9 @@ describe("loadServerConfig()", () => {
       const base = { LATCHKEY_ALLOW_INSECURE: "true", LATCHKEY_DATABASE_URL: "postgres://latchkey@127.0.0.1/latchkey" };
       for (const setting of SETTINGS) {
         const config = loadServerConfig({ cwd, env: { ...base, [setting.env]: setting.example } });
-        assert.equal(config.sources[setting.key], `${setting.env}=${JSON.stringify(setting.example)} (environment)`, setting.env);
+        // Encryption keys are secrets: their source names the variable, never the value.
+        const shownValue = setting.key === "mfa.encryptionKeys" ? "***" : setting.example;
+        assert.equal(config.sources[setting.key], `${setting.env}=${JSON.stringify(shownValue)} (environment)`, setting.env);
       }
     });
   });
