@@ -8,7 +8,7 @@ import {
   recommendedPoolOptions,
 } from "@latchkey/store-postgres";
 import { recommendedClusterOptions, recommendedRedisOptions, redisInvalidationBus, redisStores, type RedisClient } from "@latchkey/store-redis";
-import { deleteExpiredThrottleCounters, sqliteAccountStore, sqliteUserStore } from "@latchkey/store-sqlite";
+import { deleteExpiredThrottleCounters, sqliteAccountStore, sqliteMfaStore, sqliteUserStore } from "@latchkey/store-sqlite";
 import { Cluster, Redis } from "ioredis";
 import pg from "pg";
 import { createReadinessCheck, type Readiness } from "./readiness.js";
@@ -200,6 +200,9 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
     // Keys, verified addresses and the mail outbox live beside the users (SQL), never in Redis.
     const accountStore = postgres?.accounts ?? (sqlite === null ? null : sqliteAccountStore(sqlite.database));
     const stores: Stores = { sessions: sessionSide.sessions, throttle: sessionSide.throttle, users: userStore, ...(accountStore === null ? {} : { accounts: accountStore }) };
+    // Second factors live beside the users (PostgreSQL or SQLite), like the account records.
+    const mfaStore = postgres?.mfa ?? (sqlite === null ? null : sqliteMfaStore(sqlite.database));
+    if (mfaStore !== null) stores.mfa = mfaStore;
     const sessionsLabel = redis !== null ? redisLabel : postgres !== null ? postgresLabel : sqliteLabel;
     const layout: StoreLayout = { users: postgres !== null ? postgresLabel : sqliteLabel, sessions: sessionsLabel, throttle: sessionsLabel };
 
