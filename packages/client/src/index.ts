@@ -13,5 +13,8 @@ export type {
   SessionListener,
   TokenStorageLike,
   FetchLike,
+  MfaMethod,
+  MfaStatus,
 } from "./types.js";
+export type { MfaCalls } from "./mfa-calls.js";
 export type { SessionInfo } from "@latchkey/protocol";
