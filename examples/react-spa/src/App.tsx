@@ -7,6 +7,7 @@ import { apiUrl, client } from "./latchkey";
 import { AccountPage } from "./pages/AccountPage";
 import { CheckEmailPage } from "./pages/CheckEmailPage";
 import { DevicesPage } from "./pages/DevicesPage";
+import { MfaPage } from "./pages/MfaPage";
 import { ForgotPasswordPage } from "./pages/ForgotPasswordPage";
 import { ResetPasswordPage } from "./pages/ResetPasswordPage";
 import { SignUpPage } from "./pages/SignUpPage";
@@ -53,6 +54,10 @@ function Nav(): ReactElement {
           {" · "}
           <Link to="/devices" testId="nav-devices">
             Devices
+          </Link>
+          {" · "}
+          <Link to="/mfa" testId="nav-mfa">
+            Two-factor
           </Link>
         </>
       ) : (
@@ -105,6 +110,12 @@ function Page(): ReactElement {
       return (
         <Private>
           <DevicesPage />
+        </Private>
+      );
+    case "/mfa":
+      return (
+        <Private>
+          <MfaPage />
         </Private>
       );
     default:
