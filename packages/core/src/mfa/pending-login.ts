@@ -43,6 +43,9 @@ export async function startPendingLogin(engine: Engine, req: LatchkeyRequest, us
   const now = world.clock.now();
   const ttl = config.mfa.pendingLoginTtlSeconds;
   await storeCall("mfa", () => store(engine).savePendingLogin({ tokenHash: sha256Hex(token), userId, kind: login.kind, label: login.label, createdAt: now, expiresAt: now + ttl * 1000 }));
+  // Expired pending logins are already refused; each new one also sweeps them away (one indexed
+  // DELETE), so abandoned logins do not pile up and no cron job is needed for them.
+  await storeCall("mfa", () => store(engine).deleteExpiredPendingLogins(now));
   const cookies = login.kind === "cookie" ? [shortLivedCookie(req, config, config.mfa.pendingCookieName, token, ttl, now)] : [];
   return { token, cookies };
 }
