@@ -8,6 +8,7 @@ import { AccountPage } from "./pages/AccountPage";
 import { CheckEmailPage } from "./pages/CheckEmailPage";
 import { DevicesPage } from "./pages/DevicesPage";
 import { PasskeysPage } from "./pages/PasskeysPage";
+import { MfaPage } from "./pages/MfaPage";
 import { ForgotPasswordPage } from "./pages/ForgotPasswordPage";
 import { ResetPasswordPage } from "./pages/ResetPasswordPage";
 import { SignUpPage } from "./pages/SignUpPage";
@@ -58,6 +59,10 @@ function Nav(): ReactElement {
           {" · "}
           <Link to="/passkeys" testId="nav-passkeys">
             Passkeys
+          </Link>
+          {" · "}
+          <Link to="/mfa" testId="nav-mfa">
+            Two-factor
           </Link>
         </>
       ) : (
@@ -116,6 +121,12 @@ function Page(): ReactElement {
       return (
         <Private>
           <PasskeysPage />
+        </Private>
+      );
+    case "/mfa":
+      return (
+        <Private>
+          <MfaPage />
         </Private>
       );
     default:

@@ -5,18 +5,26 @@ import { loginErrorMessage } from "./messages";
 
 /** Username and password, with the server's refusal shown in words. */
 export function LoginForm(): ReactElement {
-  const { login } = useSession();
+  const { login, client } = useSession();
   const [username, setUsername] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Set when the password was right but the account has a second factor (401 mfa_required).
+  const [needsCode, setNeedsCode] = useState(false);
+  const [code, setCode] = useState("");
 
   async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
     event.preventDefault();
     setBusy(true);
     setError(null);
-    const result = await login(username, password);
+    const result = needsCode ? await client.authenticateMfa(code) : await login(username, password);
     setBusy(false);
+    if (!result.ok && result.error.code === "mfa_required") {
+      setNeedsCode(true);
+      return;
+    }
+    if (!result.ok && result.error.code === "mfa_login_invalid") setNeedsCode(false);
     if (!result.ok) setError(loginErrorMessage(result.error));
     // On success the session state changes and <RequireAuth> swaps this form out.
   }
@@ -48,6 +56,12 @@ export function LoginForm(): ReactElement {
           onChange={(e) => setPassword(e.target.value)}
         />
       </label>
+      {needsCode && (
+        <label>
+          Code from your authenticator app (or a recovery code)
+          <input data-testid="login-code" name="code" autoComplete="one-time-code" inputMode="numeric" value={code} onChange={(e) => setCode(e.target.value)} />
+        </label>
+      )}
       <button data-testid="login-submit" type="submit" disabled={busy}>
         {busy ? "Logging in…" : "Log in"}
       </button>{" "}

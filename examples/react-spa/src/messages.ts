@@ -9,6 +9,10 @@ export function loginErrorMessage(error: ClientError): string {
       return "Enter your username and password.";
     case "email_unverified":
       return "Verify your email address first: open the link we emailed you (a new one is on its way).";
+    case "mfa_code_invalid":
+      return "That code is wrong or was already used. Enter the current code from your app.";
+    case "mfa_login_invalid":
+      return "This login expired. Enter your password again.";
     case "throttled":
       return error.retryAfterSeconds === undefined
         ? `Too many failed attempts. ${error.detail}`

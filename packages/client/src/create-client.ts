@@ -11,6 +11,7 @@ import type { ClientError, ClientResult, SessionState, User } from "./types.js";
 
 import { createAccountCalls, type Answer } from "./account-calls.js";
 import { createPasskeyCalls } from "./passkey-calls.js";
+import { createMfaCalls } from "./mfa-calls.js";
 
 /**
  * Creates a client for one latchkey API. Nothing is sent until a method is called; call
@@ -96,8 +97,24 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
     return { ok: true, data: answer.body };
   }
 
+  /** Token mode: the pending login of the last `mfa_required` answer (cookie mode keeps it in an HttpOnly cookie). */
+  let pendingMfaToken: string | null = null;
+
   async function login(username: string, password: string): Promise<ClientResult<{ user: User }>> {
     const answer = await call(config.mode === "token" ? "tokenLogin" : "login", "POST", { username, password });
+    if (!answer.ok && answer.error.code === "mfa_required") pendingMfaToken = answer.error.mfaToken ?? null;
+    return completeLogin(answer);
+  }
+
+  /** `POST /mfa/authenticate/` with a code: finishes a login that answered `mfa_required`, like `login()` succeeding. */
+  async function authenticateMfa(code: string): Promise<ClientResult<{ user: User }>> {
+    const answer = await call("mfaAuthenticate", "POST", pendingMfaToken === null ? { code } : { code, mfaToken: pendingMfaToken });
+    if (answer.ok) pendingMfaToken = null;
+    return completeLogin(answer);
+  }
+
+  /** A successful login answer (of the password or of the second factor) makes the state authenticated. */
+  function completeLogin(answer: Answer): ClientResult<{ user: User }> {
     if (!answer.ok) return answer;
     const body = answer.body;
     if (!isRecord(body) || !isUser(body.user)) return invalid(answer, "a login answer");
@@ -187,6 +204,8 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
   return {
     ...accountCalls,
     ...passkeyCalls,
+    ...createMfaCalls((route, method, json, suffix) => call(route, method, json, {}, suffix)),
+    authenticateMfa,
     mode: config.mode,
     async csrf() {
       return csrf.refresh();

@@ -13,6 +13,9 @@ export type {
   SessionListener,
   TokenStorageLike,
   FetchLike,
+  MfaMethod,
+  MfaStatus,
 } from "./types.js";
+export type { MfaCalls } from "./mfa-calls.js";
 export type { SessionInfo } from "@latchkey/protocol";
 export type { PasskeyCalls, PasskeyInfo } from "./passkey-calls.js";

@@ -2,12 +2,13 @@ import type { SessionResponse } from "@latchkey/protocol";
 import type { ClientResult, SessionListener, SessionState, User } from "./types.js";
 import type { AccountCalls } from "./account-calls.js";
 import type { PasskeyCalls } from "./passkey-calls.js";
+import type { MfaCalls } from "./mfa-calls.js";
 
 /**
  * latchkey's browser client. Every call resolves to a {@link ClientResult} value; none
  * throws for an HTTP error or a network failure. Made by {@link createClient}.
  */
-export interface LatchkeyClient extends AccountCalls, PasskeyCalls {
+export interface LatchkeyClient extends AccountCalls, PasskeyCalls, MfaCalls {
   /** `"cookie"` or `"token"`, as configured. */
   readonly mode: "cookie" | "token";
 
@@ -30,9 +31,18 @@ export interface LatchkeyClient extends AccountCalls, PasskeyCalls {
    * `POST /token/login/`; the bearer token is kept in memory (or `localStorage` if configured).
    * On success the state becomes authenticated and other tabs are told to refresh.
    * Failures: 400 `invalid_credentials` / `missing_credentials`, 403 `csrf_*`,
-   * 429 `throttled` (see `retryAfterSeconds`).
+   * 429 `throttled` (see `retryAfterSeconds`), and 401 `mfa_required` for a user with a second
+   * factor: `error.methods` lists the factors; ask for a code and call {@link authenticateMfa}.
    */
   login(username: string, password: string): Promise<ClientResult<{ user: User }>>;
+
+  /**
+   * `POST /mfa/authenticate/` with a TOTP or recovery code: finishes the login that answered
+   * `mfa_required` (the pending login is the HttpOnly cookie, or in token mode the `mfaToken`
+   * the client kept), with the same effect as a successful {@link login}. Failures: 400
+   * `mfa_code_invalid`, 400 `mfa_login_invalid` (log in again), 429 `throttled`.
+   */
+  authenticateMfa(code: string): Promise<ClientResult<{ user: User }>>;
 
   /**
    * Logs out: `POST /logout/` (cookie mode) or `POST /token/logout/` (token mode). The state

@@ -68,7 +68,10 @@ export function httpError(response: Response, body: unknown): ClientError {
   const detail = isRecord(body) && typeof body.detail === "string" ? body.detail : `HTTP ${response.status}${response.statusText === "" ? "" : ` ${response.statusText}`}`;
   const code = isRecord(body) && typeof body.code === "string" && isErrorCode(body.code) ? body.code : "http_error";
   const retryAfter = retryAfterSeconds(response);
-  return retryAfter === undefined ? { status: response.status, code, detail } : { status: response.status, code, detail, retryAfterSeconds: retryAfter };
+  const base: ClientError = retryAfter === undefined ? { status: response.status, code, detail } : { status: response.status, code, detail, retryAfterSeconds: retryAfter };
+  if (code !== "mfa_required" || !isRecord(body)) return base;
+  const methods = Array.isArray(body.methods) ? body.methods.filter((m): m is "totp" | "recovery_code" => m === "totp" || m === "recovery_code") : [];
+  return { ...base, methods, ...(typeof body.mfaToken === "string" ? { mfaToken: body.mfaToken } : {}) };
 }
 
 /** The value for a request that got no HTTP answer. */

@@ -33,6 +33,20 @@ export interface ClientError {
    * Absent when the header is missing or, cross-origin, not exposed by CORS.
    */
   readonly retryAfterSeconds?: number;
+  /** With `mfa_required` (a login of a user with a second factor): the factors that finish it; call `authenticateMfa(code)`. */
+  readonly methods?: readonly MfaMethod[];
+  /** With `mfa_required` in token mode: the pending login's token (the client keeps it for `authenticateMfa`). */
+  readonly mfaToken?: string;
+}
+
+/** A second factor that finishes a login. */
+export type MfaMethod = "totp" | "recovery_code";
+
+/** `GET /mfa/`: the caller's second factors. */
+export interface MfaStatus {
+  readonly totp: boolean;
+  readonly recoveryCodes: { readonly remaining: number };
+  readonly passkeys: readonly { readonly id: string; readonly name: string; readonly createdAt: string; readonly lastUsedAt: string | null }[];
 }
 
 /** What every SDK method resolves to: it never throws for HTTP errors or network failures. */

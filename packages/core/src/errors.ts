@@ -20,11 +20,13 @@ export class HttpError extends Error {
   readonly headers: Readonly<Record<string, string>>;
   /** Cookies the error response still sets (e.g. deleting a stale session cookie). */
   readonly cookies: readonly string[];
+  /** Extra body fields beside `detail` and `code` (e.g. `methods` and `mfaToken` of `mfa_required`). */
+  readonly fields: Readonly<Record<string, unknown>>;
 
   constructor(
     code: ErrorCode,
     params: Readonly<Record<string, string | number>> = {},
-    extra: { headers?: Readonly<Record<string, string>>; cookies?: readonly string[] } = {},
+    extra: { headers?: Readonly<Record<string, string>>; cookies?: readonly string[]; fields?: Readonly<Record<string, unknown>> } = {},
   ) {
     const entry = ERRORS[code];
     const detail = fillDetail(entry.detail, params);
@@ -35,11 +37,12 @@ export class HttpError extends Error {
     this.detail = detail;
     this.headers = extra.headers ?? {};
     this.cookies = extra.cookies ?? [];
+    this.fields = extra.fields ?? {};
   }
 }
 
 /** Which store failed, for the 503 text and the log line. */
-export type StoreName = "session" | "user" | "throttle" | "account" | "passkey";
+export type StoreName = "session" | "user" | "throttle" | "account" | "passkey" | "mfa";
 
 /**
  * A store could not be reached or failed to answer. Requests that need the store get a 503;

@@ -18,6 +18,7 @@ export { isBatchUserStore } from "./ports/user-store.js";
 export type { ThrottleStore, ThrottleDecision } from "./ports/throttle-store.js";
 export type { Stores } from "./ports/stores.js";
 export type { PasskeyStore, PasskeyRecord, WebauthnChallengeRecord, WebauthnChallengePurpose } from "./ports/passkey-store.js";
+export type { MfaStore, TotpRecord, PendingLoginRecord } from "./ports/mfa-store.js";
 export type { AccountStore, AccountKeyRecord, AccountKeyPurpose, OutboxMessage, ClaimedMessage } from "./ports/account-store.js";
 export type { InvalidationBus, InvalidationBusStatus, InvalidationEvent } from "./ports/invalidation-bus.js";
 export { encodeInvalidation, decodeInvalidation } from "./ports/invalidation-wire.js";

@@ -26,7 +26,14 @@ export type RouteName =
   | "webauthnRegisterOptions"
   | "webauthnRegister"
   | "webauthnLoginOptions"
-  | "webauthnLogin";
+  | "webauthnLogin"
+  // Second factors (SPEC §2b).
+  | "mfa"
+  | "mfaTotpSetup"
+  | "mfaTotpConfirm"
+  | "mfaTotp"
+  | "mfaRecoveryCodes"
+  | "mfaAuthenticate";
 
 /** The names of every route, in the order they are documented. */
 export const ROUTE_NAMES: readonly RouteName[] = Object.freeze([
@@ -55,6 +62,12 @@ export const ROUTE_NAMES: readonly RouteName[] = Object.freeze([
   "webauthnRegister",
   "webauthnLoginOptions",
   "webauthnLogin",
+  "mfa",
+  "mfaTotpSetup",
+  "mfaTotpConfirm",
+  "mfaTotp",
+  "mfaRecoveryCodes",
+  "mfaAuthenticate",
 ]);
 
 /**
@@ -87,4 +100,10 @@ export const DEFAULT_ROUTE_PATHS: Readonly<Record<RouteName, string>> = Object.f
   webauthnRegister: "/mfa/webauthn/register/",
   webauthnLoginOptions: "/login/webauthn/options/",
   webauthnLogin: "/login/webauthn/",
+  mfa: "/mfa/",
+  mfaTotpSetup: "/mfa/totp/setup/",
+  mfaTotpConfirm: "/mfa/totp/confirm/",
+  mfaTotp: "/mfa/totp/",
+  mfaRecoveryCodes: "/mfa/recovery-codes/",
+  mfaAuthenticate: "/mfa/authenticate/",
 });

@@ -60,5 +60,14 @@ export function latchkeyOptionsOf(settings: Settings): ServerLatchkeyOptions {
       ...(settings.mail.templatesDir === undefined ? {} : { templatesDir: settings.mail.templatesDir }),
     };
   }
+  if (settings.mfa !== undefined) {
+    const { encryptionKeys, issuer, pendingLoginTtlSeconds } = settings.mfa;
+    options.mfa = {
+      // "id:key" → { id, key }; the key itself is base64 and has no colon.
+      ...(encryptionKeys === undefined ? {} : { encryptionKeys: encryptionKeys.map((entry) => ({ id: entry.slice(0, entry.indexOf(":")), key: entry.slice(entry.indexOf(":") + 1) })) }),
+      ...(issuer === undefined ? {} : { issuer }),
+      ...(pendingLoginTtlSeconds === undefined ? {} : { pendingLoginTtlSeconds }),
+    };
+  }
   return options;
 }

@@ -62,6 +62,8 @@ function textLayer(entries: readonly { setting: SettingInfo; raw: string; label:
 
 /** A value as problems and `sources` may show it: URLs without their password. */
 function shown(setting: SettingInfo, raw: string): string {
+  // Encryption keys are secrets: a problem names the setting, never the value.
+  if (setting.key === "mfa.encryptionKeys") return "***";
   return setting.kind === "url" || setting.key === "redisClusterNodes" ? raw.split(",").map((part) => redactUrl(part.trim())).join(",") : raw;
 }
 

@@ -8,7 +8,7 @@ import {
   recommendedPoolOptions,
 } from "@latchkey/store-postgres";
 import { recommendedClusterOptions, recommendedRedisOptions, redisInvalidationBus, redisStores, type RedisClient } from "@latchkey/store-redis";
-import { deleteExpiredThrottleCounters, sqliteAccountStore, sqlitePasskeyStore, sqliteUserStore } from "@latchkey/store-sqlite";
+import { deleteExpiredThrottleCounters, sqliteAccountStore, sqliteMfaStore, sqlitePasskeyStore, sqliteUserStore } from "@latchkey/store-sqlite";
 import { Cluster, Redis } from "ioredis";
 import pg from "pg";
 import { createReadinessCheck, type Readiness } from "./readiness.js";
@@ -208,6 +208,9 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
       ...(accountStore === null ? {} : { accounts: accountStore }),
       ...(passkeyStore === null ? {} : { passkeys: passkeyStore }),
     };
+    // Second factors live beside the users (PostgreSQL or SQLite), like the account records.
+    const mfaStore = postgres?.mfa ?? (sqlite === null ? null : sqliteMfaStore(sqlite.database));
+    if (mfaStore !== null) stores.mfa = mfaStore;
     const sessionsLabel = redis !== null ? redisLabel : postgres !== null ? postgresLabel : sqliteLabel;
     const layout: StoreLayout = { users: postgres !== null ? postgresLabel : sqliteLabel, sessions: sessionsLabel, throttle: sessionsLabel };
 

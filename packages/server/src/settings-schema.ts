@@ -193,6 +193,16 @@ export const settingsSchema = z.strictObject({
       loginOptionsPerIp: window,
     })
     .exactOptional(),
+  // ---- Second factors (SPEC §2b) ----
+  mfa: z
+    .strictObject({
+      encryptionKeys: z
+        .array(z.string().regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/_=-]+$/, { error: "must be id:key (key: 32 bytes in base64, e.g. from `openssl rand -base64 32`)" }), { error: "must be a list of id:key" })
+        .exactOptional(),
+      issuer: text.exactOptional(),
+      pendingLoginTtlSeconds: integer(30, 3600).exactOptional(),
+    })
+    .exactOptional(),
 });
 
 /** One layer of settings (file, environment or command line), validated. */

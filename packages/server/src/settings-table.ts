@@ -157,6 +157,9 @@ const ROWS: readonly Row[] = [
   { key: "passkeys.userVerification", kind: "enum", example: "preferred", description: '`"required"`: the authenticator must verify the user (PIN, biometrics), as a passkey login replaces the password; `"preferred"`: presence (a tap) is enough.' },
   { key: "passkeys.loginOptionsPerIp.points", kind: "integer", example: "10", description: "Passwordless-login starts (`POST /login/webauthn/options/`, each saves a challenge) allowed per client IP (per /64 for IPv6) per window; over it: 429." },
   { key: "passkeys.loginOptionsPerIp.durationSeconds", kind: "integer", unit: "seconds", example: "300", description: "Length of that window." },
+  { key: "mfa.encryptionKeys", kind: "list", default: "unset (TOTP enrolment off)", example: "k2026:BwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwcHBwc=", description: "Keys that seal TOTP secrets at rest (AES-256-GCM), each `id:key` with `key` 32 random bytes in base64 (`openssl rand -base64 32`; never reuse the example). The first seals new secrets; every listed key still opens its own, so rotate by putting a new key first and keeping the old. Without one, TOTP setup is off (404): secrets are never stored in clear. Environment: comma-separated. Never shown in logs or problems. See docs/mfa.md." },
+  { key: "mfa.issuer", kind: "string", default: "mail.productName", example: "Example", description: "Issuer shown in authenticator apps (the `otpauth://` URL); no `:`." },
+  { key: "mfa.pendingLoginTtlSeconds", kind: "integer", unit: "seconds", example: "120", description: "How long a login that passed the password waits for its second factor (the HttpOnly pending-login cookie or `mfaToken`), 30 to 3600." },
 ];
 
 /** A row's default from the defaults objects, as text. */

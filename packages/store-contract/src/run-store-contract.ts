@@ -2,6 +2,7 @@ import { describe } from "node:test";
 import { joinedReadContract } from "./joined-read-contract.js";
 import { accountContract } from "./account-contract.js";
 import { passkeyContract } from "./passkey-contract.js";
+import { mfaContract } from "./mfa-contract.js";
 import { sessionContract } from "./session-contract.js";
 import { sessionExpiryContract } from "./session-expiry-contract.js";
 import { sessionListContract } from "./session-list-contract.js";
@@ -22,13 +23,14 @@ import { batchImportContract } from "./batch-import-contract.js";
  * refuse a reused session id (or ignore it) rather than overwrite, and stay correct
  * under concurrent calls.
  *
- * `options.accounts: false` marks a store without an {@link AccountStore} (the account part is then skipped, loudly).
- * `options.passkeys: false` marks a store without a `PasskeyStore` (default: the value of `accounts`).
+ * `options.accounts: false` marks a store without an {@link AccountStore} (the account part is then skipped, loudly);
+ * `options.passkeys: false` marks a store without a `PasskeyStore` (default: the value of `accounts`);
+ * `options.mfa: false` one without an MfaStore (default: as `accounts`).
  *
  * @example
  * runStoreContract("memory", async () => ({ stores: memoryStores(), cleanup: async () => {} }));
  */
-export function runStoreContract(name: string, factory: StoreContractFactory, options: { accounts?: boolean; passkeys?: boolean } = {}): void {
+export function runStoreContract(name: string, factory: StoreContractFactory, options: { accounts?: boolean; passkeys?: boolean; mfa?: boolean } = {}): void {
   describe(`${name} store contract`, () => {
     sessionContract(factory);
     sessionListContract(factory);
@@ -40,5 +42,6 @@ export function runStoreContract(name: string, factory: StoreContractFactory, op
     joinedReadContract(factory);
     accountContract(factory, options.accounts ?? true);
     passkeyContract(factory, options.passkeys ?? options.accounts ?? true);
+    mfaContract(factory, options.mfa ?? options.accounts ?? true);
   });
 }

@@ -4,3 +4,4 @@ export { memoryUserStore, type MemoryUserStore, type MemoryUserStoreOptions } fr
 export { memoryThrottleStore, type MemoryThrottleStoreOptions } from "./memory-throttle-store.js";
 export { memoryAccountStore } from "./memory-account-store.js";
 export { memoryPasskeyStore } from "./memory-passkey-store.js";
+export { memoryMfaStore } from "./memory-mfa-store.js";

@@ -1,6 +1,7 @@
-import type { AccountStore, PasskeyStore, Stores } from "@latchkey/core";
+import type { AccountStore, MfaStore, PasskeyStore, Stores } from "@latchkey/core";
 import { memoryAccountStore } from "./memory-account-store.js";
 import { memoryPasskeyStore } from "./memory-passkey-store.js";
+import { memoryMfaStore } from "./memory-mfa-store.js";
 import { memorySessionStore } from "./memory-session-store.js";
 import { memoryThrottleStore } from "./memory-throttle-store.js";
 import { memoryUserStore, type MemoryUserStore, type MemoryUserStoreOptions } from "./memory-user-store.js";
@@ -13,6 +14,7 @@ export interface MemoryStores extends Stores {
   users: MemoryUserStore;
   accounts: AccountStore;
   passkeys: PasskeyStore;
+  mfa: MfaStore;
 }
 
 /**
@@ -27,5 +29,6 @@ export function memoryStores(options: MemoryStoresOptions = {}): MemoryStores {
     throttle: memoryThrottleStore(),
     accounts: memoryAccountStore(),
     passkeys: memoryPasskeyStore(),
+    mfa: memoryMfaStore(),
   };
 }

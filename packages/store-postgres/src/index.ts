@@ -19,3 +19,4 @@ export { setGroupPermissions } from "./group-permissions.js";
 export { postgresInvalidationBus, DEFAULT_INVALIDATION_CHANNEL, type PostgresInvalidationBusOptions } from "./postgres-invalidation-bus.js";
 export { postgresAccountStore } from "./postgres-account-store.js";
 export { postgresPasskeyStore } from "./postgres-passkey-store.js";
+export { postgresMfaStore } from "./postgres-mfa-store.js";

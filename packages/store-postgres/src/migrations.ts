@@ -144,6 +144,42 @@ export const postgresMigrations: readonly PostgresMigration[] = Object.freeze([
     `,
   },
   {
+    version: 3,
+    name: "create TOTP authenticator, recovery code and pending login tables",
+    sql: `
+      -- One TOTP authenticator per user; the secret is sealed by core (AES-GCM), never in clear.
+      -- last_used_step is the RFC 6238 counter of the last accepted code: a code is accepted
+      -- only with a later step (a conditional UPDATE), so it cannot be replayed in its window.
+      CREATE TABLE latchkey_mfa_totp (
+        user_id text PRIMARY KEY,
+        sealed_secret text NOT NULL,
+        confirmed boolean NOT NULL DEFAULT false,
+        last_used_step bigint,
+        created_at bigint NOT NULL
+      );
+
+      -- Recovery codes by their SHA-256 only; a used code is deleted.
+      CREATE TABLE latchkey_mfa_recovery_codes (
+        user_id text NOT NULL,
+        code_hash text NOT NULL,
+        created_at bigint NOT NULL,
+        PRIMARY KEY (user_id, code_hash)
+      );
+
+      -- Logins that passed the password and wait for the second factor, by the token's SHA-256.
+      CREATE TABLE latchkey_mfa_pending_logins (
+        token_hash text PRIMARY KEY,
+        user_id text NOT NULL,
+        kind text NOT NULL CHECK (kind IN ('cookie', 'bearer')),
+        label text,
+        created_at bigint NOT NULL,
+        expires_at bigint NOT NULL
+      );
+      CREATE INDEX latchkey_mfa_pending_logins_user ON latchkey_mfa_pending_logins (user_id);
+      CREATE INDEX latchkey_mfa_pending_logins_expires ON latchkey_mfa_pending_logins (expires_at);
+    `,
+  },
+  {
     version: 4,
     name: "create passkey and WebAuthn challenge tables",
     sql: `

@@ -1,8 +1,9 @@
-import type { AccountStore, PasskeyStore, Stores } from "@latchkey/core";
+import type { AccountStore, MfaStore, PasskeyStore, Stores } from "@latchkey/core";
 import type { Pool, PoolConfig } from "pg";
 import { assertPostgresSchemaCurrent } from "./migrate.js";
 import { postgresAccountStore } from "./postgres-account-store.js";
 import { postgresPasskeyStore } from "./postgres-passkey-store.js";
+import { postgresMfaStore } from "./postgres-mfa-store.js";
 import { postgresSessionStore } from "./postgres-session-store.js";
 import { postgresThrottleStore } from "./postgres-throttle-store.js";
 import { postgresUserStore, type PostgresUserStore } from "./postgres-user-store.js";
@@ -47,6 +48,7 @@ export interface PostgresStores extends Stores {
   users: PostgresUserStore;
   accounts: AccountStore;
   passkeys: PasskeyStore;
+  mfa: MfaStore;
 }
 
 /**
@@ -72,5 +74,6 @@ export async function postgresStores(options: PostgresStoresOptions): Promise<Po
     throttle: postgresThrottleStore(pool),
     accounts: postgresAccountStore(pool),
     passkeys: postgresPasskeyStore(pool),
+    mfa: postgresMfaStore(pool),
   };
 }

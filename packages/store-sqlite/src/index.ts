@@ -15,3 +15,4 @@ export { sqliteThrottleStore, deleteExpiredThrottleCounters, type SqliteThrottle
 export { setGroupPermissions } from "./group-permissions.js";
 export { sqliteAccountStore } from "./sqlite-account-store.js";
 export { sqlitePasskeyStore } from "./sqlite-passkey-store.js";
+export { sqliteMfaStore } from "./sqlite-mfa-store.js";

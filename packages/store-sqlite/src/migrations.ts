@@ -135,6 +135,42 @@ export const sqliteMigrations: readonly SqliteMigration[] = Object.freeze([
     `,
   },
   {
+    version: 3,
+    name: "create TOTP authenticator, recovery code and pending login tables",
+    sql: `
+      -- One TOTP authenticator per user; the secret is sealed by core (AES-GCM), never in clear.
+      -- last_used_step is the RFC 6238 counter of the last accepted code: a code is accepted
+      -- only with a later step (compare-and-set), so it cannot be replayed in its window.
+      CREATE TABLE latchkey_mfa_totp (
+        user_id TEXT PRIMARY KEY,
+        sealed_secret TEXT NOT NULL,
+        confirmed INTEGER NOT NULL DEFAULT 0 CHECK (confirmed IN (0, 1)),
+        last_used_step INTEGER,
+        created_at INTEGER NOT NULL
+      ) WITHOUT ROWID, STRICT;
+
+      -- Recovery codes by their SHA-256 only; a used code is deleted.
+      CREATE TABLE latchkey_mfa_recovery_codes (
+        user_id TEXT NOT NULL,
+        code_hash TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        PRIMARY KEY (user_id, code_hash)
+      ) WITHOUT ROWID, STRICT;
+
+      -- Logins that passed the password and wait for the second factor, by the token's SHA-256.
+      CREATE TABLE latchkey_mfa_pending_logins (
+        token_hash TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('cookie', 'bearer')),
+        label TEXT,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+      ) WITHOUT ROWID, STRICT;
+      CREATE INDEX latchkey_mfa_pending_logins_user ON latchkey_mfa_pending_logins (user_id);
+      CREATE INDEX latchkey_mfa_pending_logins_expires ON latchkey_mfa_pending_logins (expires_at);
+    `,
+  },
+  {
     version: 4,
     name: "create passkey and WebAuthn challenge tables",
     sql: `

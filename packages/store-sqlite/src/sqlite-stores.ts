@@ -1,10 +1,11 @@
-import type { AccountStore, PasskeyStore, Stores } from "@latchkey/core";
+import type { AccountStore, MfaStore, PasskeyStore, Stores } from "@latchkey/core";
 import type Database from "better-sqlite3";
 import { createChangeWatch, UNWATCHED } from "./change-watch.js";
 import { assertSqliteSchemaCurrent } from "./migrate.js";
 import { DEFAULT_CACHE_ENTRIES } from "./read-cache.js";
 import { sqliteAccountStore } from "./sqlite-account-store.js";
 import { sqlitePasskeyStore } from "./sqlite-passkey-store.js";
+import { sqliteMfaStore } from "./sqlite-mfa-store.js";
 import { sqliteSessionStore } from "./sqlite-session-store.js";
 import { sqliteThrottleStore } from "./sqlite-throttle-store.js";
 import { sqliteUserStore, type SqliteUserStore } from "./sqlite-user-store.js";
@@ -30,6 +31,7 @@ export interface SqliteStores extends Stores {
   users: SqliteUserStore;
   accounts: AccountStore;
   passkeys: PasskeyStore;
+  mfa: MfaStore;
 }
 
 /**
@@ -52,5 +54,6 @@ export function sqliteStores(options: SqliteStoresOptions): SqliteStores {
     throttle: sqliteThrottleStore(database),
     accounts: sqliteAccountStore(database, cache.watch),
     passkeys: sqlitePasskeyStore(database, cache.watch),
+    mfa: sqliteMfaStore(database, cache.watch),
   };
 }

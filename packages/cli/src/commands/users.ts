@@ -7,6 +7,7 @@ import { flagOption, withConfigOptions } from "../command-options.js";
 import { formatJson, formatTable, formatTime, isoTime } from "../format.js";
 import { usersCreateCommand } from "./users-create.js";
 import { usersImportCommand } from "./users-import.js";
+import { usersMfaCommand } from "./users-mfa.js";
 
 const PAGE = 500;
 
@@ -72,10 +73,11 @@ function setActiveCommand(io: CliIo, active: boolean): Command {
 /** `latchkey users list|create|import|deactivate|activate`. */
 export function usersCommand(io: CliIo): Command {
   return new Command("users")
-    .description("list, create, import, deactivate and activate users")
+    .description("list, create, import, deactivate and activate users; show and reset their second factors")
     .addCommand(listCommand(io))
     .addCommand(usersCreateCommand(io))
     .addCommand(usersImportCommand(io))
     .addCommand(setActiveCommand(io, false))
-    .addCommand(setActiveCommand(io, true));
+    .addCommand(setActiveCommand(io, true))
+    .addCommand(usersMfaCommand(io));
 }

@@ -1,5 +1,6 @@
 import { ACCOUNT_DEFAULTS } from "./account-defaults.js";
 import { CORE_DEFAULTS } from "./core-defaults.js";
+import { MFA_DEFAULTS } from "./mfa-defaults.js";
 import { PASSKEY_DEFAULTS } from "./passkey-defaults.js";
 
 export { ACCOUNT_DEFAULTS } from "./account-defaults.js";
@@ -17,4 +18,5 @@ export const DEFAULTS = Object.freeze({
   ...CORE_DEFAULTS,
   ...ACCOUNT_DEFAULTS,
   passkeys: PASSKEY_DEFAULTS,
+  ...MFA_DEFAULTS,
 });

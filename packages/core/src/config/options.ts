@@ -327,4 +327,26 @@ export interface LatchkeyOptions {
     /** Passwordless-login starts per client IP per window (over it: 429). @default { points: 30, durationSeconds: 60 } */
     loginOptionsPerIp?: { points: number; durationSeconds: number };
   };
+  // ---- Second factors (SPEC §2b); defaults in config/mfa-defaults.ts (MFA_DEFAULTS) ----
+  /** TOTP, recovery codes and the second-factor login step. */
+  mfa?: {
+    /**
+     * Keys that seal TOTP secrets at rest (AES-256-GCM): `{ id, key }` with `key` 32 random
+     * bytes in base64 or base64url (`openssl rand -base64 32`). The first key seals new
+     * secrets; every key listed opens secrets sealed under it, so a key is rotated by putting
+     * a new one first and keeping the old one until no secret needs it. Without a key, TOTP
+     * enrolment is off (secrets are never stored in clear). @default none
+     */
+    encryptionKeys?: readonly { id: string; key: string }[];
+    /** Issuer shown in authenticator apps. @default mail.productName */
+    issuer?: string;
+    /** Seconds a pending login waits for its second factor. @default 300 */
+    pendingLoginTtlSeconds?: number;
+    /** Wrong codes one pending login may take (then 429). @default 5 */
+    attemptsPerPendingLogin?: number;
+    /** Second-factor attempts per user per window. @default { points: 10, durationSeconds: 900 } */
+    attemptsPerUser?: { points: number; durationSeconds: number };
+    /** Name of the pending-login cookie. @default "latchkey_mfa" */
+    pendingCookieName?: string;
+  };
 }

@@ -195,3 +195,22 @@ describe("resolveConfig throttle bounds", () => {
     assertProblem({ throttle: { maxConcurrentChecks: 1.5 } }, /^throttle\.maxConcurrentChecks:/);
   });
 });
+
+describe("resolveConfig second-factor settings", () => {
+  it("refuses an encryption key that is not 32 bytes and a duplicate key id, without echoing the key", () => {
+    const short = Buffer.alloc(16, 1).toString("base64");
+    const problems = problemsOf({ mfa: { encryptionKeys: [{ id: "a", key: short }, { id: "a", key: Buffer.alloc(32, 1).toString("base64") }] } });
+    assert.ok(problems.some((p) => /^mfa\.encryptionKeys\[0\]\.key: must be 32 bytes/.test(p)), problems.join("\n"));
+    assert.ok(problems.some((p) => /^mfa\.encryptionKeys\[1\]\.id: "a" is listed twice/.test(p)), problems.join("\n"));
+    assert.ok(problems.every((p) => !p.includes(short)));
+  });
+
+  it("turns TOTP enrolment off without a key and the MFA routes off without an MfaStore", () => {
+    const config = resolve({});
+    assert.deepEqual(config.routes.mfaTotpSetup, []);
+    assert.deepEqual(config.routes.mfaAuthenticate, [], "the unused stores have no MfaStore");
+    assert.equal(config.mfa.enabled, false);
+    assert.equal(config.mfa.issuer, "latchkey");
+    assert.equal(config.mfa.pendingLoginTtlSeconds, 300);
+  });
+});

@@ -10,6 +10,7 @@ import type { ResolvedConfig, ResolvedWorld } from "./resolved-config.js";
 import { accountOptionsShape, resolveAccountConfig } from "./resolve-account-config.js";
 import { DEFAULTS as d } from "./defaults.js";
 import { passkeyOptionsShape, resolvePasskeyConfig } from "./resolve-passkey-config.js";
+import { mfaOptionsShape, resolveMfaConfig } from "./resolve-mfa-config.js";
 
 const seconds = z.number().int().positive();
 const window = z.strictObject({ points: z.number().int().positive(), durationSeconds: seconds });
@@ -28,6 +29,7 @@ const optionsSchema = z.strictObject({
     throttle: methods(["consume", "refund", "reset"]),
     accounts: methods(["createKey", "consumeKey", "deleteUserKeys", "markEmailVerified", "isEmailVerified", "deleteUserData", "setSessionFreshAt", "getSessionFreshAt", "enqueueMessage", "claimMessages", "completeMessage", "retryMessage", "countPendingMessages"]).optional(),
     passkeys: methods(["createCredential", "listCredentials", "findByCredentialId", "renameCredential", "deleteCredential", "recordUse", "deleteUserCredentials", "saveChallenge", "consumeChallenge"]).optional(),
+    mfa: methods(["getTotp", "saveTotp", "acceptTotpStep", "deleteTotp", "replaceRecoveryCodes", "useRecoveryCode", "countRecoveryCodes", "savePendingLogin", "getPendingLogin", "consumePendingLogin", "deleteExpiredPendingLogins", "deleteUserFactors"]).optional(),
   }),
   mode: z.enum(["development", "production"]).optional(),
   allowInsecure: z.boolean().optional(),
@@ -126,6 +128,7 @@ const optionsSchema = z.strictObject({
   random: methods(["fill"]).optional(),
   ...accountOptionsShape,
   ...passkeyOptionsShape,
+  ...mfaOptionsShape,
 });
 
 /** Formats a zod issue path as `csrf.mode` / `routes.login[1]`. */
@@ -249,6 +252,7 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
   if (hstsPreload && (!hstsSubDomains || hstsMaxAge < 31_536_000)) problems.push("hsts.preload: preloading needs hsts.includeSubDomains and hsts.maxAgeSeconds of at least 31536000 (one year)");
   const accountConfig = resolveAccountConfig(o, routes, problems, { production, publicOrigin });
   const passkeyConfig = resolvePasskeyConfig(o, routes, problems, { publicOrigin, productName: accountConfig.mail.productName, hasAccountStore: accountConfig.accounts.enabled, normaliseOrigin });
+  const mfaResolved = resolveMfaConfig(o, routes, problems, { productName: accountConfig.mail.productName, hostPrefix });
 
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -330,6 +334,7 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     clearSiteDataOnLogout: clearSiteDataValue(o.clearSiteDataOnLogout ?? d.clearSiteDataOnLogout),
     ...accountConfig,
     ...passkeyConfig,
+    ...mfaResolved.config,
   });
   const world: ResolvedWorld = Object.freeze({
     stores: o.stores,
@@ -339,6 +344,7 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     random: o.random ?? cryptoRandom,
     invalidationBus: o.invalidationBus ?? null,
     mailTransport: o.mail?.transport ?? null,
+    mfaKeys: mfaResolved.keys,
   });
   return { config, world };
 }

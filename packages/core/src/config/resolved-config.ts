@@ -6,6 +6,7 @@ import type { Stores } from "../ports/stores.js";
 import type { Clock, Logger, RandomSource } from "../ports/world.js";
 import type { MailTransport } from "../mail/mail-transport.js";
 import type { MessageTemplates } from "../mail/render-message.js";
+import type { MfaKey } from "./resolve-mfa-config.js";
 
 /** A rate-limit window: `points` events per `durationSeconds`. */
 export interface LimitWindow {
@@ -148,6 +149,21 @@ export interface ResolvedConfig {
     readonly loginOptionsPerIp: LimitWindow;
     readonly maxNameLength: number;
   };
+  // ---- Second factors (SPEC §2b) ----
+  readonly mfa: {
+    /** The MFA routes are served and logins ask for second factors (the stores have an MfaStore and an AccountStore). */
+    readonly enabled: boolean;
+    /** TOTP setup and confirmation are served (enabled, and an encryption key is configured). */
+    readonly totpEnrolment: boolean;
+    readonly issuer: string;
+    readonly pendingLoginTtlSeconds: number;
+    readonly attemptsPerPendingLogin: number;
+    readonly attemptsPerUser: LimitWindow;
+    /** The name actually used, `__Host-` prefix included. */
+    readonly pendingCookieName: string;
+    /** Ids of the encryption keys, the sealing one first (the keys themselves live in the world, never in the config). */
+    readonly encryptionKeyIds: readonly string[];
+  };
 }
 
 /** The non-serialisable collaborators, resolved. */
@@ -161,4 +177,6 @@ export interface ResolvedWorld {
   readonly invalidationBus: InvalidationBus | null;
   /** Where the outbox worker sends mail, or null (messages wait in the outbox). */
   readonly mailTransport: MailTransport | null;
+  /** Keys that seal TOTP secrets, the sealing one first (empty: no TOTP enrolment). */
+  readonly mfaKeys: readonly MfaKey[];
 }

@@ -47,3 +47,12 @@ export function clearSessionCookie(req: LatchkeyRequest, config: ResolvedConfig,
 export function csrfCookie(req: LatchkeyRequest, config: ResolvedConfig, secret: string, nowMs: number): string {
   return serializeCookie(config.csrf.cookieName, secret, attributes(req, config, false, config.csrf.cookieMaxAgeSeconds), nowMs);
 }
+
+/**
+ * A short-lived HttpOnly cookie of latchkey's own beside the session (the pending-login cookie
+ * of a second-factor login): the session cookie's attributes, so script injected into the SPA
+ * cannot read it either. `maxAgeSeconds` 0 deletes it.
+ */
+export function shortLivedCookie(req: LatchkeyRequest, config: ResolvedConfig, name: string, value: string, maxAgeSeconds: number, nowMs: number): string {
+  return serializeCookie(name, value, attributes(req, config, true, maxAgeSeconds), nowMs);
+}

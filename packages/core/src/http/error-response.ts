@@ -16,7 +16,7 @@ export function errorResponse(error: unknown, req: LatchkeyRequest, world: Resol
     } else if (error.status >= 400) {
       world.logger.debug(fields, error.detail);
     }
-    const body: Record<string, unknown> = { detail: error.detail, code: error.code };
+    const body: Record<string, unknown> = { ...error.fields, detail: error.detail, code: error.code };
     if (error.code === "not_authenticated") body.isAuthenticated = false;
     return { status: error.status, headers: { ...error.headers }, cookies: [...error.cookies], body };
   }

@@ -1,5 +1,5 @@
 /** The messages latchkey sends. */
-export type MessageName = "verifyEmail" | "alreadyRegistered" | "resetPassword" | "confirmEmailChange" | "emailChangeNotice" | "passkeyAdded" | "passkeyRemoved";
+export type MessageName = "verifyEmail" | "alreadyRegistered" | "resetPassword" | "confirmEmailChange" | "emailChangeNotice" | "passkeyAdded" | "passkeyRemoved" | "totpEnabledNotice" | "totpRemovedNotice";
 
 /** One message's texts. `{name}` placeholders are filled when it is rendered; the link always has a line of its own. */
 export interface MessageTemplate {
@@ -51,5 +51,15 @@ export const MESSAGE_CATALOGUE: Readonly<Record<MessageName, MessageTemplate>> =
     subject: "A passkey was removed from your {product} account",
     text: "Hello {username},\n\nThe passkey named \"{name}\" was removed from your {product} account and can no longer sign in.\n\nIf that was not you, change your password at {origin} now.\n",
     html: "<p>Hello {username},</p><p>The passkey named &quot;{name}&quot; was removed from your {product} account and can no longer sign in.</p><p>If that was not you, change your password at {origin} now.</p>",
+  },
+  totpEnabledNotice: {
+    subject: "An authenticator app now protects your {product} account",
+    text: "Hello {username},\n\nAn authenticator app was just turned on as a second factor for your {product} account: logging in now also needs a code from it. If that was not you, change your password at {origin} now and contact support.\n",
+    html: "<p>Hello {username},</p><p>An authenticator app was just turned on as a second factor for your {product} account: logging in now also needs a code from it.</p><p>If that was not you, change your password at {origin} now and contact support.</p>",
+  },
+  totpRemovedNotice: {
+    subject: "The authenticator app was removed from your {product} account",
+    text: "Hello {username},\n\nThe authenticator app was just removed from your {product} account. If that was not you, change your password at {origin} now and turn the second factor on again.\n",
+    html: "<p>Hello {username},</p><p>The authenticator app was just removed from your {product} account.</p><p>If that was not you, change your password at {origin} now and turn the second factor on again.</p>",
   },
 });

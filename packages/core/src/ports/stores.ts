@@ -1,4 +1,5 @@
 import type { AccountStore } from "./account-store.js";
+import type { MfaStore } from "./mfa-store.js";
 import type { PasskeyStore } from "./passkey-store.js";
 import type { SessionStore } from "./session-store.js";
 import type { ThrottleStore } from "./throttle-store.js";
@@ -21,4 +22,10 @@ export interface Stores {
    * and passwordless login). Without it those routes are off.
    */
   passkeys?: PasskeyStore;
+  /**
+   * TOTP authenticators, recovery codes and pending second-factor logins: needed by the MFA
+   * routes (SPEC §2b). Without it those routes are off and every login is password-only.
+   * The built-in SQLite, PostgreSQL and memory stores provide it.
+   */
+  mfa?: MfaStore;
 }

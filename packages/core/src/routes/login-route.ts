@@ -1,18 +1,13 @@
 import { enforceCsrf } from "../csrf/csrf-guard.js";
-import { issueCsrf } from "../csrf/csrf-issue.js";
-import { sessionCookie } from "../cookies/cookie-policy.js";
 import { readBodyOnce } from "../http/body.js";
-import { readCredential } from "../http/credentials.js";
-import { clientIp } from "../http/request-info.js";
-import { renderUser } from "../users/user-json.js";
-import { storeCall } from "../store-call.js";
-import { forgetImportedSession, isDjangoSessionKey } from "../sessions/imported-session.js";
+import { requireSecondFactor } from "../mfa/mfa-guard.js";
 import { attemptLogin } from "./attempt-login.js";
+import { completeCookieLogin } from "./complete-login.js";
 import { refuseUnverified } from "./account-guards.js";
 import { loginCredentials } from "./credentials-input.js";
 import type { RouteDefinition } from "./route-definition.js";
-import { respond } from "./respond.js";
 import { errorSchema, loginRequestSchema, loginResponseSchema } from "./schemas.js";
+import { mfaRequiredSchema } from "../mfa/mfa-schemas.js";
 
 export const loginRoute: RouteDefinition = {
   name: "login",
@@ -26,6 +21,7 @@ export const loginRoute: RouteDefinition = {
   responses: {
     200: { description: "Logged in.", schema: loginResponseSchema, headers: ["csrfToken", "setCookie"] },
     400: { description: "Missing or invalid credentials (one answer for unknown user, wrong password and inactive user), or a malformed body.", schema: errorSchema },
+    401: { description: "The password is right but the user has a second factor (`code: mfa_required`, with `methods`): no session; a short-lived HttpOnly pending-login cookie is set for `POST /mfa/authenticate/`.", schema: mfaRequiredSchema, headers: ["setCookie"] },
     403: { description: "CSRF check failed.", schema: errorSchema },
     413: { description: "Body too large.", schema: errorSchema },
     415: { description: "Body is neither JSON nor form-encoded.", schema: errorSchema },
@@ -39,31 +35,8 @@ export const loginRoute: RouteDefinition = {
     const user = await attemptLogin(engine, req, username, password);
     await refuseUnverified(engine, req, user);
 
-    // Session fixation: whatever session the browser brought is ended, and the new session
-    // gets a fresh token the server generated; a token planted by an attacker is never adopted.
-    const previous = readCredential(req, config);
-    if (previous.via === "cookie" && isDjangoSessionKey(previous.token)) {
-      await forgetImportedSession(engine, previous.token);
-    } else if (previous.via === "cookie") {
-      const old = await engine.sessions.validateSessionToken(previous.token, "cookie");
-      if (old !== null) await engine.sessions.invalidateSession(old.session.id);
-    }
-    const { token, session } = await engine.sessions.createSession(String(user.id), "cookie", {
-      ip: clientIp(req, config),
-      userAgent: req.header("user-agent") ?? null,
-    });
-    const now = engine.world.clock.now();
-    const updated = await storeCall("user", () => engine.world.stores.users.updateUser(String(user.id), { lastLogin: now }));
-    // Only the last-login time changed: other processes' cached copies of the user may show
-    // the old one for a moment, so a bus hiccup must not fail the login.
-    await engine.sessions.userChanged(String(user.id), { bestEffort: true });
-    const csrf = issueCsrf(engine, req, { rotate: true });
-    engine.world.logger.info({ event: "login", userId: String(user.id), sessionId: session.id, ip: session.ip }, "user logged in");
-    const rendered = renderUser(updated ?? user, config.userShape);
-    return respond(
-      200,
-      config.loginResponse === "user" ? rendered : { detail: "Successfully logged in.", user: rendered },
-      { cookies: [sessionCookie(req, config, token, session.expiresAt, now), ...csrf.cookies], headers: { [config.csrf.headerName]: csrf.token } },
-    );
+    // A user with a second factor gets 401 mfa_required and a pending login, no session.
+    await requireSecondFactor(engine, req, user, { kind: "cookie", label: null });
+    return completeCookieLogin(engine, req, user);
   },
 };

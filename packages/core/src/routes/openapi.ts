@@ -92,7 +92,7 @@ export function buildOpenApi(routes: readonly RouteDefinition[], config: Resolve
         operationId: route.name + (route.methods.length > 1 ? method[0] + method.slice(1).toLowerCase() : ""),
         summary: route.summary,
         description,
-        tags: [ACCOUNT_ROUTES.has(route.name) ? "accounts" : route.name.startsWith("token") ? "tokens" : "session"],
+        tags: [route.name.startsWith("mfa") ? "mfa" : ACCOUNT_ROUTES.has(route.name) ? "accounts" : route.name.startsWith("token") ? "tokens" : "session"],
         ...(security.length > 0 ? { security: [...security, ...(route.security.includes("basic") ? [{}] : [])] } : {}),
         ...(route.requestBody === undefined || method === "GET"
           ? {}

@@ -68,6 +68,8 @@ export const accountDeleteRoute: RouteDefinition = {
     await storeCall("account", () => lifecycle.store.deleteUserData(userId));
     const passkeys = world.stores.passkeys;
     if (passkeys !== undefined) await storeCall("passkey", () => passkeys.deleteUserCredentials(userId));
+    const mfa = world.stores.mfa;
+    if (mfa !== undefined) await storeCall("mfa", () => mfa.deleteUserFactors(userId));
     const ended = await engine.sessions.invalidateUserSessions(userId);
     world.logger.info({ event: "account_deleted", userId, sessionsEnded: ended }, "account deleted; every session ended");
     const cookies = auth.via === "cookie" ? [clearSessionCookie(req, config, world.clock.now())] : [];

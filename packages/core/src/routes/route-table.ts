@@ -13,6 +13,8 @@ import { sessionsRevokeOthersRoute, sessionsRoute } from "./sessions-routes.js";
 import { signupRoute } from "./signup-route.js";
 import { passkeyLoginOptionsRoute, passkeyLoginRoute } from "./passkey-login-routes.js";
 import { passkeyRegisterOptionsRoute, passkeyRegisterRoute, passkeysRoute } from "./passkey-routes.js";
+import { mfaAuthenticateRoute } from "../mfa/mfa-authenticate-route.js";
+import { mfaRecoveryCodesRoute, mfaStatusRoute, mfaTotpConfirmRoute, mfaTotpRoute, mfaTotpSetupRoute } from "../mfa/mfa-routes.js";
 
 /** Every route latchkey defines (the OpenAPI route is added by the dispatcher, which owns the document). */
 export const ROUTES: readonly RouteDefinition[] = Object.freeze([
@@ -42,6 +44,13 @@ export const ROUTES: readonly RouteDefinition[] = Object.freeze([
   passkeyRegisterRoute,
   passkeyLoginOptionsRoute,
   passkeyLoginRoute,
+  // Second factors (SPEC §2b).
+  mfaStatusRoute,
+  mfaTotpSetupRoute,
+  mfaTotpConfirmRoute,
+  mfaTotpRoute,
+  mfaRecoveryCodesRoute,
+  mfaAuthenticateRoute,
 ]);
 
 /**

@@ -7,12 +7,15 @@ import type { LatchkeyRequest } from "../http/request.js";
 import type { Engine } from "../engine.js";
 import type { Auth } from "../http/authenticate.js";
 import { renderUser } from "../users/user-json.js";
+import { requireSecondFactor } from "../mfa/mfa-guard.js";
 import { attemptLogin } from "./attempt-login.js";
+import { completeTokenLogin } from "./complete-login.js";
 import { refuseUnverified } from "./account-guards.js";
 import { loginCredentials } from "./credentials-input.js";
 import type { RouteDefinition } from "./route-definition.js";
 import { respond } from "./respond.js";
 import { detailSchema, errorSchema, tokenLoginRequestSchema, tokenLoginResponseSchema } from "./schemas.js";
+import { mfaRequiredSchema } from "../mfa/mfa-schemas.js";
 
 /** Longest device label kept with a bearer token. */
 const MAX_LABEL = 100;
@@ -35,6 +38,7 @@ export const tokenLoginRoute: RouteDefinition = {
   responses: {
     200: { description: "The token. Shown once.", schema: tokenLoginResponseSchema },
     400: { description: "Missing or invalid credentials, or a malformed body.", schema: errorSchema },
+    401: { description: "The password is right but the user has a second factor (`code: mfa_required`, with `methods` and an `mfaToken` to send to `POST /mfa/authenticate/` with the code).", schema: mfaRequiredSchema },
     403: { description: "Sent by a browser page on an untrusted origin.", schema: errorSchema },
     429: { description: "Too many failed attempts, or too many checks at once; see Retry-After.", schema: errorSchema },
   },
@@ -49,13 +53,9 @@ export const tokenLoginRoute: RouteDefinition = {
     const label = stringField(bodyFields(body), "label", MAX_LABEL) ?? null;
     const user = await attemptLogin(engine, req, username, password);
     await refuseUnverified(engine, req, user);
-    const { token, session } = await engine.sessions.createSession(String(user.id), "bearer", {
-      ip: clientIp(req, config),
-      userAgent: req.header("user-agent") ?? null,
-      label,
-    });
-    engine.world.logger.info({ event: "token_login", userId: String(user.id), sessionId: session.id }, "bearer token issued");
-    return respond(200, { token, expiry: new Date(session.absoluteExpiresAt).toISOString(), user: renderUser(user, config.userShape) });
+    // A user with a second factor gets 401 mfa_required with an `mfaToken`, no token yet.
+    await requireSecondFactor(engine, req, user, { kind: "bearer", label });
+    return completeTokenLogin(engine, req, user, label);
   },
 };
 
