@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createBusSubscription, decodeInvalidation, encodeInvalidation, silentLogger, type InvalidationBus, type Logger } from "@latchkey/core";
 import pg from "pg";
+import { postgresCacheLeases } from "./postgres-cache-leases.js";
 
 /** Options of {@link postgresInvalidationBus}. */
 export interface PostgresInvalidationBusOptions {
@@ -104,6 +105,7 @@ export function postgresInvalidationBus(options: PostgresInvalidationBusOptions)
     get status() {
       return subscription.status;
     },
+    leases: postgresCacheLeases(pool),
     async publish(event) {
       await pool.query("SELECT pg_notify($1, $2)", [channel, encodeInvalidation(event)]);
     },

@@ -1,6 +1,7 @@
 import { createBusSubscription, decodeInvalidation, encodeInvalidation, silentLogger, type InvalidationBus, type Logger } from "@latchkey/core";
 import { Cluster, Redis } from "ioredis";
 import { redisKeys } from "./keys.js";
+import { redisCacheLeases } from "./redis-cache-leases.js";
 import type { RedisClient } from "./redis-client.js";
 
 /** Options of {@link redisInvalidationBus}. */
@@ -121,6 +122,7 @@ export function redisInvalidationBus(options: RedisInvalidationBusOptions): Inva
     get status() {
       return subscription.status;
     },
+    leases: redisCacheLeases(client, prefix),
     async publish(event) {
       const text = encodeInvalidation(event);
       if (client instanceof Cluster) await client.spublish(channel, text);

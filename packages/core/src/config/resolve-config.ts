@@ -8,6 +8,7 @@ import { cryptoRandom, silentLogger, systemClock } from "../ports/world.js";
 import type { LatchkeyOptions } from "./options.js";
 import type { ResolvedConfig, ResolvedWorld } from "./resolved-config.js";
 import { accountOptionsShape, resolveAccountConfig } from "./resolve-account-config.js";
+import { CACHE_DEFAULTS } from "./cache-defaults.js";
 
 const seconds = z.number().int().positive();
 const window = z.strictObject({ points: z.number().int().positive(), durationSeconds: seconds });
@@ -100,6 +101,9 @@ const optionsSchema = z.strictObject({
       maxEntries: z.number().int().min(1).max(10_000_000).optional(),
       ttlSeconds: z.number().int().min(1).max(86_400).optional(),
       syncTimeoutMs: z.number().int().min(1).max(60_000).optional(),
+      leasePeriodMs: z.number().int().min(100).max(60_000).optional(),
+      renewIntervalMs: z.number().int().min(10).max(30_000).optional(),
+      driftMarginMs: z.number().int().min(0).max(30_000).optional(),
     })
     .optional(),
   invalidationBus: methods(["publish", "subscribe", "sync", "close"]).optional(),
@@ -120,6 +124,7 @@ const optionsSchema = z.strictObject({
   clearSiteDataOnLogout: z.array(z.enum(["cache", "cookies", "storage", "executionContexts"])).optional(),
   logger: methods(["debug", "info", "warn", "error"]).optional(),
   clock: methods(["now"]).optional(),
+  monotonic: z.custom<() => number>((value) => typeof value === "function", "must be a function returning milliseconds").optional(),
   random: methods(["fill"]).optional(),
   ...accountOptionsShape,
 });
@@ -232,6 +237,17 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     routes.tokenLogin = routes.tokenLogout = routes.tokenLogoutAll = Object.freeze([]);
   }
 
+  const leasePeriod = o.sessionCache?.leasePeriodMs ?? CACHE_DEFAULTS.leasePeriodMs;
+  // With a lease period of their own, the other two follow it (a third, a tenth) unless set.
+  const ownPeriod = o.sessionCache?.leasePeriodMs !== undefined;
+  const renewInterval = o.sessionCache?.renewIntervalMs ?? (ownPeriod ? Math.floor(leasePeriod / 3) : CACHE_DEFAULTS.renewIntervalMs);
+  const driftMargin = o.sessionCache?.driftMarginMs ?? (ownPeriod ? Math.floor(leasePeriod / 10) : CACHE_DEFAULTS.driftMarginMs);
+  if (renewInterval * 2 > leasePeriod) {
+    problems.push(`sessionCache.renewIntervalMs: must be at most half of sessionCache.leasePeriodMs (${leasePeriod} ms), so a lease survives one failed renewal; got ${renewInterval}`);
+  }
+  if (driftMargin * 2 > leasePeriod) {
+    problems.push(`sessionCache.driftMarginMs: must be at most half of sessionCache.leasePeriodMs (${leasePeriod} ms); got ${driftMargin}`);
+  }
   if (o.sessionCache?.enabled === true && o.invalidationBus === undefined) {
     problems.push(
       "sessionCache.enabled: a session cache needs an invalidationBus shared by every server process (Redis pub/sub, PostgreSQL LISTEN/NOTIFY, or createLocalInvalidationBus() for a single process), so that a revocation reaches every cache",
@@ -308,6 +324,9 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
       maxEntries: o.sessionCache?.maxEntries ?? 10_000,
       ttlSeconds: o.sessionCache?.ttlSeconds ?? 60,
       syncTimeoutMs: o.sessionCache?.syncTimeoutMs ?? 1_000,
+      leasePeriodMs: leasePeriod,
+      renewIntervalMs: renewInterval,
+      driftMarginMs: driftMargin,
     },
     maxBodyBytes: o.maxBodyBytes ?? 16 * 1024,
     maxUsernameLength: 150,
@@ -332,6 +351,7 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     clock: o.clock ?? systemClock,
     random: o.random ?? cryptoRandom,
     invalidationBus: o.invalidationBus ?? null,
+    ...(o.monotonic === undefined ? {} : { monotonic: o.monotonic }),
     mailTransport: o.mail?.transport ?? null,
   });
   return { config, world };
