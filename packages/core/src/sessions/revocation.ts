@@ -78,6 +78,11 @@ export function createRevoker(parts: RevokerParts): Revoker {
    * one lease period has passed since the lease list was read (on this process's monotonic
    * clock, so a process that never answers has stopped trusting its cache by then). Never
    * rejects: a bus failure means waiting the whole period.
+   *
+   * Attack stopped: a stolen cookie replayed, right after its owner logged out, at a process
+   * whose cache still holds the session (its subscriber stalled, a message lost, or simply
+   * not delivered yet). The logout's answer waits until that process either dropped the
+   * session or can no longer serve from its cache (docs/production.md has the argument).
    */
   async function tell(event: InvalidationEvent & { kind: "session" | "user" }, record: { counter: number; leases: string[] } | null): Promise<void> {
     if (leases === null || acks === null || bus === null || parts.acknowledged === null) return;
