@@ -39,8 +39,9 @@ async function redisBackend(): Promise<Backend> {
   const dir = tempDir("latchkey-leases-");
   const databases: ReturnType<typeof openSqliteDatabase>[] = [];
   const client = async (port: number): Promise<Redis> => {
-    // Short timeouts: a hung link must fail a renewal well within a lease period.
-    const made = new Redis({ host: "127.0.0.1", port, ...recommendedRedisOptions, commandTimeout: 300, connectTimeout: 300, lazyConnect: true });
+    // A hung link needs no timeout to stop a renewal: the lease is only extended by an answer.
+    // The timeouts are generous, so a loaded machine fails nothing spuriously.
+    const made = new Redis({ host: "127.0.0.1", port, ...recommendedRedisOptions, commandTimeout: 2_000, connectTimeout: 5_000, lazyConnect: true });
     made.on("error", () => {});
     await made.connect();
     clients.push(made);
@@ -73,7 +74,7 @@ async function postgresBackend(): Promise<Backend> {
   const pool = (port: number): pg.Pool => {
     const at = new URL(url);
     at.port = String(port);
-    const made = new pg.Pool({ connectionString: at.toString(), ...recommendedPoolOptions, connectionTimeoutMillis: 300, query_timeout: 300 });
+    const made = new pg.Pool({ connectionString: at.toString(), ...recommendedPoolOptions, connectionTimeoutMillis: 5_000, query_timeout: 2_000 });
     made.on("error", () => {});
     pools.push(made);
     return made;
