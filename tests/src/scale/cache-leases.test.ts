@@ -131,37 +131,42 @@ function recordingLogger(into: string[]): Logger {
 
 /** Two instances over `backend`, each with its bus behind its own proxy, both subscribed and leased. */
 async function twoNodes(backend: Backend, leasePeriodMs = LEASE_MS): Promise<{ a: Node; b: Node; close(): Promise<void> }> {
-  const made: Node[] = [];
-  for (let i = 0; i < 2; i += 1) {
-    const proxy = await startLinkProxy(backend.port);
-    const bus = await backend.bus(proxy.port);
-    const logged: string[] = [];
-    const latchkey = createLatchkey({
-      logger: recordingLogger(logged),
-      stores: await backend.stores(),
-      invalidationBus: bus,
-      sessionCache: { enabled: true, leasePeriodMs },
-      passwords: { hasher: fastHasher },
-      throttle: { enabled: false },
-    });
-    made.push({ latchkey, proxy, bus, logged });
-  }
-  const [a, b] = made;
-  if (a === undefined || b === undefined) throw new Error("two nodes");
-  await waitUntil("both buses to subscribe and both leases to be taken", async () => a.bus.status === "ready" && b.bus.status === "ready" && (await backend.liveLeases()).length >= 2, {
-    timeoutMs: 15_000,
-    intervalMs: 20,
-  });
-  return {
-    a,
-    b,
-    async close() {
-      for (const node of made) {
-        await node.bus.close();
-        await node.proxy.close();
-      }
-    },
+  const proxies: LinkProxy[] = [];
+  const buses: InvalidationBus[] = [];
+  const close = async (): Promise<void> => {
+    for (const bus of buses) await bus.close();
+    for (const proxy of proxies) await proxy.close();
   };
+  try {
+    const made: Node[] = [];
+    for (let i = 0; i < 2; i += 1) {
+      const proxy = await startLinkProxy(backend.port);
+      proxies.push(proxy);
+      const bus = await backend.bus(proxy.port);
+      buses.push(bus);
+      const logged: string[] = [];
+      const latchkey = createLatchkey({
+        logger: recordingLogger(logged),
+        stores: await backend.stores(),
+        invalidationBus: bus,
+        sessionCache: { enabled: true, leasePeriodMs },
+        passwords: { hasher: fastHasher },
+        throttle: { enabled: false },
+      });
+      made.push({ latchkey, proxy, bus, logged });
+    }
+    const [a, b] = made;
+    if (a === undefined || b === undefined) throw new Error("two nodes");
+    await waitUntil("both buses to subscribe and both leases to be taken", async () => a.bus.status === "ready" && b.bus.status === "ready" && (await backend.liveLeases()).length >= 2, {
+      timeoutMs: 15_000,
+      intervalMs: 20,
+    });
+    return { a, b, close };
+  } catch (error) {
+    // Nothing may stay open (a listening proxy would keep the test file from ending).
+    await close();
+    throw error;
+  }
 }
 
 /** Logs `username` in on A and waits (bounded) until B answers the token from its cache. */
