@@ -21,6 +21,10 @@ export type { PasskeyStore, PasskeyRecord, WebauthnChallengeRecord, WebauthnChal
 export type { MfaStore, TotpRecord, PendingLoginRecord } from "./ports/mfa-store.js";
 export type { AccountStore, AccountKeyRecord, AccountKeyPurpose, OutboxMessage, ClaimedMessage } from "./ports/account-store.js";
 export type { InvalidationBus, InvalidationBusStatus, InvalidationEvent } from "./ports/invalidation-bus.js";
+export type { AckMessage, RevocationTag } from "./ports/invalidation-bus.js";
+export type { CacheLeaseStore } from "./ports/cache-lease-store.js";
+export { trackLeases, type TrackedCacheLeases } from "./sessions/tracked-leases.js";
+export { CACHE_DEFAULTS } from "./config/cache-defaults.js";
 export { encodeInvalidation, decodeInvalidation } from "./ports/invalidation-wire.js";
 export { createLocalInvalidationBus } from "./sessions/local-invalidation-bus.js";
 export { errorCode, isNetworkError } from "./network-errors.js";

@@ -40,7 +40,12 @@ export function latchkeyOptionsOf(settings: Settings): ServerLatchkeyOptions {
     options.throttle = throttle;
   }
   if (settings.passwords !== undefined) options.passwords = settings.passwords;
-  if (settings.sessionCache !== undefined) options.sessionCache = settings.sessionCache;
+  // On by default where the sessions live in a shared store (Redis, PostgreSQL): leases make
+  // a hit free and revocations exact there. SQLite alone is one process reading in-process.
+  const sharedStore = settings.redisUrl !== undefined || settings.redisClusterNodes !== undefined || settings.databaseUrl !== undefined;
+  if (settings.sessionCache !== undefined || sharedStore) {
+    options.sessionCache = { ...settings.sessionCache, enabled: settings.sessionCache?.enabled ?? sharedStore };
+  }
   if (settings.maxBodyBytes !== undefined) options.maxBodyBytes = settings.maxBodyBytes;
   if (settings.compat !== undefined) options.compat = settings.compat;
   if (settings.hsts !== undefined) options.hsts = settings.hsts;

@@ -9,6 +9,8 @@ const STORES = {
   required: ["users", "sessions", "throttle"],
   additionalProperties: false,
 };
+/** Present when the session cache is on: whether this node answers cached sessions now. */
+const SESSION_CACHE_STATE = { type: "string", enum: ["serving", "bypassed"] };
 const CACHE_CONTROL = { "Cache-Control": { description: "`no-store`: a probe always reaches the node.", required: true, schema: { type: "string" } } };
 
 /** The ready server's `GET <basePath>/ready/` operation, for its OpenAPI document. */
@@ -22,11 +24,11 @@ function readyOperation(): JsonObject {
       tags: ["meta"],
       responses: {
         200: {
-          description: "Every store answered.",
+          description: "Every store answered (with the session cache serving, the session store and the bus are enough: `sessionCache` says so).",
           headers: CACHE_CONTROL,
           content: {
             "application/json": {
-              schema: { type: "object", properties: { ready: { const: true }, stores: STORES }, required: ["ready", "stores"], additionalProperties: false },
+              schema: { type: "object", properties: { ready: { const: true }, stores: STORES, sessionCache: SESSION_CACHE_STATE }, required: ["ready", "stores"], additionalProperties: false },
             },
           },
         },
@@ -37,7 +39,7 @@ function readyOperation(): JsonObject {
             "application/json": {
               schema: {
                 type: "object",
-                properties: { detail: { type: "string" }, code: { const: "store_unavailable" }, ready: { const: false }, stores: STORES },
+                properties: { detail: { type: "string" }, code: { const: "store_unavailable" }, ready: { const: false }, stores: STORES, sessionCache: SESSION_CACHE_STATE },
                 required: ["detail", "code", "ready", "stores"],
                 additionalProperties: false,
               },

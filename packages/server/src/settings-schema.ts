@@ -66,6 +66,9 @@ export const settingsSchema = z.strictObject({
       enabled: boolean.exactOptional(),
       maxEntries: integer(1, 10_000_000).exactOptional(),
       ttlSeconds: integer(1, 86_400).exactOptional(),
+      leasePeriodMs: integer(100, 60_000).exactOptional(),
+      renewIntervalMs: integer(10, 30_000).exactOptional(),
+      driftMarginMs: integer(0, 30_000).exactOptional(),
     })
     .exactOptional(),
   workers: integer(1, 256).exactOptional(),

@@ -211,4 +211,23 @@ export const postgresMigrations: readonly PostgresMigration[] = Object.freeze([
       CREATE INDEX latchkey_webauthn_challenges_expires ON latchkey_webauthn_challenges (expires_at);
     `,
   },
+  {
+    version: 5,
+    name: "create session-cache lease and revocation-counter tables",
+    sql: `
+      -- One lease per server process serving from its session cache; expires_at by the
+      -- database's clock. A revocation waits for the processes whose lease has not expired.
+      CREATE TABLE latchkey_cache_leases (
+        process_id text PRIMARY KEY,
+        expires_at timestamptz NOT NULL
+      );
+
+      -- The revocation counter: one row, incremented by every revocation after its write.
+      CREATE TABLE latchkey_cache_revocations (
+        id integer PRIMARY KEY CHECK (id = 1),
+        counter bigint NOT NULL
+      );
+      INSERT INTO latchkey_cache_revocations (id, counter) VALUES (1, 0);
+    `,
+  },
 ]);

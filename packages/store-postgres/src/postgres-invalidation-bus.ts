@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
-import { createBusSubscription, decodeInvalidation, encodeInvalidation, silentLogger, type InvalidationBus, type Logger } from "@latchkey/core";
+import { createBusSubscription, decodeInvalidation, encodeInvalidation, silentLogger, trackLeases, type InvalidationBus, type Logger } from "@latchkey/core";
 import pg from "pg";
+import { postgresCacheLeases } from "./postgres-cache-leases.js";
 
 /** Options of {@link postgresInvalidationBus}. */
 export interface PostgresInvalidationBusOptions {
@@ -49,6 +50,7 @@ export function postgresInvalidationBus(options: PostgresInvalidationBusOptions)
   const markers = new Map<string, { resolve(): void; reject(error: Error): void }>();
   let markerCount = 0;
   let listener: pg.Client | null = null;
+  const leases = trackLeases(postgresCacheLeases(pool));
   const subscription = createBusSubscription({
     logger,
     channel,
@@ -104,6 +106,7 @@ export function postgresInvalidationBus(options: PostgresInvalidationBusOptions)
     get status() {
       return subscription.status;
     },
+    leases,
     async publish(event) {
       await pool.query("SELECT pg_notify($1, $2)", [channel, encodeInvalidation(event)]);
     },
@@ -138,6 +141,7 @@ export function postgresInvalidationBus(options: PostgresInvalidationBusOptions)
     },
     async close() {
       subscription.close();
+      await leases.releaseAll();
       failMarkers(new Error("the invalidation bus is closed"));
       const connection = listener;
       listener = null;

@@ -1,6 +1,7 @@
-import { createBusSubscription, decodeInvalidation, encodeInvalidation, silentLogger, type InvalidationBus, type Logger } from "@latchkey/core";
+import { createBusSubscription, decodeInvalidation, encodeInvalidation, silentLogger, trackLeases, type InvalidationBus, type Logger } from "@latchkey/core";
 import { Cluster, Redis } from "ioredis";
 import { redisKeys } from "./keys.js";
+import { redisCacheLeases } from "./redis-cache-leases.js";
 import type { RedisClient } from "./redis-client.js";
 
 /** Options of {@link redisInvalidationBus}. */
@@ -49,6 +50,7 @@ export function redisInvalidationBus(options: RedisInvalidationBusOptions): Inva
   const channel = `${prefix}:{invalidations}`;
   const sharded = client instanceof Cluster;
   let subscriber: Redis | null = null;
+  const leases = trackLeases(redisCacheLeases(client, prefix));
   const subscription = createBusSubscription({
     logger,
     channel,
@@ -121,6 +123,7 @@ export function redisInvalidationBus(options: RedisInvalidationBusOptions): Inva
     get status() {
       return subscription.status;
     },
+    leases,
     async publish(event) {
       const text = encodeInvalidation(event);
       if (client instanceof Cluster) await client.spublish(channel, text);
@@ -140,6 +143,7 @@ export function redisInvalidationBus(options: RedisInvalidationBusOptions): Inva
     },
     async close() {
       subscription.close();
+      await leases.releaseAll();
       const connection = subscriber;
       subscriber = null;
       connection?.disconnect();

@@ -136,7 +136,7 @@ async function outage(options: { nodes: Nodes; cookie: string; username: string;
 
 describe("a store outage under traffic (two servers on Redis + PostgreSQL)", { skip: NEEDS }, () => {
   it("answers 503 while Redis is stopped and resumes with the same cookie once it is back", { timeout: TEST_TIMEOUT_MS }, () =>
-    withCluster({}, async (backends, nodes) => {
+    withCluster({ LATCHKEY_SESSION_CACHE_ENABLED: "false" }, async (backends, nodes) => {
       const [a] = nodes.servers;
       assert.ok(a !== undefined);
       const cookie = await loggedIn(nodes, a, "redis-outage");
@@ -150,7 +150,7 @@ describe("a store outage under traffic (two servers on Redis + PostgreSQL)", { s
     }));
 
   it("answers 503 while PostgreSQL is stopped and resumes with the same cookie once it is back", { timeout: TEST_TIMEOUT_MS }, () =>
-    withCluster({}, async (backends, nodes) => {
+    withCluster({ LATCHKEY_SESSION_CACHE_ENABLED: "false" }, async (backends, nodes) => {
       const [a] = nodes.servers;
       assert.ok(a !== undefined);
       const cookie = await loggedIn(nodes, a, "postgres-outage");

@@ -218,6 +218,17 @@ describe("loadServerConfig() for PostgreSQL, Redis and the session cache", () =>
     });
   });
 
+  it("turns the session cache on by default with Redis or PostgreSQL, and leaves it off when told so", () => {
+    inTempDir((cwd) => {
+      for (const env of [{ LATCHKEY_DATABASE_URL: "postgres://latchkey@127.0.0.1/latchkey" }, { LATCHKEY_REDIS_URL: "redis://127.0.0.1:6379" }, { LATCHKEY_REDIS_CLUSTER_NODES: "10.0.0.1:6379" }]) {
+        assert.deepEqual(loadServerConfig({ cwd, env }).latchkey.sessionCache, { enabled: true }, JSON.stringify(env));
+        assert.deepEqual(loadServerConfig({ cwd, env: { ...env, LATCHKEY_SESSION_CACHE_ENABLED: "false" } }).latchkey.sessionCache, { enabled: false });
+      }
+      const leases = loadServerConfig({ cwd, env: { LATCHKEY_REDIS_URL: "redis://127.0.0.1:6379", LATCHKEY_SESSION_CACHE_LEASE_PERIOD_MS: "3000" } });
+      assert.deepEqual(leases.latchkey.sessionCache, { enabled: true, leasePeriodMs: 3_000 });
+    });
+  });
+
   it("defaults to SQLite alone, one process and no cache", () => {
     inTempDir((cwd) => {
       const config = loadServerConfig({ cwd, env: {} });

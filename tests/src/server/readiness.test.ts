@@ -20,7 +20,7 @@ describe("latchkey serve's readiness route with Redis sessions", { skip: NEEDS }
   it("answers 503 naming the session store while Redis is frozen, and 200 again once it answers", { timeout: 60_000 }, async () => {
     const redis = await startRedis();
     const dir = tempDir("latchkey-ready-");
-    const server = await startServe(["--port", "0"], { cwd: dir.path, env: { LATCHKEY_REDIS_URL: redis.url } });
+    const server = await startServe(["--port", "0"], { cwd: dir.path, env: { LATCHKEY_REDIS_URL: redis.url, LATCHKEY_SESSION_CACHE_ENABLED: "false" } });
     try {
       assert.deepEqual(await ready(server.url), { status: 200, json: { ready: true, stores: { users: "ok", sessions: "ok", throttle: "ok" } } });
       // SIGSTOP: the connection stays open but nothing answers, as in a hung or overloaded

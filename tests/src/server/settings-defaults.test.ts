@@ -7,8 +7,8 @@ import { ALL_DEFAULTS, defaultAt, defaultText, loadServerConfig, SERVER_DEFAULTS
 import { memoryStores } from "@latchkey/store-memory";
 import { REPO_ROOT, tempDir } from "./latchkey-process.js";
 
-/** Settings whose default is derived (from other settings, the machine; the passkey origins and relying party from `publicOrigin`, the MFA issuer from `mail.productName`; no MFA key unless one is set), so the table states it as text. */
-const DERIVED = new Set(["database", "throttle.maxConcurrentChecks", "compat", "passkeys.origins", "passkeys.rpId", "passkeys.rpName", "mfa.issuer", "mfa.encryptionKeys"]);
+/** Settings whose default is derived (from other settings, the machine; the passkey origins and relying party from `publicOrigin`, the MFA issuer from `mail.productName`; no MFA key unless one is set; the ready server caches sessions when it has Redis or PostgreSQL), so the table states it as text. */
+const DERIVED = new Set(["database", "throttle.maxConcurrentChecks", "compat", "passkeys.origins", "passkeys.rpId", "passkeys.rpName", "mfa.issuer", "mfa.encryptionKeys", "sessionCache.enabled"]);
 
 /**
  * Defaults the resolver stores in another form than the option's (a header value, a Set, a

@@ -1,3 +1,4 @@
+import { CACHE_DEFAULTS } from "./cache-defaults.js";
 import { MAX_USERNAME_LENGTH } from "../users/username.js";
 import type { DeploymentPreset } from "./deployment-preset.js";
 import { DEFAULT_BASE_PATH, DEFAULT_COOKIE_NAMES, DEFAULT_CSRF_FORM_FIELD, DEFAULT_CSRF_HEADER, DEFAULT_ROUTE_PATHS } from "@latchkey/protocol";
@@ -122,6 +123,8 @@ export const CORE_DEFAULTS = Object.freeze({
     ttlSeconds: 60,
     /** Milliseconds a request waits for the bus's sync barrier before reading the store instead: 1 s. */
     syncTimeoutMs: 1_000,
+    // The lease settings (docs/production.md, "The session cache"), commented in cache-defaults.ts.
+    ...CACHE_DEFAULTS,
   }),
   /** Bytes of the largest request body: 16 KiB, far more than any route needs, far less than a memory attack wants. */
   maxBodyBytes: 16 * 1024,

@@ -201,8 +201,18 @@ export interface LatchkeyOptions {
      * write and its publish, or a row edited by hand). Seconds. @default 60
      */
     ttlSeconds?: number;
-    /** How long a request waits for the bus's sync barrier before reading the store instead. Milliseconds. @default 1000 */
+    /** How long a request waits for the bus's sync barrier before reading the store instead (buses without leases only). Milliseconds. @default 1000 */
     syncTimeoutMs?: number;
+    /**
+     * With a Redis or PostgreSQL bus: how long a process's lease lasts from when its renewal
+     * was sent; the longest a revocation waits for a dead or cut-off process. Milliseconds.
+     * @default 2000
+     */
+    leasePeriodMs?: number;
+    /** How often a process renews its lease; at most half the period. Milliseconds. @default 667 (a third of the period) */
+    renewIntervalMs?: number;
+    /** Taken off the lease's end by its holder, for clock-rate differences; at most half the period. Milliseconds. @default 200 */
+    driftMarginMs?: number;
   };
   /**
    * Carries invalidations (logout, revocation, password change, deactivation, user changes)
@@ -213,6 +223,8 @@ export interface LatchkeyOptions {
    * @default none
    */
   invalidationBus?: InvalidationBus;
+  /** A clock that never jumps, in milliseconds, for the session cache's leases; injected by tests. @default performance.now() */
+  monotonic?: () => number;
   /** Largest request body accepted by latchkey's routes, in bytes. @default 16384 */
   maxBodyBytes?: number;
   /** Unsafe Django-SPA habits to allow, or `"django"` for all of them. @default none */

@@ -135,8 +135,17 @@ describe("resolveConfig cross-field rules", () => {
   it("refuses a session cache without an invalidation bus, which would let revoked sessions live on in other processes", () => {
     assertProblem({ sessionCache: { enabled: true } }, /^sessionCache\.enabled: .*invalidationBus/);
     const config = resolveConfig({ stores: unusedStores(), sessionCache: { enabled: true }, invalidationBus: createLocalInvalidationBus() }).config;
-    assert.deepEqual(config.sessionCache, { enabled: true, maxEntries: 10_000, ttlSeconds: 60, syncTimeoutMs: 1_000 });
+    assert.deepEqual(config.sessionCache, { enabled: true, maxEntries: 10_000, ttlSeconds: 60, syncTimeoutMs: 1_000, leasePeriodMs: 2_000, renewIntervalMs: 667, driftMarginMs: 200 });
     assert.equal(resolve({}).sessionCache.enabled, false);
+  });
+
+  it("derives the lease renewal and drift margin from a lease period of one's own, and refuses a renewal too rare to survive one failure", () => {
+    const bus = createLocalInvalidationBus();
+    const config = resolveConfig({ stores: unusedStores(), sessionCache: { enabled: true, leasePeriodMs: 3_000 }, invalidationBus: bus }).config;
+    assert.equal(config.sessionCache.renewIntervalMs, 1_000);
+    assert.equal(config.sessionCache.driftMarginMs, 300);
+    assertProblem({ sessionCache: { leasePeriodMs: 1_000, renewIntervalMs: 600 } }, /^sessionCache\.renewIntervalMs: must be at most half/);
+    assertProblem({ sessionCache: { leasePeriodMs: 1_000, driftMarginMs: 600 } }, /^sessionCache\.driftMarginMs: must be at most half/);
   });
 
   it("refuses unknown options and wrongly typed values", () => {

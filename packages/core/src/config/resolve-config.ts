@@ -105,6 +105,9 @@ const optionsSchema = z.strictObject({
       maxEntries: z.number().int().min(1).max(10_000_000).optional(),
       ttlSeconds: z.number().int().min(1).max(86_400).optional(),
       syncTimeoutMs: z.number().int().min(1).max(60_000).optional(),
+      leasePeriodMs: z.number().int().min(100).max(60_000).optional(),
+      renewIntervalMs: z.number().int().min(10).max(30_000).optional(),
+      driftMarginMs: z.number().int().min(0).max(30_000).optional(),
     })
     .optional(),
   invalidationBus: methods(["publish", "subscribe", "sync", "close"]).optional(),
@@ -125,6 +128,7 @@ const optionsSchema = z.strictObject({
   clearSiteDataOnLogout: z.array(z.enum(["cache", "cookies", "storage", "executionContexts"])).optional(),
   logger: methods(["debug", "info", "warn", "error"]).optional(),
   clock: methods(["now"]).optional(),
+  monotonic: z.custom<() => number>((value) => typeof value === "function", "must be a function returning milliseconds").optional(),
   random: methods(["fill"]).optional(),
   ...accountOptionsShape,
   ...passkeyOptionsShape,
@@ -239,6 +243,17 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     routes.tokenLogin = routes.tokenLogout = routes.tokenLogoutAll = Object.freeze([]);
   }
 
+  const leasePeriod = o.sessionCache?.leasePeriodMs ?? d.sessionCache.leasePeriodMs;
+  // With a lease period of their own, the other two follow it (a third, a tenth) unless set.
+  const ownPeriod = o.sessionCache?.leasePeriodMs !== undefined;
+  const renewInterval = o.sessionCache?.renewIntervalMs ?? (ownPeriod ? Math.floor(leasePeriod / 3) : d.sessionCache.renewIntervalMs);
+  const driftMargin = o.sessionCache?.driftMarginMs ?? (ownPeriod ? Math.floor(leasePeriod / 10) : d.sessionCache.driftMarginMs);
+  if (renewInterval * 2 > leasePeriod) {
+    problems.push(`sessionCache.renewIntervalMs: must be at most half of sessionCache.leasePeriodMs (${leasePeriod} ms), so a lease survives one failed renewal; got ${renewInterval}`);
+  }
+  if (driftMargin * 2 > leasePeriod) {
+    problems.push(`sessionCache.driftMarginMs: must be at most half of sessionCache.leasePeriodMs (${leasePeriod} ms); got ${driftMargin}`);
+  }
   if ((o.sessionCache?.enabled ?? d.sessionCache.enabled) && o.invalidationBus === undefined) {
     problems.push(
       "sessionCache.enabled: a session cache needs an invalidationBus shared by every server process (Redis pub/sub, PostgreSQL LISTEN/NOTIFY, or createLocalInvalidationBus() for a single process), so that a revocation reaches every cache",
@@ -317,6 +332,9 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
       maxEntries: o.sessionCache?.maxEntries ?? d.sessionCache.maxEntries,
       ttlSeconds: o.sessionCache?.ttlSeconds ?? d.sessionCache.ttlSeconds,
       syncTimeoutMs: o.sessionCache?.syncTimeoutMs ?? d.sessionCache.syncTimeoutMs,
+      leasePeriodMs: leasePeriod,
+      renewIntervalMs: renewInterval,
+      driftMarginMs: driftMargin,
     },
     maxBodyBytes: o.maxBodyBytes ?? d.maxBodyBytes,
     maxUsernameLength: d.maxUsernameLength,
@@ -343,6 +361,7 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     clock: o.clock ?? systemClock,
     random: o.random ?? cryptoRandom,
     invalidationBus: o.invalidationBus ?? null,
+    ...(o.monotonic === undefined ? {} : { monotonic: o.monotonic }),
     mailTransport: o.mail?.transport ?? null,
     mfaKeys: mfaResolved.keys,
   });

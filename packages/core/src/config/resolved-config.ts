@@ -88,6 +88,10 @@ export interface ResolvedConfig {
     readonly maxEntries: number;
     readonly ttlSeconds: number;
     readonly syncTimeoutMs: number;
+    /** Lease settings (config/cache-defaults.ts). Milliseconds. */
+    readonly leasePeriodMs: number;
+    readonly renewIntervalMs: number;
+    readonly driftMarginMs: number;
   };
   readonly maxBodyBytes: number;
   /** Longest username accepted, checked before NFKC normalisation (as Django since CVE-2023-46695). */
@@ -175,6 +179,8 @@ export interface ResolvedWorld {
   readonly random: RandomSource;
   /** Where invalidations are published (and the cache subscribes), or null. */
   readonly invalidationBus: InvalidationBus | null;
+  /** A clock that never jumps, in milliseconds (the session cache's leases); `performance.now()` unless injected. */
+  readonly monotonic?: () => number;
   /** Where the outbox worker sends mail, or null (messages wait in the outbox). */
   readonly mailTransport: MailTransport | null;
   /** Keys that seal TOTP secrets, the sealing one first (empty: no TOTP enrolment). */

@@ -1,3 +1,5 @@
+import type { CacheLeaseStore } from "./cache-lease-store.js";
+
 /**
  * What a process tells the others to drop from their session caches:
  * - `session`: one session ended (logout, revoke, rotation);
@@ -6,7 +8,31 @@
  * - `all`: drop everything. A bus also hands this to its subscribers whenever its
  *   subscription is (re)established, because events sent while it was down are lost.
  */
-export type InvalidationEvent = { kind: "session"; id: string } | { kind: "user"; userId: string } | { kind: "all" };
+export type InvalidationEvent =
+  | ({ kind: "session"; id: string } & RevocationTag)
+  | ({ kind: "user"; userId: string } & RevocationTag)
+  | { kind: "all" }
+  | AckMessage;
+
+/**
+ * What an acknowledged revocation adds to its event (absent on other events):
+ * - `ack`: a token; every process that applied the event answers with an {@link AckMessage};
+ * - `counter`: the store's revocation counter after this revocation's write (see
+ *   {@link CacheLeaseStore}), so a process can tell which revocations it has applied.
+ */
+export interface RevocationTag {
+  ack?: string;
+  counter?: number;
+}
+
+/** A process's answer to an event carrying `ack`: sent only after it applied the event. */
+export interface AckMessage {
+  kind: "ack";
+  /** The event's `ack` token. */
+  token: string;
+  /** The acknowledging process's lease id. */
+  process: string;
+}
 
 /**
  * The state of a bus's subscription:
@@ -46,4 +72,11 @@ export interface InvalidationBus {
   sync(): Promise<void>;
   /** Unsubscribes and closes the bus's own connections (never those it was given). */
   close(): Promise<void>;
+  /**
+   * The lease and revocation-counter records in the store the processes share, when the bus
+   * has one (Redis, PostgreSQL). With it, a session cache serves hits with no round trip
+   * under leases, and revocations wait for every live lease's acknowledgement (see
+   * docs/production.md); without it (the in-process bus), the cache uses `sync()` barriers.
+   */
+  readonly leases?: CacheLeaseStore;
 }

@@ -2,6 +2,7 @@ import type { InvalidationBus, InvalidationEvent } from "../ports/invalidation-b
 import type { SessionRecord } from "../ports/session-store.js";
 import type { User } from "../ports/user-store.js";
 import type { Clock, Logger } from "../ports/world.js";
+import type { CacheLease } from "./cache-lease.js";
 
 /** A session and its user, as the cache keeps them (the user without its password hash). */
 export interface CachedSession {
@@ -17,7 +18,7 @@ export interface SessionCacheStats {
   hits: number;
   /** Lookups that found nothing usable and went to the store. */
   misses: number;
-  /** Lookups that skipped the cache because the bus was not ready or the sync barrier failed. */
+  /** Lookups that skipped the cache because the bus was not ready, the lease was not valid, or the sync barrier failed. */
   bypassed: number;
   /** Entries added after a store read. */
   fills: number;
@@ -47,9 +48,12 @@ export interface SessionCacheSettings {
  */
 export interface SessionCache {
   /**
-   * The cached session `id`, or null to read the store. An entry is served only when the bus
-   * is ready and a sync barrier *sent after this call* has come back, so every invalidation
-   * the bus accepted before the request arrived has been applied (see docs/production.md).
+   * The cached session `id`, or null to read the store. With a lease (Redis, PostgreSQL), an
+   * entry is served only while the bus is ready and the lease is valid by this process's
+   * clock: no round trip (revocations wait for this process's acknowledgement instead).
+   * Without one, only once a sync barrier *sent after this call* has come back, so every
+   * invalidation the bus accepted before the request arrived has been applied. See
+   * docs/production.md.
    */
   lookup(id: string): Promise<CachedSession | null>;
   /** Taken before a store read; {@link SessionCache.fill} refuses a ticket older than the last invalidation. */
@@ -76,7 +80,12 @@ interface Entry {
  * Builds the cache and subscribes it to `bus`. A Map in insertion order doubles as the LRU
  * list: a hit re-inserts its key at the end, and eviction takes the first key.
  */
-export function createSessionCache(settings: SessionCacheSettings, bus: InvalidationBus, world: { clock: Clock; logger: Logger }): SessionCache {
+export function createSessionCache(
+  settings: SessionCacheSettings,
+  bus: InvalidationBus,
+  world: { clock: Clock; logger: Logger },
+  lease: CacheLease | null = null,
+): SessionCache {
   const entries = new Map<string, Entry>();
   // Bumped by every invalidation: a fill whose store read started before the bump may hold
   // what was just invalidated, so it is refused (no resurrection by a slow read).
@@ -85,6 +94,7 @@ export function createSessionCache(settings: SessionCacheSettings, bus: Invalida
   let failing = false;
 
   function apply(event: InvalidationEvent): void {
+    if (event.kind === "ack") return;
     generation += 1;
     counts.invalidations += 1;
     if (event.kind === "session") entries.delete(event.id);
@@ -96,7 +106,18 @@ export function createSessionCache(settings: SessionCacheSettings, bus: Invalida
     }
   }
 
-  const unsubscribe = bus.subscribe(apply);
+  // From the bus: applied first, then (under a lease) recorded and acknowledged, so an
+  // acknowledgement always means "dropped here".
+  const unsubscribe = bus.subscribe((event) => {
+    apply(event);
+    if (lease === null || (event.kind !== "session" && event.kind !== "user")) return;
+    if (event.counter !== undefined) lease.applied(event.counter);
+    if (event.ack !== undefined && !event.ack.startsWith(`${lease.processId}.`)) {
+      bus.publish({ kind: "ack", token: event.ack, process: lease.processId }).catch(() => {
+        // The revoker then waits for this process's lease to run out instead.
+      });
+    }
+  });
 
   // Sync barriers are shared: all lookups that arrive while one is in flight wait for the
   // next one (the one in flight was sent before they arrived, so it proves nothing to them).
@@ -150,7 +171,7 @@ export function createSessionCache(settings: SessionCacheSettings, bus: Invalida
 
   return {
     async lookup(id) {
-      if (bus.status !== "ready") {
+      if (bus.status !== "ready" || (lease !== null && !lease.valid())) {
         counts.bypassed += 1;
         return null;
       }
@@ -163,6 +184,13 @@ export function createSessionCache(settings: SessionCacheSettings, bus: Invalida
         entries.delete(id);
         counts.misses += 1;
         return null;
+      }
+      if (lease !== null) {
+        // Valid lease, ready bus: every revocation answered so far was applied here.
+        entries.delete(id);
+        entries.set(id, entry);
+        counts.hits += 1;
+        return entry;
       }
       if (!(await barrier())) {
         counts.bypassed += 1;
@@ -183,7 +211,7 @@ export function createSessionCache(settings: SessionCacheSettings, bus: Invalida
     ticket: () => generation,
 
     fill(ticket, session, user) {
-      if (ticket !== generation || bus.status !== "ready") {
+      if (ticket !== generation || bus.status !== "ready" || (lease !== null && !lease.valid())) {
         counts.fillsDropped += 1;
         return;
       }
@@ -210,6 +238,7 @@ export function createSessionCache(settings: SessionCacheSettings, bus: Invalida
 
     close() {
       unsubscribe();
+      if (lease !== null) void lease.close();
       entries.clear();
       generation += 1;
     },

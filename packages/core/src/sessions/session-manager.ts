@@ -3,6 +3,7 @@ import { constantTimeEqual, sha256Hex } from "../encoding.js";
 import type { SessionKind, SessionRecord } from "../ports/session-store.js";
 import type { User, UserRecord } from "../ports/user-store.js";
 import { storeCall } from "../store-call.js";
+import { createCacheLease } from "./cache-lease.js";
 import { createRevoker } from "./revocation.js";
 import { createSessionCache, type CachedSession, type SessionCacheStats } from "./session-cache.js";
 import { generateSessionToken, parseSessionToken } from "./session-token.js";
@@ -71,14 +72,32 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
   const store = world.stores.sessions;
   const users = world.stores.users;
   const bus = world.invalidationBus;
-  const cache =
-    config.sessionCache.enabled && bus !== null
-      ? createSessionCache(
-          { maxEntries: config.sessionCache.maxEntries, ttlMs: config.sessionCache.ttlSeconds * 1000, syncTimeoutMs: config.sessionCache.syncTimeoutMs },
-          bus,
-          world,
-        )
+  const leaseStore = bus?.leases ?? null;
+  const monotonic = world.monotonic ?? (() => performance.now());
+  // This process's lease id (and the prefix of its acknowledgement tokens): random, never reused.
+  const processId = Buffer.from(world.random.fill(new Uint8Array(12))).toString("base64url");
+  const settings = config.sessionCache;
+  // Filled in below: the lease empties the cache when a renewal shows a missed revocation.
+  let emptyCache = (): void => {};
+  const lease =
+    settings.enabled && bus !== null && leaseStore !== null
+      ? createCacheLease({
+          store: leaseStore,
+          settings,
+          processId,
+          monotonic,
+          logger: world.logger,
+          missedRevocations: () => emptyCache(),
+        })
       : null;
+  const cache =
+    settings.enabled && bus !== null
+      ? createSessionCache({ maxEntries: settings.maxEntries, ttlMs: settings.ttlSeconds * 1000, syncTimeoutMs: settings.syncTimeoutMs }, bus, world, lease)
+      : null;
+  if (cache !== null && lease !== null) {
+    emptyCache = () => cache.apply({ kind: "all" });
+    lease.start();
+  }
 
   const joinedRead = store.getSessionWithUser !== undefined && store.joinedUsers === users ? store.getSessionWithUser.bind(store) : null;
 
@@ -111,7 +130,12 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
 
   // Revocations invalidate every cache before and after their store write, and still do when
   // the write fails (see createRevoker); other changes publish after their write.
-  const revoker = createRevoker({ cache, bus, logger: world.logger });
+  const revoker = createRevoker({
+    cache,
+    bus,
+    logger: world.logger,
+    acknowledged: leaseStore === null ? null : { processId, leasePeriodMs: settings.leasePeriodMs, monotonic },
+  });
 
   /** Deletes an ended session, here and in this process's cache. */
   async function expire(id: string): Promise<void> {

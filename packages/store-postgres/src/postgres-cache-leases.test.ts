@@ -1,0 +1,29 @@
+import { after, before, describe } from "node:test";
+import { cacheLeaseContract } from "@latchkey/store-contract";
+import { requireProgram, startPostgres, type PostgresServer } from "@latchkey/testkit";
+import { migratePostgres } from "./migrate.js";
+import { postgresCacheLeases } from "./postgres-cache-leases.js";
+import { createSchema, openPool } from "./postgres-subject.test.helper.js";
+
+describe("PostgreSQL cache leases", { skip: requireProgram("initdb", "postgres", "pg_isready", "createdb") }, () => {
+  let server: PostgresServer | undefined;
+  before(async () => {
+    server = await startPostgres();
+  });
+  after(async () => {
+    await server?.dispose();
+  });
+  cacheLeaseContract(async () => {
+    if (server === undefined) throw new Error("PostgreSQL did not start");
+    const { schema, drop } = await createSchema(server);
+    const pool = openPool(server, schema);
+    await migratePostgres(pool);
+    return {
+      leases: postgresCacheLeases(pool),
+      async cleanup() {
+        await pool.end();
+        await drop();
+      },
+    };
+  });
+});
