@@ -154,6 +154,8 @@ export interface BenchReport {
     connections: number;
     loginConnections: number;
     quick: boolean;
+    /** Whether the peers ran in scenario 1 (`--peers`); absent in reports from before the flag. */
+    peers?: boolean;
     scenarios: ScenarioName[];
     pinning: { used: boolean; serverCore: number | null; loadCore: number | null; note: string };
     loadGenerator: string;
