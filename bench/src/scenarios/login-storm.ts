@@ -7,6 +7,7 @@ import { measure, warmUp } from "../measure.js";
 import type { LoadRequest, LoadResult } from "../messages.js";
 import type { StormRow, StormScenario } from "../results.js";
 import { startServerChild, type ServerHandle } from "../server-handle.js";
+import { loginLoadSettings } from "../servers/login-load-settings.js";
 import { median } from "../stats.js";
 
 /** The storm starts this long before the whoami load, so the pool is already full when it is measured. Seconds. */
@@ -61,7 +62,7 @@ export async function loginStormScenario(ctx: BenchContext): Promise<StormScenar
     const sqlite = await createSqliteFixture(join(ctx.workDir, "storm.sqlite3"), { sessions: options.smallSessions, sample: options.smallSessions, log: ctx.log });
     const whoami = cookieRequests("/api/whoami/", "sessionid", sqlite.tokens);
     const start = async (label: string, env: Record<string, string>): Promise<{ server: ServerHandle; login: LoadRequest }> => {
-      const server = await startServerChild(ctx, { kind: "ready", database: sqlite.database, logLevel: "warn", settings: {} }, { label, env, monitorEventLoop: true });
+      const server = await startServerChild(ctx, { kind: "ready", database: sqlite.database, logLevel: "warn", settings: loginLoadSettings(options.loginConnections) }, { label, env, monitorEventLoop: true });
       servers.push(server);
       const first = whoami[0];
       // Status only: the first server's warm-up logins have set last_login since the fixture was made.
