@@ -1,10 +1,16 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, it } from "node:test";
+import { after, before, describe, it } from "node:test";
+import { requireProgram } from "@latchkey/testkit";
+import { createChildRegistry } from "./children.js";
+import type { BenchContext } from "./context.js";
+import { parseOptions } from "./options.js";
+import { answeredUser, peerWhoami, startPeers, type RunningPeer } from "./peers.js";
+import { createServices } from "./services.js";
 
 const RUN = fileURLToPath(new URL("./run.js", import.meta.url));
 
@@ -80,5 +86,70 @@ describe("npm run bench (quick smoke run)", () => {
     const result = spawnSync(process.execPath, [RUN, "--only", "nonsense"], { encoding: "utf8", timeout: 30_000 });
     assert.equal(result.status, 2);
     assert.match(result.stderr, /unknown scenario "nonsense"/);
+  });
+});
+
+/** A cookie header with the last character of its first value changed: a forged or corrupted session cookie. */
+function tampered(cookie: string): string {
+  const [first = "", ...rest] = cookie.split("; ");
+  const last = first.at(-1) === "A" ? "B" : "A";
+  return [`${first.slice(0, -1)}${last}`, ...rest].join("; ");
+}
+
+describe("npm run bench -- --peers: the peer servers", { skip: requireProgram("redis-server") }, () => {
+  // The peers' servers as the bench runs them (child processes, the bench's own Redis), with
+  // two sessions each made by real logins: what is measured must be an authenticated answer.
+  const workDir = mkdtempSync(join(tmpdir(), "latchkey-bench-peers-"));
+  const registry = createChildRegistry({ pin: false, cores: availableParallelism() });
+  const services = createServices(registry, () => undefined);
+  const ctx: BenchContext = { options: parseOptions(["--quick", "--no-pin"], workDir), registry, services, workDir, log: () => undefined };
+  const userJson = JSON.stringify({ id: 1, username: "bench", email: "bench@example.com", first_name: "Bench", last_name: "Mark" });
+  let peers: RunningPeer[] = [];
+
+  before(async () => {
+    const started = await startPeers(ctx, userJson, 2);
+    assert.deepEqual(started.skipped, []);
+    peers = started.peers;
+  });
+  after(async () => {
+    await registry.stopAll();
+    await services.dispose();
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  it("starts express-session + connect-redis and better-auth, each signed in twice", () => {
+    assert.deepEqual(peers.map((p) => p.key), ["peer-express-session", "peer-better-auth"]);
+    for (const peer of peers) {
+      assert.equal(peer.cookies.length, 2, peer.label);
+      assert.notEqual(peer.cookies[0], peer.cookies[1], `${peer.label}: each login makes its own session`);
+    }
+  });
+
+  it("answers the signed-in user to each session cookie, the express-session app with latchkey's whoami JSON", async () => {
+    for (const peer of peers) {
+      for (const cookie of peer.cookies) {
+        const user = answeredUser(await peerWhoami(peer.server.origin, peer.whoamiPath, cookie));
+        assert.ok(user !== null, `${peer.label}: no user for a fresh session`);
+        assert.equal(user.email, "bench@example.com", peer.label);
+      }
+    }
+    const express = peers.find((p) => p.key === "peer-express-session");
+    assert.ok(express !== undefined);
+    const answer = await peerWhoami(express.server.origin, express.whoamiPath, express.cookies[0] ?? null);
+    assert.deepEqual(answer.body, JSON.parse(userJson));
+  });
+
+  it("answers no user without a cookie or with a tampered one", async () => {
+    for (const peer of peers) {
+      const cookie = peer.cookies[0] ?? "";
+      assert.equal(answeredUser(await peerWhoami(peer.server.origin, peer.whoamiPath, null)), null, `${peer.label}: anonymous`);
+      assert.equal(answeredUser(await peerWhoami(peer.server.origin, peer.whoamiPath, tampered(cookie))), null, `${peer.label}: tampered cookie`);
+    }
+  });
+
+  it("refuses --peers without the whoami scenario, which it runs in", () => {
+    const result = spawnSync(process.execPath, [RUN, "--peers", "--only", "flat"], { encoding: "utf8", timeout: 30_000 });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /--peers runs in the whoami scenario/);
   });
 });

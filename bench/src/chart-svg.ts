@@ -22,6 +22,8 @@ export function headlineBars(report: BenchReport): ChartBar[] {
   add("whoami, Redis + session cache ÷ bare node:http", find("ready-redis-cache"), 0.7);
   add("whoami, PostgreSQL ÷ bare node:http", find("ready-postgres") ?? find("node-postgres"), null);
   add("whoami, PostgreSQL + session cache ÷ bare node:http", find("ready-postgres-cache"), null);
+  add("peer: express-session + connect-redis ÷ bare node:http", find("peer-express-session"), null);
+  add("peer: better-auth, SQLite ÷ bare node:http", find("peer-better-auth"), null);
   const adapters = report.scenarios.adapters?.rows ?? [];
   add("Express route + requireUser() ÷ bare Express", adapters.find((r) => r.key === "express")?.ratio, null);
   add("Fastify route + requireUser() ÷ bare Fastify", adapters.find((r) => r.key === "fastify")?.ratio, null);

@@ -4,6 +4,7 @@
  * verification at a time (the latency a login pays), then verifications with the thread
  * pool kept full (the most logins per second the core could give).
  */
+import { availableParallelism } from "node:os";
 import { DEFAULT_ARGON2_PARAMS, createPasswordHasher } from "@latchkey/password";
 import type { HashResult } from "./messages.js";
 import { median } from "./stats.js";
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
     verifiesPerSecond,
     concurrency,
     threadpool,
+    usableCores: availableParallelism(),
   };
   process.send?.({ type: "hash", result }, undefined, {}, () => process.exit(0));
 }

@@ -84,6 +84,8 @@ export interface HashResult {
   concurrency: number;
   /** libuv thread pool size of the child. */
   threadpool: number;
+  /** Cores the child may run on (os.availableParallelism(), which follows the pinning), as a server pinned like it; absent from older reports. */
+  usableCores?: number;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -30,6 +30,8 @@ export interface BenchOptions {
   readonly outDir: string;
   /** Pin servers to core 0 and load generators to core 1 with taskset, when available. @default true */
   readonly pin: boolean;
+  /** Also measure the peers (express-session + connect-redis, better-auth) in scenario 1's rounds. @default false */
+  readonly peers: boolean;
   readonly quick: boolean;
   readonly help: boolean;
 }
@@ -51,6 +53,9 @@ Flags:
   --large-sessions <n>  sessions in the flat-cost scenario's large store (default 1000000)
   --out <dir>           where to write the reports (default bench/results)
   --no-pin              do not pin processes to cores with taskset
+  --peers               also run the peers in scenario 1's rounds: Express 5 + express-session
+                        + connect-redis (Redis) and better-auth (SQLite), same load, ratio to
+                        the same bare node:http runs (needs the whoami scenario)
   --help                this text
 
 Needs: Linux for CPU and memory figures (/proc), taskset for pinning, redis-server and
@@ -109,6 +114,7 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
         "large-sessions": { type: "string" },
         out: { type: "string" },
         "no-pin": { type: "boolean", default: false },
+        peers: { type: "boolean", default: false },
         help: { type: "boolean", default: false },
       },
     });
@@ -118,6 +124,9 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
   const v = parsed.values;
   const quick = v.quick === true;
   const durationSeconds = positiveNumber("duration", v.duration, quick ? 2 : 10, false);
+  const only = scenarioList(v.only);
+  const peers = v.peers === true;
+  if (peers && !only.includes("whoami")) throw new BenchUsageError("--peers runs in the whoami scenario; add whoami to --only.");
   return Object.freeze({
     durationSeconds,
     warmupSeconds: v.warmup === "0" ? 0 : positiveNumber("warmup", v.warmup, Math.min(quick ? 1 : 3, durationSeconds), false),
@@ -127,9 +136,10 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
     largeSessions: positiveNumber("large-sessions", v["large-sessions"], quick ? 100_000 : 1_000_000, true),
     smallSessions: 1_000,
     bytesSessions: quick ? 10_000 : 100_000,
-    only: scenarioList(v.only),
+    only,
     outDir: resolve(v.out ?? resolve(repoRoot, "bench", "results")),
     pin: v["no-pin"] !== true,
+    peers,
     quick,
     help: v.help === true,
   });

@@ -83,6 +83,7 @@ export function markdownReport(report: BenchReport): string {
           [`verifications/s, ${l.hash.concurrency} in flight on the server's core (pool of ${l.hash.threadpool})`, l.hash.verifiesPerSecond.toFixed(1)],
           [`\`POST /api/login/\` req/s, ${l.connections} connections`, l.login.rps.toFixed(1)],
           ["logins ÷ bare verifications", ratio(l.ratioToHashOnly)],
+          ...(l.ratioToCores === undefined ? [] : [[`logins ÷ (${l.usableCores ?? "?"} usable core(s) ÷ one verification)`, ratio(l.ratioToCores)]]),
           ["login p50 / p99 latency", `${ms(l.login.p50Ms)} / ${ms(l.login.p99Ms)} ms`],
           ["failures", l.login.non2xx + l.login.errors === 0 ? "0" : `${l.login.non2xx} non-2xx, ${l.login.errors} errors`],
         ],

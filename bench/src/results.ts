@@ -65,6 +65,10 @@ export interface LoginScenario {
   login: ThroughputRow;
   /** Login throughput over the hash child's verifications per second on the same core. */
   ratioToHashOnly: number;
+  /** Cores a server pinned like the hash child may use (1 when pinned); absent from older reports. */
+  usableCores?: number;
+  /** Logins per second over usable cores ÷ one verification (the issue's login target); absent from older reports. */
+  ratioToCores?: number;
   connections: number;
   notes: string[];
 }
@@ -187,6 +191,8 @@ export interface BenchReport {
     connections: number;
     loginConnections: number;
     quick: boolean;
+    /** Whether the peers ran in scenario 1 (`--peers`); absent in reports from before the flag. */
+    peers?: boolean;
     scenarios: ScenarioName[];
     pinning: { used: boolean; serverCore: number | null; loadCore: number | null; note: string };
     loadGenerator: string;

@@ -65,6 +65,7 @@ function commandOf(options: BenchOptions): string {
   if (!options.quick && options.runs !== 3) flags.push(`--runs ${options.runs}`);
   if (options.only.length !== SCENARIOS.length) flags.push(`--only ${options.only.join(",")}`);
   if (!options.pin) flags.push("--no-pin");
+  if (options.peers) flags.push("--peers");
   return flags.length === 0 ? "npm run bench" : `npm run bench -- ${flags.join(" ")}`;
 }
 
@@ -108,6 +109,7 @@ export async function runBench(options: BenchOptions, registry: ChildRegistry, w
       connections: options.connections,
       loginConnections: options.loginConnections,
       quick: options.quick,
+      peers: options.peers,
       scenarios: [...options.only],
       pinning: registry.pinned
         ? { used: true, serverCore: 0, loadCore: 1, note: "yes (taskset): each server, its thread pool and its store (Redis, PostgreSQL) on core 0; load generators on core 1." }

@@ -64,6 +64,15 @@ async function start(spec: ServerSpec): Promise<{ port: number; close(): Promise
       await app.listen({ port: 0, host: "127.0.0.1" });
       return { port: portOf(app.server.address()), close: async () => { await app.close(); await stores?.close(); } };
     }
+    case "peer-express-session": {
+      const { expressSessionServer } = await import("./servers/express-session-server.js");
+      const peer = await expressSessionServer(spec);
+      return { port: await listen(peer.server), close: () => peer.close() };
+    }
+    case "peer-better-auth": {
+      const { betterAuthServer } = await import("./servers/better-auth-server.js");
+      return betterAuthServer(spec);
+    }
   }
 }
 

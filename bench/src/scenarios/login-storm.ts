@@ -7,6 +7,7 @@ import { measure, warmUp } from "../measure.js";
 import type { LoadRequest, LoadResult } from "../messages.js";
 import type { StormRow, StormScenario } from "../results.js";
 import { startServerChild, type ServerHandle } from "../server-handle.js";
+import { loginLoadSettings } from "../servers/login-load-settings.js";
 import { median } from "../stats.js";
 
 /** The storm starts this long before the whoami load, so the pool is already full when it is measured. Seconds. */
@@ -61,7 +62,7 @@ export async function loginStormScenario(ctx: BenchContext): Promise<StormScenar
     const sqlite = await createSqliteFixture(join(ctx.workDir, "storm.sqlite3"), { sessions: options.smallSessions, sample: options.smallSessions, log: ctx.log });
     const whoami = cookieRequests("/api/whoami/", "sessionid", sqlite.tokens);
     const start = async (label: string, env: Record<string, string>): Promise<{ server: ServerHandle; login: LoadRequest }> => {
-      const server = await startServerChild(ctx, { kind: "ready", database: sqlite.database, logLevel: "warn", settings: {} }, { label, env, monitorEventLoop: true });
+      const server = await startServerChild(ctx, { kind: "ready", database: sqlite.database, logLevel: "warn", settings: loginLoadSettings(options.loginConnections) }, { label, env, monitorEventLoop: true });
       servers.push(server);
       const first = whoami[0];
       // Status only: the first server's warm-up logins have set last_login since the fixture was made.
@@ -134,6 +135,7 @@ export async function loginStormScenario(ctx: BenchContext): Promise<StormScenar
         `Login storm: ${options.loginConnections} connections posting logins (argon2id m=19456 KiB, t=2, p=1) for the whole whoami run; whoami load: ${options.connections} connections as in scenario 1, as fast as answers come (capacity) or at a fixed ${STORM_FIXED_RATE.toLocaleString("en-US")} req/s over ${STORM_FIXED_CONNECTIONS} connections (responsiveness: with the core not saturated, latency is mostly the wait for the event loop; autocannon sends each connection's quota at the start of every second, so these are short bursts).`,
         "The server's event loop, its libuv pool and its store share one core (pinned), so hashing threads and the event loop compete for that core's time.",
         "Event-loop delay: perf_hooks.monitorEventLoopDelay (1 ms resolution) inside the server during the whoami run.",
+        "The throttle's in-flight bounds per account and per IP are raised to the login connections (by design they refuse one client's simultaneous logins with 429 before hashing, which would make the storm no storm); the hashing concurrency stays the default.",
       ],
     };
   } finally {

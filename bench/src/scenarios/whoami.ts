@@ -7,6 +7,7 @@ import { expectOk } from "../http-check.js";
 import { cookieRequests } from "../load.js";
 import { compareThroughput, type Contender } from "../measure.js";
 import type { LoadRequest } from "../messages.js";
+import { PEER_NOTES, peerRequests, startPeers } from "../peers.js";
 import type { SkippedRow, ThroughputScenario } from "../results.js";
 import { startServerChild, type ServerHandle } from "../server-handle.js";
 import { readyServerHas } from "../servers/ready-server.js";
@@ -87,6 +88,22 @@ export async function whoamiScenario(ctx: BenchContext): Promise<ThroughputScena
       notes.push(
         "This version of the ready server does not take Redis or PostgreSQL settings, so those rows run latchkey's routes through @latchkey/node on node:http (core defaults) over the store packages, in a small bench server (bench/src/servers/latchkey-node-server.ts).",
       );
+    }
+    if (options.peers) {
+      try {
+        const started = await startPeers(ctx, body);
+        for (const peer of started.peers) {
+          servers.push(peer.server);
+          contenders.push({ key: peer.key, label: peer.label, server: peer.server, requests: peerRequests(peer), baseline: "bare" });
+        }
+        skipped.push(...started.skipped);
+        notes.push(...PEER_NOTES);
+      } catch (error) {
+        // A peer that cannot start must not cost latchkey's figures; its row says why.
+        const reason = `failed: ${error instanceof Error ? error.message.split("\n")[0] : String(error)}`;
+        ctx.log(`  peers ${reason}`);
+        skipped.push({ key: "peers", label: "peers (--peers)", reason });
+      }
     }
     notes.push(
       "@latchkey/node on node:http over the same SQLite file is latchkey without the ready server's extras (security headers, request logging, SPA routing): the difference to the ready server row is their cost.",

@@ -21,7 +21,11 @@ export type ServerSpec =
   /** An Express 5 app route; with `database`, behind latchkey's middleware and `requireUser()`. */
   | { kind: "express"; database: string | null }
   /** A Fastify 5 app route; with `database`, behind latchkey's plugin and `app.requireUser()`. */
-  | { kind: "fastify"; database: string | null };
+  | { kind: "fastify"; database: string | null }
+  /** Peer: Express 5 + express-session + connect-redis, sessions in the Redis at `redisUrl`; whoami answers `userJson`. */
+  | { kind: "peer-express-session"; redisUrl: string; username: string; password: string; userJson: string }
+  /** Peer: better-auth with email and password over a fresh SQLite file, with one user. */
+  | { kind: "peer-better-auth"; database: string; email: string; password: string; name: string };
 
 /** The app route the Express and Fastify servers serve. */
 export const APP_ROUTE = "/api/profile/";
@@ -69,6 +73,12 @@ export function parseServerSpec(text: string): ServerSpec {
       if (store !== null) return { kind: "latchkey-node", store };
     }
     if ((value.kind === "express" || value.kind === "fastify") && nullableString(value.database)) return { kind: value.kind, database: value.database };
+    if (value.kind === "peer-express-session" && typeof value.redisUrl === "string" && typeof value.username === "string" && typeof value.password === "string" && typeof value.userJson === "string") {
+      return { kind: value.kind, redisUrl: value.redisUrl, username: value.username, password: value.password, userJson: value.userJson };
+    }
+    if (value.kind === "peer-better-auth" && typeof value.database === "string" && typeof value.email === "string" && typeof value.password === "string" && typeof value.name === "string") {
+      return { kind: value.kind, database: value.database, email: value.email, password: value.password, name: value.name };
+    }
   }
   throw new Error(`Not a server spec: ${text}`);
 }

@@ -62,12 +62,16 @@ describe("latchkey installed from a registry, in folders outside this repository
   let mirror: Awaited<ReturnType<typeof startPrebuiltMirror>> | undefined;
   let env: Record<string, string> = {};
   const packed: { name: string; files: string[] }[] = [];
-  const installs: Record<"quickStarts" | "serve" | "vite", Promise<string>> = {
-    quickStarts: Promise.reject(new Error("not started")),
+  const installs: Record<"serve" | "vite", Promise<string>> = {
     serve: Promise.reject(new Error("not started")),
     vite: Promise.reject(new Error("not started")),
   };
   for (const pending of Object.values(installs)) pending.catch(() => undefined);
+  /** Each quick start's own folder, by quick start name: a separate outside project per README install line. */
+  const quickStartInstalls = new Map<string, Promise<string>>();
+  function quickStartFolder(name: string): Promise<string> {
+    return quickStartInstalls.get(name) ?? Promise.reject(new Error(`the ${name} quick start was not installed`));
+  }
 
   /** `npm install <packages>` in a fresh folder `name` under the temporary base; resolves with the folder. */
   function install(name: string, packages: readonly string[]): Promise<string> {
@@ -122,13 +126,17 @@ describe("latchkey installed from a registry, in folders outside this repository
       });
     }
 
-    // The three consumer installs run side by side (they mostly wait on the registry); each
-    // test awaits the one it needs, so a failed install fails that test with npm's output.
-    installs.quickStarts = install("quick-starts", [
-      ...new Set(QUICK_STARTS.flatMap((q) => q.install)),
-      "typescript",
-      "@types/node",
-    ]);
+    // The consumer installs run side by side (they mostly wait on the registry); each test
+    // awaits the one it needs, so a failed install fails that test with npm's output. Each
+    // quick start gets a fresh folder of its own with only its documented install line (plus
+    // the TypeScript compiler that checks it): a package one line forgets cannot be supplied
+    // by another line's install, as it could in a shared folder.
+    for (const quick of QUICK_STARTS) {
+      quickStartInstalls.set(
+        quick.name,
+        install(`quick-start-${quick.name}`, [...quick.install, "typescript", "@types/node"]),
+      );
+    }
     installs.serve = install("serve", ["latchkey"]);
     installs.vite = install("vite-app", VITE_APP_INSTALL);
   });
@@ -169,46 +177,49 @@ describe("latchkey installed from a registry, in folders outside this repository
     }
   });
 
-  /** The quick starts' folder once all four files compiled (node16) and type-checked (bundler). */
-  let compiled: Promise<string> | undefined;
-  function compileQuickStarts(): Promise<string> {
-    compiled ??= (async () => {
-      // One folder holds the packages of all four install lines (one install instead of four),
-      // and one program per resolution mode checks the four files (two tsc runs, not eight).
-      const dir = await installs.quickStarts;
-      for (const { name } of QUICK_STARTS)
+  /** Each quick start's folder once its file compiled (node16) and type-checked (bundler), by name. */
+  const compiled = new Map<string, Promise<string>>();
+  function compileQuickStart(name: string): Promise<string> {
+    let done = compiled.get(name);
+    if (done === undefined) {
+      done = (async () => {
+        // The file alone in its own project: it must compile against its own install line.
+        const dir = await quickStartFolder(name);
         cpSync(join(root, "examples", "adapters", `${name}.ts`), join(dir, `${name}.ts`));
-      writeFileSync(
-        join(dir, "tsconfig.json"),
-        strictConfig(
-          "node16",
-          QUICK_STARTS.map(({ name }) => `${name}.ts`),
-        ),
-      );
-      writeFileSync(
-        join(dir, "tsconfig.bundler.json"),
-        strictConfig(
-          "bundler",
-          QUICK_STARTS.map(({ name }) => `${name}.ts`),
-        ),
-      );
-      await mustRun("npx", ["tsc", "-p", "tsconfig.json"], dir, env);
-      await mustRun("npx", ["tsc", "-p", "tsconfig.bundler.json"], dir, env);
-      writeFileSync(join(dir, "seed.mjs"), SEED_SCRIPT);
-      return dir;
-    })();
-    compiled.catch(() => undefined);
-    return compiled;
+        writeFileSync(join(dir, "tsconfig.json"), strictConfig("node16", [`${name}.ts`]));
+        writeFileSync(join(dir, "tsconfig.bundler.json"), strictConfig("bundler", [`${name}.ts`]));
+        await mustRun("npx", ["tsc", "-p", "tsconfig.json"], dir, env);
+        await mustRun("npx", ["tsc", "-p", "tsconfig.bundler.json"], dir, env);
+        writeFileSync(join(dir, "seed.mjs"), SEED_SCRIPT);
+        return dir;
+      })();
+      done.catch(() => undefined);
+      compiled.set(name, done);
+    }
+    return done;
   }
 
-  it("the four quick starts type-check with skipLibCheck off, under node16 and bundler resolution", async () => {
-    const dir = await compileQuickStarts();
-    for (const { name } of QUICK_STARTS) assert.ok(existsSync(join(dir, "dist", `${name}.js`)), `${name}.ts compiled`);
+  it("the four quick starts, each in its own folder with only its install line, type-check with skipLibCheck off, under node16 and bundler resolution", async () => {
+    const dirs = await Promise.all(QUICK_STARTS.map(({ name }) => compileQuickStart(name)));
+    assert.equal(new Set(dirs).size, QUICK_STARTS.length, "one folder per quick start");
+    QUICK_STARTS.forEach(({ name }, i) => {
+      const dir = dirs[i] ?? "";
+      assert.ok(existsSync(join(dir, "dist", `${name}.js`)), `${name}.ts compiled`);
+      // Its project depends on its install line and the compiler, nothing another line brought.
+      const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+        dependencies?: Record<string, string>;
+      };
+      const install = QUICK_STARTS[i]?.install ?? [];
+      assert.deepEqual(
+        Object.keys(manifest.dependencies ?? {}).sort(),
+        [...install, "typescript", "@types/node"].sort(),
+      );
+    });
   });
 
   for (const quick of QUICK_STARTS) {
     it(`${quick.name}: the README quick start, installed from the registry, logs in, protects its route and refuses a POST without the CSRF token`, async () => {
-      const dir = await compileQuickStarts();
+      const dir = await compileQuickStart(quick.name);
       writeFileSync(join(dir, "seed.mjs"), SEED_SCRIPT);
       const database = join(dir, `${quick.name}.sqlite3`);
       await mustRun("node", ["seed.mjs", database, "alice", PASSWORD], dir, env);
@@ -244,7 +255,7 @@ describe("latchkey installed from a registry, in folders outside this repository
   }
 
   it("CommonJS code gets the ESM packages through require() on this Node (require(esm), Node 20.19+ and 22.12+)", async () => {
-    const dir = await installs.quickStarts;
+    const dir = await quickStartFolder("express");
     writeFileSync(join(dir, "check.cjs"), CJS_SCRIPT);
     const result = await mustRun("node", ["check.cjs"], dir, env);
     assert.deepEqual(JSON.parse(result.stdout), {
@@ -324,10 +335,17 @@ describe("latchkey installed from a registry, in folders outside this repository
 
   it("installed everything from the local registry alone (and better-sqlite3's binary from the loopback mirror, not compiled)", async () => {
     assert.ok((mirror?.hits() ?? 0) > 0, "prebuild-install fetched from the mirror");
-    const lock = readFileSync(join(base, "serve", "package-lock.json"), "utf8");
-    const resolved = [...lock.matchAll(/"resolved": "([^"]+)"/g)].map((m) => m[1] ?? "");
-    assert.ok(resolved.length > 10);
-    for (const url of resolved) assert.ok(url.startsWith(registry?.url ?? "?"), `resolved from elsewhere: ${url}`);
+    // The serve folder and every quick start's own folder resolved every package from the
+    // local registry; `npm ls` checks the serve folder's tree is complete and consistent (the
+    // quick starts' trees compiled and ran above).
+    const dirs = [await installs.serve, ...(await Promise.all(QUICK_STARTS.map(({ name }) => quickStartFolder(name))))];
+    for (const dir of dirs) {
+      const lock = readFileSync(join(dir, "package-lock.json"), "utf8");
+      const resolved = [...lock.matchAll(/"resolved": "([^"]+)"/g)].map((m) => m[1] ?? "");
+      assert.ok(resolved.length > 10, dir);
+      for (const url of resolved)
+        assert.ok(url.startsWith(registry?.url ?? "?"), `${dir}: resolved from elsewhere: ${url}`);
+    }
     const npmLs = await run("npm", ["ls", "--all", "--json"], join(base, "serve"), env);
     assert.equal(npmLs.code, 0, npmLs.stderr);
   });
