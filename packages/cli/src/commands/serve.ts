@@ -94,7 +94,19 @@ Examples:
           if (signals === 0) stop("disconnect");
         });
       } else {
-        process.on("SIGINT", stop);
+        if (process.channel !== undefined) {
+          // Started by the memory-tuned `latchkey serve` supervisor (memory-tuned-serve.ts).
+          // Like a worker: Ctrl-C reaches both processes and the supervisor turns it into one
+          // SIGTERM, so SIGINT is ignored here. If the supervisor dies, stop rather than serve
+          // on as an orphan nobody can signal.
+          process.on("SIGINT", () => {});
+          process.channel.unref();
+          process.once("disconnect", () => {
+            if (signals === 0) stop("disconnect");
+          });
+        } else {
+          process.on("SIGINT", stop);
+        }
       }
     });
 }
