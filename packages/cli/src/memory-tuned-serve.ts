@@ -26,6 +26,9 @@ import { constants } from "node:os";
  * this very process, as configured.
  */
 
+/** Names the supervisor's pid in the server's environment (no `LATCHKEY_` prefix: not a setting). */
+const SUPERVISOR_VAR = "__LATCHKEY_SUPERVISOR_PID";
+
 /** The semi-space limit given to the server process unless the caller set one. MiB. */
 export const SERVER_SEMI_SPACE_MIB = 8;
 
@@ -43,28 +46,27 @@ export function childNodeFlags(execArgv: readonly string[], nodeOptions: string 
 /**
  * Runs this same `latchkey` command line in a child process with `MALLOC_ARENA_MAX=1` and the
  * semi-space limit, and resolves to the exit code to leave with once the child has exited.
- * SIGTERM and SIGHUP are passed on; SIGINT becomes SIGTERM (Ctrl-C delivers SIGINT to the whole
- * process group, and the child ignores its own, so one Ctrl-C is one graceful stop). The child
- * also stops by itself if this process dies (its IPC channel closes; see `serve`).
+ * SIGTERM and SIGINT reach the child as one `{ latchkeyStop: signal }` message each: the child
+ * ignores the signals themselves, because Ctrl-C and systemd's stop deliver them to both
+ * processes and a second signal forces the server out without a graceful shutdown. The child
+ * stops by itself if this process dies (its IPC channel closes; see `serve`).
  */
 export function runMemoryTunedServe(script: string, argv: readonly string[]): Promise<number> {
   const child = spawn(process.execPath, [...childNodeFlags(process.execArgv, process.env["NODE_OPTIONS"]), script, ...argv], {
     stdio: ["inherit", "inherit", "inherit", "ipc"],
-    env: { ...process.env, MALLOC_ARENA_MAX: "1" },
+    env: { ...process.env, MALLOC_ARENA_MAX: "1", [SUPERVISOR_VAR]: String(process.pid) },
   });
-  const forward = (signal: NodeJS.Signals) => () => {
-    child.kill(signal);
+  const forward = (signal: "SIGTERM" | "SIGINT") => () => {
+    if (child.connected) child.send({ latchkeyStop: signal });
+    else child.kill("SIGKILL");
   };
   const onTerm = forward("SIGTERM");
-  const onHup = forward("SIGHUP");
-  const onInt = forward("SIGTERM");
+  const onInt = forward("SIGINT");
   process.on("SIGTERM", onTerm);
-  process.on("SIGHUP", onHup);
   process.on("SIGINT", onInt);
   return new Promise((resolve) => {
     const done = (code: number) => {
       process.off("SIGTERM", onTerm);
-      process.off("SIGHUP", onHup);
       process.off("SIGINT", onInt);
       resolve(code);
     };
@@ -74,4 +76,27 @@ export function runMemoryTunedServe(script: string, argv: readonly string[]): Pr
     });
     child.once("exit", (code, signal) => done(code ?? (signal === null ? 1 : 128 + constants.signals[signal])));
   });
+}
+
+/**
+ * In the server process started by {@link runMemoryTunedServe}: ignores SIGTERM and SIGINT
+ * (they reach this process beside the supervisor, which passes each on once as a message)
+ * and calls `stop` for each stop message, and with "disconnect" once if the supervisor dies,
+ * so the server never lives on as an orphan nobody can signal. Returns false, doing
+ * nothing, when this process was not started that way.
+ */
+export function obeySupervisor(stop: (reason: "SIGTERM" | "SIGINT" | "disconnect") => void): boolean {
+  const channel = process.channel;
+  // Only under our own supervisor (its pid is our parent's): a process another tool started
+  // with an IPC channel keeps its ordinary signal handling.
+  if (channel === undefined || process.env[SUPERVISOR_VAR] !== String(process.ppid)) return false;
+  process.on("SIGTERM", () => {});
+  process.on("SIGINT", () => {});
+  process.on("message", (message: unknown) => {
+    const signal = typeof message === "object" && message !== null && "latchkeyStop" in message ? message.latchkeyStop : null;
+    if (signal === "SIGTERM" || signal === "SIGINT") stop(signal);
+  });
+  process.once("disconnect", () => stop("disconnect"));
+  channel.unref();
+  return true;
 }

@@ -44,6 +44,16 @@ describe("latchkey serve keeps its resident memory small", { skip }, () => {
     assert.equal(alive(child), false, "no server is left behind");
   });
 
+  it("shuts down gracefully, exit 0, when SIGTERM reaches the supervisor and the server at once (as systemd's stop sends it)", async () => {
+    const server = await startServe(["--port", "0"], { cwd: dir.path });
+    const pid = server.child.pid ?? -1;
+    const [child] = childrenOf(pid);
+    assert.ok(child !== undefined);
+    process.kill(child, "SIGTERM");
+    assert.equal(await server.stop("SIGTERM"), 0, "one graceful stop, not a forced exit");
+    assert.ok(!server.logs.some((line) => line.event === "forced_exit"));
+  });
+
   it("runs the server in the latchkey process itself when the operator set MALLOC_ARENA_MAX", async () => {
     const server = await startServe(["--port", "0"], { cwd: dir.path, env: { MALLOC_ARENA_MAX: "2" } });
     try {
