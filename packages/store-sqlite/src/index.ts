@@ -14,3 +14,13 @@ export { createChangeWatch, type ChangeWatch } from "./change-watch.js";
 export { sqliteThrottleStore, deleteExpiredThrottleCounters, type SqliteThrottleStoreOptions } from "./sqlite-throttle-store.js";
 export { setGroupPermissions } from "./group-permissions.js";
 export { sqliteAccountStore } from "./sqlite-account-store.js";
+export { createSignalledChangeWatch, type SignalledChangeWatch } from "./signalled-change-watch.js";
+export {
+  announceSqliteChange,
+  listenForSqliteChanges,
+  signalsDirectory,
+  SqliteChangeNotAcknowledgedError,
+  DEFAULT_ANNOUNCE_TIMEOUT_MS,
+  type SqliteChangeHandlers,
+  type SqliteChangeListener,
+} from "./change-signals.js";
