@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { silentLogger, type Latchkey } from "@latchkey/core";
 import { createServerLatchkey, loadServerConfig, openServerStores, ServerConfigError, type ServerConfig, type ServerStores } from "@latchkey/server";
+import { SqliteChangeNotAcknowledgedError } from "@latchkey/store-sqlite";
 import type { Command } from "commander";
 import { CliError } from "./cli-error.js";
 import type { CliIo } from "./cli-io.js";
@@ -46,10 +47,22 @@ export async function openCommandContext(command: Command, io: CliIo): Promise<C
   if (config.databaseUrl === null && !existsSync(config.database)) {
     throw new CliError(`no latchkey database at ${config.database}. Run "latchkey migrate" first (or start the server, which migrates at start-up).`);
   }
-  const db = await openServerStores(config, { migrate: false });
+  // "announce": once the command is done, every server on the SQLite file is told about its
+  // writes and confirms it dropped its cache, before the command returns.
+  const db = await openServerStores(config, { migrate: false, sqliteChanges: "announce" });
   try {
     const latchkey = createServerLatchkey(config, db.stores, { logger: silentLogger, invalidationBus: db.bus, sessionCache: false });
-    return { config, db, latchkey, close: () => db.close() };
+    const close = async (): Promise<void> => {
+      try {
+        await db.announceChanges();
+      } catch (error) {
+        if (error instanceof SqliteChangeNotAcknowledgedError) throw new CliError(error.message);
+        throw error;
+      } finally {
+        await db.close();
+      }
+    };
+    return { config, db, latchkey, close };
   } catch (error) {
     await db.close();
     throw error;

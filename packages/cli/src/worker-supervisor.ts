@@ -1,5 +1,6 @@
 import cluster, { type Worker } from "node:cluster";
 import type { Logger } from "@latchkey/core";
+import { obeySupervisor } from "./memory-tuned-serve.js";
 import { openServerStores, type ServerConfig } from "@latchkey/server";
 
 /** A worker that crashes is replaced after this long, doubling per recent crash. Milliseconds. */
@@ -109,8 +110,11 @@ export async function runPrimary(config: ServerConfig, logger: Logger): Promise<
     }, config.shutdownTimeoutSeconds * 1000 + KILL_GRACE_MS).unref();
     if (live.size === 0) process.exit(0);
   };
-  process.on("SIGTERM", onSignal);
-  process.on("SIGINT", onSignal);
+  // Under the memory-tuned `latchkey serve` supervisor, stop on its messages instead (see obeySupervisor).
+  if (!obeySupervisor((reason) => onSignal(reason === "disconnect" ? "SIGTERM" : reason))) {
+    process.on("SIGTERM", onSignal);
+    process.on("SIGINT", onSignal);
+  }
 
   logger.info({ event: "primary_started", workers: config.workers }, `starting ${config.workers} workers`);
   for (let i = 0; i < config.workers; i += 1) fork();

@@ -4,6 +4,7 @@ export { startServer, type StartServerOptions, type RunningServer } from "./star
 export { ServerStartError } from "./server-start-error.js";
 export { openServerDatabase, createServerLatchkey, type ServerDatabase, type ServerLatchkeyWorld } from "./server-latchkey.js";
 export { openServerStores, type ServerStores, type OpenServerStoresOptions, type AppliedMigration, type StoreLayout } from "./server-stores.js";
+export { type SqliteChangeRole } from "./sqlite-change-signals.js";
 export { type Readiness, type StoreRole, type StoreState } from "./readiness.js";
 export { migrateServerDatabases, type DatabaseMigration } from "./server-migrate.js";
 export { redactUrl } from "./redact.js";

@@ -17,6 +17,7 @@ import type { ServerConfig } from "./server-config.js";
 import { migrateServerDatabases } from "./server-migrate.js";
 import { openServerDatabase, type ServerDatabase } from "./server-latchkey.js";
 import { ServerStartError } from "./server-start-error.js";
+import { announceSqliteWrites, listeningSqliteStores, type SqliteChangeRole } from "./sqlite-change-signals.js";
 
 /** A schema migration applied while opening the stores. */
 export interface AppliedMigration {
@@ -46,6 +47,13 @@ export interface ServerStores {
   purgeThrottleCounters(now: number): Promise<number>;
   /** Closes the bus and every connection opened here. */
   close(): Promise<void>;
+  /**
+   * With `sqliteChanges: "announce"`: tells every server listening on the SQLite file that
+   * this process wrote to it, and resolves once each has dropped its cache (nothing to do
+   * otherwise, or when nothing was written).
+   * @throws {SqliteChangeNotAcknowledgedError} when a server did not answer in time
+   */
+  announceChanges(): Promise<void>;
 }
 
 /** Options of {@link openServerStores}. */
@@ -56,6 +64,8 @@ export interface OpenServerStoresOptions {
   logger?: Logger;
   /** The clock the Redis store computes native expiry from and migrations are stamped with. @default the system clock */
   clock?: Clock;
+  /** What to do about other processes' writes to the SQLite file (see `SqliteChangeRole`). @default "probe" */
+  sqliteChanges?: SqliteChangeRole;
 }
 
 type StorageConfig = Pick<ServerConfig, "database" | "databaseUrl" | "redisUrl" | "redisClusterNodes" | "redisKeyPrefix" | "latchkey">;
@@ -194,15 +204,18 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
 
     const sqliteLabel = sqlite === null ? "" : `sqlite:${config.database}`;
     const fromRedis = redis === null ? null : redisStores({ client: redis, keyPrefix: config.redisKeyPrefix, ...(clock === undefined ? {} : { clock }) });
-    const userStore = postgres?.users ?? (sqlite === null ? null : sqliteUserStore(sqlite.database));
+    const listening = sqlite !== null && options.sqliteChanges === "listen" ? await listeningSqliteStores(sqlite.database, config.database, logger) : null;
+    if (listening !== null) closers.push(() => listening.close());
+    const userStore = postgres?.users ?? listening?.users ?? (sqlite === null ? null : sqliteUserStore(sqlite.database));
     const sessionSide = fromRedis ?? postgres ?? sqlite?.stores ?? null;
     if (userStore === null || sessionSide === null) throw new Error("internal: no store was opened");
     // Keys, verified addresses and the mail outbox live beside the users (SQL), never in Redis.
-    const accountStore = postgres?.accounts ?? (sqlite === null ? null : sqliteAccountStore(sqlite.database));
+    const accountStore = postgres?.accounts ?? listening?.accounts ?? (sqlite === null ? null : sqliteAccountStore(sqlite.database));
     // Passkeys live beside the users (SQLite or PostgreSQL), whatever holds the sessions.
     const passkeyStore = postgres?.passkeys ?? (sqlite === null ? null : sqlitePasskeyStore(sqlite.database));
+    const sessionStore = fromRedis === null && postgres === null && listening !== null ? listening.sessions : sessionSide.sessions;
     const stores: Stores = {
-      sessions: sessionSide.sessions,
+      sessions: sessionStore,
       throttle: sessionSide.throttle,
       users: userStore,
       ...(accountStore === null ? {} : { accounts: accountStore }),
@@ -245,6 +258,7 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
         return purgeSqlite === null ? 0 : deleteExpiredThrottleCounters(purgeSqlite.database, now);
       },
       close: closeAll,
+      announceChanges: () => (purgeSqlite !== null && options.sqliteChanges === "announce" ? announceSqliteWrites(purgeSqlite.database, config.database) : Promise.resolve()),
     };
   } catch (error) {
     await closeAll();

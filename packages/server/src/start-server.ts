@@ -79,7 +79,8 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   for (const warning of config.warnings) logger.warn({ event: "config_warning" }, warning);
 
   const clock = options.clock;
-  const db = await openServerStores(config, { migrate: options.migrate ?? config.migrateOnStart, logger, ...(clock === undefined ? {} : { clock }) });
+  // "listen": on SQLite, the read caches trust themselves between announced writes (one server on the file) instead of probing per lookup.
+  const db = await openServerStores(config, { migrate: options.migrate ?? config.migrateOnStart, logger, sqliteChanges: "listen", ...(clock === undefined ? {} : { clock }) });
   for (const migration of db.applied) {
     logger.info({ event: "migration_applied", database: migration.database, version: migration.version, name: migration.name }, `applied ${migration.database} migration ${migration.version} (${migration.name})`);
   }

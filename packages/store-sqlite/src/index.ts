@@ -16,3 +16,13 @@ export { setGroupPermissions } from "./group-permissions.js";
 export { sqliteAccountStore } from "./sqlite-account-store.js";
 export { sqlitePasskeyStore } from "./sqlite-passkey-store.js";
 export { sqliteMfaStore } from "./sqlite-mfa-store.js";
+export { createSignalledChangeWatch, type SignalledChangeWatch } from "./signalled-change-watch.js";
+export {
+  announceSqliteChange,
+  listenForSqliteChanges,
+  signalsDirectory,
+  SqliteChangeNotAcknowledgedError,
+  DEFAULT_ANNOUNCE_TIMEOUT_MS,
+  type SqliteChangeHandlers,
+  type SqliteChangeListener,
+} from "./change-signals.js";

@@ -1,6 +1,6 @@
 import type { AccountStore, MfaStore, PasskeyStore, Stores } from "@latchkey/core";
 import type Database from "better-sqlite3";
-import { createChangeWatch, UNWATCHED } from "./change-watch.js";
+import { createChangeWatch, UNWATCHED, type ChangeWatch } from "./change-watch.js";
 import { assertSqliteSchemaCurrent } from "./migrate.js";
 import { DEFAULT_CACHE_ENTRIES } from "./read-cache.js";
 import { sqliteAccountStore } from "./sqlite-account-store.js";
@@ -24,6 +24,12 @@ export interface SqliteStoresOptions {
    * @default 10000
    */
   cacheEntries?: number;
+  /**
+   * How the caches learn about other processes' writes. The ready server passes a
+   * `createSignalledChangeWatch` (no probe per lookup; told about writes).
+   * @default a `createChangeWatch` of the connection (probes `data_version` on every lookup)
+   */
+  watch?: ChangeWatch;
 }
 
 /** The three SQLite stores; `users` also administers group permissions. */
@@ -47,7 +53,7 @@ export function sqliteStores(options: SqliteStoresOptions): SqliteStores {
   // One watch for both stores: a session write made through the session store then does
   // not empty the user cache, and the other way round.
   const cacheEntries = options.cacheEntries ?? DEFAULT_CACHE_ENTRIES;
-  const cache = { cacheEntries, watch: cacheEntries > 0 ? createChangeWatch(database) : UNWATCHED };
+  const cache = { cacheEntries, watch: options.watch ?? (cacheEntries > 0 ? createChangeWatch(database) : UNWATCHED) };
   return {
     sessions: sqliteSessionStore(database, cache),
     users: sqliteUserStore(database, cache),

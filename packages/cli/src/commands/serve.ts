@@ -4,6 +4,7 @@ import { Command } from "commander";
 import type { CliIo } from "../cli-io.js";
 import { loadCommandConfig } from "../command-context.js";
 import { stringOption, withConfigOptions } from "../command-options.js";
+import { obeySupervisor } from "../memory-tuned-serve.js";
 import { runPrimary } from "../worker-supervisor.js";
 
 /**
@@ -94,7 +95,13 @@ Examples:
           if (signals === 0) stop("disconnect");
         });
       } else {
-        process.on("SIGINT", stop);
+        // Started by the memory-tuned `latchkey serve` supervisor (memory-tuned-serve.ts)?
+        // Ctrl-C and systemd's stop signal both processes, so then stop only on its messages.
+        const supervised = obeySupervisor((reason) => {
+          if (reason !== "disconnect" || signals === 0) stop(reason);
+        });
+        if (supervised) process.off("SIGTERM", stop);
+        else process.on("SIGINT", stop);
       }
     });
 }

@@ -1,0 +1,116 @@
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync, mkdirSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import type { SessionRecord } from "@latchkey/core";
+import { announceSqliteChange, listenForSqliteChanges, signalsDirectory, SqliteChangeNotAcknowledgedError, type SqliteChangeListener } from "./change-signals.js";
+import { migrateSqlite } from "./migrate.js";
+import { createSignalledChangeWatch, type SignalledChangeWatch } from "./signalled-change-watch.js";
+import { sqliteStores, type SqliteStores } from "./sqlite-stores.js";
+import { testDatabaseFile, type TestDatabaseFile } from "./test-database.test.helper.js";
+
+function session(id: string): SessionRecord {
+  const now = Date.now();
+  return { id, secretHash: "ab".repeat(32), userId: "1", kind: "cookie", createdAt: now, lastSeenAt: now, expiresAt: now + 60_000, absoluteExpiresAt: now + 120_000, ip: null, userAgent: null, label: null };
+}
+
+/** A server's stores on the file: a signalled watch and a listener, as the ready server builds them. */
+async function listeningServer(file: TestDatabaseFile): Promise<{ stores: SqliteStores; watch: SignalledChangeWatch; listener: SqliteChangeListener }> {
+  const database = file.open();
+  const watch = createSignalledChangeWatch(database);
+  const listener = await listenForSqliteChanges(file.path, { changed: () => watch.changed(), peer: () => watch.probeEveryLookup() });
+  if (listener.peersAtStart > 0) watch.probeEveryLookup();
+  return { stores: sqliteStores({ database, watch }), watch, listener };
+}
+
+async function withFile(test: (file: TestDatabaseFile, close: (listener: SqliteChangeListener) => void) => Promise<void>): Promise<void> {
+  const file = testDatabaseFile();
+  const listeners: SqliteChangeListener[] = [];
+  try {
+    migrateSqlite(file.open());
+    await test(file, (listener) => listeners.push(listener));
+  } finally {
+    for (const listener of listeners) await listener.close();
+    file.cleanup();
+  }
+}
+
+describe("SQLite change signals (the single-server exact path)", () => {
+  it("lets a server alone on its file serve cached sessions without checking the file, and refuse a session revoked by a command once the command's announcement returns", () =>
+    withFile(async (file, track) => {
+      const server = await listeningServer(file);
+      track(server.listener);
+      assert.equal(server.watch.probing, false, "alone on the file: no probe per lookup");
+      const cli = sqliteStores({ database: file.open() });
+      await server.stores.sessions.createSession(session("revoked-by-cli"));
+      assert.ok(await server.stores.sessions.getSession("revoked-by-cli"));
+      await cli.sessions.deleteSession("revoked-by-cli");
+      // Not announced yet: the cache is trusted (this is what the probe used to cost per request).
+      assert.ok(await server.stores.sessions.getSession("revoked-by-cli"));
+      await announceSqliteChange(file.path);
+      assert.equal(await server.stores.sessions.getSession("revoked-by-cli"), null, "refused on the very next lookup");
+    }));
+
+  it("makes two servers on one file check it on every lookup, so a logout on one is refused by the other at once", () =>
+    withFile(async (file, track) => {
+      const first = await listeningServer(file);
+      track(first.listener);
+      const second = await listeningServer(file);
+      track(second.listener);
+      assert.equal(first.watch.probing, true, "the first server heard the second's hello");
+      assert.equal(second.watch.probing, true, "the second server found the first");
+      await first.stores.sessions.createSession(session("logged-out-on-first"));
+      assert.ok(await second.stores.sessions.getSession("logged-out-on-first"));
+      await first.stores.sessions.deleteSession("logged-out-on-first");
+      assert.equal(await second.stores.sessions.getSession("logged-out-on-first"), null);
+    }));
+
+  it("confirms a burst of simultaneous announcements, each only after the server dropped its cache", () =>
+    withFile(async (file, track) => {
+      const server = await listeningServer(file);
+      track(server.listener);
+      const cli = sqliteStores({ database: file.open() });
+      const ids = Array.from({ length: 20 }, (_, i) => `burst-${i}`);
+      for (const id of ids) await server.stores.sessions.createSession(session(id));
+      for (const id of ids) assert.ok(await server.stores.sessions.getSession(id));
+      await Promise.all(
+        ids.map(async (id) => {
+          await cli.sessions.deleteSession(id);
+          await announceSqliteChange(file.path);
+          assert.equal(await server.stores.sessions.getSession(id), null, `${id} refused once its announcement returned`);
+        }),
+      );
+    }));
+
+  it("removes the socket a crashed server left behind, and still completes the announcement", () =>
+    withFile(async (file) => {
+      const directory = signalsDirectory(file.path);
+      mkdirSync(directory, { recursive: true });
+      const stalePath = join(directory, "999999-deadbeef.sock");
+      // A process that listened there and was killed: its socket file stays, nobody accepts on it.
+      const child = spawn(process.execPath, ["-e", `require("node:net").createServer().listen(${JSON.stringify(stalePath)}, () => console.log("up"))`], { stdio: ["ignore", "pipe", "inherit"] });
+      await once(child.stdout, "data");
+      child.kill("SIGKILL");
+      await once(child, "exit");
+      assert.ok(existsSync(stalePath), "the killed process left its socket behind");
+      await announceSqliteChange(file.path);
+      assert.equal(existsSync(stalePath), false, "the stale socket is gone");
+    }));
+
+  it("fails an announcement loudly, naming the socket, when a server does not answer", () =>
+    withFile(async (file) => {
+      const directory = signalsDirectory(file.path);
+      mkdirSync(directory, { recursive: true });
+      const stuck: Server = createServer((socket) => socket.resume()); // Reads, never answers (a stopped process).
+      const stuckPath = join(directory, "1-stuck.sock");
+      await new Promise<void>((resolve) => stuck.listen(stuckPath, resolve));
+      try {
+        await assert.rejects(announceSqliteChange(file.path, 200), (error: unknown) => error instanceof SqliteChangeNotAcknowledgedError && error.message.includes(stuckPath));
+      } finally {
+        await new Promise<void>((resolve) => stuck.close(() => resolve()));
+      }
+    }));
+});
