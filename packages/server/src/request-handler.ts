@@ -101,9 +101,8 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
     // (A preflight is an OPTIONS with both Origin and Access-Control-Request-Method.)
     const preflight = method === "OPTIONS" && req.headers.origin !== undefined && req.headers["access-control-request-method"] !== undefined;
     if ((path === readyPath || path === `${readyPath}/`) && !preflight) {
-      setSecurityHeaders(res);
       if (method === "OPTIONS") {
-        res.writeHead(204, { Allow: READY_ALLOW, "Cache-Control": "no-store" }).end();
+        sendJson(res, method, 204, null, { Allow: READY_ALLOW });
         return;
       }
       sendError(res, method, "method_not_allowed", { method }, { Allow: READY_ALLOW });
