@@ -1,4 +1,5 @@
 import { dirname, join, resolve } from "node:path";
+import { accessLogOf } from "./access-log-defaults.js";
 import { coreConfigProblems } from "./core-check.js";
 import { readConfigFile, validateLayer } from "./config-file.js";
 import { closest, isPlainObject, mergeLayers, setPath, type PlainObject } from "./object-path.js";
@@ -177,6 +178,7 @@ export function loadServerConfig(options: LoadServerConfigOptions = {}): ServerC
     mode,
     migrateOnStart: settings.migrateOnStart ?? true,
     logLevel: settings.logLevel ?? "info",
+    accessLog: accessLogOf(settings, mode),
     shutdownTimeoutSeconds: settings.shutdownTimeoutSeconds ?? 10,
     mailUrl: settings.mail?.url ?? null,
     latchkey,

@@ -25,7 +25,8 @@ export interface LatchkeyApi {
  * `latchkey createsuperuser --noinput` over the same file (WAL lets both open it).
  */
 export async function startLatchkeyApi(options: { dataDir: string; env?: Readonly<Record<string, string>>; spaDir?: string }): Promise<LatchkeyApi> {
-  const env = { LATCHKEY_DATA_DIR: options.dataDir, LATCHKEY_HOST: "127.0.0.1", LATCHKEY_PORT: "0", ...options.env };
+  // requestLine() reads the access log, which is off by default in production mode.
+  const env = { LATCHKEY_DATA_DIR: options.dataDir, LATCHKEY_HOST: "127.0.0.1", LATCHKEY_PORT: "0", LATCHKEY_ACCESS_LOG_ENABLED: "true", ...options.env };
   const args = [LATCHKEY_BIN, "serve", ...(options.spaDir === undefined ? [] : ["--spa", options.spaDir])];
   const child = startChild(process.execPath, args, { cwd: options.dataDir, env });
   const listening = await child.waitForLine("the `listening` log line of latchkey serve", (line) => line.event === "listening");
