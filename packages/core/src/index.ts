@@ -5,7 +5,7 @@ export { resolveConfig, normaliseOrigin } from "./config/resolve-config.js";
 export { DEPLOYMENT_PRESETS, type DeploymentPreset } from "./config/deployment-preset.js";
 export type { LatchkeyRequest, LatchkeyResponse } from "./http/request.js";
 export { API_SECURITY_HEADERS, strictTransportSecurity } from "./http/security-headers.js";
-export { responseBodyText } from "./http/response-body.js";
+export { finishResponse, SET_COOKIE, type FinishedResponse } from "./http/finished-response.js";
 export type { Auth } from "./http/authenticate.js";
 export type { Accounts, CreateUserInput, AccountResult } from "./users/accounts.js";
 export { hasPermission, renderUser } from "./users/user-json.js";

@@ -1,6 +1,5 @@
-import { responseBodyText, type Auth, type Latchkey, type LatchkeyResponse, type Requirement } from "@latchkey/core";
+import { finishResponse, type Auth, type Latchkey, type LatchkeyResponse, type Requirement } from "@latchkey/core";
 import { lingerAfterAnswer, toLatchkeyRequest } from "@latchkey/node";
-import { JSON_CONTENT_TYPE } from "@latchkey/protocol";
 import type { FastifyPluginAsync, FastifyReply, preHandlerHookHandler } from "fastify";
 import fastifyPlugin from "fastify-plugin";
 
@@ -32,25 +31,19 @@ export interface LatchkeyFastifyOptions {
 }
 
 /**
- * Writes a core response through Fastify's reply (so the app's onSend hooks, e.g. CORS,
- * still apply): JSON with charset, `nosniff`, each cookie appended, no body for 204, and
- * `Connection: close` on 413 since the rest of the oversized body was never read.
- * Node itself drops the body of a HEAD response.
+ * Copies a core response, finished by core (`finishResponse`: every header, cookie and
+ * body rule), onto Fastify's reply, so the app's onSend hooks (e.g. CORS) still apply.
+ * Fastify appends, rather than replaces, each `Set-Cookie`, and sends a string with a JSON
+ * content type as is (no second serialisation). A closing answer (413) closes lingering.
  */
 export function sendFastifyResponse(reply: FastifyReply, response: LatchkeyResponse): FastifyReply {
-  reply.code(response.status);
-  for (const [name, value] of Object.entries(response.headers)) reply.header(name, value);
-  // Fastify appends to, rather than replaces, a Set-Cookie header already on the reply.
-  for (const cookie of response.cookies) reply.header("set-cookie", cookie);
-  reply.header("x-content-type-options", "nosniff");
-  if (response.status === 413) {
-    reply.header("connection", "close");
-    // Discard the unread rest and close lingering, so the client reads the 413, not a reset.
-    lingerAfterAnswer(reply.raw);
-  }
-  if (response.status === 204 || response.body === null) return reply.send();
-  // A string with a JSON content type goes out as is: no second serialisation by Fastify.
-  return reply.type(JSON_CONTENT_TYPE).send(responseBodyText(response));
+  const finished = finishResponse(response, reply.request.raw.method ?? "GET");
+  reply.code(finished.status);
+  const head = finished.headers;
+  for (let i = 0; i < head.length; i += 2) reply.header(head[i] as string, head[i + 1]);
+  // Discard the unread rest and close lingering, so the client reads the 413, not a reset.
+  if (finished.close) lingerAfterAnswer(reply.raw);
+  return finished.body === null ? reply.send() : reply.send(finished.body);
 }
 
 const plugin: FastifyPluginAsync<LatchkeyFastifyOptions> = async (app, options) => {

@@ -1,8 +1,9 @@
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { API_SECURITY_HEADERS, HttpError } from "@latchkey/core";
-import { JSON_CONTENT_TYPE, type ErrorCode } from "@latchkey/protocol";
-import { closeLingering, lingerAfterAnswer } from "./lingering-close.js";
+import { API_SECURITY_HEADERS, finishResponse, HttpError, type LatchkeyResponse } from "@latchkey/core";
+import type { ErrorCode } from "@latchkey/protocol";
+import { closeLingering } from "./lingering-close.js";
+import { writeNodeResponse } from "./node-response.js";
 
 /** The catalogue code for each error Node's HTTP parser reports (anything else is a 400). */
 const PARSER_ERRORS: Readonly<Record<string, ErrorCode>> = {
@@ -11,19 +12,21 @@ const PARSER_ERRORS: Readonly<Record<string, ErrorCode>> = {
   ERR_HTTP_REQUEST_TIMEOUT: "request_timeout",
 };
 
-/** The JSON answer to a request that could not be read, as raw HTTP/1.1 bytes. */
+/**
+ * The JSON answer to a request whose framing cannot be trusted: never cached, with the
+ * security headers of every latchkey answer, and the connection closed after it.
+ */
+function framingAnswer(error: HttpError): LatchkeyResponse {
+  return { status: error.status, headers: { ...API_SECURITY_HEADERS, "Cache-Control": "no-store" }, cookies: [], body: { detail: error.detail, code: error.code }, close: true };
+}
+
+/** The JSON answer to a request that could not be read, as raw HTTP/1.1 bytes (core's finished response, written out by hand). */
 function rawAnswer(error: HttpError): string {
-  const body = JSON.stringify({ detail: error.detail, code: error.code });
-  const lines = [
-    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? "Error"}`,
-    `Content-Type: ${JSON_CONTENT_TYPE}`,
-    `Content-Length: ${Buffer.byteLength(body)}`,
-    "Cache-Control: no-store",
-    "X-Content-Type-Options: nosniff",
-    ...Object.entries(API_SECURITY_HEADERS).map(([name, value]) => `${name}: ${value}`),
-    "Connection: close",
-  ];
-  return `${lines.join("\r\n")}\r\n\r\n${body}`;
+  const finished = finishResponse(framingAnswer(error), "GET");
+  const lines = [`HTTP/1.1 ${finished.status} ${STATUS_CODES[finished.status] ?? "Error"}`];
+  const head = finished.headers;
+  for (let i = 0; i < head.length; i += 2) lines.push(`${head[i]}: ${head[i + 1]}`);
+  return `${lines.join("\r\n")}\r\n\r\n${finished.body ?? ""}`;
 }
 
 /** The error of a parse failure: the parser's own reason (a fixed text, never the client's bytes). */
@@ -78,15 +81,5 @@ export function answerMalformedRequests(server: Server): void {
  * HTTP/1.1 request without `Host`) with a JSON error, and closes the connection lingering.
  */
 export function sendFramingError(res: ServerResponse, method: string, error: HttpError): void {
-  const body = JSON.stringify({ detail: error.detail, code: error.code });
-  lingerAfterAnswer(res);
-  res.writeHead(error.status, {
-    ...API_SECURITY_HEADERS,
-    "Content-Type": JSON_CONTENT_TYPE,
-    "Content-Length": String(Buffer.byteLength(body)),
-    "Cache-Control": "no-store",
-    "X-Content-Type-Options": "nosniff",
-    Connection: "close",
-  });
-  res.end(method === "HEAD" ? undefined : body);
+  writeNodeResponse(res, finishResponse(framingAnswer(error), method));
 }

@@ -1,6 +1,5 @@
 import type { ServerResponse } from "node:http";
-import { responseBodyText, type LatchkeyResponse } from "@latchkey/core";
-import { JSON_CONTENT_TYPE } from "@latchkey/protocol";
+import { finishResponse, SET_COOKIE, type FinishedResponse, type LatchkeyResponse } from "@latchkey/core";
 import { lingerAfterAnswer } from "./lingering-close.js";
 
 /** Appends `Set-Cookie` values to whatever the response already carries. */
@@ -12,39 +11,36 @@ export function appendCookies(res: ServerResponse, cookies: readonly string[]): 
 }
 
 /**
- * Writes a core response: JSON with charset, `nosniff`, cookies, and no body for HEAD and
- * 204. A 413 closes the connection, since the rest of the oversized body was never read,
- * and the close lingers (see {@link lingerAfterAnswer}) so the client gets to read the 413.
+ * Copies a finished response (see `finishResponse` in core, which makes every rule) onto
+ * Node's response. A closing answer (413) closes lingering (see {@link lingerAfterAnswer}),
+ * so the client gets to read it.
  *
- * All headers go to one `writeHead()` as a flat list: on the hot path (whoami) this skips
- * a `setHeader()` per header, and Node then writes the head without merging. Headers the
- * app set earlier with `setHeader()` are still kept (Node merges them, ours win).
+ * Without cookies, the flat header list goes to one `writeHead()` as is: on the hot path
+ * (whoami) that skips a `setHeader()` per header, and headers the app set earlier with
+ * `setHeader()` are still kept (Node merges them, ours win). With cookies, each header is
+ * set and each cookie appended: once any header was set earlier (Express's X-Powered-By, a
+ * session refresh), Node 20 applies a flat list through `setHeader()`, where a repeated
+ * `Set-Cookie` keeps only the last cookie and would lose the session cookie at login.
  */
+export function writeNodeResponse(res: ServerResponse, finished: FinishedResponse): void {
+  if (finished.close) lingerAfterAnswer(res);
+  const head = finished.headers;
+  if (head.indexOf(SET_COOKIE) === -1) {
+    // Node only reads the list; the cast drops `readonly` for its signature.
+    res.writeHead(finished.status, head as string[]);
+  } else {
+    for (let i = 0; i < head.length; i += 2) {
+      const name = head[i] as string;
+      const value = head[i + 1] as string;
+      if (name === SET_COOKIE) res.appendHeader(name, value);
+      else res.setHeader(name, value);
+    }
+    res.writeHead(finished.status);
+  }
+  res.end(finished.body ?? undefined);
+}
+
+/** Finishes a core response for `method` and writes it: {@link writeNodeResponse}. */
 export function sendNodeResponse(res: ServerResponse, response: LatchkeyResponse, method: string): void {
-  const head: (string | string[])[] = ["X-Content-Type-Options", "nosniff"];
-  const headers = response.headers;
-  for (const name in headers) head.push(name, headers[name] as string);
-  if (response.cookies.length > 0) {
-    // One Set-Cookie entry holding every cookie: once the app (or Express, with X-Powered-By)
-    // has set any header, Node 20 applies the flat list through setHeader(), so a repeated
-    // Set-Cookie name would keep only the last cookie and lose the session cookie at login.
-    const earlier = res.getHeader("set-cookie");
-    // Keep cookies set before (a session refresh), as one list with ours.
-    const cookies = earlier === undefined ? [...response.cookies] : [...(Array.isArray(earlier) ? earlier : [String(earlier)]), ...response.cookies];
-    if (earlier !== undefined) res.removeHeader("set-cookie");
-    head.push("Set-Cookie", cookies);
-  }
-  if (response.status === 413) {
-    head.push("Connection", "close");
-    lingerAfterAnswer(res);
-  }
-  if (response.status === 204 || response.body === null) {
-    res.writeHead(response.status, head);
-    res.end();
-    return;
-  }
-  const body = responseBodyText(response);
-  head.push("Content-Type", JSON_CONTENT_TYPE, "Content-Length", String(Buffer.byteLength(body)));
-  res.writeHead(response.status, head);
-  res.end(method === "HEAD" ? undefined : body);
+  writeNodeResponse(res, finishResponse(response, method));
 }

@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
-import { API_SECURITY_HEADERS, HttpError } from "@latchkey/core";
-import { JSON_CONTENT_TYPE, type ErrorCode } from "@latchkey/protocol";
+import { API_SECURITY_HEADERS, finishResponse, HttpError } from "@latchkey/core";
+import { writeNodeResponse } from "@latchkey/node";
+import type { ErrorCode } from "@latchkey/protocol";
 
 /**
  * Headers on the SPA's pages and files (JSON answers get {@link sendJson}'s instead):
@@ -20,19 +21,13 @@ export function setSecurityHeaders(res: ServerResponse, hsts: string | null = nu
 }
 
 /**
- * Answers with `value` as JSON, never cached, no body for HEAD, with the security headers
- * of every latchkey JSON answer (`nosniff`, and core's `API_SECURITY_HEADERS`).
+ * Answers with `value` as JSON (no body for null, 204 or HEAD), never cached, with the
+ * security headers of every latchkey JSON answer (core's `API_SECURITY_HEADERS`), written
+ * by the same rules as latchkey's own answers (core's `finishResponse`).
  */
 export function sendJson(res: ServerResponse, method: string, status: number, value: unknown, headers: Readonly<Record<string, string>> = {}): void {
-  const body = JSON.stringify(value);
-  res.statusCode = status;
-  res.setHeader("X-Content-Type-Options", "nosniff");
-  for (const [name, value] of Object.entries(API_SECURITY_HEADERS)) res.setHeader(name, value);
-  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.setHeader("Content-Type", JSON_CONTENT_TYPE);
-  res.setHeader("Content-Length", Buffer.byteLength(body));
-  res.setHeader("Cache-Control", "no-store");
-  res.end(method === "HEAD" ? undefined : body);
+  const response = { status, headers: { ...API_SECURITY_HEADERS, ...headers, "Cache-Control": "no-store" }, cookies: [], body: value };
+  writeNodeResponse(res, finishResponse(response, method));
 }
 
 /** Answers with a catalogue error as JSON (`{ detail, code }`), no body for HEAD. */

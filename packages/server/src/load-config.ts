@@ -1,4 +1,5 @@
 import { dirname, join, resolve } from "node:path";
+import { accessLogOf } from "./access-log-defaults.js";
 import { coreConfigProblems } from "./core-check.js";
 import { readConfigFile, validateLayer } from "./config-file.js";
 import { closest, isPlainObject, mergeLayers, setPath, type PlainObject } from "./object-path.js";
@@ -183,6 +184,7 @@ export function loadServerConfig(options: LoadServerConfigOptions = {}): ServerC
     mode,
     migrateOnStart: settings.migrateOnStart ?? SERVER_DEFAULTS.migrateOnStart,
     logLevel: settings.logLevel ?? SERVER_DEFAULTS.logLevel,
+    accessLog: accessLogOf(settings, mode),
     shutdownTimeoutSeconds: settings.shutdownTimeoutSeconds ?? SERVER_DEFAULTS.shutdownTimeoutSeconds,
     mailUrl: settings.mail?.url ?? SERVER_DEFAULTS.mail.url,
     latchkey,

@@ -14,8 +14,11 @@ export interface RequestHandlerParts {
   spa: SpaHandler | null;
   /** True once shutdown began: responses then close their connection. */
   isShuttingDown(): boolean;
-  /** Log one line per request (log level info or lower). Off, no listener or clock read is spent on it. */
-  logRequests: boolean;
+  /**
+   * Write an access line (at `info`) for one request in this many: 1 for every request, 0
+   * for none. For a request not logged, no listener or clock read is spent on it.
+   */
+  accessLogEvery: number;
   /** Called each time a request handler has returned (shutdown then closes idle connections). */
   onFinished(): void;
   /** The stores' readiness check, answered at `GET <basePath>/ready/`. */
@@ -41,13 +44,15 @@ function underBasePath(path: string, basePath: string): boolean {
 
 /**
  * Routes a request: the readiness route, then latchkey's routes; any other path under the
- * base path is a JSON 404; the rest goes to the SPA (or is a JSON 404 without one). Logs one
- * line per request (method, path without query, status, duration: never headers, cookies or
- * bodies, which carry session tokens and passwords). A last-resort handler turns any error into a logged
- * 500 JSON answer, so no request can crash the process.
+ * base path is a JSON 404; the rest goes to the SPA (or is a JSON 404 without one). With the
+ * access log on, logs one line per request, or per sampled request (method, path without
+ * query, status, duration: never headers, cookies or bodies, which carry session tokens and
+ * passwords). A last-resort handler turns any error into a logged 500 JSON answer, so no
+ * request can crash the process.
  */
 export function createRequestHandler(parts: RequestHandlerParts): RequestHandler {
-  const { latchkey, logger, spa } = parts;
+  const { latchkey, logger, spa, accessLogEvery } = parts;
+  let sinceLogged = 0;
   const basePath = latchkey.config.basePath;
   const readyPath = `${basePath}/ready`;
   // The served OpenAPI document includes the readiness route below.
@@ -101,9 +106,8 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
     // (A preflight is an OPTIONS with both Origin and Access-Control-Request-Method.)
     const preflight = method === "OPTIONS" && req.headers.origin !== undefined && req.headers["access-control-request-method"] !== undefined;
     if ((path === readyPath || path === `${readyPath}/`) && !preflight) {
-      setSecurityHeaders(res);
       if (method === "OPTIONS") {
-        res.writeHead(204, { Allow: READY_ALLOW, "Cache-Control": "no-store" }).end();
+        sendJson(res, method, 204, null, { Allow: READY_ALLOW });
         return;
       }
       sendError(res, method, "method_not_allowed", { method }, { Allow: READY_ALLOW });
@@ -123,7 +127,9 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? "GET";
     const path = pathOf(req.url);
-    if (parts.logRequests) {
+    // Sampling counts requests rather than drawing at random: exactly one in N is logged.
+    if (accessLogEvery > 0 && ++sinceLogged >= accessLogEvery) {
+      sinceLogged = 0;
       logger.debug({ event: "request_start", method, path }, "request received");
       const started = process.hrtime.bigint();
       res.once("close", () => {

@@ -1,4 +1,5 @@
 import type { LatchkeyOptions } from "@latchkey/core";
+import type { AccessLogConfig } from "./access-log-defaults.js";
 import type { LogLevel } from "./settings-schema.js";
 
 /** The core options the ready server takes from its configuration (everything but code: stores, hasher, logger, clock). */
@@ -37,6 +38,8 @@ export interface ServerConfig {
   readonly migrateOnStart: boolean;
   /** @default "info" */
   readonly logLevel: LogLevel;
+  /** Per-request access lines (`accessLog.*`). @default off in production, every request otherwise (SERVER_DEFAULTS.accessLog) */
+  readonly accessLog: AccessLogConfig;
   /** How long requests in flight may take to finish on shutdown, in seconds. @default 10 */
   readonly shutdownTimeoutSeconds: number;
   /** `mail.url`: where the outbox sends mail (`smtp://…`, `smtps://…`, `console:`, `file:`), or null. May hold a password. @default null */

@@ -1,4 +1,4 @@
-import { DEFAULTS } from "@latchkey/core";
+import { type ByMode, DEFAULTS } from "@latchkey/core";
 
 /**
  * Defaults of the ready server's own settings (not `createLatchkey()` options), each with its
@@ -26,10 +26,24 @@ export const SERVER_DEFAULTS = Object.freeze({
   spaDir: null as string | null,
   /** Apply pending migrations at start: one command less for a single server. */
   migrateOnStart: true,
-  /** One line per request, nothing more. */
+  /** Info: start-up, errors and security events (and, with `accessLog.enabled`, one line per request). */
   logLevel: "info" as "fatal" | "error" | "warn" | "info" | "debug" | "trace" | "silent",
   /** Seconds requests in flight may take to finish on shutdown: 10, under the 30 s Kubernetes waits before SIGKILL. */
   shutdownTimeoutSeconds: 10,
+  accessLog: Object.freeze({
+    /**
+     * One `info` line per request (method, path without query, status, duration), as
+     * gunicorn's `--access-logfile`. Off in production, as gunicorn's is: a line per request
+     * is a pino call, a `close` listener and two clock reads on every request, a measurable
+     * share of whoami's work (docs/production.md, "Access log"), and the reverse proxy in
+     * front usually keeps an access log already. Errors and security events (CSRF refusals,
+     * login failures and throttles, refused CORS preflights) are logged as their own events
+     * whatever this says. On in development, where a line per request helps.
+     */
+    enabled: Object.freeze({ development: true, production: false }) as ByMode<boolean>,
+    /** Requests per access line: 1, every request (a larger number samples one in N, counted per process). */
+    sampleEvery: 1,
+  }),
   mail: Object.freeze({
     /** Unset: messages wait in the outbox until a transport is configured (production refuses to start then). */
     url: null as string | null,

@@ -76,6 +76,7 @@ export const settingsSchema = z.strictObject({
   mode: oneOf(["development", "production"]).exactOptional(),
   migrateOnStart: boolean.exactOptional(),
   logLevel: oneOf(LOG_LEVELS).exactOptional(),
+  accessLog: z.strictObject({ enabled: boolean.exactOptional(), sampleEvery: integer(1, 1_000_000).exactOptional() }).exactOptional(),
   shutdownTimeoutSeconds: integer(1, 3600).exactOptional(),
   allowInsecure: boolean.exactOptional(),
   basePath: z.union([z.literal(""), routePath], { error: 'must be "" or a path starting with /' }).exactOptional(),

@@ -104,7 +104,8 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     spa,
     isShuttingDown: () => shuttingDown,
     checkReady: () => db.checkReady(),
-    logRequests: config.logLevel === "info" || config.logLevel === "debug" || config.logLevel === "trace",
+    // Access lines are written at info: below that level they would be dropped anyway.
+    accessLogEvery: config.accessLog.enabled && (config.logLevel === "info" || config.logLevel === "debug" || config.logLevel === "trace") ? config.accessLog.sampleEvery : 0,
     // A keep-alive connection that turns idle during shutdown is closed at once.
     onFinished: () => {
       if (shuttingDown) setImmediate(() => server.closeIdleConnections());

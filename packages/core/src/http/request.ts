@@ -37,7 +37,12 @@ export interface LatchkeyResponse {
   body: unknown;
   /**
    * The same body already serialised, when core has it (a cached user's rendered JSON):
-   * adapters send it as is instead of serialising `body` again (see responseBodyText).
+   * it is sent as is instead of serialising `body` again (see finishResponse).
    */
   bodyText?: string;
+  /**
+   * Close the connection after this answer, because the request's framing cannot be
+   * trusted (a refused `Expect`, a request without `Host`). Always so for a 413.
+   */
+  close?: boolean;
 }

@@ -10,7 +10,7 @@ import type { LatchkeyRequest, LatchkeyResponse } from "./request.js";
  * - `X-Frame-Options: DENY`: the same framing ban for browsers without CSP level 2
  *   (clickjacking; OWASP Clickjacking Defense Cheat Sheet);
  * - `Referrer-Policy: no-referrer`: an API URL is never sent onwards as a referrer.
- * `X-Content-Type-Options: nosniff` is written by each adapter with the JSON content type.
+ * `X-Content-Type-Options: nosniff` is added with the JSON content type by `finishResponse`.
  */
 export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",

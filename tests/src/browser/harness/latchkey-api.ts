@@ -34,7 +34,8 @@ export interface LatchkeyApi {
  * `latchkey createsuperuser --noinput` over the same file (WAL lets both open it).
  */
 export async function startLatchkeyApi(options: { dataDir: string; env?: Readonly<Record<string, string>>; spaDir?: string; controlledClock?: boolean }): Promise<LatchkeyApi> {
-  const env = { LATCHKEY_DATA_DIR: options.dataDir, LATCHKEY_HOST: "127.0.0.1", LATCHKEY_PORT: "0", ...options.env };
+  // requestLine() reads the access log, which is off by default in production mode.
+  const env = { LATCHKEY_DATA_DIR: options.dataDir, LATCHKEY_HOST: "127.0.0.1", LATCHKEY_PORT: "0", LATCHKEY_ACCESS_LOG_ENABLED: "true", ...options.env };
   const controlled = options.controlledClock === true;
   // With controlledClock: the same server and settings through startServer({ clock }) in the
   // test-only clocked-serve.js, whose clock advanceClock() moves over stdin.
