@@ -8,7 +8,7 @@ import { after, before, it } from "node:test";
 import { LATCHKEY_BIN, REPO_ROOT } from "../../server/latchkey-process.js";
 import { runToEnd, startChild } from "../harness/child-process.js";
 import type { BrowserPage, BrowserSession } from "../harness/engines/engine.js";
-import { type EngineChecks } from "../harness/engines/index.js";
+import type { EngineChecks } from "../harness/engines/index.js";
 import { createFixture, type Fixture } from "../harness/fixture.js";
 import { createUser, startLatchkeyApi, USER, type LatchkeyApi } from "../harness/latchkey-api.js";
 import { startHoldingProxy } from "../harness/session-hold.js";
