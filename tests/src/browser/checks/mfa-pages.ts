@@ -46,8 +46,10 @@ function defineChecks(run: EngineRun): void {
         // use the current one at once: a code is never accepted twice, nor an older one.
         await page.fill("mfa-code", totpCode(secret, Date.now() - STEP_MS));
         await page.click("mfa-confirm");
-        assert.match(await page.textOf("mfa-status", UI_TIMEOUT_MS), /^Authenticator app on; 10 recovery codes left\.$/);
+        // The codes appear when the confirmation succeeded; the status line follows on the page's reload of /mfa/.
         await page.waitForTestId("mfa-recovery-codes", UI_TIMEOUT_MS);
+        await page.waitForTrue(`document.querySelector('[data-testid="mfa-status"]')?.textContent?.startsWith("Authenticator app on") === true`, UI_TIMEOUT_MS);
+        assert.match(await page.textOf("mfa-status", UI_TIMEOUT_MS), /^Authenticator app on; 10 recovery codes left\.$/);
         await screenshot(page, artifactName(run.engine.name, "mfa-recovery-codes"));
 
         await page.click("nav-home");
