@@ -110,3 +110,27 @@ export function createPasskeyCalls(call: RouteCall, hooks: { onLoggedIn(user: Us
     },
   };
 }
+
+/**
+ * The browser's passkey dialog for request options the server answered (`navigator.credentials.get`),
+ * resolving to the JSON of the chosen passkey's answer, or a refusal as a value
+ * (`passkey_unsupported`, `passkey_cancelled`, `passkey_failed`, or an invalid options answer).
+ */
+export async function passkeyAssertion(options: unknown, status: number): Promise<ClientResult<Record<string, unknown>>> {
+  const refused = unsupported();
+  if (refused !== null) return refused;
+  if (!isRecord(options)) return { ok: false, error: invalidResponse(status, "request options") };
+  let credential: Credential | null;
+  try {
+    credential = await navigator.credentials.get({ publicKey: requestOptionsFromJson(options) });
+  } catch (error) {
+    return ceremonyFailed(error);
+  }
+  if (!(credential instanceof PublicKeyCredential)) return ceremonyFailed(new DOMException("No passkey was chosen.", "NotAllowedError"));
+  return { ok: true, data: authenticationToJson(credential) as unknown as Record<string, unknown> };
+}
+
+/** Whether this browser can run a passkey ceremony at all; the refusal as a value when it cannot. */
+export function passkeysUnsupported(): ClientResult<never> | null {
+  return unsupported();
+}
