@@ -21,8 +21,10 @@ export interface PasskeyCalls {
    * passkey dialog (`navigator.credentials.create`), the answer back to the server. Needs a
    * fresh session (403 `reauthentication_required`: call `reauthenticate(password)` first).
    * The user closing the dialog is `passkey_cancelled`; a browser without WebAuthn `passkey_unsupported`.
+   * A passkey is also a second factor: when it is the user's first, `recoveryCodes` holds the
+   * 10 recovery codes to show once (else null).
    */
-  registerPasskey(name: string): Promise<ClientResult<{ passkey: PasskeyInfo }>>;
+  registerPasskey(name: string): Promise<ClientResult<{ passkey: PasskeyInfo; recoveryCodes: string[] | null }>>;
   /** Logs in without a password: the browser offers the passkeys it holds for this site. On success the state becomes authenticated. */
   loginWithPasskey(): Promise<ClientResult<{ user: User }>>;
   /** `GET /mfa/webauthn/`: the caller's passkeys. */
@@ -68,7 +70,9 @@ export function createPasskeyCalls(call: RouteCall, hooks: { onLoggedIn(user: Us
       const answer = await call("webauthnRegister", "POST", { name, credential: registrationToJson(credential) });
       if (!answer.ok) return answer;
       if (!isRecord(answer.body) || !isPasskeyInfo(answer.body.passkey)) return { ok: false, error: invalidResponse(answer.status, "a passkey registration answer") };
-      return { ok: true, data: { passkey: answer.body.passkey } };
+      const codes = answer.body.recoveryCodes;
+      const recoveryCodes = Array.isArray(codes) && codes.every((c) => typeof c === "string") ? (codes as string[]) : null;
+      return { ok: true, data: { passkey: answer.body.passkey, recoveryCodes } };
     },
     async loginWithPasskey() {
       const refused = unsupported();
