@@ -71,7 +71,7 @@ export function LoginForm(): ReactElement {
       </label>
       {needsCode && (
         <label>
-          Code from your authenticator app (or a recovery code)
+          {methods.includes("totp") ? "Code from your authenticator app (or a recovery code)" : "Recovery code (if you cannot use your passkey)"}
           <input data-testid="login-code" name="code" autoComplete="one-time-code" inputMode="numeric" value={code} onChange={(e) => setCode(e.target.value)} />
         </label>
       )}
