@@ -13,6 +13,8 @@ export function LoginForm(): ReactElement {
   // Set when the password was right but the account has a second factor (401 mfa_required).
   const [needsCode, setNeedsCode] = useState(false);
   const [code, setCode] = useState("");
+  // The second factors the server offered; with "webauthn" the code step also offers the user's passkeys.
+  const [methods, setMethods] = useState<readonly string[]>([]);
 
   async function submit(event: FormEvent<HTMLFormElement>): Promise<void> {
     event.preventDefault();
@@ -22,11 +24,22 @@ export function LoginForm(): ReactElement {
     setBusy(false);
     if (!result.ok && result.error.code === "mfa_required") {
       setNeedsCode(true);
+      setMethods(result.error.methods ?? []);
       return;
     }
     if (!result.ok && result.error.code === "mfa_login_invalid") setNeedsCode(false);
     if (!result.ok) setError(loginErrorMessage(result.error));
     // On success the session state changes and <RequireAuth> swaps this form out.
+  }
+
+  /** Second factor: the browser offers this user's passkeys to finish the login the password started. */
+  async function secondFactorPasskey(): Promise<void> {
+    setBusy(true);
+    setError(null);
+    const result = await client.authenticateMfaWithPasskey();
+    setBusy(false);
+    if (!result.ok && result.error.code === "mfa_login_invalid") setNeedsCode(false);
+    if (!result.ok) setError(result.error.code === "passkey_cancelled" ? "No passkey was chosen." : loginErrorMessage(result.error));
   }
 
   /** Passwordless: the browser offers the passkeys it holds for this site. */
@@ -58,13 +71,20 @@ export function LoginForm(): ReactElement {
       </label>
       {needsCode && (
         <label>
-          Code from your authenticator app (or a recovery code)
+          {methods.includes("totp") ? "Code from your authenticator app (or a recovery code)" : "Recovery code (if you cannot use your passkey)"}
           <input data-testid="login-code" name="code" autoComplete="one-time-code" inputMode="numeric" value={code} onChange={(e) => setCode(e.target.value)} />
         </label>
       )}
       <button data-testid="login-submit" type="submit" disabled={busy}>
         {busy ? "Logging in…" : "Log in"}
       </button>{" "}
+      {needsCode && methods.includes("webauthn") && (
+        <>
+          <button data-testid="login-mfa-passkey" type="button" disabled={busy} onClick={() => void secondFactorPasskey()}>
+            Use a passkey
+          </button>{" "}
+        </>
+      )}
       <button data-testid="login-passkey" type="button" disabled={busy} onClick={() => void withPasskey()}>
         Log in with a passkey
       </button>

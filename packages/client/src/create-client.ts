@@ -10,7 +10,7 @@ import { createTransport } from "./transport.js";
 import type { ClientError, ClientResult, SessionState, User } from "./types.js";
 
 import { createAccountCalls, type Answer } from "./account-calls.js";
-import { createPasskeyCalls } from "./passkey-calls.js";
+import { createPasskeyCalls, passkeyAssertion, passkeysUnsupported } from "./passkey-calls.js";
 import { createMfaCalls } from "./mfa-calls.js";
 
 /**
@@ -113,6 +113,21 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
     return completeLogin(answer);
   }
 
+  /** Finishes the pending login with a passkey: options for it, the browser's dialog, the answer to `POST /mfa/authenticate/`. */
+  async function authenticateMfaWithPasskey(): Promise<ClientResult<{ user: User }>> {
+    // Checked before asking for options, so a browser without WebAuthn spends no challenge.
+    const refused = passkeysUnsupported();
+    if (refused !== null) return refused;
+    const pending = pendingMfaToken === null ? {} : { mfaToken: pendingMfaToken };
+    const options = await call("mfaWebauthnOptions", "POST", pending);
+    if (!options.ok) return options;
+    const credential = await passkeyAssertion(options.body, options.status);
+    if (!credential.ok) return credential;
+    const answer = await call("mfaAuthenticate", "POST", { credential: credential.data, ...pending });
+    if (answer.ok) pendingMfaToken = null;
+    return completeLogin(answer);
+  }
+
   /** A successful login answer (of the password or of the second factor) makes the state authenticated. */
   function completeLogin(answer: Answer): ClientResult<{ user: User }> {
     if (!answer.ok) return answer;
@@ -206,6 +221,7 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
     ...passkeyCalls,
     ...createMfaCalls((route, method, json, suffix) => call(route, method, json, {}, suffix)),
     authenticateMfa,
+    authenticateMfaWithPasskey,
     mode: config.mode,
     async csrf() {
       return csrf.refresh();

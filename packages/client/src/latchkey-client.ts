@@ -45,6 +45,18 @@ export interface LatchkeyClient extends AccountCalls, PasskeyCalls, MfaCalls {
   authenticateMfa(code: string): Promise<ClientResult<{ user: User }>>;
 
   /**
+   * Finishes the login that answered `mfa_required` with `webauthn` in `methods` using one of
+   * the user's passkeys: `POST /mfa/webauthn/authenticate/options/`, the browser's passkey
+   * dialog (`navigator.credentials.get`, offering only this user's passkeys), then
+   * `POST /mfa/authenticate/` with the answer, in cookie mode (the HttpOnly pending cookie)
+   * and token mode (the kept `mfaToken`) alike, with the same effect as a successful
+   * {@link login}. Failures: `passkey_cancelled` (dialog closed), `passkey_unsupported`,
+   * 400 `passkey_invalid` / `webauthn_challenge_invalid` (try again), 400 `mfa_login_invalid`
+   * (log in again), 400 `mfa_webauthn_unavailable`, 429 `throttled`.
+   */
+  authenticateMfaWithPasskey(): Promise<ClientResult<{ user: User }>>;
+
+  /**
    * Logs out: `POST /logout/` (cookie mode) or `POST /token/logout/` (token mode). The state
    * becomes anonymous, and so does every other tab's, also when the server answers that there
    * was no session (`not_logged_in`, 401). Network and server failures leave the state as is.

@@ -70,7 +70,7 @@ export function httpError(response: Response, body: unknown): ClientError {
   const retryAfter = retryAfterSeconds(response);
   const base: ClientError = retryAfter === undefined ? { status: response.status, code, detail } : { status: response.status, code, detail, retryAfterSeconds: retryAfter };
   if (code !== "mfa_required" || !isRecord(body)) return base;
-  const methods = Array.isArray(body.methods) ? body.methods.filter((m): m is "totp" | "recovery_code" => m === "totp" || m === "recovery_code") : [];
+  const methods = Array.isArray(body.methods) ? body.methods.filter((m): m is "totp" | "webauthn" | "recovery_code" => m === "totp" || m === "webauthn" || m === "recovery_code") : [];
   return { ...base, methods, ...(typeof body.mfaToken === "string" ? { mfaToken: body.mfaToken } : {}) };
 }
 

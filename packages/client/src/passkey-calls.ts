@@ -21,8 +21,10 @@ export interface PasskeyCalls {
    * passkey dialog (`navigator.credentials.create`), the answer back to the server. Needs a
    * fresh session (403 `reauthentication_required`: call `reauthenticate(password)` first).
    * The user closing the dialog is `passkey_cancelled`; a browser without WebAuthn `passkey_unsupported`.
+   * A passkey is also a second factor: when it is the user's first, `recoveryCodes` holds the
+   * 10 recovery codes to show once (else null).
    */
-  registerPasskey(name: string): Promise<ClientResult<{ passkey: PasskeyInfo }>>;
+  registerPasskey(name: string): Promise<ClientResult<{ passkey: PasskeyInfo; recoveryCodes: string[] | null }>>;
   /** Logs in without a password: the browser offers the passkeys it holds for this site. On success the state becomes authenticated. */
   loginWithPasskey(): Promise<ClientResult<{ user: User }>>;
   /** `GET /mfa/webauthn/`: the caller's passkeys. */
@@ -68,7 +70,9 @@ export function createPasskeyCalls(call: RouteCall, hooks: { onLoggedIn(user: Us
       const answer = await call("webauthnRegister", "POST", { name, credential: registrationToJson(credential) });
       if (!answer.ok) return answer;
       if (!isRecord(answer.body) || !isPasskeyInfo(answer.body.passkey)) return { ok: false, error: invalidResponse(answer.status, "a passkey registration answer") };
-      return { ok: true, data: { passkey: answer.body.passkey } };
+      const codes = answer.body.recoveryCodes;
+      const recoveryCodes = Array.isArray(codes) && codes.every((c) => typeof c === "string") ? (codes as string[]) : null;
+      return { ok: true, data: { passkey: answer.body.passkey, recoveryCodes } };
     },
     async loginWithPasskey() {
       const refused = unsupported();
@@ -109,4 +113,28 @@ export function createPasskeyCalls(call: RouteCall, hooks: { onLoggedIn(user: Us
       return { ok: true, data: { detail: answer.body.detail } };
     },
   };
+}
+
+/**
+ * The browser's passkey dialog for request options the server answered (`navigator.credentials.get`),
+ * resolving to the JSON of the chosen passkey's answer, or a refusal as a value
+ * (`passkey_unsupported`, `passkey_cancelled`, `passkey_failed`, or an invalid options answer).
+ */
+export async function passkeyAssertion(options: unknown, status: number): Promise<ClientResult<Record<string, unknown>>> {
+  const refused = unsupported();
+  if (refused !== null) return refused;
+  if (!isRecord(options)) return { ok: false, error: invalidResponse(status, "request options") };
+  let credential: Credential | null;
+  try {
+    credential = await navigator.credentials.get({ publicKey: requestOptionsFromJson(options) });
+  } catch (error) {
+    return ceremonyFailed(error);
+  }
+  if (!(credential instanceof PublicKeyCredential)) return ceremonyFailed(new DOMException("No passkey was chosen.", "NotAllowedError"));
+  return { ok: true, data: authenticationToJson(credential) as unknown as Record<string, unknown> };
+}
+
+/** Whether this browser can run a passkey ceremony at all; the refusal as a value when it cannot. */
+export function passkeysUnsupported(): ClientResult<never> | null {
+  return unsupported();
 }

@@ -33,14 +33,14 @@ export interface ClientError {
    * Absent when the header is missing or, cross-origin, not exposed by CORS.
    */
   readonly retryAfterSeconds?: number;
-  /** With `mfa_required` (a login of a user with a second factor): the factors that finish it; call `authenticateMfa(code)`. */
+  /** With `mfa_required` (a login of a user with a second factor): the factors that finish it; call `authenticateMfa(code)`, or `authenticateMfaWithPasskey()` for `webauthn`. */
   readonly methods?: readonly MfaMethod[];
   /** With `mfa_required` in token mode: the pending login's token (the client keeps it for `authenticateMfa`). */
   readonly mfaToken?: string;
 }
 
 /** A second factor that finishes a login. */
-export type MfaMethod = "totp" | "recovery_code";
+export type MfaMethod = "totp" | "webauthn" | "recovery_code";
 
 /** `GET /mfa/`: the caller's second factors. */
 export interface MfaStatus {

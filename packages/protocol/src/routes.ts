@@ -33,7 +33,8 @@ export type RouteName =
   | "mfaTotpConfirm"
   | "mfaTotp"
   | "mfaRecoveryCodes"
-  | "mfaAuthenticate";
+  | "mfaAuthenticate"
+  | "mfaWebauthnOptions";
 
 /** The names of every route, in the order they are documented. */
 export const ROUTE_NAMES: readonly RouteName[] = Object.freeze([
@@ -68,6 +69,7 @@ export const ROUTE_NAMES: readonly RouteName[] = Object.freeze([
   "mfaTotp",
   "mfaRecoveryCodes",
   "mfaAuthenticate",
+  "mfaWebauthnOptions",
 ]);
 
 /**
@@ -106,4 +108,5 @@ export const DEFAULT_ROUTE_PATHS: Readonly<Record<RouteName, string>> = Object.f
   mfaTotp: "/mfa/totp/",
   mfaRecoveryCodes: "/mfa/recovery-codes/",
   mfaAuthenticate: "/mfa/authenticate/",
+  mfaWebauthnOptions: "/mfa/webauthn/authenticate/options/",
 });

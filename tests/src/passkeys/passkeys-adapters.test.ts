@@ -42,5 +42,27 @@ for (const [name, start] of Object.entries(ADAPTERS)) {
         assert.equal((await send(browser, "DELETE", `/api/mfa/webauthn/${id}/`)).status, 200);
         assert.equal((await send(browser, "DELETE", `/api/mfa/webauthn/${id}/`)).status, 404);
       }));
+
+    it("finishes a password login with a passkey as the second factor, each answer as documented", () =>
+      withApp({ passkeys: { origins: [ORIGIN] } }, async (app) => {
+        await app.latchkey.accounts.createUser({ username: "bea", password: PASSWORD, email: "bea@example.com" });
+        const client = createTestClient(app.baseUrl);
+        assert.equal((await client.login("bea", PASSWORD)).status, 200);
+        const authenticator = createSoftAuthenticator({ origin: ORIGIN, rpId: RP_ID });
+        const options = await send(client, "POST", "/api/mfa/webauthn/register/options/");
+        const registered = await send(client, "POST", "/api/mfa/webauthn/register/", { name: "Key", credential: authenticator.register(options.json as never) });
+        assert.equal(registered.status, 201, registered.text);
+        assert.equal((registered.json.recoveryCodes as string[]).length, 10);
+
+        const browser = createTestClient(app.baseUrl);
+        const password = await browser.login("bea", PASSWORD);
+        assert.equal(password.status, 401, password.text);
+        assert.deepEqual(password.json.methods, ["webauthn", "recovery_code"]);
+        const factorOptions = await send(browser, "POST", "/api/mfa/webauthn/authenticate/options/");
+        assert.equal(factorOptions.status, 200, factorOptions.text);
+        const done = await send(browser, "POST", "/api/mfa/authenticate/", { credential: authenticator.assert(factorOptions.json as never) });
+        assert.equal(done.status, 200, done.text);
+        assert.equal((await browser.get("/api/whoami/")).json.username, "bea");
+      }));
   });
 }

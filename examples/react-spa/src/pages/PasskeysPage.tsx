@@ -12,6 +12,8 @@ export function PasskeysPage(): ReactElement {
   const [name, setName] = useState("");
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // A passkey is also a second factor: the first one comes with recovery codes, shown only once.
+  const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
 
   const reload = useCallback(async (): Promise<void> => {
     const result = await client.listPasskeys();
@@ -30,7 +32,10 @@ export function PasskeysPage(): ReactElement {
     const result = await client.registerPasskey(name.trim() === "" ? "Passkey" : name.trim());
     setBusy(false);
     if (!result.ok) setError(result.error.code === "passkey_cancelled" ? "No passkey was created." : accountErrorMessage(result.error));
-    else setName("");
+    else {
+      setName("");
+      setRecoveryCodes(result.data.recoveryCodes);
+    }
     await reload();
   }
 
@@ -64,6 +69,18 @@ export function PasskeysPage(): ReactElement {
           {busy ? "Waiting for your passkey…" : "Add a passkey on this device"}
         </button>
       </form>
+      {recoveryCodes !== null && (
+        <div>
+          <p>Your passkey is now also your second factor. Recovery codes: each works once if you lose it. They are shown only now.</p>
+          <ul data-testid="passkey-recovery-codes">
+            {recoveryCodes.map((c) => (
+              <li key={c}>
+                <code>{c}</code>
+              </li>
+            ))}
+          </ul>
+        </div>
+      )}
       {error !== null && (
         <p data-testid="passkeys-error" role="alert" className="error">
           {error}

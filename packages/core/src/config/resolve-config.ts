@@ -268,6 +268,8 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
   const accountConfig = resolveAccountConfig(o, routes, problems, { production, publicOrigin });
   const passkeyConfig = resolvePasskeyConfig(o, routes, problems, { publicOrigin, productName: accountConfig.mail.productName, hasAccountStore: accountConfig.accounts.enabled, normaliseOrigin });
   const mfaResolved = resolveMfaConfig(o, routes, problems, { productName: accountConfig.mail.productName, hostPrefix });
+  // Passkeys as a second factor need both halves: the pending login (MFA) and the passkey store.
+  if (!mfaResolved.config.mfa.enabled || !passkeyConfig.passkeys.enabled) routes.mfaWebauthnOptions = Object.freeze([]);
 
   if (problems.length > 0) throw new ConfigError(problems);
 

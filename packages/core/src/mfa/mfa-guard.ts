@@ -8,7 +8,7 @@ import { startPendingLogin } from "./pending-login.js";
 import { createSecretBox, type SecretBox } from "./secret-box.js";
 
 /** A second factor a pending login can be finished with. */
-export type SecondFactorMethod = "totp" | "recovery_code";
+export type SecondFactorMethod = "totp" | "webauthn" | "recovery_code";
 
 /** The MfaStore, when the second-factor routes are served; else 404. */
 export function mfaStoreOf(engine: Engine): MfaStore {
@@ -31,16 +31,32 @@ export async function hasActiveTotp(engine: Engine, userId: string): Promise<boo
 }
 
 /**
+ * Whether the user can finish a login with a passkey: passkeys are on, the second-factor
+ * passkey route is served, and the user has registered at least one.
+ */
+export async function hasPasskeyFactor(engine: Engine, userId: string): Promise<boolean> {
+  const passkeys = engine.world.stores.passkeys;
+  if (!engine.config.passkeys.enabled || passkeys === undefined || engine.config.routes.mfaWebauthnOptions.length === 0) return false;
+  const list = await storeCall("passkey", () => passkeys.listCredentials(userId));
+  return list.length > 0;
+}
+
+/**
  * The second factors the user can log in with, empty when they have none (their login is
- * password-only, exactly as before MFA existed). Recovery codes count only beside an active
- * factor: they are the way back to it, not a factor of their own.
+ * password-only, exactly as before MFA existed): `totp` for a confirmed authenticator app,
+ * `webauthn` for a registered passkey. Recovery codes count only beside an active factor:
+ * they are the way back to it, not a factor of their own.
  */
 export async function secondFactorMethods(engine: Engine, userId: string): Promise<SecondFactorMethod[]> {
   const store = engine.world.stores.mfa;
   if (!engine.config.mfa.enabled || store === undefined) return [];
-  if (!(await hasActiveTotp(engine, userId))) return [];
+  const methods: SecondFactorMethod[] = [];
+  if (await hasActiveTotp(engine, userId)) methods.push("totp");
+  if (await hasPasskeyFactor(engine, userId)) methods.push("webauthn");
+  if (methods.length === 0) return [];
   const remaining = await storeCall("mfa", () => store.countRecoveryCodes(userId));
-  return remaining > 0 ? ["totp", "recovery_code"] : ["totp"];
+  if (remaining > 0) methods.push("recovery_code");
+  return methods;
 }
 
 /**

@@ -4,6 +4,7 @@ import { storeCall } from "../store-call.js";
 
 const PENDING_PREFIX = "latchkey:mfa:login:";
 const USER_PREFIX = "latchkey:mfa:user:";
+const OPTIONS_PREFIX = "latchkey:mfa:webauthn-options:";
 
 function refuse(engine: Engine, retryAfterMs: number, rule: string, userId: string): never {
   const wait = Math.max(1, Math.ceil(retryAfterMs / 1000));
@@ -37,4 +38,16 @@ export async function countSecondFactorAttempt(engine: Engine, userId: string, p
 /** Forgets the user's count after a completed second factor (as a successful login resets the login throttle). */
 export async function resetSecondFactorAttempts(engine: Engine, userId: string): Promise<void> {
   await storeCall("throttle", () => engine.world.stores.throttle.reset(USER_PREFIX + userId));
+}
+
+/**
+ * Counts one passkey-options request on a pending login: at most `mfa.attemptsPerPendingLogin`
+ * per pending login, then 429. Each request saves a challenge, so without a limit whoever
+ * holds a password could fill the challenge table from one pending login (resource
+ * exhaustion). Kept apart from the attempt count, so asking for options burns no guess.
+ */
+export async function countPasskeyOptions(engine: Engine, userId: string, pendingKey: string): Promise<void> {
+  const { config, world } = engine;
+  const decision = await storeCall("throttle", () => world.stores.throttle.consume(OPTIONS_PREFIX + pendingKey, config.mfa.attemptsPerPendingLogin, config.mfa.pendingLoginTtlSeconds));
+  if (!decision.allowed) refuse(engine, decision.retryAfterMs, "webauthn_options", userId);
 }

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { Engine } from "../engine.js";
 import { HttpError } from "../errors.js";
 import { bodyFields, readBodyOnce, stringField } from "../http/body.js";
@@ -7,6 +8,7 @@ import { registrationCredential } from "../passkeys/credential-input.js";
 import { queuePasskeyNotice } from "../passkeys/passkey-notice.js";
 import { registerPasskey, registrationOptions } from "../passkeys/passkey-registration.js";
 import { storeCall } from "../store-call.js";
+import { dropRecoveryCodesWithoutFactor, recoveryCodesForFirstFactor } from "../mfa/first-factor-codes.js";
 import { requireFresh, requireSignedIn } from "./account-guards.js";
 import { creationOptionsSchema, passkeyChangedSchema, passkeyCreatedSchema, passkeyListSchema, passkeyRegisterRequestSchema } from "./passkey-schemas.js";
 import type { RouteDefinition } from "./route-definition.js";
@@ -87,6 +89,7 @@ export const passkeysRoute: RouteDefinition = {
       await requireFresh(engine, auth);
       if (mine === undefined || !(await storeCall("passkey", () => context.store.deleteCredential(userId, id)))) throw new HttpError("not_found");
       engine.world.logger.info({ event: "passkey_removed", userId, passkeyId: id }, "passkey removed by its user");
+      await dropRecoveryCodesWithoutFactor(engine, userId, (await storeCall("passkey", () => context.store.listCredentials(userId))).length);
       await queuePasskeyNotice(engine, req, auth.user, "passkeyRemoved", mine.name);
       return respond(200, { detail: "Passkey removed." });
     },
@@ -119,12 +122,12 @@ export const passkeyRegisterRoute: RouteDefinition = {
   methods: ["POST"],
   summary: "Finish registering a passkey",
   description:
-    "Verifies the browser's answer to the registration options (challenge, origin, RP ID, user verification) and saves the passkey under `name` (default \"Passkey\"). A notice is mailed to the account's address.",
+    "Verifies the browser's answer to the registration options (challenge, origin, RP ID, user verification) and saves the passkey under `name` (default \"Passkey\"). A notice is mailed to the account's address. A passkey is also a second factor: when second factors are on and this is the user's first, the answer carries 10 `recoveryCodes`, shown once.",
   security: ["cookie", "bearer"],
   csrf: true,
   requestBody: passkeyRegisterRequestSchema,
   responses: {
-    201: { description: "Registered.", schema: passkeyCreatedSchema },
+    201: { description: "Registered.", schema: passkeyCreatedSchema.extend({ recoveryCodes: z.array(z.string()).optional().describe("Only with the first second factor: 10 codes, shown once.") }) },
     400: { description: "Malformed body; `webauthn_challenge_invalid` (unknown, used or expired challenge); `passkey_invalid` (verification failed); `passkey_already_registered`.", schema: errorSchema },
     401: { description: "Not logged in.", schema: errorSchema },
     403: { description: "CSRF check failed.", schema: errorSchema },
@@ -137,6 +140,8 @@ export const passkeyRegisterRoute: RouteDefinition = {
     const credential = registrationCredential(fields);
     const passkey = await registerPasskey(context, String(auth.user.id), credential, name);
     await queuePasskeyNotice(engine, req, auth.user, "passkeyAdded", name);
-    return respond(201, { detail: "Passkey registered.", passkey: describePasskey(passkey) });
+    // A passkey is a second factor too: the first factor comes with recovery codes, shown once.
+    const recoveryCodes = await recoveryCodesForFirstFactor(engine, String(auth.user.id));
+    return respond(201, { detail: "Passkey registered.", passkey: describePasskey(passkey), ...(recoveryCodes === undefined ? {} : { recoveryCodes }) });
   },
 };

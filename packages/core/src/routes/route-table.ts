@@ -14,6 +14,7 @@ import { signupRoute } from "./signup-route.js";
 import { passkeyLoginOptionsRoute, passkeyLoginRoute } from "./passkey-login-routes.js";
 import { passkeyRegisterOptionsRoute, passkeyRegisterRoute, passkeysRoute } from "./passkey-routes.js";
 import { mfaAuthenticateRoute } from "../mfa/mfa-authenticate-route.js";
+import { mfaWebauthnOptionsRoute } from "../mfa/mfa-webauthn-options-route.js";
 import { mfaRecoveryCodesRoute, mfaStatusRoute, mfaTotpConfirmRoute, mfaTotpRoute, mfaTotpSetupRoute } from "../mfa/mfa-routes.js";
 
 /** Every route latchkey defines (the OpenAPI route is added by the dispatcher, which owns the document). */
@@ -51,6 +52,7 @@ export const ROUTES: readonly RouteDefinition[] = Object.freeze([
   mfaTotpRoute,
   mfaRecoveryCodesRoute,
   mfaAuthenticateRoute,
+  mfaWebauthnOptionsRoute,
 ]);
 
 /**

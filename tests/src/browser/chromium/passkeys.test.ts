@@ -2,7 +2,8 @@
 // protocol WebAuthn.enable + WebAuthn.addVirtualAuthenticator: CTAP2, internal, resident keys,
 // user verification) registers a passkey through the example SPA, which is served by
 // `latchkey serve --spa` on http://localhost (a secure context, as WebAuthn requires); the
-// user logs out, logs in without a password, and removes the passkey.
+// user logs out, logs in without a password, then with the password and the passkey as its
+// second factor, and removes the passkey.
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
@@ -46,7 +47,7 @@ describe("passkeys through the React example in Chromium with a virtual authenti
     await fixture?.cleanup();
   });
 
-  it("registers a passkey, logs out, logs in without a password, and removes the passkey", async () => {
+  it("registers a passkey, logs out, logs in without a password, logs in with the password and the passkey as second factor, and removes the passkey", async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     try {
@@ -68,6 +69,7 @@ describe("passkeys through the React example in Chromium with a virtual authenti
       const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
       assert.equal(credentials.length, 1);
       assert.equal(credentials[0]?.isResidentCredential, true, "a discoverable credential, so login needs no username");
+      assert.equal(await page.getByTestId("passkey-recovery-codes").locator("li").count(), 10, "the first second factor shows its 10 recovery codes once");
       await shot(page, "passkeys-registered");
 
       // Log out (the session ends server-side), then log in with the passkey alone.
@@ -80,6 +82,20 @@ describe("passkeys through the React example in Chromium with a virtual authenti
       assert.equal(await byId(page, "whoami-username").textContent({ timeout: UI_TIMEOUT_MS }), USER.username);
       assert.equal(await byId(page, "session-status").textContent(), "authenticated");
       await shot(page, "passkeys-logged-in");
+
+      // A passkey is also a second factor: a password login now asks for it, and the example's code step offers it.
+      await page.evaluate(async () => {
+        const csrf = await fetch("/api/csrf/");
+        await fetch("/api/logout/", { method: "POST", headers: { "X-CSRFToken": csrf.headers.get("X-CSRFToken") ?? "" } });
+      });
+      await page.goto(`${origin}/`);
+      await byId(page, "login-username").fill(USER.username, { timeout: UI_TIMEOUT_MS });
+      await byId(page, "login-password").fill(USER.password);
+      await byId(page, "login-submit").click();
+      await byId(page, "login-mfa-passkey").click({ timeout: UI_TIMEOUT_MS });
+      assert.equal(await byId(page, "whoami-username").textContent({ timeout: UI_TIMEOUT_MS }), USER.username);
+      assert.equal(await byId(page, "session-status").textContent(), "authenticated");
+      await shot(page, "passkeys-second-factor-logged-in");
 
       // Remove it: the session is fresh (it just logged in), so no password is asked for.
       await page.goto(`${origin}/passkeys`);
