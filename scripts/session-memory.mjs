@@ -3,7 +3,7 @@
 // reports the growth of Redis's used_memory and of pg_total_relation_size('latchkey_sessions').
 // The figures in docs/production.md come from this script.
 //
-// Usage: npx tsc -b && node scripts/session-memory.mjs [count]   (default 10000)
+// Usage: npx tsc -b && node scripts/session-memory.mjs [count] [users]   (default 10000 sessions of 1000 users)
 import { randomBytes } from "node:crypto";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -12,6 +12,8 @@ import { migratePostgres, postgresStores } from "@latchkey/store-postgres";
 import { startPostgres, startRedis } from "@latchkey/testkit";
 
 const count = Number(process.argv[2] ?? 10_000);
+/** Distinct users the sessions belong to (default ten sessions each); each user has one index key. */
+const users = Number(process.argv[3] ?? 1000);
 const now = Date.now();
 const userAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
 
@@ -20,7 +22,7 @@ function session(i) {
   return {
     id: randomBytes(16).toString("base64url"),
     secretHash: randomBytes(32).toString("hex"),
-    userId: String(1 + (i % 1000)),
+    userId: String(1 + (i % users)),
     kind: "cookie",
     createdAt: now,
     lastSeenAt: now,
@@ -50,11 +52,12 @@ async function measureRedis(extraArgs, label) {
     const after = await memory();
     const sample = session(count + 1);
     await sessions.createSession(sample);
-    const hashBytes = await client.memory("USAGE", `latchkey:{s:${sample.id}}`);
+    const sessionBytes = await client.memory("USAGE", `latchkey:{s:${sample.id}}`);
+    const valueBytes = await client.strlen(`latchkey:{s:${sample.id}}`);
     const version = (await client.info("server")).match(/redis_version:(\S+)/)?.[1];
     console.log(
-      `Redis ${version} (${label}): ${count} sessions: used_memory +${after - before} bytes = ${Math.round((after - before) / count)} bytes per session ` +
-        `(of which the session hash: MEMORY USAGE ${hashBytes} bytes; the rest is the user set and two sorted-set entries)`,
+      `Redis ${version} (${label}): ${count} sessions of ${users} users: used_memory +${after - before} bytes = ${Math.round((after - before) / count)} bytes per session ` +
+        `(of which the session key: MEMORY USAGE ${sessionBytes} bytes, its packed value ${valueBytes} bytes; the rest: its expiry entry, the keyspace's tables and its entry in the user's index hash)`,
     );
     client.disconnect();
   } finally {
@@ -63,9 +66,6 @@ async function measureRedis(extraArgs, label) {
 }
 
 await measureRedis([], "default settings");
-// A User-Agent is longer than the default hash-max-listpack-value (64), which turns each
-// session hash into a real hash table; 512 keeps it a compact listpack.
-await measureRedis(["--hash-max-listpack-value", "512"], "hash-max-listpack-value 512");
 
 const postgres = await startPostgres();
 try {

@@ -5,18 +5,33 @@
  *
  * | key | type | holds |
  * |---|---|---|
- * | `<p>:{s:<sessionId>}` | hash | one session; native expiry (PEXPIRE) at its end plus a grace period |
- * | `<p>:{u:<userId>}:sessions` | set | ids of the user's sessions (may list gone ones; never misses a live one) |
- * | `<p>:sessions:by-created` | sorted set | session ids scored by `createdAt`, for the admin listing |
- * | `<p>:sessions:by-expiry` | sorted set | `["<sessionId>","<userId>"]` scored by the session's end, for the purge |
+ * | `<p>:{s:<sessionId>}` | string | one session, packed (`session-pack.ts`); native expiry (PEXPIRE) at its end plus a grace period |
+ * | `<p>:{u:<userId>}:s` | hash | the user's sessions: id → the session's end when created, in whole seconds (may list gone ones; never misses a live one) |
  * | `<p>:throttle:<key>` | string | a throttle counter: events in the window; native expiry at the window's end |
+ *
+ * Written by earlier versions and still read, touched and cleaned until those sessions end
+ * (nothing writes them any more): a session key holding a hash (one field per record field),
+ * `<p>:{u:<userId>}:sessions` (set of session ids), `<p>:sessions:by-created` (sorted set)
+ * and `<p>:sessions:by-expiry` (sorted set of `["<sessionId>","<userId>"]` by end).
  */
 export interface RedisKeys {
   session(id: string): string;
+  /** The user's index (a hash), written for every session. */
+  userIndex(userId: string): string;
+  /** SCAN pattern matching every user index under the prefix. */
+  readonly userIndexPattern: string;
+  /** SCAN pattern matching every session key under the prefix. */
+  readonly sessionPattern: string;
+  /** Earlier versions' user set, read and cleaned only. */
   userSessions(userId: string): string;
   readonly sessionsByCreated: string;
   readonly sessionsByExpiry: string;
   throttle(key: string): string;
+}
+
+/** `text` matched literally in a SCAN pattern. */
+function globEscape(text: string): string {
+  return text.replace(/[*?[\]\\]/g, "\\$&");
 }
 
 /**
@@ -29,6 +44,9 @@ export function redisKeys(prefix: string): RedisKeys {
   }
   return Object.freeze({
     session: (id: string) => `${prefix}:{s:${id}}`,
+    userIndex: (userId: string) => `${prefix}:{u:${userId}}:s`,
+    userIndexPattern: `${globEscape(prefix)}:{u:*}:s`,
+    sessionPattern: `${globEscape(prefix)}:{s:*}`,
     userSessions: (userId: string) => `${prefix}:{u:${userId}}:sessions`,
     sessionsByCreated: `${prefix}:sessions:by-created`,
     sessionsByExpiry: `${prefix}:sessions:by-expiry`,

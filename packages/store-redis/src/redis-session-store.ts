@@ -9,7 +9,9 @@ import {
   runScript,
   TOUCH_SESSION,
 } from "./scripts.js";
-import { newestFirst, sessionFields, sessionFromHash } from "./session-hash.js";
+import { scanKeys } from "./redis-scan.js";
+import { newestFirst, sessionFromHash } from "./session-hash.js";
+import { packSession, unpackSession } from "./session-pack.js";
 import { toStoreError } from "./store-error.js";
 
 /** Options of {@link redisSessionStore}. */
@@ -47,6 +49,15 @@ function isCreateReply(reply: unknown): reply is [number, string] {
   return Array.isArray(reply) && reply.length === 2 && typeof reply[0] === "number" && typeof reply[1] === "string";
 }
 
+function isDeleteReply(reply: unknown): reply is [string, "packed" | "hash"] {
+  return Array.isArray(reply) && reply.length === 2 && typeof reply[0] === "string" && (reply[1] === "packed" || reply[1] === "hash");
+}
+
+/** True for the error Redis answers a GET on a key holding a hash (a session of an earlier version). */
+function isWrongType(error: unknown): boolean {
+  return error instanceof Error && error.message.startsWith("WRONGTYPE");
+}
+
 function isTouchReply(reply: unknown): reply is [string, string] {
   return Array.isArray(reply) && reply.length === 2 && typeof reply[0] === "string" && typeof reply[1] === "string";
 }
@@ -57,13 +68,17 @@ function unexpectedReply(script: string, reply: unknown): Error {
 
 /**
  * A {@link SessionStore} in Redis or Redis Cluster (key layout: see `keys.ts`). Each session
- * is one hash that Redis expires by itself shortly after the session ends; per-user sets
- * serve "your devices" and "log out everywhere"; two global sorted sets serve the admin
- * listing and the purge. Reading a session (every authenticated request) is one HGETALL.
+ * is one string holding a packed value (`session-pack.ts`, about 290 bytes of Redis memory
+ * a session with its index entry) that Redis expires by itself shortly after the session
+ * ends; a per-user hash serves "your devices" and "log out everywhere". Reading a session
+ * (every authenticated request) is one GET. The admin listing and the purge SCAN (rare
+ * operations), so no global index costs memory per session. Sessions an earlier version
+ * wrote as hashes, with their sets and sorted sets, are still read, touched, listed, deleted
+ * and purged until they end.
  *
- * Cluster safety: a session's hash and its user's set live in different slots, so no
+ * Cluster safety: a session's key and its user's index live in different slots, so no
  * operation needs both atomically. Every write to a session is a single-key Lua script
- * (atomic on its node); indexes are written *before* a session is created and cleaned
+ * (atomic on its node); the index is written *before* a session is created and cleaned
  * *after* it is deleted, so an index may briefly list a missing session (skipped, and purged
  * later) but never misses a live one: "log out everywhere" always finds every session.
  */
@@ -87,18 +102,31 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
     }
   }
 
-  /** The sessions with these ids that exist (and, with `userId`, belong to that user), in id order. */
-  async function load(ids: readonly string[], userId?: string): Promise<SessionRecord[]> {
-    const hashes = await Promise.all(ids.map((id) => client.hgetall(keys.session(id))));
-    const found: SessionRecord[] = [];
-    ids.forEach((id, i) => {
-      const session = sessionFromHash(id, hashes[i] ?? {});
-      if (session !== null && (userId === undefined || session.userId === userId)) found.push(session);
-    });
-    return found;
+  /** One session, packed or (written by an earlier version) a hash; null when there is none. */
+  async function read(id: string): Promise<SessionRecord | null> {
+    const key = keys.session(id);
+    try {
+      const value = await client.getBuffer(key);
+      return value === null ? null : unpackSession(id, value);
+    } catch (error) {
+      if (!isWrongType(error)) throw error;
+      return sessionFromHash(id, await client.hgetall(key));
+    }
   }
 
-  /** Removes one ended or deleted session's index entries; resolves to 1 if this call removed its by-expiry entry. */
+  /** The sessions with these ids that exist (and, with `userId`, belong to that user), in id order. */
+  async function load(ids: readonly string[], userId?: string): Promise<SessionRecord[]> {
+    const sessions = await Promise.all(ids.map((id) => read(id)));
+    return sessions.filter((session): session is SessionRecord => session !== null && (userId === undefined || session.userId === userId));
+  }
+
+  /** The ids a user's index lists: the hash, and the set of an earlier version. */
+  async function listedIds(userId: string): Promise<string[]> {
+    const [indexed, legacy] = await Promise.all([client.hkeys(keys.userIndex(userId)), client.smembers(keys.userSessions(userId))]);
+    return [...new Set([...indexed, ...legacy])];
+  }
+
+  /** Removes one ended or deleted hash session's (earlier version) index entries; resolves to 1 if this call removed its by-expiry entry. */
   async function unindex(sessionId: string, userId: string): Promise<number> {
     const [removed] = await Promise.all([
       client.zrem(keys.sessionsByExpiry, expiryMember(sessionId, userId)),
@@ -108,7 +136,7 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
     return removed;
   }
 
-  /** Handles one due by-expiry entry; resolves to how many index entries it counts as removed. */
+  /** Handles one due by-expiry entry (a session of an earlier version); resolves to how many index entries it counts as removed. */
   async function purgeEntry(member: string, now: number): Promise<number> {
     const entry = parseExpiryMember(member);
     if (entry === null) {
@@ -133,34 +161,54 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
     throw unexpectedReply("purge", outcome);
   }
 
+  /**
+   * Purges the sessions one user index lists: each that has ended (by its own record: a touch
+   * may have moved its end either way) is deleted and its entry removed. An entry whose
+   * session is gone is removed only once the end it was created with has passed: before that
+   * its create may still be in flight, and dropping the entry would hide that session from
+   * the next "log out everywhere". Resolves to how many entries this call removed, so two
+   * racing purges count each session once (HDEL answers 1 to one of them).
+   */
+  async function purgeIndex(indexKey: string, userId: string, now: number): Promise<number> {
+    const entries = Object.entries(await client.hgetall(indexKey));
+    const counts = await Promise.all(
+      entries.map(async ([id, end]) => {
+        const outcome = await runScript(client, PURGE_SESSION, keys.session(id), [userId, now]);
+        const due = !(Number(end) * 1000 > now);
+        if (outcome === "deleted" || (outcome === "gone" && due)) return client.hdel(indexKey, id);
+        // The id is another user's session (a refused duplicate left this entry): drop only our listing.
+        if (outcome === "foreign") return client.hdel(indexKey, id).then(() => 0);
+        if (outcome === "gone" || (typeof outcome === "string" && /^-?\d+$/.test(outcome))) return 0;
+        throw unexpectedReply("purge", outcome);
+      }),
+    );
+    return counts.reduce((sum, n) => sum + n, 0);
+  }
+
+  /** The user id in a user index key found by SCAN. */
+  const indexPrefix = keys.userIndex("").slice(0, -"}:s".length);
+  const userOfIndex = (key: string): string => key.slice(indexPrefix.length, -"}:s".length);
+  /** The session id in a session key found by SCAN. */
+  const sessionPrefix = keys.session("").slice(0, -1);
+  const idOfSessionKey = (key: string): string => key.slice(sessionPrefix.length, -1);
+
   return {
-    getSession: (id) => guarded(async () => sessionFromHash(id, await client.hgetall(keys.session(id)))),
+    getSession: (id) => guarded(() => read(id)),
 
     createSession: (session) =>
       guarded(async () => {
         const ends = Math.min(session.expiresAt, session.absoluteExpiresAt);
-        const member = expiryMember(session.id, session.userId);
-        // Index first: if we die before the hash is written, an index lists a missing session
-        // (harmless) instead of a live session being missing from its user's set, where
-        // "log out everywhere" could not find it.
-        await Promise.all([
-          client.sadd(keys.userSessions(session.userId), session.id),
-          client.zadd(keys.sessionsByCreated, "NX", session.createdAt, session.id),
-          client.zadd(keys.sessionsByExpiry, "NX", ends, member),
-        ]);
-        const reply = await runScript(client, CREATE_SESSION, keys.session(session.id), [
-          ttlMs(ends),
-          ...sessionFields(session),
-        ]);
+        const indexKey = keys.userIndex(session.userId);
+        // Index first: if we die before the session is written, the index lists a missing
+        // session (harmless, purged after its end) instead of a live session being missing
+        // from its user's index, where "log out everywhere" could not find it. The entry holds
+        // the end in whole seconds, rounded down so the purge never looks too late.
+        await client.hset(indexKey, session.id, String(Math.floor(ends / 1000)));
+        const reply = await runScript(client, CREATE_SESSION, keys.session(session.id), [ttlMs(ends), packSession(session)]);
         if (!isCreateReply(reply)) throw unexpectedReply("create", reply);
         const [created, owner] = reply;
         if (created === 1) return;
-        if (owner !== session.userId) {
-          await Promise.all([
-            client.srem(keys.userSessions(session.userId), session.id),
-            client.zrem(keys.sessionsByExpiry, member),
-          ]);
-        }
+        if (owner !== session.userId) await client.hdel(indexKey, session.id);
         throw new Error(`A session with id "${session.id}" already exists.`);
       }),
 
@@ -172,8 +220,9 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
           clock.now(),
           graceMs,
         ]);
-        if (reply === null) return;
+        if (reply === null || reply === 1) return;
         if (!isTouchReply(reply)) throw unexpectedReply("touch", reply);
+        // A session of an earlier version: keep its by-expiry entry in step.
         const [userId, ends] = reply;
         // XX: only re-score an existing entry, so a delete that already cleaned it stays clean.
         await client.zadd(keys.sessionsByExpiry, "XX", Number(ends), expiryMember(id, userId));
@@ -181,14 +230,18 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
 
     deleteSession: (id) =>
       guarded(async () => {
-        const owner = await runScript(client, DELETE_SESSION, keys.session(id), []);
-        if (typeof owner === "string") await unindex(id, owner);
+        const reply = await runScript(client, DELETE_SESSION, keys.session(id), []);
+        if (reply === null) return;
+        if (!isDeleteReply(reply)) throw unexpectedReply("delete", reply);
+        const [owner, layout] = reply;
+        await (layout === "packed" ? client.hdel(keys.userIndex(owner), id) : unindex(id, owner));
       }),
 
     deleteUserSessions: (userId: string, options: { kind?: SessionKind; exceptId?: string } = {}) =>
       guarded(async () => {
         const setKey = keys.userSessions(userId);
-        const ids = (await client.smembers(setKey)).filter((id) => id !== options.exceptId);
+        const indexKey = keys.userIndex(userId);
+        const ids = (await listedIds(userId)).filter((id) => id !== options.exceptId);
         const outcomes = await Promise.all(
           ids.map((id) => runScript(client, DELETE_USER_SESSION, keys.session(id), [userId, options.kind ?? ""])),
         );
@@ -198,7 +251,10 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
         // dropping it would hide that session from the next "log out everywhere". The purge
         // removes it once its end has passed.
         const cleanups: Promise<number>[] = [];
-        if (deleted.length + foreign.length > 0) cleanups.push(client.srem(setKey, ...deleted, ...foreign));
+        if (deleted.length + foreign.length > 0) {
+          cleanups.push(client.hdel(indexKey, ...deleted, ...foreign));
+          cleanups.push(client.srem(setKey, ...deleted, ...foreign));
+        }
         if (deleted.length > 0) {
           cleanups.push(client.zrem(keys.sessionsByCreated, ...deleted));
           cleanups.push(client.zrem(keys.sessionsByExpiry, ...deleted.map((id) => expiryMember(id, userId))));
@@ -208,33 +264,29 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
       }),
 
     listUserSessions: (userId) =>
-      guarded(async () => (await load(await client.smembers(keys.userSessions(userId)), userId)).sort(newestFirst)),
+      guarded(async () => (await load(await listedIds(userId), userId)).sort(newestFirst)),
 
     listSessions: (options) =>
       guarded(async () => {
-        // The by-created index is one sorted set (one key, one node): adding to it costs a
-        // ZADD per login, and in exchange the listing reads ranks in order instead of
-        // SCANning every node and sorting every session. Entries of ended sessions are
-        // skipped here and removed by the purge.
+        // No global index (it would cost about 140 bytes a session): the admin listing SCANs
+        // the session keys on every master. It is rare and never on a request's path.
         const cap = Math.max(0, Math.floor(options.limit));
-        const batch = Math.min(Math.max(cap, 50), 1_000);
+        if (cap === 0) return [];
+        const ids = (await scanKeys(client, keys.sessionPattern)).map(idOfSessionKey);
         const found: SessionRecord[] = [];
-        const seen = new Set<string>();
-        for (let start = 0; found.length < cap; start += batch) {
-          const ids = await client.zrevrange(keys.sessionsByCreated, start, start + batch - 1);
-          const fresh = ids.filter((id) => !seen.has(id));
-          for (const id of fresh) seen.add(id);
-          for (const session of await load(fresh)) {
-            if (found.length < cap) found.push(session);
-          }
-          if (ids.length < batch) break;
-        }
-        return found.sort(newestFirst);
+        for (let i = 0; i < ids.length; i += 500) found.push(...(await load(ids.slice(i, i + 500))));
+        return found.sort(newestFirst).slice(0, cap);
       }),
 
     deleteExpiredSessions: (now) =>
       guarded(async () => {
+        // Redis drops ended sessions by itself; this removes them at once and cleans the user
+        // indexes, found by SCAN.
         let removed = 0;
+        for (const indexKey of await scanKeys(client, keys.userIndexPattern)) {
+          removed += await purgeIndex(indexKey, userOfIndex(indexKey), now);
+        }
+        // Sessions of an earlier version, through their by-expiry index.
         for (;;) {
           const due = await client.zrangebyscore(keys.sessionsByExpiry, "-inf", now, "LIMIT", 0, PURGE_BATCH);
           const counts = await Promise.all(due.map((member) => purgeEntry(member, now)));

@@ -2,9 +2,23 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { runStoreContract } from "@latchkey/store-contract";
 import { requireProgram, startRedis, type RedisServer } from "@latchkey/testkit";
-import { redisKeys } from "./keys.js";
+import { expiryMember, redisKeys } from "./keys.js";
 import { redisStores } from "./redis-stores.js";
+import type { SessionRecord } from "@latchkey/core";
+import type { RedisClient } from "./redis-client.js";
 import { connectRedis, keysUnder, redisContractFactory } from "./redis-subject.test.helper.js";
+import { sessionFields } from "./session-hash.js";
+
+/** Writes `record` exactly as versions before the packed layout did: a hash, the user's set and two sorted sets. */
+async function writeOldLayout(client: RedisClient, keyPrefix: string, record: SessionRecord): Promise<void> {
+  const keys = redisKeys(keyPrefix);
+  const ends = Math.min(record.expiresAt, record.absoluteExpiresAt);
+  await client.sadd(keys.userSessions(record.userId), record.id);
+  await client.zadd(keys.sessionsByCreated, record.createdAt, record.id);
+  await client.zadd(keys.sessionsByExpiry, ends, expiryMember(record.id, record.userId));
+  await client.hset(keys.session(record.id), ...sessionFields(record));
+  await client.pexpire(keys.session(record.id), 600_000);
+}
 
 const NOW = 1_700_000_000_000;
 
@@ -72,6 +86,61 @@ describe("Redis standalone", { skip: requireProgram("redis-server") }, () => {
         await stores.sessions.createSession(session({ id: "b", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }));
         await stores.sessions.deleteSession("a");
         await stores.sessions.deleteUserSessions("1");
+        assert.deepEqual(await keysUnder(client, keyPrefix), []);
+      } finally {
+        await client.quit();
+      }
+    });
+
+    it("reads, touches, lists and logs out sessions an earlier version stored as hashes, next to new ones", async () => {
+      const client = await connect();
+      try {
+        const keyPrefix = `test-${NOW}-old-layout`;
+        const stores = redisStores({ client, keyPrefix, clock: { now: () => NOW } });
+        const old = { ...session({ id: "old", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }), ip: "10.0.0.1", userAgent: "Firefox", label: "laptop" };
+        await writeOldLayout(client, keyPrefix, old);
+        await stores.sessions.createSession({ ...session({ id: "new", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }), createdAt: NOW + 1 });
+        assert.deepEqual(await stores.sessions.getSession("old"), old);
+        await stores.sessions.updateSessionExpiration("old", NOW + 10, NOW + 2_000);
+        const touched = { ...old, lastSeenAt: NOW + 10, expiresAt: NOW + 2_000 };
+        assert.deepEqual(await stores.sessions.getSession("old"), touched);
+        assert.deepEqual((await stores.sessions.listUserSessions("1")).map((s) => s.id), ["new", "old"]);
+        assert.deepEqual((await stores.sessions.listSessions({ limit: 10 })).map((s) => s.id), ["new", "old"]);
+        assert.equal(await stores.sessions.deleteUserSessions("1"), 2);
+        assert.equal(await stores.sessions.getSession("old"), null);
+        assert.deepEqual(await keysUnder(client, keyPrefix), []);
+      } finally {
+        await client.quit();
+      }
+    });
+
+    it("purges an ended session an earlier version stored as a hash, with its index entries, and counts it once", async () => {
+      const client = await connect();
+      try {
+        const keyPrefix = `test-${NOW}-old-purge`;
+        const stores = redisStores({ client, keyPrefix, clock: { now: () => NOW } });
+        await writeOldLayout(client, keyPrefix, session({ id: "old", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }));
+        await stores.sessions.createSession(session({ id: "new", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }));
+        assert.equal(await stores.sessions.deleteExpiredSessions(NOW + 999), 0);
+        assert.equal(await stores.sessions.deleteExpiredSessions(NOW + 1_000), 2);
+        assert.equal(await stores.sessions.getSession("old"), null);
+        assert.deepEqual(await keysUnder(client, keyPrefix), []);
+      } finally {
+        await client.quit();
+      }
+    });
+
+    it("keeps a session in a packed value of under 100 bytes, not a hash", async () => {
+      const client = await connect();
+      try {
+        const keyPrefix = `test-${NOW}-packed`;
+        const stores = redisStores({ client, keyPrefix, clock: { now: () => NOW } });
+        const chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+        await stores.sessions.createSession({ ...session({ id: "a", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }), ip: "10.1.2.3", userAgent: chrome });
+        assert.equal(await client.type(redisKeys(keyPrefix).session("a")), "string");
+        const bytes = await client.strlen(redisKeys(keyPrefix).session("a"));
+        assert.ok(bytes < 100, `${bytes} bytes`);
+        await stores.sessions.deleteSession("a");
         assert.deepEqual(await keysUnder(client, keyPrefix), []);
       } finally {
         await client.quit();

@@ -20,7 +20,7 @@ export async function runScript(
   client: RedisClient,
   script: RedisScript,
   key: string,
-  args: readonly (string | number)[],
+  args: readonly (string | number | Buffer)[],
 ): Promise<unknown> {
   try {
     return await client.evalsha(script.sha1, 1, key, ...args);
@@ -31,72 +31,124 @@ export async function runScript(
 }
 
 /**
- * Creates the session hash unless the id exists, and sets its native expiry.
- * KEYS[1]: the session hash. ARGV[1]: TTL (ms); ARGV[2…]: field, value, field, value…
+ * Lua helpers shared by the session scripts: a session key holds either the packed string of
+ * `session-pack.ts` or, written by an earlier version, a hash (still read, touched and
+ * deleted in place until it ends). `packed(v)` returns userId, flags, expiresAt, absoluteExpiresAt.
+ */
+const SESSION_LUA = `
+local function packed(v)
+  local _, flags, expiresAt, absoluteExpiresAt, _, _, n = struct.unpack('>BBddddH', v)
+  return string.sub(v, 37, 36 + n), flags, expiresAt, absoluteExpiresAt
+end
+local kind = redis.call('TYPE', KEYS[1]).ok
+`;
+
+/**
+ * Creates the session unless the id exists, and sets its native expiry.
+ * KEYS[1]: the session key. ARGV[1]: TTL (ms); ARGV[2]: the packed value.
  * Returns `{1, ""}` when created, `{0, ownerUserId}` when the id was taken: a colliding
  * create must never take over someone's session.
  */
-export const CREATE_SESSION = defineScript(`
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  return {0, redis.call('HGET', KEYS[1], 'userId') or ''}
-end
-redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+export const CREATE_SESSION = defineScript(`${SESSION_LUA}
+if kind == 'string' then return {0, (packed(redis.call('GET', KEYS[1])))} end
+if kind ~= 'none' then return {0, redis.call('HGET', KEYS[1], 'userId') or ''} end
+redis.call('SET', KEYS[1], ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
 return {1, ''}
 `);
 
 /**
  * Moves an existing session's activity and idle expiry and renews its native expiry.
- * KEYS[1]: the session hash. ARGV: lastSeenAt, expiresAt, now, grace (all ms).
- * Writes nothing when the hash is gone, so a touch racing a revocation can never resurrect the
- * session (a plain HSET would recreate it). Returns `{userId, end}` (end = the earlier of idle
- * and absolute expiry, as a decimal string), or nil when the session is gone.
+ * KEYS[1]: the session key. ARGV: lastSeenAt, expiresAt, now, grace (all ms).
+ * Writes nothing when the key is gone, so a touch racing a revocation can never resurrect the
+ * session (a plain SET would recreate it); SETRANGE rewrites the two times in place. Returns
+ * 1 for a packed session, `{userId, end}` for a hash (end = the earlier of idle and absolute
+ * expiry, as a decimal string, for its by-expiry entry), or nil when the session is gone.
  */
-export const TOUCH_SESSION = defineScript(`
-local f = redis.call('HMGET', KEYS[1], 'userId', 'absoluteExpiresAt')
-if not f[1] then return false end
-redis.call('HSET', KEYS[1], 'lastSeenAt', ARGV[1], 'expiresAt', ARGV[2])
-local ends = math.min(tonumber(ARGV[2]), tonumber(f[2]))
+export const TOUCH_SESSION = defineScript(`${SESSION_LUA}
+local absolute
+local userId
+if kind == 'string' then
+  local _, _, _, a = packed(redis.call('GET', KEYS[1]))
+  absolute = a
+  redis.call('SETRANGE', KEYS[1], 2, struct.pack('>d', tonumber(ARGV[2])))
+  redis.call('SETRANGE', KEYS[1], 18, struct.pack('>d', tonumber(ARGV[1])))
+elseif kind == 'hash' then
+  local f = redis.call('HMGET', KEYS[1], 'userId', 'absoluteExpiresAt')
+  if not f[1] then return false end
+  userId = f[1]
+  absolute = tonumber(f[2])
+  redis.call('HSET', KEYS[1], 'lastSeenAt', ARGV[1], 'expiresAt', ARGV[2])
+else
+  return false
+end
+local ends = math.min(tonumber(ARGV[2]), absolute)
 local ttl = math.max(ends - tonumber(ARGV[3]), 0) + tonumber(ARGV[4])
 redis.call('PEXPIRE', KEYS[1], string.format('%d', ttl))
-return {f[1], string.format('%d', ends)}
+if userId then return {userId, string.format('%d', ends)} end
+return 1
 `);
 
 /**
- * Deletes a session. KEYS[1]: the session hash. Returns the owner's user id (so the caller can
- * clean the indexes), or nil when there was no such session.
+ * Deletes a session. KEYS[1]: the session key. Returns `{ownerUserId, "packed" | "hash"}` (so
+ * the caller can clean that layout's indexes), or nil when there was no such session.
  */
-export const DELETE_SESSION = defineScript(`
-local userId = redis.call('HGET', KEYS[1], 'userId')
-if userId then redis.call('DEL', KEYS[1]) end
-return userId
+export const DELETE_SESSION = defineScript(`${SESSION_LUA}
+local userId
+if kind == 'string' then userId = packed(redis.call('GET', KEYS[1]))
+elseif kind == 'hash' then userId = redis.call('HGET', KEYS[1], 'userId') end
+if not userId then return false end
+redis.call('DEL', KEYS[1])
+if kind == 'string' then return {userId, 'packed'} end
+return {userId, 'hash'}
 `);
 
 /**
- * Deletes one session listed in a user's set, checking it really is theirs.
- * KEYS[1]: the session hash. ARGV[1]: the user; ARGV[2]: the kind to delete, or "" for any.
+ * Deletes one session listed in a user's index, checking it really is theirs.
+ * KEYS[1]: the session key. ARGV[1]: the user; ARGV[2]: the kind to delete, or "" for any.
  * Returns 1 deleted, 0 gone, -1 owned by another user (a stale listing), 2 spared (other kind).
  */
-export const DELETE_USER_SESSION = defineScript(`
-local f = redis.call('HMGET', KEYS[1], 'userId', 'kind')
-if not f[1] then return 0 end
-if f[1] ~= ARGV[1] then return -1 end
-if ARGV[2] ~= '' and f[2] ~= ARGV[2] then return 2 end
+export const DELETE_USER_SESSION = defineScript(`${SESSION_LUA}
+local userId, sessionKind
+if kind == 'string' then
+  local u, flags = packed(redis.call('GET', KEYS[1]))
+  userId = u
+  sessionKind = 'cookie'
+  if bit.band(flags, 1) == 1 then sessionKind = 'bearer' end
+elseif kind == 'hash' then
+  local f = redis.call('HMGET', KEYS[1], 'userId', 'kind')
+  userId = f[1]
+  sessionKind = f[2]
+end
+if not userId then return 0 end
+if userId ~= ARGV[1] then return -1 end
+if ARGV[2] ~= '' and sessionKind ~= ARGV[2] then return 2 end
 redis.call('DEL', KEYS[1])
 return 1
 `);
 
 /**
- * Deletes a session the by-expiry index says has ended, after checking it really has: a touch
- * may have moved it since. KEYS[1]: the session hash. ARGV[1]: the user the index names;
- * ARGV[2]: now (ms). Returns "deleted", "gone" (expired natively, or never written),
- * "foreign" (the id is another user's session) or, when the session lives on, its real end.
+ * Deletes a session an index says has ended, after checking it really has: a touch may have
+ * moved it since. KEYS[1]: the session key. ARGV[1]: the user the index names; ARGV[2]: now
+ * (ms). Returns "deleted", "gone" (expired natively, or never written), "foreign" (the id is
+ * another user's session) or, when the session lives on, its real end.
  */
-export const PURGE_SESSION = defineScript(`
-local f = redis.call('HMGET', KEYS[1], 'userId', 'expiresAt', 'absoluteExpiresAt')
-if not f[1] then return 'gone' end
-if f[1] ~= ARGV[1] then return 'foreign' end
-local ends = math.min(tonumber(f[2]), tonumber(f[3]))
+export const PURGE_SESSION = defineScript(`${SESSION_LUA}
+local userId, expiresAt, absoluteExpiresAt
+if kind == 'string' then
+  local u, _, e, a = packed(redis.call('GET', KEYS[1]))
+  userId = u
+  expiresAt = e
+  absoluteExpiresAt = a
+elseif kind == 'hash' then
+  local f = redis.call('HMGET', KEYS[1], 'userId', 'expiresAt', 'absoluteExpiresAt')
+  userId = f[1]
+  expiresAt = tonumber(f[2])
+  absoluteExpiresAt = tonumber(f[3])
+end
+if not userId then return 'gone' end
+if userId ~= ARGV[1] then return 'foreign' end
+local ends = math.min(expiresAt, absoluteExpiresAt)
 if ends <= tonumber(ARGV[2]) then
   redis.call('DEL', KEYS[1])
   return 'deleted'
