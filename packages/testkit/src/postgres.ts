@@ -50,6 +50,11 @@ export interface StartPostgresOptions {
    * @default "latchkey"
    */
   database?: string;
+  /**
+   * Extra server settings, each passed as `-c name=value` (say `shared_preload_libraries`).
+   * @default none
+   */
+  settings?: Readonly<Record<string, string>>;
 }
 
 /** The uid and gid of a system user, read from /etc/passwd, or null if there is none. */
@@ -126,6 +131,7 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
         "-c", "fsync=off",
         "-c", "full_page_writes=off",
         "-c", "max_connections=100",
+        ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
       ],
       logFile,
       ...withUser,
