@@ -109,6 +109,23 @@ describe("latchkey doctor --browser", { skip: browserTestSkip("chromium") }, () 
     assert.match(refused.fix ?? "", /cookies\.partitioned true/);
   });
 
+  it("reports Chromium refusing the cookies when the SPA is on localhost and the API on 127.0.0.1 with the default SameSite=Lax (C1's mix-up)", { timeout: TIMEOUT_MS }, async () => {
+    const { code, report } = await doctor({});
+    assert.equal(code, 1);
+    assert.equal(report.checks.find((c) => c.id === "cookie-samesite")?.status, "fail", "the HTTP probe sees two sites");
+    const refused = found(report, "browser-cookie", /Chromium (refused to store|did not send) the cookie csrftoken/);
+    assert.equal(refused.status, "fail");
+    assert.match(refused.fix ?? "", /serve the SPA and the API from one site|put the API on the SPA's site/);
+    assert.equal(found(report, "browser-login", /answered 403.*csrf_cookie_missing/).status, "fail");
+  });
+
+  it("reports Chromium's CORS refusal, naming the origin to trust, when the SPA's origin is missing from trustedOrigins (C2)", { timeout: TIMEOUT_MS }, async () => {
+    const { code, report } = await doctor({ LATCHKEY_TRUSTED_ORIGINS: "https://elsewhere.example.com" }, undefined, undefined, "localhost");
+    assert.equal(code, 1);
+    const cors = found(report, "browser-cors", /Chromium refused the API's answer: .*CORS policy.*Access-Control-Allow-Origin/);
+    assert.match(cors.fix ?? "", new RegExp(`Add "${spaOrigin}" to trustedOrigins`));
+  });
+
   it("reports Chromium's CORS refusal when a CORS layer drops Access-Control-Allow-Credentials", { timeout: TIMEOUT_MS }, async () => {
     const { code, report } = await doctor({ LATCHKEY_DEPLOYMENT: "cross-site" }, (h) => void delete h["access-control-allow-credentials"]);
     assert.equal(code, 1);

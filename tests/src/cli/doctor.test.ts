@@ -103,7 +103,7 @@ describe("latchkey doctor", () => {
 
 describe("latchkey doctor behind a real nginx terminating TLS (mode B)", { skip: requireProgram("nginx", "openssl") }, () => {
   /** latchkey behind the shipped docs/deploy/nginx-same-origin.conf; the doctor trusts the self-signed certificate. */
-  async function behindNginx(env: Record<string, string>): Promise<{ code: number | null; report: Report }> {
+  async function behindNginx(env: Record<string, string>, upstream: (latchkeyHost: string) => Promise<string> | string = (host) => host): Promise<{ code: number | null; report: Report }> {
     const dir = tempDir("latchkey-doctor-tls-");
     const server = await startServe(["--port", "0"], { cwd: dir.path, env });
     try {
@@ -115,7 +115,7 @@ describe("latchkey doctor behind a real nginx terminating TLS (mode B)", { skip:
         dir: join(dir.path, "nginx"),
         templateFile: join(REPO_ROOT, "docs", "deploy", "nginx-same-origin.conf"),
         port,
-        values: { LISTEN: `127.0.0.1:${port}`, SERVER_NAME: "localhost", SPA_ROOT: join(dir.path, "spa"), LATCHKEY_UPSTREAM: new URL(server.url).host, TLS_CERTIFICATE: certificate.certFile, TLS_CERTIFICATE_KEY: certificate.keyFile },
+        values: { LISTEN: `127.0.0.1:${port}`, SERVER_NAME: "localhost", SPA_ROOT: join(dir.path, "spa"), LATCHKEY_UPSTREAM: await upstream(new URL(server.url).host), TLS_CERTIFICATE: certificate.certFile, TLS_CERTIFICATE_KEY: certificate.keyFile },
       });
       try {
         const result = await runLatchkey(["doctor", `https://localhost:${port}/`, "--json"], { cwd: dir.path, env: { NODE_EXTRA_CA_CERTS: certificate.certFile } });
@@ -135,6 +135,24 @@ describe("latchkey doctor behind a real nginx terminating TLS (mode B)", { skip:
     const proxy = report.checks.find((c) => c.id === "proxy");
     assert.equal(proxy?.status, "fail", JSON.stringify(report.checks));
     assert.match(proxy?.fix ?? "", /Set trustProxy to the number of proxies in front/);
+  });
+
+  it("says the proxy strips the path, with the fix, when proxy_pass has a trailing slash", { timeout: TIMEOUT_MS }, async () => {
+    const { code, report } = await behindNginx({ LATCHKEY_DEPLOYMENT: "reverse-proxy" }, (host) => `${host}/`);
+    assert.equal(code, 1);
+    const answer = report.checks.find((c) => c.id === "api-answer");
+    assert.equal(answer?.status, "fail", JSON.stringify(report.checks));
+    assert.match(answer?.message ?? "", /answered 404: .*a proxy in front strips the path \(nginx proxy_pass with a trailing slash turns \/api\/csrf\/ into \/csrf\/\)/);
+    assert.match(answer?.fix ?? "", /proxy_pass without a trailing slash/);
+  });
+
+  it("says the proxy cannot reach latchkey when nothing listens at its upstream (502)", { timeout: TIMEOUT_MS }, async () => {
+    const { code, report } = await behindNginx({ LATCHKEY_DEPLOYMENT: "reverse-proxy" }, async () => `127.0.0.1:${await freePort()}`);
+    assert.equal(code, 1);
+    const answer = report.checks.find((c) => c.id === "api-answer");
+    assert.equal(answer?.status, "fail", JSON.stringify(report.checks));
+    assert.match(answer?.message ?? "", /answered 502: the proxy in front cannot reach latchkey/);
+    assert.match(answer?.fix ?? "", /Start latchkey/);
   });
 
   it('passes the same deployment with the "reverse-proxy" preset', { timeout: TIMEOUT_MS }, async () => {

@@ -6,6 +6,9 @@ import { ChromiumMissingError, DEFAULT_CHROMIUM, probeInBrowser } from "../docto
 import { probeDeployment, type DoctorReport } from "../doctor/probe.js";
 import { formatJson } from "../format.js";
 
+/** Where `--user` takes the password from: never a flag (it would sit in shell history and `ps`). */
+export const DOCTOR_PASSWORD_ENV = "LATCHKEY_DOCTOR_PASSWORD";
+
 /** Bound of each browser step (launch, page load, each fetch). */
 const BROWSER_TIMEOUT_MS = 30_000;
 
@@ -30,7 +33,8 @@ export function doctorCommand(io: CliIo): Command {
     .option("--json", "print the report as JSON (for CI)")
     .option("--browser", "also open the SPA in headless Chromium, run its CSRF fetch and a login attempt, and report Chromium's own reasons for refused cookies")
     .option("--chromium <path>", "the Chromium executable for --browser", DEFAULT_CHROMIUM)
-    .addHelpText("after", "\nExit status 0 only when login can work.\nExamples:\n  latchkey doctor https://example.com/\n  latchkey doctor https://app.example.com --api https://api.example.net/api --json\n  latchkey doctor https://app.example.com --api https://api.example.net/api --browser")
+    .option("--user <name>", `with --browser: log this user in from the SPA's page (password from ${DOCTOR_PASSWORD_ENV}), call whoami, log out, and say whether Chromium stored and sent the session cookie`)
+    .addHelpText("after", `\nExit status 0 only when login can work.\nExamples:\n  latchkey doctor https://example.com/\n  latchkey doctor https://app.example.com --api https://api.example.net/api --json\n  latchkey doctor https://app.example.com --api https://api.example.net/api --browser\n  ${DOCTOR_PASSWORD_ENV}=… latchkey doctor https://app.example.com --api https://api.example.net/api --browser --user doctor`)
     .action(async (spaUrl: string, _options: unknown, command: Command) => {
       let spa: URL;
       try {
@@ -39,6 +43,11 @@ export function doctorCommand(io: CliIo): Command {
         throw new CliError(`"${spaUrl}" is not a URL (e.g. https://app.example.com/).`);
       }
       const api = stringOption(command, "api") ?? `${spa.origin}/api`;
+      const username = stringOption(command, "user");
+      const browser = flagOption(command, "browser") === true;
+      if (username !== undefined && !browser) throw new CliError("--user logs in from the SPA's page in Chromium: add --browser.");
+      const password = io.env[DOCTOR_PASSWORD_ENV];
+      if (username !== undefined && (password === undefined || password === "")) throw new CliError(`--user ${username} needs the user's password in the environment variable ${DOCTOR_PASSWORD_ENV} (never a flag, so it stays out of shell history and the process list); it is unset.`);
       let report: DoctorReport;
       try {
         report = await probeDeployment(spa.href, api);
@@ -46,9 +55,9 @@ export function doctorCommand(io: CliIo): Command {
         const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
         throw new CliError(`cannot reach the API at ${api}${cause}. Is it running, and is --api its base URL?`);
       }
-      if (flagOption(command, "browser") === true) {
+      if (browser) {
         try {
-          report.checks.push(...(await probeInBrowser(spa.href, report.api, { chromium: stringOption(command, "chromium") ?? DEFAULT_CHROMIUM, timeoutMs: BROWSER_TIMEOUT_MS })));
+          report.checks.push(...(await probeInBrowser(spa.href, report.api, { chromium: stringOption(command, "chromium") ?? DEFAULT_CHROMIUM, timeoutMs: BROWSER_TIMEOUT_MS, ...(username === undefined || password === undefined ? {} : { user: { username, password } }) })));
         } catch (error) {
           if (error instanceof ChromiumMissingError) throw new CliError(error.message);
           throw new CliError(`Chromium failed: ${error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error)}`);

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import type { CDPSession, Page } from "playwright-core";
+import { loginInBrowser, type DoctorUser } from "./browser-login.js";
 import { explainReason } from "./browser-reasons.js";
 import type { Check } from "./probe.js";
 
@@ -40,6 +41,8 @@ export interface BrowserProbeOptions {
   chromium: string;
   /** Bound of each step (launch, page load, each fetch), in milliseconds. */
   timeoutMs: number;
+  /** With `--user`: log this user in from the SPA's page, then whoami and logout. */
+  user?: DoctorUser;
 }
 
 /** What the page's script saw. */
@@ -107,6 +110,11 @@ function nameOf(cookie: unknown, line: unknown): string {
   return typeof line === "string" ? (line.split("=")[0] ?? "?").trim() : "?";
 }
 
+/** A Set-Cookie line that deletes its cookie. */
+function isDeletion(line: unknown): boolean {
+  return typeof line === "string" && /;\s*max-age=0\b/i.test(line);
+}
+
 /** Records Chromium's reasons for refusing cookies on this page, and every Set-Cookie line the page's answers carried. */
 async function watchCookies(cdp: CDPSession, refusals: Map<string, Refusal>, setCookieLines: string[]): Promise<void> {
   const add = (refusal: Refusal): void => {
@@ -121,6 +129,9 @@ async function watchCookies(cdp: CDPSession, refusals: Map<string, Refusal>, set
       if (name.toLowerCase() === "set-cookie" && typeof value === "string") setCookieLines.push(...value.split("\n"));
     }
     for (const blocked of event.blockedCookies) {
+      // A deletion (logout's `sessionid=; Max-Age=0`) Chromium answers with SyntaxError when
+      // the cookie is Partitioned; the server ended the session anyway, so it stops no login.
+      if (isDeletion(blocked.cookieLine)) continue;
       for (const reason of strings(blocked.blockedReasons)) add({ cookie: nameOf(blocked.cookie, blocked.cookieLine), what: "store", reason, warning: false });
     }
   });
@@ -133,6 +144,7 @@ async function watchCookies(cdp: CDPSession, refusals: Map<string, Refusal>, set
     const details = event.issue.details.cookieIssueDetails;
     if (details === undefined) return;
     const what = details.operation === "SetCookie" ? "store" : "send";
+    if (isDeletion(details.rawCookieLine)) return;
     const cookie = nameOf(details.cookie, details.rawCookieLine);
     for (const reason of strings(details.cookieExclusionReasons)) add({ cookie, what, reason, warning: false });
     for (const reason of strings(details.cookieWarningReasons)) add({ cookie, what, reason, warning: true });
@@ -193,6 +205,12 @@ export async function probeInBrowser(spaUrl: string, apiBase: string, options: B
       add({ id: "browser-open", status: "fail", message: `Chromium could not open ${spaUrl}: ${opened ?? "no answer"}.`, fix: "Give the URL of a page of the deployed SPA, reachable from this machine." });
       return checks;
     }
+    // The real login runs before the refusals are read, so the session cookie's are among them.
+    // What the CSRF flow left in the jar, before the login and logout change it.
+    const flowLines = setCookieLines.length;
+    const stored = new Set((await context.cookies()).map((c) => c.name));
+    const settle = async (): Promise<void> => void (await cdp.send("Runtime.evaluate", { expression: "0" }));
+    const userChecks = options.user === undefined || flow.csrfError !== null ? [] : await loginInBrowser(page, context, base, options.user, options.timeoutMs, setCookieLines, settle);
     for (const message of [...new Set(csp)]) add({ id: "browser-csp", status: "fail", message: `Chromium refused a request of the SPA's page: ${message}`, fix: `Allow the API in the SPA's Content-Security-Policy (connect-src ${new URL(base).origin}), and give a page of the SPA, not of the API.` });
     for (const message of [...new Set(cors)]) add({ id: "browser-cors", status: "fail", message: `Chromium refused the API's answer: ${message}`, fix: corsFix(message, spaOrigin) });
     for (const refusal of refusals.values()) {
@@ -202,9 +220,8 @@ export async function probeInBrowser(spaUrl: string, apiBase: string, options: B
     }
     // A cookie the API set that is neither in the jar nor refused with a reason: Chromium drops
     // some silently (a Partitioned cookie without Secure, for one).
-    const stored = new Set((await context.cookies()).map((c) => c.name));
     const refused = new Set([...refusals.values()].filter((r) => r.what === "store").map((r) => r.cookie));
-    for (const line of new Set(setCookieLines)) {
+    for (const line of new Set(setCookieLines.slice(0, flowLines))) {
       const name = (line.split("=")[0] ?? "").trim();
       if (name === "" || stored.has(name) || refused.has(name) || /;\s*max-age=0\b/i.test(line)) continue;
       const partitionedInsecure = /;\s*partitioned\b/i.test(line) && !/;\s*secure\b/i.test(line);
@@ -226,6 +243,7 @@ export async function probeInBrowser(spaUrl: string, apiBase: string, options: B
       const cookieCause = checks.some((c) => c.id === "browser-cookie" && c.status === "fail") ? " The refused cookies above are why." : "";
       add({ id: "browser-login", status: flow.loginStatus === 429 ? "warn" : "fail", message: `In Chromium, a login attempt from ${spaOrigin} answered ${detail}.${cookieCause}`, fix: flow.loginStatus === 429 ? "Wait for the throttle window, then run the doctor again." : "Fix the refused cookies or CSRF settings named above (docs/deployment.md)." });
     }
+    checks.push(...userChecks);
   } finally {
     await browser.close();
   }

@@ -113,6 +113,10 @@ export async function probeDeployment(spaUrl: string, apiBase: string, now: () =
     add(hstsCheck(hsts));
   }
 
+  // A proxy in front that cannot reach latchkey, or that rewrites the path (docs/deployment.md, mode B).
+  if (csrfRes.status === 502 || csrfRes.status === 503 || csrfRes.status === 504) add({ id: "api-answer", status: "fail", message: `GET ${base}/csrf/ answered ${csrfRes.status}: the proxy in front cannot reach latchkey.`, fix: "Start latchkey (latchkey serve), and point the proxy's upstream (nginx proxy_pass) at the address it listens on." });
+  else if (csrfRes.status === 404) add({ id: "api-answer", status: "fail", message: `GET ${base}/csrf/ answered 404: there is no auth route at that path. Either --api is not the base path of the auth routes, or a proxy in front strips the path (nginx proxy_pass with a trailing slash turns /api/csrf/ into /csrf/).`, fix: "Write proxy_pass without a trailing slash (proxy_pass http://127.0.0.1:8000;), or point --api at the base path of the auth routes." });
+
   // Clock skew: cookie Expires and session expiry are computed from the server's clock.
   const date = Date.parse(csrfRes.headers.get("date") ?? "");
   if (!Number.isNaN(date) && Math.abs(date - now()) > MAX_SKEW_MS) {
