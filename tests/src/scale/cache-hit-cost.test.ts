@@ -164,9 +164,11 @@ describe("what a session-cache hit costs the stores, counted on real Redis and P
       await started.createUser(username);
       const [node] = started.servers;
       assert.ok(node !== undefined);
+      const redisCommands = redisCounter;
+      const postgresStatements = postgresCounter;
       const { costs, afterLogout } = await measure(node, username, [
-        { name: "redis", take: () => redisCounter!.take() },
-        { name: "postgres", take: () => postgresCounter!.take() },
+        { name: "redis", take: () => redisCommands.take() },
+        { name: "postgres", take: () => postgresStatements.take() },
       ]);
       const perRequest = (name: string): string => (total(costs[name] ?? {}) / REQUESTS).toFixed(2);
       console.log(`${layout}: ${REQUESTS} cached whoami → Redis ${JSON.stringify(costs["redis"])} (${perRequest("redis")}/request), PostgreSQL ${JSON.stringify(costs["postgres"])} (${perRequest("postgres")}/request)`);
