@@ -11,5 +11,8 @@ const names = readdirSync(join(root, "packages"))
   .map((dir) => JSON.parse(readFileSync(join(root, "packages", dir, "package.json"), "utf8")))
   .filter((manifest) => manifest.private !== true)
   .map((manifest) => manifest.name);
-execFileSync("npm", ["pack", "--pack-destination", out, ...names.flatMap((name) => ["-w", name])], { cwd: root, stdio: "inherit" });
+execFileSync("npm", ["pack", "--pack-destination", out, ...names.flatMap((name) => ["-w", name])], {
+  cwd: root,
+  stdio: "inherit",
+});
 console.log(`\n${names.length} tarballs in ${out}`);

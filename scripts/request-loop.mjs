@@ -25,14 +25,17 @@ const { positionals, values } = parseArgs({
 const scenario = positionals[0] ?? "whoami";
 const count = Number(positionals[1] ?? "1000");
 if (!["whoami", "anonymous"].includes(scenario) || !Number.isInteger(count) || count < 1 || count > 100_000) {
-  console.error("usage: node scripts/request-loop.mjs whoami|anonymous <count 1..100000> [--log-level info] [--access-log true|false]");
+  console.error(
+    "usage: node scripts/request-loop.mjs whoami|anonymous <count 1..100000> [--log-level info] [--access-log true|false]",
+  );
   process.exit(2);
 }
 
 const dir = mkdtempSync(join(tmpdir(), "latchkey-request-loop-"));
 const overrides = { host: "127.0.0.1", port: "0", dataDir: dir, logLevel: values["log-level"] };
 if (values["access-log"] !== undefined) {
-  if (!SETTINGS.some((s) => s.key === "accessLog.enabled")) throw new Error("this build has no accessLog.enabled setting");
+  if (!SETTINGS.some((s) => s.key === "accessLog.enabled"))
+    throw new Error("this build has no accessLog.enabled setting");
   overrides["accessLog.enabled"] = values["access-log"];
 }
 const config = loadServerConfig({ cwd: dir, env: {}, overrides });
@@ -40,7 +43,11 @@ const config = loadServerConfig({ cwd: dir, env: {}, overrides });
 const logger = values["log-level"] === "warn" ? silentLogger : createServerLogger(config);
 const server = await startServer(config, { logger, migrate: true });
 try {
-  const created = await server.latchkey.accounts.createUser({ username: "loop", password: "correct horse battery staple", email: "loop@example.com" });
+  const created = await server.latchkey.accounts.createUser({
+    username: "loop",
+    password: "correct horse battery staple",
+    email: "loop@example.com",
+  });
   if (!created.ok) throw new Error(created.problems.join(" "));
   const client = createTestClient(server.url);
   const login = await client.login("loop", "correct horse battery staple");
@@ -51,10 +58,17 @@ try {
   const { hostname, port } = new URL(server.url);
   const once = () =>
     new Promise((resolve, reject) => {
-      const req = request({ agent, hostname, port, path: "/api/whoami/", headers: cookie === undefined ? {} : { cookie } }, (res) => {
-        res.resume();
-        res.on("end", () => (res.statusCode === expected ? resolve() : reject(new Error(`status ${res.statusCode}, expected ${expected}`))));
-      });
+      const req = request(
+        { agent, hostname, port, path: "/api/whoami/", headers: cookie === undefined ? {} : { cookie } },
+        (res) => {
+          res.resume();
+          res.on("end", () =>
+            res.statusCode === expected
+              ? resolve()
+              : reject(new Error(`status ${res.statusCode}, expected ${expected}`)),
+          );
+        },
+      );
       req.on("error", reject);
       req.end();
     });

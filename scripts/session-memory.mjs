@@ -15,7 +15,8 @@ const count = Number(process.argv[2] ?? 10_000);
 /** Distinct users the sessions belong to (default ten sessions each); each user has one index key. */
 const users = Number(process.argv[3] ?? 1000);
 const now = Date.now();
-const userAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+const userAgent =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
 
 /** A session as latchkey writes it on login: 22-char id, SHA-256 hex, IPv4, a common User-Agent. */
 function session(i) {
@@ -35,7 +36,8 @@ function session(i) {
 }
 
 async function inBatches(total, write) {
-  for (let i = 0; i < total; i += 200) await Promise.all(Array.from({ length: Math.min(200, total - i) }, (_, j) => write(i + j)));
+  for (let i = 0; i < total; i += 200)
+    await Promise.all(Array.from({ length: Math.min(200, total - i) }, (_, j) => write(i + j)));
 }
 
 /** Session memory in a fresh redis-server started with `extraArgs`. */
@@ -73,13 +75,16 @@ try {
   pool.on("error", () => {}); // The server stops at the end; its goodbye must not crash the script.
   await migratePostgres(pool);
   const { sessions } = await postgresStores({ pool });
-  const size = async () => Number((await pool.query("SELECT pg_total_relation_size('latchkey_sessions') AS bytes")).rows[0].bytes);
+  const size = async () =>
+    Number((await pool.query("SELECT pg_total_relation_size('latchkey_sessions') AS bytes")).rows[0].bytes);
   const before = await size();
   await inBatches(count, (i) => sessions.createSession(session(i)));
   await pool.query("VACUUM ANALYZE latchkey_sessions");
   const after = await size();
   const version = (await pool.query("SHOW server_version")).rows[0].server_version;
-  console.log(`PostgreSQL ${version}: ${count} sessions: pg_total_relation_size('latchkey_sessions') +${after - before} bytes = ${Math.round((after - before) / count)} bytes per session (table, TOAST and 5 indexes)`);
+  console.log(
+    `PostgreSQL ${version}: ${count} sessions: pg_total_relation_size('latchkey_sessions') +${after - before} bytes = ${Math.round((after - before) / count)} bytes per session (table, TOAST and 5 indexes)`,
+  );
   await pool.end();
 } finally {
   await postgres.dispose();

@@ -28,10 +28,27 @@ describe("npm run bench (quick smoke run)", () => {
     const out = mkdtempSync(join(tmpdir(), "latchkey-bench-smoke-"));
     try {
       // Tiny runs: this checks the machinery (child processes, load, reports), never the figures.
-      const result = spawnSync(process.execPath, [RUN, "--quick", "--duration", "1", "--warmup", "0", "--only", "flat", "--large-sessions", "2000", "--out", out], {
-        encoding: "utf8",
-        timeout: 120_000,
-      });
+      const result = spawnSync(
+        process.execPath,
+        [
+          RUN,
+          "--quick",
+          "--duration",
+          "1",
+          "--warmup",
+          "0",
+          "--only",
+          "flat",
+          "--large-sessions",
+          "2000",
+          "--out",
+          out,
+        ],
+        {
+          encoding: "utf8",
+          timeout: 120_000,
+        },
+      );
       assert.equal(result.status, 0, result.stderr);
       const report: unknown = JSON.parse(readFileSync(join(out, "latest.json"), "utf8"));
       assert.ok(isRecord(report));
@@ -41,7 +58,10 @@ describe("npm run bench (quick smoke run)", () => {
       assert.ok(isRecord(report.scenarios));
       assert.deepEqual(rowKeys(report.scenarios.flat), ["small", "large", "small-uncached", "large-uncached"]);
       assert.deepEqual(report.failures, []);
-      assert.ok(Array.isArray(report.targets) && report.targets.some((t: unknown) => isRecord(t) && t.id === "flat-cost" && typeof t.met === "boolean"));
+      assert.ok(
+        Array.isArray(report.targets) &&
+          report.targets.some((t: unknown) => isRecord(t) && t.id === "flat-cost" && typeof t.met === "boolean"),
+      );
       const markdown = readFileSync(join(out, "latest.md"), "utf8");
       assert.match(markdown, /^# latchkey benchmark/);
       assert.match(markdown, /## 3\. Flat cost: 1,000 vs 2,000 sessions/);
@@ -56,14 +76,19 @@ describe("npm run bench (quick smoke run)", () => {
     const out = mkdtempSync(join(tmpdir(), "latchkey-bench-smoke-"));
     try {
       // --quick: 20 requests per variant; this checks the machinery and the report, never the figures.
-      const result = spawnSync(process.execPath, [RUN, "--quick", "--only", "timing", "--out", out], { encoding: "utf8", timeout: 240_000 });
+      const result = spawnSync(process.execPath, [RUN, "--quick", "--only", "timing", "--out", out], {
+        encoding: "utf8",
+        timeout: 240_000,
+      });
       assert.equal(result.status, 0, result.stderr);
       const report: unknown = JSON.parse(readFileSync(join(out, "latest.json"), "utf8"));
       assert.ok(isRecord(report) && isRecord(report.scenarios) && isRecord(report.scenarios.timing));
       const pairs = report.scenarios.timing.pairs;
       assert.ok(Array.isArray(pairs));
       assert.deepEqual(
-        pairs.map((p: unknown) => (isRecord(p) ? `${String(p.route)}: ${String(p.first)} vs ${String(p.second)}` : "?")),
+        pairs.map((p: unknown) =>
+          isRecord(p) ? `${String(p.route)}: ${String(p.first)} vs ${String(p.second)}` : "?",
+        ),
         [
           "POST /api/password/reset/: known address vs unknown address",
           "POST /api/email/verify/resend/: known address vs unknown address",
@@ -72,7 +97,12 @@ describe("npm run bench (quick smoke run)", () => {
         ],
       );
       for (const pair of pairs) {
-        assert.ok(isRecord(pair) && typeof pair.firstMs === "number" && typeof pair.secondMs === "number" && typeof pair.withinTolerance === "boolean");
+        assert.ok(
+          isRecord(pair) &&
+            typeof pair.firstMs === "number" &&
+            typeof pair.secondMs === "number" &&
+            typeof pair.withinTolerance === "boolean",
+        );
         assert.equal(pair.samples, 20);
       }
       assert.match(readFileSync(join(out, "latest.md"), "utf8"), /## 8\. Answer times for known vs unknown addresses/);
@@ -102,8 +132,20 @@ describe("npm run bench -- --peers: the peer servers", { skip: requireProgram("r
   const workDir = mkdtempSync(join(tmpdir(), "latchkey-bench-peers-"));
   const registry = createChildRegistry({ pin: false, cores: availableParallelism() });
   const services = createServices(registry, () => undefined);
-  const ctx: BenchContext = { options: parseOptions(["--quick", "--no-pin"], workDir), registry, services, workDir, log: () => undefined };
-  const userJson = JSON.stringify({ id: 1, username: "bench", email: "bench@example.com", first_name: "Bench", last_name: "Mark" });
+  const ctx: BenchContext = {
+    options: parseOptions(["--quick", "--no-pin"], workDir),
+    registry,
+    services,
+    workDir,
+    log: () => undefined,
+  };
+  const userJson = JSON.stringify({
+    id: 1,
+    username: "bench",
+    email: "bench@example.com",
+    first_name: "Bench",
+    last_name: "Mark",
+  });
   let peers: RunningPeer[] = [];
 
   before(async () => {
@@ -118,7 +160,10 @@ describe("npm run bench -- --peers: the peer servers", { skip: requireProgram("r
   });
 
   it("starts express-session + connect-redis and better-auth, each signed in twice", () => {
-    assert.deepEqual(peers.map((p) => p.key), ["peer-express-session", "peer-better-auth"]);
+    assert.deepEqual(
+      peers.map((p) => p.key),
+      ["peer-express-session", "peer-better-auth"],
+    );
     for (const peer of peers) {
       assert.equal(peer.cookies.length, 2, peer.label);
       assert.notEqual(peer.cookies[0], peer.cookies[1], `${peer.label}: each login makes its own session`);
@@ -142,13 +187,24 @@ describe("npm run bench -- --peers: the peer servers", { skip: requireProgram("r
   it("answers no user without a cookie or with a tampered one", async () => {
     for (const peer of peers) {
       const cookie = peer.cookies[0] ?? "";
-      assert.equal(answeredUser(await peerWhoami(peer.server.origin, peer.whoamiPath, null)), null, `${peer.label}: anonymous`);
-      assert.equal(answeredUser(await peerWhoami(peer.server.origin, peer.whoamiPath, tampered(cookie))), null, `${peer.label}: tampered cookie`);
+      assert.equal(
+        answeredUser(await peerWhoami(peer.server.origin, peer.whoamiPath, null)),
+        null,
+        `${peer.label}: anonymous`,
+      );
+      assert.equal(
+        answeredUser(await peerWhoami(peer.server.origin, peer.whoamiPath, tampered(cookie))),
+        null,
+        `${peer.label}: tampered cookie`,
+      );
     }
   });
 
   it("refuses --peers without the whoami scenario, which it runs in", () => {
-    const result = spawnSync(process.execPath, [RUN, "--peers", "--only", "flat"], { encoding: "utf8", timeout: 30_000 });
+    const result = spawnSync(process.execPath, [RUN, "--peers", "--only", "flat"], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
     assert.equal(result.status, 2);
     assert.match(result.stderr, /--peers runs in the whoami scenario/);
   });

@@ -29,7 +29,11 @@ export function headlineBars(report: BenchReport): ChartBar[] {
   add("Fastify route + requireUser() ÷ bare Fastify", adapters.find((r) => r.key === "fastify")?.ratio, null);
   const flat = report.scenarios.flat;
   if (flat !== undefined) {
-    add(`whoami, ${compact(flat.largeSessions)} ÷ ${compact(flat.smallSessions)} sessions`, flat.rows.find((r) => r.key === "large")?.ratio, 0.9);
+    add(
+      `whoami, ${compact(flat.largeSessions)} ÷ ${compact(flat.smallSessions)} sessions`,
+      flat.rows.find((r) => r.key === "large")?.ratio,
+      0.9,
+    );
     add(`same, SQLite read cache off`, flat.rows.find((r) => r.key === "large-uncached")?.ratio, 0.9);
   }
   return bars;
@@ -61,32 +65,50 @@ export function chartSvg(bars: readonly ChartBar[], subtitle: string): string {
   const scale = (v: number) => (v / max) * BAR_AREA;
   const height = TOP + bars.length * ROW + 44;
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="-apple-system, 'Segoe UI', Helvetica, Arial, sans-serif" font-size="13">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="-apple-system, 'Segoe UI', Helvetica, Arial, sans-serif" font-size="13">`,
+  );
   parts.push(`<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`);
-  parts.push(`<text x="16" y="24" font-size="16" font-weight="600" fill="#1f2328">latchkey throughput as a share of the same server without auth</text>`);
+  parts.push(
+    `<text x="16" y="24" font-size="16" font-weight="600" fill="#1f2328">latchkey throughput as a share of the same server without auth</text>`,
+  );
   parts.push(`<text x="16" y="43" fill="#59636e">${escape(subtitle)}</text>`);
   const x0 = LABEL_WIDTH;
   // Grid lines at 0.25 steps.
   for (let g = 0; g <= max + 1e-9; g += 0.25) {
     const x = x0 + scale(g);
-    parts.push(`<line x1="${x.toFixed(1)}" y1="${TOP - 4}" x2="${x.toFixed(1)}" y2="${TOP + bars.length * ROW}" stroke="${Math.abs(g - 1) < 1e-9 ? "#8c959f" : "#eaeef2"}" stroke-width="1"/>`);
-    parts.push(`<text x="${x.toFixed(1)}" y="${TOP + bars.length * ROW + 16}" text-anchor="middle" fill="#59636e" font-size="11">${g.toFixed(2)}×</text>`);
+    parts.push(
+      `<line x1="${x.toFixed(1)}" y1="${TOP - 4}" x2="${x.toFixed(1)}" y2="${TOP + bars.length * ROW}" stroke="${Math.abs(g - 1) < 1e-9 ? "#8c959f" : "#eaeef2"}" stroke-width="1"/>`,
+    );
+    parts.push(
+      `<text x="${x.toFixed(1)}" y="${TOP + bars.length * ROW + 16}" text-anchor="middle" fill="#59636e" font-size="11">${g.toFixed(2)}×</text>`,
+    );
   }
   bars.forEach((bar, i) => {
     const y = TOP + i * ROW;
     const met = bar.target === null ? null : bar.value >= bar.target;
     const fill = met === false ? "#cf222e" : "#0969da";
     parts.push(`<text x="${x0 - 10}" y="${y + 19}" text-anchor="end" fill="#1f2328">${escape(bar.label)}</text>`);
-    parts.push(`<rect x="${x0}" y="${y + 6}" width="${Math.max(1, scale(bar.value)).toFixed(1)}" height="18" rx="2" fill="${fill}"/>`);
-    parts.push(`<text x="${(x0 + scale(bar.value) + 6).toFixed(1)}" y="${y + 19}" fill="#1f2328" font-weight="600">${ratio(bar.value)}</text>`);
+    parts.push(
+      `<rect x="${x0}" y="${y + 6}" width="${Math.max(1, scale(bar.value)).toFixed(1)}" height="18" rx="2" fill="${fill}"/>`,
+    );
+    parts.push(
+      `<text x="${(x0 + scale(bar.value) + 6).toFixed(1)}" y="${y + 19}" fill="#1f2328" font-weight="600">${ratio(bar.value)}</text>`,
+    );
     if (bar.target !== null) {
       const tx = x0 + scale(bar.target);
-      parts.push(`<line x1="${tx.toFixed(1)}" y1="${y + 2}" x2="${tx.toFixed(1)}" y2="${y + 28}" stroke="#1a7f37" stroke-width="2" stroke-dasharray="3 2"/>`);
+      parts.push(
+        `<line x1="${tx.toFixed(1)}" y1="${y + 2}" x2="${tx.toFixed(1)}" y2="${y + 28}" stroke="#1a7f37" stroke-width="2" stroke-dasharray="3 2"/>`,
+      );
     }
   });
   const legendY = height - 12;
-  parts.push(`<line x1="16" y1="${legendY - 4}" x2="30" y2="${legendY - 4}" stroke="#1a7f37" stroke-width="2" stroke-dasharray="3 2"/>`);
-  parts.push(`<text x="36" y="${legendY}" fill="#59636e" font-size="11">target from the issue (a red bar misses it)</text>`);
+  parts.push(
+    `<line x1="16" y1="${legendY - 4}" x2="30" y2="${legendY - 4}" stroke="#1a7f37" stroke-width="2" stroke-dasharray="3 2"/>`,
+  );
+  parts.push(
+    `<text x="36" y="${legendY}" fill="#59636e" font-size="11">target from the issue (a red bar misses it)</text>`,
+  );
   parts.push(`</svg>`);
   return `${parts.join("\n")}\n`;
 }

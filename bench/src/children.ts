@@ -126,7 +126,9 @@ export function createChildRegistry(options: { pin: boolean; cores: number }): C
       const out = openSync(spec.logFile, "a");
       const nodeArgs = [...(spec.nodeFlags ?? []), spec.script, ...spec.args];
       // taskset execs node in place, so the pid is node's own: /proc figures and kills hit the server itself.
-      const [command, args] = pinned ? ["taskset", ["-c", String(spec.core), process.execPath, ...nodeArgs]] : [process.execPath, nodeArgs];
+      const [command, args] = pinned
+        ? ["taskset", ["-c", String(spec.core), process.execPath, ...nodeArgs]]
+        : [process.execPath, nodeArgs];
       const child = spawn(command, args, {
         stdio: ["ignore", out, out, "ipc"],
         env: { ...process.env, ...spec.env },

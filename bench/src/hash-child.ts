@@ -59,5 +59,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.send?.({ type: "failed", message: error instanceof Error ? error.message : String(error) }, undefined, {}, () => process.exit(1));
+  process.send?.(
+    { type: "failed", message: error instanceof Error ? error.message : String(error) },
+    undefined,
+    {},
+    () => process.exit(1),
+  );
 });

@@ -9,7 +9,8 @@ export async function expectOk(url: string, headers: Record<string, string>, bod
   const res = await fetch(url, { headers });
   const text = await res.text();
   if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}: ${text.slice(0, 200)}`);
-  if (body !== undefined && text !== body) throw new Error(`GET ${url} answered another body than expected:\n  got      ${text}\n  expected ${body}`);
+  if (body !== undefined && text !== body)
+    throw new Error(`GET ${url} answered another body than expected:\n  got      ${text}\n  expected ${body}`);
 }
 
 /**
@@ -22,16 +23,25 @@ export async function loginRequest(origin: string): Promise<LoadRequest> {
   const res = await fetch(`${origin}/api/csrf/`);
   await res.arrayBuffer();
   const token = res.headers.get("x-csrftoken");
-  const cookie = res.headers.getSetCookie().map((line) => line.split(";")[0] ?? "").find((pair) => pair.startsWith("csrftoken="));
-  if (token === null || cookie === undefined) throw new Error(`GET ${origin}/api/csrf/ gave no CSRF cookie and token (status ${res.status}).`);
+  const cookie = res.headers
+    .getSetCookie()
+    .map((line) => line.split(";")[0] ?? "")
+    .find((pair) => pair.startsWith("csrftoken="));
+  if (token === null || cookie === undefined)
+    throw new Error(`GET ${origin}/api/csrf/ gave no CSRF cookie and token (status ${res.status}).`);
   const request: LoadRequest = {
     method: "POST",
     path: "/api/login/",
     headers: { cookie, "x-csrftoken": token, "content-type": "application/json" },
     body: JSON.stringify({ username: BENCH_USERNAME, password: BENCH_PASSWORD }),
   };
-  const check = await fetch(`${origin}${request.path}`, { method: "POST", headers: request.headers, body: request.body ?? "" });
+  const check = await fetch(`${origin}${request.path}`, {
+    method: "POST",
+    headers: request.headers,
+    body: request.body ?? "",
+  });
   const text = await check.text();
-  if (check.status !== 200) throw new Error(`POST ${origin}/api/login/ answered ${check.status}: ${text.slice(0, 200)}`);
+  if (check.status !== 200)
+    throw new Error(`POST ${origin}/api/login/ answered ${check.status}: ${text.slice(0, 200)}`);
   return request;
 }

@@ -35,7 +35,12 @@ function run(spec: LoadSpec): Promise<LoadResult> {
         // A fixed rate measures responsiveness rather than capacity; its latencies are recorded
         // as they came (no coordinated-omission correction), like the closed-loop ones.
         ...(spec.rate === null ? {} : { overallRate: spec.rate }),
-        requests: spec.requests.map((r) => ({ method: r.method, path: r.path, headers: r.headers, ...(r.body === undefined ? {} : { body: r.body }) })),
+        requests: spec.requests.map((r) => ({
+          method: r.method,
+          path: r.path,
+          headers: r.headers,
+          ...(r.body === undefined ? {} : { body: r.body }),
+        })),
       },
       (error, result) => {
         if (error !== null && error !== undefined) {

@@ -4,7 +4,10 @@ import type { ChildRegistry } from "./children.js";
 import type { LoadRequest, LoadResult } from "./messages.js";
 
 const LOAD_SCRIPT = fileURLToPath(new URL("./load-child.js", import.meta.url));
-/** Time a load child may take beyond its run's duration (start-up, connection set-up, slow last responses). Milliseconds. */
+/**
+ * Time a load child may take beyond its run's duration (start-up, connection set-up, slow last responses).
+ * Milliseconds.
+ */
 const SLACK_MS = 60_000;
 
 /** One load run against one server. */
@@ -33,7 +36,16 @@ export async function runLoad(registry: ChildRegistry, workDir: string, run: Loa
   });
   try {
     const answer = child.next((m) => (m.type === "result" ? m.result : null), run.durationSeconds * 1000 + SLACK_MS);
-    child.send({ type: "run", spec: { origin: run.origin, connections: run.connections, durationSeconds: run.durationSeconds, requests: run.requests, rate: run.rate ?? null } });
+    child.send({
+      type: "run",
+      spec: {
+        origin: run.origin,
+        connections: run.connections,
+        durationSeconds: run.durationSeconds,
+        requests: run.requests,
+        rate: run.rate ?? null,
+      },
+    });
     return await answer;
   } finally {
     await child.stop();

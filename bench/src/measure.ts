@@ -27,7 +27,12 @@ export interface Measurement {
 }
 
 /** Runs one bounded load against `server` and reads its CPU time before and after, and its RSS after. */
-export async function measure(ctx: BenchContext, server: ServerHandle, requests: LoadRequest[], options: { seconds?: number; connections?: number; rate?: number } = {}): Promise<Measurement> {
+export async function measure(
+  ctx: BenchContext,
+  server: ServerHandle,
+  requests: LoadRequest[],
+  options: { seconds?: number; connections?: number; rate?: number } = {},
+): Promise<Measurement> {
   const before = cpuSecondsOf(server.pid);
   const load = await runLoad(ctx.registry, ctx.workDir, {
     origin: server.origin,
@@ -38,15 +43,24 @@ export async function measure(ctx: BenchContext, server: ServerHandle, requests:
     label: server.label,
   });
   const after = cpuSecondsOf(server.pid);
-  return { load, serverCpuSeconds: before === null || after === null ? null : after - before, rssBytes: rssBytesOf(server.pid) };
+  return {
+    load,
+    serverCpuSeconds: before === null || after === null ? null : after - before,
+    rssBytes: rssBytesOf(server.pid),
+  };
 }
 
 /** A short unmeasured run, so the JIT, the page cache and the pools are warm before the first measured one. */
 export async function warmUp(ctx: BenchContext, contender: Contender): Promise<void> {
   if (ctx.options.warmupSeconds <= 0) return;
-  const { load } = await measure(ctx, contender.server, contender.requests, { seconds: ctx.options.warmupSeconds, ...connectionsOf(contender) });
+  const { load } = await measure(ctx, contender.server, contender.requests, {
+    seconds: ctx.options.warmupSeconds,
+    ...connectionsOf(contender),
+  });
   if (load.ok === 0) {
-    throw new Error(`${contender.label}: no 2xx answer during warm-up (statuses ${JSON.stringify(load.statuses)}, ${load.errors} connection errors).`);
+    throw new Error(
+      `${contender.label}: no 2xx answer during warm-up (statuses ${JSON.stringify(load.statuses)}, ${load.errors} connection errors).`,
+    );
   }
 }
 
@@ -79,7 +93,9 @@ export async function compareThroughput(ctx: BenchContext, contenders: readonly 
     for (const contender of contenders) {
       const m = await measure(ctx, contender.server, contender.requests, connectionsOf(contender));
       results.set(contender.key, m);
-      ctx.log(`  run ${round}/${ctx.options.runs} ${contender.label}: ${Math.round(m.load.rps).toLocaleString("en-US")} req/s, p50 ${m.load.latency.p50.toFixed(2)} ms, p99 ${m.load.latency.p99.toFixed(2)} ms${m.load.non2xx + m.load.errors > 0 ? `, ${m.load.non2xx} non-2xx, ${m.load.errors} errors` : ""}`);
+      ctx.log(
+        `  run ${round}/${ctx.options.runs} ${contender.label}: ${Math.round(m.load.rps).toLocaleString("en-US")} req/s, p50 ${m.load.latency.p50.toFixed(2)} ms, p99 ${m.load.latency.p99.toFixed(2)} ms${m.load.non2xx + m.load.errors > 0 ? `, ${m.load.non2xx} non-2xx, ${m.load.errors} errors` : ""}`,
+      );
     }
     rounds.push(results);
   }

@@ -67,9 +67,7 @@ export type ChildMessage =
   | { type: "failed"; message: string };
 
 /** Runner → child. */
-export type RunnerMessage =
-  | { type: "run"; spec: LoadSpec }
-  | { type: "stats"; reset: boolean };
+export type RunnerMessage = { type: "run"; spec: LoadSpec } | { type: "stats"; reset: boolean };
 
 /** What the hash child measured: argon2id with the default parameters. */
 export interface HashResult {
@@ -84,7 +82,10 @@ export interface HashResult {
   concurrency: number;
   /** libuv thread pool size of the child. */
   threadpool: number;
-  /** Cores the child may run on (os.availableParallelism(), which follows the pinning), as a server pinned like it; absent from older reports. */
+  /**
+   * Cores the child may run on (os.availableParallelism(), which follows the pinning), as a server pinned like it;
+   * absent from older reports.
+   */
   usableCores?: number;
 }
 
@@ -180,7 +181,16 @@ export function parseRunnerMessage(value: unknown): RunnerMessage | null {
     spec.requests.every(isLoadRequest) &&
     (spec.rate === null || isNumber(spec.rate))
   ) {
-    return { type: "run", spec: { origin: spec.origin, connections: spec.connections, durationSeconds: spec.durationSeconds, requests: spec.requests, rate: spec.rate } };
+    return {
+      type: "run",
+      spec: {
+        origin: spec.origin,
+        connections: spec.connections,
+        durationSeconds: spec.durationSeconds,
+        requests: spec.requests,
+        rate: spec.rate,
+      },
+    };
   }
   return null;
 }

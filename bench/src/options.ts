@@ -10,7 +10,10 @@ export type ScenarioName = (typeof SCENARIOS)[number];
 export interface BenchOptions {
   /** Length of one measured load run. Seconds. @default 10 (2 with --quick) */
   readonly durationSeconds: number;
-  /** Length of the warm-up run each server gets once before its measured runs; 0 skips it. Seconds. @default 3 (1 with --quick), at most the duration */
+  /**
+   * Length of the warm-up run each server gets once before its measured runs; 0 skips it. Seconds.
+   * @default 3 (1 with --quick), at most the duration
+   */
   readonly warmupSeconds: number;
   /** Keep-alive connections of the whoami load. @default 50 */
   readonly connections: number;
@@ -73,18 +76,26 @@ function positiveNumber(name: string, text: string | undefined, fallback: number
   if (text === undefined) return fallback;
   const value = Number(text);
   if (!Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new BenchUsageError(`--${name} must be a positive ${integer ? "integer" : "number"}; got ${JSON.stringify(text)}.`);
+    throw new BenchUsageError(
+      `--${name} must be a positive ${integer ? "integer" : "number"}; got ${JSON.stringify(text)}.`,
+    );
   }
   return value;
 }
 
 function scenarioList(text: string | undefined): ScenarioName[] {
   if (text === undefined) return [...SCENARIOS];
-  const names = text.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const names = text
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
   const chosen: ScenarioName[] = [];
   for (const name of names) {
     const known = SCENARIOS.find((s) => s === name);
-    if (known === undefined) throw new BenchUsageError(`--only: unknown scenario ${JSON.stringify(name)}; choose from ${SCENARIOS.join(", ")}.`);
+    if (known === undefined)
+      throw new BenchUsageError(
+        `--only: unknown scenario ${JSON.stringify(name)}; choose from ${SCENARIOS.join(", ")}.`,
+      );
     chosen.push(known);
   }
   if (chosen.length === 0) throw new BenchUsageError("--only needs at least one scenario.");
@@ -126,10 +137,12 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
   const durationSeconds = positiveNumber("duration", v.duration, quick ? 2 : 10, false);
   const only = scenarioList(v.only);
   const peers = v.peers === true;
-  if (peers && !only.includes("whoami")) throw new BenchUsageError("--peers runs in the whoami scenario; add whoami to --only.");
+  if (peers && !only.includes("whoami"))
+    throw new BenchUsageError("--peers runs in the whoami scenario; add whoami to --only.");
   return Object.freeze({
     durationSeconds,
-    warmupSeconds: v.warmup === "0" ? 0 : positiveNumber("warmup", v.warmup, Math.min(quick ? 1 : 3, durationSeconds), false),
+    warmupSeconds:
+      v.warmup === "0" ? 0 : positiveNumber("warmup", v.warmup, Math.min(quick ? 1 : 3, durationSeconds), false),
     connections: positiveNumber("connections", v.connections, 50, true),
     loginConnections: 8,
     runs: positiveNumber("runs", v.runs, quick ? 1 : 3, true),

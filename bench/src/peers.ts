@@ -41,7 +41,11 @@ function cookieHeader(res: Response): string {
 }
 
 async function postJson(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  return fetch(url, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+  return fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", ...headers },
+    body: JSON.stringify(body),
+  });
 }
 
 /** Logs the bench user in to the express-session peer; resolves to its session cookie. */
@@ -49,16 +53,26 @@ export async function loginExpressSession(origin: string): Promise<string> {
   const res = await postJson(`${origin}/api/login/`, { username: BENCH_USERNAME, password: BENCH_PASSWORD });
   const text = await res.text();
   const cookie = cookieHeader(res);
-  if (res.status !== 200 || !cookie.includes("connect.sid=")) throw new Error(`express-session peer: login answered ${res.status} without a session cookie: ${text.slice(0, 200)}`);
+  if (res.status !== 200 || !cookie.includes("connect.sid="))
+    throw new Error(
+      `express-session peer: login answered ${res.status} without a session cookie: ${text.slice(0, 200)}`,
+    );
   return cookie;
 }
 
-/** Signs the bench user in to the better-auth peer as its SPA client would (same-origin POST); resolves to its cookies. */
+/**
+ * Signs the bench user in to the better-auth peer as its SPA client would (same-origin POST); resolves to its cookies.
+ */
 export async function loginBetterAuth(origin: string): Promise<string> {
-  const res = await postJson(`${origin}/api/auth/sign-in/email`, { email: BENCH_EMAIL, password: BENCH_PASSWORD }, { origin });
+  const res = await postJson(
+    `${origin}/api/auth/sign-in/email`,
+    { email: BENCH_EMAIL, password: BENCH_PASSWORD },
+    { origin },
+  );
   const text = await res.text();
   const cookie = cookieHeader(res);
-  if (res.status !== 200 || !cookie.includes("session_token=")) throw new Error(`better-auth peer: sign-in answered ${res.status} without a session cookie: ${text.slice(0, 200)}`);
+  if (res.status !== 200 || !cookie.includes("session_token="))
+    throw new Error(`better-auth peer: sign-in answered ${res.status} without a session cookie: ${text.slice(0, 200)}`);
   return cookie;
 }
 
@@ -86,12 +100,20 @@ export function answeredUser(answer: WhoamiAnswer): Record<string, unknown> | nu
   return answer.body;
 }
 
-/** Throws unless `cookie` makes the peer answer the bench user: a misconfigured peer must fail, not be measured answering 401s. */
-async function expectSignedIn(peer: Pick<RunningPeer, "label" | "server" | "whoamiPath">, cookie: string): Promise<void> {
+/**
+ * Throws unless `cookie` makes the peer answer the bench user: a misconfigured peer must fail, not be measured
+ * answering 401s.
+ */
+async function expectSignedIn(
+  peer: Pick<RunningPeer, "label" | "server" | "whoamiPath">,
+  cookie: string,
+): Promise<void> {
   const answer = await peerWhoami(peer.server.origin, peer.whoamiPath, cookie);
   const user = answeredUser(answer);
   if (user === null || (user.username !== BENCH_USERNAME && user.email !== BENCH_EMAIL)) {
-    throw new Error(`${peer.label}: GET ${peer.whoamiPath} with a fresh session answered ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`);
+    throw new Error(
+      `${peer.label}: GET ${peer.whoamiPath} with a fresh session answered ${answer.status} ${JSON.stringify(answer.body).slice(0, 200)}`,
+    );
   }
 }
 
@@ -116,10 +138,20 @@ async function collectSessions(count: number, login: () => Promise<string>): Pro
  * them before it is returned. `userJson` is what the express-session app keeps in its
  * session and answers (latchkey's whoami bytes). Servers already started are stopped if a later one fails.
  */
-export async function startPeers(ctx: BenchContext, userJson: string, sessions: number = PEER_SESSIONS): Promise<{ peers: RunningPeer[]; skipped: SkippedRow[] }> {
+export async function startPeers(
+  ctx: BenchContext,
+  userJson: string,
+  sessions: number = PEER_SESSIONS,
+): Promise<{ peers: RunningPeer[]; skipped: SkippedRow[] }> {
   const peers: RunningPeer[] = [];
   const skipped: SkippedRow[] = [];
-  const add = async (key: string, label: string, start: () => Promise<ServerHandle>, whoamiPath: string, login: (origin: string) => Promise<string>): Promise<void> => {
+  const add = async (
+    key: string,
+    label: string,
+    start: () => Promise<ServerHandle>,
+    whoamiPath: string,
+    login: (origin: string) => Promise<string>,
+  ): Promise<void> => {
     const server = await start();
     try {
       const cookies = await collectSessions(sessions, () => login(server.origin));
@@ -138,12 +170,27 @@ export async function startPeers(ctx: BenchContext, userJson: string, sessions: 
       await add(
         "peer-express-session",
         label,
-        () => startServerChild(ctx, { kind: "peer-express-session", redisUrl: redis.server.url, username: BENCH_USERNAME, password: BENCH_PASSWORD, userJson }, { label }),
+        () =>
+          startServerChild(
+            ctx,
+            {
+              kind: "peer-express-session",
+              redisUrl: redis.server.url,
+              username: BENCH_USERNAME,
+              password: BENCH_PASSWORD,
+              userJson,
+            },
+            { label },
+          ),
         "/api/whoami/",
         loginExpressSession,
       );
     } else {
-      skipped.push({ key: "peer-express-session", label: "peer: Express 5 + express-session + connect-redis", reason: redis.reason });
+      skipped.push({
+        key: "peer-express-session",
+        label: "peer: Express 5 + express-session + connect-redis",
+        reason: redis.reason,
+      });
     }
     const label = "peer: better-auth, SQLite";
     await add(
@@ -152,7 +199,13 @@ export async function startPeers(ctx: BenchContext, userJson: string, sessions: 
       () =>
         startServerChild(
           ctx,
-          { kind: "peer-better-auth", database: join(ctx.workDir, "better-auth.sqlite3"), email: BENCH_EMAIL, password: BENCH_PASSWORD, name: "Bench Mark" },
+          {
+            kind: "peer-better-auth",
+            database: join(ctx.workDir, "better-auth.sqlite3"),
+            email: BENCH_EMAIL,
+            password: BENCH_PASSWORD,
+            name: "Bench Mark",
+          },
           // Belt and braces beside `telemetry: { enabled: false }`: nothing leaves loopback.
           { label, env: { BETTER_AUTH_TELEMETRY: "0" } },
         ),

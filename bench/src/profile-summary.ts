@@ -20,7 +20,16 @@ interface Profile {
 }
 
 function isProfile(value: unknown): value is Profile {
-  return typeof value === "object" && value !== null && "nodes" in value && Array.isArray(value.nodes) && "samples" in value && Array.isArray(value.samples) && "timeDeltas" in value && Array.isArray(value.timeDeltas);
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    "nodes" in value &&
+    Array.isArray(value.nodes) &&
+    "samples" in value &&
+    Array.isArray(value.samples) &&
+    "timeDeltas" in value &&
+    Array.isArray(value.timeDeltas)
+  );
 }
 
 function nameOf(node: ProfileNode): string {
@@ -75,7 +84,9 @@ function main(): void {
       .slice(0, count)
       .map(([name, us]) => `${((us / busy) * 100).toFixed(1).padStart(5)}%  ${name}`)
       .join("\n");
-  console.log(`busy ${(busy / 1e6).toFixed(2)} s of ${(all / 1e6).toFixed(2)} s sampled\n\nself time:\n${top(self)}\n\ntotal time:\n${top(total)}`);
+  console.log(
+    `busy ${(busy / 1e6).toFixed(2)} s of ${(all / 1e6).toFixed(2)} s sampled\n\nself time:\n${top(self)}\n\ntotal time:\n${top(total)}`,
+  );
 }
 
 main();

@@ -21,7 +21,18 @@ function throughputTable(rows: readonly ThroughputRow[], ratioHeader: string, sk
   ]);
   for (const s of skipped) body.push([s.label, s.reason, "", "", "", "", "", "", "", ""]);
   return table(
-    ["server", "req/s", ratioHeader, "each run", "p50 ms", "p99 ms", "req per server CPU-s", "× (CPU)", "RSS after", "failures"],
+    [
+      "server",
+      "req/s",
+      ratioHeader,
+      "each run",
+      "p50 ms",
+      "p99 ms",
+      "req per server CPU-s",
+      "× (CPU)",
+      "RSS after",
+      "failures",
+    ],
     body,
     ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r"],
   );
@@ -46,13 +57,20 @@ export function markdownReport(report: BenchReport): string {
   );
 
   if (report.failures.length > 0) {
-    out.push(`**Failed scenarios:**\n\n${report.failures.map((f) => `- ${f.scenario}: ${f.message.split("\n")[0] ?? ""}`).join("\n")}`);
+    out.push(
+      `**Failed scenarios:**\n\n${report.failures.map((f) => `- ${f.scenario}: ${f.message.split("\n")[0] ?? ""}`).join("\n")}`,
+    );
   }
   out.push("## Targets");
   out.push(
     table(
       ["target", "wanted", "measured", "met"],
-      report.targets.map((t) => [t.description, t.target, t.display, t.met === null ? "not measured" : t.met ? "yes" : "**no**"]),
+      report.targets.map((t) => [
+        t.description,
+        t.target,
+        t.display,
+        t.met === null ? "not measured" : t.met ? "yes" : "**no**",
+      ]),
       ["l", "r", "r", "l"],
     ),
   );
@@ -60,11 +78,17 @@ export function markdownReport(report: BenchReport): string {
 
   if (scenarios.whoami !== undefined) {
     out.push("## 1. Authenticated `GET /api/whoami/`");
-    out.push(throughputTable(scenarios.whoami.rows, "× bare node:http", scenarios.whoami.skipped) + notes(scenarios.whoami.notes));
+    out.push(
+      throughputTable(scenarios.whoami.rows, "× bare node:http", scenarios.whoami.skipped) +
+        notes(scenarios.whoami.notes),
+    );
   }
   if (scenarios.adapters !== undefined) {
     out.push("## 2. Express and Fastify: an app route behind `requireUser()`");
-    out.push(throughputTable(scenarios.adapters.rows, "× same framework, no auth", scenarios.adapters.skipped) + notes(scenarios.adapters.notes));
+    out.push(
+      throughputTable(scenarios.adapters.rows, "× same framework, no auth", scenarios.adapters.skipped) +
+        notes(scenarios.adapters.notes),
+    );
   }
   if (scenarios.flat !== undefined) {
     const f = scenarios.flat;
@@ -80,12 +104,20 @@ export function markdownReport(report: BenchReport): string {
         [
           [`argon2id ${l.hash.params}: one verification alone`, `${ms(l.hash.verifyMs)} ms`],
           [`argon2id ${l.hash.params}: one hash alone`, `${ms(l.hash.hashMs)} ms`],
-          [`verifications/s, ${l.hash.concurrency} in flight on the server's core (pool of ${l.hash.threadpool})`, l.hash.verifiesPerSecond.toFixed(1)],
+          [
+            `verifications/s, ${l.hash.concurrency} in flight on the server's core (pool of ${l.hash.threadpool})`,
+            l.hash.verifiesPerSecond.toFixed(1),
+          ],
           [`\`POST /api/login/\` req/s, ${l.connections} connections`, l.login.rps.toFixed(1)],
           ["logins ÷ bare verifications", ratio(l.ratioToHashOnly)],
-          ...(l.ratioToCores === undefined ? [] : [[`logins ÷ (${l.usableCores ?? "?"} usable core(s) ÷ one verification)`, ratio(l.ratioToCores)]]),
+          ...(l.ratioToCores === undefined
+            ? []
+            : [[`logins ÷ (${l.usableCores ?? "?"} usable core(s) ÷ one verification)`, ratio(l.ratioToCores)]]),
           ["login p50 / p99 latency", `${ms(l.login.p50Ms)} / ${ms(l.login.p99Ms)} ms`],
-          ["failures", l.login.non2xx + l.login.errors === 0 ? "0" : `${l.login.non2xx} non-2xx, ${l.login.errors} errors`],
+          [
+            "failures",
+            l.login.non2xx + l.login.errors === 0 ? "0" : `${l.login.non2xx} non-2xx, ${l.login.errors} errors`,
+          ],
         ],
         ["l", "r"],
       ) + notes(l.notes),
@@ -96,7 +128,16 @@ export function markdownReport(report: BenchReport): string {
     out.push("## 5. whoami during a login storm");
     out.push(
       table(
-        ["variant", "whoami req/s", "whoami p50 ms", "whoami p99 ms", "logins/s", "event-loop delay p99 ms", "event-loop delay max ms", "failures"],
+        [
+          "variant",
+          "whoami req/s",
+          "whoami p50 ms",
+          "whoami p99 ms",
+          "logins/s",
+          "event-loop delay p99 ms",
+          "event-loop delay max ms",
+          "failures",
+        ],
         s.rows.map((r) => [
           r.label,
           integer(r.whoamiRps),
@@ -114,17 +155,28 @@ export function markdownReport(report: BenchReport): string {
   if (scenarios.memory !== undefined) {
     const m = scenarios.memory;
     out.push("## 6. Memory");
-    const rssRows = m.rss.map((r) => [`${r.label}, ${integer(r.sessions)} sessions`, mebibytes(r.idleBytes), mebibytes(r.afterLoadBytes)]);
+    const rssRows = m.rss.map((r) => [
+      `${r.label}, ${integer(r.sessions)} sessions`,
+      mebibytes(r.idleBytes),
+      mebibytes(r.afterLoadBytes),
+    ]);
     // RSS the other scenarios read after their last run, for comparison (bare servers included).
     const otherRows = [
       ...(scenarios.whoami?.rows.map((r) => [`${r.label} (scenario 1)`, "—", mebibytes(r.rssBytes)]) ?? []),
       ...(scenarios.flat?.rows.map((r) => [`${r.label} (scenario 3)`, "—", mebibytes(r.rssBytes)]) ?? []),
     ];
-    out.push(table(["server", "RSS idle after start", "RSS after whoami load"], [...rssRows, ...otherRows], ["l", "r", "r"]));
+    out.push(
+      table(["server", "RSS idle after start", "RSS after whoami load"], [...rssRows, ...otherRows], ["l", "r", "r"]),
+    );
     out.push(
       table(
         ["store", "bytes per session", "sessions inserted", "how"],
-        m.stores.map((s) => [s.store, s.bytesPerSession === null ? (s.reason ?? "—") : integer(s.bytesPerSession), s.sessions === 0 ? "—" : integer(s.sessions), s.method]),
+        m.stores.map((s) => [
+          s.store,
+          s.bytesPerSession === null ? (s.reason ?? "—") : integer(s.bytesPerSession),
+          s.sessions === 0 ? "—" : integer(s.sessions),
+          s.method,
+        ]),
         ["l", "r", "r", "l"],
       ) + notes(m.notes),
     );
@@ -141,7 +193,12 @@ export function markdownReport(report: BenchReport): string {
           ["each round, during the burst", b.runsMs.map((v) => `${ms(v)} ms`).join(", ")],
           ["GET /api/csrf/ sent with it (median): what any request waits", `${ms(b.csrfDuringBurstMs)} ms`],
           ["whole burst answered in (median)", `${b.burstSeconds.toFixed(1)} s`],
-          ["burst answers (all rounds)", Object.entries(b.burstStatuses).map(([status, count]) => `${count}× ${status}`).join(", ")],
+          [
+            "burst answers (all rounds)",
+            Object.entries(b.burstStatuses)
+              .map(([status, count]) => `${count}× ${status}`)
+              .join(", "),
+          ],
         ],
         ["l", "r"],
       ) + notes(b.notes),
@@ -152,7 +209,17 @@ export function markdownReport(report: BenchReport): string {
     out.push("## 8. Answer times for known vs unknown addresses (no enumeration)");
     out.push(
       table(
-        ["route", "first", "median", "second", "median", "difference", `within ${t.tolerancePercent} %`, "samples", "answers"],
+        [
+          "route",
+          "first",
+          "median",
+          "second",
+          "median",
+          "difference",
+          `within ${t.tolerancePercent} %`,
+          "samples",
+          "answers",
+        ],
         t.pairs.map((p) => [
           `${p.label} (${p.route})`,
           p.first,

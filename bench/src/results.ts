@@ -25,7 +25,9 @@ export interface ThroughputRow {
   /** Key of the row the ratio is to. */
   baseline: string | null;
   reqPerCpuSecond: number | null;
-  /** Median per-round ratio of requests per server CPU-second to the baseline's (robust when the load generator limits). */
+  /**
+   * Median per-round ratio of requests per server CPU-second to the baseline's (robust when the load generator limits).
+   */
   cpuRatio: number | null;
   /** Server RSS after its last run. Bytes. */
   rssBytes: number | null;

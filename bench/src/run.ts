@@ -45,7 +45,9 @@ async function main(): Promise<number> {
   process.once("SIGTERM", interrupt);
   process.once("exit", cleanUp);
 
-  log(`latchkey bench: ${options.only.join(", ")}; ${options.durationSeconds} s per run, ${options.runs} run(s), ${options.connections} connections; pinning ${registry.pinned ? "on (servers on core 0, load on core 1)" : "off"}`);
+  log(
+    `latchkey bench: ${options.only.join(", ")}; ${options.durationSeconds} s per run, ${options.runs} run(s), ${options.connections} connections; pinning ${registry.pinned ? "on (servers on core 0, load on core 1)" : "off"}`,
+  );
   const report = await runBench(options, registry, workDir, log);
   const files = writeReports(report, options.outDir);
   console.log(`\n${stdoutTable(report)}`);

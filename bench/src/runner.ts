@@ -74,7 +74,12 @@ function commandOf(options: BenchOptions): string {
  * (servers, load generators, Redis, PostgreSQL) is stopped before it returns or throws.
  * `workDir` holds the databases and logs; the caller deletes it.
  */
-export async function runBench(options: BenchOptions, registry: ChildRegistry, workDir: string, log: (line: string) => void): Promise<BenchReport> {
+export async function runBench(
+  options: BenchOptions,
+  registry: ChildRegistry,
+  workDir: string,
+  log: (line: string) => void,
+): Promise<BenchReport> {
   const startedAt = new Date();
   const services = createServices(registry, log);
   const ctx: BenchContext = { options, registry, services, workDir, log };
@@ -112,8 +117,18 @@ export async function runBench(options: BenchOptions, registry: ChildRegistry, w
       peers: options.peers,
       scenarios: [...options.only],
       pinning: registry.pinned
-        ? { used: true, serverCore: 0, loadCore: 1, note: "yes (taskset): each server, its thread pool and its store (Redis, PostgreSQL) on core 0; load generators on core 1." }
-        : { used: false, serverCore: null, loadCore: null, note: "no (taskset unavailable, fewer than 2 cores, or --no-pin): servers and load generators share every core." },
+        ? {
+            used: true,
+            serverCore: 0,
+            loadCore: 1,
+            note: "yes (taskset): each server, its thread pool and its store (Redis, PostgreSQL) on core 0; load generators on core 1.",
+          }
+        : {
+            used: false,
+            serverCore: null,
+            loadCore: null,
+            note: "no (taskset unavailable, fewer than 2 cores, or --no-pin): servers and load generators share every core.",
+          },
       loadGenerator: "autocannon 8 (programmatic API)",
       command: commandOf(options),
     },

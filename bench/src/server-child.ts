@@ -47,14 +47,26 @@ async function start(spec: ServerSpec): Promise<{ port: number; close(): Promise
       const { latchkeyNodeServer } = await import("./servers/latchkey-node-server.js");
       const stores = await openStores(spec.store);
       const server = latchkeyNodeServer(stores);
-      return { port: await listen(server), close: async () => { server.close(); await stores.close(); } };
+      return {
+        port: await listen(server),
+        close: async () => {
+          server.close();
+          await stores.close();
+        },
+      };
     }
     case "express": {
       const { openStores } = await import("./servers/open-stores.js");
       const { expressServer } = await import("./servers/express-server.js");
       const stores = spec.database === null ? null : await openStores({ type: "sqlite", database: spec.database });
       const server = expressServer(stores);
-      return { port: await listen(server), close: async () => { server.close(); await stores?.close(); } };
+      return {
+        port: await listen(server),
+        close: async () => {
+          server.close();
+          await stores?.close();
+        },
+      };
     }
     case "fastify": {
       const { openStores } = await import("./servers/open-stores.js");
@@ -62,7 +74,13 @@ async function start(spec: ServerSpec): Promise<{ port: number; close(): Promise
       const stores = spec.database === null ? null : await openStores({ type: "sqlite", database: spec.database });
       const app = await fastifyServer(stores);
       await app.listen({ port: 0, host: "127.0.0.1" });
-      return { port: portOf(app.server.address()), close: async () => { await app.close(); await stores?.close(); } };
+      return {
+        port: portOf(app.server.address()),
+        close: async () => {
+          await app.close();
+          await stores?.close();
+        },
+      };
     }
     case "peer-express-session": {
       const { expressSessionServer } = await import("./servers/express-session-server.js");
@@ -100,7 +118,8 @@ async function main(): Promise<void> {
     const message = parseRunnerMessage(raw);
     if (message?.type !== "stats") return;
     const stats: ServerStats = {
-      eventLoop: loop === null ? null : { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
+      eventLoop:
+        loop === null ? null : { p50: loop.percentile(50) / 1e6, p99: loop.percentile(99) / 1e6, max: loop.max / 1e6 },
       heapUsedBytes: process.memoryUsage().heapUsed,
     };
     if (message.reset) loop?.reset();

@@ -38,7 +38,11 @@ export function serverNodeFlagsFromEnv(): string[] {
 }
 
 /** Starts `spec` in a child pinned to core 0 and resolves once it listens. */
-export async function startServerChild(ctx: BenchContext, spec: ServerSpec, options: ServerOptions): Promise<ServerHandle> {
+export async function startServerChild(
+  ctx: BenchContext,
+  spec: ServerSpec,
+  options: ServerOptions,
+): Promise<ServerHandle> {
   const logFile = join(ctx.workDir, `server-${options.label.replace(/[^a-z0-9]+/gi, "-").toLowerCase()}.log`);
   const child: BenchChild = ctx.registry.start({
     script: SERVER_SCRIPT,

@@ -7,7 +7,10 @@ import { childPids } from "./proc.js";
 /** A store service, or why there is none. */
 export type Service<T> = { ok: true; server: T; pid: number } | { ok: false; reason: string };
 
-/** Redis and PostgreSQL for the scenarios that use them: started on first use (via @latchkey/testkit), stopped at the end. */
+/**
+ * Redis and PostgreSQL for the scenarios that use them: started on first use (via @latchkey/testkit), stopped at the
+ * end.
+ */
 export interface Services {
   redis(): Promise<Service<RedisServer>>;
   postgres(): Promise<Service<PostgresServer>>;

@@ -7,7 +7,14 @@ function row(rows: readonly ThroughputRow[] | undefined, key: string): Throughpu
 
 function atLeast(id: string, description: string, minimum: number, value: number | null | undefined): TargetCheck {
   const v = value ?? null;
-  return { id, description, target: `≥ ${minimum.toFixed(1)}×`, value: v, display: ratio(v), met: v === null ? null : v >= minimum };
+  return {
+    id,
+    description,
+    target: `≥ ${minimum.toFixed(1)}×`,
+    value: v,
+    display: ratio(v),
+    met: v === null ? null : v >= minimum,
+  };
 }
 
 /**
@@ -24,11 +31,28 @@ export function checkTargets(scenarios: BenchReport["scenarios"]): TargetCheck[]
   const fixedP99 = fixed?.whoamiP99Ms ?? null;
   const flat = scenarios.flat;
   return [
-    atLeast("whoami-sqlite", "authenticated whoami, ready server with SQLite, × bare node:http", 0.8, row(whoami, "ready-sqlite")?.ratio),
-    atLeast("whoami-redis", "authenticated whoami with Redis, × bare node:http", 0.7, (row(whoami, "ready-redis") ?? row(whoami, "node-redis"))?.ratio),
+    atLeast(
+      "whoami-sqlite",
+      "authenticated whoami, ready server with SQLite, × bare node:http",
+      0.8,
+      row(whoami, "ready-sqlite")?.ratio,
+    ),
+    atLeast(
+      "whoami-redis",
+      "authenticated whoami with Redis, × bare node:http",
+      0.7,
+      (row(whoami, "ready-redis") ?? row(whoami, "node-redis"))?.ratio,
+    ),
     ...(row(whoami, "ready-redis-cache") === undefined
       ? []
-      : [atLeast("whoami-redis-cache", "authenticated whoami with Redis and sessionCache on, × bare node:http", 0.7, row(whoami, "ready-redis-cache")?.ratio)]),
+      : [
+          atLeast(
+            "whoami-redis-cache",
+            "authenticated whoami with Redis and sessionCache on, × bare node:http",
+            0.7,
+            row(whoami, "ready-redis-cache")?.ratio,
+          ),
+        ]),
     atLeast(
       "flat-cost",
       `whoami with ${flat === undefined ? "10^6" : flat.largeSessions.toLocaleString("en-US")} sessions × with ${flat === undefined ? "10^3" : flat.smallSessions.toLocaleString("en-US")}`,
@@ -37,7 +61,14 @@ export function checkTargets(scenarios: BenchReport["scenarios"]): TargetCheck[]
     ),
     ...(row(flat?.rows, "large-uncached") === undefined
       ? []
-      : [atLeast("flat-cost-uncached", "the same with the SQLite read cache off (every request reads the index)", 0.9, row(flat?.rows, "large-uncached")?.ratio)]),
+      : [
+          atLeast(
+            "flat-cost-uncached",
+            "the same with the SQLite read cache off (every request reads the index)",
+            0.9,
+            row(flat?.rows, "large-uncached")?.ratio,
+          ),
+        ]),
     atLeast("login-cores", "logins/s ÷ (usable cores ÷ one argon2id verification)", 0.9, scenarios.login?.ratioToCores),
     {
       id: "storm-p99",

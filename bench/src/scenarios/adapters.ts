@@ -17,24 +17,45 @@ export async function adaptersScenario(ctx: BenchContext): Promise<ThroughputSce
   const servers: ServerHandle[] = [];
   try {
     ctx.log(`  creating a SQLite store with ${ctx.options.smallSessions.toLocaleString("en-US")} sessions`);
-    const sqlite = await createSqliteFixture(join(ctx.workDir, "adapters.sqlite3"), { sessions: ctx.options.smallSessions, sample: ctx.options.smallSessions, log: ctx.log });
+    const sqlite = await createSqliteFixture(join(ctx.workDir, "adapters.sqlite3"), {
+      sessions: ctx.options.smallSessions,
+      sample: ctx.options.smallSessions,
+      log: ctx.log,
+    });
     const requests = cookieRequests(APP_ROUTE, "sessionid", sqlite.tokens);
     const first = requests[0];
     const contenders: Contender[] = [];
     const entries: [key: string, label: string, spec: ServerSpec, baseline: string | null, user: string][] = [
       ["express-bare", "Express 5 route, no auth", { kind: "express", database: null }, null, "bench"],
-      ["express", "Express 5 route + latchkey requireUser()", { kind: "express", database: sqlite.database }, "express-bare", sqlite.user.username],
+      [
+        "express",
+        "Express 5 route + latchkey requireUser()",
+        { kind: "express", database: sqlite.database },
+        "express-bare",
+        sqlite.user.username,
+      ],
       ["fastify-bare", "Fastify 5 route, no auth", { kind: "fastify", database: null }, null, "bench"],
-      ["fastify", "Fastify 5 route + latchkey requireUser()", { kind: "fastify", database: sqlite.database }, "fastify-bare", sqlite.user.username],
+      [
+        "fastify",
+        "Fastify 5 route + latchkey requireUser()",
+        { kind: "fastify", database: sqlite.database },
+        "fastify-bare",
+        sqlite.user.username,
+      ],
     ];
     for (const [key, label, spec, baseline, user] of entries) {
       const server = await startServerChild(ctx, spec, { label });
       servers.push(server);
-      if (first !== undefined) await expectOk(`${server.origin}${APP_ROUTE}`, first.headers, JSON.stringify(appRouteBody(user)));
+      if (first !== undefined)
+        await expectOk(`${server.origin}${APP_ROUTE}`, first.headers, JSON.stringify(appRouteBody(user)));
       contenders.push({ key, label, server, requests, ...(baseline === null ? {} : { baseline }) });
     }
     const rows = await compareThroughput(ctx, contenders);
-    return { rows, skipped: [], notes: ["Both versions of each route answer the same JSON body; the bare ones simply ignore the cookie."] };
+    return {
+      rows,
+      skipped: [],
+      notes: ["Both versions of each route answer the same JSON body; the bare ones simply ignore the cookie."],
+    };
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
   }

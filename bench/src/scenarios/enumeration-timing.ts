@@ -20,25 +20,40 @@ const ROUTE_BUDGET_SECONDS = 60;
 const PASSWORD = "an unguessable bench passphrase 7";
 
 /** One request on the shared keep-alive connection; resolves to its status and time until the whole body arrived. */
-function timedPost(agent: Agent, origin: string, path: string, headers: Record<string, string>, body: string): Promise<{ status: number; ms: number }> {
+function timedPost(
+  agent: Agent,
+  origin: string,
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; ms: number }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const req = httpRequest(`${origin}${path}`, { method: "POST", agent, headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
-      res.on("error", reject);
-    });
+    const req = httpRequest(
+      `${origin}${path}`,
+      { method: "POST", agent, headers: { ...headers, "content-length": String(Buffer.byteLength(body)) } },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
+        res.on("error", reject);
+      },
+    );
     req.on("error", reject);
     req.end(body);
   });
 }
 
-/** A different client IP for every request (X-Forwarded-For; the server trusts one hop), so no per-IP limit is reached. */
+/**
+ * A different client IP for every request (X-Forwarded-For; the server trusts one hop), so no per-IP limit is reached.
+ */
 function ipOf(n: number): string {
   return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 }
 
-/** `count` trues and `count` falses in a shuffled order: drift and the background work one answer leaves behind hit both variants alike. */
+/**
+ * `count` trues and `count` falses in a shuffled order: drift and the background work one answer leaves behind hit both
+ * variants alike.
+ */
 function shuffledPairs(count: number): boolean[] {
   const order = [...Array.from({ length: count }, () => true), ...Array.from({ length: count }, () => false)];
   for (let i = order.length - 1; i > 0; i--) {
@@ -49,11 +64,32 @@ function shuffledPairs(count: number): boolean[] {
 }
 
 /** The pair's figures: both medians, the difference relative to the second, and whether it is within the tolerance. */
-function pairOf(label: string, route: string, first: string, second: string, a: readonly number[], b: readonly number[], statuses: string, note: string | null): TimingPair {
+function pairOf(
+  label: string,
+  route: string,
+  first: string,
+  second: string,
+  a: readonly number[],
+  b: readonly number[],
+  statuses: string,
+  note: string | null,
+): TimingPair {
   const aMs = median(a);
   const bMs = median(b);
   const differencePercent = ((aMs - bMs) / bMs) * 100;
-  return { label, route, first, second, firstMs: aMs, secondMs: bMs, samples: Math.min(a.length, b.length), differencePercent, withinTolerance: Math.abs(differencePercent) <= TIMING_TOLERANCE * 100, statuses, note };
+  return {
+    label,
+    route,
+    first,
+    second,
+    firstMs: aMs,
+    secondMs: bMs,
+    samples: Math.min(a.length, b.length),
+    differencePercent,
+    withinTolerance: Math.abs(differencePercent) <= TIMING_TOLERANCE * 100,
+    statuses,
+    note,
+  };
 }
 
 /**
@@ -81,24 +117,39 @@ export async function enumerationTimingScenario(ctx: BenchContext): Promise<Timi
       const hasher = createPasswordHasher();
       const passwordHash = await hasher.hash(PASSWORD);
       for (let i = 0; i < samples; i++) {
-        const created = await latchkey.accounts.createUser({ username: `known${i}`, email: `known${i}@example.com`, passwordHash });
+        const created = await latchkey.accounts.createUser({
+          username: `known${i}`,
+          email: `known${i}@example.com`,
+          passwordHash,
+        });
         if (!created.ok) throw new Error(`could not create a known user: ${created.problems.join("; ")}`);
       }
     } finally {
       database.close();
     }
-    server = await startServerChild(ctx, { kind: "ready", database: path, logLevel: "warn", settings: { trustProxy: "1", "signup.enabled": "true" } }, { label: "ready server, SQLite (enumeration timing)" });
+    server = await startServerChild(
+      ctx,
+      { kind: "ready", database: path, logLevel: "warn", settings: { trustProxy: "1", "signup.enabled": "true" } },
+      { label: "ready server, SQLite (enumeration timing)" },
+    );
     const origin = server.origin;
     const csrf = await fetch(`${origin}/api/csrf/`);
     await csrf.arrayBuffer();
     const token = csrf.headers.get("x-csrftoken");
-    const cookie = csrf.headers.getSetCookie().map((line) => line.split(";")[0] ?? "").find((pair) => pair.startsWith("csrftoken="));
+    const cookie = csrf.headers
+      .getSetCookie()
+      .map((line) => line.split(";")[0] ?? "")
+      .find((pair) => pair.startsWith("csrftoken="));
     if (token === null || cookie === undefined) throw new Error("GET /api/csrf/ gave no CSRF cookie and token");
     const headers = { cookie, "x-csrftoken": token, "content-type": "application/json" };
     let requestNumber = 1;
 
     /** Measures `route` with a body per variant; `expect` is the status both must answer with (null: any). */
-    async function measure(route: string, body: (first: boolean, i: number) => unknown, expect: number | null): Promise<{ a: number[]; b: number[]; statuses: string }> {
+    async function measure(
+      route: string,
+      body: (first: boolean, i: number) => unknown,
+      expect: number | null,
+    ): Promise<{ a: number[]; b: number[]; statuses: string }> {
       const a: number[] = [];
       const b: number[] = [];
       const counts: Record<string, number> = {};
@@ -106,42 +157,122 @@ export async function enumerationTimingScenario(ctx: BenchContext): Promise<Timi
       const order = shuffledPairs(samples);
       for (const [i, first] of order.entries()) {
         if (performance.now() > deadline) break;
-        const answer = await timedPost(agent, origin, route, { ...headers, "x-forwarded-for": ipOf(requestNumber++) }, JSON.stringify(body(first, i)));
-        if (expect !== null && answer.status !== expect) throw new Error(`POST ${route} answered ${answer.status}, expected ${expect}`);
+        const answer = await timedPost(
+          agent,
+          origin,
+          route,
+          { ...headers, "x-forwarded-for": ipOf(requestNumber++) },
+          JSON.stringify(body(first, i)),
+        );
+        if (expect !== null && answer.status !== expect)
+          throw new Error(`POST ${route} answered ${answer.status}, expected ${expect}`);
         const key = `${first ? "first" : "second"} ${answer.status}`;
         counts[key] = (counts[key] ?? 0) + 1;
         (first ? a : b).push(answer.ms);
       }
-      return { a, b, statuses: Object.entries(counts).map(([k, n]) => `${n}× ${k}`).join(", ") };
+      return {
+        a,
+        b,
+        statuses: Object.entries(counts)
+          .map(([k, n]) => `${n}× ${k}`)
+          .join(", "),
+      };
     }
 
     // A warm-up of each route (JIT, SQLite page cache), not measured.
-    await timedPost(agent, origin, "/api/password/reset/", { ...headers, "x-forwarded-for": ipOf(requestNumber++) }, JSON.stringify({ email: "warm-up@example.com" }));
+    await timedPost(
+      agent,
+      origin,
+      "/api/password/reset/",
+      { ...headers, "x-forwarded-for": ipOf(requestNumber++) },
+      JSON.stringify({ email: "warm-up@example.com" }),
+    );
     const pairs: TimingPair[] = [];
     let known = 0;
     let unknown = 0;
-    const address = (first: boolean): string => (first ? `known${known++ % samples}@example.com` : `nobody${unknown++}@example.com`);
+    const address = (first: boolean): string =>
+      first ? `known${known++ % samples}@example.com` : `nobody${unknown++}@example.com`;
 
     const reset = await measure("/api/password/reset/", (first) => ({ email: address(first) }), 202);
-    pairs.push(pairOf("password reset request", "POST /api/password/reset/", "known address", "unknown address", reset.a, reset.b, reset.statuses, null));
+    pairs.push(
+      pairOf(
+        "password reset request",
+        "POST /api/password/reset/",
+        "known address",
+        "unknown address",
+        reset.a,
+        reset.b,
+        reset.statuses,
+        null,
+      ),
+    );
     ctx.log(`  password reset: known ${median(reset.a).toFixed(2)} ms, unknown ${median(reset.b).toFixed(2)} ms`);
 
     known = 0;
     const resend = await measure("/api/email/verify/resend/", (first) => ({ email: address(first) }), 202);
-    pairs.push(pairOf("verification resend", "POST /api/email/verify/resend/", "known address", "unknown address", resend.a, resend.b, resend.statuses, null));
-    ctx.log(`  verification resend: known ${median(resend.a).toFixed(2)} ms, unknown ${median(resend.b).toFixed(2)} ms`);
+    pairs.push(
+      pairOf(
+        "verification resend",
+        "POST /api/email/verify/resend/",
+        "known address",
+        "unknown address",
+        resend.a,
+        resend.b,
+        resend.statuses,
+        null,
+      ),
+    );
+    ctx.log(
+      `  verification resend: known ${median(resend.a).toFixed(2)} ms, unknown ${median(resend.b).toFixed(2)} ms`,
+    );
 
     known = 0;
     let fresh = 0;
-    const signup = await measure("/api/signup/", (first) => ({ username: `newcomer${fresh++}`, email: address(first), password: PASSWORD }), 202);
-    pairs.push(pairOf("sign-up (verification mandatory)", "POST /api/signup/", "taken address", "free address", signup.a, signup.b, signup.statuses, null));
-    ctx.log(`  sign-up: taken address ${median(signup.a).toFixed(2)} ms, free address ${median(signup.b).toFixed(2)} ms`);
-
-    const usernames = await measure("/api/signup/", (first, i) => ({ username: first ? `known${i % samples}` : `other${fresh++}`, email: `username-probe${i}@example.com`, password: PASSWORD }), null);
-    pairs.push(
-      pairOf("sign-up, username", "POST /api/signup/", "taken username", "free username", usernames.a, usernames.b, usernames.statuses, "Not meant to be equal: a taken username is answered 400 username_taken before the password is hashed (usernames are public, SPEC §2a); the address stays hidden."),
+    const signup = await measure(
+      "/api/signup/",
+      (first) => ({ username: `newcomer${fresh++}`, email: address(first), password: PASSWORD }),
+      202,
     );
-    ctx.log(`  sign-up: taken username ${median(usernames.a).toFixed(2)} ms, free username ${median(usernames.b).toFixed(2)} ms (informational)`);
+    pairs.push(
+      pairOf(
+        "sign-up (verification mandatory)",
+        "POST /api/signup/",
+        "taken address",
+        "free address",
+        signup.a,
+        signup.b,
+        signup.statuses,
+        null,
+      ),
+    );
+    ctx.log(
+      `  sign-up: taken address ${median(signup.a).toFixed(2)} ms, free address ${median(signup.b).toFixed(2)} ms`,
+    );
+
+    const usernames = await measure(
+      "/api/signup/",
+      (first, i) => ({
+        username: first ? `known${i % samples}` : `other${fresh++}`,
+        email: `username-probe${i}@example.com`,
+        password: PASSWORD,
+      }),
+      null,
+    );
+    pairs.push(
+      pairOf(
+        "sign-up, username",
+        "POST /api/signup/",
+        "taken username",
+        "free username",
+        usernames.a,
+        usernames.b,
+        usernames.statuses,
+        "Not meant to be equal: a taken username is answered 400 username_taken before the password is hashed (usernames are public, SPEC §2a); the address stays hidden.",
+      ),
+    );
+    ctx.log(
+      `  sign-up: taken username ${median(usernames.a).toFixed(2)} ms, free username ${median(usernames.b).toFixed(2)} ms (informational)`,
+    );
 
     return {
       tolerancePercent: TIMING_TOLERANCE * 100,

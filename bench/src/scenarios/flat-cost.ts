@@ -19,20 +19,54 @@ export async function flatCostScenario(ctx: BenchContext): Promise<FlatScenario>
   const servers: ServerHandle[] = [];
   try {
     ctx.log(`  creating a SQLite store with ${options.smallSessions.toLocaleString("en-US")} sessions`);
-    const small = await createSqliteFixture(join(ctx.workDir, "flat-small.sqlite3"), { sessions: options.smallSessions, sample: options.smallSessions, log: ctx.log });
-    ctx.log(`  creating a SQLite store with ${options.largeSessions.toLocaleString("en-US")} sessions (one transaction per 100,000)`);
+    const small = await createSqliteFixture(join(ctx.workDir, "flat-small.sqlite3"), {
+      sessions: options.smallSessions,
+      sample: options.smallSessions,
+      log: ctx.log,
+    });
+    ctx.log(
+      `  creating a SQLite store with ${options.largeSessions.toLocaleString("en-US")} sessions (one transaction per 100,000)`,
+    );
     const started = Date.now();
-    const large = await createSqliteFixture(join(ctx.workDir, "flat-large.sqlite3"), { sessions: options.largeSessions, sample: options.smallSessions, log: ctx.log });
+    const large = await createSqliteFixture(join(ctx.workDir, "flat-large.sqlite3"), {
+      sessions: options.largeSessions,
+      sample: options.smallSessions,
+      log: ctx.log,
+    });
     const insertSeconds = (Date.now() - started) / 1000;
     const contenders: Contender[] = [];
     const smallCount = options.smallSessions.toLocaleString("en-US");
     const largeCount = options.largeSessions.toLocaleString("en-US");
     const entries: [key: string, label: string, spec: ServerSpec, fixture: SqliteFixture, baseline: string | null][] = [
-      ["small", `ready server, SQLite, ${smallCount} sessions`, { kind: "ready", database: small.database, logLevel: "warn", settings: {} }, small, null],
-      ["large", `ready server, SQLite, ${largeCount} sessions`, { kind: "ready", database: large.database, logLevel: "warn", settings: {} }, large, "small"],
+      [
+        "small",
+        `ready server, SQLite, ${smallCount} sessions`,
+        { kind: "ready", database: small.database, logLevel: "warn", settings: {} },
+        small,
+        null,
+      ],
+      [
+        "large",
+        `ready server, SQLite, ${largeCount} sessions`,
+        { kind: "ready", database: large.database, logLevel: "warn", settings: {} },
+        large,
+        "small",
+      ],
       // The stores' read cache holds every token the load uses; with it off, every request reads the index.
-      ["small-uncached", `@latchkey/node, SQLite read cache off, ${smallCount} sessions`, { kind: "latchkey-node", store: { type: "sqlite", database: small.database, cacheEntries: 0 } }, small, null],
-      ["large-uncached", `@latchkey/node, SQLite read cache off, ${largeCount} sessions`, { kind: "latchkey-node", store: { type: "sqlite", database: large.database, cacheEntries: 0 } }, large, "small-uncached"],
+      [
+        "small-uncached",
+        `@latchkey/node, SQLite read cache off, ${smallCount} sessions`,
+        { kind: "latchkey-node", store: { type: "sqlite", database: small.database, cacheEntries: 0 } },
+        small,
+        null,
+      ],
+      [
+        "large-uncached",
+        `@latchkey/node, SQLite read cache off, ${largeCount} sessions`,
+        { kind: "latchkey-node", store: { type: "sqlite", database: large.database, cacheEntries: 0 } },
+        large,
+        "small-uncached",
+      ],
     ];
     for (const [key, label, spec, fixture, baseline] of entries) {
       const server = await startServerChild(ctx, spec, { label });

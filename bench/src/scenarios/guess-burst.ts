@@ -22,22 +22,41 @@ const LEAD_MS = 250;
  * and a pooled socket the server closes between rounds cannot fail a later request).
  * Resolves to the status (0 when the connection failed) and the time until the body arrived.
  */
-function timedRequest(url: string, method: "GET" | "POST", headers: Record<string, string>, body: string): Promise<{ status: number; ms: number }> {
+function timedRequest(
+  url: string,
+  method: "GET" | "POST",
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; ms: number }> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const req = httpRequest(url, { method, headers: { ...headers, "content-length": String(Buffer.byteLength(body)) }, agent: false }, (res) => {
-      res.resume();
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
-      res.on("error", () => resolve({ status: 0, ms: performance.now() - started }));
-    });
+    const req = httpRequest(
+      url,
+      { method, headers: { ...headers, "content-length": String(Buffer.byteLength(body)) }, agent: false },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started }));
+        res.on("error", () => resolve({ status: 0, ms: performance.now() - started }));
+      },
+    );
     req.on("error", () => resolve({ status: 0, ms: performance.now() - started }));
     req.end(body);
   });
 }
 
 /** One login from `ip` (X-Forwarded-For; the server trusts one proxy hop). */
-function timedLogin(origin: string, request: LoadRequest, ip: string, body?: string): Promise<{ status: number; ms: number }> {
-  return timedRequest(`${origin}${request.path}`, "POST", { ...request.headers, "x-forwarded-for": ip }, body ?? request.body ?? "");
+function timedLogin(
+  origin: string,
+  request: LoadRequest,
+  ip: string,
+  body?: string,
+): Promise<{ status: number; ms: number }> {
+  return timedRequest(
+    `${origin}${request.path}`,
+    "POST",
+    { ...request.headers, "x-forwarded-for": ip },
+    body ?? request.body ?? "",
+  );
 }
 
 /** Time of one GET until its body has arrived. Milliseconds. */
@@ -55,8 +74,16 @@ export async function guessBurstScenario(ctx: BenchContext): Promise<BurstScenar
   const { options } = ctx;
   let server: ServerHandle | null = null;
   try {
-    const sqlite = await createSqliteFixture(join(ctx.workDir, "burst.sqlite3"), { sessions: 1, sample: 1, log: ctx.log });
-    server = await startServerChild(ctx, { kind: "ready", database: sqlite.database, logLevel: "warn", settings: { trustProxy: "1" } }, { label: "ready server, SQLite (guess burst)" });
+    const sqlite = await createSqliteFixture(join(ctx.workDir, "burst.sqlite3"), {
+      sessions: 1,
+      sample: 1,
+      log: ctx.log,
+    });
+    server = await startServerChild(
+      ctx,
+      { kind: "ready", database: sqlite.database, logLevel: "warn", settings: { trustProxy: "1" } },
+      { label: "ready server, SQLite (guess burst)" },
+    );
     const origin = server.origin;
     const request = await loginRequest(origin);
     const alone: number[] = [];
@@ -72,13 +99,21 @@ export async function guessBurstScenario(ctx: BenchContext): Promise<BurstScenar
       const began = performance.now();
       const burst = Promise.all(
         Array.from({ length: BURST_GUESSES }, (_, i) =>
-          timedLogin(origin, request, burstIp, JSON.stringify({ username: `guess-${round}-${i}`, password: "not the password" })),
+          timedLogin(
+            origin,
+            request,
+            burstIp,
+            JSON.stringify({ username: `guess-${round}-${i}`, password: "not the password" }),
+          ),
         ),
       ).then((answers) => ({ answers, seconds: (performance.now() - began) / 1000 }));
       await new Promise((resolve) => setTimeout(resolve, LEAD_MS));
       // A GET /api/csrf/ sent with it shows what any request waits for (the burst's
       // connections and requests ahead of it); the rest of the login's time is the hashing queue.
-      const [legit, cheap] = await Promise.all([timedLogin(origin, request, `198.51.100.${100 + round}`), timedGet(`${origin}/api/csrf/`)]);
+      const [legit, cheap] = await Promise.all([
+        timedLogin(origin, request, `198.51.100.${100 + round}`),
+        timedGet(`${origin}/api/csrf/`),
+      ]);
       cheapDuring.push(cheap);
       if (legit.status !== 200) throw new Error(`the legitimate login during the burst answered ${legit.status}`);
       during.push(legit.ms);
@@ -87,7 +122,9 @@ export async function guessBurstScenario(ctx: BenchContext): Promise<BurstScenar
       for (const answer of answers) statuses[String(answer.status)] = (statuses[String(answer.status)] ?? 0) + 1;
       ctx.log(
         `  run ${round}/${options.runs}: legitimate login ${legit.ms.toFixed(0)} ms during the burst (${quiet.ms.toFixed(0)} ms alone; GET /api/csrf/ beside it ${cheap.toFixed(0)} ms); burst answered in ${seconds.toFixed(1)} s: ` +
-          Object.entries(statuses).map(([status, count]) => `${count}× ${status}`).join(", "),
+          Object.entries(statuses)
+            .map(([status, count]) => `${count}× ${status}`)
+            .join(", "),
       );
     }
     return {

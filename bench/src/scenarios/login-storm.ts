@@ -59,10 +59,26 @@ export async function loginStormScenario(ctx: BenchContext): Promise<StormScenar
   const servers: ServerHandle[] = [];
   try {
     ctx.log(`  creating a SQLite store with ${options.smallSessions.toLocaleString("en-US")} sessions`);
-    const sqlite = await createSqliteFixture(join(ctx.workDir, "storm.sqlite3"), { sessions: options.smallSessions, sample: options.smallSessions, log: ctx.log });
+    const sqlite = await createSqliteFixture(join(ctx.workDir, "storm.sqlite3"), {
+      sessions: options.smallSessions,
+      sample: options.smallSessions,
+      log: ctx.log,
+    });
     const whoami = cookieRequests("/api/whoami/", "sessionid", sqlite.tokens);
-    const start = async (label: string, env: Record<string, string>): Promise<{ server: ServerHandle; login: LoadRequest }> => {
-      const server = await startServerChild(ctx, { kind: "ready", database: sqlite.database, logLevel: "warn", settings: loginLoadSettings(options.loginConnections) }, { label, env, monitorEventLoop: true });
+    const start = async (
+      label: string,
+      env: Record<string, string>,
+    ): Promise<{ server: ServerHandle; login: LoadRequest }> => {
+      const server = await startServerChild(
+        ctx,
+        {
+          kind: "ready",
+          database: sqlite.database,
+          logLevel: "warn",
+          settings: loginLoadSettings(options.loginConnections),
+        },
+        { label, env, monitorEventLoop: true },
+      );
       servers.push(server);
       const first = whoami[0];
       // Status only: the first server's warm-up logins have set last_login since the fixture was made.
@@ -78,12 +94,54 @@ export async function loginStormScenario(ctx: BenchContext): Promise<StormScenar
     const login = pool4.login;
     const fixed = `at ${STORM_FIXED_RATE.toLocaleString("en-US")} req/s`;
     const variants: Variant[] = [
-      { key: "alone", label: "whoami alone (no storm)", server: pool4.server, threadpool: null, storm: false, rate: null },
-      { key: "storm-4", label: "whoami during a login storm, default pool (4 threads)", server: pool4.server, threadpool: 4, storm: true, rate: null },
-      { key: "storm-1", label: "whoami during a login storm, UV_THREADPOOL_SIZE=1", server: pool1.server, threadpool: 1, storm: true, rate: null },
-      { key: "alone-fixed", label: `whoami ${fixed} alone (no storm)`, server: pool4.server, threadpool: null, storm: false, rate: STORM_FIXED_RATE },
-      { key: "storm-4-fixed", label: `whoami ${fixed} during a login storm, default pool (4 threads)`, server: pool4.server, threadpool: 4, storm: true, rate: STORM_FIXED_RATE },
-      { key: "storm-1-fixed", label: `whoami ${fixed} during a login storm, UV_THREADPOOL_SIZE=1`, server: pool1.server, threadpool: 1, storm: true, rate: STORM_FIXED_RATE },
+      {
+        key: "alone",
+        label: "whoami alone (no storm)",
+        server: pool4.server,
+        threadpool: null,
+        storm: false,
+        rate: null,
+      },
+      {
+        key: "storm-4",
+        label: "whoami during a login storm, default pool (4 threads)",
+        server: pool4.server,
+        threadpool: 4,
+        storm: true,
+        rate: null,
+      },
+      {
+        key: "storm-1",
+        label: "whoami during a login storm, UV_THREADPOOL_SIZE=1",
+        server: pool1.server,
+        threadpool: 1,
+        storm: true,
+        rate: null,
+      },
+      {
+        key: "alone-fixed",
+        label: `whoami ${fixed} alone (no storm)`,
+        server: pool4.server,
+        threadpool: null,
+        storm: false,
+        rate: STORM_FIXED_RATE,
+      },
+      {
+        key: "storm-4-fixed",
+        label: `whoami ${fixed} during a login storm, default pool (4 threads)`,
+        server: pool4.server,
+        threadpool: 4,
+        storm: true,
+        rate: STORM_FIXED_RATE,
+      },
+      {
+        key: "storm-1-fixed",
+        label: `whoami ${fixed} during a login storm, UV_THREADPOOL_SIZE=1`,
+        server: pool1.server,
+        threadpool: 1,
+        storm: true,
+        rate: STORM_FIXED_RATE,
+      },
     ];
     const runs = new Map<string, Run[]>(variants.map((v) => [v.key, []]));
     for (let round = 1; round <= options.runs; round++) {
@@ -100,7 +158,12 @@ export async function loginStormScenario(ctx: BenchContext): Promise<StormScenar
           await new Promise((resolve) => setTimeout(resolve, LEAD_SECONDS * 1000));
         }
         await variant.server.stats(true);
-        const measured = await measure(ctx, variant.server, whoami, variant.rate === null ? {} : { rate: variant.rate, connections: STORM_FIXED_CONNECTIONS });
+        const measured = await measure(
+          ctx,
+          variant.server,
+          whoami,
+          variant.rate === null ? {} : { rate: variant.rate, connections: STORM_FIXED_CONNECTIONS },
+        );
         const stats = await variant.server.stats(false);
         const loginResult = storm === null ? null : await storm;
         runs.get(variant.key)?.push({ whoami: measured.load, login: loginResult, eventLoop: stats.eventLoop });
@@ -125,7 +188,12 @@ export async function loginStormScenario(ctx: BenchContext): Promise<StormScenar
         eventLoopMaxMs: medianOrNull(list.map((r) => r.eventLoop?.max ?? null)),
         non2xx: list.reduce((sum, r) => sum + r.whoami.non2xx + (r.login?.non2xx ?? 0), 0),
         errors: list.reduce((sum, r) => sum + r.whoami.errors + (r.login?.errors ?? 0), 0),
-        runs: list.map((r) => ({ whoamiRps: r.whoami.rps, whoamiP99Ms: r.whoami.latency.p99, loginRps: r.login?.rps ?? null, eventLoopP99Ms: r.eventLoop?.p99 ?? null })),
+        runs: list.map((r) => ({
+          whoamiRps: r.whoami.rps,
+          whoamiP99Ms: r.whoami.latency.p99,
+          loginRps: r.login?.rps ?? null,
+          eventLoopP99Ms: r.eventLoop?.p99 ?? null,
+        })),
       };
     });
     return {

@@ -35,12 +35,35 @@ export async function timeHashing(ctx: BenchContext): Promise<HashResult> {
 export async function loginScenario(ctx: BenchContext): Promise<LoginScenario> {
   ctx.log("  timing argon2id alone");
   const hash = await timeHashing(ctx);
-  ctx.log(`  argon2id ${hash.params}: verify ${hash.verifyMs.toFixed(1)} ms, hash ${hash.hashMs.toFixed(1)} ms, ${hash.verifiesPerSecond.toFixed(1)} verifies/s with ${hash.concurrency} in flight`);
-  const sqlite = await createSqliteFixture(join(ctx.workDir, "login.sqlite3"), { sessions: 1, sample: 1, log: ctx.log });
-  const server = await startServerChild(ctx, { kind: "ready", database: sqlite.database, logLevel: "warn", settings: loginLoadSettings(ctx.options.loginConnections) }, { label: "ready server, SQLite (logins)" });
+  ctx.log(
+    `  argon2id ${hash.params}: verify ${hash.verifyMs.toFixed(1)} ms, hash ${hash.hashMs.toFixed(1)} ms, ${hash.verifiesPerSecond.toFixed(1)} verifies/s with ${hash.concurrency} in flight`,
+  );
+  const sqlite = await createSqliteFixture(join(ctx.workDir, "login.sqlite3"), {
+    sessions: 1,
+    sample: 1,
+    log: ctx.log,
+  });
+  const server = await startServerChild(
+    ctx,
+    {
+      kind: "ready",
+      database: sqlite.database,
+      logLevel: "warn",
+      settings: loginLoadSettings(ctx.options.loginConnections),
+    },
+    { label: "ready server, SQLite (logins)" },
+  );
   try {
     const request = await loginRequest(server.origin);
-    const [login] = await compareThroughput(ctx, [{ key: "login", label: "POST /api/login/ (argon2id verify)", server, requests: [request], connections: ctx.options.loginConnections }]);
+    const [login] = await compareThroughput(ctx, [
+      {
+        key: "login",
+        label: "POST /api/login/ (argon2id verify)",
+        server,
+        requests: [request],
+        connections: ctx.options.loginConnections,
+      },
+    ]);
     if (login === undefined) throw new Error("The login run produced no figures.");
     // The issue's target: logins ≥ 0.9 × usable cores ÷ one verification, where the usable
     // cores are those the server may run on (the hash child is pinned exactly like it).

@@ -18,8 +18,16 @@ import { startServerChild } from "../server-handle.js";
 export async function memoryScenario(ctx: BenchContext): Promise<MemoryScenario> {
   const { options } = ctx;
   const rss: MemoryScenario["rss"] = [];
-  const sqlite = await createSqliteFixture(join(ctx.workDir, "memory.sqlite3"), { sessions: options.smallSessions, sample: options.smallSessions, log: ctx.log });
-  const server = await startServerChild(ctx, { kind: "ready", database: sqlite.database, logLevel: "warn", settings: {} }, { label: "ready server, SQLite (memory)" });
+  const sqlite = await createSqliteFixture(join(ctx.workDir, "memory.sqlite3"), {
+    sessions: options.smallSessions,
+    sample: options.smallSessions,
+    log: ctx.log,
+  });
+  const server = await startServerChild(
+    ctx,
+    { kind: "ready", database: sqlite.database, logLevel: "warn", settings: {} },
+    { label: "ready server, SQLite (memory)" },
+  );
   try {
     const requests = cookieRequests("/api/whoami/", "sessionid", sqlite.tokens);
     const first = requests[0];
@@ -27,8 +35,15 @@ export async function memoryScenario(ctx: BenchContext): Promise<MemoryScenario>
     const idle = rssBytesOf(server.pid);
     await warmUp(ctx, { key: "memory", label: server.label, server, requests });
     const after = await measure(ctx, server, requests);
-    rss.push({ label: "ready server, SQLite", idleBytes: idle, afterLoadBytes: after.rssBytes, sessions: options.smallSessions });
-    ctx.log(`  ready server RSS: ${idle === null ? "?" : (idle / 2 ** 20).toFixed(1)} MiB idle, ${after.rssBytes === null ? "?" : (after.rssBytes / 2 ** 20).toFixed(1)} MiB after load`);
+    rss.push({
+      label: "ready server, SQLite",
+      idleBytes: idle,
+      afterLoadBytes: after.rssBytes,
+      sessions: options.smallSessions,
+    });
+    ctx.log(
+      `  ready server RSS: ${idle === null ? "?" : (idle / 2 ** 20).toFixed(1)} MiB idle, ${after.rssBytes === null ? "?" : (after.rssBytes / 2 ** 20).toFixed(1)} MiB after load`,
+    );
   } finally {
     await server.stop();
   }
@@ -36,7 +51,11 @@ export async function memoryScenario(ctx: BenchContext): Promise<MemoryScenario>
   const n = options.bytesSessions;
   const stores: StoreBytes[] = [];
   ctx.log(`  bytes per session: inserting ${n.toLocaleString("en-US")} sessions into each store`);
-  const bytesDb = await createSqliteFixture(join(ctx.workDir, "bytes.sqlite3"), { sessions: n, sample: 0, log: ctx.log });
+  const bytesDb = await createSqliteFixture(join(ctx.workDir, "bytes.sqlite3"), {
+    sessions: n,
+    sample: 0,
+    log: ctx.log,
+  });
   stores.push({
     store: "SQLite",
     bytesPerSession: bytesDb.bytesPerSession,
@@ -45,13 +64,23 @@ export async function memoryScenario(ctx: BenchContext): Promise<MemoryScenario>
   });
   const redis = await ctx.services.redis();
   if (redis.ok) {
-    stores.push({ store: "Redis", bytesPerSession: await redisBytesPerSession(redis.server.url, n, ctx.log), sessions: n, method: "INFO memory used_memory growth / N (hash, user set entry, two sorted-set entries)" });
+    stores.push({
+      store: "Redis",
+      bytesPerSession: await redisBytesPerSession(redis.server.url, n, ctx.log),
+      sessions: n,
+      method: "INFO memory used_memory growth / N (hash, user set entry, two sorted-set entries)",
+    });
   } else {
     stores.push({ store: "Redis", bytesPerSession: null, sessions: 0, method: "", reason: redis.reason });
   }
   const postgres = await ctx.services.postgres();
   if (postgres.ok) {
-    stores.push({ store: "PostgreSQL", bytesPerSession: await postgresBytesPerSession(postgres.server.url, n, ctx.log), sessions: n, method: "pg_total_relation_size('latchkey_sessions') growth / N (heap, indexes, TOAST)" });
+    stores.push({
+      store: "PostgreSQL",
+      bytesPerSession: await postgresBytesPerSession(postgres.server.url, n, ctx.log),
+      sessions: n,
+      method: "pg_total_relation_size('latchkey_sessions') growth / N (heap, indexes, TOAST)",
+    });
   } else {
     stores.push({ store: "PostgreSQL", bytesPerSession: null, sessions: 0, method: "", reason: postgres.reason });
   }

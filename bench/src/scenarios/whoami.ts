@@ -27,7 +27,13 @@ export async function whoamiScenario(ctx: BenchContext): Promise<ThroughputScena
   const contenders: Contender[] = [];
   const skipped: SkippedRow[] = [];
   const notes: string[] = [];
-  const start = async (key: string, label: string, spec: ServerSpec, requests: LoadRequest[], body: string | null): Promise<void> => {
+  const start = async (
+    key: string,
+    label: string,
+    spec: ServerSpec,
+    requests: LoadRequest[],
+    body: string | null,
+  ): Promise<void> => {
     const server = await startServerChild(ctx, spec, { label });
     servers.push(server);
     const first = requests[0];
@@ -36,13 +42,35 @@ export async function whoamiScenario(ctx: BenchContext): Promise<ThroughputScena
   };
   try {
     ctx.log(`  creating a SQLite store with ${options.smallSessions.toLocaleString("en-US")} sessions`);
-    const sqlite = await createSqliteFixture(join(ctx.workDir, "whoami.sqlite3"), { sessions: options.smallSessions, sample: options.smallSessions, log: ctx.log });
+    const sqlite = await createSqliteFixture(join(ctx.workDir, "whoami.sqlite3"), {
+      sessions: options.smallSessions,
+      sample: options.smallSessions,
+      log: ctx.log,
+    });
     const requests = cookieRequests(WHOAMI, "sessionid", sqlite.tokens);
     const body = sqlite.user.whoamiBody;
     await start("bare", "bare node:http, no auth (ceiling)", { kind: "bare-node", body }, requests, body);
-    await start("ready-sqlite", "ready server, SQLite", { kind: "ready", database: sqlite.database, logLevel: "warn", settings: {} }, requests, body);
-    await start("ready-sqlite-log", "ready server, SQLite, request log on (logLevel info)", { kind: "ready", database: sqlite.database, logLevel: "info", settings: {} }, requests, body);
-    await start("node-sqlite", "@latchkey/node on node:http, SQLite", { kind: "latchkey-node", store: { type: "sqlite", database: sqlite.database } }, requests, body);
+    await start(
+      "ready-sqlite",
+      "ready server, SQLite",
+      { kind: "ready", database: sqlite.database, logLevel: "warn", settings: {} },
+      requests,
+      body,
+    );
+    await start(
+      "ready-sqlite-log",
+      "ready server, SQLite, request log on (logLevel info)",
+      { kind: "ready", database: sqlite.database, logLevel: "info", settings: {} },
+      requests,
+      body,
+    );
+    await start(
+      "node-sqlite",
+      "@latchkey/node on node:http, SQLite",
+      { kind: "latchkey-node", store: { type: "sqlite", database: sqlite.database } },
+      requests,
+      body,
+    );
 
     // The ready server takes Redis and PostgreSQL settings in newer versions; older ones are
     // measured through @latchkey/node over the store packages instead.
@@ -51,35 +79,87 @@ export async function whoamiScenario(ctx: BenchContext): Promise<ThroughputScena
     const cache = readyServerHas("sessionCache.enabled");
     const redis = await ctx.services.redis();
     if (redis.ok) {
-      const fixture = await createRedisFixture(redis.server.url, join(ctx.workDir, "redis-users.sqlite3"), { sessions: options.smallSessions, sample: options.smallSessions });
+      const fixture = await createRedisFixture(redis.server.url, join(ctx.workDir, "redis-users.sqlite3"), {
+        sessions: options.smallSessions,
+        sample: options.smallSessions,
+      });
       const redisRequests = cookieRequests(WHOAMI, "sessionid", fixture.tokens);
       if (readyRedis) {
         const settings = { redisUrl: fixture.url };
         // The cache is on by default with Redis in newer versions: this row is the cache-off one.
         const off = cache ? { "sessionCache.enabled": "false" } : {};
-        await start("ready-redis", "ready server, Redis sessions + SQLite users, sessionCache off", { kind: "ready", database: fixture.usersDatabase, logLevel: "warn", settings: { ...settings, ...off } }, redisRequests, fixture.user.whoamiBody);
+        await start(
+          "ready-redis",
+          "ready server, Redis sessions + SQLite users, sessionCache off",
+          { kind: "ready", database: fixture.usersDatabase, logLevel: "warn", settings: { ...settings, ...off } },
+          redisRequests,
+          fixture.user.whoamiBody,
+        );
         if (cache) {
-          await start("ready-redis-cache", "ready server, Redis + SQLite, sessionCache on", { kind: "ready", database: fixture.usersDatabase, logLevel: "warn", settings: { ...settings, "sessionCache.enabled": "true" } }, redisRequests, fixture.user.whoamiBody);
+          await start(
+            "ready-redis-cache",
+            "ready server, Redis + SQLite, sessionCache on",
+            {
+              kind: "ready",
+              database: fixture.usersDatabase,
+              logLevel: "warn",
+              settings: { ...settings, "sessionCache.enabled": "true" },
+            },
+            redisRequests,
+            fixture.user.whoamiBody,
+          );
         }
       } else {
-        await start("node-redis", "@latchkey/node on node:http, Redis sessions + SQLite users", { kind: "latchkey-node", store: { type: "redis", url: fixture.url, usersDatabase: fixture.usersDatabase } }, redisRequests, fixture.user.whoamiBody);
+        await start(
+          "node-redis",
+          "@latchkey/node on node:http, Redis sessions + SQLite users",
+          { kind: "latchkey-node", store: { type: "redis", url: fixture.url, usersDatabase: fixture.usersDatabase } },
+          redisRequests,
+          fixture.user.whoamiBody,
+        );
       }
     } else {
       skipped.push({ key: "redis", label: "Redis", reason: redis.reason });
     }
     const postgres = await ctx.services.postgres();
     if (postgres.ok) {
-      const fixture = await createPostgresFixture(postgres.server.url, { sessions: options.smallSessions, sample: options.smallSessions });
+      const fixture = await createPostgresFixture(postgres.server.url, {
+        sessions: options.smallSessions,
+        sample: options.smallSessions,
+      });
       const pgRequests = cookieRequests(WHOAMI, "sessionid", fixture.tokens);
       if (readyPostgres) {
         const settings = { databaseUrl: fixture.url };
         const off = cache ? { "sessionCache.enabled": "false" } : {};
-        await start("ready-postgres", "ready server, PostgreSQL, sessionCache off", { kind: "ready", database: sqlite.database, logLevel: "warn", settings: { ...settings, ...off } }, pgRequests, fixture.user.whoamiBody);
+        await start(
+          "ready-postgres",
+          "ready server, PostgreSQL, sessionCache off",
+          { kind: "ready", database: sqlite.database, logLevel: "warn", settings: { ...settings, ...off } },
+          pgRequests,
+          fixture.user.whoamiBody,
+        );
         if (cache) {
-          await start("ready-postgres-cache", "ready server, PostgreSQL, sessionCache on", { kind: "ready", database: sqlite.database, logLevel: "warn", settings: { ...settings, "sessionCache.enabled": "true" } }, pgRequests, fixture.user.whoamiBody);
+          await start(
+            "ready-postgres-cache",
+            "ready server, PostgreSQL, sessionCache on",
+            {
+              kind: "ready",
+              database: sqlite.database,
+              logLevel: "warn",
+              settings: { ...settings, "sessionCache.enabled": "true" },
+            },
+            pgRequests,
+            fixture.user.whoamiBody,
+          );
         }
       } else {
-        await start("node-postgres", "@latchkey/node on node:http, PostgreSQL", { kind: "latchkey-node", store: { type: "postgres", url: fixture.url } }, pgRequests, fixture.user.whoamiBody);
+        await start(
+          "node-postgres",
+          "@latchkey/node on node:http, PostgreSQL",
+          { kind: "latchkey-node", store: { type: "postgres", url: fixture.url } },
+          pgRequests,
+          fixture.user.whoamiBody,
+        );
       }
     } else {
       skipped.push({ key: "postgres", label: "PostgreSQL", reason: postgres.reason });
@@ -94,7 +174,13 @@ export async function whoamiScenario(ctx: BenchContext): Promise<ThroughputScena
         const started = await startPeers(ctx, body);
         for (const peer of started.peers) {
           servers.push(peer.server);
-          contenders.push({ key: peer.key, label: peer.label, server: peer.server, requests: peerRequests(peer), baseline: "bare" });
+          contenders.push({
+            key: peer.key,
+            label: peer.label,
+            server: peer.server,
+            requests: peerRequests(peer),
+            baseline: "bare",
+          });
         }
         skipped.push(...started.skipped);
         notes.push(...PEER_NOTES);

@@ -23,7 +23,8 @@ function listen(server: Server): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      if (address === null || typeof address === "string") reject(new Error("The server is not listening on a TCP port."));
+      if (address === null || typeof address === "string")
+        reject(new Error("The server is not listening on a TCP port."));
       else resolve(address.port);
     });
   });

@@ -35,9 +35,13 @@ function scryptHash(password: string, salt: Buffer): Promise<Buffer> {
  * peers.md measured bcrypt, which only login pays) and stores the user in a regenerated
  * session; `GET /api/whoami/` answers the session's user or 401. Resolves once Redis is connected.
  */
-export async function expressSessionServer(spec: ExpressSessionPeerSpec): Promise<{ server: Server; close(): Promise<void> }> {
+export async function expressSessionServer(
+  spec: ExpressSessionPeerSpec,
+): Promise<{ server: Server; close(): Promise<void> }> {
   const client = createClient({ url: spec.redisUrl });
-  client.on("error", (error: unknown) => console.error(`redis client: ${error instanceof Error ? error.message : String(error)}`));
+  client.on("error", (error: unknown) =>
+    console.error(`redis client: ${error instanceof Error ? error.message : String(error)}`),
+  );
   await client.connect();
   const salt = randomBytes(16);
   const passwordHash = await scryptHash(spec.password, salt);

@@ -15,7 +15,9 @@ export async function fastifyServer(open: OpenStores | null): Promise<FastifyIns
     app.get(APP_ROUTE, async () => appRouteBody("bench"));
   } else {
     await app.register(latchkeyFastify, { latchkey: createLatchkey({ stores: open.stores }) });
-    app.get(APP_ROUTE, { preHandler: app.requireUser() }, async (request) => appRouteBody(authOf(request).user.username));
+    app.get(APP_ROUTE, { preHandler: app.requireUser() }, async (request) =>
+      appRouteBody(authOf(request).user.username),
+    );
   }
   await app.ready();
   return app;

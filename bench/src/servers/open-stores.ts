@@ -19,7 +19,9 @@ export async function openStores(spec: StoreSpec): Promise<OpenStores> {
     case "sqlite": {
       const database = openSqliteDatabase(spec.database);
       return {
-        stores: sqliteStores(spec.cacheEntries === undefined ? { database } : { database, cacheEntries: spec.cacheEntries }),
+        stores: sqliteStores(
+          spec.cacheEntries === undefined ? { database } : { database, cacheEntries: spec.cacheEntries },
+        ),
         close: async () => {
           database.close();
         },

@@ -6,7 +6,11 @@ import { loadServerConfig, SETTINGS, startServer, type RunningServer } from "@la
  * change what is measured); `logLevel` "warn" leaves out the one-line-per-request log.
  * `settings` are further command-line overrides by config-file key.
  */
-export async function readyServer(database: string, logLevel: "warn" | "info", settings: Readonly<Record<string, string>>): Promise<RunningServer> {
+export async function readyServer(
+  database: string,
+  logLevel: "warn" | "info",
+  settings: Readonly<Record<string, string>>,
+): Promise<RunningServer> {
   const config = loadServerConfig({
     env: {},
     overrides: { ...settings, host: "127.0.0.1", port: "0", database, logLevel },

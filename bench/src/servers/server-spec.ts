@@ -22,7 +22,9 @@ export type ServerSpec =
   | { kind: "express"; database: string | null }
   /** A Fastify 5 app route; with `database`, behind latchkey's plugin and `app.requireUser()`. */
   | { kind: "fastify"; database: string | null }
-  /** Peer: Express 5 + express-session + connect-redis, sessions in the Redis at `redisUrl`; whoami answers `userJson`. */
+  /**
+   * Peer: Express 5 + express-session + connect-redis, sessions in the Redis at `redisUrl`; whoami answers `userJson`.
+   */
   | { kind: "peer-express-session"; redisUrl: string; username: string; password: string; userJson: string }
   /** Peer: better-auth with email and password over a fresh SQLite file, with one user. */
   | { kind: "peer-better-auth"; database: string; email: string; password: string; name: string };
@@ -50,7 +52,8 @@ function nullableString(value: unknown): value is string | null {
 function parseStore(value: unknown): StoreSpec | null {
   if (!isRecord(value)) return null;
   if (value.type === "sqlite" && typeof value.database === "string") {
-    if (typeof value.cacheEntries === "number") return { type: "sqlite", database: value.database, cacheEntries: value.cacheEntries };
+    if (typeof value.cacheEntries === "number")
+      return { type: "sqlite", database: value.database, cacheEntries: value.cacheEntries };
     return { type: "sqlite", database: value.database };
   }
   if (value.type === "redis" && typeof value.url === "string" && typeof value.usersDatabase === "string") {
@@ -65,19 +68,49 @@ export function parseServerSpec(text: string): ServerSpec {
   const value: unknown = JSON.parse(text);
   if (isRecord(value)) {
     if (value.kind === "bare-node" && typeof value.body === "string") return { kind: "bare-node", body: value.body };
-    if (value.kind === "ready" && typeof value.database === "string" && (value.logLevel === "warn" || value.logLevel === "info") && isStringRecord(value.settings)) {
+    if (
+      value.kind === "ready" &&
+      typeof value.database === "string" &&
+      (value.logLevel === "warn" || value.logLevel === "info") &&
+      isStringRecord(value.settings)
+    ) {
       return { kind: "ready", database: value.database, logLevel: value.logLevel, settings: value.settings };
     }
     if (value.kind === "latchkey-node") {
       const store = parseStore(value.store);
       if (store !== null) return { kind: "latchkey-node", store };
     }
-    if ((value.kind === "express" || value.kind === "fastify") && nullableString(value.database)) return { kind: value.kind, database: value.database };
-    if (value.kind === "peer-express-session" && typeof value.redisUrl === "string" && typeof value.username === "string" && typeof value.password === "string" && typeof value.userJson === "string") {
-      return { kind: value.kind, redisUrl: value.redisUrl, username: value.username, password: value.password, userJson: value.userJson };
+    if ((value.kind === "express" || value.kind === "fastify") && nullableString(value.database))
+      return { kind: value.kind, database: value.database };
+    if (
+      value.kind === "peer-express-session" &&
+      typeof value.redisUrl === "string" &&
+      typeof value.username === "string" &&
+      typeof value.password === "string" &&
+      typeof value.userJson === "string"
+    ) {
+      return {
+        kind: value.kind,
+        redisUrl: value.redisUrl,
+        username: value.username,
+        password: value.password,
+        userJson: value.userJson,
+      };
     }
-    if (value.kind === "peer-better-auth" && typeof value.database === "string" && typeof value.email === "string" && typeof value.password === "string" && typeof value.name === "string") {
-      return { kind: value.kind, database: value.database, email: value.email, password: value.password, name: value.name };
+    if (
+      value.kind === "peer-better-auth" &&
+      typeof value.database === "string" &&
+      typeof value.email === "string" &&
+      typeof value.password === "string" &&
+      typeof value.name === "string"
+    ) {
+      return {
+        kind: value.kind,
+        database: value.database,
+        email: value.email,
+        password: value.password,
+        name: value.name,
+      };
     }
   }
   throw new Error(`Not a server spec: ${text}`);

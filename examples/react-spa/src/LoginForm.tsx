@@ -39,7 +39,8 @@ export function LoginForm(): ReactElement {
     const result = await client.authenticateMfaWithPasskey();
     setBusy(false);
     if (!result.ok && result.error.code === "mfa_login_invalid") setNeedsCode(false);
-    if (!result.ok) setError(result.error.code === "passkey_cancelled" ? "No passkey was chosen." : loginErrorMessage(result.error));
+    if (!result.ok)
+      setError(result.error.code === "passkey_cancelled" ? "No passkey was chosen." : loginErrorMessage(result.error));
   }
 
   /** Passwordless: the browser offers the passkeys it holds for this site. */
@@ -48,7 +49,8 @@ export function LoginForm(): ReactElement {
     setError(null);
     const result = await client.loginWithPasskey();
     setBusy(false);
-    if (!result.ok) setError(result.error.code === "passkey_cancelled" ? "No passkey was chosen." : loginErrorMessage(result.error));
+    if (!result.ok)
+      setError(result.error.code === "passkey_cancelled" ? "No passkey was chosen." : loginErrorMessage(result.error));
   }
 
   return (
@@ -56,7 +58,13 @@ export function LoginForm(): ReactElement {
       <h2>Log in</h2>
       <label>
         Username
-        <input data-testid="login-username" name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} />
+        <input
+          data-testid="login-username"
+          name="username"
+          autoComplete="username"
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+        />
       </label>
       <label>
         Password
@@ -71,8 +79,17 @@ export function LoginForm(): ReactElement {
       </label>
       {needsCode && (
         <label>
-          {methods.includes("totp") ? "Code from your authenticator app (or a recovery code)" : "Recovery code (if you cannot use your passkey)"}
-          <input data-testid="login-code" name="code" autoComplete="one-time-code" inputMode="numeric" value={code} onChange={(e) => setCode(e.target.value)} />
+          {methods.includes("totp")
+            ? "Code from your authenticator app (or a recovery code)"
+            : "Recovery code (if you cannot use your passkey)"}
+          <input
+            data-testid="login-code"
+            name="code"
+            autoComplete="one-time-code"
+            inputMode="numeric"
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+          />
         </label>
       )}
       <button data-testid="login-submit" type="submit" disabled={busy}>
@@ -80,7 +97,12 @@ export function LoginForm(): ReactElement {
       </button>{" "}
       {needsCode && methods.includes("webauthn") && (
         <>
-          <button data-testid="login-mfa-passkey" type="button" disabled={busy} onClick={() => void secondFactorPasskey()}>
+          <button
+            data-testid="login-mfa-passkey"
+            type="button"
+            disabled={busy}
+            onClick={() => void secondFactorPasskey()}
+          >
             Use a passkey
           </button>{" "}
         </>

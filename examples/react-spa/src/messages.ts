@@ -55,7 +55,9 @@ export function accountErrorMessage(error: ClientError): string {
     case "reauthentication_failed":
       return "Wrong password.";
     case "throttled":
-      return error.retryAfterSeconds === undefined ? `Too many attempts. ${error.detail}` : `Too many attempts. Try again in ${error.retryAfterSeconds} seconds.`;
+      return error.retryAfterSeconds === undefined
+        ? `Too many attempts. ${error.detail}`
+        : `Too many attempts. Try again in ${error.retryAfterSeconds} seconds.`;
     case "not_found":
       return "Not available: this server does not have that route (is sign-up enabled?).";
     default:

@@ -1,6 +1,13 @@
 import { existsSync } from "node:fs";
 import { silentLogger, type Latchkey } from "@latchkey/core";
-import { createServerLatchkey, loadServerConfig, openServerStores, ServerConfigError, type ServerConfig, type ServerStores } from "@latchkey/server";
+import {
+  createServerLatchkey,
+  loadServerConfig,
+  openServerStores,
+  ServerConfigError,
+  type ServerConfig,
+  type ServerStores,
+} from "@latchkey/server";
 import { SqliteChangeNotAcknowledgedError } from "@latchkey/store-sqlite";
 import type { Command } from "commander";
 import { CliError } from "./cli-error.js";
@@ -12,7 +19,11 @@ import { stringOption } from "./command-options.js";
  * every command finds the server's database. A bad configuration becomes a {@link CliError}
  * listing every problem.
  */
-export function loadCommandConfig(command: Command, io: CliIo, overrides: Readonly<Record<string, string | undefined>> = {}): ServerConfig {
+export function loadCommandConfig(
+  command: Command,
+  io: CliIo,
+  overrides: Readonly<Record<string, string | undefined>> = {},
+): ServerConfig {
   const configFile = stringOption(command, "config");
   try {
     const config = loadServerConfig({
@@ -24,7 +35,8 @@ export function loadCommandConfig(command: Command, io: CliIo, overrides: Readon
     for (const warning of config.warnings) io.stderr(`Warning: ${warning}\n`);
     return config;
   } catch (error) {
-    if (error instanceof ServerConfigError) throw new CliError(`invalid configuration:\n${error.problems.map((p) => `  - ${p}`).join("\n")}`);
+    if (error instanceof ServerConfigError)
+      throw new CliError(`invalid configuration:\n${error.problems.map((p) => `  - ${p}`).join("\n")}`);
     throw error;
   }
 }
@@ -45,13 +57,19 @@ export interface CommandContext {
 export async function openCommandContext(command: Command, io: CliIo): Promise<CommandContext> {
   const config = loadCommandConfig(command, io);
   if (config.databaseUrl === null && !existsSync(config.database)) {
-    throw new CliError(`no latchkey database at ${config.database}. Run "latchkey migrate" first (or start the server, which migrates at start-up).`);
+    throw new CliError(
+      `no latchkey database at ${config.database}. Run "latchkey migrate" first (or start the server, which migrates at start-up).`,
+    );
   }
   // "announce": once the command is done, every server on the SQLite file is told about its
   // writes and confirms it dropped its cache, before the command returns.
   const db = await openServerStores(config, { migrate: false, sqliteChanges: "announce" });
   try {
-    const latchkey = createServerLatchkey(config, db.stores, { logger: silentLogger, invalidationBus: db.bus, sessionCache: false });
+    const latchkey = createServerLatchkey(config, db.stores, {
+      logger: silentLogger,
+      invalidationBus: db.bus,
+      sessionCache: false,
+    });
     const close = async (): Promise<void> => {
       try {
         await db.announceChanges();
@@ -70,7 +88,11 @@ export async function openCommandContext(command: Command, io: CliIo): Promise<C
 }
 
 /** Runs `body` with an open context and always closes the stores. */
-export async function withCommandContext<T>(command: Command, io: CliIo, body: (context: CommandContext) => Promise<T>): Promise<T> {
+export async function withCommandContext<T>(
+  command: Command,
+  io: CliIo,
+  body: (context: CommandContext) => Promise<T>,
+): Promise<T> {
   const context = await openCommandContext(command, io);
   try {
     return await body(context);

@@ -3,7 +3,10 @@ import type { Command } from "commander";
 /** Adds `--config` and `--data-dir`, which every command takes. */
 export function withConfigOptions(command: Command): Command {
   return command
-    .option("--config <file>", "JSON config file (default: latchkey.config.json in the working directory, or LATCHKEY_CONFIG)")
+    .option(
+      "--config <file>",
+      "JSON config file (default: latchkey.config.json in the working directory, or LATCHKEY_CONFIG)",
+    )
     .option("--data-dir <dir>", "data directory holding latchkey.sqlite3 (default: ./data, or LATCHKEY_DATA_DIR)");
 }
 

@@ -1,7 +1,10 @@
 /** `2025-03-01 14:05:09Z`: sortable, unambiguous, and short enough for a table. */
 export function formatTime(ms: number | null): string {
   if (ms === null) return "-";
-  return new Date(ms).toISOString().replace("T", " ").replace(/\.\d+Z$/, "Z");
+  return new Date(ms)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, "Z");
 }
 
 /** ISO 8601 for JSON output, or null. */

@@ -15,7 +15,10 @@ describe("the memory-tuned start of latchkey serve", () => {
   });
 
   it("adds an 8 MiB semi-space limit unless node's flags or NODE_OPTIONS already give one", () => {
-    assert.deepEqual(childNodeFlags(["--enable-source-maps"], undefined), ["--enable-source-maps", "--max-semi-space-size=8"]);
+    assert.deepEqual(childNodeFlags(["--enable-source-maps"], undefined), [
+      "--enable-source-maps",
+      "--max-semi-space-size=8",
+    ]);
     assert.deepEqual(childNodeFlags(["--max-semi-space-size=32"], undefined), ["--max-semi-space-size=32"]);
     assert.deepEqual(childNodeFlags([], "--max-semi-space-size=4 --trace-gc"), []);
   });

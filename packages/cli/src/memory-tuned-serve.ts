@@ -33,13 +33,25 @@ const SUPERVISOR_VAR = "__LATCHKEY_SUPERVISOR_PID";
 export const SERVER_SEMI_SPACE_MIB = 8;
 
 /** True if `latchkey <argv>` should start the server in a memory-tuned child process. */
-export function wantsMemoryTunedServe(argv: readonly string[], env: NodeJS.ProcessEnv, platform: NodeJS.Platform): boolean {
-  return platform === "linux" && argv[0] === "serve" && !argv.includes("--help") && !argv.includes("-h") && env["MALLOC_ARENA_MAX"] === undefined;
+export function wantsMemoryTunedServe(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  platform: NodeJS.Platform,
+): boolean {
+  return (
+    platform === "linux" &&
+    argv[0] === "serve" &&
+    !argv.includes("--help") &&
+    !argv.includes("-h") &&
+    env["MALLOC_ARENA_MAX"] === undefined
+  );
 }
 
 /** The node flags of the child: this process's own, plus the semi-space limit unless one was given. */
 export function childNodeFlags(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
-  const given = [...execArgv, nodeOptions ?? ""].some((flag) => flag.includes("semi-space-size") || flag.includes("semi_space_size"));
+  const given = [...execArgv, nodeOptions ?? ""].some(
+    (flag) => flag.includes("semi-space-size") || flag.includes("semi_space_size"),
+  );
   return given ? [...execArgv] : [...execArgv, `--max-semi-space-size=${SERVER_SEMI_SPACE_MIB}`];
 }
 
@@ -52,10 +64,14 @@ export function childNodeFlags(execArgv: readonly string[], nodeOptions: string 
  * stops by itself if this process dies (its IPC channel closes; see `serve`).
  */
 export function runMemoryTunedServe(script: string, argv: readonly string[]): Promise<number> {
-  const child = spawn(process.execPath, [...childNodeFlags(process.execArgv, process.env["NODE_OPTIONS"]), script, ...argv], {
-    stdio: ["inherit", "inherit", "inherit", "ipc"],
-    env: { ...process.env, MALLOC_ARENA_MAX: "1", [SUPERVISOR_VAR]: String(process.pid) },
-  });
+  const child = spawn(
+    process.execPath,
+    [...childNodeFlags(process.execArgv, process.env["NODE_OPTIONS"]), script, ...argv],
+    {
+      stdio: ["inherit", "inherit", "inherit", "ipc"],
+      env: { ...process.env, MALLOC_ARENA_MAX: "1", [SUPERVISOR_VAR]: String(process.pid) },
+    },
+  );
   const forward = (signal: "SIGTERM" | "SIGINT") => () => {
     if (child.connected) child.send({ latchkeyStop: signal });
     else child.kill("SIGKILL");
@@ -93,7 +109,8 @@ export function obeySupervisor(stop: (reason: "SIGTERM" | "SIGINT" | "disconnect
   process.on("SIGTERM", () => {});
   process.on("SIGINT", () => {});
   process.on("message", (message: unknown) => {
-    const signal = typeof message === "object" && message !== null && "latchkeyStop" in message ? message.latchkeyStop : null;
+    const signal =
+      typeof message === "object" && message !== null && "latchkeyStop" in message ? message.latchkeyStop : null;
     if (signal === "SIGTERM" || signal === "SIGINT") stop(signal);
   });
   process.once("disconnect", () => stop("disconnect"));

@@ -14,7 +14,9 @@ import { sendtestemailCommand } from "./commands/sendtestemail.js";
 
 function packageVersion(): string {
   const parsed: unknown = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-  return typeof parsed === "object" && parsed !== null && "version" in parsed && typeof parsed.version === "string" ? parsed.version : "unknown";
+  return typeof parsed === "object" && parsed !== null && "version" in parsed && typeof parsed.version === "string"
+    ? parsed.version
+    : "unknown";
 }
 
 /** Makes commander throw instead of exiting and write through `io`, on a command and all below it. */
@@ -41,7 +43,10 @@ export function buildProgram(io: CliIo): Command {
     .addCommand(importDjangoCommand(io))
     .addCommand(doctorCommand(io))
     .addCommand(sendtestemailCommand(io))
-    .addHelpText("after", "\nRun `latchkey <command> --help` for a command's options. Docs: docs/cli.md, docs/configuration.md.");
+    .addHelpText(
+      "after",
+      "\nRun `latchkey <command> --help` for a command's options. Docs: docs/cli.md, docs/configuration.md.",
+    );
   configure(program, io);
   return program;
 }

@@ -28,7 +28,8 @@ export async function promptHidden(message: string): Promise<string> {
   try {
     return await password({ message });
   } catch (error) {
-    if (error instanceof Error && (error.name === "ExitPromptError" || error.name === "AbortPromptError")) throw cancelled();
+    if (error instanceof Error && (error.name === "ExitPromptError" || error.name === "AbortPromptError"))
+      throw cancelled();
     throw error;
   }
 }
@@ -38,7 +39,11 @@ export async function promptHidden(message: string): Promise<string> {
  * `problems(password)` finds nothing, at most `attempts` times (as Django's
  * `changepassword`); each refusal is explained on stderr before asking again.
  */
-export async function promptNewPassword(options: { problems: (password: string) => string[]; stderr: (text: string) => void; attempts?: number }): Promise<string> {
+export async function promptNewPassword(options: {
+  problems: (password: string) => string[];
+  stderr: (text: string) => void;
+  attempts?: number;
+}): Promise<string> {
   const attempts = options.attempts ?? Infinity;
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const first = await promptHidden("Password:");

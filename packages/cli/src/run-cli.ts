@@ -9,8 +9,14 @@ import { buildProgram } from "./program.js";
 /** Errors whose message says everything: printed without a stack trace. */
 function expectedMessage(error: unknown): { message: string; exitCode: number } | null {
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
-  if (error instanceof ServerConfigError) return { message: `invalid configuration:\n${error.problems.map((p) => `  - ${p}`).join("\n")}`, exitCode: 1 };
-  if (error instanceof SqliteMigrationsPendingError || error instanceof ServerStartError || error instanceof StoreUnavailableError) return { message: error.message, exitCode: 1 };
+  if (error instanceof ServerConfigError)
+    return { message: `invalid configuration:\n${error.problems.map((p) => `  - ${p}`).join("\n")}`, exitCode: 1 };
+  if (
+    error instanceof SqliteMigrationsPendingError ||
+    error instanceof ServerStartError ||
+    error instanceof StoreUnavailableError
+  )
+    return { message: error.message, exitCode: 1 };
   return null;
 }
 
@@ -32,7 +38,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       io.stderr(`Error: ${expected.message}\n`);
       return expected.exitCode;
     }
-    io.stderr(`Error: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    io.stderr(
+      `Error: unexpected failure: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     return 1;
   }
 }

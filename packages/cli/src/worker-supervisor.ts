@@ -31,7 +31,10 @@ const KILL_GRACE_MS = 5_000;
 export async function runPrimary(config: ServerConfig, logger: Logger): Promise<void> {
   const stores = await openServerStores(config, { migrate: config.migrateOnStart, logger });
   for (const m of stores.applied) {
-    logger.info({ event: "migration_applied", database: m.database, version: m.version, name: m.name }, `applied ${m.database} migration ${m.version} (${m.name})`);
+    logger.info(
+      { event: "migration_applied", database: m.database, version: m.version, name: m.name },
+      `applied ${m.database} migration ${m.version} (${m.name})`,
+    );
   }
   await stores.close();
 
@@ -50,7 +53,15 @@ export async function runPrimary(config: ServerConfig, logger: Logger): Promise<
       started.add(worker);
       listening += 1;
       if (listening === config.workers) {
-        logger.info({ event: "workers_listening", workers: config.workers, port: address.port, pids: [...live].map((w) => w.process.pid) }, `${config.workers} workers listening`);
+        logger.info(
+          {
+            event: "workers_listening",
+            workers: config.workers,
+            port: address.port,
+            pids: [...live].map((w) => w.process.pid),
+          },
+          `${config.workers} workers listening`,
+        );
       }
     });
   }
@@ -74,14 +85,19 @@ export async function runPrimary(config: ServerConfig, logger: Logger): Promise<
     if (abnormal) crashes.push(now);
     while (crashes.length > 0 && (crashes[0] ?? now) < now - CRASH_WINDOW_MS) crashes.shift();
     if (crashes.length > MAX_CRASHES) {
-      logger.error({ event: "workers_crash_loop", crashes: crashes.length, windowSeconds: CRASH_WINDOW_MS / 1000 }, "workers keep crashing; stopping the server (see the errors above)");
+      logger.error(
+        { event: "workers_crash_loop", crashes: crashes.length, windowSeconds: CRASH_WINDOW_MS / 1000 },
+        "workers keep crashing; stopping the server (see the errors above)",
+      );
       stopping = true;
       forcedExit = true;
       stopAll("SIGTERM");
       if (live.size === 0) process.exit(1);
       return;
     }
-    const delayMs = abnormal ? Math.min(RESTART_DELAY_MIN_MS * 2 ** Math.max(crashes.length - 1, 0), RESTART_DELAY_MAX_MS) : 0;
+    const delayMs = abnormal
+      ? Math.min(RESTART_DELAY_MIN_MS * 2 ** Math.max(crashes.length - 1, 0), RESTART_DELAY_MAX_MS)
+      : 0;
     logger.warn(
       { event: "worker_exited", workerPid: pid, code, signal, replacedInMs: delayMs, hadStarted: started.has(worker) },
       `worker ${pid} exited (${signal ?? `code ${code}`}); starting a replacement${delayMs > 0 ? ` in ${delayMs} ms` : ""}`,
@@ -103,11 +119,14 @@ export async function runPrimary(config: ServerConfig, logger: Logger): Promise<
     stopping = true;
     logger.info({ event: "signal", signal }, `${signal} received: stopping ${config.workers} workers gracefully`);
     stopAll("SIGTERM");
-    setTimeout(() => {
-      logger.warn({ event: "shutdown_timeout" }, "workers still running past the shutdown deadline; killing them");
-      forcedExit = true;
-      stopAll("SIGKILL");
-    }, config.shutdownTimeoutSeconds * 1000 + KILL_GRACE_MS).unref();
+    setTimeout(
+      () => {
+        logger.warn({ event: "shutdown_timeout" }, "workers still running past the shutdown deadline; killing them");
+        forcedExit = true;
+        stopAll("SIGKILL");
+      },
+      config.shutdownTimeoutSeconds * 1000 + KILL_GRACE_MS,
+    ).unref();
     if (live.size === 0) process.exit(0);
   };
   // Under the memory-tuned `latchkey serve` supervisor, stop on its messages instead (see obeySupervisor).

@@ -6,19 +6,35 @@ import type { ClientError, ClientResult, User } from "./types.js";
 export type Answer = { ok: true; status: number; body: unknown; startedAt: number } | { ok: false; error: ClientError };
 
 /** Sends one request to a route (with `suffix` appended to its path, for `sessions/{id}/`). */
-export type RouteCall = (route: RouteName, method: "GET" | "POST" | "PATCH" | "DELETE", json?: unknown, suffix?: string) => Promise<Answer>;
+export type RouteCall = (
+  route: RouteName,
+  method: "GET" | "POST" | "PATCH" | "DELETE",
+  json?: unknown,
+  suffix?: string,
+) => Promise<Answer>;
 
 /** The account-lifecycle calls of the client (SPEC §2a); every one resolves to a value. */
 export interface AccountCalls {
-  /** `POST /signup/`: `{ pending: true }` (202, verification mandatory: check your mail) or `{ pending: false, user }` (201, logged in). */
-  signup(input: { username: string; email: string; password: string; firstName?: string; lastName?: string }): Promise<ClientResult<{ pending: true } | { pending: false; user: User }>>;
+  /**
+   * `POST /signup/`: `{ pending: true }` (202, verification mandatory: check your mail) or `{ pending: false, user }`
+   * (201, logged in).
+   */
+  signup(input: {
+    username: string;
+    email: string;
+    password: string;
+    firstName?: string;
+    lastName?: string;
+  }): Promise<ClientResult<{ pending: true } | { pending: false; user: User }>>;
   /** `POST /email/verify/` with the key from the link. Failure: 400 `key_invalid`. */
   verifyEmail(key: string): Promise<ClientResult<{ email: string }>>;
   /** `POST /email/verify/resend/`: always the same answer. */
   resendVerification(email: string): Promise<ClientResult<{ detail: string }>>;
   /** `POST /password/reset/`: always the same answer. */
   requestPasswordReset(email: string): Promise<ClientResult<{ detail: string }>>;
-  /** `POST /password/reset/confirm/`. Every session of the user ends. Failures: 400 `key_invalid`, `password_invalid`. */
+  /**
+   * `POST /password/reset/confirm/`. Every session of the user ends. Failures: 400 `key_invalid`, `password_invalid`.
+   */
   resetPassword(key: string, newPassword: string): Promise<ClientResult<{ detail: string }>>;
   /** `POST /reauthenticate/`: makes the session fresh. Failure: 400 `reauthentication_failed`, 429. */
   reauthenticate(password: string): Promise<ClientResult<{ freshUntil: string }>>;
@@ -35,16 +51,26 @@ export interface AccountCalls {
 }
 
 function detailOf(answer: Extract<Answer, { ok: true }>): ClientResult<{ detail: string }> {
-  if (!isRecord(answer.body) || typeof answer.body.detail !== "string") return { ok: false, error: invalidResponse(answer.status, "a detail answer") };
+  if (!isRecord(answer.body) || typeof answer.body.detail !== "string")
+    return { ok: false, error: invalidResponse(answer.status, "a detail answer") };
   return { ok: true, data: { detail: answer.body.detail } };
 }
 
 function isSessionInfo(value: unknown): value is SessionInfo {
-  return isRecord(value) && typeof value.id === "string" && typeof value.current === "boolean" && (value.kind === "cookie" || value.kind === "bearer") && typeof value.createdAt === "string";
+  return (
+    isRecord(value) &&
+    typeof value.id === "string" &&
+    typeof value.current === "boolean" &&
+    (value.kind === "cookie" || value.kind === "bearer") &&
+    typeof value.createdAt === "string"
+  );
 }
 
 /** Builds the account calls over the client's `call`; `onLoggedIn`/`onLoggedOut` keep the session state right. */
-export function createAccountCalls(call: RouteCall, hooks: { onLoggedIn(user: User): void; onLoggedOut(): void }): AccountCalls {
+export function createAccountCalls(
+  call: RouteCall,
+  hooks: { onLoggedIn(user: User): void; onLoggedOut(): void },
+): AccountCalls {
   async function detailCall(route: RouteName, json?: unknown): Promise<ClientResult<{ detail: string }>> {
     const answer = await call(route, "POST", json);
     return answer.ok ? detailOf(answer) : answer;
@@ -55,14 +81,16 @@ export function createAccountCalls(call: RouteCall, hooks: { onLoggedIn(user: Us
       const answer = await call("signup", "POST", input);
       if (!answer.ok) return answer;
       if (answer.status === 202) return { ok: true, data: { pending: true } };
-      if (!isRecord(answer.body) || !isUser(answer.body.user)) return { ok: false, error: invalidResponse(answer.status, "a sign-up answer") };
+      if (!isRecord(answer.body) || !isUser(answer.body.user))
+        return { ok: false, error: invalidResponse(answer.status, "a sign-up answer") };
       hooks.onLoggedIn(answer.body.user);
       return { ok: true, data: { pending: false, user: answer.body.user } };
     },
     async verifyEmail(key) {
       const answer = await call("emailVerify", "POST", { key });
       if (!answer.ok) return answer;
-      if (!isRecord(answer.body) || typeof answer.body.email !== "string") return { ok: false, error: invalidResponse(answer.status, "a verification answer") };
+      if (!isRecord(answer.body) || typeof answer.body.email !== "string")
+        return { ok: false, error: invalidResponse(answer.status, "a verification answer") };
       return { ok: true, data: { email: answer.body.email } };
     },
     resendVerification: (email) => detailCall("emailVerifyResend", { email }),
@@ -71,7 +99,8 @@ export function createAccountCalls(call: RouteCall, hooks: { onLoggedIn(user: Us
     async reauthenticate(password) {
       const answer = await call("reauthenticate", "POST", { password });
       if (!answer.ok) return answer;
-      if (!isRecord(answer.body) || typeof answer.body.freshUntil !== "string") return { ok: false, error: invalidResponse(answer.status, "a re-authentication answer") };
+      if (!isRecord(answer.body) || typeof answer.body.freshUntil !== "string")
+        return { ok: false, error: invalidResponse(answer.status, "a re-authentication answer") };
       return { ok: true, data: { freshUntil: answer.body.freshUntil } };
     },
     changeEmail: (email) => detailCall("emailChange", { email }),
@@ -84,7 +113,8 @@ export function createAccountCalls(call: RouteCall, hooks: { onLoggedIn(user: Us
       const answer = await call("sessions", "GET");
       if (!answer.ok) return answer;
       const sessions = isRecord(answer.body) ? answer.body.sessions : undefined;
-      if (!Array.isArray(sessions) || !sessions.every(isSessionInfo)) return { ok: false, error: invalidResponse(answer.status, "a sessions list") };
+      if (!Array.isArray(sessions) || !sessions.every(isSessionInfo))
+        return { ok: false, error: invalidResponse(answer.status, "a sessions list") };
       return { ok: true, data: { sessions } };
     },
     async revokeSession(id) {
@@ -97,7 +127,8 @@ export function createAccountCalls(call: RouteCall, hooks: { onLoggedIn(user: Us
     async revokeOtherSessions() {
       const answer = await call("sessionsRevokeOthers", "POST");
       if (!answer.ok) return answer;
-      if (!isRecord(answer.body) || typeof answer.body.revoked !== "number") return { ok: false, error: invalidResponse(answer.status, "a revocation count") };
+      if (!isRecord(answer.body) || typeof answer.body.revoked !== "number")
+        return { ok: false, error: invalidResponse(answer.status, "a revocation count") };
       return { ok: true, data: { revoked: answer.body.revoked } };
     },
   };

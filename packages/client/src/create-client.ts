@@ -25,7 +25,9 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
   const config = resolveClientConfig(options);
   const store = createSessionStore();
   const bearerTokens = createBearerTokenStore(config);
-  const csrf = createCsrfTokens(config, () => transport.send(transport.routeUrl("csrf"), { headers: { Accept: "application/json" } }));
+  const csrf = createCsrfTokens(config, () =>
+    transport.send(transport.routeUrl("csrf"), { headers: { Accept: "application/json" } }),
+  );
   const transport = createTransport(config, csrf, bearerTokens, {
     epoch: store.epoch,
     unauthorized(startedAt, bearer) {
@@ -38,13 +40,23 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
   const broadcast = config.broadcast ? openSessionBroadcast(scope, onOtherTab) : { post() {}, close() {} };
   let refreshing: Promise<SessionState> | null = null;
 
-  async function call(route: RouteName, method: "GET" | "POST" | "PATCH" | "DELETE", json?: unknown, extraHeaders: Record<string, string> = {}, suffix = ""): Promise<Answer> {
+  async function call(
+    route: RouteName,
+    method: "GET" | "POST" | "PATCH" | "DELETE",
+    json?: unknown,
+    extraHeaders: Record<string, string> = {},
+    suffix = "",
+  ): Promise<Answer> {
     const startedAt = store.epoch();
     const headers: Record<string, string> = { Accept: "application/json", ...extraHeaders };
     if (json !== undefined) headers["Content-Type"] = "application/json";
     let response: Response;
     try {
-      response = await transport.send(transport.routeUrl(route) + suffix, { method, headers, ...(json === undefined ? {} : { body: JSON.stringify(json) }) });
+      response = await transport.send(transport.routeUrl(route) + suffix, {
+        method,
+        headers,
+        ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+      });
     } catch (cause) {
       return { ok: false, error: networkError(cause) };
     }
@@ -84,7 +96,8 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
   async function session(): Promise<ClientResult<SessionResponse>> {
     const answer = await call("session", "GET");
     if (!answer.ok) return answer;
-    if (!isRecord(answer.body) || typeof answer.body.isAuthenticated !== "boolean") return invalid(answer, "a session answer");
+    if (!isRecord(answer.body) || typeof answer.body.isAuthenticated !== "boolean")
+      return invalid(answer, "a session answer");
     if (!answer.body.isAuthenticated) store.anonymous(answer.startedAt);
     return { ok: true, data: { isAuthenticated: answer.body.isAuthenticated } };
   }
@@ -106,14 +119,23 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
     return completeLogin(answer);
   }
 
-  /** `POST /mfa/authenticate/` with a code: finishes a login that answered `mfa_required`, like `login()` succeeding. */
+  /**
+   * `POST /mfa/authenticate/` with a code: finishes a login that answered `mfa_required`, like `login()` succeeding.
+   */
   async function authenticateMfa(code: string): Promise<ClientResult<{ user: User }>> {
-    const answer = await call("mfaAuthenticate", "POST", pendingMfaToken === null ? { code } : { code, mfaToken: pendingMfaToken });
+    const answer = await call(
+      "mfaAuthenticate",
+      "POST",
+      pendingMfaToken === null ? { code } : { code, mfaToken: pendingMfaToken },
+    );
     if (answer.ok) pendingMfaToken = null;
     return completeLogin(answer);
   }
 
-  /** Finishes the pending login with a passkey: options for it, the browser's dialog, the answer to `POST /mfa/authenticate/`. */
+  /**
+   * Finishes the pending login with a passkey: options for it, the browser's dialog, the answer to
+   * `POST /mfa/authenticate/`.
+   */
   async function authenticateMfaWithPasskey(): Promise<ClientResult<{ user: User }>> {
     // Checked before asking for options, so a browser without WebAuthn spends no challenge.
     const refused = passkeysUnsupported();
@@ -147,7 +169,10 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
     const token = config.mode === "token" ? bearerTokens.get() : null;
     if (config.mode === "token" && token === null) {
       store.anonymous();
-      return { ok: false, error: { status: ERRORS.not_logged_in.status, code: "not_logged_in", detail: ERRORS.not_logged_in.detail } };
+      return {
+        ok: false,
+        error: { status: ERRORS.not_logged_in.status, code: "not_logged_in", detail: ERRORS.not_logged_in.detail },
+      };
     }
     const answer = token !== null ? await revokeBearer(token) : await call("logout", "POST");
     const ended = answer.ok || answer.error.status === 401 || answer.error.code === "not_logged_in";
@@ -156,7 +181,15 @@ export function createClient(options: ClientOptions = {}): LatchkeyClient {
       broadcast.post("logout");
     }
     if (!answer.ok) return answer;
-    return { ok: true, data: { detail: isRecord(answer.body) && typeof answer.body.detail === "string" ? answer.body.detail : "Successfully logged out." } };
+    return {
+      ok: true,
+      data: {
+        detail:
+          isRecord(answer.body) && typeof answer.body.detail === "string"
+            ? answer.body.detail
+            : "Successfully logged out.",
+      },
+    };
   }
 
   async function changePassword(oldPassword: string, newPassword: string): Promise<ClientResult<{ detail: string }>> {

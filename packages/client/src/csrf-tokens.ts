@@ -4,7 +4,12 @@ import { httpError, networkError } from "./parse.js";
 import type { ClientResult } from "./types.js";
 
 /** Error codes of a CSRF token problem that a fresh token can cure (unlike an untrusted Origin). */
-export const RETRYABLE_CSRF_CODES: ReadonlySet<string> = new Set(["csrf_token_missing", "csrf_token_incorrect", "csrf_cookie_missing", "csrf_token_malformed"]);
+export const RETRYABLE_CSRF_CODES: ReadonlySet<string> = new Set([
+  "csrf_token_missing",
+  "csrf_token_incorrect",
+  "csrf_cookie_missing",
+  "csrf_token_malformed",
+]);
 
 /** Where the CSRF token comes from, and how a fresh one is fetched. */
 export interface CsrfTokens {

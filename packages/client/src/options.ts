@@ -1,4 +1,10 @@
-import { DEFAULT_BASE_PATH, DEFAULT_COOKIE_NAMES, DEFAULT_CSRF_HEADER, DEFAULT_ROUTE_PATHS, type RouteName } from "@latchkey/protocol";
+import {
+  DEFAULT_BASE_PATH,
+  DEFAULT_COOKIE_NAMES,
+  DEFAULT_CSRF_HEADER,
+  DEFAULT_ROUTE_PATHS,
+  type RouteName,
+} from "@latchkey/protocol";
 import type { FetchLike, TokenStorageLike } from "./types.js";
 
 /** Options of {@link createClient}. Every one is optional. */
@@ -115,7 +121,9 @@ export function resolveClientConfig(options: ClientOptions): ClientConfig {
     try {
       apiOrigin = new URL(baseUrl).origin;
     } catch {
-      throw new TypeError(`latchkey: baseUrl must be an absolute URL such as "https://api.example.com", got ${JSON.stringify(options.baseUrl)}`);
+      throw new TypeError(
+        `latchkey: baseUrl must be an absolute URL such as "https://api.example.com", got ${JSON.stringify(options.baseUrl)}`,
+      );
     }
   }
   const tokenStorage = options.tokenStorage ?? "memory";

@@ -19,7 +19,8 @@ function isId(value: unknown): value is string | number {
  * checked: a body from a misconfigured proxy must not pass for a logged-in user.
  */
 export function isUser(value: unknown): value is User {
-  if (!isRecord(value) || !isId(value.id) || typeof value.username !== "string" || typeof value.email !== "string") return false;
+  if (!isRecord(value) || !isId(value.id) || typeof value.username !== "string" || typeof value.email !== "string")
+    return false;
   if (typeof value.firstName === "string") {
     return (
       typeof value.lastName === "string" &&
@@ -32,7 +33,12 @@ export function isUser(value: unknown): value is User {
       (value.lastLogin === null || typeof value.lastLogin === "string")
     );
   }
-  return typeof value.first_name === "string" && typeof value.last_name === "string" && typeof value.date_joined === "string" && typeof value.is_staff === "boolean";
+  return (
+    typeof value.first_name === "string" &&
+    typeof value.last_name === "string" &&
+    typeof value.date_joined === "string" &&
+    typeof value.is_staff === "boolean"
+  );
 }
 
 function isErrorCode(value: string): value is ErrorCode {
@@ -65,12 +71,22 @@ function retryAfterSeconds(response: Response): number | undefined {
 
 /** A {@link ClientError} from an HTTP error response and its (already read) body. */
 export function httpError(response: Response, body: unknown): ClientError {
-  const detail = isRecord(body) && typeof body.detail === "string" ? body.detail : `HTTP ${response.status}${response.statusText === "" ? "" : ` ${response.statusText}`}`;
+  const detail =
+    isRecord(body) && typeof body.detail === "string"
+      ? body.detail
+      : `HTTP ${response.status}${response.statusText === "" ? "" : ` ${response.statusText}`}`;
   const code = isRecord(body) && typeof body.code === "string" && isErrorCode(body.code) ? body.code : "http_error";
   const retryAfter = retryAfterSeconds(response);
-  const base: ClientError = retryAfter === undefined ? { status: response.status, code, detail } : { status: response.status, code, detail, retryAfterSeconds: retryAfter };
+  const base: ClientError =
+    retryAfter === undefined
+      ? { status: response.status, code, detail }
+      : { status: response.status, code, detail, retryAfterSeconds: retryAfter };
   if (code !== "mfa_required" || !isRecord(body)) return base;
-  const methods = Array.isArray(body.methods) ? body.methods.filter((m): m is "totp" | "webauthn" | "recovery_code" => m === "totp" || m === "webauthn" || m === "recovery_code") : [];
+  const methods = Array.isArray(body.methods)
+    ? body.methods.filter(
+        (m): m is "totp" | "webauthn" | "recovery_code" => m === "totp" || m === "webauthn" || m === "recovery_code",
+      )
+    : [];
   return { ...base, methods, ...(typeof body.mfaToken === "string" ? { mfaToken: body.mfaToken } : {}) };
 }
 

@@ -6,7 +6,10 @@
 
 /** Bytes as base64url without padding. */
 export function toBase64url(bytes: ArrayBuffer | ArrayBufferView): string {
-  const view = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const view =
+    bytes instanceof ArrayBuffer
+      ? new Uint8Array(bytes)
+      : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let binary = "";
   for (const byte of view) binary += String.fromCharCode(byte);
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
@@ -26,7 +29,11 @@ type Descriptor = { id: string; type?: string; transports?: string[] };
 
 function descriptors(list: unknown): PublicKeyCredentialDescriptor[] {
   if (!Array.isArray(list)) return [];
-  return (list as Descriptor[]).map((d) => ({ id: fromBase64url(d.id), type: "public-key", ...(d.transports === undefined ? {} : { transports: d.transports as AuthenticatorTransport[] }) }));
+  return (list as Descriptor[]).map((d) => ({
+    id: fromBase64url(d.id),
+    type: "public-key",
+    ...(d.transports === undefined ? {} : { transports: d.transports as AuthenticatorTransport[] }),
+  }));
 }
 
 /** `PublicKeyCredentialCreationOptionsJSON` → the options `navigator.credentials.create({ publicKey })` takes. */
@@ -42,7 +49,11 @@ export function creationOptionsFromJson(json: Json): PublicKeyCredentialCreation
 
 /** `PublicKeyCredentialRequestOptionsJSON` → the options `navigator.credentials.get({ publicKey })` takes. */
 export function requestOptionsFromJson(json: Json): PublicKeyCredentialRequestOptions {
-  return { ...(json as unknown as PublicKeyCredentialRequestOptions), challenge: fromBase64url(String(json.challenge)), allowCredentials: descriptors(json.allowCredentials) };
+  return {
+    ...(json as unknown as PublicKeyCredentialRequestOptions),
+    challenge: fromBase64url(String(json.challenge)),
+    allowCredentials: descriptors(json.allowCredentials),
+  };
 }
 
 function base(credential: PublicKeyCredential): Json {
@@ -51,7 +62,9 @@ function base(credential: PublicKeyCredential): Json {
     rawId: toBase64url(credential.rawId),
     type: credential.type,
     clientExtensionResults: credential.getClientExtensionResults(),
-    ...(credential.authenticatorAttachment === null ? {} : { authenticatorAttachment: credential.authenticatorAttachment }),
+    ...(credential.authenticatorAttachment === null
+      ? {}
+      : { authenticatorAttachment: credential.authenticatorAttachment }),
   };
 }
 
@@ -59,7 +72,14 @@ function base(credential: PublicKeyCredential): Json {
 export function registrationToJson(credential: PublicKeyCredential): Json {
   const response = credential.response as AuthenticatorAttestationResponse;
   const transports = typeof response.getTransports === "function" ? response.getTransports() : [];
-  return { ...base(credential), response: { clientDataJSON: toBase64url(response.clientDataJSON), attestationObject: toBase64url(response.attestationObject), transports } };
+  return {
+    ...base(credential),
+    response: {
+      clientDataJSON: toBase64url(response.clientDataJSON),
+      attestationObject: toBase64url(response.attestationObject),
+      transports,
+    },
+  };
 }
 
 /** The result of `navigator.credentials.get()` as `AuthenticationResponseJSON`. */

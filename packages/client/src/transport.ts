@@ -46,7 +46,12 @@ function isReplayableBody(body: unknown): boolean {
 }
 
 /** The transport of one client; `hooks` report 401s back to its session state. */
-export function createTransport(config: ClientConfig, csrf: CsrfTokens, bearerTokens: BearerTokenStore, hooks: TransportHooks): Transport {
+export function createTransport(
+  config: ClientConfig,
+  csrf: CsrfTokens,
+  bearerTokens: BearerTokenStore,
+  hooks: TransportHooks,
+): Transport {
   const sameOrigin = config.baseUrl === "" || (config.pageOrigin !== null && config.pageOrigin === config.apiOrigin);
   // Cookies go to another origin only when asked for ("include"); the CORS policy of the API
   // must then allow this page's origin with credentials (deployment mode C).
@@ -103,7 +108,8 @@ export function createTransport(config: ClientConfig, csrf: CsrfTokens, bearerTo
     const replayable = bodyInInit ? isReplayableBody(init.body) : true;
     const spare = needsCsrf && !bodyInInit && isRequest(input) && input.body !== null ? input.clone() : null;
 
-    const attempt = (what: string | URL | Request): Promise<Response> => config.fetch(what, { ...init, method, headers, credentials });
+    const attempt = (what: string | URL | Request): Promise<Response> =>
+      config.fetch(what, { ...init, method, headers, credentials });
     let response = await attempt(input);
     observe(response, startedAt, bearer);
 

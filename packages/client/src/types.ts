@@ -15,7 +15,13 @@ export type User = UserJson | DrfUserJson;
  * - `passkey_cancelled`: the user closed the browser's passkey dialog (or it timed out).
  * - `passkey_failed`: the browser's passkey dialog failed otherwise (`detail` has its message).
  */
-export type ClientOnlyErrorCode = "network_error" | "invalid_response" | "http_error" | "passkey_unsupported" | "passkey_cancelled" | "passkey_failed";
+export type ClientOnlyErrorCode =
+  | "network_error"
+  | "invalid_response"
+  | "http_error"
+  | "passkey_unsupported"
+  | "passkey_cancelled"
+  | "passkey_failed";
 
 /** Every code a {@link ClientError} can carry. */
 export type ClientErrorCode = ErrorCode | ClientOnlyErrorCode;
@@ -33,7 +39,10 @@ export interface ClientError {
    * Absent when the header is missing or, cross-origin, not exposed by CORS.
    */
   readonly retryAfterSeconds?: number;
-  /** With `mfa_required` (a login of a user with a second factor): the factors that finish it; call `authenticateMfa(code)`, or `authenticateMfaWithPasskey()` for `webauthn`. */
+  /**
+   * With `mfa_required` (a login of a user with a second factor): the factors that finish it; call
+   * `authenticateMfa(code)`, or `authenticateMfaWithPasskey()` for `webauthn`.
+   */
   readonly methods?: readonly MfaMethod[];
   /** With `mfa_required` in token mode: the pending login's token (the client keeps it for `authenticateMfa`). */
   readonly mfaToken?: string;
@@ -46,11 +55,18 @@ export type MfaMethod = "totp" | "webauthn" | "recovery_code";
 export interface MfaStatus {
   readonly totp: boolean;
   readonly recoveryCodes: { readonly remaining: number };
-  readonly passkeys: readonly { readonly id: string; readonly name: string; readonly createdAt: string; readonly lastUsedAt: string | null }[];
+  readonly passkeys: readonly {
+    readonly id: string;
+    readonly name: string;
+    readonly createdAt: string;
+    readonly lastUsedAt: string | null;
+  }[];
 }
 
 /** What every SDK method resolves to: it never throws for HTTP errors or network failures. */
-export type ClientResult<T> = { readonly ok: true; readonly data: T } | { readonly ok: false; readonly error: ClientError };
+export type ClientResult<T> =
+  | { readonly ok: true; readonly data: T }
+  | { readonly ok: false; readonly error: ClientError };
 
 /**
  * - `loading`: the first check ({@link LatchkeyClient.refresh}) has not answered yet.

@@ -1,6 +1,8 @@
 import { hash } from "node:crypto";
 
-/** Lower-case hex SHA-256 of a UTF-8 string. One-shot: no Hash object per call (it runs on every authenticated request). */
+/**
+ * Lower-case hex SHA-256 of a UTF-8 string. One-shot: no Hash object per call (it runs on every authenticated request).
+ */
 export function sha256Hex(value: string): string {
   return hash("sha256", value, "hex");
 }

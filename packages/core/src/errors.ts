@@ -26,7 +26,11 @@ export class HttpError extends Error {
   constructor(
     code: ErrorCode,
     params: Readonly<Record<string, string | number>> = {},
-    extra: { headers?: Readonly<Record<string, string>>; cookies?: readonly string[]; fields?: Readonly<Record<string, unknown>> } = {},
+    extra: {
+      headers?: Readonly<Record<string, string>>;
+      cookies?: readonly string[];
+      fields?: Readonly<Record<string, unknown>>;
+    } = {},
   ) {
     const entry = ERRORS[code];
     const detail = fillDetail(entry.detail, params);

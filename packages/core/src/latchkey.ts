@@ -110,7 +110,10 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
     lifecycle,
     accountThrottle: createAccountThrottle(config, world),
   };
-  const outbox = accountStore === null || world.mailTransport === null ? null : createOutboxWorker(config, world, accountStore, world.mailTransport);
+  const outbox =
+    accountStore === null || world.mailTransport === null
+      ? null
+      : createOutboxWorker(config, world, accountStore, world.mailTransport);
   const routeMap = buildRouteMap(ROUTES, config);
   const openapiPaths = new Set(config.routes.openapi);
   const openapiDocument = buildOpenApi(ROUTES, config);
@@ -120,7 +123,9 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
   for (const route of new Set(routeMap.values())) {
     const allowed = route.methods.includes("GET") ? [...route.methods, "HEAD"] : [...route.methods];
     // What Allow advertises: GET logout only when compat.getLogout is on, HEAD wherever GET is.
-    const advertised = allowed.filter((m) => route.name !== "logout" || (m !== "GET" && m !== "HEAD") || config.compat.getLogout);
+    const advertised = allowed.filter(
+      (m) => route.name !== "logout" || (m !== "GET" && m !== "HEAD") || config.compat.getLogout,
+    );
     routeMethods.set(route, { allowed, allowHeader: [...advertised, "OPTIONS"].join(", ") });
   }
 
@@ -148,10 +153,15 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
   async function answerRoute(req: LatchkeyRequest): Promise<LatchkeyResponse | null> {
     const key = routeKey(req.path);
     if (openapiPaths.has(key)) {
-      if (req.method === "GET" || req.method === "HEAD") return respond(200, openapiDocument, { headers: { "Cache-Control": "no-cache" } });
+      if (req.method === "GET" || req.method === "HEAD")
+        return respond(200, openapiDocument, { headers: { "Cache-Control": "no-cache" } });
       // Allow names OPTIONS, so OPTIONS answers as on every other route (it was a 405: found by the fuzz suite).
       if (req.method === "OPTIONS") return respond(204, null, { headers: { Allow: "GET, HEAD, OPTIONS" } });
-      return errorResponse(new HttpError("method_not_allowed", { method: req.method }, { headers: { Allow: "GET, HEAD, OPTIONS" } }), req, world);
+      return errorResponse(
+        new HttpError("method_not_allowed", { method: req.method }, { headers: { Allow: "GET, HEAD, OPTIONS" } }),
+        req,
+        world,
+      );
     }
     const route = routeMap.get(key);
     const methods = route === undefined ? undefined : routeMethods.get(route);
@@ -159,7 +169,8 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
     const { allowed, allowHeader } = methods;
     if (req.method === "OPTIONS") return respond(204, null, { headers: { Allow: allowHeader } });
     try {
-      if (!allowed.includes(req.method)) throw new HttpError("method_not_allowed", { method: req.method }, { headers: { Allow: allowHeader } });
+      if (!allowed.includes(req.method))
+        throw new HttpError("method_not_allowed", { method: req.method }, { headers: { Allow: allowHeader } });
       return withNoStore(await route.handle(engine, req));
     } catch (error) {
       return withNoStore(errorResponse(error, req, world));
@@ -177,7 +188,8 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
     const allowHeader = [...item.methods, "OPTIONS"].join(", ");
     if (req.method === "OPTIONS") return respond(204, null, { headers: { Allow: allowHeader } });
     try {
-      if (!item.methods.includes(req.method)) throw new HttpError("method_not_allowed", { method: req.method }, { headers: { Allow: allowHeader } });
+      if (!item.methods.includes(req.method))
+        throw new HttpError("method_not_allowed", { method: req.method }, { headers: { Allow: allowHeader } });
       return withNoStore(await item.handle(engine, req, id));
     } catch (error) {
       return withNoStore(errorResponse(error, req, world));
@@ -188,7 +200,8 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
     try {
       const result = await authenticate(engine, req);
       // The app's body stays unread for the app: only a body its parser already read counts.
-      if (result.auth !== null && result.auth.via === "cookie" && !isSafeMethod(req.method)) await enforceCsrf(req, config, { body: "app" });
+      if (result.auth !== null && result.auth.via === "cookie" && !isSafeMethod(req.method))
+        await enforceCsrf(req, config, { body: "app" });
       return { ok: true, auth: result.auth, cookies: result.cookies, headers: cors.headers(req) };
     } catch (error) {
       return { ok: false, response: withCors(errorResponse(error, req, world), req) };
@@ -197,14 +210,23 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
 
   function authorize(auth: Auth | null, requirement: Requirement, req: LatchkeyRequest): LatchkeyResponse | null {
     if (auth === null) return withCors(errorResponse(new HttpError("not_authenticated"), req, world), req);
-    const allowed = requirement.kind === "user" ? true : requirement.kind === "staff" ? auth.user.isStaff : hasPermission(auth.user, requirement.permission);
+    const allowed =
+      requirement.kind === "user"
+        ? true
+        : requirement.kind === "staff"
+          ? auth.user.isStaff
+          : hasPermission(auth.user, requirement.permission);
     return allowed ? null : withCors(errorResponse(new HttpError("permission_denied"), req, world), req);
   }
 
   const store = world.stores.sessions;
   const sessionAdmin: SessionAdmin = {
     list: (options) =>
-      storeCall("session", () => (options.userId === undefined ? store.listSessions({ limit: options.limit ?? 100 }) : store.listUserSessions(options.userId))),
+      storeCall("session", () =>
+        options.userId === undefined
+          ? store.listSessions({ limit: options.limit ?? 100 })
+          : store.listUserSessions(options.userId),
+      ),
     revoke: (id) => sessions.invalidateSession(id),
     revokeUser: (userId) => sessions.invalidateUserSessions(userId),
     clearExpired: () => storeCall("session", () => store.deleteExpiredSessions(world.clock.now())),

@@ -27,7 +27,13 @@ export function unusedStores(): Stores {
       listSessions: unused,
       deleteExpiredSessions: unused,
     },
-    users: { getUserById: unused, getUserByUsernameKey: unused, createUser: unused, updateUser: unused, listUsers: unused },
+    users: {
+      getUserById: unused,
+      getUserByUsernameKey: unused,
+      createUser: unused,
+      updateUser: unused,
+      listUsers: unused,
+    },
     throttle: { consume: unused, refund: unused, reset: unused },
   };
 }

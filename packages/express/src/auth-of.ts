@@ -27,7 +27,9 @@ declare global {
 export function authOf(req: Request): Auth {
   const auth = req.latchkey;
   if (auth === undefined || auth === null) {
-    throw new Error("authOf(req): this request has no authenticated user. Put requireUser() (or requireStaff()/requirePermission()) before the handler, after latchkey's middleware.");
+    throw new Error(
+      "authOf(req): this request has no authenticated user. Put requireUser() (or requireStaff()/requirePermission()) before the handler, after latchkey's middleware.",
+    );
   }
   return auth;
 }

@@ -15,7 +15,10 @@ function consumedBody(req: Request): unknown {
 
 /** Serves bytes `express.raw()` already buffered, under the same size limit as a fresh read. */
 function bufferedBody(bytes: Uint8Array): (limitBytes: number) => Promise<Uint8Array> {
-  return (limitBytes) => (bytes.length > limitBytes ? Promise.reject(new HttpError("body_too_large", { max: limitBytes })) : Promise.resolve(bytes));
+  return (limitBytes) =>
+    bytes.length > limitBytes
+      ? Promise.reject(new HttpError("body_too_large", { max: limitBytes }))
+      : Promise.resolve(bytes);
 }
 
 /**
@@ -39,7 +42,8 @@ export function toExpressLatchkeyRequest(req: Request): LatchkeyRequest {
     },
     remoteAddress: req.socket.remoteAddress,
     encrypted: "encrypted" in req.socket && req.socket.encrypted === true,
-    readBody: consumed instanceof Uint8Array ? bufferedBody(consumed) : (limitBytes: number) => readNodeBody(req, limitBytes),
+    readBody:
+      consumed instanceof Uint8Array ? bufferedBody(consumed) : (limitBytes: number) => readNodeBody(req, limitBytes),
   };
   return consumed === undefined || consumed instanceof Uint8Array ? request : { ...request, parsedBody: consumed };
 }

@@ -29,7 +29,10 @@ interface TestApp {
  * `express.json()` (or the parsers first, with `parsersFirst`; or no latchkey middleware at
  * all, with `middleware: false`), then guarded and unguarded app routes.
  */
-async function withApp(options: { parsersFirst?: boolean; middleware?: boolean }, test: (app: TestApp) => Promise<void>): Promise<void> {
+async function withApp(
+  options: { parsersFirst?: boolean; middleware?: boolean },
+  test: (app: TestApp) => Promise<void>,
+): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "latchkey-express-"));
   const database = openSqliteDatabase(join(dir, "latchkey.sqlite3"));
   migrateSqlite(database);
@@ -113,7 +116,10 @@ describe("latchkeyExpress()", () => {
     withApp({ parsersFirst: true }, async (app) => {
       const client = await loggedIn(app);
       const form = new URLSearchParams({ csrfmiddlewaretoken: client.csrfToken ?? "", text: "hi" }).toString();
-      const res = await client.post("/api/notes/", { body: form, headers: { "content-type": "application/x-www-form-urlencoded" } });
+      const res = await client.post("/api/notes/", {
+        body: form,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      });
       assert.equal(res.status, 200, res.text);
       assert.equal(res.json.user, "alice");
     }));

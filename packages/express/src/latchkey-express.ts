@@ -28,7 +28,8 @@ export interface ExpressLatchkey {
   requirePermission(permission: string): RequestHandler;
 }
 
-const MIDDLEWARE_MISSING = "latchkey's middleware did not run before this guard: mount app.use(auth.middleware) before the app's routes.";
+const MIDDLEWARE_MISSING =
+  "latchkey's middleware did not run before this guard: mount app.use(auth.middleware) before the app's routes.";
 
 /** Wraps a latchkey instance for Express 5. */
 export function latchkeyExpress(latchkey: Latchkey): ExpressLatchkey {

@@ -11,7 +11,9 @@ import type { FastifyRequest } from "fastify";
 export function authOf(request: FastifyRequest): Auth {
   const auth = request.latchkey;
   if (auth === null) {
-    throw new Error("authOf(request): this request has no authenticated user. Add { preHandler: app.requireUser() } (or requireStaff()/requirePermission()) to the route.");
+    throw new Error(
+      "authOf(request): this request has no authenticated user. Add { preHandler: app.requireUser() } (or requireStaff()/requirePermission()) to the route.",
+    );
   }
   return auth;
 }

@@ -36,8 +36,14 @@ async function withApp(test: (app: TestApp) => Promise<void>): Promise<void> {
     const who: Auth | null = request.latchkey;
     return { hello: who?.user.username, via: who?.via };
   });
-  app.post<{ Body: { text: string } }>("/api/notes", async (request) => ({ user: request.latchkey?.user.username ?? null, body: request.body }));
-  app.get<{ Params: { id: string } }>("/api/items/:id", { preHandler: app.requireUser() }, async (request) => ({ id: request.params.id, owner: authOf(request).user.username }));
+  app.post<{ Body: { text: string } }>("/api/notes", async (request) => ({
+    user: request.latchkey?.user.username ?? null,
+    body: request.body,
+  }));
+  app.get<{ Params: { id: string } }>("/api/items/:id", { preHandler: app.requireUser() }, async (request) => ({
+    id: request.params.id,
+    owner: authOf(request).user.username,
+  }));
   try {
     await app.listen({ port: 0, host: "127.0.0.1" });
     await test({ baseUrl: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, latchkey });
@@ -69,7 +75,10 @@ describe("latchkeyFastify", () => {
   it("refuses a forged request before Fastify parses its body", () =>
     withApp(async (app) => {
       const client = await loggedIn(app);
-      const forged = await client.post("/api/notes/", { body: "{not json", headers: { "content-type": "application/json" } });
+      const forged = await client.post("/api/notes/", {
+        body: "{not json",
+        headers: { "content-type": "application/json" },
+      });
       assert.equal(forged.status, 403);
       assert.equal(forged.json.code, "csrf_token_missing");
     }));

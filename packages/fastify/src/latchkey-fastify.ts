@@ -14,7 +14,9 @@ declare module "fastify" {
   interface FastifyInstance {
     /** A preHandler guard: 401 `{detail, code: "not_authenticated"}` unless the request has a user. */
     requireUser(): preHandlerHookHandler;
-    /** A preHandler guard: 401 for anonymous requests, 403 `{detail, code: "permission_denied"}` for non-staff users. */
+    /**
+     * A preHandler guard: 401 for anonymous requests, 403 `{detail, code: "permission_denied"}` for non-staff users.
+     */
     requireStaff(): preHandlerHookHandler;
     /**
      * A preHandler guard: 401 for anonymous requests, 403 for users without `permission`

@@ -18,7 +18,9 @@ export interface LatchkeyContext {
 export function authOf(c: LatchkeyContext): Auth {
   const auth: Auth | null | undefined = c.get("latchkey");
   if (auth === null || auth === undefined) {
-    throw new Error("authOf(c): this request has no authenticated user. Put requireUser() (or requireStaff()/requirePermission()) before the handler, after latchkey's middleware.");
+    throw new Error(
+      "authOf(c): this request has no authenticated user. Put requireUser() (or requireStaff()/requirePermission()) before the handler, after latchkey's middleware.",
+    );
   }
   return auth;
 }

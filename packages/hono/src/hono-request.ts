@@ -17,13 +17,15 @@ export interface NodeIncoming {
 export function nodeIncomingOf(env: unknown): NodeIncoming | undefined {
   if (typeof env !== "object" || env === null || !("incoming" in env)) return undefined;
   const incoming: unknown = env.incoming;
-  if (typeof incoming !== "object" || incoming === null || !("headers" in incoming) || !("socket" in incoming)) return undefined;
+  if (typeof incoming !== "object" || incoming === null || !("headers" in incoming) || !("socket" in incoming))
+    return undefined;
   const { headers, socket } = incoming;
   if (typeof headers !== "object" || headers === null) return undefined;
   const live = typeof socket === "object" && socket !== null;
   return {
     headers,
-    remoteAddress: live && "remoteAddress" in socket && typeof socket.remoteAddress === "string" ? socket.remoteAddress : undefined,
+    remoteAddress:
+      live && "remoteAddress" in socket && typeof socket.remoteAddress === "string" ? socket.remoteAddress : undefined,
     encrypted: live && "encrypted" in socket && socket.encrypted === true,
   };
 }
@@ -83,7 +85,9 @@ async function readWebBody(c: Context, limitBytes: number): Promise<Uint8Array> 
     }
   } catch (error) {
     if (error instanceof HttpError) throw error;
-    throw new HttpError("invalid_body", { reason: `The request body could not be read (${error instanceof Error ? error.message : String(error)}).` });
+    throw new HttpError("invalid_body", {
+      reason: `The request body could not be read (${error instanceof Error ? error.message : String(error)}).`,
+    });
   } finally {
     reader.releaseLock();
   }
@@ -124,7 +128,8 @@ export function toHonoLatchkeyRequest(c: Context, remoteAddress?: (c: Context) =
     path: pathOfUrl(url),
     // A Request built in code (tests, service bindings) may carry no Host header; its URL
     // still names the authority the client addressed.
-    header: (name: string): string | undefined => raw.headers.get(name) ?? (name === "host" ? hostOfUrl(url) : undefined),
+    header: (name: string): string | undefined =>
+      raw.headers.get(name) ?? (name === "host" ? hostOfUrl(url) : undefined),
     remoteAddress: remoteAddress?.(c),
     encrypted: url.startsWith("https:"),
     readBody: (limitBytes: number) => readWebBody(c, limitBytes),

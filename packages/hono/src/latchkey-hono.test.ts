@@ -45,7 +45,9 @@ async function withApp(test: (app: TestApp) => Promise<void>): Promise<void> {
     c.set("requestId", "r-1");
     await next();
   });
-  items.get("/:id", auth.requireUser(), (c) => c.json({ id: c.req.param("id"), owner: authOf(c).user.username, requestId: c.get("requestId") }));
+  items.get("/:id", auth.requireUser(), (c) =>
+    c.json({ id: c.req.param("id"), owner: authOf(c).user.username, requestId: c.get("requestId") }),
+  );
   app.route("/api/items", items);
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
@@ -112,14 +114,21 @@ describe("latchkeyHono()", () => {
       const login = await app.app.fetch(
         new Request("https://api.example.com/api/login/", {
           method: "POST",
-          headers: { "content-type": "application/json", origin: "https://api.example.com", cookie: csrfCookie, "x-csrftoken": token },
+          headers: {
+            "content-type": "application/json",
+            origin: "https://api.example.com",
+            cookie: csrfCookie,
+            "x-csrftoken": token,
+          },
           body: JSON.stringify({ username: "alice", password: PASSWORD }),
         }),
       );
       assert.equal(login.status, 200, await login.clone().text());
       const session = login.headers.getSetCookie().find((line) => line.startsWith("sessionid="));
       assert.match(session ?? "", /; Secure/i);
-      const hello = await app.app.fetch(new Request("https://api.example.com/api/hello/", { headers: { cookie: (session ?? "").split(";")[0] ?? "" } }));
+      const hello = await app.app.fetch(
+        new Request("https://api.example.com/api/hello/", { headers: { cookie: (session ?? "").split(";")[0] ?? "" } }),
+      );
       assert.deepEqual(await hello.json(), { hello: "alice", via: "cookie" });
     }));
 });

@@ -42,7 +42,8 @@ export interface HonoLatchkey {
   requirePermission(permission: string): MiddlewareHandler<LatchkeyEnv>;
 }
 
-const MIDDLEWARE_MISSING = "latchkey's middleware did not run before this guard: mount app.use(auth.middleware) before the app's routes.";
+const MIDDLEWARE_MISSING =
+  "latchkey's middleware did not run before this guard: mount app.use(auth.middleware) before the app's routes.";
 
 /** Wraps a latchkey instance for Hono. Runs on any runtime; reads Node's request directly on `@hono/node-server`. */
 export function latchkeyHono(latchkey: Latchkey, options: HonoLatchkeyOptions = {}): HonoLatchkey {

@@ -29,10 +29,16 @@ function hasMethods(value: object, names: readonly string[]): boolean {
 function unreadIncoming(env: unknown): NodeIncomingLike | undefined {
   if (typeof env !== "object" || env === null || !("incoming" in env)) return undefined;
   const incoming: unknown = env.incoming;
-  if (typeof incoming !== "object" || incoming === null || !hasMethods(incoming, ["removeAllListeners", "resume"])) return undefined;
+  if (typeof incoming !== "object" || incoming === null || !hasMethods(incoming, ["removeAllListeners", "resume"]))
+    return undefined;
   if (!("complete" in incoming) || incoming.complete !== false || !("socket" in incoming)) return undefined;
   const socket: unknown = incoming.socket;
-  if (typeof socket !== "object" || socket === null || !hasMethods(socket, ["destroySoon", "destroy", "end", "resume", "once"])) return undefined;
+  if (
+    typeof socket !== "object" ||
+    socket === null ||
+    !hasMethods(socket, ["destroySoon", "destroy", "end", "resume", "once"])
+  )
+    return undefined;
   return incoming as NodeIncomingLike;
 }
 

@@ -17,10 +17,19 @@ const PARSER_ERRORS: Readonly<Record<string, ErrorCode>> = {
  * security headers of every latchkey answer, and the connection closed after it.
  */
 function framingAnswer(error: HttpError): LatchkeyResponse {
-  return { status: error.status, headers: { ...API_SECURITY_HEADERS, "Cache-Control": "no-store" }, cookies: [], body: { detail: error.detail, code: error.code }, close: true };
+  return {
+    status: error.status,
+    headers: { ...API_SECURITY_HEADERS, "Cache-Control": "no-store" },
+    cookies: [],
+    body: { detail: error.detail, code: error.code },
+    close: true,
+  };
 }
 
-/** The JSON answer to a request that could not be read, as raw HTTP/1.1 bytes (core's finished response, written out by hand). */
+/**
+ * The JSON answer to a request that could not be read, as raw HTTP/1.1 bytes (core's finished response, written out by
+ * hand).
+ */
 function rawAnswer(error: HttpError): string {
   const finished = finishResponse(framingAnswer(error), "GET");
   const lines = [`HTTP/1.1 ${finished.status} ${STATUS_CODES[finished.status] ?? "Error"}`];
@@ -33,7 +42,9 @@ function rawAnswer(error: HttpError): string {
 function errorFor(error: Error & { code?: string }): HttpError {
   const code = error.code === undefined ? undefined : PARSER_ERRORS[error.code];
   if (code !== undefined) return new HttpError(code);
-  const reason = error.message.startsWith("Parse Error: ") ? error.message.slice("Parse Error: ".length) : "the request is not valid HTTP/1.1";
+  const reason = error.message.startsWith("Parse Error: ")
+    ? error.message.slice("Parse Error: ".length)
+    : "the request is not valid HTTP/1.1";
   return new HttpError("bad_request", { reason: reason.endsWith(".") ? reason : `${reason}.` });
 }
 

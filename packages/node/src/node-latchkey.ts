@@ -22,7 +22,10 @@ export interface NodeLatchkey {
 
 /** Wraps a latchkey instance for `node:http`. */
 export function nodeLatchkey(latchkey: Latchkey): NodeLatchkey {
-  async function authenticate(req: IncomingMessage, res: ServerResponse): Promise<{ ok: true; auth: Auth | null } | { ok: false }> {
+  async function authenticate(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<{ ok: true; auth: Auth | null } | { ok: false }> {
     const request = toLatchkeyRequest(req);
     const result = await latchkey.authenticateRequest(request);
     if (!result.ok) {

@@ -34,7 +34,13 @@ describe("verifying Django's bcrypt hashes", () => {
   it("refuses malformed and over-costly bcrypt hashes without throwing (a planted cost 31 would take days)", async () => {
     const hasher = createPasswordHasher({ argon2: LIGHT });
     const tooCostly = SHA256_LETMEIN.replace("$2b$05$", "$2b$31$");
-    for (const encoded of [tooCostly, "bcrypt_sha256$", "bcrypt_sha256$$2b$05$short", `bcrypt_sha256${SHA256_LETMEIN.slice(13)}x`, "bcrypt_sha1$$2b$05$h3PMKlvlBK1kwf3SyRZplOpkKkBgbA4998VU6QiSScLXMi5RQeKf."]) {
+    for (const encoded of [
+      tooCostly,
+      "bcrypt_sha256$",
+      "bcrypt_sha256$$2b$05$short",
+      `bcrypt_sha256${SHA256_LETMEIN.slice(13)}x`,
+      "bcrypt_sha1$$2b$05$h3PMKlvlBK1kwf3SyRZplOpkKkBgbA4998VU6QiSScLXMi5RQeKf.",
+    ]) {
       assert.deepEqual(await hasher.verify(encoded, "lètmein"), { valid: false, needsRehash: false }, encoded);
     }
   });

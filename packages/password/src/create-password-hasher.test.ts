@@ -109,7 +109,9 @@ describe("createPasswordHasher() with argon2id", () => {
     assert.throws(
       () => createPasswordHasher({ argon2: { memoryKiB: 4, iterations: 0 } }),
       (error: unknown) =>
-        error instanceof RangeError && /argon2\.memoryKiB/.test(error.message) && /argon2\.iterations/.test(error.message),
+        error instanceof RangeError &&
+        /argon2\.memoryKiB/.test(error.message) &&
+        /argon2\.iterations/.test(error.message),
     );
     assert.throws(() => createPasswordHasher({ argon2: { memoryKiB: 2 * 1_048_576 } }), RangeError);
     assert.throws(() => createPasswordHasher({ algorithm: "scrypt", scrypt: { cost: 1000 } }), /power of two/);
@@ -123,7 +125,9 @@ describe("createPasswordHasher() with argon2id", () => {
       ...Array.from({ length: 4 }, () => hasher.verify(encoded, "right password")),
       ...Array.from({ length: 4 }, () => hasher.verify(encoded, "wrong password")),
       ...Array.from({ length: 4 }, () => hasher.verify("!unusable", "anything")),
-      ...Array.from({ length: 4 }, () => hasher.verifyDummy("anything").then(() => ({ valid: false, needsRehash: false }))),
+      ...Array.from({ length: 4 }, () =>
+        hasher.verifyDummy("anything").then(() => ({ valid: false, needsRehash: false })),
+      ),
     ]);
     assert.deepEqual(
       results.map((r) => r.valid),

@@ -66,7 +66,8 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
   // on the day someone switches algorithm.
   problems.push(...argon2ParamProblems(argon2, "argon2"), ...scryptParamProblems(scrypt, "scrypt"));
   const maxConcurrent = options.maxConcurrent ?? Math.max(1, availableParallelism() - 1);
-  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1) problems.push("maxConcurrent must be a whole number of at least 1.");
+  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1)
+    problems.push("maxConcurrent must be a whole number of at least 1.");
   if (problems.length > 0) throw new RangeError(`Invalid password hasher options: ${problems.join(" ")}`);
   const slots = pLimit(maxConcurrent);
 

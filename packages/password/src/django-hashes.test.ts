@@ -65,7 +65,10 @@ describe("verifying hashes written by Django", () => {
   });
 
   it("accepts Django's scrypt test vector and re-hashes its short 7-character salt", async () => {
-    const sameParams = createPasswordHasher({ algorithm: "scrypt", scrypt: { cost: 2 ** 14, blockSize: 8, parallelism: 1 } });
+    const sameParams = createPasswordHasher({
+      algorithm: "scrypt",
+      scrypt: { cost: 2 ** 14, blockSize: 8, parallelism: 1 },
+    });
     // Django's must_update() also asks for a re-hash here: "seasalt" carries under 128 bits.
     assert.deepEqual(await sameParams.verify(DJANGO_SCRYPT, "lètmein"), { valid: true, needsRehash: true });
     assert.deepEqual(await sameParams.verify(DJANGO_SCRYPT, "lètmeinz"), { valid: false, needsRehash: false });

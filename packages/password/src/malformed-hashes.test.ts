@@ -29,8 +29,14 @@ const MALFORMED: ReadonlyArray<readonly [string, string]> = [
   ["a Django argon2 prefix with nothing after it", "argon2$"],
   ["an unknown argon2 variant", `$argon2x$v=19$m=1024,t=1,p=1$${SALT_NOPAD}$${B64_32_NOPAD}`],
   ["an unknown argon2 version", `$argon2id$v=20$m=1024,t=1,p=1$${SALT_NOPAD}$${B64_32_NOPAD}`],
-  ["argon2 asking for 4 GiB of memory (a planted DoS)", `$argon2id$v=19$m=4194304,t=2,p=1$${SALT_NOPAD}$${B64_32_NOPAD}`],
-  ["argon2 asking for a million passes (a planted DoS)", `$argon2id$v=19$m=1024,t=1000000,p=1$${SALT_NOPAD}$${B64_32_NOPAD}`],
+  [
+    "argon2 asking for 4 GiB of memory (a planted DoS)",
+    `$argon2id$v=19$m=4194304,t=2,p=1$${SALT_NOPAD}$${B64_32_NOPAD}`,
+  ],
+  [
+    "argon2 asking for a million passes (a planted DoS)",
+    `$argon2id$v=19$m=1024,t=1000000,p=1$${SALT_NOPAD}$${B64_32_NOPAD}`,
+  ],
   ["argon2 with a missing parameter", `$argon2id$v=19$m=1024,t=1$${SALT_NOPAD}$${B64_32_NOPAD}`],
   ["argon2 with a repeated parameter", `$argon2id$v=19$m=1024,t=1,t=2$${SALT_NOPAD}$${B64_32_NOPAD}`],
   ["argon2 with associated data", `$argon2id$v=19$m=1024,t=1,p=1,data=YWJj$${SALT_NOPAD}$${B64_32_NOPAD}`],

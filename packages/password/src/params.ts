@@ -72,11 +72,14 @@ export const VERIFY_LIMITS = Object.freeze({
 export function argon2ParamProblems(p: Argon2Params, label: string): string[] {
   const problems: string[] = [];
   const lanesOk = isIntIn(p.parallelism, 1, VERIFY_LIMITS.argon2MaxParallelism);
-  if (!lanesOk) problems.push(`${label}.parallelism must be an integer from 1 to ${VERIFY_LIMITS.argon2MaxParallelism}.`);
+  if (!lanesOk)
+    problems.push(`${label}.parallelism must be an integer from 1 to ${VERIFY_LIMITS.argon2MaxParallelism}.`);
   // libargon2 needs at least 8 KiB per lane.
   const minMemory = lanesOk ? 8 * p.parallelism : 8;
   if (!isIntIn(p.memoryKiB, minMemory, VERIFY_LIMITS.argon2MaxMemoryKiB)) {
-    problems.push(`${label}.memoryKiB must be an integer from ${minMemory} to ${VERIFY_LIMITS.argon2MaxMemoryKiB} (KiB).`);
+    problems.push(
+      `${label}.memoryKiB must be an integer from ${minMemory} to ${VERIFY_LIMITS.argon2MaxMemoryKiB} (KiB).`,
+    );
   }
   if (!isIntIn(p.iterations, 1, 2 ** 32 - 1)) problems.push(`${label}.iterations must be a positive integer.`);
   if (problems.length === 0 && p.memoryKiB * p.iterations > VERIFY_LIMITS.argon2MaxWorkKiB) {
@@ -102,7 +105,9 @@ export function scryptParamProblems(p: ScryptParams, label: string): string[] {
   if (Math.log2(p.cost) >= 16 * p.blockSize) problems.push(`${label}.cost must be less than 2^(16 × blockSize).`);
   const memory = 128 * p.cost * p.blockSize;
   if (memory > VERIFY_LIMITS.scryptMaxMemoryBytes) {
-    problems.push(`128 × ${label}.cost × ${label}.blockSize must not exceed ${VERIFY_LIMITS.scryptMaxMemoryBytes} bytes.`);
+    problems.push(
+      `128 × ${label}.cost × ${label}.blockSize must not exceed ${VERIFY_LIMITS.scryptMaxMemoryBytes} bytes.`,
+    );
   } else if (memory * p.parallelism > VERIFY_LIMITS.scryptMaxWorkBytes) {
     problems.push(`128 × cost × blockSize × parallelism must not exceed ${VERIFY_LIMITS.scryptMaxWorkBytes} bytes.`);
   }

@@ -50,14 +50,24 @@ describe("validatePassword()", () => {
   it("refuses a password that is, contains, or is contained in the username", () => {
     const message = "The password is too similar to the username.";
     for (const password of ["margaret_h", "MARGARET_H", "margaret_h2024!", "xxmargaret_hxx"]) {
-      assert.deepEqual(validatePassword(password, { username: "margaret_h" }), { ok: false, problems: [message] }, password);
+      assert.deepEqual(
+        validatePassword(password, { username: "margaret_h" }),
+        { ok: false, problems: [message] },
+        password,
+      );
     }
-    assert.deepEqual(validatePassword("quetzalcoatl9", { username: "the.quetzalcoatl9.fan" }), { ok: false, problems: [message] });
+    assert.deepEqual(validatePassword("quetzalcoatl9", { username: "the.quetzalcoatl9.fan" }), {
+      ok: false,
+      problems: [message],
+    });
   });
 
   it("accepts a long random password that merely contains a short username", () => {
     assert.deepEqual(validatePassword("q7Zr!Acc9mWx2#Lp0vTe", { username: "acc" }), { ok: true });
-    assert.deepEqual(validatePassword("acc2024!", { username: "acc" }), { ok: false, problems: ["The password is too similar to the username."] });
+    assert.deepEqual(validatePassword("acc2024!", { username: "acc" }), {
+      ok: false,
+      problems: ["The password is too similar to the username."],
+    });
   });
 
   it("refuses a password too similar to the email's local part, not its domain", () => {

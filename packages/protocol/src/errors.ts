@@ -66,18 +66,31 @@ export const ERRORS = Object.freeze({
   email_taken: { status: 400, detail: "An account with that email address already exists." },
   email_invalid: { status: 400, detail: "Enter a valid email address." },
   // Passkeys (SPEC §2b).
-  webauthn_challenge_invalid: { status: 400, detail: "The passkey request is unknown, already used or expired. Please start again." },
+  webauthn_challenge_invalid: {
+    status: 400,
+    detail: "The passkey request is unknown, already used or expired. Please start again.",
+  },
   passkey_invalid: { status: 400, detail: "The passkey could not be verified." },
   passkey_already_registered: { status: 400, detail: "This passkey is already registered." },
   // Second factors (SPEC §2b).
-  mfa_required: { status: 401, detail: "Confirm it is you with your second factor (a code from your authenticator app, a passkey or a recovery code) to finish logging in." },
+  mfa_required: {
+    status: 401,
+    detail:
+      "Confirm it is you with your second factor (a code from your authenticator app, a passkey or a recovery code) to finish logging in.",
+  },
   mfa_code_invalid: { status: 400, detail: "The code is wrong, expired or already used." },
   mfa_login_invalid: { status: 400, detail: "This login has expired or is already complete. Please log in again." },
-  mfa_totp_active: { status: 400, detail: "An authenticator app is already active. Remove it first to set up another." },
+  mfa_totp_active: {
+    status: 400,
+    detail: "An authenticator app is already active. Remove it first to set up another.",
+  },
   mfa_totp_not_pending: { status: 400, detail: "Start the authenticator setup first." },
   mfa_totp_not_active: { status: 404, detail: "No authenticator app is active." },
   mfa_not_enrolled: { status: 400, detail: "Turn on a second factor first: recovery codes come with it." },
-  mfa_webauthn_unavailable: { status: 400, detail: "This account has no passkey to finish the login with. Use another method." },
+  mfa_webauthn_unavailable: {
+    status: 400,
+    detail: "This account has no passkey to finish the login with. Use another method.",
+  },
 } as const satisfies Record<string, { status: number; detail: string }>);
 
 /** A stable, machine-readable error code. */

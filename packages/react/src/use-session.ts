@@ -37,7 +37,15 @@ export function useSession(): SessionValue {
   // getState doubles as the server snapshot: on the server every render is `loading`.
   const state = useSyncExternalStore(client.subscribe, client.getState, client.getState);
   return useMemo(
-    () => ({ status: state.status, user: state.user, error: state.error, login: client.login, logout: client.logout, refresh: client.refresh, client }),
+    () => ({
+      status: state.status,
+      user: state.user,
+      error: state.error,
+      login: client.login,
+      logout: client.logout,
+      refresh: client.refresh,
+      client,
+    }),
     [state, client],
   );
 }

@@ -15,5 +15,8 @@ export interface AccessLogConfig {
 /** The access-log settings with their defaults (SERVER_DEFAULTS.accessLog) for `mode` filled in. */
 export function accessLogOf(settings: Settings, mode: "development" | "production"): AccessLogConfig {
   const defaults = SERVER_DEFAULTS.accessLog;
-  return { enabled: settings.accessLog?.enabled ?? defaults.enabled[mode], sampleEvery: settings.accessLog?.sampleEvery ?? defaults.sampleEvery };
+  return {
+    enabled: settings.accessLog?.enabled ?? defaults.enabled[mode],
+    sampleEvery: settings.accessLog?.sampleEvery ?? defaults.sampleEvery,
+  };
 }

@@ -45,7 +45,10 @@ function siblingKeys(parent: readonly PropertyKey[]): string[] {
  * bad value (formatted by `describe`) and a copy of the values without them, so the valid
  * rest can still be checked against core's cross-setting rules: one run reports everything.
  */
-export function validateLayer(values: PlainObject, describe: (path: readonly PropertyKey[], message: string) => string): { values: PlainObject; problems: string[] } {
+export function validateLayer(
+  values: PlainObject,
+  describe: (path: readonly PropertyKey[], message: string) => string,
+): { values: PlainObject; problems: string[] } {
   const result = settingsSchema.safeParse(values);
   if (result.success) return { values, problems: [] };
   const cleaned = cloneJson(values);
@@ -54,7 +57,12 @@ export function validateLayer(values: PlainObject, describe: (path: readonly Pro
     if (issue.code === "unrecognized_keys") {
       for (const key of issue.keys) {
         const suggestion = closest(key, siblingKeys(issue.path));
-        problems.push(describe([...issue.path, key], `unknown setting${suggestion === null ? "" : ` (did you mean "${suggestion}"?)`}`));
+        problems.push(
+          describe(
+            [...issue.path, key],
+            `unknown setting${suggestion === null ? "" : ` (did you mean "${suggestion}"?)`}`,
+          ),
+        );
         deletePath(cleaned, [...issue.path, key]);
       }
       continue;
@@ -85,7 +93,8 @@ export function readConfigFile(explicit: { path: string; source: string } | null
     const reason = error instanceof Error ? error.message : String(error);
     return { path, label, values: {}, problems: [`${label}: not valid JSON (${reason})`] };
   }
-  if (!isPlainObject(parsed)) return { path, label, values: {}, problems: [`${label}: must hold a JSON object of settings`] };
+  if (!isPlainObject(parsed))
+    return { path, label, values: {}, problems: [`${label}: must hold a JSON object of settings`] };
   const checked = validateLayer(parsed, (p, message) => `${label}: ${formatPath(p) || "(file)"}: ${message}`);
   return { path, label, values: checked.values, problems: checked.problems };
 }

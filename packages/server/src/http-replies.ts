@@ -25,13 +25,30 @@ export function setSecurityHeaders(res: ServerResponse, hsts: string | null = nu
  * security headers of every latchkey JSON answer (core's `API_SECURITY_HEADERS`), written
  * by the same rules as latchkey's own answers (core's `finishResponse`).
  */
-export function sendJson(res: ServerResponse, method: string, status: number, value: unknown, headers: Readonly<Record<string, string>> = {}): void {
-  const response = { status, headers: { ...API_SECURITY_HEADERS, ...headers, "Cache-Control": "no-store" }, cookies: [], body: value };
+export function sendJson(
+  res: ServerResponse,
+  method: string,
+  status: number,
+  value: unknown,
+  headers: Readonly<Record<string, string>> = {},
+): void {
+  const response = {
+    status,
+    headers: { ...API_SECURITY_HEADERS, ...headers, "Cache-Control": "no-store" },
+    cookies: [],
+    body: value,
+  };
   writeNodeResponse(res, finishResponse(response, method));
 }
 
 /** Answers with a catalogue error as JSON (`{ detail, code }`), no body for HEAD. */
-export function sendError(res: ServerResponse, method: string, code: ErrorCode, params: Readonly<Record<string, string>> = {}, headers: Readonly<Record<string, string>> = {}): void {
+export function sendError(
+  res: ServerResponse,
+  method: string,
+  code: ErrorCode,
+  params: Readonly<Record<string, string>> = {},
+  headers: Readonly<Record<string, string>> = {},
+): void {
   const error = new HttpError(code, params);
   sendJson(res, method, error.status, { detail: error.detail, code: error.code }, headers);
 }

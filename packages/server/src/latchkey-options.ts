@@ -5,9 +5,15 @@ import type { Settings } from "./settings-schema.js";
 type Window = NonNullable<NonNullable<Settings["throttle"]>["perAccount"]>;
 
 /** Fills a half-given throttle window with core's defaults for the other half. */
-function windowOf(window: Window | undefined, defaults: { points: number; durationSeconds: number }): { points: number; durationSeconds: number } | undefined {
+function windowOf(
+  window: Window | undefined,
+  defaults: { points: number; durationSeconds: number },
+): { points: number; durationSeconds: number } | undefined {
   if (window === undefined) return undefined;
-  return { points: window.points ?? defaults.points, durationSeconds: window.durationSeconds ?? defaults.durationSeconds };
+  return {
+    points: window.points ?? defaults.points,
+    durationSeconds: window.durationSeconds ?? defaults.durationSeconds,
+  };
 }
 
 /** Picks the settings that are core options, leaving out what was not set so core's defaults apply. */
@@ -34,15 +40,19 @@ export function latchkeyOptionsOf(settings: Settings): ServerLatchkeyOptions {
     if (perAccount !== undefined) throttle.perAccount = perAccount;
     const perIp = windowOf(settings.throttle.perIp, DEFAULTS.throttle.perIp);
     if (perIp !== undefined) throttle.perIp = perIp;
-    if (settings.throttle.maxInFlightPerAccount !== undefined) throttle.maxInFlightPerAccount = settings.throttle.maxInFlightPerAccount;
-    if (settings.throttle.maxInFlightPerIp !== undefined) throttle.maxInFlightPerIp = settings.throttle.maxInFlightPerIp;
-    if (settings.throttle.maxConcurrentChecks !== undefined) throttle.maxConcurrentChecks = settings.throttle.maxConcurrentChecks;
+    if (settings.throttle.maxInFlightPerAccount !== undefined)
+      throttle.maxInFlightPerAccount = settings.throttle.maxInFlightPerAccount;
+    if (settings.throttle.maxInFlightPerIp !== undefined)
+      throttle.maxInFlightPerIp = settings.throttle.maxInFlightPerIp;
+    if (settings.throttle.maxConcurrentChecks !== undefined)
+      throttle.maxConcurrentChecks = settings.throttle.maxConcurrentChecks;
     options.throttle = throttle;
   }
   if (settings.passwords !== undefined) options.passwords = settings.passwords;
   // On by default where the sessions live in a shared store (Redis, PostgreSQL): leases make
   // a hit free and revocations exact there. SQLite alone is one process reading in-process.
-  const sharedStore = settings.redisUrl !== undefined || settings.redisClusterNodes !== undefined || settings.databaseUrl !== undefined;
+  const sharedStore =
+    settings.redisUrl !== undefined || settings.redisClusterNodes !== undefined || settings.databaseUrl !== undefined;
   if (settings.sessionCache !== undefined || sharedStore) {
     options.sessionCache = { ...settings.sessionCache, enabled: settings.sessionCache?.enabled ?? sharedStore };
   }
@@ -58,7 +68,11 @@ export function latchkeyOptionsOf(settings: Settings): ServerLatchkeyOptions {
     const loginOptionsPerIp = windowOf(perIp, PASSKEY_DEFAULTS.loginOptionsPerIp);
     options.passkeys = { ...passkeys, ...(loginOptionsPerIp === undefined ? {} : { loginOptionsPerIp }) };
   }
-  if (settings.mail?.from !== undefined || settings.mail?.productName !== undefined || settings.mail?.templatesDir !== undefined) {
+  if (
+    settings.mail?.from !== undefined ||
+    settings.mail?.productName !== undefined ||
+    settings.mail?.templatesDir !== undefined
+  ) {
     options.mail = {
       ...(settings.mail.from === undefined ? {} : { from: settings.mail.from }),
       ...(settings.mail.productName === undefined ? {} : { productName: settings.mail.productName }),
@@ -69,7 +83,14 @@ export function latchkeyOptionsOf(settings: Settings): ServerLatchkeyOptions {
     const { encryptionKeys, issuer, pendingLoginTtlSeconds } = settings.mfa;
     options.mfa = {
       // "id:key" → { id, key }; the key itself is base64 and has no colon.
-      ...(encryptionKeys === undefined ? {} : { encryptionKeys: encryptionKeys.map((entry) => ({ id: entry.slice(0, entry.indexOf(":")), key: entry.slice(entry.indexOf(":") + 1) })) }),
+      ...(encryptionKeys === undefined
+        ? {}
+        : {
+            encryptionKeys: encryptionKeys.map((entry) => ({
+              id: entry.slice(0, entry.indexOf(":")),
+              key: entry.slice(entry.indexOf(":") + 1),
+            })),
+          }),
       ...(issuer === undefined ? {} : { issuer }),
       ...(pendingLoginTtlSeconds === undefined ? {} : { pendingLoginTtlSeconds }),
     };

@@ -22,9 +22,15 @@ export interface LoadServerConfigOptions {
   overrides?: Readonly<Record<string, string | undefined>>;
   /** The environment to read `LATCHKEY_*` (and `NODE_ENV`) from. @default process.env */
   env?: Readonly<Record<string, string | undefined>>;
-  /** The config file (`--config`); it must exist. @default `LATCHKEY_CONFIG`, else `latchkey.config.json` in `cwd` if present */
+  /**
+   * The config file (`--config`); it must exist.
+   * @default `LATCHKEY_CONFIG`, else `latchkey.config.json` in `cwd` if present
+   */
   configFile?: string;
-  /** Directory relative paths are resolved against (except those in the config file: against its directory). @default process.cwd() */
+  /**
+   * Directory relative paths are resolved against (except those in the config file: against its directory).
+   * @default process.cwd()
+   */
   cwd?: string;
 }
 
@@ -39,7 +45,11 @@ interface TextLayer {
 }
 
 /** Builds the layer of text values (environment or flags), checking each on its own. */
-function textLayer(entries: readonly { setting: SettingInfo; raw: string; label: string }[], problems: string[], emptyIsUnset: boolean): TextLayer {
+function textLayer(
+  entries: readonly { setting: SettingInfo; raw: string; label: string }[],
+  problems: string[],
+  emptyIsUnset: boolean,
+): TextLayer {
   const layer: TextLayer = { values: {}, sources: new Map() };
   for (const { setting, raw, label } of entries) {
     if (raw.trim() === "") {
@@ -65,16 +75,24 @@ function textLayer(entries: readonly { setting: SettingInfo; raw: string; label:
 function shown(setting: SettingInfo, raw: string): string {
   // Encryption keys are secrets: a problem names the setting, never the value.
   if (setting.key === "mfa.encryptionKeys") return "***";
-  return setting.kind === "url" || setting.key === "redisClusterNodes" ? raw.split(",").map((part) => redactUrl(part.trim())).join(",") : raw;
+  return setting.kind === "url" || setting.key === "redisClusterNodes"
+    ? raw
+        .split(",")
+        .map((part) => redactUrl(part.trim()))
+        .join(",")
+    : raw;
 }
 
 /** Rules between the storage settings, as problems naming each value's source. */
 function storageProblems(settings: Settings, sourceOf: (key: string) => string): string[] {
   const problems: string[] = [];
   if (settings.redisUrl !== undefined && settings.redisClusterNodes !== undefined) {
-    problems.push(`${sourceOf("redisUrl")} and ${sourceOf("redisClusterNodes")}: set redisUrl (one Redis server) or redisClusterNodes (a Redis Cluster), not both`);
+    problems.push(
+      `${sourceOf("redisUrl")} and ${sourceOf("redisClusterNodes")}: set redisUrl (one Redis server) or redisClusterNodes (a Redis Cluster), not both`,
+    );
   }
-  const hasBus = settings.redisUrl !== undefined || settings.redisClusterNodes !== undefined || settings.databaseUrl !== undefined;
+  const hasBus =
+    settings.redisUrl !== undefined || settings.redisClusterNodes !== undefined || settings.databaseUrl !== undefined;
   if (settings.sessionCache?.enabled === true && !hasBus) {
     problems.push(
       `${sourceOf("sessionCache.enabled")}: sessionCache.enabled needs redisUrl, redisClusterNodes or databaseUrl: ` +
@@ -124,7 +142,9 @@ export function loadServerConfig(options: LoadServerConfigOptions = {}): ServerC
     const setting = SETTINGS_BY_ENV.get(name);
     if (setting === undefined) {
       const suggestion = closest(name, SETTINGS_BY_ENV.keys());
-      warnings.push(`${name} (environment) is not a latchkey setting and was ignored${suggestion === null ? "" : ` (did you mean ${suggestion}?)`}`);
+      warnings.push(
+        `${name} (environment) is not a latchkey setting and was ignored${suggestion === null ? "" : ` (did you mean ${suggestion}?)`}`,
+      );
       continue;
     }
     envEntries.push({ setting, raw, label: `${name}=${JSON.stringify(shown(setting, raw))} (environment)` });
@@ -161,12 +181,16 @@ export function loadServerConfig(options: LoadServerConfigOptions = {}): ServerC
   const pathOf = (key: "dataDir" | "database" | "spaDir" | "mail.templatesDir", value: string): string =>
     resolve(sources.get(key) === file.label && file.path !== null ? dirname(file.path) : cwd, value);
   const templatesDir = parsed.mail?.templatesDir;
-  const settings: Settings = templatesDir === undefined ? parsed : { ...parsed, mail: { ...parsed.mail, templatesDir: pathOf("mail.templatesDir", templatesDir) } };
+  const settings: Settings =
+    templatesDir === undefined
+      ? parsed
+      : { ...parsed, mail: { ...parsed.mail, templatesDir: pathOf("mail.templatesDir", templatesDir) } };
 
   const mode = settings.mode ?? DEFAULTS.mode;
   problems.push(...storageProblems(settings, (key) => sources.get(key) ?? key));
   const latchkey = latchkeyOptionsOf(settings);
-  for (const problem of coreConfigProblems({ ...latchkey, mode })) problems.push(attributeProblem(problem, Object.fromEntries(sources)));
+  for (const problem of coreConfigProblems({ ...latchkey, mode }))
+    problems.push(attributeProblem(problem, Object.fromEntries(sources)));
   if (problems.length > 0) throw new ServerConfigError(problems);
 
   const dataDir = pathOf("dataDir", settings.dataDir ?? SERVER_DEFAULTS.dataDir);
@@ -174,7 +198,8 @@ export function loadServerConfig(options: LoadServerConfigOptions = {}): ServerC
     host: settings.host ?? SERVER_DEFAULTS.host,
     port: settings.port ?? SERVER_DEFAULTS.port,
     dataDir,
-    database: settings.database === undefined ? join(dataDir, "latchkey.sqlite3") : pathOf("database", settings.database),
+    database:
+      settings.database === undefined ? join(dataDir, "latchkey.sqlite3") : pathOf("database", settings.database),
     databaseUrl: settings.databaseUrl ?? SERVER_DEFAULTS.databaseUrl,
     redisUrl: settings.redisUrl ?? SERVER_DEFAULTS.redisUrl,
     redisClusterNodes: settings.redisClusterNodes ?? [...SERVER_DEFAULTS.redisClusterNodes],

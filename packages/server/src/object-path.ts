@@ -48,7 +48,12 @@ export function mergeLayers(...layers: readonly PlainObject[]): PlainObject {
   for (const layer of layers) {
     for (const [key, value] of Object.entries(layer)) {
       const existing = out[key];
-      out[key] = isPlainObject(value) && isPlainObject(existing) ? mergeLayers(existing, value) : isPlainObject(value) ? mergeLayers(value) : value;
+      out[key] =
+        isPlainObject(value) && isPlainObject(existing)
+          ? mergeLayers(existing, value)
+          : isPlainObject(value)
+            ? mergeLayers(value)
+            : value;
     }
   }
   return out;

@@ -17,5 +17,7 @@ export function attributeProblem(problem: string, sources: Readonly<Record<strin
   }
   const text = labels.length === 0 ? problem : `${labels.join(" and ")}: ${problem}`;
   const modeSource = sourceOf("mode");
-  return modeSource !== undefined && problem.includes("production") ? `${text} (production mode set by ${modeSource})` : text;
+  return modeSource !== undefined && problem.includes("production")
+    ? `${text} (production mode set by ${modeSource})`
+    : text;
 }

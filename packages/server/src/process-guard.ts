@@ -16,7 +16,8 @@ export interface ProcessGuardOptions {
 const REJECTION_LINES_PER_SECOND = 5;
 
 function describe(reason: unknown): { message: string; stack?: string } {
-  if (reason instanceof Error) return reason.stack === undefined ? { message: reason.message } : { message: reason.message, stack: reason.stack };
+  if (reason instanceof Error)
+    return reason.stack === undefined ? { message: reason.message } : { message: reason.message, stack: reason.stack };
   return { message: String(reason) };
 }
 
@@ -56,13 +57,22 @@ export function installProcessGuard(options: ProcessGuardOptions): () => void {
       return;
     }
     linesInWindow += 1;
-    const fields = { event: "unhandled_rejection", err: describe(reason), ...(suppressed > 0 ? { suppressedBefore: suppressed } : {}) };
+    const fields = {
+      event: "unhandled_rejection",
+      err: describe(reason),
+      ...(suppressed > 0 ? { suppressedBefore: suppressed } : {}),
+    };
     suppressed = 0;
     logger.error(fields, "a promise rejected with nothing handling it; the server keeps serving");
   };
 
   const onException = (error: unknown): void => {
-    logger.error({ event: "uncaught_exception", err: describe(error) }, fatal ? "a second uncaught exception during the shutdown: exiting now" : "an uncaught exception: shutting down gracefully (exit code 1) so a fresh process takes over");
+    logger.error(
+      { event: "uncaught_exception", err: describe(error) },
+      fatal
+        ? "a second uncaught exception during the shutdown: exiting now"
+        : "an uncaught exception: shutting down gracefully (exit code 1) so a fresh process takes over",
+    );
     if (fatal) {
       exit(1);
       return;

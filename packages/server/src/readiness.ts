@@ -48,7 +48,13 @@ async function answers(probe: () => Promise<unknown>): Promise<boolean> {
     timer = setTimeout(() => resolve(false), READINESS_TIMEOUT_MS);
   });
   try {
-    return await Promise.race([probe().then(() => true, () => false), timeout]);
+    return await Promise.race([
+      probe().then(
+        () => true,
+        () => false,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -75,12 +81,15 @@ export function createReadinessCheck(backends: ReadinessBackends): () => Promise
   };
   return async () => {
     const used = [...new Set(Object.values(roles))];
-    const results = new Map(await Promise.all(used.map(async (backend) => [backend, await answers(probes[backend])] as const)));
+    const results = new Map(
+      await Promise.all(used.map(async (backend) => [backend, await answers(probes[backend])] as const)),
+    );
     const state = (name: StoreRole): StoreState => (results.get(roles[name]) === true ? "ok" : "unavailable");
     const stores = { users: state("users"), sessions: state("sessions"), throttle: state("throttle") };
     if (bus === null) return { ready: Object.values(stores).every((s) => s === "ok"), stores };
     const sessionCache: SessionCacheState = bus.status === "ready" ? "serving" : "bypassed";
-    const ready = stores.sessions === "ok" && stores.throttle === "ok" && (stores.users === "ok" || sessionCache === "serving");
+    const ready =
+      stores.sessions === "ok" && stores.throttle === "ok" && (stores.users === "ok" || sessionCache === "serving");
     return { ready, stores, sessionCache };
   };
 }

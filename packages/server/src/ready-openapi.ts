@@ -11,7 +11,13 @@ const STORES = {
 };
 /** Present when the session cache is on: whether this node answers cached sessions now. */
 const SESSION_CACHE_STATE = { type: "string", enum: ["serving", "bypassed"] };
-const CACHE_CONTROL = { "Cache-Control": { description: "`no-store`: a probe always reaches the node.", required: true, schema: { type: "string" } } };
+const CACHE_CONTROL = {
+  "Cache-Control": {
+    description: "`no-store`: a probe always reaches the node.",
+    required: true,
+    schema: { type: "string" },
+  },
+};
 
 /** The ready server's `GET <basePath>/ready/` operation, for its OpenAPI document. */
 function readyOperation(): JsonObject {
@@ -24,22 +30,35 @@ function readyOperation(): JsonObject {
       tags: ["meta"],
       responses: {
         200: {
-          description: "Every store answered (with the session cache serving, the session store and the bus are enough: `sessionCache` says so).",
-          headers: CACHE_CONTROL,
-          content: {
-            "application/json": {
-              schema: { type: "object", properties: { ready: { const: true }, stores: STORES, sessionCache: SESSION_CACHE_STATE }, required: ["ready", "stores"], additionalProperties: false },
-            },
-          },
-        },
-        503: {
-          description: "A store did not answer in time: `store_unavailable`, naming the first store that is down, with every store's state.",
+          description:
+            "Every store answered (with the session cache serving, the session store and the bus are enough: `sessionCache` says so).",
           headers: CACHE_CONTROL,
           content: {
             "application/json": {
               schema: {
                 type: "object",
-                properties: { detail: { type: "string" }, code: { const: "store_unavailable" }, ready: { const: false }, stores: STORES, sessionCache: SESSION_CACHE_STATE },
+                properties: { ready: { const: true }, stores: STORES, sessionCache: SESSION_CACHE_STATE },
+                required: ["ready", "stores"],
+                additionalProperties: false,
+              },
+            },
+          },
+        },
+        503: {
+          description:
+            "A store did not answer in time: `store_unavailable`, naming the first store that is down, with every store's state.",
+          headers: CACHE_CONTROL,
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                properties: {
+                  detail: { type: "string" },
+                  code: { const: "store_unavailable" },
+                  ready: { const: false },
+                  stores: STORES,
+                  sessionCache: SESSION_CACHE_STATE,
+                },
                 required: ["detail", "code", "ready", "stores"],
                 additionalProperties: false,
               },
@@ -70,7 +89,8 @@ export function withReadyDocument(latchkey: Latchkey, readyPath: string): Latchk
     ...latchkey,
     async handle(req: LatchkeyRequest) {
       const response = await latchkey.handle(req);
-      if (response !== null && response.status === 200 && documentPaths.has(routeKey(req.path))) response.body = structuredClone(document);
+      if (response !== null && response.status === 200 && documentPaths.has(routeKey(req.path)))
+        response.body = structuredClone(document);
       return response;
     },
     openapi: () => structuredClone(document),

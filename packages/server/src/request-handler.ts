@@ -33,7 +33,11 @@ export interface RequestHandler {
 }
 
 /** Each kind of data, and the store named for it in a 503's detail (as the store errors name it). */
-const STORE_NAMES: Readonly<Record<StoreRole, "user" | "session" | "throttle">> = { users: "user", sessions: "session", throttle: "throttle" };
+const STORE_NAMES: Readonly<Record<StoreRole, "user" | "session" | "throttle">> = {
+  users: "user",
+  sessions: "session",
+  throttle: "throttle",
+};
 const ROLES: readonly StoreRole[] = ["users", "sessions", "throttle"];
 /** The methods the readiness route answers. */
 const READY_ALLOW = "GET, HEAD, OPTIONS";
@@ -80,7 +84,8 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
   // throttling counts every client as one and Secure/Origin checks see http. Say so once.
   let proxyWarned = latchkey.config.trustProxy > 0;
   function warnAboutUntrustedProxy(req: IncomingMessage): void {
-    if (proxyWarned || (req.headers["x-forwarded-for"] === undefined && req.headers["x-forwarded-proto"] === undefined)) return;
+    if (proxyWarned || (req.headers["x-forwarded-for"] === undefined && req.headers["x-forwarded-proto"] === undefined))
+      return;
     proxyWarned = true;
     logger.warn(
       { event: "proxy_headers_ignored", remoteAddress: req.socket.remoteAddress ?? null },
@@ -92,7 +97,11 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
     // RFC 9112 §3.2: a server must answer 400 to an HTTP/1.1 request without Host. Without
     // one, the request's own origin (for the CSRF Origin check) cannot be known either.
     if (req.httpVersion === "1.1" && req.headers.host === undefined) {
-      sendFramingError(res, method, new HttpError("bad_request", { reason: "an HTTP/1.1 request needs a Host header." }));
+      sendFramingError(
+        res,
+        method,
+        new HttpError("bad_request", { reason: "an HTTP/1.1 request needs a Host header." }),
+      );
       return;
     }
     warnAboutUntrustedProxy(req);
@@ -104,7 +113,10 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
     // Any other method on the readiness route: 405 with Allow (and 204 to a plain OPTIONS), as
     // on latchkey's own routes; a CORS preflight still goes to latchkey's CORS answer.
     // (A preflight is an OPTIONS with both Origin and Access-Control-Request-Method.)
-    const preflight = method === "OPTIONS" && req.headers.origin !== undefined && req.headers["access-control-request-method"] !== undefined;
+    const preflight =
+      method === "OPTIONS" &&
+      req.headers.origin !== undefined &&
+      req.headers["access-control-request-method"] !== undefined;
     if ((path === readyPath || path === `${readyPath}/`) && !preflight) {
       if (method === "OPTIONS") {
         sendJson(res, method, 204, null, { Allow: READY_ALLOW });
@@ -135,14 +147,22 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
       res.once("close", () => {
         const durationMs = Number((process.hrtime.bigint() - started) / 1000n) / 1000;
         const fields = { event: "request", method, path, status: res.statusCode, durationMs };
-        logger.info(res.writableFinished ? fields : { ...fields, aborted: true }, `${method} ${path} ${res.statusCode}`);
+        logger.info(
+          res.writableFinished ? fields : { ...fields, aborted: true },
+          `${method} ${path} ${res.statusCode}`,
+        );
       });
     }
     try {
       await route(req, res, method, path);
     } catch (error) {
       logger.error(
-        { event: "internal_error", method, path, err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error) },
+        {
+          event: "internal_error",
+          method,
+          path,
+          err: error instanceof Error ? { message: error.message, stack: error.stack } : String(error),
+        },
         "unexpected error while handling a request",
       );
       if (!res.headersSent) sendError(res, method, "internal_error");

@@ -2,8 +2,13 @@ import type { LatchkeyOptions } from "@latchkey/core";
 import type { AccessLogConfig } from "./access-log-defaults.js";
 import type { LogLevel } from "./settings-schema.js";
 
-/** The core options the ready server takes from its configuration (everything but code: stores, hasher, logger, clock). */
-export type ServerLatchkeyOptions = Omit<LatchkeyOptions, "stores" | "logger" | "clock" | "random" | "mode" | "passwords"> & {
+/**
+ * The core options the ready server takes from its configuration (everything but code: stores, hasher, logger, clock).
+ */
+export type ServerLatchkeyOptions = Omit<
+  LatchkeyOptions,
+  "stores" | "logger" | "clock" | "random" | "mode" | "passwords"
+> & {
   passwords?: Omit<NonNullable<LatchkeyOptions["passwords"]>, "hasher">;
 };
 
@@ -20,7 +25,11 @@ export interface ServerConfig {
   readonly dataDir: string;
   /** Absolute path of the SQLite database file. @default "<dataDir>/latchkey.sqlite3" */
   readonly database: string;
-  /** PostgreSQL URL (users, and sessions and counters unless Redis is set), or null. May hold a password: show it through `redactUrl`. @default null */
+  /**
+   * PostgreSQL URL (users, and sessions and counters unless Redis is set), or null. May hold a password: show it
+   * through `redactUrl`.
+   * @default null
+   */
   readonly databaseUrl: string | null;
   /** Redis URL (sessions and counters), or null. May hold a password. @default null */
   readonly redisUrl: string | null;
@@ -38,11 +47,18 @@ export interface ServerConfig {
   readonly migrateOnStart: boolean;
   /** @default "info" */
   readonly logLevel: LogLevel;
-  /** Per-request access lines (`accessLog.*`). @default off in production, every request otherwise (SERVER_DEFAULTS.accessLog) */
+  /**
+   * Per-request access lines (`accessLog.*`).
+   * @default off in production, every request otherwise (SERVER_DEFAULTS.accessLog)
+   */
   readonly accessLog: AccessLogConfig;
   /** How long requests in flight may take to finish on shutdown, in seconds. @default 10 */
   readonly shutdownTimeoutSeconds: number;
-  /** `mail.url`: where the outbox sends mail (`smtp://…`, `smtps://…`, `console:`, `file:`), or null. May hold a password. @default null */
+  /**
+   * `mail.url`: where the outbox sends mail (`smtp://…`, `smtps://…`, `console:`, `file:`), or null. May hold a
+   * password.
+   * @default null
+   */
   readonly mailUrl: string | null;
   /** Options for `createLatchkey` (the server adds `mode`, the stores, the invalidation bus, its logger and clock). */
   readonly latchkey: ServerLatchkeyOptions;

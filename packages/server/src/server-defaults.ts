@@ -64,7 +64,8 @@ export const ALL_DEFAULTS: Readonly<Record<string, unknown>> = Object.freeze({
 export function defaultAt(key: string): unknown {
   let value: unknown = ALL_DEFAULTS;
   for (const part of key.split(".")) {
-    if (typeof value !== "object" || value === null || Array.isArray(value) || !Object.hasOwn(value, part)) return undefined;
+    if (typeof value !== "object" || value === null || Array.isArray(value) || !Object.hasOwn(value, part))
+      return undefined;
     value = (value as Record<string, unknown>)[part];
   }
   return value;
@@ -78,7 +79,9 @@ const DURATION_UNITS: readonly (readonly [number, string])[] = [
   [60, "minute"],
 ];
 
-/** `1209600` → `2 weeks`; null when the number of seconds is not a whole number of a larger unit, or under 5 minutes. */
+/**
+ * `1209600` → `2 weeks`; null when the number of seconds is not a whole number of a larger unit, or under 5 minutes.
+ */
 export function durationText(seconds: number): string | null {
   if (seconds < 300) return null;
   for (const [size, name] of DURATION_UNITS) {
@@ -89,7 +92,12 @@ export function durationText(seconds: number): string | null {
 
 /** Whether a value is a {@link import("@latchkey/core").ByMode} default. */
 function isByMode(value: unknown): value is { development: unknown; production: unknown } {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).sort().join() === "development,production";
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).sort().join() === "development,production"
+  );
 }
 
 /**
@@ -105,6 +113,7 @@ export function defaultText(value: unknown, unit: string | null): string {
   }
   if (typeof value === "string") return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map((item) => JSON.stringify(item)).join(", ")}]`;
-  if (isByMode(value)) return `${defaultText(value.production, unit)} in production, ${defaultText(value.development, unit)} otherwise`;
+  if (isByMode(value))
+    return `${defaultText(value.production, unit)} in production, ${defaultText(value.development, unit)} otherwise`;
   return String(value);
 }

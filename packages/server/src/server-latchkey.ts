@@ -1,5 +1,20 @@
-import { ConfigError, createLatchkey, type Clock, type InvalidationBus, type Latchkey, type Logger, type MailTransport, type Stores } from "@latchkey/core";
-import { migrateSqlite, openSqliteDatabase, sqliteStores, type SqliteMigrationInfo, type SqliteStores } from "@latchkey/store-sqlite";
+import {
+  ConfigError,
+  createLatchkey,
+  type Clock,
+  type InvalidationBus,
+  type Latchkey,
+  type Logger,
+  type MailTransport,
+  type Stores,
+} from "@latchkey/core";
+import {
+  migrateSqlite,
+  openSqliteDatabase,
+  sqliteStores,
+  type SqliteMigrationInfo,
+  type SqliteStores,
+} from "@latchkey/store-sqlite";
 import type Database from "better-sqlite3";
 import { attributeProblem } from "./problem-sources.js";
 import { ServerConfigError, type ServerConfig } from "./server-config.js";
@@ -22,15 +37,23 @@ export interface ServerDatabase {
  * @throws {SqliteMigrationsPendingError} when `migrate` is false and the schema is behind:
  *   its message tells the operator to run `latchkey migrate`.
  */
-export function openServerDatabase(config: Pick<ServerConfig, "database">, options: { migrate: boolean; now?: () => number }): ServerDatabase {
+export function openServerDatabase(
+  config: Pick<ServerConfig, "database">,
+  options: { migrate: boolean; now?: () => number },
+): ServerDatabase {
   let database: Database.Database;
   try {
     database = openSqliteDatabase(config.database);
   } catch (error) {
-    throw new ServerStartError(`Cannot open the SQLite database ${config.database}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new ServerStartError(
+      `Cannot open the SQLite database ${config.database}: ${error instanceof Error ? error.message : String(error)}`,
+      { cause: error },
+    );
   }
   try {
-    const applied = options.migrate ? migrateSqlite(database, options.now === undefined ? {} : { now: options.now }).applied : [];
+    const applied = options.migrate
+      ? migrateSqlite(database, options.now === undefined ? {} : { now: options.now }).applied
+      : [];
     const stores = sqliteStores({ database });
     return { database, stores, applied, close: () => database.close() };
   } catch (error) {
@@ -60,22 +83,32 @@ export interface ServerLatchkeyWorld {
  * validation problems (already checked by `loadServerConfig`, but a config may be built by
  * hand) become a {@link ServerConfigError} naming each bad value's source.
  */
-export function createServerLatchkey(config: Pick<ServerConfig, "latchkey" | "mode" | "sources">, stores: Stores, world: ServerLatchkeyWorld = {}): Latchkey {
+export function createServerLatchkey(
+  config: Pick<ServerConfig, "latchkey" | "mode" | "sources">,
+  stores: Stores,
+  world: ServerLatchkeyWorld = {},
+): Latchkey {
   const cacheSettings = config.latchkey.sessionCache;
-  const sessionCache = cacheSettings === undefined || world.sessionCache !== false ? cacheSettings : { ...cacheSettings, enabled: false };
+  const sessionCache =
+    cacheSettings === undefined || world.sessionCache !== false ? cacheSettings : { ...cacheSettings, enabled: false };
   try {
     return createLatchkey({
       ...config.latchkey,
       ...(sessionCache === undefined ? {} : { sessionCache }),
       mode: config.mode,
       stores,
-      ...(world.invalidationBus === undefined || world.invalidationBus === null ? {} : { invalidationBus: world.invalidationBus }),
+      ...(world.invalidationBus === undefined || world.invalidationBus === null
+        ? {}
+        : { invalidationBus: world.invalidationBus }),
       ...(world.logger === undefined ? {} : { logger: world.logger }),
       ...(world.clock === undefined ? {} : { clock: world.clock }),
-      ...(world.mailTransport === undefined || world.mailTransport === null ? {} : { mail: { ...config.latchkey.mail, transport: world.mailTransport } }),
+      ...(world.mailTransport === undefined || world.mailTransport === null
+        ? {}
+        : { mail: { ...config.latchkey.mail, transport: world.mailTransport } }),
     });
   } catch (error) {
-    if (error instanceof ConfigError) throw new ServerConfigError(error.problems.map((problem) => attributeProblem(problem, config.sources)));
+    if (error instanceof ConfigError)
+      throw new ServerConfigError(error.problems.map((problem) => attributeProblem(problem, config.sources)));
     throw error;
   }
 }

@@ -8,13 +8,25 @@ import type { ServerConfig } from "./server-config.js";
  * appear, so a future log call cannot leak a cookie, an Authorization header or a password
  * into log storage (OWASP Logging Cheat Sheet: never log session ids or passwords).
  */
-export function createServerLogger(config: Pick<ServerConfig, "logLevel">, destination?: DestinationStream): PinoLogger {
+export function createServerLogger(
+  config: Pick<ServerConfig, "logLevel">,
+  destination?: DestinationStream,
+): PinoLogger {
   const options = {
     level: config.logLevel,
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: {
-      paths: ["password", "*.password", "cookie", "*.cookie", "authorization", "*.authorization", "headers", "*.headers"],
+      paths: [
+        "password",
+        "*.password",
+        "cookie",
+        "*.cookie",
+        "authorization",
+        "*.authorization",
+        "headers",
+        "*.headers",
+      ],
       censor: "[redacted]",
     },
   };

@@ -29,18 +29,29 @@ function causeOf(error: unknown): string {
  * @throws {ServerStartError} when a database cannot be opened or reached; the message names
  *   it (a URL without its password).
  */
-export async function migrateServerDatabases(config: Pick<ServerConfig, "database" | "databaseUrl">, options: { now?: () => number } = {}): Promise<DatabaseMigration[]> {
+export async function migrateServerDatabases(
+  config: Pick<ServerConfig, "database" | "databaseUrl">,
+  options: { now?: () => number } = {},
+): Promise<DatabaseMigration[]> {
   const now = options.now === undefined ? {} : { now: options.now };
   if (config.databaseUrl !== null) {
     const location = redactUrl(config.databaseUrl);
     // No per-query timeout: a migration may legitimately run long on a big table.
-    const pool = new pg.Pool({ connectionString: config.databaseUrl, connectionTimeoutMillis: 5_000, max: 1, application_name: "latchkey migrate" });
+    const pool = new pg.Pool({
+      connectionString: config.databaseUrl,
+      connectionTimeoutMillis: 5_000,
+      max: 1,
+      application_name: "latchkey migrate",
+    });
     pool.on("error", () => {});
     try {
       const result = await migratePostgres(pool, now);
       return [{ database: "PostgreSQL", location, applied: result.applied, version: result.version }];
     } catch (error) {
-      throw new ServerStartError(`Cannot migrate PostgreSQL at ${location}: ${scrub(causeOf(error), passwordsOf([config.databaseUrl]))}`, { cause: error });
+      throw new ServerStartError(
+        `Cannot migrate PostgreSQL at ${location}: ${scrub(causeOf(error), passwordsOf([config.databaseUrl]))}`,
+        { cause: error },
+      );
     } finally {
       await pool.end().catch(() => {});
     }
@@ -49,7 +60,9 @@ export async function migrateServerDatabases(config: Pick<ServerConfig, "databas
   try {
     database = openSqliteDatabase(config.database);
   } catch (error) {
-    throw new ServerStartError(`Cannot open the SQLite database ${config.database}: ${causeOf(error)}`, { cause: error });
+    throw new ServerStartError(`Cannot open the SQLite database ${config.database}: ${causeOf(error)}`, {
+      cause: error,
+    });
   }
   try {
     const result = migrateSqlite(database, now);

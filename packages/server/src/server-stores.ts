@@ -7,8 +7,20 @@ import {
   postgresStores,
   recommendedPoolOptions,
 } from "@latchkey/store-postgres";
-import { recommendedClusterOptions, recommendedRedisOptions, redisInvalidationBus, redisStores, type RedisClient } from "@latchkey/store-redis";
-import { deleteExpiredThrottleCounters, sqliteAccountStore, sqliteMfaStore, sqlitePasskeyStore, sqliteUserStore } from "@latchkey/store-sqlite";
+import {
+  recommendedClusterOptions,
+  recommendedRedisOptions,
+  redisInvalidationBus,
+  redisStores,
+  type RedisClient,
+} from "@latchkey/store-redis";
+import {
+  deleteExpiredThrottleCounters,
+  sqliteAccountStore,
+  sqliteMfaStore,
+  sqlitePasskeyStore,
+  sqliteUserStore,
+} from "@latchkey/store-sqlite";
 import { Cluster, Redis } from "ioredis";
 import pg from "pg";
 import { createReadinessCheck, type Readiness } from "./readiness.js";
@@ -62,13 +74,19 @@ export interface OpenServerStoresOptions {
   migrate: boolean;
   /** Where connection losses and recoveries are logged. @default silent */
   logger?: Logger;
-  /** The clock the Redis store computes native expiry from and migrations are stamped with. @default the system clock */
+  /**
+   * The clock the Redis store computes native expiry from and migrations are stamped with.
+   * @default the system clock
+   */
   clock?: Clock;
   /** What to do about other processes' writes to the SQLite file (see `SqliteChangeRole`). @default "probe" */
   sqliteChanges?: SqliteChangeRole;
 }
 
-type StorageConfig = Pick<ServerConfig, "database" | "databaseUrl" | "redisUrl" | "redisClusterNodes" | "redisKeyPrefix" | "latchkey">;
+type StorageConfig = Pick<
+  ServerConfig,
+  "database" | "databaseUrl" | "redisUrl" | "redisClusterNodes" | "redisKeyPrefix" | "latchkey"
+>;
 
 function causeOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -128,7 +146,8 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
       const url = config.databaseUrl;
       if (options.migrate) {
         const [result] = await migrateServerDatabases(config, clock === undefined ? {} : { now: () => clock.now() });
-        for (const m of result?.applied ?? []) applied.push({ database: "PostgreSQL", version: m.version, name: m.name });
+        for (const m of result?.applied ?? [])
+          applied.push({ database: "PostgreSQL", version: m.version, name: m.name });
       }
       const opened = new pg.Pool({ connectionString: url, ...recommendedPoolOptions, application_name: "latchkey" });
       pool = opened;
@@ -136,37 +155,64 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
       // node-postgres emits "error" when an idle connection dies (the server restarted, the
       // network dropped): without a listener that crashes the process.
       opened.on("error", (error) =>
-        logger.warn({ event: "store_connection_error", store: "postgres", url: postgresLabel, cause: scrub(causeOf(error), secrets) }, `an idle PostgreSQL connection to ${postgresLabel} failed; it will be replaced`),
+        logger.warn(
+          {
+            event: "store_connection_error",
+            store: "postgres",
+            url: postgresLabel,
+            cause: scrub(causeOf(error), secrets),
+          },
+          `an idle PostgreSQL connection to ${postgresLabel} failed; it will be replaced`,
+        ),
       );
       try {
         // Session caches listen on PostgreSQL when Redis does not hold the sessions: each
         // session deletion then carries its invalidation in the same statement.
-        const busOnPostgres = config.latchkey.sessionCache?.enabled === true && config.redisUrl === null && config.redisClusterNodes.length === 0;
-        postgres = await postgresStores({ pool: opened, ...(busOnPostgres ? { invalidationChannel: DEFAULT_INVALIDATION_CHANNEL } : {}) });
+        const busOnPostgres =
+          config.latchkey.sessionCache?.enabled === true &&
+          config.redisUrl === null &&
+          config.redisClusterNodes.length === 0;
+        postgres = await postgresStores({
+          pool: opened,
+          ...(busOnPostgres ? { invalidationChannel: DEFAULT_INVALIDATION_CHANNEL } : {}),
+        });
       } catch (error) {
-        if (error instanceof PostgresMigrationsPendingError) throw new ServerStartError(`PostgreSQL at ${postgresLabel}: ${error.message}`, { cause: error });
+        if (error instanceof PostgresMigrationsPendingError)
+          throw new ServerStartError(`PostgreSQL at ${postgresLabel}: ${error.message}`, { cause: error });
         const cause = error instanceof Error && error.cause !== undefined ? error.cause : error;
-        throw new ServerStartError(`Cannot reach PostgreSQL at ${postgresLabel}: ${scrub(causeOf(cause), secrets)}`, { cause: error });
+        throw new ServerStartError(`Cannot reach PostgreSQL at ${postgresLabel}: ${scrub(causeOf(cause), secrets)}`, {
+          cause: error,
+        });
       }
     }
 
     let sqlite: ServerDatabase | null = null;
     if (postgres === null) {
-      const opened = openServerDatabase(config, { migrate: options.migrate, ...(clock === undefined ? {} : { now: () => clock.now() }) });
+      const opened = openServerDatabase(config, {
+        migrate: options.migrate,
+        ...(clock === undefined ? {} : { now: () => clock.now() }),
+      });
       sqlite = opened;
       closers.push(async () => opened.close());
       for (const m of opened.applied) applied.push({ database: "SQLite", version: m.version, name: m.name });
     }
 
     let redis: RedisClient | null = null;
-    const redisLabel = config.redisUrl !== null ? redactUrl(config.redisUrl) : `cluster ${config.redisClusterNodes.map(redactUrl).join(",")}`;
+    const redisLabel =
+      config.redisUrl !== null
+        ? redactUrl(config.redisUrl)
+        : `cluster ${config.redisClusterNodes.map(redactUrl).join(",")}`;
     if (config.redisUrl !== null || config.redisClusterNodes.length > 0) {
       const client: RedisClient =
         config.redisUrl !== null
           ? new Redis(config.redisUrl, { ...recommendedRedisOptions, lazyConnect: true, connectionName: "latchkey" })
           : new Cluster(config.redisClusterNodes.map(clusterNode), {
               ...recommendedClusterOptions,
-              redisOptions: { ...recommendedClusterOptions.redisOptions, ...clusterCredentials(config.redisClusterNodes), connectionName: "latchkey" },
+              redisOptions: {
+                ...recommendedClusterOptions.redisOptions,
+                ...clusterCredentials(config.redisClusterNodes),
+                connectionName: "latchkey",
+              },
               lazyConnect: true,
             });
       redis = client;
@@ -190,7 +236,10 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
         connected = true;
         if (!down) return;
         down = false;
-        logger.info({ event: "store_connection_restored", store: "redis", url: redisLabel }, `Redis at ${redisLabel} is reachable again`);
+        logger.info(
+          { event: "store_connection_restored", store: "redis", url: redisLabel },
+          `Redis at ${redisLabel} is reachable again`,
+        );
       });
       try {
         await client.connect();
@@ -198,22 +247,33 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
         client.disconnect();
         // "Connection is closed" says less than the socket error that closed it.
         const cause = lastError ?? error;
-        throw new ServerStartError(`Cannot connect to Redis at ${redisLabel}: ${scrub(causeOf(cause), secrets)}`, { cause });
+        throw new ServerStartError(`Cannot connect to Redis at ${redisLabel}: ${scrub(causeOf(cause), secrets)}`, {
+          cause,
+        });
       }
     }
 
     const sqliteLabel = sqlite === null ? "" : `sqlite:${config.database}`;
-    const fromRedis = redis === null ? null : redisStores({ client: redis, keyPrefix: config.redisKeyPrefix, ...(clock === undefined ? {} : { clock }) });
-    const listening = sqlite !== null && options.sqliteChanges === "listen" ? await listeningSqliteStores(sqlite.database, config.database, logger) : null;
+    const fromRedis =
+      redis === null
+        ? null
+        : redisStores({ client: redis, keyPrefix: config.redisKeyPrefix, ...(clock === undefined ? {} : { clock }) });
+    const listening =
+      sqlite !== null && options.sqliteChanges === "listen"
+        ? await listeningSqliteStores(sqlite.database, config.database, logger)
+        : null;
     if (listening !== null) closers.push(() => listening.close());
-    const userStore = postgres?.users ?? listening?.users ?? (sqlite === null ? null : sqliteUserStore(sqlite.database));
+    const userStore =
+      postgres?.users ?? listening?.users ?? (sqlite === null ? null : sqliteUserStore(sqlite.database));
     const sessionSide = fromRedis ?? postgres ?? sqlite?.stores ?? null;
     if (userStore === null || sessionSide === null) throw new Error("internal: no store was opened");
     // Keys, verified addresses and the mail outbox live beside the users (SQL), never in Redis.
-    const accountStore = postgres?.accounts ?? listening?.accounts ?? (sqlite === null ? null : sqliteAccountStore(sqlite.database));
+    const accountStore =
+      postgres?.accounts ?? listening?.accounts ?? (sqlite === null ? null : sqliteAccountStore(sqlite.database));
     // Passkeys live beside the users (SQLite or PostgreSQL), whatever holds the sessions.
     const passkeyStore = postgres?.passkeys ?? (sqlite === null ? null : sqlitePasskeyStore(sqlite.database));
-    const sessionStore = fromRedis === null && postgres === null && listening !== null ? listening.sessions : sessionSide.sessions;
+    const sessionStore =
+      fromRedis === null && postgres === null && listening !== null ? listening.sessions : sessionSide.sessions;
     const stores: Stores = {
       sessions: sessionStore,
       throttle: sessionSide.throttle,
@@ -225,13 +285,20 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
     const mfaStore = postgres?.mfa ?? (sqlite === null ? null : sqliteMfaStore(sqlite.database));
     if (mfaStore !== null) stores.mfa = mfaStore;
     const sessionsLabel = redis !== null ? redisLabel : postgres !== null ? postgresLabel : sqliteLabel;
-    const layout: StoreLayout = { users: postgres !== null ? postgresLabel : sqliteLabel, sessions: sessionsLabel, throttle: sessionsLabel };
+    const layout: StoreLayout = {
+      users: postgres !== null ? postgresLabel : sqliteLabel,
+      sessions: sessionsLabel,
+      throttle: sessionsLabel,
+    };
 
     let bus: InvalidationBus | null = null;
     if (config.latchkey.sessionCache?.enabled === true) {
       if (redis !== null) bus = redisInvalidationBus({ client: redis, keyPrefix: config.redisKeyPrefix, logger });
       else if (pool !== null) bus = postgresInvalidationBus({ pool, logger });
-      else throw new ServerStartError("sessionCache.enabled needs Redis or PostgreSQL to carry invalidations between processes.");
+      else
+        throw new ServerStartError(
+          "sessionCache.enabled needs Redis or PostgreSQL to carry invalidations between processes.",
+        );
       const opened = bus;
       closers.push(() => opened.close());
     }
@@ -258,7 +325,10 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
         return purgeSqlite === null ? 0 : deleteExpiredThrottleCounters(purgeSqlite.database, now);
       },
       close: closeAll,
-      announceChanges: () => (purgeSqlite !== null && options.sqliteChanges === "announce" ? announceSqliteWrites(purgeSqlite.database, config.database) : Promise.resolve()),
+      announceChanges: () =>
+        purgeSqlite !== null && options.sqliteChanges === "announce"
+          ? announceSqliteWrites(purgeSqlite.database, config.database)
+          : Promise.resolve(),
     };
   } catch (error) {
     await closeAll();

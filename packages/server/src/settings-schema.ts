@@ -19,26 +19,33 @@ function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
 /** A URL whose scheme is one of `schemes` (`"redis:"`). Problems never echo the value: it may hold a password. */
 function urlOf(schemes: readonly string[], what: string) {
   const message = `must be a ${what} URL (${schemes.map((scheme) => `${scheme}//…`).join(" or ")})`;
-  return z.string({ error: message }).refine((value) => {
-    try {
-      const url = new URL(value);
-      return schemes.includes(url.protocol) && url.hostname !== "";
-    } catch {
-      return false;
-    }
-  }, { error: message });
+  return z.string({ error: message }).refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return schemes.includes(url.protocol) && url.hostname !== "";
+      } catch {
+        return false;
+      }
+    },
+    { error: message },
+  );
 }
 
 /** One Redis Cluster start-up node: `host:port` or a redis URL. */
 const clusterNode = z
   .string({ error: "must be host:port or a redis:// URL" })
-  .refine((value) => /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(value) || /^rediss?:\/\/./.test(value), { error: "must be host:port or a redis:// URL" });
+  .refine((value) => /^[A-Za-z0-9.\-[\]:]+:\d{1,5}$/.test(value) || /^rediss?:\/\/./.test(value), {
+    error: "must be host:port or a redis:// URL",
+  });
 
-const routePath = z
-  .string({ error: "must be a path starting with /" })
-  .regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/, { error: "must be a path starting with / (URL path characters only)" });
+const routePath = z.string({ error: "must be a path starting with /" }).regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/, {
+  error: "must be a path starting with / (URL path characters only)",
+});
 
-const window = z.strictObject({ points: integer(1, 1_000_000).exactOptional(), durationSeconds: seconds.exactOptional() }).exactOptional();
+const window = z
+  .strictObject({ points: integer(1, 1_000_000).exactOptional(), durationSeconds: seconds.exactOptional() })
+  .exactOptional();
 
 /** Log levels pino knows, least to most verbose, and `silent`. */
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -59,8 +66,14 @@ export const settingsSchema = z.strictObject({
   database: text.exactOptional(),
   databaseUrl: urlOf(["postgres:", "postgresql:"], "PostgreSQL").exactOptional(),
   redisUrl: urlOf(["redis:", "rediss:"], "Redis").exactOptional(),
-  redisClusterNodes: z.array(clusterNode, { error: "must be a list of host:port" }).min(1, { error: "must name at least one node" }).exactOptional(),
-  redisKeyPrefix: z.string({ error: "must be a string" }).regex(/^[^{}\s]+$/, { error: "must be non-empty, without spaces, { or }" }).exactOptional(),
+  redisClusterNodes: z
+    .array(clusterNode, { error: "must be a list of host:port" })
+    .min(1, { error: "must name at least one node" })
+    .exactOptional(),
+  redisKeyPrefix: z
+    .string({ error: "must be a string" })
+    .regex(/^[^{}\s]+$/, { error: "must be non-empty, without spaces, { or }" })
+    .exactOptional(),
   sessionCache: z
     .strictObject({
       enabled: boolean.exactOptional(),
@@ -76,14 +89,18 @@ export const settingsSchema = z.strictObject({
   mode: oneOf(["development", "production"]).exactOptional(),
   migrateOnStart: boolean.exactOptional(),
   logLevel: oneOf(LOG_LEVELS).exactOptional(),
-  accessLog: z.strictObject({ enabled: boolean.exactOptional(), sampleEvery: integer(1, 1_000_000).exactOptional() }).exactOptional(),
+  accessLog: z
+    .strictObject({ enabled: boolean.exactOptional(), sampleEvery: integer(1, 1_000_000).exactOptional() })
+    .exactOptional(),
   shutdownTimeoutSeconds: integer(1, 3600).exactOptional(),
   allowInsecure: boolean.exactOptional(),
   basePath: z.union([z.literal(""), routePath], { error: 'must be "" or a path starting with /' }).exactOptional(),
   routes: z
     .partialRecord(
       z.enum(ROUTE_NAMES as [RouteName, ...RouteName[]], { error: `must be a route name (${ROUTE_NAMES.join(", ")})` }),
-      z.union([routePath, z.array(routePath).min(1), z.literal(false)], { error: "must be a path starting with /, a non-empty list of them, or false" }),
+      z.union([routePath, z.array(routePath).min(1), z.literal(false)], {
+        error: "must be a path starting with /, a non-empty list of them, or false",
+      }),
     )
     .exactOptional(),
   userShape: oneOf(["camel", "drf"]).exactOptional(),
@@ -116,7 +133,9 @@ export const settingsSchema = z.strictObject({
       cookieMaxAgeSeconds: seconds.exactOptional(),
     })
     .exactOptional(),
-  trustedOrigins: z.array(z.string({ error: "must be a string" }), { error: "must be a list of origins" }).exactOptional(),
+  trustedOrigins: z
+    .array(z.string({ error: "must be a string" }), { error: "must be a list of origins" })
+    .exactOptional(),
   cors: z
     .strictObject({
       enabled: boolean.exactOptional(),
@@ -125,10 +144,18 @@ export const settingsSchema = z.strictObject({
       maxAgeSeconds: integer(0, 86400).exactOptional(),
     })
     .exactOptional(),
-  trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10)], { error: "must be true, false or a number of proxy hops from 0 to 10" }).exactOptional(),
+  trustProxy: z
+    .union([z.boolean(), z.number().int().min(0).max(10)], {
+      error: "must be true, false or a number of proxy hops from 0 to 10",
+    })
+    .exactOptional(),
   publicOrigin: text.exactOptional(),
   bearer: z
-    .strictObject({ enabled: boolean.exactOptional(), idleTimeoutSeconds: seconds.exactOptional(), absoluteTimeoutSeconds: seconds.exactOptional() })
+    .strictObject({
+      enabled: boolean.exactOptional(),
+      idleTimeoutSeconds: seconds.exactOptional(),
+      absoluteTimeoutSeconds: seconds.exactOptional(),
+    })
     .exactOptional(),
   throttle: z
     .strictObject({
@@ -149,9 +176,15 @@ export const settingsSchema = z.strictObject({
     .exactOptional(),
   maxBodyBytes: integer(1024, 10 * 1024 * 1024).exactOptional(),
   compat: z
-    .union([z.literal("django"), z.strictObject({ loginWithoutCsrfToken: boolean.exactOptional(), getLogout: boolean.exactOptional() })], {
-      error: 'must be "django" or an object with loginWithoutCsrfToken and/or getLogout',
-    })
+    .union(
+      [
+        z.literal("django"),
+        z.strictObject({ loginWithoutCsrfToken: boolean.exactOptional(), getLogout: boolean.exactOptional() }),
+      ],
+      {
+        error: 'must be "django" or an object with loginWithoutCsrfToken and/or getLogout',
+      },
+    )
     .exactOptional(),
   hsts: z
     .strictObject({
@@ -161,10 +194,26 @@ export const settingsSchema = z.strictObject({
       preload: boolean.exactOptional(),
     })
     .exactOptional(),
-  clearSiteDataOnLogout: z.array(oneOf(["cache", "cookies", "storage", "executionContexts"]), { error: "must be a list of Clear-Site-Data directives" }).exactOptional(),
+  clearSiteDataOnLogout: z
+    .array(oneOf(["cache", "cookies", "storage", "executionContexts"]), {
+      error: "must be a list of Clear-Site-Data directives",
+    })
+    .exactOptional(),
   // ---- Account lifecycle (SPEC §2a) ----
-  signup: z.strictObject({ enabled: boolean.exactOptional(), emailVerification: oneOf(["mandatory", "optional", "none"]).exactOptional() }).exactOptional(),
-  login: z.strictObject({ identifiers: z.array(oneOf(["username", "email"]), { error: 'must be a list of "username" and "email"' }).min(1).exactOptional() }).exactOptional(),
+  signup: z
+    .strictObject({
+      enabled: boolean.exactOptional(),
+      emailVerification: oneOf(["mandatory", "optional", "none"]).exactOptional(),
+    })
+    .exactOptional(),
+  login: z
+    .strictObject({
+      identifiers: z
+        .array(oneOf(["username", "email"]), { error: 'must be a list of "username" and "email"' })
+        .min(1)
+        .exactOptional(),
+    })
+    .exactOptional(),
   accounts: z
     .strictObject({
       verificationKeyTtlSeconds: seconds.exactOptional(),
@@ -179,7 +228,9 @@ export const settingsSchema = z.strictObject({
     .strictObject({
       url: z
         .string({ error: "must be a mail URL" })
-        .refine((value) => /^(smtps?:\/\/.+|console:?|file:.*)$/.test(value), { error: "must be smtp://user:pass@host:port, smtps://…, console: or file:" })
+        .refine((value) => /^(smtps?:\/\/.+|console:?|file:.*)$/.test(value), {
+          error: "must be smtp://user:pass@host:port, smtps://…, console: or file:",
+        })
         .exactOptional(),
       from: text.exactOptional(),
       productName: text.exactOptional(),
@@ -189,7 +240,10 @@ export const settingsSchema = z.strictObject({
   // ---- Passkeys (SPEC §2b) ----
   passkeys: z
     .strictObject({
-      origins: z.array(z.string({ error: "must be a string" }), { error: "must be a list of origins" }).min(1).exactOptional(),
+      origins: z
+        .array(z.string({ error: "must be a string" }), { error: "must be a list of origins" })
+        .min(1)
+        .exactOptional(),
       rpId: text.exactOptional(),
       rpName: text.exactOptional(),
       challengeTtlSeconds: integer(30, 3600).exactOptional(),
@@ -201,7 +255,12 @@ export const settingsSchema = z.strictObject({
   mfa: z
     .strictObject({
       encryptionKeys: z
-        .array(z.string().regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/_=-]+$/, { error: "must be id:key (key: 32 bytes in base64, e.g. from `openssl rand -base64 32`)" }), { error: "must be a list of id:key" })
+        .array(
+          z.string().regex(/^[A-Za-z0-9_-]{1,32}:[A-Za-z0-9+/_=-]+$/, {
+            error: "must be id:key (key: 32 bytes in base64, e.g. from `openssl rand -base64 32`)",
+          }),
+          { error: "must be a list of id:key" },
+        )
         .exactOptional(),
       issuer: text.exactOptional(),
       pendingLoginTtlSeconds: integer(30, 3600).exactOptional(),

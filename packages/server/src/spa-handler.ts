@@ -44,7 +44,9 @@ function hasDotSegment(path: string): boolean {
   } catch {
     return true;
   }
-  return decoded.split("/").some((segment, i, all) => segment.startsWith(".") && !(i === 1 && segment === ".well-known" && all.length > 2));
+  return decoded
+    .split("/")
+    .some((segment, i, all) => segment.startsWith(".") && !(i === 1 && segment === ".well-known" && all.length > 2));
 }
 
 /**
@@ -62,7 +64,10 @@ export function createSpaHandler(options: { dir: string; latchkey: Latchkey }): 
     dotfiles: false,
     extensions: ["html"],
     setHeaders(res, pathname) {
-      res.setHeader("Cache-Control", HASHED_FILE.test(lastSegment(pathname)) ? `public, max-age=${YEAR_SECONDS}, immutable` : "no-cache");
+      res.setHeader(
+        "Cache-Control",
+        HASHED_FILE.test(lastSegment(pathname)) ? `public, max-age=${YEAR_SECONDS}, immutable` : "no-cache",
+      );
     },
   });
 
@@ -103,7 +108,10 @@ export function createSpaHandler(options: { dir: string; latchkey: Latchkey }): 
           res.off("pipe", onPipe);
           const accept = req.headers.accept ?? "";
           const navigation = page || accept.includes("text/html");
-          (navigation ? sendIndex(req, res) : Promise.resolve(sendError(res, method, "not_found"))).then(resolve, reject);
+          (navigation ? sendIndex(req, res) : Promise.resolve(sendError(res, method, "not_found"))).then(
+            resolve,
+            reject,
+          );
         });
         if (res.headersSent || res.writableEnded) resolve();
       });

@@ -43,7 +43,11 @@ function isFile(path: string): boolean {
  * processes' writes. When another server already listens on the file, or the listener cannot
  * start, the caches probe on every lookup instead (logged), exact either way.
  */
-export async function listeningSqliteStores(database: Database.Database, path: string, logger: Logger): Promise<ListeningSqliteStores> {
+export async function listeningSqliteStores(
+  database: Database.Database,
+  path: string,
+  logger: Logger,
+): Promise<ListeningSqliteStores> {
   const watch = createSignalledChangeWatch(database);
   const stores = {
     sessions: sqliteSessionStore(database, { watch }),
@@ -56,7 +60,10 @@ export async function listeningSqliteStores(database: Database.Database, path: s
     return { ...stores, close: async () => {} };
   }
   try {
-    const listener = await listenForSqliteChanges(resolve(path), { changed: () => watch.changed(), peer: () => watch.probeEveryLookup() });
+    const listener = await listenForSqliteChanges(resolve(path), {
+      changed: () => watch.changed(),
+      peer: () => watch.probeEveryLookup(),
+    });
     if (listener.peersAtStart > 0) watch.probeEveryLookup();
     return { ...stores, close: () => listener.close() };
   } catch (error) {

@@ -46,9 +46,12 @@ const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
 function listenProblem(error: unknown, host: string, port: number): string {
   const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
   const where = `${host}:${port}`;
-  if (code === "EADDRINUSE") return `Cannot listen on ${where}: the address is already in use. Stop the other program or choose another port (--port, LATCHKEY_PORT).`;
-  if (code === "EACCES") return `Cannot listen on ${where}: permission denied (ports below 1024 need privileges). Choose a port above 1023.`;
-  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND") return `Cannot listen on ${where}: the host is not an address of this machine (--host, LATCHKEY_HOST).`;
+  if (code === "EADDRINUSE")
+    return `Cannot listen on ${where}: the address is already in use. Stop the other program or choose another port (--port, LATCHKEY_PORT).`;
+  if (code === "EACCES")
+    return `Cannot listen on ${where}: permission denied (ports below 1024 need privileges). Choose a port above 1023.`;
+  if (code === "EADDRNOTAVAIL" || code === "ENOTFOUND")
+    return `Cannot listen on ${where}: the host is not an address of this machine (--host, LATCHKEY_HOST).`;
   return `Cannot listen on ${where}: ${error instanceof Error ? error.message : String(error)}`;
 }
 
@@ -73,22 +76,40 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
   const logger = options.logger ?? createServerLogger(config);
   if (config.spaDir !== null) {
     const source = config.sources.spaDir ?? "spaDir";
-    if (!existsSync(config.spaDir) || !statSync(config.spaDir).isDirectory()) throw new ServerConfigError([`${source}: the SPA folder ${config.spaDir} does not exist`]);
-    if (!existsSync(join(config.spaDir, "index.html"))) throw new ServerConfigError([`${source}: the SPA folder ${config.spaDir} has no index.html (build the SPA first)`]);
+    if (!existsSync(config.spaDir) || !statSync(config.spaDir).isDirectory())
+      throw new ServerConfigError([`${source}: the SPA folder ${config.spaDir} does not exist`]);
+    if (!existsSync(join(config.spaDir, "index.html")))
+      throw new ServerConfigError([
+        `${source}: the SPA folder ${config.spaDir} has no index.html (build the SPA first)`,
+      ]);
   }
   for (const warning of config.warnings) logger.warn({ event: "config_warning" }, warning);
 
   const clock = options.clock;
-  // "listen": on SQLite, the read caches trust themselves between announced writes (one server on the file) instead of probing per lookup.
-  const db = await openServerStores(config, { migrate: options.migrate ?? config.migrateOnStart, logger, sqliteChanges: "listen", ...(clock === undefined ? {} : { clock }) });
+  // "listen": on SQLite, the read caches trust themselves between announced writes (one server on the file) instead of
+  // probing per lookup.
+  const db = await openServerStores(config, {
+    migrate: options.migrate ?? config.migrateOnStart,
+    logger,
+    sqliteChanges: "listen",
+    ...(clock === undefined ? {} : { clock }),
+  });
   for (const migration of db.applied) {
-    logger.info({ event: "migration_applied", database: migration.database, version: migration.version, name: migration.name }, `applied ${migration.database} migration ${migration.version} (${migration.name})`);
+    logger.info(
+      { event: "migration_applied", database: migration.database, version: migration.version, name: migration.name },
+      `applied ${migration.database} migration ${migration.version} (${migration.name})`,
+    );
   }
   let latchkey: Latchkey;
   let mailTransport: MailTransport | null = null;
   try {
     mailTransport = createServerMailTransport(config, logger);
-    latchkey = createServerLatchkey(config, db.stores, { logger, invalidationBus: db.bus, mailTransport, ...(clock === undefined ? {} : { clock }) });
+    latchkey = createServerLatchkey(config, db.stores, {
+      logger,
+      invalidationBus: db.bus,
+      mailTransport,
+      ...(clock === undefined ? {} : { clock }),
+    });
     checkServerMail(config, latchkey, mailTransport, logger);
   } catch (error) {
     await mailTransport?.close?.();
@@ -105,7 +126,11 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     isShuttingDown: () => shuttingDown,
     checkReady: () => db.checkReady(),
     // Access lines are written at info: below that level they would be dropped anyway.
-    accessLogEvery: config.accessLog.enabled && (config.logLevel === "info" || config.logLevel === "debug" || config.logLevel === "trace") ? config.accessLog.sampleEvery : 0,
+    accessLogEvery:
+      config.accessLog.enabled &&
+      (config.logLevel === "info" || config.logLevel === "debug" || config.logLevel === "trace")
+        ? config.accessLog.sampleEvery
+        : 0,
     // A keep-alive connection that turns idle during shutdown is closed at once.
     onFinished: () => {
       if (shuttingDown) setImmediate(() => server.closeIdleConnections());
@@ -162,7 +187,10 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<void>((resolve) => {
       timer = setTimeout(() => {
-        logger.warn({ event: "shutdown_timeout", seconds: config.shutdownTimeoutSeconds }, "requests still running at the shutdown deadline; closing their connections");
+        logger.warn(
+          { event: "shutdown_timeout", seconds: config.shutdownTimeoutSeconds },
+          "requests still running at the shutdown deadline; closing their connections",
+        );
         server.closeAllConnections();
         resolve();
       }, config.shutdownTimeoutSeconds * 1000);
@@ -173,7 +201,8 @@ export async function startServer(config: ServerConfig, options: StartServerOpti
     await mailTransport?.close?.();
     clearTimeout(timer);
     const cacheStats = latchkey.sessions.cacheStats();
-    if (cacheStats !== null) logger.info({ event: "session_cache_stats", ...cacheStats }, "session cache counters since start");
+    if (cacheStats !== null)
+      logger.info({ event: "session_cache_stats", ...cacheStats }, "session cache counters since start");
     await db.close();
     logger.info({ event: "stopped" }, "latchkey stopped");
   }

@@ -21,7 +21,15 @@ function makeKey(overrides: Partial<AccountKeyRecord> = {}): AccountKeyRecord {
 }
 
 function makeMessage(overrides: Partial<OutboxMessage> = {}): OutboxMessage {
-  return { id: randomUUID(), to: "ada@example.com", subject: "Reset — ünïcödé", text: "Link: https://x/?key=abc", html: "<p>Link</p>", createdAt: NOW, ...overrides };
+  return {
+    id: randomUUID(),
+    to: "ada@example.com",
+    subject: "Reset — ünïcödé",
+    text: "Link: https://x/?key=abc",
+    html: "<p>Link</p>",
+    createdAt: NOW,
+    ...overrides,
+  };
 }
 
 function accountsOf(stores: Stores): AccountStore {
@@ -66,11 +74,16 @@ export function accountContract(factory: StoreContractFactory, hasAccounts: bool
     it("gives a key to exactly one of 25 simultaneous uses, across connections when the backend is shared", () =>
       withSubject(factory, async (subject) => {
         const accounts = accountsOf(subject.stores);
-        const others = subject.reopen === undefined ? [] : [accountsOf(await subject.reopen()), accountsOf(await subject.reopen())];
+        const others =
+          subject.reopen === undefined ? [] : [accountsOf(await subject.reopen()), accountsOf(await subject.reopen())];
         const all = [accounts, ...others];
         const key = makeKey();
         await accounts.createKey(key, null);
-        const results = await Promise.all(Array.from({ length: 25 }, (_, i) => (all[i % all.length] as AccountStore).consumeKey(key.keyHash, "reset_password", NOW)));
+        const results = await Promise.all(
+          Array.from({ length: 25 }, (_, i) =>
+            (all[i % all.length] as AccountStore).consumeKey(key.keyHash, "reset_password", NOW),
+          ),
+        );
         assert.equal(results.filter((r) => r !== null).length, 1);
       }));
 
@@ -143,11 +156,16 @@ export function accountContract(factory: StoreContractFactory, hasAccounts: bool
     it("hands each of 20 messages to exactly one of 8 senders claiming at once", () =>
       withSubject(factory, async (subject) => {
         const accounts = accountsOf(subject.stores);
-        const others = subject.reopen === undefined ? [] : [accountsOf(await subject.reopen()), accountsOf(await subject.reopen())];
+        const others =
+          subject.reopen === undefined ? [] : [accountsOf(await subject.reopen()), accountsOf(await subject.reopen())];
         const all = [accounts, ...others];
         const messages = Array.from({ length: 20 }, (_, i) => makeMessage({ createdAt: NOW + i }));
         for (const message of messages) await accounts.enqueueMessage(message);
-        const batches = await Promise.all(Array.from({ length: 8 }, (_, i) => (all[i % all.length] as AccountStore).claimMessages({ now: NOW + 100, leaseMs: 60_000, limit: 5 })));
+        const batches = await Promise.all(
+          Array.from({ length: 8 }, (_, i) =>
+            (all[i % all.length] as AccountStore).claimMessages({ now: NOW + 100, leaseMs: 60_000, limit: 5 }),
+          ),
+        );
         const ids = batches.flat().map((m) => m.id);
         assert.equal(new Set(ids).size, ids.length, "a message was handed to two senders");
         assert.deepEqual([...ids].sort(), messages.map((m) => m.id).sort());

@@ -23,7 +23,10 @@ export function batchImportContract(factory: StoreContractFactory): void {
         if (!isBatchUserStore(users)) return void t.skip(NOT_BATCH);
         const batch = [importedUser(NOW - 60_000), importedUser(null)];
         const created = await users.createUsersAtomically(batch);
-        assert.deepEqual(created.map((u) => u.username), batch.map((u) => u.username));
+        assert.deepEqual(
+          created.map((u) => u.username),
+          batch.map((u) => u.username),
+        );
         assert.equal(created[0]?.lastLogin, NOW - 60_000);
         assert.equal(created[1]?.lastLogin, null);
         assert.deepEqual(created[0]?.groups, ["editors"]);
@@ -36,12 +39,29 @@ export function batchImportContract(factory: StoreContractFactory): void {
         const users = stores.users;
         if (!isBatchUserStore(users)) return void t.skip(NOT_BATCH);
         const taken = await users.createUser(makeUser());
-        const batch = [importedUser(null), importedUser(null), importedUser(null, taken.username.toUpperCase()), importedUser(null)];
-        await assert.rejects(users.createUsersAtomically(batch), (error: unknown) => error instanceof UsernameTakenError && error.message.includes(taken.username.toUpperCase()));
+        const batch = [
+          importedUser(null),
+          importedUser(null),
+          importedUser(null, taken.username.toUpperCase()),
+          importedUser(null),
+        ];
+        await assert.rejects(
+          users.createUsersAtomically(batch),
+          (error: unknown) =>
+            error instanceof UsernameTakenError && error.message.includes(taken.username.toUpperCase()),
+        );
         for (const user of batch.filter((u) => u.usernameKey !== taken.username.toLowerCase())) {
-          assert.equal(await users.getUserByUsernameKey(user.usernameKey), null, `${user.username}, written before the failure, was rolled back`);
+          assert.equal(
+            await users.getUserByUsernameKey(user.usernameKey),
+            null,
+            `${user.username}, written before the failure, was rolled back`,
+          );
         }
-        assert.deepEqual(await users.getUserByUsernameKey(taken.username.toLowerCase()), taken, "the user already there is untouched");
+        assert.deepEqual(
+          await users.getUserByUsernameKey(taken.username.toLowerCase()),
+          taken,
+          "the user already there is untouched",
+        );
       }));
 
     it("lets exactly one of a burst of simultaneous batches sharing a username in, and leaves nothing of the others", (t) =>
@@ -49,10 +69,17 @@ export function batchImportContract(factory: StoreContractFactory): void {
         const users = stores.users;
         if (!isBatchUserStore(users)) return void t.skip(NOT_BATCH);
         const shared = `shared-${Date.now()}`;
-        const batches = Array.from({ length: 8 }, () => [importedUser(null), importedUser(null, shared), importedUser(null)]);
+        const batches = Array.from({ length: 8 }, () => [
+          importedUser(null),
+          importedUser(null, shared),
+          importedUser(null),
+        ]);
         const results = await Promise.allSettled(batches.map((b) => users.createUsersAtomically(b)));
         assert.equal(results.filter((r) => r.status === "fulfilled").length, 1, "one batch is written");
-        assert.ok(results.every((r) => r.status === "fulfilled" || r.reason instanceof UsernameTakenError), "the others fail on the taken username");
+        assert.ok(
+          results.every((r) => r.status === "fulfilled" || r.reason instanceof UsernameTakenError),
+          "the others fail on the taken username",
+        );
         const winner = results.findIndex((r) => r.status === "fulfilled");
         for (const [i, batch] of batches.entries()) {
           for (const user of [batch[0], batch[2]]) {

@@ -57,13 +57,20 @@ export function cacheLeaseContract(factory: CacheLeaseFactory): void {
         await eventually("the short lease to expire", async () => !(await leases.liveLeases()).includes("short"));
         assert.deepEqual(await leases.liveLeases(), ["long"]);
         await leases.renew("short", LONG_MS);
-        assert.deepEqual((await leases.liveLeases()).sort(), ["long", "short"], "a renewal after the lapse takes the lease again");
+        assert.deepEqual(
+          (await leases.liveLeases()).sort(),
+          ["long", "short"],
+          "a renewal after the lapse takes the lease again",
+        );
       }));
 
     it("gives each of many simultaneous revocations its own counter value, with none lost", () =>
       withLeases(factory, async (leases) => {
         const results = await Promise.all(Array.from({ length: 50 }, () => leases.recordRevocation()));
-        assert.deepEqual(results.map((r) => r.counter).sort((a, b) => a - b), Array.from({ length: 50 }, (_, i) => i + 1));
+        assert.deepEqual(
+          results.map((r) => r.counter).sort((a, b) => a - b),
+          Array.from({ length: 50 }, (_, i) => i + 1),
+        );
       }));
 
     it("orders each renewal with each revocation: a renewal that returned an older counter is in that revocation's lease list", () =>
@@ -71,13 +78,19 @@ export function cacheLeaseContract(factory: CacheLeaseFactory): void {
         // Renewals of new processes and revocations, all at once. Whatever order the store
         // picks, a renewal that did not see revocation c must have written its lease before
         // c's lease list was read; otherwise a revoker would not wait for a cache it missed.
-        const renewals = Array.from({ length: 40 }, (_, i) => `p${i}`).map(async (id) => ({ id, counter: await leases.renew(id, LONG_MS) }));
+        const renewals = Array.from({ length: 40 }, (_, i) => `p${i}`).map(async (id) => ({
+          id,
+          counter: await leases.renew(id, LONG_MS),
+        }));
         const revocations = Array.from({ length: 20 }, () => leases.recordRevocation());
         const [renewed, revoked] = await Promise.all([Promise.all(renewals), Promise.all(revocations)]);
         for (const revocation of revoked) {
           for (const renewal of renewed) {
             if (renewal.counter < revocation.counter) {
-              assert.ok(revocation.leases.includes(renewal.id), `${renewal.id} renewed before revocation ${revocation.counter} (saw ${renewal.counter}) but is not in its lease list`);
+              assert.ok(
+                revocation.leases.includes(renewal.id),
+                `${renewal.id} renewed before revocation ${revocation.counter} (saw ${renewal.counter}) but is not in its lease list`,
+              );
             }
           }
         }

@@ -20,7 +20,10 @@ export function joinedReadContract(factory: StoreContractFactory): void {
         const orphan = makeSession({ userId: "999999" });
         const odd = makeSession({ userId: "not-a-row-id" });
         for (const session of [mine, orphan, odd]) await stores.sessions.createSession(session);
-        assert.deepEqual(await read(mine.id), { session: await stores.sessions.getSession(mine.id), user: await stores.users.getUserById(String(user.id)) });
+        assert.deepEqual(await read(mine.id), {
+          session: await stores.sessions.getSession(mine.id),
+          user: await stores.users.getUserById(String(user.id)),
+        });
         assert.deepEqual(await read(orphan.id), { session: orphan, user: null });
         assert.deepEqual(await read(odd.id), { session: odd, user: null });
         assert.equal(await read("no-such-session"), null);

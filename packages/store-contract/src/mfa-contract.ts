@@ -14,11 +14,26 @@ function hash(): string {
 }
 
 function makeTotp(overrides: Partial<TotpRecord> = {}): TotpRecord {
-  return { userId: "1", sealedSecret: "v1.k1.aXY.Y2lwaGVydGV4dA", confirmed: false, lastUsedStep: null, createdAt: NOW, ...overrides };
+  return {
+    userId: "1",
+    sealedSecret: "v1.k1.aXY.Y2lwaGVydGV4dA",
+    confirmed: false,
+    lastUsedStep: null,
+    createdAt: NOW,
+    ...overrides,
+  };
 }
 
 function makePending(overrides: Partial<PendingLoginRecord> = {}): PendingLoginRecord {
-  return { tokenHash: hash(), userId: "1", kind: "cookie", label: null, createdAt: NOW, expiresAt: NOW + 5 * MINUTE_MS, ...overrides };
+  return {
+    tokenHash: hash(),
+    userId: "1",
+    kind: "cookie",
+    label: null,
+    createdAt: NOW,
+    expiresAt: NOW + 5 * MINUTE_MS,
+    ...overrides,
+  };
 }
 
 function mfaOf(stores: Stores): MfaStore {
@@ -68,8 +83,16 @@ export function mfaContract(factory: StoreContractFactory, hasMfa: boolean): voi
         await mfa.saveTotp(makeTotp());
         assert.equal(await mfa.acceptTotpStep("1", 56_666_666, { confirm: false }), true);
         assert.deepEqual(await mfa.getTotp("1"), makeTotp({ lastUsedStep: 56_666_666 }));
-        assert.equal(await mfa.acceptTotpStep("1", 56_666_666, { confirm: true }), false, "the same step again is a replay");
-        assert.equal(await mfa.acceptTotpStep("1", 56_666_665, { confirm: true }), false, "an earlier step is refused too");
+        assert.equal(
+          await mfa.acceptTotpStep("1", 56_666_666, { confirm: true }),
+          false,
+          "the same step again is a replay",
+        );
+        assert.equal(
+          await mfa.acceptTotpStep("1", 56_666_665, { confirm: true }),
+          false,
+          "an earlier step is refused too",
+        );
         assert.equal((await mfa.getTotp("1"))?.confirmed, false);
         assert.equal(await mfa.acceptTotpStep("1", 56_666_667, { confirm: true }), true);
         assert.deepEqual(await mfa.getTotp("1"), makeTotp({ lastUsedStep: 56_666_667, confirmed: true }));
@@ -81,7 +104,9 @@ export function mfaContract(factory: StoreContractFactory, hasMfa: boolean): voi
       withSubject(factory, async (subject) => {
         const all = await connections(subject);
         await at(all, 0).saveTotp(makeTotp({ confirmed: true, lastUsedStep: 1 }));
-        const results = await Promise.all(Array.from({ length: BURST }, (_, i) => at(all, i).acceptTotpStep("1", 2, { confirm: false })));
+        const results = await Promise.all(
+          Array.from({ length: BURST }, (_, i) => at(all, i).acceptTotpStep("1", 2, { confirm: false })),
+        );
         assert.equal(results.filter(Boolean).length, 1);
       }));
 
@@ -111,7 +136,9 @@ export function mfaContract(factory: StoreContractFactory, hasMfa: boolean): voi
         const all = await connections(subject);
         const code = hash();
         await at(all, 0).replaceRecoveryCodes("1", [code, hash()], NOW);
-        const results = await Promise.all(Array.from({ length: BURST }, (_, i) => at(all, i).useRecoveryCode("1", code)));
+        const results = await Promise.all(
+          Array.from({ length: BURST }, (_, i) => at(all, i).useRecoveryCode("1", code)),
+        );
         assert.equal(results.filter(Boolean).length, 1);
         assert.equal(await at(all, 0).countRecoveryCodes("1"), 1);
       }));
@@ -130,7 +157,11 @@ export function mfaContract(factory: StoreContractFactory, hasMfa: boolean): voi
         const expired = makePending();
         await mfa.savePendingLogin(expired);
         assert.equal(await mfa.consumePendingLogin(expired.tokenHash, expired.expiresAt), null);
-        assert.equal(await mfa.consumePendingLogin(expired.tokenHash, NOW), null, "an expired pending login stays used up");
+        assert.equal(
+          await mfa.consumePendingLogin(expired.tokenHash, NOW),
+          null,
+          "an expired pending login stays used up",
+        );
       }));
 
     it(`gives one pending login to exactly one of ${BURST} simultaneous consumers, across connections when the backend is shared`, () =>
@@ -138,7 +169,9 @@ export function mfaContract(factory: StoreContractFactory, hasMfa: boolean): voi
         const all = await connections(subject);
         const pending = makePending();
         await at(all, 0).savePendingLogin(pending);
-        const results = await Promise.all(Array.from({ length: BURST }, (_, i) => at(all, i).consumePendingLogin(pending.tokenHash, NOW)));
+        const results = await Promise.all(
+          Array.from({ length: BURST }, (_, i) => at(all, i).consumePendingLogin(pending.tokenHash, NOW)),
+        );
         assert.equal(results.filter((r) => r !== null).length, 1);
       }));
 

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { StoreUnavailableError, type SessionRecord, type SessionStore, type StoreName, type ThrottleStore, type UserStore } from "@latchkey/core";
+import {
+  StoreUnavailableError,
+  type SessionRecord,
+  type SessionStore,
+  type StoreName,
+  type ThrottleStore,
+  type UserStore,
+} from "@latchkey/core";
 
 /** The stores an outage test checks: sessions always, users where the backend holds them. */
 export interface OutageSubject {

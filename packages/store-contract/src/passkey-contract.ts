@@ -25,7 +25,13 @@ function makePasskey(overrides: Partial<PasskeyRecord> = {}): PasskeyRecord {
 }
 
 function makeChallenge(overrides: Partial<WebauthnChallengeRecord> = {}): WebauthnChallengeRecord {
-  return { challengeHash: randomUUID().replaceAll("-", "").padEnd(64, "0"), purpose: "login", userId: null, expiresAt: NOW + 5 * MINUTE_MS, ...overrides };
+  return {
+    challengeHash: randomUUID().replaceAll("-", "").padEnd(64, "0"),
+    purpose: "login",
+    userId: null,
+    expiresAt: NOW + 5 * MINUTE_MS,
+    ...overrides,
+  };
 }
 
 function passkeysOf(stores: Stores): PasskeyStore {
@@ -48,7 +54,13 @@ export function passkeyContract(factory: StoreContractFactory, hasPasskeys: bool
       withSubject(factory, async ({ stores }) => {
         const passkeys = passkeysOf(stores);
         const first = makePasskey({ createdAt: NOW });
-        const second = makePasskey({ createdAt: NOW + 1, transports: [], deviceType: "singleDevice", backedUp: false, counter: 7 });
+        const second = makePasskey({
+          createdAt: NOW + 1,
+          transports: [],
+          deviceType: "singleDevice",
+          backedUp: false,
+          counter: 7,
+        });
         assert.equal(await passkeys.createCredential(second), true);
         assert.equal(await passkeys.createCredential(first), true);
         assert.deepEqual(await passkeys.findByCredentialId(first.credentialId), first);
@@ -62,7 +74,12 @@ export function passkeyContract(factory: StoreContractFactory, hasPasskeys: bool
         const passkeys = passkeysOf(stores);
         const first = makePasskey();
         assert.equal(await passkeys.createCredential(first), true);
-        assert.equal(await passkeys.createCredential(makePasskey({ credentialId: first.credentialId, userId: "2", name: "stolen" })), false);
+        assert.equal(
+          await passkeys.createCredential(
+            makePasskey({ credentialId: first.credentialId, userId: "2", name: "stolen" }),
+          ),
+          false,
+        );
         assert.deepEqual(await passkeys.findByCredentialId(first.credentialId), first);
         assert.deepEqual(await passkeys.listCredentials("2"), []);
       }));
@@ -101,7 +118,11 @@ export function passkeyContract(factory: StoreContractFactory, hasPasskeys: bool
         await passkeys.createCredential(record);
         assert.equal(await passkeys.recordUse(record.id, 2, 9, NOW + 5), false);
         assert.equal(await passkeys.recordUse(record.id, 3, 4, NOW + 10), true);
-        assert.deepEqual(await passkeys.findByCredentialId(record.credentialId), { ...record, counter: 4, lastUsedAt: NOW + 10 });
+        assert.deepEqual(await passkeys.findByCredentialId(record.credentialId), {
+          ...record,
+          counter: 4,
+          lastUsedAt: NOW + 10,
+        });
         assert.equal(await passkeys.recordUse("no-such-id", 0, 1, NOW), false);
       }));
 
@@ -110,7 +131,11 @@ export function passkeyContract(factory: StoreContractFactory, hasPasskeys: bool
         const all = await racers(subject);
         const record = makePasskey({ counter: 10 });
         await passkeysOf(subject.stores).createCredential(record);
-        const results = await Promise.all(Array.from({ length: 25 }, (_, i) => (all[i % all.length] as PasskeyStore).recordUse(record.id, 10, 11, NOW + i)));
+        const results = await Promise.all(
+          Array.from({ length: 25 }, (_, i) =>
+            (all[i % all.length] as PasskeyStore).recordUse(record.id, 10, 11, NOW + i),
+          ),
+        );
         assert.equal(results.filter(Boolean).length, 1);
       }));
 
@@ -151,7 +176,9 @@ export function passkeyContract(factory: StoreContractFactory, hasPasskeys: bool
         const challenge = makeChallenge({ purpose: "second_factor", userId: "3" });
         await passkeysOf(subject.stores).saveChallenge(challenge);
         const results = await Promise.all(
-          Array.from({ length: 25 }, (_, i) => (all[i % all.length] as PasskeyStore).consumeChallenge(challenge.challengeHash, "second_factor", NOW)),
+          Array.from({ length: 25 }, (_, i) =>
+            (all[i % all.length] as PasskeyStore).consumeChallenge(challenge.challengeHash, "second_factor", NOW),
+          ),
         );
         assert.equal(results.filter((r) => r !== null).length, 1);
       }));

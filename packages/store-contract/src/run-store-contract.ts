@@ -30,7 +30,11 @@ import { batchImportContract } from "./batch-import-contract.js";
  * @example
  * runStoreContract("memory", async () => ({ stores: memoryStores(), cleanup: async () => {} }));
  */
-export function runStoreContract(name: string, factory: StoreContractFactory, options: { accounts?: boolean; passkeys?: boolean; mfa?: boolean } = {}): void {
+export function runStoreContract(
+  name: string,
+  factory: StoreContractFactory,
+  options: { accounts?: boolean; passkeys?: boolean; mfa?: boolean } = {},
+): void {
   describe(`${name} store contract`, () => {
     sessionContract(factory);
     sessionListContract(factory);

@@ -10,7 +10,10 @@ const WINDOW_SECONDS = 60;
 function assertRefused(decision: ThrottleDecision, windowSeconds = WINDOW_SECONDS): void {
   assert.equal(decision.allowed, false, "refused");
   if (decision.allowed) return;
-  assert.ok(decision.retryAfterMs >= 1 && decision.retryAfterMs <= windowSeconds * 1000, `retryAfterMs within the window: ${decision.retryAfterMs}`);
+  assert.ok(
+    decision.retryAfterMs >= 1 && decision.retryAfterMs <= windowSeconds * 1000,
+    `retryAfterMs within the window: ${decision.retryAfterMs}`,
+  );
 }
 
 /** Consumes until refused (bounded); how many were allowed. */
@@ -27,11 +30,15 @@ export function throttleContract(factory: StoreContractFactory): void {
     it("allows `limit` events per key in a window, then refuses, saying when the window ends", () =>
       withSubject(factory, async ({ stores }) => {
         const key = uniquePrefix();
-        for (let i = 1; i <= 3; i += 1) assert.deepEqual(await stores.throttle.consume(key, 3, WINDOW_SECONDS), { allowed: true, remaining: 3 - i });
+        for (let i = 1; i <= 3; i += 1)
+          assert.deepEqual(await stores.throttle.consume(key, 3, WINDOW_SECONDS), { allowed: true, remaining: 3 - i });
         assertRefused(await stores.throttle.consume(key, 3, WINDOW_SECONDS));
         assertRefused(await stores.throttle.consume(key, 3, WINDOW_SECONDS));
         // Another key has its own count.
-        assert.deepEqual(await stores.throttle.consume(`${key}-other`, 3, WINDOW_SECONDS), { allowed: true, remaining: 2 });
+        assert.deepEqual(await stores.throttle.consume(`${key}-other`, 3, WINDOW_SECONDS), {
+          allowed: true,
+          remaining: 2,
+        });
       }));
 
     it("counts nothing for a refused event: a refund after refusals frees exactly one", () =>
@@ -50,7 +57,11 @@ export function throttleContract(factory: StoreContractFactory): void {
         await stores.throttle.consume(key, 3, WINDOW_SECONDS);
         await stores.throttle.refund(key);
         await stores.throttle.refund(key);
-        assert.equal(await allowedUntilRefused(stores.throttle, key, 3), 3, "a refund beyond zero gives no extra event");
+        assert.equal(
+          await allowedUntilRefused(stores.throttle, key, 3),
+          3,
+          "a refund beyond zero gives no extra event",
+        );
       }));
 
     it("reset() forgets a key so it may act again", () =>
@@ -83,12 +94,18 @@ export function throttleContract(factory: StoreContractFactory): void {
         const key = uniquePrefix();
         const limit = 10;
         const decisions = await Promise.all(
-          Array.from({ length: 60 }, (_, i) => (throttles[i % throttles.length] ?? stores.throttle).consume(key, limit, WINDOW_SECONDS)),
+          Array.from({ length: 60 }, (_, i) =>
+            (throttles[i % throttles.length] ?? stores.throttle).consume(key, limit, WINDOW_SECONDS),
+          ),
         );
         const allowed = decisions.filter((d) => d.allowed);
         assert.equal(allowed.length, limit, `exactly ${limit} of 60 allowed`);
         const remaining = allowed.map((d) => (d.allowed ? d.remaining : -1)).sort((a, b) => a - b);
-        assert.deepEqual(remaining, Array.from({ length: limit }, (_, i) => i), "each allowed event saw its own count");
+        assert.deepEqual(
+          remaining,
+          Array.from({ length: limit }, (_, i) => i),
+          "each allowed event saw its own count",
+        );
         for (const refused of decisions.filter((d) => !d.allowed)) assertRefused(refused);
         assertRefused(await stores.throttle.consume(key, limit, WINDOW_SECONDS));
       }));
@@ -101,10 +118,16 @@ export function throttleContract(factory: StoreContractFactory): void {
         assert.equal(await allowedUntilRefused(stores.throttle, key, limit), limit);
         const racing = await Promise.all([
           ...Array.from({ length: 5 }, (_, i) => (i % 2 === 0 ? stores : other).throttle.refund(key).then(() => null)),
-          ...Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? other : stores).throttle.consume(key, limit, WINDOW_SECONDS)),
+          ...Array.from({ length: 20 }, (_, i) =>
+            (i % 2 === 0 ? other : stores).throttle.consume(key, limit, WINDOW_SECONDS),
+          ),
         ]);
         const allowedInRace = racing.filter((d) => d?.allowed === true).length;
-        assert.equal(allowedInRace + (await allowedUntilRefused(stores.throttle, key, limit)), 5, "five refunds free exactly five events");
+        assert.equal(
+          allowedInRace + (await allowedUntilRefused(stores.throttle, key, limit)),
+          5,
+          "five refunds free exactly five events",
+        );
       }));
 
     it("shares counts between instances over the same backend, so every process sees one limit", (t) =>

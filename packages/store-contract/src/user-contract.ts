@@ -172,7 +172,10 @@ export function userContract(factory: StoreContractFactory): void {
     it("keeps groups and direct permissions, sorted and without duplicates", () =>
       withSubject(factory, async ({ stores }) => {
         const created = await stores.users.createUser(
-          makeUser({ groups: ["staff", "editors", "staff"], permissions: ["reports.view", "audit.read", "audit.read"] }),
+          makeUser({
+            groups: ["staff", "editors", "staff"],
+            permissions: ["reports.view", "audit.read", "audit.read"],
+          }),
         );
         assert.deepEqual(created.groups, ["editors", "staff"]);
         assert.deepEqual(created.permissions, ["audit.read", "reports.view"]);

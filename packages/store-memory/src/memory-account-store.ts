@@ -21,7 +21,8 @@ export function memoryAccountStore(): AccountStore {
   return {
     async createKey(key: AccountKeyRecord, message: OutboxMessage | null): Promise<void> {
       keys.set(key.keyHash, { ...key });
-      if (message !== null) outbox.set(message.id, { ...message, attempts: 0, dueAt: message.createdAt, lastError: null });
+      if (message !== null)
+        outbox.set(message.id, { ...message, attempts: 0, dueAt: message.createdAt, lastError: null });
     },
 
     async consumeKey(keyHash: string, purpose: AccountKeyPurpose, now: number): Promise<AccountKeyRecord | null> {
@@ -70,7 +71,10 @@ export function memoryAccountStore(): AccountStore {
     },
 
     async claimMessages(options: { now: number; leaseMs: number; limit: number }): Promise<ClaimedMessage[]> {
-      const due = [...outbox.values()].filter((m) => m.dueAt <= options.now).sort((a, b) => a.createdAt - b.createdAt).slice(0, options.limit);
+      const due = [...outbox.values()]
+        .filter((m) => m.dueAt <= options.now)
+        .sort((a, b) => a.createdAt - b.createdAt)
+        .slice(0, options.limit);
       return due.map((m) => {
         m.attempts += 1;
         m.dueAt = options.now + options.leaseMs;

@@ -75,7 +75,11 @@ export function memoryPasskeyStore(): PasskeyStore {
       challenges.set(record.challengeHash, { ...record });
     },
 
-    async consumeChallenge(challengeHash: string, purpose: WebauthnChallengePurpose, now: number): Promise<WebauthnChallengeRecord | null> {
+    async consumeChallenge(
+      challengeHash: string,
+      purpose: WebauthnChallengePurpose,
+      now: number,
+    ): Promise<WebauthnChallengeRecord | null> {
       const found = challenges.get(challengeHash);
       if (found === undefined || found.purpose !== purpose) return null;
       challenges.delete(challengeHash);

@@ -57,10 +57,7 @@ export function memorySessionStore(): SessionStore {
       sessions.delete(id);
     },
 
-    async deleteUserSessions(
-      userId: string,
-      options: { kind?: SessionKind; exceptId?: string } = {},
-    ): Promise<number> {
+    async deleteUserSessions(userId: string, options: { kind?: SessionKind; exceptId?: string } = {}): Promise<number> {
       let deleted = 0;
       for (const session of sessions.values()) {
         if (session.userId !== userId) continue;

@@ -1,4 +1,11 @@
-import { parseRowId, UsernameTakenError, type FullUserStore, type NewUser, type UserPatch, type UserRecord } from "@latchkey/core";
+import {
+  parseRowId,
+  UsernameTakenError,
+  type FullUserStore,
+  type NewUser,
+  type UserPatch,
+  type UserRecord,
+} from "@latchkey/core";
 
 /** A user as the memory store keeps it: direct permissions only; group ones are added on read. */
 interface StoredUser {

@@ -10,10 +10,9 @@ function uniqueSorted(names: readonly string[]): string[] {
 /** Creates the groups that do not exist yet. A concurrent creator of the same group is waited for, not duplicated. */
 async function ensureGroups(client: PoolClient, names: readonly string[]): Promise<void> {
   if (names.length === 0) return;
-  await client.query(
-    "INSERT INTO latchkey_groups (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING",
-    [names],
-  );
+  await client.query("INSERT INTO latchkey_groups (name) SELECT unnest($1::text[]) ON CONFLICT (name) DO NOTHING", [
+    names,
+  ]);
 }
 
 /** Makes `names` the user's groups, creating missing groups. Run inside a transaction. */
@@ -30,7 +29,11 @@ export async function setUserGroups(client: PoolClient, userId: number, names: r
 }
 
 /** Makes `permissions` the user's direct permissions. Run inside a transaction. */
-export async function setUserPermissions(client: PoolClient, userId: number, permissions: readonly string[]): Promise<void> {
+export async function setUserPermissions(
+  client: PoolClient,
+  userId: number,
+  permissions: readonly string[],
+): Promise<void> {
   await client.query("DELETE FROM latchkey_user_permissions WHERE user_id = $1", [userId]);
   if (permissions.length === 0) return;
   await client.query(
@@ -45,7 +48,11 @@ export async function setUserPermissions(client: PoolClient, userId: number, per
  * in one transaction. Members see the change on their next request. For administration
  * (CLI, seed scripts); the database must be migrated.
  */
-export async function setGroupPermissions(pool: Pool, groupName: string, permissions: readonly string[]): Promise<void> {
+export async function setGroupPermissions(
+  pool: Pool,
+  groupName: string,
+  permissions: readonly string[],
+): Promise<void> {
   try {
     await withTransaction(pool, async (client) => {
       await ensureGroups(client, [groupName]);

@@ -64,9 +64,7 @@ export async function pendingPostgresMigrations(pool: Pool): Promise<PostgresMig
     const rows = await pool.query<{ version: unknown }>("SELECT version FROM latchkey_migrations");
     for (const row of rows.rows) applied.add(toVersion(row.version));
   }
-  return postgresMigrations
-    .filter((m) => !applied.has(m.version))
-    .map((m) => ({ version: m.version, name: m.name }));
+  return postgresMigrations.filter((m) => !applied.has(m.version)).map((m) => ({ version: m.version, name: m.name }));
 }
 
 /** Options of {@link migratePostgres}. */
@@ -86,7 +84,10 @@ export interface MigratePostgresOptions {
  * after another and the later ones find every step recorded and skip it. Safe to call on
  * every start-up: a current database is left untouched.
  */
-export async function migratePostgres(pool: Pool, options: MigratePostgresOptions = {}): Promise<PostgresMigrationResult> {
+export async function migratePostgres(
+  pool: Pool,
+  options: MigratePostgresOptions = {},
+): Promise<PostgresMigrationResult> {
   const now = options.now ?? Date.now;
   const applied: PostgresMigrationInfo[] = [];
   for (const migration of postgresMigrations) {

@@ -61,13 +61,24 @@ export function postgresAccountStore(pool: Pool): AccountStore {
             `INSERT INTO ${KEYS} (key_hash, purpose, user_id, email, password_stamp, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
             [key.keyHash, key.purpose, key.userId, key.email, key.passwordStamp, key.createdAt, key.expiresAt],
           );
-          if (message !== null) await client.query(INSERT_MESSAGE, [message.id, message.to, message.subject, message.text, message.html, message.createdAt]);
+          if (message !== null)
+            await client.query(INSERT_MESSAGE, [
+              message.id,
+              message.to,
+              message.subject,
+              message.text,
+              message.html,
+              message.createdAt,
+            ]);
         }),
       ),
 
     consumeKey: (keyHash, purpose, now) =>
       guarded(async () => {
-        const result = await pool.query<Row>(`DELETE FROM ${KEYS} WHERE key_hash = $1 AND purpose = $2 RETURNING *`, [keyHash, purpose]);
+        const result = await pool.query<Row>(`DELETE FROM ${KEYS} WHERE key_hash = $1 AND purpose = $2 RETURNING *`, [
+          keyHash,
+          purpose,
+        ]);
         const [row] = result.rows;
         if (row === undefined) return null;
         const key = toKeyRecord(row);
@@ -85,12 +96,18 @@ export function postgresAccountStore(pool: Pool): AccountStore {
 
     markEmailVerified: (userId, email) =>
       guarded(async () => {
-        await pool.query("INSERT INTO latchkey_verified_emails (user_id, email) VALUES ($1, $2) ON CONFLICT DO NOTHING", [userId, email]);
+        await pool.query(
+          "INSERT INTO latchkey_verified_emails (user_id, email) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+          [userId, email],
+        );
       }),
 
     isEmailVerified: (userId, email) =>
       guarded(async () => {
-        const result = await pool.query("SELECT 1 FROM latchkey_verified_emails WHERE user_id = $1 AND email = $2", [userId, email]);
+        const result = await pool.query("SELECT 1 FROM latchkey_verified_emails WHERE user_id = $1 AND email = $2", [
+          userId,
+          email,
+        ]);
         return result.rows.length > 0;
       }),
 
@@ -112,14 +129,23 @@ export function postgresAccountStore(pool: Pool): AccountStore {
 
     getSessionFreshAt: (sessionId) =>
       guarded(async () => {
-        const result = await pool.query<Row>("SELECT fresh_at FROM latchkey_session_freshness WHERE session_id = $1", [sessionId]);
+        const result = await pool.query<Row>("SELECT fresh_at FROM latchkey_session_freshness WHERE session_id = $1", [
+          sessionId,
+        ]);
         const [row] = result.rows;
         return row === undefined ? null : bigintColumn(row, "latchkey_session_freshness", "fresh_at");
       }),
 
     enqueueMessage: (message) =>
       guarded(async () => {
-        await pool.query(INSERT_MESSAGE, [message.id, message.to, message.subject, message.text, message.html, message.createdAt]);
+        await pool.query(INSERT_MESSAGE, [
+          message.id,
+          message.to,
+          message.subject,
+          message.text,
+          message.html,
+          message.createdAt,
+        ]);
       }),
 
     claimMessages: ({ now, leaseMs, limit }) =>
@@ -140,7 +166,11 @@ export function postgresAccountStore(pool: Pool): AccountStore {
 
     retryMessage: (id, nextAttemptAt, error) =>
       guarded(async () => {
-        await pool.query(`UPDATE ${OUTBOX} SET due_at = $2, last_error = $3 WHERE id = $1`, [id, nextAttemptAt, error.slice(0, 1000)]);
+        await pool.query(`UPDATE ${OUTBOX} SET due_at = $2, last_error = $3 WHERE id = $1`, [
+          id,
+          nextAttemptAt,
+          error.slice(0, 1000),
+        ]);
       }),
 
     countPendingMessages: () =>

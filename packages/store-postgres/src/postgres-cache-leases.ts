@@ -22,7 +22,8 @@ const RELEASE = "DELETE FROM latchkey_cache_leases WHERE process_id = $1";
 
 function counterOf(rows: { counter: unknown }[]): number {
   const value = Number(rows[0]?.counter);
-  if (!Number.isSafeInteger(value)) throw new Error("latchkey_cache_revocations has no counter row; run the migrations");
+  if (!Number.isSafeInteger(value))
+    throw new Error("latchkey_cache_revocations has no counter row; run the migrations");
   return value;
 }
 

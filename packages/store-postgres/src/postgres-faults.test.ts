@@ -15,7 +15,11 @@ const TEST_TIMEOUT_MS = 60_000;
 async function assertReconnected(stores: Stores, limiter: ThrottleStore): Promise<void> {
   await waitUntil(
     "the PostgreSQL stores to reconnect",
-    () => stores.sessions.getSession("probe").then(() => true, () => false),
+    () =>
+      stores.sessions.getSession("probe").then(
+        () => true,
+        () => false,
+      ),
     { timeoutMs: 20_000, intervalMs: 50 },
   );
   assert.equal((await stores.sessions.getSession("s1"))?.id, "s1", "the data survived the outage");
@@ -39,41 +43,59 @@ async function withPostgres(
   }
 }
 
-describe("PostgreSQL stores when PostgreSQL fails", { skip: requireProgram("initdb", "postgres", "pg_isready") }, () => {
-  it("reject with StoreUnavailableError once the server is killed, and serve again from the same objects after a restart", { timeout: TEST_TIMEOUT_MS }, () =>
-    withPostgres(async (server, stores, limiter) => {
-      await server.kill();
-      await assertEveryMethodUnavailable(stores, limiter);
-      await server.restart();
-      await assertReconnected(stores, limiter);
-    }));
-
-  it("reject with StoreUnavailableError once the server shuts down, and serve again after a restart", { timeout: TEST_TIMEOUT_MS }, () =>
-    withPostgres(async (server, stores, limiter) => {
-      await server.stop();
-      await assertEveryMethodUnavailable(stores, limiter);
-      await server.restart();
-      await assertReconnected(stores, limiter);
-    }));
-
-  it("reject with StoreUnavailableError after the connection timeout while the server accepts no connections", { timeout: TEST_TIMEOUT_MS }, () =>
-    withPostgres(async (server, stores, limiter, pool) => {
-      // Only fresh connections hang on a frozen postmaster (backends run on), so drop the idle ones.
-      await waitUntil("the pool to have no idle connection", async () => {
-        const idle = pool.idleCount;
-        if (idle === 0) return true;
-        const clients = await Promise.all(Array.from({ length: idle }, () => pool.connect()));
-        for (const client of clients) client.release(true);
-        return pool.idleCount === 0;
-      }, { timeoutMs: 5_000 });
-      server.pause();
-      try {
+describe("PostgreSQL stores when PostgreSQL fails", {
+  skip: requireProgram("initdb", "postgres", "pg_isready"),
+}, () => {
+  it(
+    "reject with StoreUnavailableError once the server is killed, and serve again from the same objects after a restart",
+    { timeout: TEST_TIMEOUT_MS },
+    () =>
+      withPostgres(async (server, stores, limiter) => {
+        await server.kill();
         await assertEveryMethodUnavailable(stores, limiter);
-      } finally {
-        server.resume();
-      }
-      await assertReconnected(stores, limiter);
-    }));
+        await server.restart();
+        await assertReconnected(stores, limiter);
+      }),
+  );
+
+  it(
+    "reject with StoreUnavailableError once the server shuts down, and serve again after a restart",
+    { timeout: TEST_TIMEOUT_MS },
+    () =>
+      withPostgres(async (server, stores, limiter) => {
+        await server.stop();
+        await assertEveryMethodUnavailable(stores, limiter);
+        await server.restart();
+        await assertReconnected(stores, limiter);
+      }),
+  );
+
+  it(
+    "reject with StoreUnavailableError after the connection timeout while the server accepts no connections",
+    { timeout: TEST_TIMEOUT_MS },
+    () =>
+      withPostgres(async (server, stores, limiter, pool) => {
+        // Only fresh connections hang on a frozen postmaster (backends run on), so drop the idle ones.
+        await waitUntil(
+          "the pool to have no idle connection",
+          async () => {
+            const idle = pool.idleCount;
+            if (idle === 0) return true;
+            const clients = await Promise.all(Array.from({ length: idle }, () => pool.connect()));
+            for (const client of clients) client.release(true);
+            return pool.idleCount === 0;
+          },
+          { timeoutMs: 5_000 },
+        );
+        server.pause();
+        try {
+          await assertEveryMethodUnavailable(stores, limiter);
+        } finally {
+          server.resume();
+        }
+        await assertReconnected(stores, limiter);
+      }),
+  );
 
   it("let a failing statement that is a bug, not an outage, through unchanged", { timeout: TEST_TIMEOUT_MS }, () =>
     withPostgres(async (_server, stores) => {
@@ -81,5 +103,6 @@ describe("PostgreSQL stores when PostgreSQL fails", { skip: requireProgram("init
         stores.sessions.createSession(liveSession("s1")),
         (error: unknown) => error instanceof Error && !(error instanceof StoreUnavailableError),
       );
-    }));
+    }),
+  );
 });

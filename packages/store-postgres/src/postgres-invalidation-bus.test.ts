@@ -19,7 +19,10 @@ function recordingBus(pool: pg.Pool, channel: string): { bus: InvalidationBus; r
 }
 
 async function ready(bus: InvalidationBus): Promise<void> {
-  await waitUntil("the invalidation bus to be ready", async () => bus.status === "ready", { timeoutMs: 20_000, intervalMs: 20 });
+  await waitUntil("the invalidation bus to be ready", async () => bus.status === "ready", {
+    timeoutMs: 20_000,
+    intervalMs: 20,
+  });
 }
 
 describe("postgresInvalidationBus()", { skip: requireProgram("initdb", "postgres", "pg_isready", "createdb") }, () => {
@@ -35,13 +38,19 @@ describe("postgresInvalidationBus()", { skip: requireProgram("initdb", "postgres
     return server;
   }
 
-  it("hands { kind: 'all' } to its handlers once listening, then every published event, in order, to every process", { timeout: TEST_TIMEOUT_MS }, async () => {
+  it("hands { kind: 'all' } to its handlers once listening, then every published event, in order, to every process", {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
     const [poolA, poolB] = [openPool(postgres()), openPool(postgres())];
     const a = recordingBus(poolA, "bus_order");
     const b = recordingBus(poolB, "bus_order");
     try {
       await Promise.all([ready(a.bus), ready(b.bus)]);
-      const events: InvalidationEvent[] = [{ kind: "session", id: "one" }, { kind: "user", userId: "42" }, { kind: "all" }];
+      const events: InvalidationEvent[] = [
+        { kind: "session", id: "one" },
+        { kind: "user", userId: "42" },
+        { kind: "all" },
+      ];
       for (const event of events) await a.bus.publish(event);
       await b.bus.sync();
       assert.deepEqual(b.received, [{ kind: "all" }, ...events]);
@@ -53,7 +62,9 @@ describe("postgresInvalidationBus()", { skip: requireProgram("initdb", "postgres
     }
   });
 
-  it("resolves a sync barrier only after every event committed before it was handled", { timeout: TEST_TIMEOUT_MS }, async () => {
+  it("resolves a sync barrier only after every event committed before it was handled", {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
     const [poolA, poolB] = [openPool(postgres()), openPool(postgres())];
     const a = recordingBus(poolA, "bus_sync");
     const b = recordingBus(poolB, "bus_sync");
@@ -95,8 +106,12 @@ describe("postgresInvalidationBus()", { skip: requireProgram("initdb", "postgres
   });
 });
 
-describe("postgresInvalidationBus() when PostgreSQL goes away", { skip: requireProgram("initdb", "postgres", "pg_isready", "createdb") }, () => {
-  it("reports down and refuses sync while the server is stopped, then listens again by itself and says { kind: 'all' }", { timeout: TEST_TIMEOUT_MS }, async () => {
+describe("postgresInvalidationBus() when PostgreSQL goes away", {
+  skip: requireProgram("initdb", "postgres", "pg_isready", "createdb"),
+}, () => {
+  it("reports down and refuses sync while the server is stopped, then listens again by itself and says { kind: 'all' }", {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
     const server = await startPostgres();
     const pool = openPool(server);
     const a = recordingBus(pool, "bus_outage");
@@ -120,8 +135,12 @@ describe("postgresInvalidationBus() when PostgreSQL goes away", { skip: requireP
   });
 });
 
-describe("postgresInvalidationBus() when PostgreSQL freezes", { skip: requireProgram("initdb", "postgres", "pg_isready", "createdb") }, () => {
-  it("rejects a sync barrier that cannot come back, leaves no rejection unhandled, and syncs again once the server answers", { timeout: TEST_TIMEOUT_MS }, async () => {
+describe("postgresInvalidationBus() when PostgreSQL freezes", {
+  skip: requireProgram("initdb", "postgres", "pg_isready", "createdb"),
+}, () => {
+  it("rejects a sync barrier that cannot come back, leaves no rejection unhandled, and syncs again once the server answers", {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
     const server = await startPostgres();
     const pool = openPool(server);
     const a = recordingBus(pool, "bus_freeze");
@@ -137,7 +156,10 @@ describe("postgresInvalidationBus() when PostgreSQL freezes", { skip: requirePro
       server.freeze();
       try {
         await assert.rejects(a.bus.sync(), /did not come back|timeout/i);
-        await waitUntil("the bus to give the frozen listener up", async () => a.bus.status !== "ready", { timeoutMs: 20_000, intervalMs: 20 });
+        await waitUntil("the bus to give the frozen listener up", async () => a.bus.status !== "ready", {
+          timeoutMs: 20_000,
+          intervalMs: 20,
+        });
       } finally {
         server.thaw();
       }
@@ -157,8 +179,12 @@ describe("postgresInvalidationBus() when PostgreSQL freezes", { skip: requirePro
   });
 });
 
-describe("a PostgreSQL session store that carries invalidations", { skip: requireProgram("initdb", "postgres", "pg_isready", "createdb") }, () => {
-  it("NOTIFYs each session deletion in the same statement: delivered after the row is gone, and the deletion count is kept", { timeout: TEST_TIMEOUT_MS }, async () => {
+describe("a PostgreSQL session store that carries invalidations", {
+  skip: requireProgram("initdb", "postgres", "pg_isready", "createdb"),
+}, () => {
+  it("NOTIFYs each session deletion in the same statement: delivered after the row is gone, and the deletion count is kept", {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
     const server = await startPostgres();
     const pool = openPool(server);
     const listener = recordingBus(openPool(server), "bus_store");
@@ -172,7 +198,11 @@ describe("a PostgreSQL session store that carries invalidations", { skip: requir
       await sessions.deleteSession("one");
       assert.equal(await sessions.deleteUserSessions("7", { exceptId: "three" }), 1);
       await listener.bus.sync();
-      assert.deepEqual(listener.received, [{ kind: "all" }, { kind: "session", id: "one" }, { kind: "user", userId: "7" }]);
+      assert.deepEqual(listener.received, [
+        { kind: "all" },
+        { kind: "session", id: "one" },
+        { kind: "user", userId: "7" },
+      ]);
       assert.equal(await sessions.getSession("one"), null);
       assert.equal((await sessions.getSession("three"))?.id, "three");
     } finally {

@@ -1,5 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { createBusSubscription, decodeInvalidation, encodeInvalidation, silentLogger, trackLeases, type InvalidationBus, type Logger } from "@latchkey/core";
+import {
+  createBusSubscription,
+  decodeInvalidation,
+  encodeInvalidation,
+  silentLogger,
+  trackLeases,
+  type InvalidationBus,
+  type Logger,
+} from "@latchkey/core";
 import pg from "pg";
 import { postgresCacheLeases } from "./postgres-cache-leases.js";
 
@@ -43,7 +51,10 @@ export function postgresInvalidationBus(options: PostgresInvalidationBusOptions)
   const { pool } = options;
   const logger = options.logger ?? silentLogger;
   const channel = options.channel ?? DEFAULT_INVALIDATION_CHANNEL;
-  if (!/^[a-z_][a-z0-9_]{0,39}$/.test(channel)) throw new Error(`The invalidation channel must be a lower-case identifier of at most 40 characters; got ${JSON.stringify(channel)}.`);
+  if (!/^[a-z_][a-z0-9_]{0,39}$/.test(channel))
+    throw new Error(
+      `The invalidation channel must be a lower-case identifier of at most 40 characters; got ${JSON.stringify(channel)}.`,
+    );
   // A channel of its own for sync markers, so one process's markers do not reach the others.
   const syncChannel = `${channel}_sync_${randomBytes(6).toString("hex")}`;
   const syncTimeoutMs = pool.options.query_timeout ?? DEFAULT_SYNC_TIMEOUT_MS;
@@ -113,7 +124,8 @@ export function postgresInvalidationBus(options: PostgresInvalidationBusOptions)
     subscribe: (handler) => subscription.subscribe(handler),
     async sync() {
       const connection = listener;
-      if (subscription.status !== "ready" || connection === null) throw new Error(`the PostgreSQL invalidation listener is ${subscription.status}`);
+      if (subscription.status !== "ready" || connection === null)
+        throw new Error(`the PostgreSQL invalidation listener is ${subscription.status}`);
       markerCount += 1;
       const id = String(markerCount);
       const arrived = new Promise<void>((resolve, reject) => {
@@ -126,10 +138,16 @@ export function postgresInvalidationBus(options: PostgresInvalidationBusOptions)
       // against it, so whichever loses is still observed and nothing rejects unhandled.
       let timer: NodeJS.Timeout | undefined;
       const deadline = new Promise<never>((_resolve, reject) => {
-        timer = setTimeout(() => reject(new Error(`the sync marker did not come back within ${syncTimeoutMs} ms`)), syncTimeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`the sync marker did not come back within ${syncTimeoutMs} ms`)),
+          syncTimeoutMs,
+        );
       });
       try {
-        await Promise.race([connection.query("SELECT pg_notify($1, $2)", [syncChannel, id]).then(() => arrived), deadline]);
+        await Promise.race([
+          connection.query("SELECT pg_notify($1, $2)", [syncChannel, id]).then(() => arrived),
+          deadline,
+        ]);
       } catch (error) {
         markers.delete(id);
         // A listener that cannot get its own marker back may be a half-open socket: start over.

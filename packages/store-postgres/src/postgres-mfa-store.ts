@@ -76,41 +76,49 @@ export function postgresMfaStore(pool: Pool): MfaStore {
         withTransaction(pool, async (client) => {
           await client.query(`DELETE FROM ${CODES} WHERE user_id = $1`, [userId]);
           if (codeHashes.length > 0) {
-            await client.query(`INSERT INTO ${CODES} (user_id, code_hash, created_at) SELECT $1, unnest($2::text[]), $3 ON CONFLICT DO NOTHING`, [userId, [...codeHashes], createdAt]);
+            await client.query(
+              `INSERT INTO ${CODES} (user_id, code_hash, created_at) SELECT $1, unnest($2::text[]), $3 ON CONFLICT DO NOTHING`,
+              [userId, [...codeHashes], createdAt],
+            );
           }
         }),
       ),
     useRecoveryCode: (userId, codeHash) =>
-      guarded(async () => (await pool.query(`DELETE FROM ${CODES} WHERE user_id = $1 AND code_hash = $2`, [userId, codeHash])).rowCount === 1),
+      guarded(
+        async () =>
+          (await pool.query(`DELETE FROM ${CODES} WHERE user_id = $1 AND code_hash = $2`, [userId, codeHash]))
+            .rowCount === 1,
+      ),
     countRecoveryCodes: (userId) =>
       guarded(async () => {
-        const [row] = (await pool.query<Row>(`SELECT count(*)::int AS n FROM ${CODES} WHERE user_id = $1`, [userId])).rows;
+        const [row] = (await pool.query<Row>(`SELECT count(*)::int AS n FROM ${CODES} WHERE user_id = $1`, [userId]))
+          .rows;
         return typeof row?.n === "number" ? row.n : 0;
       }),
     savePendingLogin: (record) =>
       guarded(async () => {
-        await pool.query(`INSERT INTO ${PENDING} (token_hash, user_id, kind, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`, [
-          record.tokenHash,
-          record.userId,
-          record.kind,
-          record.label,
-          record.createdAt,
-          record.expiresAt,
-        ]);
+        await pool.query(
+          `INSERT INTO ${PENDING} (token_hash, user_id, kind, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+          [record.tokenHash, record.userId, record.kind, record.label, record.createdAt, record.expiresAt],
+        );
       }),
     getPendingLogin: (tokenHash, now) =>
       guarded(async () => {
-        const [row] = (await pool.query<Row>(`SELECT * FROM ${PENDING} WHERE token_hash = $1 AND expires_at > $2`, [tokenHash, now])).rows;
+        const [row] = (
+          await pool.query<Row>(`SELECT * FROM ${PENDING} WHERE token_hash = $1 AND expires_at > $2`, [tokenHash, now])
+        ).rows;
         return row === undefined ? null : toPending(row);
       }),
     consumePendingLogin: (tokenHash, now) =>
       guarded(async () => {
-        const [row] = (await pool.query<Row>(`DELETE FROM ${PENDING} WHERE token_hash = $1 RETURNING *`, [tokenHash])).rows;
+        const [row] = (await pool.query<Row>(`DELETE FROM ${PENDING} WHERE token_hash = $1 RETURNING *`, [tokenHash]))
+          .rows;
         if (row === undefined) return null;
         const record = toPending(row);
         return record.expiresAt > now ? record : null;
       }),
-    deleteExpiredPendingLogins: (now) => guarded(async () => (await pool.query(`DELETE FROM ${PENDING} WHERE expires_at <= $1`, [now])).rowCount ?? 0),
+    deleteExpiredPendingLogins: (now) =>
+      guarded(async () => (await pool.query(`DELETE FROM ${PENDING} WHERE expires_at <= $1`, [now])).rowCount ?? 0),
     deleteUserFactors: (userId) =>
       guarded(() =>
         withTransaction(pool, async (client) => {

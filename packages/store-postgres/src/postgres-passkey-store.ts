@@ -1,6 +1,15 @@
 import type { PasskeyRecord, PasskeyStore, WebauthnChallengePurpose, WebauthnChallengeRecord } from "@latchkey/core";
 import type { Pool } from "pg";
-import { bigintColumn, booleanColumn, nullableBigintColumn, nullableTextColumn, rowShapeError, textArrayColumn, textColumn, type Row } from "./rows.js";
+import {
+  bigintColumn,
+  booleanColumn,
+  nullableBigintColumn,
+  nullableTextColumn,
+  rowShapeError,
+  textArrayColumn,
+  textColumn,
+  type Row,
+} from "./rows.js";
 import { toStoreError } from "./store-error.js";
 import { withTransaction } from "./transaction.js";
 
@@ -87,7 +96,9 @@ export function postgresPasskeyStore(pool: Pool): PasskeyStore {
 
     listCredentials: (userId) =>
       guarded(async () => {
-        const result = await pool.query<Row>(`SELECT * FROM ${PASSKEYS} WHERE user_id = $1 ORDER BY created_at, id`, [userId]);
+        const result = await pool.query<Row>(`SELECT * FROM ${PASSKEYS} WHERE user_id = $1 ORDER BY created_at, id`, [
+          userId,
+        ]);
         return result.rows.map(toPasskey);
       }),
 
@@ -100,7 +111,11 @@ export function postgresPasskeyStore(pool: Pool): PasskeyStore {
 
     renameCredential: (userId, id, name) =>
       guarded(async () => {
-        const result = await pool.query(`UPDATE ${PASSKEYS} SET name = $1 WHERE user_id = $2 AND id = $3`, [name, userId, id]);
+        const result = await pool.query(`UPDATE ${PASSKEYS} SET name = $1 WHERE user_id = $2 AND id = $3`, [
+          name,
+          userId,
+          id,
+        ]);
         return result.rowCount === 1;
       }),
 
@@ -112,12 +127,10 @@ export function postgresPasskeyStore(pool: Pool): PasskeyStore {
 
     recordUse: (id, expectedCounter, counter, usedAt) =>
       guarded(async () => {
-        const result = await pool.query(`UPDATE ${PASSKEYS} SET counter = $1, last_used_at = $2 WHERE id = $3 AND counter = $4`, [
-          counter,
-          usedAt,
-          id,
-          expectedCounter,
-        ]);
+        const result = await pool.query(
+          `UPDATE ${PASSKEYS} SET counter = $1, last_used_at = $2 WHERE id = $3 AND counter = $4`,
+          [counter, usedAt, id, expectedCounter],
+        );
         return result.rowCount === 1;
       }),
 
@@ -130,7 +143,9 @@ export function postgresPasskeyStore(pool: Pool): PasskeyStore {
     saveChallenge: (record) =>
       guarded(() =>
         withTransaction(pool, async (client) => {
-          await client.query(`DELETE FROM ${CHALLENGES} WHERE expires_at < $1`, [record.expiresAt - CHALLENGE_PURGE_MS]);
+          await client.query(`DELETE FROM ${CHALLENGES} WHERE expires_at < $1`, [
+            record.expiresAt - CHALLENGE_PURGE_MS,
+          ]);
           await client.query(
             `INSERT INTO ${CHALLENGES} (challenge_hash, purpose, user_id, expires_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (challenge_hash) DO UPDATE SET purpose = excluded.purpose, user_id = excluded.user_id, expires_at = excluded.expires_at`,
@@ -141,7 +156,10 @@ export function postgresPasskeyStore(pool: Pool): PasskeyStore {
 
     consumeChallenge: (challengeHash, purpose, now) =>
       guarded(async () => {
-        const result = await pool.query<Row>(`DELETE FROM ${CHALLENGES} WHERE challenge_hash = $1 AND purpose = $2 RETURNING *`, [challengeHash, purpose]);
+        const result = await pool.query<Row>(
+          `DELETE FROM ${CHALLENGES} WHERE challenge_hash = $1 AND purpose = $2 RETURNING *`,
+          [challengeHash, purpose],
+        );
         const [row] = result.rows;
         if (row === undefined) return null;
         const challenge = toChallenge(row);

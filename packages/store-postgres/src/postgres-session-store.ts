@@ -1,4 +1,11 @@
-import { encodeInvalidation, type SessionKind, type SessionRecord, type SessionStore, type UserRecord, type UserStore } from "@latchkey/core";
+import {
+  encodeInvalidation,
+  type SessionKind,
+  type SessionRecord,
+  type SessionStore,
+  type UserRecord,
+  type UserStore,
+} from "@latchkey/core";
 import type { Pool } from "pg";
 import { bigintColumn, nullableTextColumn, textColumn, type Row } from "./rows.js";
 import { toStoreError } from "./store-error.js";
@@ -27,7 +34,8 @@ const NEWEST_FIRST = `ORDER BY created_at DESC, id COLLATE "C" DESC`;
 /** Builds the record from a row, checking each column instead of casting. */
 function toSession(row: Row): SessionRecord {
   const kind = row["kind"];
-  if (kind !== "cookie" && kind !== "bearer") throw new Error(`A ${TABLE} row has an unknown kind; is the schema current?`);
+  if (kind !== "cookie" && kind !== "bearer")
+    throw new Error(`A ${TABLE} row has an unknown kind; is the schema current?`);
   return {
     id: textColumn(row, TABLE, "id"),
     secretHash: textColumn(row, TABLE, "secret_hash"),
@@ -81,7 +89,11 @@ export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOp
 
   const store: SessionStore = {
     async getSession(id: string): Promise<SessionRecord | null> {
-      const { rows } = await query(`SELECT ${SESSION_COLUMNS} FROM ${TABLE} WHERE id = $1`, [id], "latchkey-session-get");
+      const { rows } = await query(
+        `SELECT ${SESSION_COLUMNS} FROM ${TABLE} WHERE id = $1`,
+        [id],
+        "latchkey-session-get",
+      );
       const [row] = rows;
       return row === undefined ? null : toSession(row);
     },
@@ -92,8 +104,19 @@ export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOp
       await query(
         `INSERT INTO ${TABLE} (id, secret_hash, user_id, kind, created_at, last_seen_at, expires_at,
            absolute_expires_at, ip, user_agent, label) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [s.id, s.secretHash, s.userId, s.kind, s.createdAt, s.lastSeenAt, s.expiresAt, s.absoluteExpiresAt,
-          s.ip, s.userAgent, s.label],
+        [
+          s.id,
+          s.secretHash,
+          s.userId,
+          s.kind,
+          s.createdAt,
+          s.lastSeenAt,
+          s.expiresAt,
+          s.absoluteExpiresAt,
+          s.ip,
+          s.userAgent,
+          s.label,
+        ],
       );
     },
 
@@ -133,7 +156,9 @@ export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOp
     },
 
     async listUserSessions(userId: string): Promise<SessionRecord[]> {
-      const { rows } = await query(`SELECT ${SESSION_COLUMNS} FROM ${TABLE} WHERE user_id = $1 ${NEWEST_FIRST}`, [userId]);
+      const { rows } = await query(`SELECT ${SESSION_COLUMNS} FROM ${TABLE} WHERE user_id = $1 ${NEWEST_FIRST}`, [
+        userId,
+      ]);
       return rows.map(toSession);
     },
 
@@ -147,7 +172,9 @@ export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOp
     },
 
     async deleteExpiredSessions(now: number): Promise<number> {
-      const { rowCount } = await query(`DELETE FROM ${TABLE} WHERE expires_at <= $1 OR absolute_expires_at <= $1`, [now]);
+      const { rowCount } = await query(`DELETE FROM ${TABLE} WHERE expires_at <= $1 OR absolute_expires_at <= $1`, [
+        now,
+      ]);
       return rowCount;
     },
   };

@@ -29,11 +29,17 @@ describe("PostgreSQL", { skip: requireProgram("initdb", "postgres", "pg_isready"
       try {
         assert.equal((await pendingPostgresMigrations(pool)).length, postgresMigrations.length);
         const result = await migratePostgres(pool, { now: () => 1_234 });
-        assert.deepEqual(result.applied, postgresMigrations.map((m) => ({ version: m.version, name: m.name })));
+        assert.deepEqual(
+          result.applied,
+          postgresMigrations.map((m) => ({ version: m.version, name: m.name })),
+        );
         assert.equal(result.version, postgresMigrations.at(-1)?.version);
         assert.deepEqual(await pendingPostgresMigrations(pool), []);
         const rows = await pool.query("SELECT version, applied_at::integer AS applied_at FROM latchkey_migrations");
-        assert.deepEqual(rows.rows, postgresMigrations.map((m) => ({ version: m.version, applied_at: 1_234 })));
+        assert.deepEqual(
+          rows.rows,
+          postgresMigrations.map((m) => ({ version: m.version, applied_at: 1_234 })),
+        );
       } finally {
         await pool.end();
         await drop();
@@ -47,7 +53,10 @@ describe("PostgreSQL", { skip: requireProgram("initdb", "postgres", "pg_isready"
         const results = await Promise.all(pools.map((pool) => migratePostgres(pool)));
         // Each step takes the lock on its own, so different servers may run different steps.
         const applied = results.flatMap((r) => r.applied).sort((a, b) => a.version - b.version);
-        assert.deepEqual(applied, postgresMigrations.map((m) => ({ version: m.version, name: m.name })));
+        assert.deepEqual(
+          applied,
+          postgresMigrations.map((m) => ({ version: m.version, name: m.name })),
+        );
         for (const result of results) assert.equal(result.version, postgresMigrations.at(-1)?.version);
         const count = await pools[0]?.query("SELECT count(*)::integer AS n FROM latchkey_migrations");
         assert.equal(count?.rows[0]?.n, postgresMigrations.length);

@@ -69,7 +69,10 @@ export async function postgresStores(options: PostgresStoresOptions): Promise<Po
   const users = postgresUserStore(pool);
   return {
     // The session store reads a session and its user in one query (getSessionWithUser).
-    sessions: postgresSessionStore(pool, { joinedUsers: users, ...(options.invalidationChannel === undefined ? {} : { invalidationChannel: options.invalidationChannel }) }),
+    sessions: postgresSessionStore(pool, {
+      joinedUsers: users,
+      ...(options.invalidationChannel === undefined ? {} : { invalidationChannel: options.invalidationChannel }),
+    }),
     users,
     throttle: postgresThrottleStore(pool),
     accounts: postgresAccountStore(pool),

@@ -52,14 +52,23 @@ export function postgresThrottleStore(pool: Pool, options: PostgresThrottleStore
         const row = counted.rows[0];
         if (row !== undefined) return { allowed: true, remaining: Math.max(0, limit - row.points) };
         // Refused: only the wait is read now, so a window ending in between just means "1 ms".
-        const expiry = await pool.query<{ expire: string | null }>(`SELECT expire FROM ${THROTTLE_TABLE} WHERE key = $1`, [key]);
+        const expiry = await pool.query<{ expire: string | null }>(
+          `SELECT expire FROM ${THROTTLE_TABLE} WHERE key = $1`,
+          [key],
+        );
         const expire = expiry.rows[0]?.expire;
-        return { allowed: false, retryAfterMs: Math.max(1, (expire === undefined || expire === null ? ends : Number(expire)) - at) };
+        return {
+          allowed: false,
+          retryAfterMs: Math.max(1, (expire === undefined || expire === null ? ends : Number(expire)) - at),
+        };
       });
     },
     refund(key) {
       return run(async () => {
-        await pool.query(`UPDATE ${THROTTLE_TABLE} SET points = points - 1 WHERE key = $1 AND points > 0 AND NOT (${ENDED})`, [key, now()]);
+        await pool.query(
+          `UPDATE ${THROTTLE_TABLE} SET points = points - 1 WHERE key = $1 AND points > 0 AND NOT (${ENDED})`,
+          [key, now()],
+        );
       });
     },
     reset(key) {

@@ -1,4 +1,13 @@
-import { parseRowId, UsernameTakenError, type BatchUserStore, type FullUserStore, type ImportedUser, type NewUser, type UserPatch, type UserRecord } from "@latchkey/core";
+import {
+  parseRowId,
+  UsernameTakenError,
+  type BatchUserStore,
+  type FullUserStore,
+  type ImportedUser,
+  type NewUser,
+  type UserPatch,
+  type UserRecord,
+} from "@latchkey/core";
 import type { Pool, PoolClient } from "pg";
 import { setGroupPermissions, setUserGroups, setUserPermissions } from "./group-permissions.js";
 import { bigintColumn, type Row } from "./rows.js";
@@ -35,8 +44,19 @@ async function insertUser(client: PoolClient, user: NewUser, lastLogin: number |
   const inserted = await client.query<Row>(
     `INSERT INTO latchkey_users (username, username_key, email, first_name, last_name, is_active, is_staff,
        is_superuser, password_hash, date_joined, last_login) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-    [user.username, user.usernameKey, user.email, user.firstName, user.lastName, user.isActive, user.isStaff,
-      user.isSuperuser, user.passwordHash, user.dateJoined, lastLogin],
+    [
+      user.username,
+      user.usernameKey,
+      user.email,
+      user.firstName,
+      user.lastName,
+      user.isActive,
+      user.isStaff,
+      user.isSuperuser,
+      user.passwordHash,
+      user.dateJoined,
+      lastLogin,
+    ],
   );
   const [row] = inserted.rows;
   if (row === undefined) throw new Error("INSERT INTO latchkey_users returned no id.");
@@ -154,17 +174,20 @@ export function postgresUserStore(pool: Pool): PostgresUserStore {
 
     listUsers: (options) =>
       guarded(async () => {
-        const result = await pool.query<Row>(`SELECT ${USER_COLUMNS} FROM latchkey_users u ORDER BY u.id LIMIT $1 OFFSET $2`, [
-          Math.max(0, Math.floor(options.limit)),
-          Math.max(0, Math.floor(options.offset)),
-        ]);
+        const result = await pool.query<Row>(
+          `SELECT ${USER_COLUMNS} FROM latchkey_users u ORDER BY u.id LIMIT $1 OFFSET $2`,
+          [Math.max(0, Math.floor(options.limit)), Math.max(0, Math.floor(options.offset))],
+        );
         return result.rows.map(toUserRecord);
       }),
 
     getUserByEmail: (email) =>
       guarded(async () => {
         if (email === "") return null;
-        const result = await pool.query<Row>(`SELECT ${USER_COLUMNS} FROM latchkey_users u WHERE lower(u.email) = lower($1) ORDER BY u.id LIMIT 1`, [email]);
+        const result = await pool.query<Row>(
+          `SELECT ${USER_COLUMNS} FROM latchkey_users u WHERE lower(u.email) = lower($1) ORDER BY u.id LIMIT 1`,
+          [email],
+        );
         const [row] = result.rows;
         return row === undefined ? null : toUserRecord(row);
       }),

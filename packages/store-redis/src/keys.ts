@@ -5,8 +5,10 @@
  *
  * | key | type | holds |
  * |---|---|---|
- * | `<p>:{s:<sessionId>}` | string | one session, packed (`session-pack.ts`); native expiry (PEXPIRE) at its end plus a grace period |
- * | `<p>:{u:<userId>}:s` | hash | the user's sessions: id → the session's end when created, in whole seconds (may list gone ones; never misses a live one) |
+ * | `<p>:{s:<sessionId>}` | string | one session, packed (`session-pack.ts`); native expiry (PEXPIRE) at its end plus a
+ * grace period |
+ * | `<p>:{u:<userId>}:s` | hash | the user's sessions: id → the session's end when created, in whole seconds (may list
+ * gone ones; never misses a live one) |
  * | `<p>:throttle:<key>` | string | a throttle counter: events in the window; native expiry at the window's end |
  *
  * Written by earlier versions and still read, touched and cleaned until those sessions end

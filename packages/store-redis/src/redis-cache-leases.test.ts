@@ -37,7 +37,9 @@ describe("Redis cache leases on a standalone Redis", { skip: requireProgram("red
   );
 });
 
-describe("Redis cache leases on a Redis Cluster with 3 masters", { skip: requireProgram("redis-server", "redis-cli") }, () => {
+describe("Redis cache leases on a Redis Cluster with 3 masters", {
+  skip: requireProgram("redis-server", "redis-cli"),
+}, () => {
   let cluster: RedisCluster | undefined;
   before(async () => {
     cluster = await startRedisCluster({ masters: 3 });

@@ -12,7 +12,11 @@ import type { RedisClient } from "./redis-client.js";
  * | `<p>:{cache}:revocations` | string | the revocation counter (INCR) |
  */
 function cacheKeys(prefix: string): { leasePrefix: string; members: string; counter: string } {
-  return { leasePrefix: `${prefix}:{cache}:lease:`, members: `${prefix}:{cache}:leases`, counter: `${prefix}:{cache}:revocations` };
+  return {
+    leasePrefix: `${prefix}:{cache}:lease:`,
+    members: `${prefix}:{cache}:leases`,
+    counter: `${prefix}:{cache}:revocations`,
+  };
 }
 
 // Each script is atomic: Redis runs nothing else meanwhile. That is the ordering the
@@ -41,7 +45,12 @@ const sha1 = (source: string): string => createHash("sha1").update(source).diges
 const SCRIPTS = { renew: RENEW, live: LIVE, release: RELEASE } as const;
 const SHAS = { renew: sha1(RENEW), live: sha1(LIVE), release: sha1(RELEASE) } as const;
 
-async function run(client: RedisClient, name: keyof typeof SCRIPTS, keys: string[], args: (string | number)[]): Promise<unknown> {
+async function run(
+  client: RedisClient,
+  name: keyof typeof SCRIPTS,
+  keys: string[],
+  args: (string | number)[],
+): Promise<unknown> {
   try {
     return await client.evalsha(SHAS[name], keys.length, ...keys, ...args);
   } catch (error) {
@@ -65,7 +74,12 @@ export function redisCacheLeases(client: RedisClient, prefix: string): CacheLeas
   const keys = cacheKeys(prefix);
   return Object.freeze({
     async renew(processId: string, periodMs: number): Promise<number> {
-      const reply = await run(client, "renew", [keys.leasePrefix + processId, keys.members, keys.counter], [processId, periodMs]);
+      const reply = await run(
+        client,
+        "renew",
+        [keys.leasePrefix + processId, keys.members, keys.counter],
+        [processId, periodMs],
+      );
       if (typeof reply !== "number") throw new Error("unexpected reply from the lease renewal");
       return reply;
     },

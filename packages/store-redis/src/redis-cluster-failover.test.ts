@@ -27,8 +27,12 @@ function session(i: number): SessionRecord {
   };
 }
 
-describe("Redis Cluster failover (3 masters, 1 replica each)", { skip: requireProgram("redis-server", "redis-cli") }, () => {
-  it("answers 503 for the failed master's slots, never 'no such session', and serves every replicated session once its replica takes over", { timeout: 120_000 }, async (t) => {
+describe("Redis Cluster failover (3 masters, 1 replica each)", {
+  skip: requireProgram("redis-server", "redis-cli"),
+}, () => {
+  it("answers 503 for the failed master's slots, never 'no such session', and serves every replicated session once its replica takes over", {
+    timeout: 120_000,
+  }, async (t) => {
     const cluster = await startRedisCluster({ masters: 3, replicas: 1, nodeTimeoutMs: 1_000 });
     const client = await connectCluster(cluster.nodes);
     try {
@@ -71,8 +75,13 @@ describe("Redis Cluster failover (3 masters, 1 replica each)", { skip: requirePr
         },
         { timeoutMs: FAILOVER_MS, intervalMs: 100 },
       );
-      t.diagnostic(`failover: every session readable again ${Math.round(performance.now() - killedAt)} ms after the master was killed`);
-      assert.ok(outcomes.has("unavailable"), "the outage was seen (reads of the failed master's slots failed) before the replica took over");
+      t.diagnostic(
+        `failover: every session readable again ${Math.round(performance.now() - killedAt)} ms after the master was killed`,
+      );
+      assert.ok(
+        outcomes.has("unavailable"),
+        "the outage was seen (reads of the failed master's slots failed) before the replica took over",
+      );
       assert.equal((await cluster.masters()).length, 3, "a replica was promoted in place of the killed master");
 
       // Writes go on too: a new session, and a logout everywhere across every slot.

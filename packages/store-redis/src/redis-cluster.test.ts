@@ -20,7 +20,11 @@ describe("Redis Cluster with 3 masters", { skip: requireProgram("redis-server", 
     return connectCluster(cluster.nodes);
   };
 
-  runStoreContract("redis cluster (sessions and throttle in Redis Cluster, users in SQLite)", redisContractFactory(connect), { accounts: false });
+  runStoreContract(
+    "redis cluster (sessions and throttle in Redis Cluster, users in SQLite)",
+    redisContractFactory(connect),
+    { accounts: false },
+  );
 
   it("spreads one user's sessions over several nodes and still logs them all out at once", async () => {
     const client = await connect();

@@ -13,7 +13,11 @@ const TEST_TIMEOUT_MS = 30_000;
 async function assertReconnected(stores: RedisStores, limiter: ThrottleStore): Promise<void> {
   await waitUntil(
     "the Redis stores to reconnect",
-    () => stores.sessions.getSession("probe").then(() => true, () => false),
+    () =>
+      stores.sessions.getSession("probe").then(
+        () => true,
+        () => false,
+      ),
     { timeoutMs: 15_000, intervalMs: 50 },
   );
   await assertServingAgain(stores, limiter);
@@ -37,32 +41,44 @@ async function withRedis(
 }
 
 describe("Redis stores when Redis fails", { skip: requireProgram("redis-server") }, () => {
-  it("reject with StoreUnavailableError once Redis is killed, and serve again from the same objects after a restart", { timeout: TEST_TIMEOUT_MS }, () =>
-    withRedis(async (server, stores, limiter) => {
-      await server.kill();
-      await assertEveryMethodUnavailable(stores, limiter);
-      await server.restart();
-      await assertReconnected(stores, limiter);
-    }));
-
-  it("reject with StoreUnavailableError once Redis shuts down, and serve again after a restart", { timeout: TEST_TIMEOUT_MS }, () =>
-    withRedis(async (server, stores, limiter) => {
-      await server.stop();
-      await assertEveryMethodUnavailable(stores, limiter);
-      await server.restart();
-      await assertReconnected(stores, limiter);
-    }));
-
-  it("reject with StoreUnavailableError after the command timeout while Redis hangs, instead of hanging", { timeout: TEST_TIMEOUT_MS }, () =>
-    withRedis(async (server, stores, limiter) => {
-      server.pause();
-      try {
+  it(
+    "reject with StoreUnavailableError once Redis is killed, and serve again from the same objects after a restart",
+    { timeout: TEST_TIMEOUT_MS },
+    () =>
+      withRedis(async (server, stores, limiter) => {
+        await server.kill();
         await assertEveryMethodUnavailable(stores, limiter);
-      } finally {
-        server.resume();
-      }
-      // The data survived the hang (the server only paused).
-      assert.equal((await stores.sessions.getSession("s1"))?.id, "s1");
-      await assertReconnected(stores, limiter);
-    }));
+        await server.restart();
+        await assertReconnected(stores, limiter);
+      }),
+  );
+
+  it(
+    "reject with StoreUnavailableError once Redis shuts down, and serve again after a restart",
+    { timeout: TEST_TIMEOUT_MS },
+    () =>
+      withRedis(async (server, stores, limiter) => {
+        await server.stop();
+        await assertEveryMethodUnavailable(stores, limiter);
+        await server.restart();
+        await assertReconnected(stores, limiter);
+      }),
+  );
+
+  it(
+    "reject with StoreUnavailableError after the command timeout while Redis hangs, instead of hanging",
+    { timeout: TEST_TIMEOUT_MS },
+    () =>
+      withRedis(async (server, stores, limiter) => {
+        server.pause();
+        try {
+          await assertEveryMethodUnavailable(stores, limiter);
+        } finally {
+          server.resume();
+        }
+        // The data survived the hang (the server only paused).
+        assert.equal((await stores.sessions.getSession("s1"))?.id, "s1");
+        await assertReconnected(stores, limiter);
+      }),
+  );
 });

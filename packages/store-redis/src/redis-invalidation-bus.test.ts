@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { InvalidationBus, InvalidationEvent } from "@latchkey/core";
-import { redisCommand, requireProgram, startRedis, startRedisCluster, waitUntil, type RedisCluster, type RedisServer } from "@latchkey/testkit";
+import {
+  redisCommand,
+  requireProgram,
+  startRedis,
+  startRedisCluster,
+  waitUntil,
+  type RedisCluster,
+  type RedisServer,
+} from "@latchkey/testkit";
 import { redisInvalidationBus } from "./redis-invalidation-bus.js";
 import type { RedisClient } from "./redis-client.js";
 import { connectCluster, connectRedis } from "./redis-subject.test.helper.js";
@@ -17,14 +25,21 @@ function recordingBus(client: RedisClient, keyPrefix: string): { bus: Invalidati
 }
 
 async function ready(bus: InvalidationBus): Promise<void> {
-  await waitUntil("the invalidation bus to be ready", async () => bus.status === "ready", { timeoutMs: 15_000, intervalMs: 20 });
+  await waitUntil("the invalidation bus to be ready", async () => bus.status === "ready", {
+    timeoutMs: 15_000,
+    intervalMs: 20,
+  });
 }
 
 /**
  * The guarantee the session cache is built on: once `publish` resolved in one process, a
  * `sync()` started afterwards in another resolves only after that process handled the event.
  */
-async function assertSyncSeesEveryPublish(publisher: InvalidationBus, listener: { bus: InvalidationBus; received: InvalidationEvent[] }, rounds: number): Promise<void> {
+async function assertSyncSeesEveryPublish(
+  publisher: InvalidationBus,
+  listener: { bus: InvalidationBus; received: InvalidationEvent[] },
+  rounds: number,
+): Promise<void> {
   for (let i = 0; i < rounds; i += 1) {
     const event: InvalidationEvent = { kind: "session", id: `s${i}` };
     await publisher.publish(event);
@@ -46,14 +61,20 @@ describe("redisInvalidationBus() on a standalone Redis", { skip: requireProgram(
     return server;
   }
 
-  it("hands { kind: 'all' } to its handlers once subscribed, then every published event, in order, to every process", { timeout: TEST_TIMEOUT_MS }, async () => {
+  it("hands { kind: 'all' } to its handlers once subscribed, then every published event, in order, to every process", {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
     const [clientA, clientB] = [await connectRedis(redis()), await connectRedis(redis())];
     const a = recordingBus(clientA, "bus-order");
     const b = recordingBus(clientB, "bus-order");
     try {
       await Promise.all([ready(a.bus), ready(b.bus)]);
       assert.deepEqual(a.received, [{ kind: "all" }]);
-      const events: InvalidationEvent[] = [{ kind: "session", id: "one" }, { kind: "user", userId: "42" }, { kind: "all" }];
+      const events: InvalidationEvent[] = [
+        { kind: "session", id: "one" },
+        { kind: "user", userId: "42" },
+        { kind: "all" },
+      ];
       for (const event of events) await a.bus.publish(event);
       await b.bus.sync();
       assert.deepEqual(b.received, [{ kind: "all" }, ...events]);
@@ -66,7 +87,9 @@ describe("redisInvalidationBus() on a standalone Redis", { skip: requireProgram(
     }
   });
 
-  it("resolves a sync barrier only after every event published before it was handled", { timeout: TEST_TIMEOUT_MS }, async () => {
+  it("resolves a sync barrier only after every event published before it was handled", {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
     const [clientA, clientB] = [await connectRedis(redis()), await connectRedis(redis())];
     const a = recordingBus(clientA, "bus-sync");
     const b = recordingBus(clientB, "bus-sync");
@@ -96,7 +119,9 @@ describe("redisInvalidationBus() on a standalone Redis", { skip: requireProgram(
 });
 
 describe("redisInvalidationBus() when Redis goes away", { skip: requireProgram("redis-server") }, () => {
-  it("reports down and refuses sync while Redis is stopped, then re-subscribes by itself and says { kind: 'all' }", { timeout: TEST_TIMEOUT_MS }, async () => {
+  it("reports down and refuses sync while Redis is stopped, then re-subscribes by itself and says { kind: 'all' }", {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
     const server = await startRedis();
     const client = await connectRedis(server);
     const a = recordingBus(client, "bus-outage");
@@ -109,7 +134,10 @@ describe("redisInvalidationBus() when Redis goes away", { skip: requireProgram("
       await server.restart();
       await ready(a.bus);
       assert.deepEqual(a.received, [{ kind: "all" }, { kind: "all" }], "a second 'all' after the outage");
-      await waitUntil("the client to reconnect", async () => client.status === "ready", { timeoutMs: 15_000, intervalMs: 20 });
+      await waitUntil("the client to reconnect", async () => client.status === "ready", {
+        timeoutMs: 15_000,
+        intervalMs: 20,
+      });
       await a.bus.publish({ kind: "session", id: "after" });
       await a.bus.sync();
       assert.deepEqual(a.received.at(-1), { kind: "session", id: "after" });
@@ -121,7 +149,9 @@ describe("redisInvalidationBus() when Redis goes away", { skip: requireProgram("
   });
 });
 
-describe("redisInvalidationBus() on a Redis Cluster (sharded pub/sub)", { skip: requireProgram("redis-server", "redis-cli") }, () => {
+describe("redisInvalidationBus() on a Redis Cluster (sharded pub/sub)", {
+  skip: requireProgram("redis-server", "redis-cli"),
+}, () => {
   let cluster: RedisCluster | undefined;
   before(async () => {
     cluster = await startRedisCluster({ masters: 3 });
@@ -130,7 +160,9 @@ describe("redisInvalidationBus() on a Redis Cluster (sharded pub/sub)", { skip: 
     await cluster?.dispose();
   });
 
-  it("delivers events between processes and orders them before a later sync barrier", { timeout: TEST_TIMEOUT_MS }, async () => {
+  it("delivers events between processes and orders them before a later sync barrier", {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
     if (cluster === undefined) throw new Error("the Redis Cluster did not start");
     const [clientA, clientB] = [await connectCluster(cluster.nodes), await connectCluster(cluster.nodes)];
     const a = recordingBus(clientA, "bus-cluster");

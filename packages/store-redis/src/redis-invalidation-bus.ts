@@ -1,4 +1,12 @@
-import { createBusSubscription, decodeInvalidation, encodeInvalidation, silentLogger, trackLeases, type InvalidationBus, type Logger } from "@latchkey/core";
+import {
+  createBusSubscription,
+  decodeInvalidation,
+  encodeInvalidation,
+  silentLogger,
+  trackLeases,
+  type InvalidationBus,
+  type Logger,
+} from "@latchkey/core";
 import { Cluster, Redis } from "ioredis";
 import { redisKeys } from "./keys.js";
 import { redisCacheLeases } from "./redis-cache-leases.js";
@@ -61,12 +69,20 @@ export function redisInvalidationBus(options: RedisInvalidationBusOptions): Inva
 
   /** A subscriber connection with the client's settings; never reconnecting by itself (we do, to find a moved slot). */
   async function openSubscriber(): Promise<Redis> {
-    const overrides = { lazyConnect: true, retryStrategy: () => null, autoResubscribe: false, enableOfflineQueue: false, maxRetriesPerRequest: 0 };
+    const overrides = {
+      lazyConnect: true,
+      retryStrategy: () => null,
+      autoResubscribe: false,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+    };
     if (!(client instanceof Cluster)) return client.duplicate(overrides);
     const slot = Number(await client.cluster("KEYSLOT", channel));
     let owner = client.slots[slot]?.[0];
     if (owner === undefined) {
-      await new Promise<void>((resolve, reject) => client.refreshSlotsCache((error) => (error ? reject(error) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        client.refreshSlotsCache((error) => (error ? reject(error) : resolve())),
+      );
       owner = client.slots[slot]?.[0];
     }
     if (owner === undefined) throw new Error(`no Redis Cluster node owns the slot of ${channel}`);
@@ -107,7 +123,8 @@ export function redisInvalidationBus(options: RedisInvalidationBusOptions): Inva
         // After a failover the old address may come back as a replica, which would get the
         // channel's messages later than its master answers PING: only a master will do.
         const role: unknown = await connection.role();
-        if (!Array.isArray(role) || role[0] !== "master") throw new Error("the node owning the channel's slot is not a master any more");
+        if (!Array.isArray(role) || role[0] !== "master")
+          throw new Error("the node owning the channel's slot is not a master any more");
         await connection.ssubscribe(channel);
       } else {
         await connection.subscribe(channel);
@@ -132,7 +149,8 @@ export function redisInvalidationBus(options: RedisInvalidationBusOptions): Inva
     subscribe: (handler) => subscription.subscribe(handler),
     async sync() {
       const connection = subscriber;
-      if (subscription.status !== "ready" || connection === null) throw new Error(`the Redis invalidation subscription is ${subscription.status}`);
+      if (subscription.status !== "ready" || connection === null)
+        throw new Error(`the Redis invalidation subscription is ${subscription.status}`);
       try {
         await connection.ping();
       } catch (error) {

@@ -50,7 +50,12 @@ function isCreateReply(reply: unknown): reply is [number, string] {
 }
 
 function isDeleteReply(reply: unknown): reply is [string, "packed" | "hash"] {
-  return Array.isArray(reply) && reply.length === 2 && typeof reply[0] === "string" && (reply[1] === "packed" || reply[1] === "hash");
+  return (
+    Array.isArray(reply) &&
+    reply.length === 2 &&
+    typeof reply[0] === "string" &&
+    (reply[1] === "packed" || reply[1] === "hash")
+  );
 }
 
 /** True for the error Redis answers a GET on a key holding a hash (a session of an earlier version). */
@@ -117,16 +122,24 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
   /** The sessions with these ids that exist (and, with `userId`, belong to that user), in id order. */
   async function load(ids: readonly string[], userId?: string): Promise<SessionRecord[]> {
     const sessions = await Promise.all(ids.map((id) => read(id)));
-    return sessions.filter((session): session is SessionRecord => session !== null && (userId === undefined || session.userId === userId));
+    return sessions.filter(
+      (session): session is SessionRecord => session !== null && (userId === undefined || session.userId === userId),
+    );
   }
 
   /** The ids a user's index lists: the hash, and the set of an earlier version. */
   async function listedIds(userId: string): Promise<string[]> {
-    const [indexed, legacy] = await Promise.all([client.hkeys(keys.userIndex(userId)), client.smembers(keys.userSessions(userId))]);
+    const [indexed, legacy] = await Promise.all([
+      client.hkeys(keys.userIndex(userId)),
+      client.smembers(keys.userSessions(userId)),
+    ]);
     return [...new Set([...indexed, ...legacy])];
   }
 
-  /** Removes one ended or deleted hash session's (earlier version) index entries; resolves to 1 if this call removed its by-expiry entry. */
+  /**
+   * Removes one ended or deleted hash session's (earlier version) index entries; resolves to 1 if this call removed its
+   * by-expiry entry.
+   */
   async function unindex(sessionId: string, userId: string): Promise<number> {
     const [removed] = await Promise.all([
       client.zrem(keys.sessionsByExpiry, expiryMember(sessionId, userId)),
@@ -136,7 +149,10 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
     return removed;
   }
 
-  /** Handles one due by-expiry entry (a session of an earlier version); resolves to how many index entries it counts as removed. */
+  /**
+   * Handles one due by-expiry entry (a session of an earlier version); resolves to how many index entries it counts as
+   * removed.
+   */
   async function purgeEntry(member: string, now: number): Promise<number> {
     const entry = parseExpiryMember(member);
     if (entry === null) {
@@ -204,7 +220,10 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
         // from its user's index, where "log out everywhere" could not find it. The entry holds
         // the end in whole seconds, rounded down so the purge never looks too late.
         await client.hset(indexKey, session.id, String(Math.floor(ends / 1000)));
-        const reply = await runScript(client, CREATE_SESSION, keys.session(session.id), [ttlMs(ends), packSession(session)]);
+        const reply = await runScript(client, CREATE_SESSION, keys.session(session.id), [
+          ttlMs(ends),
+          packSession(session),
+        ]);
         if (!isCreateReply(reply)) throw unexpectedReply("create", reply);
         const [created, owner] = reply;
         if (created === 1) return;
@@ -263,8 +282,7 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
         return deleted.length;
       }),
 
-    listUserSessions: (userId) =>
-      guarded(async () => (await load(await listedIds(userId), userId)).sort(newestFirst)),
+    listUserSessions: (userId) => guarded(async () => (await load(await listedIds(userId), userId)).sort(newestFirst)),
 
     listSessions: (options) =>
       guarded(async () => {

@@ -49,7 +49,9 @@ describe("Redis standalone", { skip: requireProgram("redis-server") }, () => {
     return connectRedis(server);
   };
 
-  runStoreContract("redis (sessions and throttle in Redis, users in SQLite)", redisContractFactory(connect), { accounts: false });
+  runStoreContract("redis (sessions and throttle in Redis, users in SQLite)", redisContractFactory(connect), {
+    accounts: false,
+  });
 
   describe("redisStores()", () => {
     it("has Redis drop a session by itself at its end plus the grace period", async () => {
@@ -58,7 +60,9 @@ describe("Redis standalone", { skip: requireProgram("redis-server") }, () => {
         const keyPrefix = `test-${NOW}-native`;
         const clock = { now: () => NOW };
         const stores = redisStores({ client, keyPrefix, clock, expiryGraceSeconds: 60 });
-        await stores.sessions.createSession(session({ id: "a", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }));
+        await stores.sessions.createSession(
+          session({ id: "a", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }),
+        );
         const ttl = await client.pttl(redisKeys(keyPrefix).session("a"));
         assert.ok(ttl > 55_000 && ttl <= 61_000, `PTTL ${ttl} should be about 1 s + 60 s`);
         // A touch moves the native expiry along with the idle expiry, capped by the absolute one.
@@ -82,8 +86,12 @@ describe("Redis standalone", { skip: requireProgram("redis-server") }, () => {
       try {
         const keyPrefix = `test-${NOW}-clean`;
         const stores = redisStores({ client, keyPrefix, clock: { now: () => NOW } });
-        await stores.sessions.createSession(session({ id: "a", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }));
-        await stores.sessions.createSession(session({ id: "b", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }));
+        await stores.sessions.createSession(
+          session({ id: "a", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }),
+        );
+        await stores.sessions.createSession(
+          session({ id: "b", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }),
+        );
         await stores.sessions.deleteSession("a");
         await stores.sessions.deleteUserSessions("1");
         assert.deepEqual(await keysUnder(client, keyPrefix), []);
@@ -97,15 +105,29 @@ describe("Redis standalone", { skip: requireProgram("redis-server") }, () => {
       try {
         const keyPrefix = `test-${NOW}-old-layout`;
         const stores = redisStores({ client, keyPrefix, clock: { now: () => NOW } });
-        const old = { ...session({ id: "old", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }), ip: "10.0.0.1", userAgent: "Firefox", label: "laptop" };
+        const old = {
+          ...session({ id: "old", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }),
+          ip: "10.0.0.1",
+          userAgent: "Firefox",
+          label: "laptop",
+        };
         await writeOldLayout(client, keyPrefix, old);
-        await stores.sessions.createSession({ ...session({ id: "new", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }), createdAt: NOW + 1 });
+        await stores.sessions.createSession({
+          ...session({ id: "new", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }),
+          createdAt: NOW + 1,
+        });
         assert.deepEqual(await stores.sessions.getSession("old"), old);
         await stores.sessions.updateSessionExpiration("old", NOW + 10, NOW + 2_000);
         const touched = { ...old, lastSeenAt: NOW + 10, expiresAt: NOW + 2_000 };
         assert.deepEqual(await stores.sessions.getSession("old"), touched);
-        assert.deepEqual((await stores.sessions.listUserSessions("1")).map((s) => s.id), ["new", "old"]);
-        assert.deepEqual((await stores.sessions.listSessions({ limit: 10 })).map((s) => s.id), ["new", "old"]);
+        assert.deepEqual(
+          (await stores.sessions.listUserSessions("1")).map((s) => s.id),
+          ["new", "old"],
+        );
+        assert.deepEqual(
+          (await stores.sessions.listSessions({ limit: 10 })).map((s) => s.id),
+          ["new", "old"],
+        );
         assert.equal(await stores.sessions.deleteUserSessions("1"), 2);
         assert.equal(await stores.sessions.getSession("old"), null);
         assert.deepEqual(await keysUnder(client, keyPrefix), []);
@@ -119,8 +141,14 @@ describe("Redis standalone", { skip: requireProgram("redis-server") }, () => {
       try {
         const keyPrefix = `test-${NOW}-old-purge`;
         const stores = redisStores({ client, keyPrefix, clock: { now: () => NOW } });
-        await writeOldLayout(client, keyPrefix, session({ id: "old", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }));
-        await stores.sessions.createSession(session({ id: "new", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }));
+        await writeOldLayout(
+          client,
+          keyPrefix,
+          session({ id: "old", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }),
+        );
+        await stores.sessions.createSession(
+          session({ id: "new", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }),
+        );
         assert.equal(await stores.sessions.deleteExpiredSessions(NOW + 999), 0);
         assert.equal(await stores.sessions.deleteExpiredSessions(NOW + 1_000), 2);
         assert.equal(await stores.sessions.getSession("old"), null);
@@ -135,8 +163,13 @@ describe("Redis standalone", { skip: requireProgram("redis-server") }, () => {
       try {
         const keyPrefix = `test-${NOW}-packed`;
         const stores = redisStores({ client, keyPrefix, clock: { now: () => NOW } });
-        const chrome = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
-        await stores.sessions.createSession({ ...session({ id: "a", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }), ip: "10.1.2.3", userAgent: chrome });
+        const chrome =
+          "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";
+        await stores.sessions.createSession({
+          ...session({ id: "a", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }),
+          ip: "10.1.2.3",
+          userAgent: chrome,
+        });
         assert.equal(await client.type(redisKeys(keyPrefix).session("a")), "string");
         const bytes = await client.strlen(redisKeys(keyPrefix).session("a"));
         assert.ok(bytes < 100, `${bytes} bytes`);

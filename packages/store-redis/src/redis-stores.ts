@@ -21,9 +21,10 @@ export interface RedisStores {
  * const stores = { ...redisStores({ client }), users: sqliteUserStore(database) };
  */
 export function redisStores(options: RedisStoresOptions): RedisStores {
-  const throttleOptions = options.keyPrefix === undefined
-    ? { client: options.client }
-    : { client: options.client, keyPrefix: options.keyPrefix };
+  const throttleOptions =
+    options.keyPrefix === undefined
+      ? { client: options.client }
+      : { client: options.client, keyPrefix: options.keyPrefix };
   return {
     sessions: redisSessionStore(options),
     throttle: redisThrottleStore(throttleOptions),

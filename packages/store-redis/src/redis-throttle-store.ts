@@ -38,8 +38,11 @@ export function redisThrottleStore(options: RedisThrottleStoreOptions): Throttle
       return run(async (): Promise<ThrottleDecision> => {
         const reply = await runScript(client, CONSUME_THROTTLE, keys.throttle(key), [limit, windowSeconds * 1000]);
         const [counted, value] = Array.isArray(reply) ? reply.map(Number) : [];
-        if (counted === undefined || value === undefined || Number.isNaN(value)) throw new Error(`unexpected reply from the throttle script: ${String(reply)}`);
-        return counted === 1 ? { allowed: true, remaining: Math.max(0, value) } : { allowed: false, retryAfterMs: Math.max(1, value) };
+        if (counted === undefined || value === undefined || Number.isNaN(value))
+          throw new Error(`unexpected reply from the throttle script: ${String(reply)}`);
+        return counted === 1
+          ? { allowed: true, remaining: Math.max(0, value) }
+          : { allowed: false, retryAfterMs: Math.max(1, value) };
       });
     },
     refund(key) {

@@ -6,13 +6,20 @@ import type { SessionRecord } from "@latchkey/core";
  */
 export function sessionFields(session: SessionRecord): string[] {
   const fields = [
-    "secretHash", session.secretHash,
-    "userId", session.userId,
-    "kind", session.kind,
-    "createdAt", String(session.createdAt),
-    "lastSeenAt", String(session.lastSeenAt),
-    "expiresAt", String(session.expiresAt),
-    "absoluteExpiresAt", String(session.absoluteExpiresAt),
+    "secretHash",
+    session.secretHash,
+    "userId",
+    session.userId,
+    "kind",
+    session.kind,
+    "createdAt",
+    String(session.createdAt),
+    "lastSeenAt",
+    String(session.lastSeenAt),
+    "expiresAt",
+    String(session.expiresAt),
+    "absoluteExpiresAt",
+    String(session.absoluteExpiresAt),
   ];
   if (session.ip !== null) fields.push("ip", session.ip);
   if (session.userAgent !== null) fields.push("userAgent", session.userAgent);

@@ -82,7 +82,9 @@ export function packSession(session: SessionRecord): Buffer {
   let flags = session.kind === "bearer" ? FLAG.bearer : 0;
   const head = Buffer.alloc(HEADER);
   head[0] = VERSION;
-  [session.expiresAt, session.absoluteExpiresAt, session.lastSeenAt, session.createdAt].forEach((time, i) => head.writeDoubleBE(time, 2 + i * 8));
+  [session.expiresAt, session.absoluteExpiresAt, session.lastSeenAt, session.createdAt].forEach((time, i) =>
+    head.writeDoubleBE(time, 2 + i * 8),
+  );
   const userId = Buffer.from(session.userId);
   if (userId.length > 0xffff) throw new Error("A user id longer than 65535 bytes cannot be stored in Redis.");
   const userIdLength = Buffer.alloc(2);

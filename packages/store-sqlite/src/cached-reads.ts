@@ -11,7 +11,10 @@ export interface CachedReadsOptions {
    * @default 10000
    */
   cacheEntries?: number;
-  /** The connection's change watch, shared between the stores. @default a watch of its own (none when the cache is off) */
+  /**
+   * The connection's change watch, shared between the stores.
+   * @default a watch of its own (none when the cache is off)
+   */
   watch?: ChangeWatch;
 }
 
@@ -42,7 +45,11 @@ export interface CachedReads<T> {
 }
 
 /** Puts a read cache in front of `source.read`, for the stores' hot reads (a session by id, a user by id). */
-export function createCachedReads<T>(database: Database.Database, options: CachedReadsOptions, source: CachedReadsSource<T>): CachedReads<T> {
+export function createCachedReads<T>(
+  database: Database.Database,
+  options: CachedReadsOptions,
+  source: CachedReadsSource<T>,
+): CachedReads<T> {
   const entries = options.cacheEntries ?? DEFAULT_CACHE_ENTRIES;
   const watch = options.watch ?? (entries > 0 ? createChangeWatch(database) : UNWATCHED);
   const cache = createReadCache<T>(entries);

@@ -6,7 +6,13 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import type { SessionRecord } from "@latchkey/core";
-import { announceSqliteChange, listenForSqliteChanges, signalsDirectory, SqliteChangeNotAcknowledgedError, type SqliteChangeListener } from "./change-signals.js";
+import {
+  announceSqliteChange,
+  listenForSqliteChanges,
+  signalsDirectory,
+  SqliteChangeNotAcknowledgedError,
+  type SqliteChangeListener,
+} from "./change-signals.js";
 import { migrateSqlite } from "./migrate.js";
 import { createSignalledChangeWatch, type SignalledChangeWatch } from "./signalled-change-watch.js";
 import { sqliteStores, type SqliteStores } from "./sqlite-stores.js";
@@ -14,19 +20,38 @@ import { testDatabaseFile, type TestDatabaseFile } from "./test-database.test.he
 
 function session(id: string): SessionRecord {
   const now = Date.now();
-  return { id, secretHash: "ab".repeat(32), userId: "1", kind: "cookie", createdAt: now, lastSeenAt: now, expiresAt: now + 60_000, absoluteExpiresAt: now + 120_000, ip: null, userAgent: null, label: null };
+  return {
+    id,
+    secretHash: "ab".repeat(32),
+    userId: "1",
+    kind: "cookie",
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: now + 60_000,
+    absoluteExpiresAt: now + 120_000,
+    ip: null,
+    userAgent: null,
+    label: null,
+  };
 }
 
 /** A server's stores on the file: a signalled watch and a listener, as the ready server builds them. */
-async function listeningServer(file: TestDatabaseFile): Promise<{ stores: SqliteStores; watch: SignalledChangeWatch; listener: SqliteChangeListener }> {
+async function listeningServer(
+  file: TestDatabaseFile,
+): Promise<{ stores: SqliteStores; watch: SignalledChangeWatch; listener: SqliteChangeListener }> {
   const database = file.open();
   const watch = createSignalledChangeWatch(database);
-  const listener = await listenForSqliteChanges(file.path, { changed: () => watch.changed(), peer: () => watch.probeEveryLookup() });
+  const listener = await listenForSqliteChanges(file.path, {
+    changed: () => watch.changed(),
+    peer: () => watch.probeEveryLookup(),
+  });
   if (listener.peersAtStart > 0) watch.probeEveryLookup();
   return { stores: sqliteStores({ database, watch }), watch, listener };
 }
 
-async function withFile(test: (file: TestDatabaseFile, close: (listener: SqliteChangeListener) => void) => Promise<void>): Promise<void> {
+async function withFile(
+  test: (file: TestDatabaseFile, close: (listener: SqliteChangeListener) => void) => Promise<void>,
+): Promise<void> {
   const file = testDatabaseFile();
   const listeners: SqliteChangeListener[] = [];
   try {
@@ -80,7 +105,11 @@ describe("SQLite change signals (the single-server exact path)", () => {
         ids.map(async (id) => {
           await cli.sessions.deleteSession(id);
           await announceSqliteChange(file.path);
-          assert.equal(await server.stores.sessions.getSession(id), null, `${id} refused once its announcement returned`);
+          assert.equal(
+            await server.stores.sessions.getSession(id),
+            null,
+            `${id} refused once its announcement returned`,
+          );
         }),
       );
     }));
@@ -91,7 +120,11 @@ describe("SQLite change signals (the single-server exact path)", () => {
       mkdirSync(directory, { recursive: true });
       const stalePath = join(directory, "999999-deadbeef.sock");
       // A process that listened there and was killed: its socket file stays, nobody accepts on it.
-      const child = spawn(process.execPath, ["-e", `require("node:net").createServer().listen(${JSON.stringify(stalePath)}, () => console.log("up"))`], { stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn(
+        process.execPath,
+        ["-e", `require("node:net").createServer().listen(${JSON.stringify(stalePath)}, () => console.log("up"))`],
+        { stdio: ["ignore", "pipe", "inherit"] },
+      );
       await once(child.stdout, "data");
       child.kill("SIGKILL");
       await once(child, "exit");
@@ -108,7 +141,10 @@ describe("SQLite change signals (the single-server exact path)", () => {
       const stuckPath = join(directory, "1-stuck.sock");
       await new Promise<void>((resolve) => stuck.listen(stuckPath, resolve));
       try {
-        await assert.rejects(announceSqliteChange(file.path, 200), (error: unknown) => error instanceof SqliteChangeNotAcknowledgedError && error.message.includes(stuckPath));
+        await assert.rejects(
+          announceSqliteChange(file.path, 200),
+          (error: unknown) => error instanceof SqliteChangeNotAcknowledgedError && error.message.includes(stuckPath),
+        );
       } finally {
         await new Promise<void>((resolve) => stuck.close(() => resolve()));
       }

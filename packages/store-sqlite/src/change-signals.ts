@@ -45,7 +45,10 @@ export interface SqliteChangeHandlers {
 
 /** Raised when some server did not answer an announcement in time. */
 export class SqliteChangeNotAcknowledgedError extends Error {
-  constructor(readonly sockets: readonly string[], timeoutMs: number) {
+  constructor(
+    readonly sockets: readonly string[],
+    timeoutMs: number,
+  ) {
     super(
       `The change is saved, but ${sockets.length} server process(es) on this database did not confirm within ${timeoutMs} ms ` +
         `that they dropped their cache (${sockets.join(", ")}); until they do, they may still accept what the change revoked. ` +
@@ -85,7 +88,12 @@ function send(path: string, message: string, timeoutMs: number): Promise<Outcome
 }
 
 /** Sends `message` to every listener of the database but `own`; resolves to the sockets that did not answer. */
-async function broadcast(databasePath: string, message: string, own: string | null, timeoutMs: number): Promise<{ acknowledged: number; silent: string[] }> {
+async function broadcast(
+  databasePath: string,
+  message: string,
+  own: string | null,
+  timeoutMs: number,
+): Promise<{ acknowledged: number; silent: string[] }> {
   const directory = signalsDirectory(databasePath);
   let names: string[];
   try {
@@ -118,7 +126,10 @@ async function broadcast(databasePath: string, message: string, own: string | nu
  * resolves once each has dropped its cache.
  * @throws {SqliteChangeNotAcknowledgedError} when a server did not answer within `timeoutMs`
  */
-export async function announceSqliteChange(databasePath: string, timeoutMs = DEFAULT_ANNOUNCE_TIMEOUT_MS): Promise<void> {
+export async function announceSqliteChange(
+  databasePath: string,
+  timeoutMs = DEFAULT_ANNOUNCE_TIMEOUT_MS,
+): Promise<void> {
   const { silent } = await broadcast(databasePath, CHANGED, null, timeoutMs);
   if (silent.length > 0) throw new SqliteChangeNotAcknowledgedError(silent, timeoutMs);
 }
@@ -129,7 +140,11 @@ export async function announceSqliteChange(databasePath: string, timeoutMs = DEF
  * created (for instance a path longer than the ~107 bytes a Unix socket allows): the caller
  * then keeps probing on every lookup.
  */
-export async function listenForSqliteChanges(databasePath: string, handlers: SqliteChangeHandlers, timeoutMs = DEFAULT_ANNOUNCE_TIMEOUT_MS): Promise<SqliteChangeListener> {
+export async function listenForSqliteChanges(
+  databasePath: string,
+  handlers: SqliteChangeHandlers,
+  timeoutMs = DEFAULT_ANNOUNCE_TIMEOUT_MS,
+): Promise<SqliteChangeListener> {
   const directory = signalsDirectory(databasePath);
   mkdirSync(directory, { recursive: true, mode: 0o700 });
   const path = join(directory, `${process.pid}-${randomBytes(4).toString("hex")}.sock`);

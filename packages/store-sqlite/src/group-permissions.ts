@@ -32,9 +32,7 @@ export function prepareGroupStatements(database: Database.Database): GroupStatem
   const addUserPermission = database.prepare<[number, string]>(
     "INSERT OR IGNORE INTO latchkey_user_permissions (user_id, permission) VALUES (?, ?)",
   );
-  const clearGroupPermissions = database.prepare<[number]>(
-    "DELETE FROM latchkey_group_permissions WHERE group_id = ?",
-  );
+  const clearGroupPermissions = database.prepare<[number]>("DELETE FROM latchkey_group_permissions WHERE group_id = ?");
   const addGroupPermission = database.prepare<[number, string]>(
     "INSERT OR IGNORE INTO latchkey_group_permissions (group_id, permission) VALUES (?, ?)",
   );

@@ -11,7 +11,11 @@ export {
 export { sqliteSessionStore, type SqliteSessionStoreOptions } from "./sqlite-session-store.js";
 export { sqliteUserStore, type SqliteUserStore, type SqliteUserStoreOptions } from "./sqlite-user-store.js";
 export { createChangeWatch, type ChangeWatch } from "./change-watch.js";
-export { sqliteThrottleStore, deleteExpiredThrottleCounters, type SqliteThrottleStoreOptions } from "./sqlite-throttle-store.js";
+export {
+  sqliteThrottleStore,
+  deleteExpiredThrottleCounters,
+  type SqliteThrottleStoreOptions,
+} from "./sqlite-throttle-store.js";
 export { setGroupPermissions } from "./group-permissions.js";
 export { sqliteAccountStore } from "./sqlite-account-store.js";
 export { sqlitePasskeyStore } from "./sqlite-passkey-store.js";

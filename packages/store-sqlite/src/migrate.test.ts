@@ -19,7 +19,10 @@ describe("migrateSqlite()", () => {
       assert.equal(result.version, latest);
       assert.deepEqual(pendingSqliteMigrations(database), []);
       const rows = database.prepare("SELECT version, applied_at AS appliedAt FROM latchkey_migrations").all();
-      assert.deepEqual(rows, sqliteMigrations.map((m) => ({ version: m.version, appliedAt: 1_234 })));
+      assert.deepEqual(
+        rows,
+        sqliteMigrations.map((m) => ({ version: m.version, appliedAt: 1_234 })),
+      );
     } finally {
       file.cleanup();
     }

@@ -50,9 +50,7 @@ function appliedVersions(database: Database.Database): Set<number> {
 /** The migrations this code knows that `database` has not run yet, oldest first. */
 export function pendingSqliteMigrations(database: Database.Database): SqliteMigrationInfo[] {
   const applied = appliedVersions(database);
-  return sqliteMigrations
-    .filter((m) => !applied.has(m.version))
-    .map((m) => ({ version: m.version, name: m.name }));
+  return sqliteMigrations.filter((m) => !applied.has(m.version)).map((m) => ({ version: m.version, name: m.name }));
 }
 
 /** Options of {@link migrateSqlite}. */
@@ -90,7 +88,11 @@ export function migrateSqlite(database: Database.Database, options: MigrateSqlit
       .immediate();
     if (ran) applied.push({ version: migration.version, name: migration.name });
   }
-  const version = database.prepare<[]>("SELECT max(version) FROM latchkey_migrations").pluck().safeIntegers(false).get();
+  const version = database
+    .prepare<[]>("SELECT max(version) FROM latchkey_migrations")
+    .pluck()
+    .safeIntegers(false)
+    .get();
   return { applied, version: typeof version === "number" ? version : 0 };
 }
 

@@ -7,7 +7,9 @@ export const DEFAULT_CACHE_ENTRIES = 10_000;
  * first when it is full.
  */
 export interface ReadCache<T> {
-  /** The entry for `key` if it was stored at `generation`, else undefined (dropping all entries from older generations). */
+  /**
+   * The entry for `key` if it was stored at `generation`, else undefined (dropping all entries from older generations).
+   */
   get(key: string, generation: number): T | undefined;
   /** Stores `value`, read at `generation`. */
   set(key: string, value: T, generation: number): void;

@@ -57,7 +57,15 @@ function toClaimed(row: unknown): ClaimedMessage {
     "attempts" in row &&
     typeof row.attempts === "number"
   ) {
-    return { id: row.id, to: row.recipient, subject: row.subject, text: row.text, html: row.html, createdAt: row.createdAt, attempts: row.attempts };
+    return {
+      id: row.id,
+      to: row.recipient,
+      subject: row.subject,
+      text: row.text,
+      html: row.html,
+      createdAt: row.createdAt,
+      attempts: row.attempts,
+    };
   }
   throw new Error("A latchkey_outbox row does not have the expected columns; is the schema current?");
 }
@@ -79,31 +87,55 @@ export function sqliteAccountStore(database: Database.Database, watch: ChangeWat
     `INSERT INTO latchkey_outbox (id, recipient, subject, text_body, html_body, created_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
   const deleteKey = database
-    .prepare<[string, string]>(`DELETE FROM latchkey_account_keys WHERE key_hash = ? AND purpose = ? RETURNING ${KEY_COLUMNS}`)
+    .prepare<[string, string]>(
+      `DELETE FROM latchkey_account_keys WHERE key_hash = ? AND purpose = ? RETURNING ${KEY_COLUMNS}`,
+    )
     .safeIntegers(false);
-  const deleteKeysOfPurpose = database.prepare<[string, string]>("DELETE FROM latchkey_account_keys WHERE user_id = ? AND purpose = ?");
+  const deleteKeysOfPurpose = database.prepare<[string, string]>(
+    "DELETE FROM latchkey_account_keys WHERE user_id = ? AND purpose = ?",
+  );
   const deleteKeysOfUser = database.prepare<[string]>("DELETE FROM latchkey_account_keys WHERE user_id = ?");
-  const insertVerified = database.prepare<[string, string]>("INSERT OR IGNORE INTO latchkey_verified_emails (user_id, email) VALUES (?, ?)");
-  const selectVerified = database.prepare<[string, string]>("SELECT 1 FROM latchkey_verified_emails WHERE user_id = ? AND email = ?");
+  const insertVerified = database.prepare<[string, string]>(
+    "INSERT OR IGNORE INTO latchkey_verified_emails (user_id, email) VALUES (?, ?)",
+  );
+  const selectVerified = database.prepare<[string, string]>(
+    "SELECT 1 FROM latchkey_verified_emails WHERE user_id = ? AND email = ?",
+  );
   const deleteVerified = database.prepare<[string]>("DELETE FROM latchkey_verified_emails WHERE user_id = ?");
   const upsertFresh = database.prepare<[string, number]>(
     "INSERT INTO latchkey_session_freshness (session_id, fresh_at) VALUES (?, ?) ON CONFLICT (session_id) DO UPDATE SET fresh_at = excluded.fresh_at",
   );
-  const selectFresh = database.prepare<[string]>("SELECT fresh_at FROM latchkey_session_freshness WHERE session_id = ?").pluck().safeIntegers(false);
+  const selectFresh = database
+    .prepare<[string]>("SELECT fresh_at FROM latchkey_session_freshness WHERE session_id = ?")
+    .pluck()
+    .safeIntegers(false);
   const selectDue = database
     .prepare<[number, number]>(
       `SELECT id, recipient, subject, text_body AS text, html_body AS html, created_at AS createdAt, attempts + 1 AS attempts
        FROM latchkey_outbox WHERE due_at <= ? ORDER BY created_at, id LIMIT ?`,
     )
     .safeIntegers(false);
-  const lease = database.prepare<[number, string]>("UPDATE latchkey_outbox SET attempts = attempts + 1, due_at = ? WHERE id = ?");
+  const lease = database.prepare<[number, string]>(
+    "UPDATE latchkey_outbox SET attempts = attempts + 1, due_at = ? WHERE id = ?",
+  );
   const deleteMessage = database.prepare<[string]>("DELETE FROM latchkey_outbox WHERE id = ?");
-  const reschedule = database.prepare<[number, string, string]>("UPDATE latchkey_outbox SET due_at = ?, last_error = ? WHERE id = ?");
+  const reschedule = database.prepare<[number, string, string]>(
+    "UPDATE latchkey_outbox SET due_at = ?, last_error = ? WHERE id = ?",
+  );
   const countMessages = database.prepare<[]>("SELECT count(*) FROM latchkey_outbox").pluck().safeIntegers(false);
 
   const createKeyTx = database.transaction((key: AccountKeyRecord, message: OutboxMessage | null) => {
     insertKey.run(key.keyHash, key.purpose, key.userId, key.email, key.passwordStamp, key.createdAt, key.expiresAt);
-    if (message !== null) insertMessage.run(message.id, message.to, message.subject, message.text, message.html, message.createdAt, message.createdAt);
+    if (message !== null)
+      insertMessage.run(
+        message.id,
+        message.to,
+        message.subject,
+        message.text,
+        message.html,
+        message.createdAt,
+        message.createdAt,
+      );
   });
   const deleteUserDataTx = database.transaction((userId: string) => {
     deleteKeysOfUser.run(userId);
@@ -146,7 +178,9 @@ export function sqliteAccountStore(database: Database.Database, watch: ChangeWat
       return key.expiresAt > now ? key : null;
     },
     async deleteUserKeys(userId, purpose) {
-      return write(() => (purpose === undefined ? deleteKeysOfUser.run(userId) : deleteKeysOfPurpose.run(userId, purpose)).changes);
+      return write(
+        () => (purpose === undefined ? deleteKeysOfUser.run(userId) : deleteKeysOfPurpose.run(userId, purpose)).changes,
+      );
     },
     async markEmailVerified(userId, email) {
       write(() => insertVerified.run(userId, email));
@@ -165,7 +199,17 @@ export function sqliteAccountStore(database: Database.Database, watch: ChangeWat
       return typeof value === "number" ? value : null;
     },
     async enqueueMessage(message) {
-      write(() => insertMessage.run(message.id, message.to, message.subject, message.text, message.html, message.createdAt, message.createdAt));
+      write(() =>
+        insertMessage.run(
+          message.id,
+          message.to,
+          message.subject,
+          message.text,
+          message.html,
+          message.createdAt,
+          message.createdAt,
+        ),
+      );
     },
     async claimMessages(options) {
       return write(() => claimTx.immediate(options.now, options.leaseMs, options.limit));

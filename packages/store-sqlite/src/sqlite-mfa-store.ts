@@ -18,7 +18,13 @@ function toTotp(row: unknown): TotpRecord {
     "createdAt" in row &&
     typeof row.createdAt === "number"
   ) {
-    return { userId: row.userId, sealedSecret: row.sealedSecret, confirmed: row.confirmed === 1, lastUsedStep: row.lastUsedStep, createdAt: row.createdAt };
+    return {
+      userId: row.userId,
+      sealedSecret: row.sealedSecret,
+      confirmed: row.confirmed === 1,
+      lastUsedStep: row.lastUsedStep,
+      createdAt: row.createdAt,
+    };
   }
   throw new Error("A latchkey_mfa_totp row does not have the expected columns; is the schema current?");
 }
@@ -40,13 +46,22 @@ function toPending(row: unknown): PendingLoginRecord {
     "expiresAt" in row &&
     typeof row.expiresAt === "number"
   ) {
-    return { tokenHash: row.tokenHash, userId: row.userId, kind: row.kind, label: row.label, createdAt: row.createdAt, expiresAt: row.expiresAt };
+    return {
+      tokenHash: row.tokenHash,
+      userId: row.userId,
+      kind: row.kind,
+      label: row.label,
+      createdAt: row.createdAt,
+      expiresAt: row.expiresAt,
+    };
   }
   throw new Error("A latchkey_mfa_pending_logins row does not have the expected columns; is the schema current?");
 }
 
-const TOTP_COLUMNS = "user_id AS userId, sealed_secret AS sealedSecret, confirmed, last_used_step AS lastUsedStep, created_at AS createdAt";
-const PENDING_COLUMNS = "token_hash AS tokenHash, user_id AS userId, kind, label, created_at AS createdAt, expires_at AS expiresAt";
+const TOTP_COLUMNS =
+  "user_id AS userId, sealed_secret AS sealedSecret, confirmed, last_used_step AS lastUsedStep, created_at AS createdAt";
+const PENDING_COLUMNS =
+  "token_hash AS tokenHash, user_id AS userId, kind, label, created_at AS createdAt, expires_at AS expiresAt";
 
 /**
  * An {@link MfaStore} over a migrated better-sqlite3 connection. Every method is one
@@ -56,7 +71,9 @@ const PENDING_COLUMNS = "token_hash AS tokenHash, user_id AS userId, kind, label
  * each one `DELETE` (one winner however many race).
  */
 export function sqliteMfaStore(database: Database.Database, watch: ChangeWatch = UNWATCHED): MfaStore {
-  const selectTotp = database.prepare<[string]>(`SELECT ${TOTP_COLUMNS} FROM latchkey_mfa_totp WHERE user_id = ?`).safeIntegers(false);
+  const selectTotp = database
+    .prepare<[string]>(`SELECT ${TOTP_COLUMNS} FROM latchkey_mfa_totp WHERE user_id = ?`)
+    .safeIntegers(false);
   const upsertTotp = database.prepare<[string, string, number, number | null, number]>(
     `INSERT INTO latchkey_mfa_totp (user_id, sealed_secret, confirmed, last_used_step, created_at) VALUES (?, ?, ?, ?, ?)
      ON CONFLICT (user_id) DO UPDATE SET sealed_secret = excluded.sealed_secret, confirmed = excluded.confirmed,
@@ -68,14 +85,27 @@ export function sqliteMfaStore(database: Database.Database, watch: ChangeWatch =
   );
   const deleteTotpRow = database.prepare<[string]>("DELETE FROM latchkey_mfa_totp WHERE user_id = ?");
   const deleteCodes = database.prepare<[string]>("DELETE FROM latchkey_mfa_recovery_codes WHERE user_id = ?");
-  const insertCode = database.prepare<[string, string, number]>("INSERT OR IGNORE INTO latchkey_mfa_recovery_codes (user_id, code_hash, created_at) VALUES (?, ?, ?)");
-  const deleteCode = database.prepare<[string, string]>("DELETE FROM latchkey_mfa_recovery_codes WHERE user_id = ? AND code_hash = ?");
-  const countCodes = database.prepare<[string]>("SELECT count(*) FROM latchkey_mfa_recovery_codes WHERE user_id = ?").pluck().safeIntegers(false);
+  const insertCode = database.prepare<[string, string, number]>(
+    "INSERT OR IGNORE INTO latchkey_mfa_recovery_codes (user_id, code_hash, created_at) VALUES (?, ?, ?)",
+  );
+  const deleteCode = database.prepare<[string, string]>(
+    "DELETE FROM latchkey_mfa_recovery_codes WHERE user_id = ? AND code_hash = ?",
+  );
+  const countCodes = database
+    .prepare<[string]>("SELECT count(*) FROM latchkey_mfa_recovery_codes WHERE user_id = ?")
+    .pluck()
+    .safeIntegers(false);
   const insertPending = database.prepare<[string, string, string, string | null, number, number]>(
     "INSERT INTO latchkey_mfa_pending_logins (token_hash, user_id, kind, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
   );
-  const selectPending = database.prepare<[string, number]>(`SELECT ${PENDING_COLUMNS} FROM latchkey_mfa_pending_logins WHERE token_hash = ? AND expires_at > ?`).safeIntegers(false);
-  const deletePending = database.prepare<[string]>(`DELETE FROM latchkey_mfa_pending_logins WHERE token_hash = ? RETURNING ${PENDING_COLUMNS}`).safeIntegers(false);
+  const selectPending = database
+    .prepare<[string, number]>(
+      `SELECT ${PENDING_COLUMNS} FROM latchkey_mfa_pending_logins WHERE token_hash = ? AND expires_at > ?`,
+    )
+    .safeIntegers(false);
+  const deletePending = database
+    .prepare<[string]>(`DELETE FROM latchkey_mfa_pending_logins WHERE token_hash = ? RETURNING ${PENDING_COLUMNS}`)
+    .safeIntegers(false);
   const deleteExpired = database.prepare<[number]>("DELETE FROM latchkey_mfa_pending_logins WHERE expires_at <= ?");
   const deleteUserPending = database.prepare<[string]>("DELETE FROM latchkey_mfa_pending_logins WHERE user_id = ?");
 
@@ -115,7 +145,15 @@ export function sqliteMfaStore(database: Database.Database, watch: ChangeWatch =
       return row === undefined ? null : toTotp(row);
     },
     async saveTotp(record) {
-      write(() => upsertTotp.run(record.userId, record.sealedSecret, record.confirmed ? 1 : 0, record.lastUsedStep, record.createdAt));
+      write(() =>
+        upsertTotp.run(
+          record.userId,
+          record.sealedSecret,
+          record.confirmed ? 1 : 0,
+          record.lastUsedStep,
+          record.createdAt,
+        ),
+      );
     },
     async acceptTotpStep(userId, step, options) {
       return write(() => acceptStep.run(step, options.confirm ? 1 : 0, userId, step).changes) === 1;
@@ -134,7 +172,16 @@ export function sqliteMfaStore(database: Database.Database, watch: ChangeWatch =
       return typeof value === "number" ? value : 0;
     },
     async savePendingLogin(record) {
-      write(() => insertPending.run(record.tokenHash, record.userId, record.kind, record.label, record.createdAt, record.expiresAt));
+      write(() =>
+        insertPending.run(
+          record.tokenHash,
+          record.userId,
+          record.kind,
+          record.label,
+          record.createdAt,
+          record.expiresAt,
+        ),
+      );
     },
     async getPendingLogin(tokenHash, now) {
       const row = read(() => selectPending.get(tokenHash, now));

@@ -73,7 +73,12 @@ function toChallenge(row: unknown): WebauthnChallengeRecord {
     "expiresAt" in row &&
     typeof row.expiresAt === "number"
   ) {
-    return { challengeHash: row.challengeHash, purpose: row.purpose as WebauthnChallengePurpose, userId: row.userId, expiresAt: row.expiresAt };
+    return {
+      challengeHash: row.challengeHash,
+      purpose: row.purpose as WebauthnChallengePurpose,
+      userId: row.userId,
+      expiresAt: row.expiresAt,
+    };
   }
   throw new Error("A latchkey_webauthn_challenges row does not have the expected columns; is the schema current?");
 }
@@ -85,7 +90,9 @@ function toChallenge(row: unknown): WebauthnChallengeRecord {
  * `recordUse` an `UPDATE … WHERE counter = ?` (compare-and-set).
  */
 export function sqlitePasskeyStore(database: Database.Database, watch: ChangeWatch = UNWATCHED): PasskeyStore {
-  const insert = database.prepare<[string, string, string, Buffer, number, string, string, number, string, number, number | null]>(
+  const insert = database.prepare<
+    [string, string, string, Buffer, number, string, string, number, string, number, number | null]
+  >(
     `INSERT INTO latchkey_passkeys (id, user_id, credential_id, public_key, counter, transports, device_type, backed_up, name, created_at, last_used_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
   );
@@ -95,7 +102,9 @@ export function sqlitePasskeyStore(database: Database.Database, watch: ChangeWat
   const selectByCredential = database
     .prepare<[string]>(`SELECT ${COLUMNS} FROM latchkey_passkeys WHERE credential_id = ?`)
     .safeIntegers(false);
-  const rename = database.prepare<[string, string, string]>("UPDATE latchkey_passkeys SET name = ? WHERE user_id = ? AND id = ?");
+  const rename = database.prepare<[string, string, string]>(
+    "UPDATE latchkey_passkeys SET name = ? WHERE user_id = ? AND id = ?",
+  );
   const remove = database.prepare<[string, string]>("DELETE FROM latchkey_passkeys WHERE user_id = ? AND id = ?");
   const use = database.prepare<[number, number, string, number]>(
     "UPDATE latchkey_passkeys SET counter = ?, last_used_at = ? WHERE id = ? AND counter = ?",
@@ -124,7 +133,10 @@ export function sqlitePasskeyStore(database: Database.Database, watch: ChangeWat
     }
   }
 
-  /** Runs a write, keeping the connection's change watch (the session and user read caches) from taking it for someone else's. */
+  /**
+   * Runs a write, keeping the connection's change watch (the session and user read caches) from taking it for someone
+   * else's.
+   */
   function write<T>(work: () => T): T {
     return run(() => {
       watch.generation();

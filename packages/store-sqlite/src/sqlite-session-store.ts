@@ -78,8 +78,15 @@ function copy(session: SessionRecord): SessionRecord {
  */
 export function sqliteSessionStore(database: Database.Database, options: SqliteSessionStoreOptions = {}): SessionStore {
   // safeIntegers(false): times come back as numbers even if the caller turned BigInt on for the connection.
-  const get = database.prepare<[string]>(`SELECT ${SESSION_COLUMNS} FROM latchkey_sessions WHERE id = ?`).safeIntegers(false);
-  const sessions = createCachedReads(database, options, { store: "session", read: (id) => get.get(id), toRecord: toSession, copy });
+  const get = database
+    .prepare<[string]>(`SELECT ${SESSION_COLUMNS} FROM latchkey_sessions WHERE id = ?`)
+    .safeIntegers(false);
+  const sessions = createCachedReads(database, options, {
+    store: "session",
+    read: (id) => get.get(id),
+    toRecord: toSession,
+    copy,
+  });
   const { cache, watch } = sessions;
   const insert = database.prepare<
     [string, string, string, SessionKind, number, number, number, number, string | null, string | null, string | null]
@@ -117,8 +124,19 @@ export function sqliteSessionStore(database: Database.Database, options: SqliteS
     async createSession(s: SessionRecord): Promise<void> {
       try {
         watch.generation();
-        insert.run(s.id, s.secretHash, s.userId, s.kind, s.createdAt, s.lastSeenAt, s.expiresAt,
-          s.absoluteExpiresAt, s.ip, s.userAgent, s.label);
+        insert.run(
+          s.id,
+          s.secretHash,
+          s.userId,
+          s.kind,
+          s.createdAt,
+          s.lastSeenAt,
+          s.expiresAt,
+          s.absoluteExpiresAt,
+          s.ip,
+          s.userAgent,
+          s.label,
+        );
         // Nothing cached has this id (only found rows are cached), so there is nothing to drop.
         watch.ownWrite();
       } catch (error) {
@@ -151,7 +169,11 @@ export function sqliteSessionStore(database: Database.Database, options: SqliteS
     async deleteUserSessions(userId: string, options: { kind?: SessionKind; exceptId?: string } = {}): Promise<number> {
       try {
         watch.generation();
-        const deleted = removeForUser.run({ userId, kind: options.kind ?? null, exceptId: options.exceptId ?? null }).changes;
+        const deleted = removeForUser.run({
+          userId,
+          kind: options.kind ?? null,
+          exceptId: options.exceptId ?? null,
+        }).changes;
         // Rare ("log out everywhere"): dropping every cached session is simpler than finding the user's.
         cache.clear();
         watch.ownWrite();

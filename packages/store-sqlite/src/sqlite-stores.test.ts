@@ -65,7 +65,11 @@ describe("sqliteStores()", () => {
       const after = sqliteStores({ database: file.open() });
       assert.deepEqual(await after.sessions.getSession("persisted"), session);
       assert.deepEqual(await after.users.getUserByUsernameKey("alice"), user);
-      assert.deepEqual(await after.throttle.consume("alice", 2, 600), { allowed: true, remaining: 0 }, "the count survived the reopening");
+      assert.deepEqual(
+        await after.throttle.consume("alice", 2, 600),
+        { allowed: true, remaining: 0 },
+        "the count survived the reopening",
+      );
     } finally {
       file.cleanup();
     }

@@ -33,15 +33,22 @@ const CONSUME = `
  * atomic upsert. Ended windows are overwritten on the key's next use; purge the rest with
  * {@link deleteExpiredThrottleCounters}.
  */
-export function sqliteThrottleStore(database: Database.Database, options: SqliteThrottleStoreOptions = {}): ThrottleStore {
+export function sqliteThrottleStore(
+  database: Database.Database,
+  options: SqliteThrottleStoreOptions = {},
+): ThrottleStore {
   const now = options.now ?? Date.now;
   // Prepared on first use, inside the error translation: a closed database is an outage.
-  let statements: { consume: Database.Statement; expiry: Database.Statement; refund: Database.Statement; reset: Database.Statement } | undefined;
+  let statements:
+    | { consume: Database.Statement; expiry: Database.Statement; refund: Database.Statement; reset: Database.Statement }
+    | undefined;
   const prepared = (): NonNullable<typeof statements> =>
     (statements ??= {
       consume: database.prepare(CONSUME),
       expiry: database.prepare(`SELECT expire FROM ${THROTTLE_TABLE} WHERE key = ?`),
-      refund: database.prepare(`UPDATE ${THROTTLE_TABLE} SET points = points - 1 WHERE key = @key AND points > 0 AND NOT (${ENDED})`),
+      refund: database.prepare(
+        `UPDATE ${THROTTLE_TABLE} SET points = points - 1 WHERE key = @key AND points > 0 AND NOT (${ENDED})`,
+      ),
       reset: database.prepare(`DELETE FROM ${THROTTLE_TABLE} WHERE key = ?`),
     });
   const run = <T>(operation: () => T): Promise<T> => {
@@ -57,7 +64,9 @@ export function sqliteThrottleStore(database: Database.Database, options: Sqlite
       return run((): ThrottleDecision => {
         const at = now();
         const { consume, expiry } = prepared();
-        const counted = consume.get({ key, now: at, ends: at + windowSeconds * 1000, limit }) as { points: number } | undefined;
+        const counted = consume.get({ key, now: at, ends: at + windowSeconds * 1000, limit }) as
+          | { points: number }
+          | undefined;
         if (counted !== undefined) return { allowed: true, remaining: Math.max(0, limit - counted.points) };
         // Refused: only the wait is read now, so a window ending in between just means "1 ms".
         const row = expiry.get(key) as { expire: number | null } | undefined;

@@ -1,4 +1,13 @@
-import { parseRowId, UsernameTakenError, type BatchUserStore, type FullUserStore, type ImportedUser, type NewUser, type UserPatch, type UserRecord } from "@latchkey/core";
+import {
+  parseRowId,
+  UsernameTakenError,
+  type BatchUserStore,
+  type FullUserStore,
+  type ImportedUser,
+  type NewUser,
+  type UserPatch,
+  type UserRecord,
+} from "@latchkey/core";
 import type Database from "better-sqlite3";
 import { createCachedReads } from "./cached-reads.js";
 import type { ChangeWatch } from "./change-watch.js";
@@ -88,7 +97,10 @@ export interface SqliteUserStoreOptions {
    * @default 10000
    */
   cacheEntries?: number;
-  /** The connection's change watch, shared with the session store (sqliteStores does this). @default a watch of its own */
+  /**
+   * The connection's change watch, shared with the session store (sqliteStores does this).
+   * @default a watch of its own
+   */
   watch?: ChangeWatch;
 }
 
@@ -108,7 +120,12 @@ export function sqliteUserStore(database: Database.Database, options: SqliteUser
     .prepare<[number]>(`SELECT ${USER_COLUMNS} FROM latchkey_users u WHERE u.id = ?`)
     .safeIntegers(false);
   // Keyed by the id's string form; getUserById lets only a canonical one (parseRowId) through.
-  const users = createCachedReads(database, options, { store: "user", read: (id) => byId.get(Number(id)), toRecord: toUserRecord, copy });
+  const users = createCachedReads(database, options, {
+    store: "user",
+    read: (id) => byId.get(Number(id)),
+    toRecord: toUserRecord,
+    copy,
+  });
   const { cache, watch } = users;
   const byKey = database
     .prepare<[string]>(`SELECT ${USER_COLUMNS} FROM latchkey_users u WHERE u.username_key = ?`)
@@ -131,7 +148,9 @@ export function sqliteUserStore(database: Database.Database, options: SqliteUser
   );
   const groups = prepareGroupStatements(database);
   const byEmail = database
-    .prepare<[string]>(`SELECT ${USER_COLUMNS} FROM latchkey_users u WHERE lower(u.email) = lower(?) ORDER BY u.id LIMIT 1`)
+    .prepare<[string]>(
+      `SELECT ${USER_COLUMNS} FROM latchkey_users u WHERE lower(u.email) = lower(?) ORDER BY u.id LIMIT 1`,
+    )
     .safeIntegers(false);
   // Groups and permissions go with the row (ON DELETE CASCADE, foreign keys are on).
   const remove = database.prepare<[number]>("DELETE FROM latchkey_users WHERE id = ?");

@@ -96,7 +96,12 @@ export function createTestClient(baseUrl: string, options: TestClientOptions = {
       body = JSON.stringify(opts.json);
     }
     Object.assign(headers, opts.headers);
-    const res = await fetch(baseUrl + path, { method, headers, ...(body === undefined ? {} : { body }), redirect: "manual" });
+    const res = await fetch(baseUrl + path, {
+      method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      redirect: "manual",
+    });
     const text = await res.text();
     const setCookies = res.headers.getSetCookie();
     absorb(setCookies);
@@ -105,7 +110,8 @@ export function createTestClient(baseUrl: string, options: TestClientOptions = {
     let json: Record<string, unknown> = {};
     try {
       const parsed: unknown = JSON.parse(text);
-      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) json = parsed as Record<string, unknown>;
+      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
+        json = parsed as Record<string, unknown>;
     } catch {
       // Not JSON: tests look at `text`.
     }

@@ -6,5 +6,11 @@ export { freePort } from "./free-port.js";
 export { waitUntil, type WaitUntilOptions } from "./wait-until.js";
 export { type ServerControls } from "./server-controls.js";
 export { redisCommand, RedisReplyError } from "./resp.js";
-export { createTestClient, type RequestOptions, type TestClient, type TestClientOptions, type TestResponse } from "./http-client.js";
+export {
+  createTestClient,
+  type RequestOptions,
+  type TestClient,
+  type TestClientOptions,
+  type TestResponse,
+} from "./http-client.js";
 export { startSmtpSink, type SmtpSink, type ReceivedMail } from "./smtp-sink.js";

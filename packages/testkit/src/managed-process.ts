@@ -110,9 +110,10 @@ export function logTail(file: string, chars = 2_000): string {
 function commandLine(spec: SpawnSpec): { command: string; args: string[] } {
   const setpriv = findProgram("setpriv");
   if (setpriv !== null) {
-    const user = spec.runAs === undefined
-      ? []
-      : ["--reuid", String(spec.runAs.uid), "--regid", String(spec.runAs.gid), "--clear-groups"];
+    const user =
+      spec.runAs === undefined
+        ? []
+        : ["--reuid", String(spec.runAs.uid), "--regid", String(spec.runAs.gid), "--clear-groups"];
     return { command: setpriv, args: ["--pdeathsig", "KILL", ...user, "--", spec.command, ...spec.args] };
   }
   if (spec.runAs !== undefined) {

@@ -97,7 +97,8 @@ async function acceptsConnections(isReady: string, port: number): Promise<boolea
  * C locale), then `postgres` listening on 127.0.0.1:<free port> only, with its unix socket in
  * the temp directory and `fsync` and `full_page_writes` off: test data need not survive an
  * OS crash. (`synchronous_commit` stays on: a commit must survive `kill()`, a process crash,
- * which would otherwise lose the last commits still in shared memory.) Uses the newest /usr/lib/postgresql/<version>/bin, or PATH. As root, both
+ * which would otherwise lose the last commits still in shared memory.) Uses the newest
+ * /usr/lib/postgresql/<version>/bin, or PATH. As root, both
  * run as the `postgres` user, which then owns the directory. Resolves once `pg_isready` says
  * it accepts connections and the database exists.
  */
@@ -119,18 +120,27 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   let child: ManagedProcess | null = null;
   let port = 0;
 
-  /** One start attempt; false when the postmaster exited early (say, a killed one's backends still hold shared memory). */
+  /**
+   * One start attempt; false when the postmaster exited early (say, a killed one's backends still hold shared memory).
+   */
   const attempt = async (): Promise<boolean> => {
     const started = spawnManaged({
       command: postgres,
       args: [
-        "-D", dataDirectory,
-        "-k", directory,
-        "-c", "listen_addresses=127.0.0.1",
-        "-c", `port=${port}`,
-        "-c", "fsync=off",
-        "-c", "full_page_writes=off",
-        "-c", "max_connections=100",
+        "-D",
+        dataDirectory,
+        "-k",
+        directory,
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        `port=${port}`,
+        "-c",
+        "fsync=off",
+        "-c",
+        "full_page_writes=off",
+        "-c",
+        "max_connections=100",
         ...Object.entries(options.settings ?? {}).flatMap(([name, value]) => ["-c", `${name}=${value}`]),
       ],
       logFile,
@@ -163,7 +173,13 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       throw new Error(`${error instanceof Error ? error.message : String(error)}\n${logTail(logFile)}`);
     });
   };
-  const controls = serverControls({ current: () => child, launch, stopSignal: "SIGINT", graceMs: STOP_GRACE_MS, directory });
+  const controls = serverControls({
+    current: () => child,
+    launch,
+    stopSignal: "SIGINT",
+    graceMs: STOP_GRACE_MS,
+    directory,
+  });
 
   try {
     await runToCompletion(

@@ -70,7 +70,10 @@ async function replicasCaughtUp(nodes: readonly RedisServer[]): Promise<boolean>
     const port = Number(await replicationField(node, "master_port"));
     const master = nodes.find((n) => n.port === port);
     if (master === undefined) return false;
-    const [own, masters] = await Promise.all([replicationField(node, "slave_repl_offset"), replicationField(master, "master_repl_offset")]);
+    const [own, masters] = await Promise.all([
+      replicationField(node, "slave_repl_offset"),
+      replicationField(master, "master_repl_offset"),
+    ]);
     if (own === null || own !== masters) return false;
   }
   return true;
@@ -100,17 +103,28 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
       nodes.push(
         await startRedis({
           extraArgs: [
-            "--cluster-enabled", "yes",
-            "--cluster-config-file", "nodes.conf",
-            "--cluster-port", String(busPort),
-            "--cluster-node-timeout", String(options.nodeTimeoutMs ?? 5000),
+            "--cluster-enabled",
+            "yes",
+            "--cluster-config-file",
+            "nodes.conf",
+            "--cluster-port",
+            String(busPort),
+            "--cluster-node-timeout",
+            String(options.nodeTimeoutMs ?? 5000),
           ],
         }),
       );
     }
     await run(
       cli,
-      ["--cluster", "create", ...nodes.map((n) => `127.0.0.1:${n.port}`), "--cluster-replicas", String(replicas), "--cluster-yes"],
+      [
+        "--cluster",
+        "create",
+        ...nodes.map((n) => `127.0.0.1:${n.port}`),
+        "--cluster-replicas",
+        String(replicas),
+        "--cluster-yes",
+      ],
       { timeout: FORM_TIMEOUT_MS },
     );
     await waitUntil(
@@ -118,7 +132,9 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
       async () => (await Promise.all(nodes.map((node) => clusterIsOk(node, total)))).every(Boolean),
       { timeoutMs: FORM_TIMEOUT_MS },
     );
-    await waitUntil("every replica to catch up with its master", () => replicasCaughtUp(nodes), { timeoutMs: FORM_TIMEOUT_MS });
+    await waitUntil("every replica to catch up with its master", () => replicasCaughtUp(nodes), {
+      timeoutMs: FORM_TIMEOUT_MS,
+    });
   } catch (error) {
     await dispose();
     throw error;
@@ -130,6 +146,9 @@ export async function startRedisCluster(options: StartRedisClusterOptions = {}):
       const roles = await Promise.all(nodes.map(async (node) => [node, await replicationField(node, "role")] as const));
       return roles.filter(([, role]) => role === "master").map(([node]) => node);
     },
-    replicated: () => waitUntil("every replica to catch up with its master", () => replicasCaughtUp(nodes), { timeoutMs: FORM_TIMEOUT_MS }),
+    replicated: () =>
+      waitUntil("every replica to catch up with its master", () => replicasCaughtUp(nodes), {
+        timeoutMs: FORM_TIMEOUT_MS,
+      }),
   };
 }

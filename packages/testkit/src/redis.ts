@@ -62,11 +62,16 @@ export async function startRedis(options: StartRedisOptions = {}): Promise<Redis
   const logFile = join(directory, "redis.log");
   const port = await freePort();
   const args = [
-    "--port", String(port),
-    "--bind", "127.0.0.1",
-    "--save", "",
-    "--appendonly", "no",
-    "--dir", directory,
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--dir",
+    directory,
     ...(options.extraArgs ?? []),
   ];
 

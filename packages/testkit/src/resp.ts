@@ -51,7 +51,9 @@ export function redisCommand(port: number, args: readonly string[], timeoutMs = 
       socket.destroy();
       outcome();
     };
-    socket.setTimeout(timeoutMs, () => settle(() => reject(new Error(`No reply from 127.0.0.1:${port} in ${timeoutMs} ms.`))));
+    socket.setTimeout(timeoutMs, () =>
+      settle(() => reject(new Error(`No reply from 127.0.0.1:${port} in ${timeoutMs} ms.`))),
+    );
     socket.on("error", (error) => settle(() => reject(error)));
     socket.on("close", () => settle(() => reject(new Error(`127.0.0.1:${port} closed the connection.`))));
     socket.on("data", (chunk) => {

@@ -25,7 +25,10 @@ export interface SmtpSink {
   /** Every message received so far, in order. */
   readonly messages: readonly ReceivedMail[];
   /** Waits (bounded) until a message to `to` matching `predicate` arrived, and returns it. */
-  waitForMail(to: string, options?: { timeoutMs?: number; predicate?: (mail: ReceivedMail) => boolean }): Promise<ReceivedMail>;
+  waitForMail(
+    to: string,
+    options?: { timeoutMs?: number; predicate?: (mail: ReceivedMail) => boolean },
+  ): Promise<ReceivedMail>;
   /** Stops listening (an SMTP outage). Connections in progress are cut. */
   stop(): Promise<void>;
   /** Listens again on the same port. */
@@ -72,7 +75,16 @@ export async function startSmtpSink(): Promise<SmtpSink> {
             const key = keyOf(link);
             const from = session.envelope.mailFrom === false ? "" : session.envelope.mailFrom.address;
             for (const rcpt of session.envelope.rcptTo) {
-              messages.push({ to: rcpt.address.toLowerCase(), from, subject: parsed.subject ?? "", text, html: typeof parsed.html === "string" ? parsed.html : "", key, link, parsed });
+              messages.push({
+                to: rcpt.address.toLowerCase(),
+                from,
+                subject: parsed.subject ?? "",
+                text,
+                html: typeof parsed.html === "string" ? parsed.html : "",
+                key,
+                link,
+                parsed,
+              });
             }
             callback();
           })

@@ -20,7 +20,10 @@ function withCi<T>(value: string | undefined, body: () => T): T {
 
 describe("requireProgram()", () => {
   it("returns false when every program is installed", () => {
-    assert.equal(withCi(undefined, () => requireProgram("sh")), false);
+    assert.equal(
+      withCi(undefined, () => requireProgram("sh")),
+      false,
+    );
   });
 
   it("returns a skip reason naming the missing program outside CI", () => {

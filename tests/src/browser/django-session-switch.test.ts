@@ -14,7 +14,9 @@ import { launchChromium, newTestContext } from "./harness/engines/chromium.js";
 const SECRET_KEY = "django-insecure-latchkey-import-test-key-0123456789";
 const TIMEOUT_MS = 120_000;
 
-describe("a browser logged in to Django stays logged in across the switch to latchkey", { skip: requireDjango() || browserTestSkip("chromium") }, () => {
+describe("a browser logged in to Django stays logged in across the switch to latchkey", {
+  skip: requireDjango() || browserTestSkip("chromium"),
+}, () => {
   const dir = tempDir("latchkey-django-browser-");
   let browser: Browser;
   let server: ServeProcess;
@@ -24,7 +26,10 @@ describe("a browser logged in to Django stays logged in across the switch to lat
     const setup = await sqliteSetup(dir.path, null);
     keys = setup.fixture.sessions;
     assert.equal((await runLatchkey(["migrate"], { cwd: dir.path })).code, 0);
-    const imported = await runLatchkey(["import-django", setup.djangoUrl, "--sessions"], { cwd: dir.path, env: { DJANGO_SECRET_KEY: SECRET_KEY } });
+    const imported = await runLatchkey(["import-django", setup.djangoUrl, "--sessions"], {
+      cwd: dir.path,
+      env: { DJANGO_SECRET_KEY: SECRET_KEY },
+    });
     assert.equal(imported.code, 0, imported.stderr);
     server = await startServe(["--port", "0"], { cwd: dir.path });
     browser = await launchChromium();
@@ -35,10 +40,14 @@ describe("a browser logged in to Django stays logged in across the switch to lat
     dir.cleanup();
   });
 
-  it("exchanges the Django sessionid for a latchkey token on the first request, and keeps the user logged in", { timeout: TIMEOUT_MS }, async () => {
+  it("exchanges the Django sessionid for a latchkey token on the first request, and keeps the user logged in", {
+    timeout: TIMEOUT_MS,
+  }, async () => {
     const context = await newTestContext(browser);
     const djangoKey = keys.grace ?? "";
-    await context.addCookies([{ name: "sessionid", value: djangoKey, url: server.url, httpOnly: true, sameSite: "Lax" }]);
+    await context.addCookies([
+      { name: "sessionid", value: djangoKey, url: server.url, httpOnly: true, sameSite: "Lax" },
+    ]);
     const page = await context.newPage();
     const first = await page.goto(`${server.url}/api/whoami/`);
     assert.equal(first?.status(), 200);

@@ -43,7 +43,12 @@ document.getElementById("result").textContent = JSON.stringify(steps);
 </script>`;
 
 const ROWS = [
-  { name: "a Django-views SPA (compat getLogout)", page: DJANGO_VIEWS_PAGE, env: { LATCHKEY_COMPAT: "getLogout" }, expected: (u: string) => [false, 200, "Successfully logged in.", u, 200, false] },
+  {
+    name: "a Django-views SPA (compat getLogout)",
+    page: DJANGO_VIEWS_PAGE,
+    env: { LATCHKEY_COMPAT: "getLogout" },
+    expected: (u: string) => [false, 200, "Successfully logged in.", u, 200, false],
+  },
   {
     name: "a DRF SPA logging in with Basic auth (userShape drf, loginResponse user, route aliases)",
     page: DRF_BASIC_PAGE,
@@ -59,7 +64,9 @@ const ROWS = [
   },
 ] as const;
 
-describe("SPAs written for the Django tutorials, in Chromium, with the documented settings", { skip: browserTestSkip("chromium") }, () => {
+describe("SPAs written for the Django tutorials, in Chromium, with the documented settings", {
+  skip: browserTestSkip("chromium"),
+}, () => {
   let browser: Browser;
   before(async () => {
     browser = await launchChromium();
@@ -73,7 +80,10 @@ describe("SPAs written for the Django tutorials, in Chromium, with the documente
       writeFileSync(join(dir.path, "spa", "index.html"), row.page);
       const env: Record<string, string> = { ...row.env, LATCHKEY_SPA_DIR: join(dir.path, "spa") };
       assert.equal((await runLatchkey(["migrate"], { cwd: dir.path, env })).code, 0);
-      const created = await runLatchkey(["createsuperuser", "--noinput", "--username", "ada", "--email", "ada@example.com"], { cwd: dir.path, env: { ...env, LATCHKEY_SUPERUSER_PASSWORD: PASSWORD } });
+      const created = await runLatchkey(
+        ["createsuperuser", "--noinput", "--username", "ada", "--email", "ada@example.com"],
+        { cwd: dir.path, env: { ...env, LATCHKEY_SUPERUSER_PASSWORD: PASSWORD } },
+      );
       assert.equal(created.code, 0, created.stderr);
       const server = await startServe(["--port", "0"], { cwd: dir.path, env });
       const context = await newTestContext(browser);

@@ -49,13 +49,22 @@ describe("the WebKit tests' host proxy", () => {
   });
 
   it("sends a test name (app.example.test) to the server on 127.0.0.1, over plain HTTP and through a CONNECT tunnel", async () => {
-    assert.deepEqual(await getThrough(proxy.port, `http://app.example.test:${sitePort}/`), { status: 200, body: "loopback site" });
-    assert.equal(await connectThrough(proxy.port, `api.example.net:${sitePort}`), "HTTP/1.1 200 Connection Established");
+    assert.deepEqual(await getThrough(proxy.port, `http://app.example.test:${sitePort}/`), {
+      status: 200,
+      body: "loopback site",
+    });
+    assert.equal(
+      await connectThrough(proxy.port, `api.example.net:${sitePort}`),
+      "HTTP/1.1 200 Connection Established",
+    );
   });
 
   it("refuses, with 403, every host that is not a test name: it cannot be used to reach another machine", async () => {
     assert.equal(await connectThrough(proxy.port, "example.org:443"), "HTTP/1.1 403 Forbidden");
-    assert.equal(await connectThrough(proxy.port, `app.example.test.attacker.invalid:${sitePort}`), "HTTP/1.1 403 Forbidden");
+    assert.equal(
+      await connectThrough(proxy.port, `app.example.test.attacker.invalid:${sitePort}`),
+      "HTTP/1.1 403 Forbidden",
+    );
     assert.equal((await getThrough(proxy.port, "http://example.org/")).status, 403);
   });
 });

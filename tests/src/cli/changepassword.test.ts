@@ -26,7 +26,10 @@ describe("latchkey changepassword", () => {
 
     const old = createTestClient(f.server.url);
     const token = await old.fetchCsrf();
-    const refused = await old.post("/api/login/", { json: { username: "alice", password: PASSWORD }, headers: { "x-csrftoken": token } });
+    const refused = await old.post("/api/login/", {
+      json: { username: "alice", password: PASSWORD },
+      headers: { "x-csrftoken": token },
+    });
     assert.equal(refused.status, 400, "the old password no longer works");
     const fresh = await f.loggedIn("alice", "a brand new passphrase");
     assert.equal(await whoamiStatus(fresh), 200);

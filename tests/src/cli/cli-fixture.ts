@@ -19,11 +19,15 @@ export interface CliFixture {
 /** Creates the users (superusers, password {@link PASSWORD}) and starts the server. */
 export async function cliFixture(usernames: readonly string[] = ["alice"]): Promise<CliFixture> {
   const dir = tempDir("latchkey-cli-");
-  const latchkey = (args: readonly string[], env: Readonly<Record<string, string>> = {}) => runLatchkey(args, { cwd: dir.path, env });
+  const latchkey = (args: readonly string[], env: Readonly<Record<string, string>> = {}) =>
+    runLatchkey(args, { cwd: dir.path, env });
   const migrated = await latchkey(["migrate"]);
   assert.equal(migrated.code, 0, migrated.stderr);
   for (const username of usernames) {
-    const created = await latchkey(["createsuperuser", "--noinput", "--username", username, "--email", `${username}@example.com`], { LATCHKEY_SUPERUSER_PASSWORD: PASSWORD });
+    const created = await latchkey(
+      ["createsuperuser", "--noinput", "--username", username, "--email", `${username}@example.com`],
+      { LATCHKEY_SUPERUSER_PASSWORD: PASSWORD },
+    );
     assert.equal(created.code, 0, created.stderr);
   }
   const server = await startServe(["--port", "0"], { cwd: dir.path });
@@ -34,7 +38,10 @@ export async function cliFixture(usernames: readonly string[] = ["alice"]): Prom
     async loggedIn(username, password = PASSWORD, userAgent) {
       const client = createTestClient(server.url);
       const token = await client.fetchCsrf();
-      const res = await client.post("/api/login/", { json: { username, password }, headers: { "x-csrftoken": token, ...(userAgent === undefined ? {} : { "user-agent": userAgent }) } });
+      const res = await client.post("/api/login/", {
+        json: { username, password },
+        headers: { "x-csrftoken": token, ...(userAgent === undefined ? {} : { "user-agent": userAgent }) },
+      });
       assert.equal(res.status, 200, res.text);
       return client;
     },

@@ -11,7 +11,10 @@ describe("latchkey createsuperuser", () => {
   after(() => f.close());
 
   it("creates a superuser from --noinput and LATCHKEY_SUPERUSER_PASSWORD who can then log in over HTTP", async () => {
-    const result = await f.latchkey(["createsuperuser", "--noinput", "--username", "root", "--email", "root@example.com"], { LATCHKEY_SUPERUSER_PASSWORD: PASSWORD });
+    const result = await f.latchkey(
+      ["createsuperuser", "--noinput", "--username", "root", "--email", "root@example.com"],
+      { LATCHKEY_SUPERUSER_PASSWORD: PASSWORD },
+    );
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /Superuser "root" created successfully/);
     const client = await f.loggedIn("root");
@@ -23,9 +26,13 @@ describe("latchkey createsuperuser", () => {
   });
 
   it("refuses a username that exists (in any letter case) with exit 1 and a clear message", async () => {
-    const first = await f.latchkey(["createsuperuser", "--noinput", "--username", "dup"], { LATCHKEY_SUPERUSER_PASSWORD: PASSWORD });
+    const first = await f.latchkey(["createsuperuser", "--noinput", "--username", "dup"], {
+      LATCHKEY_SUPERUSER_PASSWORD: PASSWORD,
+    });
     assert.equal(first.code, 0, first.stderr);
-    const again = await f.latchkey(["createsuperuser", "--noinput", "--username", "DUP"], { LATCHKEY_SUPERUSER_PASSWORD: PASSWORD });
+    const again = await f.latchkey(["createsuperuser", "--noinput", "--username", "DUP"], {
+      LATCHKEY_SUPERUSER_PASSWORD: PASSWORD,
+    });
     assert.equal(again.code, 1);
     assert.match(again.stderr, /--username "DUP": That username is already taken\./);
     assert.doesNotMatch(again.stderr, /\n\s+at /);
@@ -37,14 +44,19 @@ describe("latchkey createsuperuser", () => {
     assert.match(result.stdout, /without a usable password/);
     const client = createTestClient(f.server.url);
     const token = await client.fetchCsrf();
-    const login = await client.post("/api/login/", { json: { username: "nopass", password: "anything at all" }, headers: { "x-csrftoken": token } });
+    const login = await client.post("/api/login/", {
+      json: { username: "nopass", password: "anything at all" },
+      headers: { "x-csrftoken": token },
+    });
     assert.equal(login.status, 400);
     const users = await f.latchkey(["users", "list", "--json"]);
     assert.ok(jsonRecords(users.stdout).some((u) => u.username === "nopass"));
   });
 
   it("refuses a password that breaks the password rules, creating nobody", async () => {
-    const result = await f.latchkey(["createsuperuser", "--noinput", "--username", "weak"], { LATCHKEY_SUPERUSER_PASSWORD: "short" });
+    const result = await f.latchkey(["createsuperuser", "--noinput", "--username", "weak"], {
+      LATCHKEY_SUPERUSER_PASSWORD: "short",
+    });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /the superuser was not created/);
     assert.match(result.stderr, /too short|at least/i);

@@ -40,17 +40,34 @@ describe("latchkey doctor --browser", { skip: browserTestSkip("chromium") }, () 
   });
   after(() => new Promise<void>((resolve) => spa.close(() => resolve())));
 
-  /** Starts `latchkey serve` with `env` (behind a proxy applying `rewrite`, if given) and runs the doctor with --browser from the SPA's page. */
-  async function doctor(env: Record<string, string>, rewrite?: (headers: AnswerHeaders, method: string) => void, spaUrl?: (apiUrl: string) => string, apiHost = "127.0.0.1"): Promise<{ code: number | null; report: Report; stderr: string }> {
+  /**
+   * Starts `latchkey serve` with `env` (behind a proxy applying `rewrite`, if given) and runs the doctor with --browser
+   * from the SPA's page.
+   */
+  async function doctor(
+    env: Record<string, string>,
+    rewrite?: (headers: AnswerHeaders, method: string) => void,
+    spaUrl?: (apiUrl: string) => string,
+    apiHost = "127.0.0.1",
+  ): Promise<{ code: number | null; report: Report; stderr: string }> {
     const dir = tempDir("latchkey-doctor-browser-");
     mkdirSync(join(dir.path, "spa"));
-    writeFileSync(join(dir.path, "spa", "index.html"), "<!doctype html><title>SPA</title><p>The SPA, served by latchkey");
-    const server = await startServe(["--port", "0", "--spa", join(dir.path, "spa")], { cwd: dir.path, env: { LATCHKEY_TRUSTED_ORIGINS: spaOrigin, ...env } });
+    writeFileSync(
+      join(dir.path, "spa", "index.html"),
+      "<!doctype html><title>SPA</title><p>The SPA, served by latchkey",
+    );
+    const server = await startServe(["--port", "0", "--spa", join(dir.path, "spa")], {
+      cwd: dir.path,
+      env: { LATCHKEY_TRUSTED_ORIGINS: spaOrigin, ...env },
+    });
     const proxy = rewrite === undefined ? null : await startHeaderProxy({ upstream: server.url, rewrite });
     try {
       const api = (proxy?.url ?? server.url).replace("127.0.0.1", apiHost);
       const page = spaUrl === undefined ? `${spaOrigin}/` : spaUrl(api);
-      const result = await runLatchkey(["doctor", page, "--api", `${api}/api`, "--browser", "--json"], { cwd: dir.path, env: { HOME: dir.path } });
+      const result = await runLatchkey(["doctor", page, "--api", `${api}/api`, "--browser", "--json"], {
+        cwd: dir.path,
+        env: { HOME: dir.path },
+      });
       assert.ok(result.stdout.startsWith("{"), result.stderr);
       return { code: result.code, report: JSON.parse(result.stdout) as Report, stderr: result.stderr };
     } finally {
@@ -66,14 +83,21 @@ describe("latchkey doctor --browser", { skip: browserTestSkip("chromium") }, () 
     return check;
   };
 
-  it("passes a same-origin deployment: Chromium's login attempt gets past CSRF and fails only on the made-up credentials", { timeout: TIMEOUT_MS }, async () => {
+  it("passes a same-origin deployment: Chromium's login attempt gets past CSRF and fails only on the made-up credentials", {
+    timeout: TIMEOUT_MS,
+  }, async () => {
     const { code, report } = await doctor({}, undefined, (api) => `${api}/`);
     assert.equal(code, 0, JSON.stringify(report.checks));
     assert.equal(found(report, "browser-login", /passed the CSRF checks/).status, "ok");
-    assert.equal(report.checks.some((c) => c.id.startsWith("browser-") && c.status !== "ok"), false);
+    assert.equal(
+      report.checks.some((c) => c.id.startsWith("browser-") && c.status !== "ok"),
+      false,
+    );
   });
 
-  it("passes a cross-site deployment with the \"cross-site\" preset: partitioned cookies are stored and sent by Chromium", { timeout: TIMEOUT_MS }, async () => {
+  it('passes a cross-site deployment with the "cross-site" preset: partitioned cookies are stored and sent by Chromium', {
+    timeout: TIMEOUT_MS,
+  }, async () => {
     const { code, report } = await doctor({ LATCHKEY_DEPLOYMENT: "cross-site" });
     assert.equal(code, 0, JSON.stringify(report.checks));
     assert.equal(found(report, "browser-login", /passed the CSRF checks/).status, "ok");
@@ -83,53 +107,100 @@ describe("latchkey doctor --browser", { skip: browserTestSkip("chromium") }, () 
     h["set-cookie"] = h["set-cookie"]?.map((line) => line.replace(/; Secure/i, ""));
   };
 
-  it("reports Chromium refusing a SameSite=None cookie that a proxy stripped of Secure, with the fix (same site: localhost:a → localhost:b)", { timeout: TIMEOUT_MS }, async () => {
+  it("reports Chromium refusing a SameSite=None cookie that a proxy stripped of Secure, with the fix (same site: localhost:a → localhost:b)", {
+    timeout: TIMEOUT_MS,
+  }, async () => {
     const { code, report } = await doctor({ LATCHKEY_COOKIES_SAME_SITE: "none" }, stripSecure, undefined, "localhost");
     assert.equal(code, 1);
-    const refused = found(report, "browser-cookie", /Chromium refused to store the cookie csrftoken: it is SameSite=None without Secure, which Chromium refuses \(SameSiteNoneInsecure\)/);
+    const refused = found(
+      report,
+      "browser-cookie",
+      /Chromium refused to store the cookie csrftoken: it is SameSite=None without Secure, which Chromium refuses \(SameSiteNoneInsecure\)/,
+    );
     assert.equal(refused.status, "fail");
     assert.match(refused.fix ?? "", /cookies\.secure "always"/);
     assert.equal(report.checks.find((c) => c.id === "cookie-secure")?.status, "fail", "the HTTP probe names it too");
-    assert.equal(found(report, "browser-login", /answered 403.*csrf_cookie_missing.*The refused cookies above are why/).status, "fail");
+    assert.equal(
+      found(report, "browser-login", /answered 403.*csrf_cookie_missing.*The refused cookies above are why/).status,
+      "fail",
+    );
   });
 
-  it("reports a Partitioned cookie stripped of Secure, which Chromium drops without giving a reason", { timeout: TIMEOUT_MS }, async () => {
+  it("reports a Partitioned cookie stripped of Secure, which Chromium drops without giving a reason", {
+    timeout: TIMEOUT_MS,
+  }, async () => {
     const { code, report } = await doctor({ LATCHKEY_DEPLOYMENT: "cross-site" }, stripSecure);
     assert.equal(code, 1);
-    const dropped = found(report, "browser-cookie", /Chromium dropped the cookie csrftoken without giving a reason: it is Partitioned but not Secure/);
+    const dropped = found(
+      report,
+      "browser-cookie",
+      /Chromium dropped the cookie csrftoken without giving a reason: it is Partitioned but not Secure/,
+    );
     assert.match(dropped.fix ?? "", /no proxy strips Secure/);
     assert.equal(found(report, "browser-login", /answered 403/).status, "fail");
   });
 
-  it("reports Chromium blocking an unpartitioned third-party cookie, which the HTTP probe can only warn about", { timeout: TIMEOUT_MS }, async () => {
+  it("reports Chromium blocking an unpartitioned third-party cookie, which the HTTP probe can only warn about", {
+    timeout: TIMEOUT_MS,
+  }, async () => {
     const { code, report } = await doctor({ LATCHKEY_COOKIES_SAME_SITE: "none", LATCHKEY_COOKIES_SECURE: "always" });
     assert.equal(code, 1);
     assert.equal(report.checks.find((c) => c.id === "cookie-partitioned")?.status, "warn");
-    const refused = found(report, "browser-cookie", /Chromium refused to store the cookie csrftoken: .*third-party cookies/);
+    const refused = found(
+      report,
+      "browser-cookie",
+      /Chromium refused to store the cookie csrftoken: .*third-party cookies/,
+    );
     assert.match(refused.fix ?? "", /cookies\.partitioned true/);
   });
 
-  it("reports Chromium refusing the cookies when the SPA is on localhost and the API on 127.0.0.1 with the default SameSite=Lax (C1's mix-up)", { timeout: TIMEOUT_MS }, async () => {
+  it("reports Chromium refusing the cookies when the SPA is on localhost and the API on 127.0.0.1 with the default SameSite=Lax (C1's mix-up)", {
+    timeout: TIMEOUT_MS,
+  }, async () => {
     const { code, report } = await doctor({});
     assert.equal(code, 1);
-    assert.equal(report.checks.find((c) => c.id === "cookie-samesite")?.status, "fail", "the HTTP probe sees two sites");
+    assert.equal(
+      report.checks.find((c) => c.id === "cookie-samesite")?.status,
+      "fail",
+      "the HTTP probe sees two sites",
+    );
     const refused = found(report, "browser-cookie", /Chromium (refused to store|did not send) the cookie csrftoken/);
     assert.equal(refused.status, "fail");
     assert.match(refused.fix ?? "", /serve the SPA and the API from one site|put the API on the SPA's site/);
     assert.equal(found(report, "browser-login", /answered 403.*csrf_cookie_missing/).status, "fail");
   });
 
-  it("reports Chromium's CORS refusal, naming the origin to trust, when the SPA's origin is missing from trustedOrigins (C2)", { timeout: TIMEOUT_MS }, async () => {
-    const { code, report } = await doctor({ LATCHKEY_TRUSTED_ORIGINS: "https://elsewhere.example.com" }, undefined, undefined, "localhost");
+  it("reports Chromium's CORS refusal, naming the origin to trust, when the SPA's origin is missing from trustedOrigins (C2)", {
+    timeout: TIMEOUT_MS,
+  }, async () => {
+    const { code, report } = await doctor(
+      { LATCHKEY_TRUSTED_ORIGINS: "https://elsewhere.example.com" },
+      undefined,
+      undefined,
+      "localhost",
+    );
     assert.equal(code, 1);
-    const cors = found(report, "browser-cors", /Chromium refused the API's answer: .*CORS policy.*Access-Control-Allow-Origin/);
+    const cors = found(
+      report,
+      "browser-cors",
+      /Chromium refused the API's answer: .*CORS policy.*Access-Control-Allow-Origin/,
+    );
     assert.match(cors.fix ?? "", new RegExp(`Add "${spaOrigin}" to trustedOrigins`));
   });
 
-  it("reports Chromium's CORS refusal when a CORS layer drops Access-Control-Allow-Credentials", { timeout: TIMEOUT_MS }, async () => {
-    const { code, report } = await doctor({ LATCHKEY_DEPLOYMENT: "cross-site" }, (h) => void delete h["access-control-allow-credentials"]);
+  it("reports Chromium's CORS refusal when a CORS layer drops Access-Control-Allow-Credentials", {
+    timeout: TIMEOUT_MS,
+  }, async () => {
+    const { code, report } = await doctor(
+      { LATCHKEY_DEPLOYMENT: "cross-site" },
+      (h) => void delete h["access-control-allow-credentials"],
+    );
     assert.equal(code, 1);
-    const cors = found(report, "browser-cors", /Chromium refused the API's answer: .*CORS policy.*Access-Control-Allow-Credentials/);
+    const cors = found(
+      report,
+      "browser-cors",
+      /Chromium refused the API's answer: .*CORS policy.*Access-Control-Allow-Credentials/,
+    );
     assert.equal(cors.status, "fail");
     assert.match(cors.fix ?? "", /Allow credentials/);
   });
@@ -138,9 +209,15 @@ describe("latchkey doctor --browser", { skip: browserTestSkip("chromium") }, () 
     const dir = tempDir("latchkey-doctor-browser-");
     const server = await startServe(["--port", "0"], { cwd: dir.path });
     try {
-      const result = await runLatchkey(["doctor", `${server.url}/`, "--browser", "--chromium", "/nonexistent/chromium"], { cwd: dir.path });
+      const result = await runLatchkey(
+        ["doctor", `${server.url}/`, "--browser", "--chromium", "/nonexistent/chromium"],
+        { cwd: dir.path },
+      );
       assert.equal(result.code, 1);
-      assert.match(result.stderr, /--browser needs Chromium, and there is none at \/nonexistent\/chromium\. Install it \(apt-get install chromium\) or pass --chromium <path>\./);
+      assert.match(
+        result.stderr,
+        /--browser needs Chromium, and there is none at \/nonexistent\/chromium\. Install it \(apt-get install chromium\) or pass --chromium <path>\./,
+      );
     } finally {
       await server.stop();
       dir.cleanup();

@@ -27,8 +27,14 @@ interface Report {
 }
 
 /** One latchkey server for a describe block, and `doctor` runs through a fresh proxy per test. */
-function deployment(env: Record<string, string>, tls: () => Promise<Certificate | undefined>): {
-  doctor(rewrite: (headers: AnswerHeaders, method: string) => void, args: (proxyUrl: string) => string[]): Promise<{ code: number | null; report: Report }>;
+function deployment(
+  env: Record<string, string>,
+  tls: () => Promise<Certificate | undefined>,
+): {
+  doctor(
+    rewrite: (headers: AnswerHeaders, method: string) => void,
+    args: (proxyUrl: string) => string[],
+  ): Promise<{ code: number | null; report: Report }>;
 } {
   const dir = tempDir("latchkey-doctor-checks-");
   let server: ServeProcess | undefined;
@@ -44,9 +50,16 @@ function deployment(env: Record<string, string>, tls: () => Promise<Certificate 
   return {
     async doctor(rewrite, args) {
       assert.ok(server);
-      const proxy = await startHeaderProxy({ upstream: server.url, rewrite, ...(certificate === undefined ? {} : { tls: certificate }) });
+      const proxy = await startHeaderProxy({
+        upstream: server.url,
+        rewrite,
+        ...(certificate === undefined ? {} : { tls: certificate }),
+      });
       try {
-        const result = await runLatchkey(["doctor", ...args(proxy.url), "--json"], { cwd: dir.path, env: certificate === undefined ? {} : { NODE_EXTRA_CA_CERTS: certificate.certFile } });
+        const result = await runLatchkey(["doctor", ...args(proxy.url), "--json"], {
+          cwd: dir.path,
+          env: certificate === undefined ? {} : { NODE_EXTRA_CA_CERTS: certificate.certFile },
+        });
         assert.ok(result.stdout.startsWith("{"), result.stderr);
         return { code: result.code, report: JSON.parse(result.stdout) as Report };
       } finally {
@@ -83,12 +96,18 @@ describe("latchkey doctor's HSTS check, behind a TLS proxy", { skip: requireProg
     const short = await api.doctor((h) => void (h["strict-transport-security"] = "max-age=300"), sameOrigin);
     assert.equal(check(short.report, "hsts").status, "warn");
     assert.match(check(short.report, "hsts").message, /max-age=300 \(0 days\) lapses between visits/);
-    const off = await api.doctor((h) => void (h["strict-transport-security"] = "max-age=0; includeSubDomains"), sameOrigin);
+    const off = await api.doctor(
+      (h) => void (h["strict-transport-security"] = "max-age=0; includeSubDomains"),
+      sameOrigin,
+    );
     assert.match(check(off.report, "hsts").message, /max-age=0 tells browsers to forget HSTS/);
   });
 
   it("passes a proxy that sends a year of HSTS", { timeout: TIMEOUT_MS }, async () => {
-    const { code, report } = await api.doctor((h) => void (h["strict-transport-security"] = "max-age=31536000; includeSubDomains"), sameOrigin);
+    const { code, report } = await api.doctor(
+      (h) => void (h["strict-transport-security"] = "max-age=31536000; includeSubDomains"),
+      sameOrigin,
+    );
     assert.equal(check(report, "hsts").status, "ok");
     assert.equal(code, 0, JSON.stringify(report.checks));
   });
@@ -98,14 +117,20 @@ describe("latchkey doctor's clock and CORS checks, for a cross-site SPA", () => 
   const api = deployment({ LATCHKEY_DEPLOYMENT: "cross-site", LATCHKEY_TRUSTED_ORIGINS: APP }, async () => undefined);
   const crossSite = (url: string): string[] => [`${APP}/`, "--api", `${url}/api`];
 
-  it("passes the deployment done right: clock, credentials, allowed and exposed headers, Vary all ok", { timeout: TIMEOUT_MS }, async () => {
+  it("passes the deployment done right: clock, credentials, allowed and exposed headers, Vary all ok", {
+    timeout: TIMEOUT_MS,
+  }, async () => {
     const { code, report } = await api.doctor(unchanged, crossSite);
     assert.equal(code, 0, JSON.stringify(report.checks));
-    for (const id of ["clock", "cors-origin", "cors-credentials", "cors-headers", "cors-expose", "cors-vary", "csrf"]) assert.equal(check(report, id).status, "ok", id);
+    for (const id of ["clock", "cors-origin", "cors-credentials", "cors-headers", "cors-expose", "cors-vary", "csrf"])
+      assert.equal(check(report, id).status, "ok", id);
   });
 
   it("says how far off the server's clock is when its Date is two hours ahead", { timeout: TIMEOUT_MS }, async () => {
-    const { report } = await api.doctor((h) => void (h.date = new Date(Date.now() + 2 * 3_600_000).toUTCString()), crossSite);
+    const { report } = await api.doctor(
+      (h) => void (h.date = new Date(Date.now() + 2 * 3_600_000).toUTCString()),
+      crossSite,
+    );
     const clock = check(report, "clock");
     assert.equal(clock.status, "warn");
     assert.match(clock.message, /The server's clock is 7[12]\d\d s off from this machine's/);
@@ -120,7 +145,10 @@ describe("latchkey doctor's clock and CORS checks, for a cross-site SPA", () => 
   });
 
   it("fails when the preflight does not allow the X-CSRFToken request header", { timeout: TIMEOUT_MS }, async () => {
-    const { code, report } = await api.doctor((h, method) => void (method === "OPTIONS" && (h["access-control-allow-headers"] = "content-type")), crossSite);
+    const { code, report } = await api.doctor(
+      (h, method) => void (method === "OPTIONS" && (h["access-control-allow-headers"] = "content-type")),
+      crossSite,
+    );
     assert.equal(code, 1);
     const headers = check(report, "cors-headers");
     assert.equal(headers.status, "fail");
@@ -143,29 +171,48 @@ describe("latchkey doctor's clock and CORS checks, for a cross-site SPA", () => 
 });
 
 describe("latchkey doctor's __Host- prefix check", () => {
-  const api = deployment({ LATCHKEY_CSRF_COOKIE_NAME: "__Host-csrftoken", LATCHKEY_COOKIES_SECURE: "always" }, async () => undefined);
+  const api = deployment(
+    { LATCHKEY_CSRF_COOKIE_NAME: "__Host-csrftoken", LATCHKEY_COOKIES_SECURE: "always" },
+    async () => undefined,
+  );
   const sameOrigin = (url: string): string[] => [`${url}/`];
-  const rewriteCookies = (edit: (line: string) => string) => (h: AnswerHeaders): void => {
-    h["set-cookie"] = h["set-cookie"]?.map(edit);
-  };
+  const rewriteCookies =
+    (edit: (line: string) => string) =>
+    (h: AnswerHeaders): void => {
+      h["set-cookie"] = h["set-cookie"]?.map(edit);
+    };
 
   it("passes a __Host- cookie that is Secure, Path=/ and has no Domain", { timeout: TIMEOUT_MS }, async () => {
     const { code, report } = await api.doctor(unchanged, sameOrigin);
     assert.equal(code, 0, JSON.stringify(report.checks));
-    assert.equal(report.checks.some((c) => c.id === "cookie-host-prefix"), false);
+    assert.equal(
+      report.checks.some((c) => c.id === "cookie-host-prefix"),
+      false,
+    );
     assert.equal(check(report, "csrf").status, "ok", "the renamed CSRF cookie is found and used");
   });
 
-  it("fails, naming each broken rule, when a proxy adds a Domain and narrows the Path of a __Host- cookie", { timeout: TIMEOUT_MS }, async () => {
-    const { code, report } = await api.doctor(rewriteCookies((line) => `${line.replace("Path=/", "Path=/api")}; Domain=127.0.0.1`), sameOrigin);
+  it("fails, naming each broken rule, when a proxy adds a Domain and narrows the Path of a __Host- cookie", {
+    timeout: TIMEOUT_MS,
+  }, async () => {
+    const { code, report } = await api.doctor(
+      rewriteCookies((line) => `${line.replace("Path=/", "Path=/api")}; Domain=127.0.0.1`),
+      sameOrigin,
+    );
     assert.equal(code, 1);
     const prefix = check(report, "cookie-host-prefix");
     assert.equal(prefix.status, "fail");
-    assert.match(prefix.message, /__Host-csrftoken breaks the __Host- rules \(Secure, Path=\/, no Domain\): its Path is "\/api", not \/, it has Domain=127\.0\.0\.1/);
+    assert.match(
+      prefix.message,
+      /__Host-csrftoken breaks the __Host- rules \(Secure, Path=\/, no Domain\): its Path is "\/api", not \/, it has Domain=127\.0\.0\.1/,
+    );
   });
 
   it("fails when a proxy strips Secure from a __Host- cookie", { timeout: TIMEOUT_MS }, async () => {
-    const { report } = await api.doctor(rewriteCookies((line) => line.replace(/; Secure/i, "")), sameOrigin);
+    const { report } = await api.doctor(
+      rewriteCookies((line) => line.replace(/; Secure/i, "")),
+      sameOrigin,
+    );
     assert.match(check(report, "cookie-host-prefix").message, /it is not Secure/);
   });
 });

@@ -1,5 +1,11 @@
 import { readFileSync } from "node:fs";
-import { createServer as createHttpServer, request, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from "node:http";
+import {
+  createServer as createHttpServer,
+  request,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type ServerResponse,
+} from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
@@ -32,23 +38,35 @@ export interface HeaderProxy {
 export function startHeaderProxy(options: HeaderProxyOptions): Promise<HeaderProxy> {
   const upstream = new URL(options.upstream);
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
-    const headers = { ...req.headers, host: upstream.host, ...(options.tls === undefined ? {} : { "x-forwarded-proto": "https", "x-forwarded-host": req.headers.host ?? "" }) };
-    const forward = request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers }, (answer) => {
-      const out = { ...answer.headers };
-      // Hop-by-hop headers are the proxy's own business.
-      for (const hop of ["connection", "keep-alive", "transfer-encoding"]) delete out[hop];
-      options.rewrite(out, req.method ?? "GET");
-      for (const [name, value] of Object.entries(out)) if (value !== undefined) res.setHeader(name, value);
-      res.writeHead(answer.statusCode ?? 502);
-      answer.pipe(res);
-    });
+    const headers = {
+      ...req.headers,
+      host: upstream.host,
+      ...(options.tls === undefined
+        ? {}
+        : { "x-forwarded-proto": "https", "x-forwarded-host": req.headers.host ?? "" }),
+    };
+    const forward = request(
+      { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers },
+      (answer) => {
+        const out = { ...answer.headers };
+        // Hop-by-hop headers are the proxy's own business.
+        for (const hop of ["connection", "keep-alive", "transfer-encoding"]) delete out[hop];
+        options.rewrite(out, req.method ?? "GET");
+        for (const [name, value] of Object.entries(out)) if (value !== undefined) res.setHeader(name, value);
+        res.writeHead(answer.statusCode ?? 502);
+        answer.pipe(res);
+      },
+    );
     forward.once("error", (error) => {
       res.writeHead(502, { "content-type": "text/plain" });
       res.end(`upstream: ${error.message}`);
     });
     req.pipe(forward);
   };
-  const server = options.tls === undefined ? createHttpServer(handle) : createHttpsServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }, handle);
+  const server =
+    options.tls === undefined
+      ? createHttpServer(handle)
+      : createHttpsServer({ cert: readFileSync(options.tls.certFile), key: readFileSync(options.tls.keyFile) }, handle);
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {

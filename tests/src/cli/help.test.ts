@@ -6,7 +6,10 @@ import { runLatchkey, tempDir } from "../server/latchkey-process.js";
 const COMMANDS: readonly { args: readonly string[]; mentions: readonly string[] }[] = [
   { args: ["serve"], mentions: ["--host", "--port", "--spa", "--config", "--data-dir"] },
   { args: ["migrate"], mentions: ["--config", "--data-dir"] },
-  { args: ["createsuperuser"], mentions: ["--username", "--email", "--noinput", "LATCHKEY_SUPERUSER_PASSWORD", "--config", "--data-dir"] },
+  {
+    args: ["createsuperuser"],
+    mentions: ["--username", "--email", "--noinput", "LATCHKEY_SUPERUSER_PASSWORD", "--config", "--data-dir"],
+  },
   { args: ["changepassword"], mentions: ["<username>", "LATCHKEY_NEW_PASSWORD", "--config", "--data-dir"] },
   { args: ["users"], mentions: ["list", "deactivate", "activate"] },
   { args: ["users", "list"], mentions: ["--json", "--config", "--data-dir"] },
@@ -17,7 +20,10 @@ const COMMANDS: readonly { args: readonly string[]; mentions: readonly string[] 
   { args: ["sessions", "revoke"], mentions: ["[id]", "--user", "--config", "--data-dir"] },
   { args: ["clearsessions"], mentions: ["--config", "--data-dir"] },
   { args: ["doctor"], mentions: ["<spa-url>", "--api", "--json", "--browser", "--chromium"] },
-  { args: ["import-django"], mentions: ["<database-url>", "--sessions", "--dry-run", "--json", "--batch-size", "--config", "--data-dir"] },
+  {
+    args: ["import-django"],
+    mentions: ["<database-url>", "--sessions", "--dry-run", "--json", "--batch-size", "--config", "--data-dir"],
+  },
 ];
 
 describe("latchkey --help", () => {
@@ -30,14 +36,29 @@ describe("latchkey --help", () => {
   it("lists every command and exits 0", async () => {
     const result = await runLatchkey(["--help"], { cwd: dir.path });
     assert.equal(result.code, 0, result.stderr);
-    for (const name of ["serve", "migrate", "createsuperuser", "changepassword", "users", "sessions", "clearsessions", "import-django", "doctor"]) assert.match(result.stdout, new RegExp(`\\b${name}\\b`));
+    for (const name of [
+      "serve",
+      "migrate",
+      "createsuperuser",
+      "changepassword",
+      "users",
+      "sessions",
+      "clearsessions",
+      "import-django",
+      "doctor",
+    ])
+      assert.match(result.stdout, new RegExp(`\\b${name}\\b`));
   });
 
   for (const { args, mentions } of COMMANDS) {
     it(`explains \`latchkey ${args.join(" ")}\` and its options, exiting 0`, async () => {
       const result = await runLatchkey([...args, "--help"], { cwd: dir.path });
       assert.equal(result.code, 0, result.stderr);
-      for (const text of mentions) assert.ok(result.stdout.includes(text), `help of ${args.join(" ")} does not mention ${text}:\n${result.stdout}`);
+      for (const text of mentions)
+        assert.ok(
+          result.stdout.includes(text),
+          `help of ${args.join(" ")} does not mention ${text}:\n${result.stdout}`,
+        );
     });
   }
 
@@ -77,7 +98,10 @@ describe("latchkey usage errors", () => {
   });
 
   it("exits 1 with the list of problems, and no stack trace, for a bad configuration", async () => {
-    const result = await runLatchkey(["users", "list"], { cwd: dir.path, env: { LATCHKEY_PORT: "eighty", LATCHKEY_USER_SHAPE: "snake" } });
+    const result = await runLatchkey(["users", "list"], {
+      cwd: dir.path,
+      env: { LATCHKEY_PORT: "eighty", LATCHKEY_USER_SHAPE: "snake" },
+    });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /invalid configuration/);
     assert.match(result.stderr, /LATCHKEY_PORT="eighty" \(environment\): must be an integer/);

@@ -9,16 +9,29 @@ import { LATCHKEY_BIN } from "../server/latchkey-process.js";
  * @inquirer/password can be driven like a person at a keyboard.
  */
 const HAS_SCRIPT = spawnSync("script", ["--version"]).status === 0;
-const SKIP = HAS_SCRIPT ? false : process.env.CI === "true" ? false : "SKIPPED: util-linux `script` is not installed, so no pseudo-terminal can be made";
+const SKIP = HAS_SCRIPT
+  ? false
+  : process.env.CI === "true"
+    ? false
+    : "SKIPPED: util-linux `script` is not installed, so no pseudo-terminal can be made";
 
 /** One exchange: wait until the output shows `expect` (after the previous one), then type `type` (if any). */
 type Step = { expect: string; type?: string };
 
 /** Runs `latchkey <args>` on a pseudo-terminal, answering prompts in order; resolves with the exit code and output. */
-function runOnTerminal(args: readonly string[], cwd: string, steps: readonly Step[], env: Readonly<Record<string, string>> = {}): Promise<{ code: number | null; output: string }> {
+function runOnTerminal(
+  args: readonly string[],
+  cwd: string,
+  steps: readonly Step[],
+  env: Readonly<Record<string, string>> = {},
+): Promise<{ code: number | null; output: string }> {
   assert.ok(HAS_SCRIPT, "util-linux `script` is required for the terminal tests (CI=true makes its absence a failure)");
   const command = [process.execPath, LATCHKEY_BIN, ...args].map((part) => `'${part.replace(/'/g, "'\\''")}'`).join(" ");
-  const child = spawn("script", ["-qfec", command, "/dev/null"], { cwd, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "dumb", ...env }, stdio: ["pipe", "pipe", "pipe"] });
+  const child = spawn("script", ["-qfec", command, "/dev/null"], {
+    cwd,
+    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "dumb", ...env },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
   let output = "";
   let from = 0;
   const pending = [...steps];
@@ -39,7 +52,8 @@ function runOnTerminal(args: readonly string[], cwd: string, steps: readonly Ste
   return new Promise((resolve, reject) => {
     child.once("error", reject);
     child.once("close", (code) => {
-      if (pending.length > 0) reject(new Error(`the command ended before showing ${JSON.stringify(pending[0]?.expect)}; output:\n${output}`));
+      if (pending.length > 0)
+        reject(new Error(`the command ended before showing ${JSON.stringify(pending[0]?.expect)}; output:\n${output}`));
       else resolve({ code, output });
     });
   });
@@ -87,7 +101,11 @@ describe("interactive prompts on a terminal", { skip: SKIP, timeout: 60_000 }, (
 
   it("changepassword gives up after three mismatched attempts, changing nothing", async () => {
     const steps: Step[] = [];
-    for (let i = 0; i < 3; i++) steps.push({ expect: "Password:", type: `attempt ${i} passphrase\r` }, { expect: "Password (again):", type: `different ${i} passphrase\r` });
+    for (let i = 0; i < 3; i++)
+      steps.push(
+        { expect: "Password:", type: `attempt ${i} passphrase\r` },
+        { expect: "Password (again):", type: `different ${i} passphrase\r` },
+      );
     steps.push({ expect: "no acceptable password after 3 attempts" });
     const { code, output } = await runOnTerminal(["changepassword", "erin"], f.dir, steps);
     assert.equal(code, 1, output);

@@ -10,7 +10,9 @@ import { cliFixture, PASSWORD, whoamiStatus, type CliFixture } from "./cli-fixtu
 // "SQLite: one server, exact without a probe per request"). These commands revoke, so the
 // very next request after each returns must be refused.
 
-/** The pid of the process actually serving: the child of the `latchkey serve` supervisor on Linux, else that process. */
+/**
+ * The pid of the process actually serving: the child of the `latchkey serve` supervisor on Linux, else that process.
+ */
 function servingPid(fixture: CliFixture): number {
   const pid = fixture.server.child.pid ?? -1;
   if (process.platform !== "linux") return pid;
@@ -38,9 +40,14 @@ describe("latchkey commands against a running server on SQLite", () => {
 
   it("refuses the old sessions on the very next request after changepassword returns, many times in a row", async () => {
     for (let round = 0; round < 3; round += 1) {
-      const client = await fixture.loggedIn("carol", round === 0 ? PASSWORD : `new password number ${round - 1} long enough`);
+      const client = await fixture.loggedIn(
+        "carol",
+        round === 0 ? PASSWORD : `new password number ${round - 1} long enough`,
+      );
       assert.equal(await whoamiStatus(client), 200);
-      const result = await fixture.latchkey(["changepassword", "carol"], { LATCHKEY_NEW_PASSWORD: `new password number ${round} long enough` });
+      const result = await fixture.latchkey(["changepassword", "carol"], {
+        LATCHKEY_NEW_PASSWORD: `new password number ${round} long enough`,
+      });
       assert.equal(result.code, 0, result.stderr);
       assert.equal(await whoamiStatus(client), 401, `round ${round}`);
     }
@@ -60,6 +67,10 @@ describe("latchkey commands against a running server on SQLite", () => {
     assert.equal(result.code, 1, result.stdout);
     assert.match(result.stderr, /did not confirm/);
     // The stopped server reads the announcement when it runs again; until then it may not have.
-    await waitUntil("the resumed server to refuse the revoked session", async () => (await whoamiStatus(client)) === 401, { timeoutMs: 20_000 });
+    await waitUntil(
+      "the resumed server to refuse the revoked session",
+      async () => (await whoamiStatus(client)) === 401,
+      { timeoutMs: 20_000 },
+    );
   });
 });

@@ -19,7 +19,8 @@ describe("latchkey sessions", () => {
     assert.equal(session.userAgent, "Firefox on the test rig");
     assert.equal(session.ip, "127.0.0.1");
     assert.equal(session.expired, false);
-    for (const field of ["id", "createdAt", "lastSeenAt", "expiresAt"]) assert.equal(typeof session[field], "string", field);
+    for (const field of ["id", "createdAt", "lastSeenAt", "expiresAt"])
+      assert.equal(typeof session[field], "string", field);
     assert.ok(!("secretHash" in session), "the secret hash is never printed");
 
     const table = await f.latchkey(["sessions", "list"]);

@@ -17,7 +17,10 @@ describe("latchkey users create, users import and sendtestemail", () => {
   after(() => f.close());
 
   it("creates an ordinary user with --noinput who can log in", async () => {
-    const created = await f.latchkey(["users", "create", "--noinput", "--username", "bob", "--email", "bob@example.com"], { LATCHKEY_USER_PASSWORD: "a long passphrase for bob 7" });
+    const created = await f.latchkey(
+      ["users", "create", "--noinput", "--username", "bob", "--email", "bob@example.com"],
+      { LATCHKEY_USER_PASSWORD: "a long passphrase for bob 7" },
+    );
     assert.equal(created.code, 0, created.stderr);
     const bob = jsonRecords((await f.latchkey(["users", "list", "--json"])).stdout).find((u) => u.username === "bob");
     assert.equal(bob?.isStaff, false);
@@ -26,11 +29,20 @@ describe("latchkey users create, users import and sendtestemail", () => {
 
   it("imports JSON lines with Django hashes, with a progress bar and a summary; the users log in with their old passwords", async () => {
     const file = join(f.dir, "users.jsonl");
-    writeFileSync(file, [
-      JSON.stringify({ username: "dj1", password: DJANGO_HASH, email: "dj1@example.com", first_name: "Dj", date_joined: "2020-01-02T03:04:05Z" }),
-      "",
-      JSON.stringify({ username: "dj2", password: DJANGO_HASH, is_staff: true }),
-    ].join("\n"));
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({
+          username: "dj1",
+          password: DJANGO_HASH,
+          email: "dj1@example.com",
+          first_name: "Dj",
+          date_joined: "2020-01-02T03:04:05Z",
+        }),
+        "",
+        JSON.stringify({ username: "dj2", password: DJANGO_HASH, is_staff: true }),
+      ].join("\n"),
+    );
     const result = await f.latchkey(["users", "import", "users.jsonl"]);
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /Imported 2 users/);
@@ -40,12 +52,15 @@ describe("latchkey users create, users import and sendtestemail", () => {
 
   it("reports each bad line with its number and imports nothing", async () => {
     const file = join(f.dir, "bad.jsonl");
-    writeFileSync(file, [
-      JSON.stringify({ username: "ok1", password: DJANGO_HASH }),
-      "{not json",
-      JSON.stringify({ username: "ok2", password: "plaintext" }),
-      JSON.stringify({ username: "alice", password: DJANGO_HASH }),
-    ].join("\n"));
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({ username: "ok1", password: DJANGO_HASH }),
+        "{not json",
+        JSON.stringify({ username: "ok2", password: "plaintext" }),
+        JSON.stringify({ username: "alice", password: DJANGO_HASH }),
+      ].join("\n"),
+    );
     const result = await f.latchkey(["users", "import", "bad.jsonl"]);
     assert.notEqual(result.code, 0);
     assert.match(result.stderr, /line 2: not valid JSON/);
@@ -56,9 +71,14 @@ describe("latchkey users create, users import and sendtestemail", () => {
   });
 
   it("accepts username acc with a 20-character random password containing Acc, and refuses one built on the username", async () => {
-    const ok = await f.latchkey(["createsuperuser", "--noinput", "--username", "acc", "--email", "acc@example.com"], { LATCHKEY_SUPERUSER_PASSWORD: "q7Zr!Acc9mWx2#Lp0vTe" });
+    const ok = await f.latchkey(["createsuperuser", "--noinput", "--username", "acc", "--email", "acc@example.com"], {
+      LATCHKEY_SUPERUSER_PASSWORD: "q7Zr!Acc9mWx2#Lp0vTe",
+    });
     assert.equal(ok.code, 0, ok.stderr);
-    const refused = await f.latchkey(["users", "create", "--noinput", "--username", "margaret", "--email", "m@example.com"], { LATCHKEY_USER_PASSWORD: "margaret2024" });
+    const refused = await f.latchkey(
+      ["users", "create", "--noinput", "--username", "margaret", "--email", "m@example.com"],
+      { LATCHKEY_USER_PASSWORD: "margaret2024" },
+    );
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /too similar to the username/);
   });
@@ -67,7 +87,10 @@ describe("latchkey users create, users import and sendtestemail", () => {
     const sink = await startSmtpSink();
     const dir = tempDir("latchkey-sendtestemail-");
     try {
-      const result = await runLatchkey(["sendtestemail", "ops@example.com"], { cwd: dir.path, env: { LATCHKEY_MAIL_URL: sink.url } });
+      const result = await runLatchkey(["sendtestemail", "ops@example.com"], {
+        cwd: dir.path,
+        env: { LATCHKEY_MAIL_URL: sink.url },
+      });
       assert.equal(result.code, 0, result.stderr);
       const mail = await sink.waitForMail("ops@example.com");
       assert.match(mail.subject, /^Test email from latchkey/);

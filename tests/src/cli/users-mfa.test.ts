@@ -16,7 +16,10 @@ describe("latchkey users mfa", () => {
   before(async () => {
     dir = tempDir("latchkey-cli-mfa-");
     assert.equal((await latchkey(["migrate"])).code, 0);
-    const created = await runLatchkey(["createsuperuser", "--noinput", "--username", "carol", "--email", "carol@example.com"], { cwd: dir.path, env: { ...env, LATCHKEY_SUPERUSER_PASSWORD: PASSWORD } });
+    const created = await runLatchkey(
+      ["createsuperuser", "--noinput", "--username", "carol", "--email", "carol@example.com"],
+      { cwd: dir.path, env: { ...env, LATCHKEY_SUPERUSER_PASSWORD: PASSWORD } },
+    );
     assert.equal(created.code, 0, created.stderr);
     server = await startServe(["--port", "0"], { cwd: dir.path, env });
   });
@@ -35,13 +38,20 @@ describe("latchkey users mfa", () => {
     assert.equal((await client.login("carol", PASSWORD)).status, 200);
     const setup = await send(client, "POST", "/api/mfa/totp/setup/");
     assert.equal(setup.status, 200, setup.text);
-    const confirmed = await send(client, "POST", "/api/mfa/totp/confirm/", { code: totpCode(String(setup.json.secret), Date.now()) });
+    const confirmed = await send(client, "POST", "/api/mfa/totp/confirm/", {
+      code: totpCode(String(setup.json.secret), Date.now()),
+    });
     assert.equal(confirmed.status, 200, confirmed.text);
     assert.equal((await createTestClient(server.url).login("carol", PASSWORD)).status, 401);
 
     const shown = await latchkey(["users", "mfa", "carol", "--json"]);
     assert.equal(shown.code, 0, shown.stderr);
-    assert.deepEqual(JSON.parse(shown.stdout), { username: "carol", totp: "on", recoveryCodesRemaining: 10, passkeys: [] });
+    assert.deepEqual(JSON.parse(shown.stdout), {
+      username: "carol",
+      totp: "on",
+      recoveryCodesRemaining: 10,
+      passkeys: [],
+    });
 
     const reset = await latchkey(["users", "mfa", "reset", "carol"]);
     assert.equal(reset.code, 0, reset.stderr);
@@ -50,7 +60,10 @@ describe("latchkey users mfa", () => {
     assert.equal(audit.event, "mfa_reset");
     assert.equal(audit.username, "carol");
     assert.equal(audit.recoveryCodesRemoved, 10);
-    assert.match((await latchkey(["users", "mfa", "carol"])).stdout, /Authenticator app \(TOTP\): off[\s\S]*Recovery codes left: 0/);
+    assert.match(
+      (await latchkey(["users", "mfa", "carol"])).stdout,
+      /Authenticator app \(TOTP\): off[\s\S]*Recovery codes left: 0/,
+    );
     assert.equal((await createTestClient(server.url).login("carol", PASSWORD)).status, 200);
   });
 

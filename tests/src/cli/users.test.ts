@@ -15,7 +15,10 @@ describe("latchkey users", () => {
     assert.equal(table.code, 0, table.stderr);
     const [header, ...rows] = table.stdout.trimEnd().split("\n");
     assert.match(header ?? "", /^ID\s+USERNAME\s+EMAIL\s+ACTIVE\s+STAFF\s+SUPERUSER\s+JOINED\s+LAST LOGIN$/);
-    assert.ok(rows.some((row) => /^\d+\s+alice\s+alice@example\.com\s+yes\s+yes\s+yes\s/.test(row)), table.stdout);
+    assert.ok(
+      rows.some((row) => /^\d+\s+alice\s+alice@example\.com\s+yes\s+yes\s+yes\s/.test(row)),
+      table.stdout,
+    );
 
     const json = await f.latchkey(["users", "list", "--json"]);
     assert.equal(json.code, 0, json.stderr);
@@ -35,12 +38,17 @@ describe("latchkey users", () => {
     assert.equal(off.code, 0, off.stderr);
     assert.match(off.stdout, /User "carol" deactivated/);
     assert.equal(await whoamiStatus(client), 401, "deactivation ends the session at once");
-    const listed = jsonRecords((await f.latchkey(["users", "list", "--json"])).stdout).find((u) => u.username === "carol");
+    const listed = jsonRecords((await f.latchkey(["users", "list", "--json"])).stdout).find(
+      (u) => u.username === "carol",
+    );
     assert.equal(listed?.isActive, false);
 
     const retry = createTestClient(f.server.url);
     const token = await retry.fetchCsrf();
-    const refused = await retry.post("/api/login/", { json: { username: "carol", password: PASSWORD }, headers: { "x-csrftoken": token } });
+    const refused = await retry.post("/api/login/", {
+      json: { username: "carol", password: PASSWORD },
+      headers: { "x-csrftoken": token },
+    });
     assert.equal(refused.status, 400);
 
     const on = await f.latchkey(["users", "activate", "carol"]);

@@ -14,12 +14,24 @@ describe("@latchkey/client account calls, against a real server and real SMTP", 
     const app = await startMailApp(startNodeApp, sink);
     try {
       const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
-      const client = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: browser.cookies, broadcast: false });
+      const client = createClient({
+        baseUrl: app.baseUrl,
+        fetch: browser.fetch,
+        cookies: browser.cookies,
+        broadcast: false,
+      });
       await client.refresh();
-      const signup = await client.signup({ username: "clientuser", email: "clientuser@example.com", password: PASSWORD });
+      const signup = await client.signup({
+        username: "clientuser",
+        email: "clientuser@example.com",
+        password: PASSWORD,
+      });
       assert.deepEqual(signup, { ok: true, data: { pending: true } });
       const mail = await sink.waitForMail("clientuser@example.com");
-      assert.deepEqual(await client.verifyEmail(mail.key ?? ""), { ok: true, data: { email: "clientuser@example.com" } });
+      assert.deepEqual(await client.verifyEmail(mail.key ?? ""), {
+        ok: true,
+        data: { email: "clientuser@example.com" },
+      });
       const again = await client.verifyEmail(mail.key ?? "");
       assert.equal(!again.ok && again.error.code, "key_invalid");
 
@@ -32,7 +44,9 @@ describe("@latchkey/client account calls, against a real server and real SMTP", 
       assert.ok(fresh.ok);
 
       assert.ok((await client.requestPasswordReset("clientuser@example.com")).ok);
-      const reset = await sink.waitForMail("clientuser@example.com", { predicate: (m) => /reset-password/.test(m.text) });
+      const reset = await sink.waitForMail("clientuser@example.com", {
+        predicate: (m) => /reset-password/.test(m.text),
+      });
       assert.ok((await client.resetPassword(reset.key ?? "", "a different long passphrase 8")).ok);
       const mine = await client.whoami();
       assert.equal(!mine.ok && mine.error.status, 401);

@@ -58,7 +58,9 @@ describe("@latchkey/client across tabs (BroadcastChannel)", () => {
         await tabBSeesLogout;
         assert.equal(tabB.getToken(), null);
         // tabB becomes anonymous once its own token is revoked on the server.
-        const stillValid = await fetch(`${app.baseUrl}/api/whoami/`, { headers: { authorization: `Bearer ${tokenB}` } });
+        const stillValid = await fetch(`${app.baseUrl}/api/whoami/`, {
+          headers: { authorization: `Bearer ${tokenB}` },
+        });
         assert.equal(stillValid.status, 401);
       } finally {
         tabA.close();

@@ -28,7 +28,11 @@ describe("the browser bundles", () => {
           const ok = target.startsWith("./") || (allowed as readonly string[]).includes(target);
           assert.ok(ok, `${specifier}/${file} imports ${target}`);
         }
-        assert.doesNotMatch(source, /\bprocess\.|\bBuffer\.|\brequire\(|\b__dirname\b|["']node:/, `${specifier}/${file} uses a Node global or module`);
+        assert.doesNotMatch(
+          source,
+          /\bprocess\.|\bBuffer\.|\brequire\(|\b__dirname\b|["']node:/,
+          `${specifier}/${file} uses a Node global or module`,
+        );
       }
     });
   }

@@ -8,13 +8,22 @@ describe("@latchkey/client in cookie mode, against a real server", () => {
   it("logs in, answers whoami and logs out, with values and state to match", async () => {
     await withApp(async (app) => {
       const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
-      const client = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: browser.cookies, broadcast: false });
+      const client = createClient({
+        baseUrl: app.baseUrl,
+        fetch: browser.fetch,
+        cookies: browser.cookies,
+        broadcast: false,
+      });
       assert.equal(client.getState().status, "loading");
       assert.equal(client.getState(), client.getState(), "getState returns the same object until a change");
 
       const first = await client.refresh();
       assert.deepEqual(first, { status: "anonymous", user: null, error: null });
-      assert.equal(browser.sentTo("/api/whoami/").length, 0, "an anonymous visitor causes no 401: /session/ answers first");
+      assert.equal(
+        browser.sentTo("/api/whoami/").length,
+        0,
+        "an anonymous visitor causes no 401: /session/ answers first",
+      );
       assert.ok(browser.cookie("csrftoken"), "the first check leaves the CSRF cookie");
 
       const login = await client.login(ALICE.username, ALICE.password);
@@ -35,7 +44,10 @@ describe("@latchkey/client in cookie mode, against a real server", () => {
       assert.deepEqual(client.getState(), { status: "anonymous", user: null, error: null });
 
       const after = await client.whoami();
-      assert.deepEqual(after, { ok: false, error: { status: 401, code: "not_authenticated", detail: "Authentication credentials were not provided." } });
+      assert.deepEqual(after, {
+        ok: false,
+        error: { status: 401, code: "not_authenticated", detail: "Authentication credentials were not provided." },
+      });
       client.close();
     });
   });
@@ -43,9 +55,19 @@ describe("@latchkey/client in cookie mode, against a real server", () => {
   it("restores an existing session on refresh", async () => {
     await withApp(async (app) => {
       const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
-      const tab1 = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: browser.cookies, broadcast: false });
+      const tab1 = createClient({
+        baseUrl: app.baseUrl,
+        fetch: browser.fetch,
+        cookies: browser.cookies,
+        broadcast: false,
+      });
       assert.ok((await tab1.login(ALICE.username, ALICE.password)).ok);
-      const reloaded = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: browser.cookies, broadcast: false });
+      const reloaded = createClient({
+        baseUrl: app.baseUrl,
+        fetch: browser.fetch,
+        cookies: browser.cookies,
+        broadcast: false,
+      });
       const state = await reloaded.refresh();
       assert.equal(state.status, "authenticated");
       assert.equal(state.user?.username, "alice");
@@ -55,7 +77,12 @@ describe("@latchkey/client in cookie mode, against a real server", () => {
   it("attaches the CSRF token from the readable cookie to unsafe requests only", async () => {
     await withApp(async (app) => {
       const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
-      const client = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: browser.cookies, broadcast: false });
+      const client = createClient({
+        baseUrl: app.baseUrl,
+        fetch: browser.fetch,
+        cookies: browser.cookies,
+        broadcast: false,
+      });
       await client.refresh();
       const cookieBeforeLogin = browser.cookie("csrftoken");
       assert.ok((await client.login(ALICE.username, ALICE.password)).ok);
@@ -63,10 +90,18 @@ describe("@latchkey/client in cookie mode, against a real server", () => {
       assert.equal(loginRequest?.headers.get("x-csrftoken"), cookieBeforeLogin);
       assert.notEqual(browser.cookie("csrftoken"), cookieBeforeLogin, "login rotated the CSRF secret");
 
-      const posted = await client.fetch("/api/hello/", { method: "POST", body: "{}", headers: { "Content-Type": "application/json" } });
+      const posted = await client.fetch("/api/hello/", {
+        method: "POST",
+        body: "{}",
+        headers: { "Content-Type": "application/json" },
+      });
       assert.equal(posted.status, 200);
       const [post] = browser.sentTo("/api/hello/", "POST");
-      assert.equal(post?.headers.get("x-csrftoken"), browser.cookie("csrftoken"), "the rotated token is sent after login");
+      assert.equal(
+        post?.headers.get("x-csrftoken"),
+        browser.cookie("csrftoken"),
+        "the rotated token is sent after login",
+      );
       await client.fetch("/api/hello/");
       const [get] = browser.sentTo("/api/hello/", "GET");
       assert.equal(get?.headers.get("x-csrftoken"), null, "no token on a safe method");
@@ -83,11 +118,18 @@ describe("@latchkey/client in cookie mode, against a real server", () => {
       assert.ok(login.ok, JSON.stringify(login));
       assert.equal(browser.sentTo("/api/csrf/").length, 1, "with no token at all, /csrf/ is asked first");
       const sentToken = browser.sentTo("/api/login/")[0]?.headers.get("x-csrftoken");
-      assert.ok(sentToken !== undefined && sentToken !== null && sentToken.length === 64, "the masked header token is sent");
+      assert.ok(
+        sentToken !== undefined && sentToken !== null && sentToken.length === 64,
+        "the masked header token is sent",
+      );
 
       const posted = await client.fetch("/api/hello/", { method: "POST" });
       assert.equal(posted.status, 200, await posted.clone().text());
-      assert.equal(browser.sentTo("/api/csrf/").length, 1, "the rotated token came with the login answer: no extra /csrf/ request");
+      assert.equal(
+        browser.sentTo("/api/csrf/").length,
+        1,
+        "the rotated token came with the login answer: no extra /csrf/ request",
+      );
       assert.equal(browser.sentTo("/api/hello/", "POST").length, 1, "no retry was needed");
     });
   });
@@ -103,7 +145,11 @@ describe("@latchkey/client in cookie mode, against a real server", () => {
       assert.ok((await tabB.login(ALICE.username, ALICE.password)).ok);
 
       // tabA still holds the header token from before tabB's login: the secret has changed since.
-      const response = await tabA.fetch("/api/hello/", { method: "POST", body: JSON.stringify({ n: 1 }), headers: { "Content-Type": "application/json" } });
+      const response = await tabA.fetch("/api/hello/", {
+        method: "POST",
+        body: JSON.stringify({ n: 1 }),
+        headers: { "Content-Type": "application/json" },
+      });
       assert.equal(response.status, 200, await response.clone().text());
       assert.deepEqual(await response.json(), { hello: "alice" });
       const posts = browser.sentTo("/api/hello/", "POST");
@@ -115,7 +161,12 @@ describe("@latchkey/client in cookie mode, against a real server", () => {
   it("recovers when the CSRF cookie was deleted", async () => {
     await withApp(async (app) => {
       const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
-      const client = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: browser.cookies, broadcast: false });
+      const client = createClient({
+        baseUrl: app.baseUrl,
+        fetch: browser.fetch,
+        cookies: browser.cookies,
+        broadcast: false,
+      });
       assert.ok((await client.login(ALICE.username, ALICE.password)).ok);
       browser.deleteCookie("csrftoken");
       const csrfCallsBefore = browser.sentTo("/api/csrf/").length;
@@ -131,7 +182,12 @@ describe("@latchkey/client in cookie mode, against a real server", () => {
       const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
       // document.cookie shows the page host's own csrftoken, which the API never receives.
       const foreign = "A".repeat(32);
-      const client = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: () => `csrftoken=${foreign}`, broadcast: false });
+      const client = createClient({
+        baseUrl: app.baseUrl,
+        fetch: browser.fetch,
+        cookies: () => `csrftoken=${foreign}`,
+        broadcast: false,
+      });
       await client.refresh();
       const login = await client.login(ALICE.username, ALICE.password);
       assert.ok(login.ok, JSON.stringify(login));
@@ -147,7 +203,12 @@ describe("@latchkey/client in cookie mode, against a real server", () => {
   it("retries at most once when the server keeps refusing the token", async () => {
     await withApp(async (app) => {
       const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
-      const client = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: browser.cookies, broadcast: false });
+      const client = createClient({
+        baseUrl: app.baseUrl,
+        fetch: browser.fetch,
+        cookies: browser.cookies,
+        broadcast: false,
+      });
       assert.ok((await client.login(ALICE.username, ALICE.password)).ok);
       // From now on the browser stores no CSRF cookie (as with third-party cookies blocked), so
       // every token check fails however often the client refreshes.
@@ -157,7 +218,10 @@ describe("@latchkey/client in cookie mode, against a real server", () => {
       assert.equal(browser.sentTo("/api/hello/", "POST").length, 2, "the first attempt and exactly one retry");
 
       const logout = await client.logout();
-      assert.ok(!logout.ok && logout.error.status === 403 && logout.error.code === "csrf_cookie_missing", JSON.stringify(logout));
+      assert.ok(
+        !logout.ok && logout.error.status === 403 && logout.error.code === "csrf_cookie_missing",
+        JSON.stringify(logout),
+      );
       assert.equal(browser.sentTo("/api/logout/").length, 2);
       assert.equal(client.getState().status, "authenticated", "a refused logout changes nothing");
     });
@@ -178,7 +242,11 @@ describe("@latchkey/client in cookie mode, against a real server", () => {
       const response = await client.fetch("/api/hello/", { method: "POST", body, duplex: "half" });
       assert.equal(response.status, 403);
       const refusal: unknown = await response.json();
-      assert.deepEqual(refusal, { detail: "CSRF Failed: CSRF cookie not set.", code: "csrf_cookie_missing" }, "the caller still gets the refusal's body");
+      assert.deepEqual(
+        refusal,
+        { detail: "CSRF Failed: CSRF cookie not set.", code: "csrf_cookie_missing" },
+        "the caller still gets the refusal's body",
+      );
       assert.equal(browser.sentTo("/api/hello/", "POST").length, 1);
     });
   });
@@ -186,7 +254,12 @@ describe("@latchkey/client in cookie mode, against a real server", () => {
   it("moves the state to anonymous on any 401, including the app's own routes", async () => {
     await withApp(async (app) => {
       const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
-      const client = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: browser.cookies, broadcast: false });
+      const client = createClient({
+        baseUrl: app.baseUrl,
+        fetch: browser.fetch,
+        cookies: browser.cookies,
+        broadcast: false,
+      });
       assert.ok((await client.login(ALICE.username, ALICE.password)).ok);
       const seen: string[] = [];
       client.subscribe((state) => seen.push(state.status));
@@ -203,10 +276,18 @@ describe("@latchkey/client in cookie mode, against a real server", () => {
     await withApp(
       async (app) => {
         const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
-        const client = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: browser.cookies, broadcast: false });
+        const client = createClient({
+          baseUrl: app.baseUrl,
+          fetch: browser.fetch,
+          cookies: browser.cookies,
+          broadcast: false,
+        });
         await client.refresh();
         const wrong = await client.login(ALICE.username, "wrong password");
-        assert.deepEqual(wrong, { ok: false, error: { status: 400, code: "invalid_credentials", detail: "Invalid credentials." } });
+        assert.deepEqual(wrong, {
+          ok: false,
+          error: { status: 400, code: "invalid_credentials", detail: "Invalid credentials." },
+        });
         assert.equal(client.getState().status, "anonymous");
         await client.login(ALICE.username, "wrong again");
         const throttled = await client.login(ALICE.username, ALICE.password);
@@ -224,7 +305,12 @@ describe("@latchkey/client in cookie mode, against a real server", () => {
   it("changes the password and keeps this session", async () => {
     await withApp(async (app) => {
       const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
-      const client = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: browser.cookies, broadcast: false });
+      const client = createClient({
+        baseUrl: app.baseUrl,
+        fetch: browser.fetch,
+        cookies: browser.cookies,
+        broadcast: false,
+      });
       assert.ok((await client.login(ALICE.username, ALICE.password)).ok);
       const wrong = await client.changePassword("not it", "a brand new passphrase");
       assert.ok(!wrong.ok && wrong.error.code === "password_incorrect", JSON.stringify(wrong));
@@ -238,7 +324,12 @@ describe("@latchkey/client in cookie mode, against a real server", () => {
   it("turns an unreachable server into a network_error value and ends loading", async () => {
     await withApp(async (app) => {
       const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
-      const client = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: browser.cookies, broadcast: false });
+      const client = createClient({
+        baseUrl: app.baseUrl,
+        fetch: browser.fetch,
+        cookies: browser.cookies,
+        broadcast: false,
+      });
       await app.close();
       const login = await client.login(ALICE.username, ALICE.password);
       assert.equal(login.ok, false);
@@ -254,7 +345,12 @@ describe("@latchkey/client in cookie mode, against a real server", () => {
   it("keeps an authenticated state when a later check cannot reach the server", async () => {
     await withApp(async (app) => {
       const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
-      const client = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: browser.cookies, broadcast: false });
+      const client = createClient({
+        baseUrl: app.baseUrl,
+        fetch: browser.fetch,
+        cookies: browser.cookies,
+        broadcast: false,
+      });
       assert.ok((await client.login(ALICE.username, ALICE.password)).ok);
       await app.close();
       const state = await client.refresh();
@@ -267,7 +363,12 @@ describe("@latchkey/client in cookie mode, against a real server", () => {
     await withApp(async (app) => {
       await withApp(async (other) => {
         const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
-        const client = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: browser.cookies, broadcast: false });
+        const client = createClient({
+          baseUrl: app.baseUrl,
+          fetch: browser.fetch,
+          cookies: browser.cookies,
+          broadcast: false,
+        });
         assert.ok((await client.login(ALICE.username, ALICE.password)).ok);
         await client.fetch(`${other.baseUrl}/api/public/`, { method: "POST" });
         const [sent] = browser.sentTo("/api/public/");

@@ -26,7 +26,12 @@ class SoftPublicKeyCredential {
   readonly authenticatorAttachment = "platform";
   readonly id: string;
   readonly rawId: ArrayBuffer;
-  readonly response: { clientDataJSON: ArrayBuffer; authenticatorData: ArrayBuffer; signature: ArrayBuffer; userHandle: ArrayBuffer | null };
+  readonly response: {
+    clientDataJSON: ArrayBuffer;
+    authenticatorData: ArrayBuffer;
+    signature: ArrayBuffer;
+    userHandle: ArrayBuffer | null;
+  };
   constructor(json: ReturnType<SoftAuthenticator["assert"]>) {
     this.id = json.id;
     this.rawId = bytes(json.rawId);
@@ -59,11 +64,17 @@ describe("@latchkey/client authenticateMfaWithPasskey, against a real server", (
         const { publicKey } = options;
         offered.push((publicKey.allowCredentials ?? []).map((d) => Buffer.from(d.id).toString("base64url")));
         const challenge = Buffer.from(publicKey.challenge).toString("base64url");
-        return new SoftPublicKeyCredential(authenticator.assert({ challenge, ...(publicKey.rpId === undefined ? {} : { rpId: publicKey.rpId }) }));
+        return new SoftPublicKeyCredential(
+          authenticator.assert({ challenge, ...(publicKey.rpId === undefined ? {} : { rpId: publicKey.rpId }) }),
+        );
       },
     };
     Object.defineProperty(globalThis, "navigator", { value: { credentials }, configurable: true, writable: true });
-    Object.defineProperty(globalThis, "PublicKeyCredential", { value: SoftPublicKeyCredential, configurable: true, writable: true });
+    Object.defineProperty(globalThis, "PublicKeyCredential", {
+      value: SoftPublicKeyCredential,
+      configurable: true,
+      writable: true,
+    });
   });
   after(() => {
     Reflect.deleteProperty(globalThis, "navigator");
@@ -75,7 +86,10 @@ describe("@latchkey/client authenticateMfaWithPasskey, against a real server", (
       const app = await startNodeApp({ throttle: { enabled: false }, passkeys: { origins: [ORIGIN] } });
       try {
         const username = `mfapk${mode}`;
-        assert.ok((await app.latchkey.accounts.createUser({ username, password: PASSWORD, email: `${username}@example.com` })).ok);
+        assert.ok(
+          (await app.latchkey.accounts.createUser({ username, password: PASSWORD, email: `${username}@example.com` }))
+            .ok,
+        );
         // Register the passkey over HTTP, as the user did earlier in a logged-in browser.
         const setup = createTestClient(app.baseUrl);
         assert.equal((await setup.login(username, PASSWORD)).status, 200);
@@ -86,7 +100,13 @@ describe("@latchkey/client authenticateMfaWithPasskey, against a real server", (
         assert.equal(registered.status, 201, registered.text);
 
         const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
-        const client = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: browser.cookies, broadcast: false, mode });
+        const client = createClient({
+          baseUrl: app.baseUrl,
+          fetch: browser.fetch,
+          cookies: browser.cookies,
+          broadcast: false,
+          mode,
+        });
         await client.refresh();
         const login = await client.login(username, PASSWORD);
         assert.equal(!login.ok && login.error.code, "mfa_required");

@@ -15,7 +15,13 @@ describe("@latchkey/client second-factor calls, against a real server", () => {
         const created = await app.latchkey.accounts.createUser({ username: `mfa${mode}`, password: PASSWORD });
         assert.ok(created.ok);
         const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
-        const client = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: browser.cookies, broadcast: false, mode });
+        const client = createClient({
+          baseUrl: app.baseUrl,
+          fetch: browser.fetch,
+          cookies: browser.cookies,
+          broadcast: false,
+          mode,
+        });
         await client.refresh();
         assert.ok((await client.login(`mfa${mode}`, PASSWORD)).ok);
         const setup = await client.setupTotp();
@@ -33,7 +39,9 @@ describe("@latchkey/client second-factor calls, against a real server", () => {
         assert.equal(!login.ok && login.error.code, "mfa_required");
         assert.deepEqual(!login.ok && login.error.methods, ["totp", "recovery_code"]);
         assert.equal(client.getState().status, "anonymous");
-        const wrong = await client.authenticateMfa(confirmed.data.recoveryCodes?.[0]?.replace(/./, (c) => (c === "a" ? "b" : "a")) ?? "");
+        const wrong = await client.authenticateMfa(
+          confirmed.data.recoveryCodes?.[0]?.replace(/./, (c) => (c === "a" ? "b" : "a")) ?? "",
+        );
         assert.equal(!wrong.ok && wrong.error.code, "mfa_code_invalid");
         app.clock.advance(STEP_MS);
         const done = await client.authenticateMfa(totpCode(setup.data.secret, app.clock.now()));

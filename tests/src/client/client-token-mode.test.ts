@@ -9,7 +9,14 @@ describe("@latchkey/client in token mode, against a real server", () => {
     await withApp(async (app) => {
       const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
       const storage = createFakeStorage();
-      const client = createClient({ baseUrl: app.baseUrl, mode: "token", storage, fetch: browser.fetch, cookies: browser.cookies, broadcast: false });
+      const client = createClient({
+        baseUrl: app.baseUrl,
+        mode: "token",
+        storage,
+        fetch: browser.fetch,
+        cookies: browser.cookies,
+        broadcast: false,
+      });
       assert.equal(client.mode, "token");
       assert.deepEqual(await client.refresh(), { status: "anonymous", user: null, error: null });
       assert.equal(browser.sent.length, 0, "without a token there is nothing to ask the server");
@@ -50,7 +57,14 @@ describe("@latchkey/client in token mode, against a real server", () => {
     await withApp(async (app) => {
       const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
       const storage = createFakeStorage();
-      const options = { baseUrl: app.baseUrl, mode: "token", tokenStorage: "localStorage", storage, fetch: browser.fetch, broadcast: false } as const;
+      const options = {
+        baseUrl: app.baseUrl,
+        mode: "token",
+        tokenStorage: "localStorage",
+        storage,
+        fetch: browser.fetch,
+        broadcast: false,
+      } as const;
       const tab1 = createClient(options);
       assert.ok((await tab1.login(ALICE.username, ALICE.password)).ok);
       assert.equal(storage.items.get("latchkey.token"), tab1.getToken());
@@ -71,7 +85,14 @@ describe("@latchkey/client in token mode, against a real server", () => {
       const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
       const storage = createFakeStorage();
       storage.items.set("latchkey.token", "not-a-real-token");
-      const client = createClient({ baseUrl: app.baseUrl, mode: "token", tokenStorage: "localStorage", storage, fetch: browser.fetch, broadcast: false });
+      const client = createClient({
+        baseUrl: app.baseUrl,
+        mode: "token",
+        tokenStorage: "localStorage",
+        storage,
+        fetch: browser.fetch,
+        broadcast: false,
+      });
       const state = await client.refresh();
       assert.equal(state.status, "anonymous");
       assert.equal(state.error, null, "a refused token is an answer, not an outage");
@@ -98,7 +119,10 @@ describe("@latchkey/client in token mode, against a real server", () => {
       const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
       const client = createClient({ baseUrl: app.baseUrl, mode: "token", fetch: browser.fetch, broadcast: false });
       const logout = await client.logout();
-      assert.deepEqual(logout, { ok: false, error: { status: 400, code: "not_logged_in", detail: "You're not logged in." } });
+      assert.deepEqual(logout, {
+        ok: false,
+        error: { status: 400, code: "not_logged_in", detail: "You're not logged in." },
+      });
       assert.equal(client.getState().status, "anonymous");
     });
   });

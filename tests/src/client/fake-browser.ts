@@ -55,7 +55,9 @@ export function createFakeBrowser(options: { pageOrigin: string }): FakeBrowser 
       const lower = attributes.map((a) => a.toLowerCase());
       const maxAge = lower.find((a) => a.startsWith("max-age="));
       const expires = attributes.find((a) => a.toLowerCase().startsWith("expires="));
-      const expired = (maxAge !== undefined && Number(maxAge.slice(8)) <= 0) || (expires !== undefined && Date.parse(expires.slice(8)) <= Date.now());
+      const expired =
+        (maxAge !== undefined && Number(maxAge.slice(8)) <= 0) ||
+        (expires !== undefined && Date.parse(expires.slice(8)) <= Date.now());
       if (refused.has(name)) continue;
       if (expired) jar.delete(name);
       else jar.set(name, { value, httpOnly: lower.includes("httponly") });
@@ -74,9 +76,21 @@ export function createFakeBrowser(options: { pageOrigin: string }): FakeBrowser 
     const credentials = init?.credentials ?? request.credentials;
     const sendCookies = credentials !== "omit" && jar.size > 0;
     if (sendCookies) headers.set("cookie", [...jar].map(([name, cookie]) => `${name}=${cookie.value}`).join("; "));
-    sent.push({ method: request.method, path: url.pathname + url.search, origin: url.origin, headers, credentials, sentCookies: sendCookies });
+    sent.push({
+      method: request.method,
+      path: url.pathname + url.search,
+      origin: url.origin,
+      headers,
+      credentials,
+      sentCookies: sendCookies,
+    });
     const body = request.body === null ? undefined : await request.arrayBuffer();
-    const response = await fetch(url, { method: request.method, headers, ...(body === undefined ? {} : { body }), redirect: "manual" });
+    const response = await fetch(url, {
+      method: request.method,
+      headers,
+      ...(body === undefined ? {} : { body }),
+      redirect: "manual",
+    });
     // A browser never stores cookies for a request sent with credentials "omit".
     if (credentials !== "omit") absorb(response.headers.getSetCookie());
     return response;
@@ -103,7 +117,9 @@ export function createFakeBrowser(options: { pageOrigin: string }): FakeBrowser 
     sent,
     sentTo(path, method) {
       const wanted = path.replace(/\/$/, "");
-      return sent.filter((r) => r.path.split("?")[0]?.replace(/\/$/, "") === wanted && (method === undefined || r.method === method));
+      return sent.filter(
+        (r) => r.path.split("?")[0]?.replace(/\/$/, "") === wanted && (method === undefined || r.method === method),
+      );
     },
   };
 }

@@ -16,7 +16,11 @@ export function uniqueEmail(prefix: string): string {
  * Starts an app whose outbox sends through real SMTP to `sink`, with sign-up on, and the
  * outbox worker running; `close()` stops the worker first.
  */
-export async function startMailApp(start: AppFactory, sink: SmtpSink, options: TestOptions = {}): Promise<AppUnderTest> {
+export async function startMailApp(
+  start: AppFactory,
+  sink: SmtpSink,
+  options: TestOptions = {},
+): Promise<AppUnderTest> {
   const transport: MailTransport = smtpTransport(sink.url);
   const app = await start({
     signup: { enabled: true },
@@ -41,7 +45,10 @@ export async function startMailApp(start: AppFactory, sink: SmtpSink, options: T
 /** An unsafe request as the SPA sends it: CSRF token fetched first, then sent in the header. */
 export async function send(client: TestClient, method: string, path: string, json?: unknown): Promise<TestResponse> {
   if (client.csrfToken === undefined) await client.fetchCsrf();
-  return client.request(method, path, { ...(json === undefined ? {} : { json }), headers: { "x-csrftoken": client.csrfToken ?? "" } });
+  return client.request(method, path, {
+    ...(json === undefined ? {} : { json }),
+    headers: { "x-csrftoken": client.csrfToken ?? "" },
+  });
 }
 
 /** A fresh anonymous browser-like client. */
@@ -50,7 +57,11 @@ export function anonymous(app: AppUnderTest): TestClient {
 }
 
 /** Signs up (verification mandatory), opens the emailed link, and resolves to the new account. */
-export async function signUpVerified(app: AppUnderTest, sink: SmtpSink, prefix: string): Promise<{ username: string; email: string; password: string }> {
+export async function signUpVerified(
+  app: AppUnderTest,
+  sink: SmtpSink,
+  prefix: string,
+): Promise<{ username: string; email: string; password: string }> {
   const email = uniqueEmail(prefix);
   const username = email.split("@")[0] ?? prefix;
   const password = "a long and unusual passphrase 42";

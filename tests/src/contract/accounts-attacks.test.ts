@@ -34,11 +34,17 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
         const user = await createUser(app, "csrf", { emailVerified: true });
         const victim = await loggedInClient(app, user);
         for (const [method, path, json] of UNSAFE_ROUTES) {
-          assertCsrfRefused(await victim.request(method, path, json === undefined ? {} : { json }), "csrf_token_missing");
+          assertCsrfRefused(
+            await victim.request(method, path, json === undefined ? {} : { json }),
+            "csrf_token_missing",
+          );
           const evil = createTestClient(app.baseUrl, { origin: "https://evil.example", secFetchSite: "cross-site" });
           evil.setCookie("sessionid", victim.cookie("sessionid") ?? "");
           evil.setCookie("csrftoken", victim.cookie("csrftoken") ?? "");
-          const res = await evil.request(method, path, { ...(json === undefined ? {} : { json }), headers: { "x-csrftoken": victim.csrfToken ?? "" } });
+          const res = await evil.request(method, path, {
+            ...(json === undefined ? {} : { json }),
+            headers: { "x-csrftoken": victim.csrfToken ?? "" },
+          });
           assert.equal(res.status, 403, `${method} ${path} from a cross-site page: ${res.text}`);
         }
         const mine = ((await victim.get("/api/sessions/")).json.sessions as { id: string }[])[0];
@@ -54,12 +60,16 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
     it("holds the per-IP reset limit exactly under a burst of 20 simultaneous requests: 5 answered 202, the rest 429 with Retry-After", async () => {
       const app = await startMailApp(start, sink, { accounts: { mailPerIp: { points: 5, durationSeconds: 600 } } });
       try {
-        const clients = await Promise.all(Array.from({ length: 20 }, async () => {
-          const c = anonymous(app);
-          await c.fetchCsrf();
-          return c;
-        }));
-        const results = await Promise.all(clients.map((c) => send(c, "POST", "/api/password/reset/", { email: uniqueEmail("burst") })));
+        const clients = await Promise.all(
+          Array.from({ length: 20 }, async () => {
+            const c = anonymous(app);
+            await c.fetchCsrf();
+            return c;
+          }),
+        );
+        const results = await Promise.all(
+          clients.map((c) => send(c, "POST", "/api/password/reset/", { email: uniqueEmail("burst") })),
+        );
         assert.equal(results.filter((r) => r.status === 202).length, 5);
         const refused = results.filter((r) => r.status !== 202);
         for (const r of refused) {
@@ -75,18 +85,24 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       const app = await startMailApp(start, sink, { accounts: { mailPerIp: { points: 100, durationSeconds: 600 } } });
       try {
         const account = await signUpVerified(app, sink, "flood");
-        const clients = await Promise.all(Array.from({ length: 10 }, async () => {
-          const c = anonymous(app);
-          await c.fetchCsrf();
-          return c;
-        }));
-        const results = await Promise.all(clients.map((c) => send(c, "POST", "/api/password/reset/", { email: account.email })));
+        const clients = await Promise.all(
+          Array.from({ length: 10 }, async () => {
+            const c = anonymous(app);
+            await c.fetchCsrf();
+            return c;
+          }),
+        );
+        const results = await Promise.all(
+          clients.map((c) => send(c, "POST", "/api/password/reset/", { email: account.email })),
+        );
         for (const r of results) assert.equal(r.status, 202);
         await app.latchkey.settled();
         // Every queued message goes out: wait (bounded) until the outbox is empty.
         const accounts = testInternals(app.latchkey).stores.accounts;
         assert.ok(accounts);
-        await waitUntil("an empty outbox", async () => (await accounts.countPendingMessages()) === 0, { timeoutMs: 10_000 });
+        await waitUntil("an empty outbox", async () => (await accounts.countPendingMessages()) === 0, {
+          timeoutMs: 10_000,
+        });
         const resets = sink.messages.filter((m) => m.to === account.email && /reset-password/.test(m.text));
         // Sign-up's verification mail counted one on the address: 2 resets fit in the limit of 3.
         assert.equal(resets.length, 2);
@@ -98,15 +114,19 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
     it("holds the per-IP sign-up limit exactly under a burst of 12 simultaneous sign-ups", async () => {
       const app = await startMailApp(start, sink, { accounts: { signupPerIp: { points: 4, durationSeconds: 600 } } });
       try {
-        const clients = await Promise.all(Array.from({ length: 12 }, async () => {
-          const c = anonymous(app);
-          await c.fetchCsrf();
-          return c;
-        }));
-        const results = await Promise.all(clients.map((c) => {
-          const email = uniqueEmail("burstsignup");
-          return send(c, "POST", "/api/signup/", { username: email.split("@")[0], email, password: PASSWORD });
-        }));
+        const clients = await Promise.all(
+          Array.from({ length: 12 }, async () => {
+            const c = anonymous(app);
+            await c.fetchCsrf();
+            return c;
+          }),
+        );
+        const results = await Promise.all(
+          clients.map((c) => {
+            const email = uniqueEmail("burstsignup");
+            return send(c, "POST", "/api/signup/", { username: email.split("@")[0], email, password: PASSWORD });
+          }),
+        );
         assert.equal(results.filter((r) => r.status === 202).length, 4);
         for (const r of results.filter((r) => r.status !== 202)) assertError(r, 429, "throttled");
       } finally {
@@ -119,7 +139,12 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       try {
         const user = await createUser(app, "reauth", { emailVerified: true });
         const client = await loggedInClient(app, user);
-        for (let i = 0; i < 3; i++) assertError(await send(client, "POST", "/api/reauthenticate/", { password: "guess" }), 400, "reauthentication_failed");
+        for (let i = 0; i < 3; i++)
+          assertError(
+            await send(client, "POST", "/api/reauthenticate/", { password: "guess" }),
+            400,
+            "reauthentication_failed",
+          );
         const res = await send(client, "POST", "/api/reauthenticate/", { password: user.password });
         assertError(res, 429, "throttled");
         assert.ok(res.headers.get("retry-after"));
@@ -133,7 +158,11 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       const app = await startMailApp(start, sink, { throttle: { enabled: false } });
       try {
         const email = uniqueEmail("stale");
-        await send(anonymous(app), "POST", "/api/signup/", { username: email.split("@")[0], email, password: PASSWORD });
+        await send(anonymous(app), "POST", "/api/signup/", {
+          username: email.split("@")[0],
+          email,
+          password: PASSWORD,
+        });
         const mail = await sink.waitForMail(email);
         const user = await app.latchkey.accounts.findUser(email.split("@")[0] ?? "");
         assert.ok(user);

@@ -44,8 +44,16 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
     it("answers a sign-up with a registered address exactly as a new one, and mails the owner a notice instead", async () => {
       const owner = await signUpVerified(app, sink, "owner");
       const fresh = uniqueEmail("fresh");
-      const known = await send(anonymous(app), "POST", "/api/signup/", { username: `${owner.username}x`, email: owner.email, password: PASSWORD });
-      const unknown = await send(anonymous(app), "POST", "/api/signup/", { username: fresh.split("@")[0], email: fresh, password: PASSWORD });
+      const known = await send(anonymous(app), "POST", "/api/signup/", {
+        username: `${owner.username}x`,
+        email: owner.email,
+        password: PASSWORD,
+      });
+      const unknown = await send(anonymous(app), "POST", "/api/signup/", {
+        username: fresh.split("@")[0],
+        email: fresh,
+        password: PASSWORD,
+      });
       assert.equal(known.status, unknown.status);
       assert.equal(known.text, unknown.text);
       assert.deepEqual(comparableHeaders(known), comparableHeaders(unknown));
@@ -57,10 +65,34 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
 
     it("refuses a taken username with 400 username_taken and a bad address with 400 email_invalid", async () => {
       const user = await createUser(app, "taken");
-      assertError(await send(anonymous(app), "POST", "/api/signup/", { username: user.username, email: uniqueEmail("t"), password: PASSWORD }), 400, "username_taken");
-      assertError(await send(anonymous(app), "POST", "/api/signup/", { username: "nobody-yet", email: "not an address", password: PASSWORD }), 400, "email_invalid");
+      assertError(
+        await send(anonymous(app), "POST", "/api/signup/", {
+          username: user.username,
+          email: uniqueEmail("t"),
+          password: PASSWORD,
+        }),
+        400,
+        "username_taken",
+      );
+      assertError(
+        await send(anonymous(app), "POST", "/api/signup/", {
+          username: "nobody-yet",
+          email: "not an address",
+          password: PASSWORD,
+        }),
+        400,
+        "email_invalid",
+      );
       assertError(await send(anonymous(app), "POST", "/api/signup/", { username: "nobody-yet" }), 400, "invalid_body");
-      assertError(await send(anonymous(app), "POST", "/api/signup/", { username: "nobody-yet", email: uniqueEmail("w"), password: "nobody-yet" }), 400, "password_invalid");
+      assertError(
+        await send(anonymous(app), "POST", "/api/signup/", {
+          username: "nobody-yet",
+          email: uniqueEmail("w"),
+          password: "nobody-yet",
+        }),
+        400,
+        "password_invalid",
+      );
     });
 
     it("resets a forgotten password: the same 202 for known and unknown addresses, a one-time link, and every session and token of the user ends", async () => {
@@ -75,23 +107,47 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       assert.equal(known.text, unknown.text);
       assert.deepEqual(comparableHeaders(known), comparableHeaders(unknown));
       const mail = await sink.waitForMail(account.email, { predicate: (m) => /reset-password\?key=/.test(m.text) });
-      const done = await send(anonymous(app), "POST", "/api/password/reset/confirm/", { key: mail.key, new_password: NEW_PASSWORD });
+      const done = await send(anonymous(app), "POST", "/api/password/reset/confirm/", {
+        key: mail.key,
+        new_password: NEW_PASSWORD,
+      });
       assert.equal(done.status, 200, done.text);
       assert.equal((await browser.get("/api/whoami/")).status, 401);
-      assert.equal((await anonymous(app).get("/api/whoami/", { headers: { authorization: `Bearer ${token}` } })).status, 401);
+      assert.equal(
+        (await anonymous(app).get("/api/whoami/", { headers: { authorization: `Bearer ${token}` } })).status,
+        401,
+      );
       assert.equal((await anonymous(app).login(account.username, NEW_PASSWORD)).status, 200);
-      assertError(await send(anonymous(app), "POST", "/api/password/reset/confirm/", { key: mail.key, new_password: "yet another passphrase 77" }), 400, "key_invalid");
+      assertError(
+        await send(anonymous(app), "POST", "/api/password/reset/confirm/", {
+          key: mail.key,
+          new_password: "yet another passphrase 77",
+        }),
+        400,
+        "key_invalid",
+      );
     });
 
     it("keeps a reset link usable when the new password is refused, and kills it when the password changes by another path", async () => {
       const account = await signUpVerified(app, sink, "reset2");
       await send(anonymous(app), "POST", "/api/password/reset/", { email: account.email });
       const mail = await sink.waitForMail(account.email, { predicate: (m) => /reset-password/.test(m.text) });
-      assertError(await send(anonymous(app), "POST", "/api/password/reset/confirm/", { key: mail.key, new_password: "password" }), 400, "password_invalid");
+      assertError(
+        await send(anonymous(app), "POST", "/api/password/reset/confirm/", { key: mail.key, new_password: "password" }),
+        400,
+        "password_invalid",
+      );
       const user = await app.latchkey.accounts.findUser(account.username);
       assert.ok(user);
       assert.equal((await app.latchkey.accounts.setPassword(String(user.id), NEW_PASSWORD)).ok, true);
-      assertError(await send(anonymous(app), "POST", "/api/password/reset/confirm/", { key: mail.key, new_password: "a third long passphrase 5" }), 400, "key_invalid");
+      assertError(
+        await send(anonymous(app), "POST", "/api/password/reset/confirm/", {
+          key: mail.key,
+          new_password: "a third long passphrase 5",
+        }),
+        400,
+        "key_invalid",
+      );
     });
 
     it("refuses an expired reset link with the same 400 key_invalid", async () => {
@@ -99,19 +155,32 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       await send(anonymous(app), "POST", "/api/password/reset/", { email: account.email });
       const mail = await sink.waitForMail(account.email, { predicate: (m) => /reset-password/.test(m.text) });
       app.clock.advance(60 * MINUTE + 1);
-      assertError(await send(anonymous(app), "POST", "/api/password/reset/confirm/", { key: mail.key, new_password: NEW_PASSWORD }), 400, "key_invalid");
+      assertError(
+        await send(anonymous(app), "POST", "/api/password/reset/confirm/", {
+          key: mail.key,
+          new_password: NEW_PASSWORD,
+        }),
+        400,
+        "key_invalid",
+      );
     });
 
     it("uses one reset link for exactly one of 10 simultaneous confirmations", async () => {
       const account = await signUpVerified(app, sink, "race");
       await send(anonymous(app), "POST", "/api/password/reset/", { email: account.email });
       const mail = await sink.waitForMail(account.email, { predicate: (m) => /reset-password/.test(m.text) });
-      const clients = await Promise.all(Array.from({ length: 10 }, async () => {
-        const c = anonymous(app);
-        await c.fetchCsrf();
-        return c;
-      }));
-      const results = await Promise.all(clients.map((c, i) => send(c, "POST", "/api/password/reset/confirm/", { key: mail.key, new_password: `${NEW_PASSWORD} ${i}` })));
+      const clients = await Promise.all(
+        Array.from({ length: 10 }, async () => {
+          const c = anonymous(app);
+          await c.fetchCsrf();
+          return c;
+        }),
+      );
+      const results = await Promise.all(
+        clients.map((c, i) =>
+          send(c, "POST", "/api/password/reset/confirm/", { key: mail.key, new_password: `${NEW_PASSWORD} ${i}` }),
+        ),
+      );
       assert.equal(results.filter((r) => r.status === 200).length, 1);
       for (const r of results.filter((r) => r.status !== 200)) assertError(r, 400, "key_invalid");
     });
@@ -122,15 +191,25 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       assert.equal((await client.login(account.username, account.password)).status, 200);
       app.clock.advance(5 * MINUTE + 1);
       const target = uniqueEmail("newaddr");
-      assertError(await send(client, "POST", "/api/email/change/", { email: target }), 403, "reauthentication_required");
-      assertError(await send(client, "POST", "/api/reauthenticate/", { password: "wrong password" }), 400, "reauthentication_failed");
+      assertError(
+        await send(client, "POST", "/api/email/change/", { email: target }),
+        403,
+        "reauthentication_required",
+      );
+      assertError(
+        await send(client, "POST", "/api/reauthenticate/", { password: "wrong password" }),
+        400,
+        "reauthentication_failed",
+      );
       assert.equal((await client.get("/api/whoami/")).status, 200);
       const reauth = await send(client, "POST", "/api/reauthenticate/", { password: account.password });
       assert.equal(reauth.status, 200, reauth.text);
       assert.equal(typeof reauth.json.freshUntil, "string");
       assert.equal((await send(client, "POST", "/api/email/change/", { email: target })).status, 202);
       const link = await sink.waitForMail(target);
-      await sink.waitForMail(account.email, { predicate: (m) => m.subject.includes("being changed") && m.text.includes(target) });
+      await sink.waitForMail(account.email, {
+        predicate: (m) => m.subject.includes("being changed") && m.text.includes(target),
+      });
       const other = uniqueEmail("second");
       assert.equal((await send(client, "POST", "/api/email/change/", { email: other })).status, 202);
       await sink.waitForMail(other);
@@ -151,7 +230,10 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       assert.equal(res.status, 200, res.text);
       assert.ok(res.setCookies.some((c) => c.startsWith("sessionid=;") || /^sessionid=[^;]*;.*Max-Age=0/i.test(c)));
       assert.equal((await client.get("/api/whoami/")).status, 401);
-      assert.equal((await anonymous(app).get("/api/whoami/", { headers: { authorization: `Bearer ${token}` } })).status, 401);
+      assert.equal(
+        (await anonymous(app).get("/api/whoami/", { headers: { authorization: `Bearer ${token}` } })).status,
+        401,
+      );
       assert.equal(await app.latchkey.accounts.getUser(user.id), null);
     });
 
@@ -176,7 +258,10 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       assert.equal((await phone.get("/api/whoami/")).status, 401);
       const others = await send(laptop, "POST", "/api/sessions/revoke-others/");
       assert.deepEqual(others.json, { revoked: 1 });
-      assert.equal((await anonymous(app).get("/api/whoami/", { headers: { authorization: `Bearer ${token}` } })).status, 401);
+      assert.equal(
+        (await anonymous(app).get("/api/whoami/", { headers: { authorization: `Bearer ${token}` } })).status,
+        401,
+      );
       const own = ((await laptop.get("/api/sessions/")).json.sessions as { id: string }[])[0];
       assert.ok(own);
       assert.equal((await send(laptop, "DELETE", `/api/sessions/${own.id}`)).status, 200);
@@ -203,7 +288,11 @@ describe("account settings", () => {
   it("serves no sign-up route unless signup.enabled", async () => {
     const app = await start();
     try {
-      const res = await send(anonymous(app), "POST", "/api/signup/", { username: "x", email: "x@example.com", password: PASSWORD });
+      const res = await send(anonymous(app), "POST", "/api/signup/", {
+        username: "x",
+        email: "x@example.com",
+        password: PASSWORD,
+      });
       assert.equal(res.status, 404);
       assert.equal((app.latchkey.openapi().paths as Record<string, unknown>)["/api/signup/"], undefined);
       assert.ok((app.latchkey.openapi().paths as Record<string, unknown>)["/api/password/reset/"]);
@@ -218,12 +307,21 @@ describe("account settings", () => {
     try {
       const client = anonymous(app);
       const email = uniqueEmail("optional");
-      const res = await send(client, "POST", "/api/signup/", { username: email.split("@")[0], email, password: PASSWORD, firstName: "Ada" });
+      const res = await send(client, "POST", "/api/signup/", {
+        username: email.split("@")[0],
+        email,
+        password: PASSWORD,
+        firstName: "Ada",
+      });
       assert.equal(res.status, 201, res.text);
       assert.equal((res.json.user as Record<string, unknown>).firstName, "Ada");
       assert.equal((await client.get("/api/whoami/")).status, 200);
       await sink.waitForMail(email);
-      assertError(await send(anonymous(app), "POST", "/api/signup/", { username: "someone-else", email, password: PASSWORD }), 400, "email_taken");
+      assertError(
+        await send(anonymous(app), "POST", "/api/signup/", { username: "someone-else", email, password: PASSWORD }),
+        400,
+        "email_taken",
+      );
     } finally {
       await app.close();
       await sink.close();

@@ -6,14 +6,23 @@ import { createLatchkey, type Latchkey } from "@latchkey/core";
 import { nodeLatchkey } from "@latchkey/node";
 import { smtpTransport } from "@latchkey/server";
 import { migratePostgres, postgresStores } from "@latchkey/store-postgres";
-import { createTestClient, requireProgram, startPostgres, startSmtpSink, type PostgresServer, type SmtpSink } from "@latchkey/testkit";
+import {
+  createTestClient,
+  requireProgram,
+  startPostgres,
+  startSmtpSink,
+  type PostgresServer,
+  type SmtpSink,
+} from "@latchkey/testkit";
 import pg from "pg";
 import { fastHasher } from "../harness/test-latchkey.js";
 import { send } from "./account-support.js";
 
 const PASSWORD = "a long and unusual passphrase 42";
 
-describe("account lifecycle on PostgreSQL over real SMTP (node adapter)", { skip: requireProgram("initdb", "postgres", "pg_isready", "createdb") }, () => {
+describe("account lifecycle on PostgreSQL over real SMTP (node adapter)", {
+  skip: requireProgram("initdb", "postgres", "pg_isready", "createdb"),
+}, () => {
   let postgres: PostgresServer;
   let pool: pg.Pool;
   let sink: SmtpSink;
@@ -31,7 +40,13 @@ describe("account lifecycle on PostgreSQL over real SMTP (node adapter)", { skip
     await migratePostgres(pool);
     sink = await startSmtpSink();
     transport = transportOf();
-    latchkey = createLatchkey({ stores: await postgresStores({ pool }), passwords: { hasher: fastHasher }, signup: { enabled: true }, throttle: { enabled: false }, mail: { transport, pollIntervalMs: 20 } });
+    latchkey = createLatchkey({
+      stores: await postgresStores({ pool }),
+      passwords: { hasher: fastHasher },
+      signup: { enabled: true },
+      throttle: { enabled: false },
+      mail: { transport, pollIntervalMs: 20 },
+    });
     latchkey.outbox?.start();
     const auth = nodeLatchkey(latchkey);
     server = createServer(async (req, res) => {
@@ -54,21 +69,34 @@ describe("account lifecycle on PostgreSQL over real SMTP (node adapter)", { skip
 
   it("signs up, verifies, resets the password once of 10 simultaneous tries, and lists and revokes sessions", async () => {
     const email = "pguser@example.com";
-    assert.equal((await send(createTestClient(baseUrl), "POST", "/api/signup/", { username: "pguser", email, password: PASSWORD })).status, 202);
+    assert.equal(
+      (await send(createTestClient(baseUrl), "POST", "/api/signup/", { username: "pguser", email, password: PASSWORD }))
+        .status,
+      202,
+    );
     const verify = await sink.waitForMail(email);
-    assert.equal((await send(createTestClient(baseUrl), "POST", "/api/email/verify/", { key: verify.key })).status, 200);
+    assert.equal(
+      (await send(createTestClient(baseUrl), "POST", "/api/email/verify/", { key: verify.key })).status,
+      200,
+    );
     const browser = createTestClient(baseUrl);
     assert.equal((await browser.login("pguser", PASSWORD)).status, 200);
     assert.equal(((await browser.get("/api/sessions/")).json.sessions as unknown[]).length, 1);
 
     assert.equal((await send(createTestClient(baseUrl), "POST", "/api/password/reset/", { email })).status, 202);
     const reset = await sink.waitForMail(email, { predicate: (m) => /reset-password/.test(m.text) });
-    const clients = await Promise.all(Array.from({ length: 10 }, async () => {
-      const c = createTestClient(baseUrl);
-      await c.fetchCsrf();
-      return c;
-    }));
-    const results = await Promise.all(clients.map((c, i) => send(c, "POST", "/api/password/reset/confirm/", { key: reset.key, new_password: `${PASSWORD} ${i}` })));
+    const clients = await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const c = createTestClient(baseUrl);
+        await c.fetchCsrf();
+        return c;
+      }),
+    );
+    const results = await Promise.all(
+      clients.map((c, i) =>
+        send(c, "POST", "/api/password/reset/confirm/", { key: reset.key, new_password: `${PASSWORD} ${i}` }),
+      ),
+    );
     assert.equal(results.filter((r) => r.status === 200).length, 1);
     assert.equal((await browser.get("/api/whoami/")).status, 401);
   });

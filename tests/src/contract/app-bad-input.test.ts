@@ -13,7 +13,10 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       const app = await start();
       try {
         const client = createTestClient(app.baseUrl);
-        const res = await client.post("/api/public/", { body: "username=a&b", headers: { "Content-Type": "application/json" } });
+        const res = await client.post("/api/public/", {
+          body: "username=a&b",
+          headers: { "Content-Type": "application/json" },
+        });
         assert.equal(res.status, 400, res.text);
         assert.equal(typeof res.json.detail, "string");
         assertNoLeak(res);
@@ -26,7 +29,10 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
     it("echoes a body nested 8,000 levels deep (16,000 bytes, under the apps' 16 KiB limit) without failing", async () => {
       const app = await start();
       try {
-        const res = await createTestClient(app.baseUrl).post("/api/public/", { body: "[".repeat(8_000) + "]".repeat(8_000), headers: { "Content-Type": "application/json" } });
+        const res = await createTestClient(app.baseUrl).post("/api/public/", {
+          body: "[".repeat(8_000) + "]".repeat(8_000),
+          headers: { "Content-Type": "application/json" },
+        });
         assert.equal(res.status, 200, res.text);
         // JSON.stringify runs out of stack around 5,000 levels: the apps echo a note instead.
         assert.ok("body" in res.json, res.text.slice(0, 200));

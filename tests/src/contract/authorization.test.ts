@@ -20,7 +20,11 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
         assertError(res, 401, "not_authenticated");
         assertJson(res);
         assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
-        assert.deepEqual(res.json, { detail: "Authentication credentials were not provided.", code: "not_authenticated", isAuthenticated: false });
+        assert.deepEqual(res.json, {
+          detail: "Authentication credentials were not provided.",
+          code: "not_authenticated",
+          isAuthenticated: false,
+        });
       }
       assert.deepEqual((await stranger.get("/api/public/")).json, { user: null });
     });
@@ -33,7 +37,10 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
 
     it("passes an unsafe request to an unguarded route on with the user and its JSON body for the app's own parser", async () => {
       const { client, user } = await newSession(app, "bodyparser");
-      const res = await client.post("/api/public/", { json: { text: "hi", n: [1, 2] }, headers: { "x-csrftoken": client.csrfToken ?? "" } });
+      const res = await client.post("/api/public/", {
+        json: { text: "hi", n: [1, 2] },
+        headers: { "x-csrftoken": client.csrfToken ?? "" },
+      });
       assert.equal(res.status, 200, res.text);
       assert.deepEqual(res.json, { user: user.username, body: { text: "hi", n: [1, 2] } });
       const stranger = await createTestClient(app.baseUrl).post("/api/public/", { json: { text: "anon" } });
@@ -44,7 +51,10 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       const { client } = await newSession(app, "notstaff");
       const refused = await client.get("/api/staff/");
       assertJson(refused);
-      assert.deepEqual(refused.json, { detail: "You do not have permission to perform this action.", code: "permission_denied" });
+      assert.deepEqual(refused.json, {
+        detail: "You do not have permission to perform this action.",
+        code: "permission_denied",
+      });
       const staff = await newSession(app, "staff", { isStaff: true });
       const res = await staff.client.get("/api/staff/");
       assert.equal(res.status, 200, res.text);
@@ -53,8 +63,16 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
 
     it("requirePermission: 403 without the permission (staff or not), 200 with it, 200 for a superuser", async () => {
       assertError(await (await newSession(app, "noperm")).client.get("/api/reports/"), 403, "permission_denied");
-      assertError(await (await newSession(app, "staffnoperm", { isStaff: true })).client.get("/api/reports/"), 403, "permission_denied");
-      assertError(await (await newSession(app, "otherperm", { permissions: ["reports.edit"] })).client.get("/api/reports/"), 403, "permission_denied");
+      assertError(
+        await (await newSession(app, "staffnoperm", { isStaff: true })).client.get("/api/reports/"),
+        403,
+        "permission_denied",
+      );
+      assertError(
+        await (await newSession(app, "otherperm", { permissions: ["reports.edit"] })).client.get("/api/reports/"),
+        403,
+        "permission_denied",
+      );
       const granted = await newSession(app, "perm", { permissions: ["reports.view"] });
       assert.deepEqual((await granted.client.get("/api/reports/")).json, { reports: [] });
       const superuser = await newSession(app, "super", { isSuperuser: true });
@@ -70,7 +88,11 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       await app.latchkey.accounts.setActive(user.id, false);
       assert.equal((await client.get("/api/whoami/")).status, 401);
       assert.equal((await other.get("/api/hello/")).status, 401);
-      assertError(await createTestClient(app.baseUrl).get("/api/whoami/", { headers: { authorization: `Bearer ${token}` } }), 401, "invalid_token");
+      assertError(
+        await createTestClient(app.baseUrl).get("/api/whoami/", { headers: { authorization: `Bearer ${token}` } }),
+        401,
+        "invalid_token",
+      );
       const again = await createTestClient(app.baseUrl).login(user.username, user.password);
       assertError(again, 400, "invalid_credentials");
       assert.equal((await app.latchkey.sessions.list({ userId: user.id })).length, 0);

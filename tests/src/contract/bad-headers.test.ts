@@ -12,7 +12,10 @@ const BAD_COOKIES: [string, (valid: string) => string][] = [
   ["a garbage sessionid", () => "sessionid=garbage"],
   ["a 10 KB sessionid", () => `sessionid=${"A".repeat(10 * 1024)}`],
   ["a quoted sessionid", () => 'sessionid="not-a-token"'],
-  ["a quoted valid-looking value with a semicolon inside", (valid) => `sessionid="${valid.slice(0, 10)};${valid.slice(10)}"`],
+  [
+    "a quoted valid-looking value with a semicolon inside",
+    (valid) => `sessionid="${valid.slice(0, 10)};${valid.slice(10)}"`,
+  ],
   ["a sessionid with stray semicolons and spaces", () => "  ;; sessionid = ;;; ; "],
   ["an empty sessionid", () => "sessionid="],
   ["a duplicate sessionid, garbage first", (valid) => `sessionid=garbage; sessionid=${valid}`],
@@ -23,15 +26,47 @@ const BAD_COOKIES: [string, (valid: string) => string][] = [
 
 /** Authorization headers that must be refused with a clear 4xx, on whoami and at login. */
 const BAD_AUTHORIZATION: [string, string, { whoami: [number, string]; login: [number, string] }][] = [
-  ["Bearer with no token", "Bearer", { whoami: [401, "invalid_authorization_header"], login: [400, "missing_credentials"] }],
-  ["Bearer with two words", "Bearer a b", { whoami: [401, "invalid_authorization_header"], login: [400, "missing_credentials"] }],
-  ["Token with no token", "Token", { whoami: [401, "invalid_authorization_header"], login: [400, "missing_credentials"] }],
-  ["a Bearer token of junk", `Bearer ${"x".repeat(4000)}`, { whoami: [401, "invalid_token"], login: [400, "missing_credentials"] }],
+  [
+    "Bearer with no token",
+    "Bearer",
+    { whoami: [401, "invalid_authorization_header"], login: [400, "missing_credentials"] },
+  ],
+  [
+    "Bearer with two words",
+    "Bearer a b",
+    { whoami: [401, "invalid_authorization_header"], login: [400, "missing_credentials"] },
+  ],
+  [
+    "Token with no token",
+    "Token",
+    { whoami: [401, "invalid_authorization_header"], login: [400, "missing_credentials"] },
+  ],
+  [
+    "a Bearer token of junk",
+    `Bearer ${"x".repeat(4000)}`,
+    { whoami: [401, "invalid_token"], login: [400, "missing_credentials"] },
+  ],
   ["Basic !!!", "Basic !!!", { whoami: [401, "not_authenticated"], login: [400, "invalid_basic_header"] }],
-  ["Basic of base64 without a colon", `Basic ${b64("justausername")}`, { whoami: [401, "not_authenticated"], login: [400, "invalid_basic_header"] }],
-  ["Basic of bytes that are not UTF-8", `Basic ${b64(new Uint8Array([0xff, 0x3a, 0xfe]))}`, { whoami: [401, "not_authenticated"], login: [400, "invalid_basic_header"] }],
-  ["Basic with two words", `Basic ${b64("a:b")} extra`, { whoami: [401, "not_authenticated"], login: [400, "invalid_basic_header"] }],
-  ["an unknown scheme", "Digest username=x", { whoami: [401, "not_authenticated"], login: [400, "missing_credentials"] }],
+  [
+    "Basic of base64 without a colon",
+    `Basic ${b64("justausername")}`,
+    { whoami: [401, "not_authenticated"], login: [400, "invalid_basic_header"] },
+  ],
+  [
+    "Basic of bytes that are not UTF-8",
+    `Basic ${b64(new Uint8Array([0xff, 0x3a, 0xfe]))}`,
+    { whoami: [401, "not_authenticated"], login: [400, "invalid_basic_header"] },
+  ],
+  [
+    "Basic with two words",
+    `Basic ${b64("a:b")} extra`,
+    { whoami: [401, "not_authenticated"], login: [400, "invalid_basic_header"] },
+  ],
+  [
+    "an unknown scheme",
+    "Digest username=x",
+    { whoami: [401, "not_authenticated"], login: [400, "missing_credentials"] },
+  ],
 ];
 
 for (const [adapter, start] of Object.entries(ADAPTERS)) {
@@ -67,7 +102,10 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
     it("replaces a malformed CSRF cookie and refuses an unsafe request made with it", async () => {
       const { client } = await newSession(app, "csrfcookie");
       client.setCookie("csrftoken", "x".repeat(31) + "!");
-      assertCsrfRefused(await client.post("/api/hello/", { json: {}, headers: { "x-csrftoken": client.csrfToken ?? "" } }), "csrf_cookie_missing");
+      assertCsrfRefused(
+        await client.post("/api/hello/", { json: {}, headers: { "x-csrftoken": client.csrfToken ?? "" } }),
+        "csrf_cookie_missing",
+      );
       const token = await client.fetchCsrf();
       assert.match(client.cookie("csrftoken") ?? "", /^[A-Za-z0-9]{32}$/, "GET /csrf/ set a fresh secret");
       assert.equal((await client.post("/api/hello/", { json: {}, headers: { "x-csrftoken": token } })).status, 200);

@@ -22,7 +22,10 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
 
     it("POST /api/token/login/ returns the token, its expiry and the user, and sets no cookie", async () => {
       const user = await createUser(app, "tok");
-      const res = await api(app).post("/api/token/login/", { bare: true, json: { username: user.username, password: user.password, label: "phone" } });
+      const res = await api(app).post("/api/token/login/", {
+        bare: true,
+        json: { username: user.username, password: user.password, label: "phone" },
+      });
       assert.equal(res.status, 200, res.text);
       assert.deepEqual(Object.keys(res.json).sort(), ["expiry", "token", "user"]);
       assert.match(String(res.json.token), /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/);
@@ -41,7 +44,9 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
         const who = await api(app).get("/api/whoami/", { headers: auth(token, scheme) });
         assert.equal(who.status, 200, `${scheme}: ${who.text}`);
         assert.equal(who.json.username, user.username);
-        assert.deepEqual((await api(app).get("/api/hello/", { headers: auth(token, scheme) })).json, { hello: user.username });
+        assert.deepEqual((await api(app).get("/api/hello/", { headers: auth(token, scheme) })).json, {
+          hello: user.username,
+        });
       }
       assert.equal((await api(app).get("/api/session/", { headers: auth(token) })).json.isAuthenticated, true);
     });
@@ -61,7 +66,10 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
         assertError(res, 401, "invalid_token");
         assert.equal(setCookieFor(res, "sessionid"), undefined, "the session cookie is left alone");
       }
-      const post = await client.post("/api/hello/", { json: {}, headers: { ...auth("garbage"), "x-csrftoken": client.csrfToken ?? "" } });
+      const post = await client.post("/api/hello/", {
+        json: {},
+        headers: { ...auth("garbage"), "x-csrftoken": client.csrfToken ?? "" },
+      });
       assertError(post, 401, "invalid_token");
       assert.equal((await client.get("/api/whoami/")).status, 200, "the cookie session is still fine on its own");
     });
@@ -79,7 +87,11 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
 
     it("refuses a token login from a browser page on an untrusted origin", async () => {
       const user = await createUser(app, "tokcsrf");
-      const res = await api(app).post("/api/token/login/", { bare: true, json: { username: user.username, password: user.password }, headers: { origin: "http://evil.example", "sec-fetch-site": "cross-site" } });
+      const res = await api(app).post("/api/token/login/", {
+        bare: true,
+        json: { username: user.username, password: user.password },
+        headers: { origin: "http://evil.example", "sec-fetch-site": "cross-site" },
+      });
       assertCsrfRefused(res, "csrf_cross_site");
     });
 
@@ -92,12 +104,20 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       assert.equal(res.json.detail, "Successfully logged out.");
       assertError(await api(app).get("/api/whoami/", { headers: auth(first) }), 401, "invalid_token");
       assert.equal((await api(app).get("/api/whoami/", { headers: auth(second) })).status, 200);
-      assertError(await api(app).post("/api/token/logout/", { bare: true, headers: auth(first) }), 401, "invalid_token");
+      assertError(
+        await api(app).post("/api/token/logout/", { bare: true, headers: auth(first) }),
+        401,
+        "invalid_token",
+      );
     });
 
     it("POST /api/token/logout/ needs a bearer token: a cookie session gets 401", async () => {
       const { client } = await newSession(app, "toklogoutcookie");
-      assertError(await client.post("/api/token/logout/", { headers: { "x-csrftoken": client.csrfToken ?? "" } }), 401, "not_authenticated");
+      assertError(
+        await client.post("/api/token/logout/", { headers: { "x-csrftoken": client.csrfToken ?? "" } }),
+        401,
+        "not_authenticated",
+      );
       assert.equal((await client.get("/api/whoami/")).status, 200);
     });
 
@@ -109,7 +129,8 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       const res = await api(app).post("/api/token/logoutall/", { bare: true, headers: auth(tokens[1] ?? "") });
       assert.equal(res.status, 200, res.text);
       assert.match(String(res.json.detail), /3 devices/);
-      for (const token of tokens) assertError(await api(app).get("/api/whoami/", { headers: auth(token) }), 401, "invalid_token");
+      for (const token of tokens)
+        assertError(await api(app).get("/api/whoami/", { headers: auth(token) }), 401, "invalid_token");
       assert.equal((await client.get("/api/whoami/")).status, 200, "the browser session survives");
       assert.equal((await api(app).get("/api/whoami/", { headers: auth(strangerToken) })).status, 200);
     });

@@ -18,7 +18,11 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
 
     async function preflight(path: string, origin: string, method = "POST") {
       return createTestClient(app.baseUrl).request("OPTIONS", path, {
-        headers: { origin, "access-control-request-method": method, "access-control-request-headers": "content-type, x-csrftoken" },
+        headers: {
+          origin,
+          "access-control-request-method": method,
+          "access-control-request-headers": "content-type, x-csrftoken",
+        },
       });
     }
 
@@ -49,7 +53,10 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       const csrf = await spa.get("/api/csrf/", { headers: { origin: SPA } });
       assert.equal(csrf.headers.get("access-control-allow-origin"), SPA);
       assert.match(csrf.headers.get("access-control-expose-headers") ?? "", /X-CSRFToken/i);
-      const login = await spa.post("/api/login/", { json: { username: user.username, password: user.password }, headers: { "x-csrftoken": spa.csrfToken ?? "" } });
+      const login = await spa.post("/api/login/", {
+        json: { username: user.username, password: user.password },
+        headers: { "x-csrftoken": spa.csrfToken ?? "" },
+      });
       assert.equal(login.status, 200, login.text);
       assert.equal(login.headers.get("access-control-allow-origin"), SPA);
       const hello = await spa.get("/api/hello/", { headers: { origin: SPA } });

@@ -12,7 +12,9 @@ import { createUser, PASSWORD, setCookieFor, uniqueName } from "./support.js";
 const VOLATILE = new Set(["date", "keep-alive", "connection"]);
 
 function comparable(res: TestResponse): { status: number; text: string; headers: [string, string][] } {
-  const headers = [...res.headers.entries()].filter(([name]) => !VOLATILE.has(name)).sort(([a], [b]) => a.localeCompare(b));
+  const headers = [...res.headers.entries()]
+    .filter(([name]) => !VOLATILE.has(name))
+    .sort(([a], [b]) => a.localeCompare(b));
   return { status: res.status, text: res.text, headers };
 }
 
@@ -34,9 +36,13 @@ function countingHasher(): { hasher: PasswordHasher; counts: { verify: number; d
   return { hasher, counts };
 }
 
-/** A Django `pbkdf2_sha256$…` hash, built as Django's PBKDF2PasswordHasher.encode does (few iterations, to stay fast). */
+/**
+ * A Django `pbkdf2_sha256$…` hash, built as Django's PBKDF2PasswordHasher.encode does (few iterations, to stay fast).
+ */
 function djangoPbkdf2(password: string, salt: string, iterations = 1000): string {
-  const hash = pbkdf2Sync(Buffer.from(password, "utf8"), Buffer.from(salt, "utf8"), iterations, 32, "sha256").toString("base64");
+  const hash = pbkdf2Sync(Buffer.from(password, "utf8"), Buffer.from(salt, "utf8"), iterations, 32, "sha256").toString(
+    "base64",
+  );
   return `pbkdf2_sha256$${iterations}$${salt}$${hash}`;
 }
 
@@ -61,7 +67,9 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
           const res = await client.post("/api/login/", { json: attempt, headers: { "x-csrftoken": token } });
           assert.equal(setCookieFor(res, "sessionid"), undefined);
           sessionLogins.push(comparable(res));
-          tokenLogins.push(comparable(await createTestClient(app.baseUrl).post("/api/token/login/", { bare: true, json: attempt })));
+          tokenLogins.push(
+            comparable(await createTestClient(app.baseUrl).post("/api/token/login/", { bare: true, json: attempt })),
+          );
         }
         assert.equal(sessionLogins[0]?.status, 400);
         assert.equal(sessionLogins[0]?.text, '{"detail":"Invalid credentials.","code":"invalid_credentials"}');
@@ -89,10 +97,17 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
           const client = createTestClient(app.baseUrl);
           const token = await client.fetchCsrf();
           const before = { ...counts };
-          const res = await client.post("/api/login/", { json: { username, password }, headers: { "x-csrftoken": token } });
+          const res = await client.post("/api/login/", {
+            json: { username, password },
+            headers: { "x-csrftoken": token },
+          });
           assert.equal(res.status, 400, username);
           assert.equal(res.json.code, "invalid_credentials");
-          assert.deepEqual({ verify: counts.verify - before.verify, dummy: counts.dummy - before.dummy }, { verify, dummy }, username);
+          assert.deepEqual(
+            { verify: counts.verify - before.verify, dummy: counts.dummy - before.dummy },
+            { verify, dummy },
+            username,
+          );
         }
       });
     });
@@ -108,7 +123,11 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
 
         const wrong = await createTestClient(app.baseUrl).login(username, "not it");
         assert.equal(wrong.status, 400);
-        assert.match((await stores.users.getUserById(id))?.passwordHash ?? "", /^pbkdf2_sha256\$/, "a failed login changes nothing");
+        assert.match(
+          (await stores.users.getUserById(id))?.passwordHash ?? "",
+          /^pbkdf2_sha256\$/,
+          "a failed login changes nothing",
+        );
 
         const client = createTestClient(app.baseUrl);
         const res = await client.login(username, "lètmein from django");
@@ -127,8 +146,16 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
           assert.equal(res.status, 200, `${variant}: ${res.text}`);
           assert.equal((res.json.user as Record<string, unknown>).username, user.username);
         }
-        assert.equal((await createTestClient(app.baseUrl).login(user.username, user.password.toUpperCase())).status, 400, "no case folding of passwords");
-        assert.equal((await createTestClient(app.baseUrl).login(user.username, `${user.password} `)).status, 400, "no trimming of passwords");
+        assert.equal(
+          (await createTestClient(app.baseUrl).login(user.username, user.password.toUpperCase())).status,
+          400,
+          "no case folding of passwords",
+        );
+        assert.equal(
+          (await createTestClient(app.baseUrl).login(user.username, `${user.password} `)).status,
+          400,
+          "no trimming of passwords",
+        );
       }));
   });
 }

@@ -40,8 +40,16 @@ const TARGETS: Target[] = [
     path: "/api/password/change/",
     body: (v) => ({ old_password: v.user.password, new_password: NEW_PASSWORD }),
     async assertUnchanged(v) {
-      assert.equal((await v.app.latchkey.accounts.authenticate(v.user.username, v.user.password)).ok, true, "the old password still works");
-      assert.equal((await v.app.latchkey.accounts.authenticate(v.user.username, NEW_PASSWORD)).ok, false, "the attacker's password was not set");
+      assert.equal(
+        (await v.app.latchkey.accounts.authenticate(v.user.username, v.user.password)).ok,
+        true,
+        "the old password still works",
+      );
+      assert.equal(
+        (await v.app.latchkey.accounts.authenticate(v.user.username, NEW_PASSWORD)).ok,
+        false,
+        "the attacker's password was not set",
+      );
       assert.equal((await v.client.get("/api/whoami/")).status, 200, "the victim is still logged in");
     },
   },
@@ -78,8 +86,16 @@ function evil(v: Victim, headers: Record<string, string>): RequestOptions {
 
 const ATTACKS: Attack[] = [
   { name: "no CSRF token at all", code: "csrf_token_missing", build: () => ({}) },
-  { name: "an empty X-CSRFToken header", code: "csrf_token_missing", build: () => ({ headers: { "x-csrftoken": "" } }) },
-  { name: "a forged token of 64 random alphanumerics", code: "csrf_token_incorrect", build: () => ({ headers: { "x-csrftoken": forgedCsrfToken() } }) },
+  {
+    name: "an empty X-CSRFToken header",
+    code: "csrf_token_missing",
+    build: () => ({ headers: { "x-csrftoken": "" } }),
+  },
+  {
+    name: "a forged token of 64 random alphanumerics",
+    code: "csrf_token_incorrect",
+    build: () => ({ headers: { "x-csrftoken": forgedCsrfToken() } }),
+  },
   {
     name: "a valid token of another client's CSRF cookie",
     code: "csrf_token_incorrect",
@@ -97,9 +113,21 @@ const ATTACKS: Attack[] = [
       return { headers: { "x-csrftoken": attacker.cookie("csrftoken") ?? "" } };
     },
   },
-  { name: "the victim's stale token from before login", code: "csrf_token_incorrect", build: (v) => ({ headers: { "x-csrftoken": v.preLoginToken } }) },
-  { name: "a malformed token (punctuation)", code: "csrf_token_malformed", build: (v) => ({ headers: { "x-csrftoken": `${v.token.slice(0, 63)}!` } }) },
-  { name: "a malformed token (wrong length)", code: "csrf_token_malformed", build: (v) => ({ headers: { "x-csrftoken": v.token.slice(0, 40) } }) },
+  {
+    name: "the victim's stale token from before login",
+    code: "csrf_token_incorrect",
+    build: (v) => ({ headers: { "x-csrftoken": v.preLoginToken } }),
+  },
+  {
+    name: "a malformed token (punctuation)",
+    code: "csrf_token_malformed",
+    build: (v) => ({ headers: { "x-csrftoken": `${v.token.slice(0, 63)}!` } }),
+  },
+  {
+    name: "a malformed token (wrong length)",
+    code: "csrf_token_malformed",
+    build: (v) => ({ headers: { "x-csrftoken": v.token.slice(0, 40) } }),
+  },
   {
     name: "a valid-looking token with the CSRF cookie missing",
     code: "csrf_cookie_missing",
@@ -108,7 +136,11 @@ const ATTACKS: Attack[] = [
       return { headers: { "x-csrftoken": v.token } };
     },
   },
-  { name: "Origin: null (sandboxed frame) with the right token", code: "csrf_origin_untrusted", build: (v) => evil(v, { origin: "null" }) },
+  {
+    name: "Origin: null (sandboxed frame) with the right token",
+    code: "csrf_origin_untrusted",
+    build: (v) => evil(v, { origin: "null" }),
+  },
   {
     name: "Origin http://evil.example with Sec-Fetch-Site: same-site",
     code: "csrf_cross_site",
@@ -119,22 +151,41 @@ const ATTACKS: Attack[] = [
     code: "csrf_cross_site",
     build: (v) => evil(v, { origin: "http://evil.example", "sec-fetch-site": "cross-site" }),
   },
-  { name: "Origin http://evil.example without fetch metadata", code: "csrf_origin_untrusted", build: (v) => evil(v, { origin: "http://evil.example" }) },
+  {
+    name: "Origin http://evil.example without fetch metadata",
+    code: "csrf_origin_untrusted",
+    build: (v) => evil(v, { origin: "http://evil.example" }),
+  },
   {
     name: "a look-alike Origin (the server's host:port followed by .evil.example)",
     code: "csrf_origin_untrusted",
     build: (v) => evil(v, { origin: `${v.app.baseUrl}.evil.example` }),
   },
-  { name: "the server's host on another scheme (https)", code: "csrf_origin_untrusted", build: (v) => evil(v, { origin: v.app.baseUrl.replace("http:", "https:") }) },
-  { name: "Sec-Fetch-Site: cross-site without Origin", code: "csrf_cross_site", build: (v) => evil(v, { "sec-fetch-site": "cross-site" }) },
-  { name: "only a Referer from http://evil.example", code: "csrf_referer_untrusted", build: (v) => evil(v, { referer: "http://evil.example/page.html" }) },
+  {
+    name: "the server's host on another scheme (https)",
+    code: "csrf_origin_untrusted",
+    build: (v) => evil(v, { origin: v.app.baseUrl.replace("http:", "https:") }),
+  },
+  {
+    name: "Sec-Fetch-Site: cross-site without Origin",
+    code: "csrf_cross_site",
+    build: (v) => evil(v, { "sec-fetch-site": "cross-site" }),
+  },
+  {
+    name: "only a Referer from http://evil.example",
+    code: "csrf_referer_untrusted",
+    build: (v) => evil(v, { referer: "http://evil.example/page.html" }),
+  },
 ];
 
 async function newVictim(app: AppUnderTest): Promise<Victim> {
   const user = await createUser(app, "victim");
   const client = createTestClient(app.baseUrl);
   const preLoginToken = await client.fetchCsrf();
-  const res = await client.post("/api/login/", { json: { username: user.username, password: user.password }, headers: { "x-csrftoken": preLoginToken } });
+  const res = await client.post("/api/login/", {
+    json: { username: user.username, password: user.password },
+    headers: { "x-csrftoken": preLoginToken },
+  });
   assert.equal(res.status, 200, res.text);
   const token = client.csrfToken;
   assert.ok(token !== undefined && token !== preLoginToken);
@@ -153,7 +204,10 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       it(`accepts ${target.name} from the SPA itself (same origin, right token)`, async () => {
         const v = await newVictim(app);
         const json = target.body?.(v);
-        const res = await v.client.post(target.path, { ...(json === undefined ? {} : { json }), headers: { "x-csrftoken": v.token } });
+        const res = await v.client.post(target.path, {
+          ...(json === undefined ? {} : { json }),
+          headers: { "x-csrftoken": v.token },
+        });
         assert.equal(res.status, 200, res.text);
       });
 
@@ -164,7 +218,11 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
           const json = target.body?.(v);
           const res = await v.client.post(target.path, { ...options, ...(json === undefined ? {} : { json }) });
           assertCsrfRefused(res, attack.code);
-          assert.equal(res.setCookies.find((c) => c.startsWith("sessionid=")), undefined, "a refusal sets no session cookie");
+          assert.equal(
+            res.setCookies.find((c) => c.startsWith("sessionid=")),
+            undefined,
+            "a refusal sets no session cookie",
+          );
           await target.assertUnchanged(v);
         });
       }
@@ -172,7 +230,9 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
 
     it("never CSRF-checks safe methods: a cross-site GET with the cookie is answered", async () => {
       const v = await newVictim(app);
-      const res = await v.client.get("/api/hello/", { headers: { origin: "http://evil.example", "sec-fetch-site": "cross-site" } });
+      const res = await v.client.get("/api/hello/", {
+        headers: { origin: "http://evil.example", "sec-fetch-site": "cross-site" },
+      });
       assert.equal(res.status, 200);
       assert.equal(res.json.hello, v.user.username);
     });

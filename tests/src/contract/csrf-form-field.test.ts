@@ -9,7 +9,12 @@ const FORM = { "content-type": "application/x-www-form-urlencoded" };
 const NEW_PASSWORD = "a fresh and long passphrase 8";
 
 /** A form post as a plain HTML `<form>` sends it: no CSRF header, the token in a field. */
-function postForm(client: TestClient, path: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
+function postForm(
+  client: TestClient,
+  path: string,
+  fields: Record<string, string>,
+  headers: Record<string, string> = {},
+) {
   return client.post(path, { body: new URLSearchParams(fields).toString(), headers: { ...FORM, ...headers } });
 }
 
@@ -31,7 +36,11 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
 
     it("changes the password with a form-encoded body carrying the right token and no header", async () => {
       const { client, user } = await newSession(app, "formpw");
-      const res = await postForm(client, "/api/password/change/", { old_password: user.password, new_password: NEW_PASSWORD, csrfmiddlewaretoken: client.csrfToken ?? "" });
+      const res = await postForm(client, "/api/password/change/", {
+        old_password: user.password,
+        new_password: NEW_PASSWORD,
+        csrfmiddlewaretoken: client.csrfToken ?? "",
+      });
       assert.equal(res.status, 200, res.text);
       assert.equal((await client.get("/api/whoami/")).status, 200, "the asking browser stays logged in");
       assert.equal((await app.latchkey.accounts.authenticate(user.username, NEW_PASSWORD)).ok, true);
@@ -48,7 +57,14 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       ];
       for (const [token, code] of cases) {
         assertCsrfRefused(await postForm(client, "/api/logout/", token), code);
-        assertCsrfRefused(await postForm(client, "/api/password/change/", { old_password: user.password, new_password: NEW_PASSWORD, ...token }), code);
+        assertCsrfRefused(
+          await postForm(client, "/api/password/change/", {
+            old_password: user.password,
+            new_password: NEW_PASSWORD,
+            ...token,
+          }),
+          code,
+        );
       }
       assert.equal(await snapshot(app), before);
       assert.equal((await client.get("/api/whoami/")).status, 200);
@@ -74,7 +90,10 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
 
     it("answers a form body over the size limit with 413 before any token is compared", async () => {
       const { client } = await newSession(app, "formbig");
-      const res = await postForm(client, "/api/logout/", { csrfmiddlewaretoken: client.csrfToken ?? "", pad: "x".repeat(64 * 1024) });
+      const res = await postForm(client, "/api/logout/", {
+        csrfmiddlewaretoken: client.csrfToken ?? "",
+        pad: "x".repeat(64 * 1024),
+      });
       assert.equal(res.status, 413, res.text);
       assert.equal(res.json.code, "body_too_large");
       assert.equal((await createTestClient(app.baseUrl).get("/api/csrf/")).status, 200, "the server still answers");

@@ -28,7 +28,10 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
         const client = createTestClient(app.baseUrl);
         const token = await client.fetchCsrf();
         client.deleteCookie("csrftoken");
-        const res = await client.post("/api/login/", { json: { username: user.username, password: user.password }, headers: { "x-csrftoken": token } });
+        const res = await client.post("/api/login/", {
+          json: { username: user.username, password: user.password },
+          headers: { "x-csrftoken": token },
+        });
         assertCsrfRefused(res, "csrf_cookie_missing");
       }));
 
@@ -38,9 +41,16 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
         const client = createTestClient(app.baseUrl);
         const token = await client.fetchCsrf();
         const json = { username: user.username, password: user.password };
-        assertCsrfRefused(await client.post("/api/login/", { bare: true, json, headers: { ...EVIL, "x-csrftoken": token } }), "csrf_cross_site");
+        assertCsrfRefused(
+          await client.post("/api/login/", { bare: true, json, headers: { ...EVIL, "x-csrftoken": token } }),
+          "csrf_cross_site",
+        );
         const form = new URLSearchParams({ ...json, csrfmiddlewaretoken: token }).toString();
-        const formPost = await client.post("/api/login/", { bare: true, body: form, headers: { ...EVIL, "content-type": "application/x-www-form-urlencoded" } });
+        const formPost = await client.post("/api/login/", {
+          bare: true,
+          body: form,
+          headers: { ...EVIL, "content-type": "application/x-www-form-urlencoded" },
+        });
         assertCsrfRefused(formPost, "csrf_cross_site");
         assert.equal((await client.get("/api/whoami/")).status, 401);
       }));
@@ -50,14 +60,31 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
         const user = await createUser(app, "lform");
         const client = createTestClient(app.baseUrl);
         const token = await client.fetchCsrf();
-        const body = new URLSearchParams({ username: user.username, password: user.password, csrfmiddlewaretoken: token }).toString();
-        const res = await client.post("/api/login/", { body, headers: { "content-type": "application/x-www-form-urlencoded" } });
+        const body = new URLSearchParams({
+          username: user.username,
+          password: user.password,
+          csrfmiddlewaretoken: token,
+        }).toString();
+        const res = await client.post("/api/login/", {
+          body,
+          headers: { "content-type": "application/x-www-form-urlencoded" },
+        });
         assert.equal(res.status, 200, res.text);
         assert.equal((await client.get("/api/whoami/")).json.username, user.username);
         const wrong = createTestClient(app.baseUrl);
         await wrong.fetchCsrf();
-        const forged = new URLSearchParams({ username: user.username, password: user.password, csrfmiddlewaretoken: token }).toString();
-        assertCsrfRefused(await wrong.post("/api/login/", { body: forged, headers: { "content-type": "application/x-www-form-urlencoded" } }), "csrf_token_incorrect");
+        const forged = new URLSearchParams({
+          username: user.username,
+          password: user.password,
+          csrfmiddlewaretoken: token,
+        }).toString();
+        assertCsrfRefused(
+          await wrong.post("/api/login/", {
+            body: forged,
+            headers: { "content-type": "application/x-www-form-urlencoded" },
+          }),
+          "csrf_token_incorrect",
+        );
       }));
 
     it("with compat.loginWithoutCsrfToken, accepts a same-origin login without token but still refuses a cross-site one", () =>
@@ -69,11 +96,17 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
         assert.equal(res.status, 200, res.text);
         const attacker = createTestClient(app.baseUrl);
         assertCsrfRefused(await attacker.post("/api/login/", { bare: true, json, headers: EVIL }), "csrf_cross_site");
-        assertCsrfRefused(await attacker.post("/api/login/", { bare: true, json, headers: { origin: "http://evil.example" } }), "csrf_origin_untrusted");
+        assertCsrfRefused(
+          await attacker.post("/api/login/", { bare: true, json, headers: { origin: "http://evil.example" } }),
+          "csrf_origin_untrusted",
+        );
         assert.equal((await attacker.get("/api/whoami/")).status, 401);
         // A token that is sent is still checked.
         await attacker.fetchCsrf();
-        assertCsrfRefused(await attacker.post("/api/login/", { json, headers: { "x-csrftoken": "garbage" } }), "csrf_token_malformed");
+        assertCsrfRefused(
+          await attacker.post("/api/login/", { json, headers: { "x-csrftoken": "garbage" } }),
+          "csrf_token_malformed",
+        );
       }));
 
     it("accepts unsafe requests from an origin listed in trustedOrigins, and only that exact origin", () =>
@@ -81,12 +114,25 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
         const { client, user } = await newSession(app, "trusted");
         const token = client.csrfToken ?? "";
         for (const site of ["same-site", "cross-site"]) {
-          const res = await client.post("/api/hello/", { bare: true, json: {}, headers: { origin: "http://localhost:5173", "sec-fetch-site": site, "x-csrftoken": token } });
+          const res = await client.post("/api/hello/", {
+            bare: true,
+            json: {},
+            headers: { origin: "http://localhost:5173", "sec-fetch-site": site, "x-csrftoken": token },
+          });
           assert.equal(res.status, 200, `${site}: ${res.text}`);
           assert.equal(res.json.hello, user.username);
         }
-        for (const origin of ["http://localhost:5174", "https://localhost:5173", "http://localhost:5173.evil.example", "http://localhost"]) {
-          const res = await client.post("/api/hello/", { bare: true, json: {}, headers: { origin, "sec-fetch-site": "cross-site", "x-csrftoken": token } });
+        for (const origin of [
+          "http://localhost:5174",
+          "https://localhost:5173",
+          "http://localhost:5173.evil.example",
+          "http://localhost",
+        ]) {
+          const res = await client.post("/api/hello/", {
+            bare: true,
+            json: {},
+            headers: { origin, "sec-fetch-site": "cross-site", "x-csrftoken": token },
+          });
           assertCsrfRefused(res, "csrf_cross_site");
         }
       }));
@@ -100,7 +146,10 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
         const res = await client.post("/api/hello/", { json: {} });
         assert.equal(res.status, 200, res.text);
         assertCsrfRefused(await client.post("/api/hello/", { bare: true, json: {}, headers: EVIL }), "csrf_cross_site");
-        assertCsrfRefused(await client.post("/api/hello/", { bare: true, json: {}, headers: { origin: "http://evil.example" } }), "csrf_origin_untrusted");
+        assertCsrfRefused(
+          await client.post("/api/hello/", { bare: true, json: {}, headers: { origin: "http://evil.example" } }),
+          "csrf_origin_untrusted",
+        );
         // With no token behind it, a request whose origin cannot be told is refused (fail closed).
         assertCsrfRefused(await client.post("/api/hello/", { bare: true, json: {} }), "csrf_origin_missing");
         assertCsrfRefused(await client.post("/api/logout/", { bare: true }), "csrf_origin_missing");
@@ -111,16 +160,28 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       withApp({ csrf: { mode: "token" } }, async (app) => {
         const { client } = await newSession(app, "mtoken");
         const token = client.csrfToken ?? "";
-        const res = await client.post("/api/hello/", { bare: true, json: {}, headers: { ...EVIL, "x-csrftoken": token } });
+        const res = await client.post("/api/hello/", {
+          bare: true,
+          json: {},
+          headers: { ...EVIL, "x-csrftoken": token },
+        });
         assert.equal(res.status, 200, res.text);
         assertCsrfRefused(await client.post("/api/hello/", { json: {} }), "csrf_token_missing");
-        assertCsrfRefused(await client.post("/api/hello/", { json: {}, headers: { "x-csrftoken": token.replace(/^./, (c) => (c === "a" ? "b" : "a")) } }), "csrf_token_incorrect");
+        assertCsrfRefused(
+          await client.post("/api/hello/", {
+            json: {},
+            headers: { "x-csrftoken": token.replace(/^./, (c) => (c === "a" ? "b" : "a")) },
+          }),
+          "csrf_token_incorrect",
+        );
       }));
 
     it("with compat.getLogout, logs out on a same-origin GET but refuses a cross-site one (an <img> on a hostile page)", () =>
       withApp({ compat: { getLogout: true } }, async (app) => {
         const { client } = await newSession(app, "getlogout");
-        const img = await client.get("/api/logout/", { headers: { "sec-fetch-site": "cross-site", "sec-fetch-mode": "no-cors", "sec-fetch-dest": "image" } });
+        const img = await client.get("/api/logout/", {
+          headers: { "sec-fetch-site": "cross-site", "sec-fetch-mode": "no-cors", "sec-fetch-dest": "image" },
+        });
         assertCsrfRefused(img, "csrf_cross_site");
         const fromReferer = await client.get("/api/logout/", { headers: { referer: "http://evil.example/page" } });
         assertCsrfRefused(fromReferer, "csrf_referer_untrusted");

@@ -7,7 +7,9 @@ import { bearerToken, createUser, maxAgeOf, newSession, setCookieFor } from "./s
 
 const SECOND = 1000;
 /** Idle 1 h, absolute 2 h, activity written back at most once a minute. */
-const SHORT: TestOptions = { session: { idleTimeoutSeconds: 3600, absoluteTimeoutSeconds: 7200, touchIntervalSeconds: 60 } };
+const SHORT: TestOptions = {
+  session: { idleTimeoutSeconds: 3600, absoluteTimeoutSeconds: 7200, touchIntervalSeconds: 60 },
+};
 
 for (const [adapter, start] of Object.entries(ADAPTERS)) {
   describe(`session and token expiry, on the injected clock (${adapter} adapter)`, () => {
@@ -58,7 +60,11 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
         const right = await client.get("/api/whoami/");
         assert.equal(setCookieFor(right, "sessionid"), undefined, "not again right after the write");
         app.clock.advance(59 * SECOND);
-        assert.equal(setCookieFor(await client.get("/api/hello/"), "sessionid"), undefined, "app routes follow the same interval");
+        assert.equal(
+          setCookieFor(await client.get("/api/hello/"), "sessionid"),
+          undefined,
+          "app routes follow the same interval",
+        );
       }));
 
     it("ends an active session at the absolute lifetime, and never promises more in Max-Age", () =>

@@ -14,7 +14,11 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
     let app: AppUnderTest;
     before(async () => {
       sink = await startSmtpSink();
-      app = await startMailApp(start, sink, { signup: { enabled: false }, throttle: { enabled: false }, mfa: { encryptionKeys: [MFA_KEY] } });
+      app = await startMailApp(start, sink, {
+        signup: { enabled: false },
+        throttle: { enabled: false },
+        mfa: { encryptionKeys: [MFA_KEY] },
+      });
     });
     after(async () => {
       await app.close();
@@ -25,12 +29,18 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       const user = await mfaUser(app.latchkey, "adapter");
       const email = `${user.username}@example.com`;
       const { client, secret } = await enrolTotp(app.baseUrl, app.clock, user);
-      const enabled = await sink.waitForMail(email, { predicate: (m) => /authenticator app now protects/i.test(m.subject) });
+      const enabled = await sink.waitForMail(email, {
+        predicate: (m) => /authenticator app now protects/i.test(m.subject),
+      });
       assert.match(enabled.text, new RegExp(user.username));
 
       const { client: browser, res } = await pendingClient(app.baseUrl, user);
       assert.deepEqual(res.json.methods, ["totp", "recovery_code"]);
-      assertError(await authenticate(browser, "000000" === totpCode(secret, app.clock.now()) ? "111111" : "000000"), 400, "mfa_code_invalid");
+      assertError(
+        await authenticate(browser, "000000" === totpCode(secret, app.clock.now()) ? "111111" : "000000"),
+        400,
+        "mfa_code_invalid",
+      );
       const done = await authenticate(browser, totpCode(secret, app.clock.now()));
       assert.equal(done.status, 200, done.text);
       assert.equal((await browser.get("/api/whoami/")).json.username, user.username);
@@ -47,10 +57,18 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       const { client } = await pendingClient(app.baseUrl, user);
       const hostile = await client.request("POST", "/api/mfa/authenticate/", {
         json: { code: totpCode(secret, app.clock.now()) },
-        headers: { origin: "https://evil.example", "sec-fetch-site": "cross-site", "x-csrftoken": client.csrfToken ?? "" },
+        headers: {
+          origin: "https://evil.example",
+          "sec-fetch-site": "cross-site",
+          "x-csrftoken": client.csrfToken ?? "",
+        },
       });
       assert.equal(hostile.status, 403, hostile.text);
-      assert.equal((await authenticate(client, totpCode(secret, app.clock.now()))).status, 200, "the refused attempt used nothing up");
+      assert.equal(
+        (await authenticate(client, totpCode(secret, app.clock.now()))).status,
+        200,
+        "the refused attempt used nothing up",
+      );
     });
   });
 }

@@ -4,7 +4,9 @@ import { requireProgram, startPostgres, type PostgresServer } from "@latchkey/te
 import pg from "pg";
 import { mfaRules } from "./mfa-rules.js";
 
-describe("second factors on PostgreSQL (node adapter)", { skip: requireProgram("initdb", "postgres", "pg_isready", "createdb") }, () => {
+describe("second factors on PostgreSQL (node adapter)", {
+  skip: requireProgram("initdb", "postgres", "pg_isready", "createdb"),
+}, () => {
   let postgres: PostgresServer;
   let pool: pg.Pool;
   before(async () => {
@@ -20,5 +22,8 @@ describe("second factors on PostgreSQL (node adapter)", { skip: requireProgram("
   });
 
   // One database for the suite: every test makes users of its own (unique names), so none sees another's rows.
-  mfaRules(async (now) => ({ stores: { ...(await postgresStores({ pool })), throttle: postgresThrottleStore(pool, { now }) }, cleanup: async () => {} }));
+  mfaRules(async (now) => ({
+    stores: { ...(await postgresStores({ pool })), throttle: postgresThrottleStore(pool, { now }) },
+    cleanup: async () => {},
+  }));
 });

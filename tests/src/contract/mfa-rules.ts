@@ -4,7 +4,16 @@ import type { LatchkeyOptions, Stores } from "@latchkey/core";
 import { createTestClient } from "@latchkey/testkit";
 import { createTestClock } from "../harness/test-clock.js";
 import { send } from "./account-support.js";
-import { authenticate, enrolTotp, mfaUser, pendingClient, startMfaServer, STEP_MS, totpCode, type MfaServer } from "./mfa-support.js";
+import {
+  authenticate,
+  enrolTotp,
+  mfaUser,
+  pendingClient,
+  startMfaServer,
+  STEP_MS,
+  totpCode,
+  type MfaServer,
+} from "./mfa-support.js";
 import { assertError } from "./support.js";
 
 const MINUTE = 60_000;
@@ -12,7 +21,11 @@ const MINUTE = 60_000;
 /** Fresh, empty stores of one backend and how to dispose of them. */
 export type BackendFactory = (now: () => number) => Promise<{ stores: Stores; cleanup(): Promise<void> }>;
 
-async function withServer(backend: BackendFactory, options: Partial<LatchkeyOptions>, body: (server: MfaServer) => Promise<void>): Promise<void> {
+async function withServer(
+  backend: BackendFactory,
+  options: Partial<LatchkeyOptions>,
+  body: (server: MfaServer) => Promise<void>,
+): Promise<void> {
   // The throttle windows follow the test clock, so a test can move past one.
   const clock = createTestClock(Math.ceil(Date.now() / STEP_MS) * STEP_MS + 1_000);
   const { stores, cleanup } = await backend(clock.now);
@@ -59,19 +72,39 @@ export function mfaRules(backend: BackendFactory): void {
       assert.equal(url.searchParams.get("digits"), "6");
       assert.equal(url.searchParams.get("period"), "30");
       assert.match(String(setup.json.qrSvg), /^<svg[^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
-      assert.deepEqual((await client.get("/api/mfa/")).json, { totp: false, recoveryCodes: { remaining: 0 }, passkeys: [] });
-      assert.equal((await createTestClient(baseUrl).login(user.username, user.password)).status, 200, "an unconfirmed authenticator is no factor");
+      assert.deepEqual((await client.get("/api/mfa/")).json, {
+        totp: false,
+        recoveryCodes: { remaining: 0 },
+        passkeys: [],
+      });
+      assert.equal(
+        (await createTestClient(baseUrl).login(user.username, user.password)).status,
+        200,
+        "an unconfirmed authenticator is no factor",
+      );
 
-      assertError(await send(client, "POST", "/api/mfa/totp/confirm/", { code: totpCode(secret, clock.now() + 5 * STEP_MS) }), 400, "mfa_code_invalid");
+      assertError(
+        await send(client, "POST", "/api/mfa/totp/confirm/", { code: totpCode(secret, clock.now() + 5 * STEP_MS) }),
+        400,
+        "mfa_code_invalid",
+      );
       const confirmed = await send(client, "POST", "/api/mfa/totp/confirm/", { code: totpCode(secret, clock.now()) });
       assert.equal(confirmed.status, 200, confirmed.text);
       const codes = confirmed.json.recoveryCodes as string[];
       assert.equal(codes.length, 10);
       assert.equal(new Set(codes).size, 10);
       for (const code of codes) assert.match(code, /^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$/);
-      assert.deepEqual((await client.get("/api/mfa/")).json, { totp: true, recoveryCodes: { remaining: 10 }, passkeys: [] });
+      assert.deepEqual((await client.get("/api/mfa/")).json, {
+        totp: true,
+        recoveryCodes: { remaining: 10 },
+        passkeys: [],
+      });
       assertError(await send(client, "POST", "/api/mfa/totp/setup/"), 400, "mfa_totp_active");
-      assertError(await send(client, "POST", "/api/mfa/totp/confirm/", { code: totpCode(secret, clock.now()) }), 400, "mfa_totp_active");
+      assertError(
+        await send(client, "POST", "/api/mfa/totp/confirm/", { code: totpCode(secret, clock.now()) }),
+        400,
+        "mfa_totp_active",
+      );
     }));
 
   it("stores the TOTP secret sealed: the row holds neither the secret nor its bytes in clear", () =>
@@ -109,7 +142,10 @@ export function mfaRules(backend: BackendFactory): void {
       assert.ok((done.json.user as Record<string, unknown>).lastLogin !== null);
       assert.ok(client.cookie("sessionid"));
       assert.notEqual(done.headers.get("x-csrftoken"), csrfBefore);
-      assert.ok(done.setCookies.some((line) => line.startsWith("latchkey_mfa=;") && /Max-Age=0/.test(line)), "the pending cookie is cleared");
+      assert.ok(
+        done.setCookies.some((line) => line.startsWith("latchkey_mfa=;") && /Max-Age=0/.test(line)),
+        "the pending cookie is cleared",
+      );
       assert.equal((await client.get("/api/whoami/")).json.username, user.username);
 
       // The pending login was single-use: replaying its cookie with a later code finds nothing.
@@ -120,50 +156,82 @@ export function mfaRules(backend: BackendFactory): void {
     }));
 
   it("accepts the codes of the previous, current and next step and refuses two steps away; each code works once", () =>
-    withServer(backend, { mfa: { encryptionKeys: [{ id: "k", key: Buffer.alloc(32, 3).toString("base64url") }], attemptsPerUser: { points: 100, durationSeconds: 900 } } }, async ({ baseUrl, latchkey, clock }) => {
-      const user = await mfaUser(latchkey, "window");
-      const { secret } = await enrolTotp(baseUrl, clock, user);
-      clock.advance(10 * STEP_MS);
-      const now = clock.now();
-      const login = async (): Promise<ReturnType<typeof createTestClient>> => (await pendingClient(baseUrl, user)).client;
-      const pending = await login();
-      assertError(await authenticate(pending, totpCode(secret, now - 2 * STEP_MS)), 400, "mfa_code_invalid");
-      assertError(await authenticate(pending, totpCode(secret, now + 2 * STEP_MS)), 400, "mfa_code_invalid");
-      assert.equal((await authenticate(pending, totpCode(secret, now - STEP_MS))).status, 200);
-      const second = await login();
-      assertError(await authenticate(second, totpCode(secret, now - STEP_MS)), 400, "mfa_code_invalid");
-      assert.equal((await authenticate(second, totpCode(secret, now))).status, 200);
-      const third = await login();
-      assertError(await authenticate(third, totpCode(secret, now)), 400, "mfa_code_invalid");
-      assert.equal((await authenticate(third, totpCode(secret, now + STEP_MS))).status, 200);
-      const fourth = await login();
-      assertError(await authenticate(fourth, totpCode(secret, now + STEP_MS)), 400, "mfa_code_invalid");
-    }));
+    withServer(
+      backend,
+      {
+        mfa: {
+          encryptionKeys: [{ id: "k", key: Buffer.alloc(32, 3).toString("base64url") }],
+          attemptsPerUser: { points: 100, durationSeconds: 900 },
+        },
+      },
+      async ({ baseUrl, latchkey, clock }) => {
+        const user = await mfaUser(latchkey, "window");
+        const { secret } = await enrolTotp(baseUrl, clock, user);
+        clock.advance(10 * STEP_MS);
+        const now = clock.now();
+        const login = async (): Promise<ReturnType<typeof createTestClient>> =>
+          (await pendingClient(baseUrl, user)).client;
+        const pending = await login();
+        assertError(await authenticate(pending, totpCode(secret, now - 2 * STEP_MS)), 400, "mfa_code_invalid");
+        assertError(await authenticate(pending, totpCode(secret, now + 2 * STEP_MS)), 400, "mfa_code_invalid");
+        assert.equal((await authenticate(pending, totpCode(secret, now - STEP_MS))).status, 200);
+        const second = await login();
+        assertError(await authenticate(second, totpCode(secret, now - STEP_MS)), 400, "mfa_code_invalid");
+        assert.equal((await authenticate(second, totpCode(secret, now))).status, 200);
+        const third = await login();
+        assertError(await authenticate(third, totpCode(secret, now)), 400, "mfa_code_invalid");
+        assert.equal((await authenticate(third, totpCode(secret, now + STEP_MS))).status, 200);
+        const fourth = await login();
+        assertError(await authenticate(fourth, totpCode(secret, now + STEP_MS)), 400, "mfa_code_invalid");
+      },
+    ));
 
   it("lets exactly one of 10 simultaneous logins through with one TOTP code (replay refused across requests)", () =>
-    withServer(backend, { mfa: { encryptionKeys: [{ id: "k", key: Buffer.alloc(32, 4).toString("base64") }], attemptsPerUser: { points: 100, durationSeconds: 900 } } }, async ({ baseUrl, latchkey, clock }) => {
-      const user = await mfaUser(latchkey, "burst");
-      const { secret } = await enrolTotp(baseUrl, clock, user);
-      const clients = await Promise.all(Array.from({ length: 10 }, async () => (await pendingClient(baseUrl, user)).client));
-      const code = totpCode(secret, clock.now());
-      const results = await Promise.all(clients.map((client) => authenticate(client, code)));
-      assert.equal(results.filter((r) => r.status === 200).length, 1, results.map((r) => r.status).join(","));
-      for (const r of results.filter((x) => x.status !== 200)) assertError(r, 400, "mfa_code_invalid");
-    }));
+    withServer(
+      backend,
+      {
+        mfa: {
+          encryptionKeys: [{ id: "k", key: Buffer.alloc(32, 4).toString("base64") }],
+          attemptsPerUser: { points: 100, durationSeconds: 900 },
+        },
+      },
+      async ({ baseUrl, latchkey, clock }) => {
+        const user = await mfaUser(latchkey, "burst");
+        const { secret } = await enrolTotp(baseUrl, clock, user);
+        const clients = await Promise.all(
+          Array.from({ length: 10 }, async () => (await pendingClient(baseUrl, user)).client),
+        );
+        const code = totpCode(secret, clock.now());
+        const results = await Promise.all(clients.map((client) => authenticate(client, code)));
+        assert.equal(results.filter((r) => r.status === 200).length, 1, results.map((r) => r.status).join(","));
+        for (const r of results.filter((x) => x.status !== 200)) assertError(r, 400, "mfa_code_invalid");
+      },
+    ));
 
   it("takes each recovery code once: of 10 simultaneous logins with one code exactly one passes, and the count drops by one", () =>
-    withServer(backend, { mfa: { encryptionKeys: [{ id: "k", key: Buffer.alloc(32, 5).toString("base64") }], attemptsPerUser: { points: 100, durationSeconds: 900 } } }, async ({ baseUrl, latchkey, clock }) => {
-      const user = await mfaUser(latchkey, "recovery");
-      const { client: owner, recoveryCodes } = await enrolTotp(baseUrl, clock, user);
-      const clients = await Promise.all(Array.from({ length: 10 }, async () => (await pendingClient(baseUrl, user)).client));
-      const code = (recoveryCodes[0] ?? "").toUpperCase();
-      const results = await Promise.all(clients.map((client) => authenticate(client, code)));
-      assert.equal(results.filter((r) => r.status === 200).length, 1, results.map((r) => r.status).join(","));
-      assert.deepEqual((await owner.get("/api/mfa/")).json.recoveryCodes, { remaining: 9 });
-      const again = await pendingClient(baseUrl, user);
-      assertError(await authenticate(again.client, code), 400, "mfa_code_invalid");
-      assert.equal((await authenticate(again.client, recoveryCodes[1] ?? "")).status, 200);
-    }));
+    withServer(
+      backend,
+      {
+        mfa: {
+          encryptionKeys: [{ id: "k", key: Buffer.alloc(32, 5).toString("base64") }],
+          attemptsPerUser: { points: 100, durationSeconds: 900 },
+        },
+      },
+      async ({ baseUrl, latchkey, clock }) => {
+        const user = await mfaUser(latchkey, "recovery");
+        const { client: owner, recoveryCodes } = await enrolTotp(baseUrl, clock, user);
+        const clients = await Promise.all(
+          Array.from({ length: 10 }, async () => (await pendingClient(baseUrl, user)).client),
+        );
+        const code = (recoveryCodes[0] ?? "").toUpperCase();
+        const results = await Promise.all(clients.map((client) => authenticate(client, code)));
+        assert.equal(results.filter((r) => r.status === 200).length, 1, results.map((r) => r.status).join(","));
+        assert.deepEqual((await owner.get("/api/mfa/")).json.recoveryCodes, { remaining: 9 });
+        const again = await pendingClient(baseUrl, user);
+        assertError(await authenticate(again.client, code), 400, "mfa_code_invalid");
+        assert.equal((await authenticate(again.client, recoveryCodes[1] ?? "")).status, 200);
+      },
+    ));
 
   it("replaces the recovery codes on request (fresh session): the old set dies at once", () =>
     withServer(backend, {}, async ({ baseUrl, latchkey, clock }) => {
@@ -194,21 +262,31 @@ export function mfaRules(backend: BackendFactory): void {
       for (const r of throttled) assert.ok(Number(r.headers.get("retry-after")) >= 1);
       assertError(await authenticate(client, totpCode(secret, clock.now())), 429, "throttled");
       // A new password login starts a new pending login with its own attempts.
-      assert.equal((await authenticate((await pendingClient(baseUrl, user)).client, totpCode(secret, clock.now()))).status, 200);
+      assert.equal(
+        (await authenticate((await pendingClient(baseUrl, user)).client, totpCode(secret, clock.now()))).status,
+        200,
+      );
     }));
 
   it("holds the per-user limit exactly across pending logins: of 15 simultaneous wrong codes on 3 logins, 10 are checked", () =>
     withServer(backend, {}, async ({ baseUrl, latchkey, clock }) => {
       const user = await mfaUser(latchkey, "userlimit");
       const { secret } = await enrolTotp(baseUrl, clock, user);
-      const clients = await Promise.all(Array.from({ length: 3 }, async () => (await pendingClient(baseUrl, user)).client));
+      const clients = await Promise.all(
+        Array.from({ length: 3 }, async () => (await pendingClient(baseUrl, user)).client),
+      );
       const wrong = totpCode(secret, clock.now() + 10 * STEP_MS);
-      const results = await Promise.all(clients.flatMap((pending) => Array.from({ length: 5 }, () => authenticate(pending, wrong))));
+      const results = await Promise.all(
+        clients.flatMap((pending) => Array.from({ length: 5 }, () => authenticate(pending, wrong))),
+      );
       assert.equal(results.filter((r) => r.status === 400).length, 10, results.map((r) => r.status).join(","));
       assert.equal(results.filter((r) => r.status === 429).length, 5);
       // After the window the user may try again.
       clock.advance(15 * MINUTE + 1_000);
-      assert.equal((await authenticate((await pendingClient(baseUrl, user)).client, totpCode(secret, clock.now()))).status, 200);
+      assert.equal(
+        (await authenticate((await pendingClient(baseUrl, user)).client, totpCode(secret, clock.now()))).status,
+        200,
+      );
     }));
 
   it("lets a pending login expire after 5 minutes", () =>
@@ -225,7 +303,10 @@ export function mfaRules(backend: BackendFactory): void {
       const user = await mfaUser(latchkey, "token");
       const { secret } = await enrolTotp(baseUrl, clock, user);
       const api = createTestClient(baseUrl);
-      const first = await api.post("/api/token/login/", { bare: true, json: { username: user.username, password: user.password, label: "Phone" } });
+      const first = await api.post("/api/token/login/", {
+        bare: true,
+        json: { username: user.username, password: user.password, label: "Phone" },
+      });
       assertError(first, 401, "mfa_required");
       assert.deepEqual(first.json.methods, ["totp", "recovery_code"]);
       const mfaToken = String(first.json.mfaToken);
@@ -234,19 +315,36 @@ export function mfaRules(backend: BackendFactory): void {
       const asCookie = createTestClient(baseUrl);
       asCookie.setCookie("latchkey_mfa", mfaToken);
       assertError(await authenticate(asCookie, totpCode(secret, clock.now())), 400, "mfa_login_invalid");
-      const done = await api.post("/api/mfa/authenticate/", { bare: true, json: { mfaToken, code: totpCode(secret, clock.now()) } });
+      const done = await api.post("/api/mfa/authenticate/", {
+        bare: true,
+        json: { mfaToken, code: totpCode(secret, clock.now()) },
+      });
       assert.equal(done.status, 200, done.text);
       assert.match(String(done.json.token), /./);
       assert.equal(typeof done.json.expiry, "string");
-      const who = await createTestClient(baseUrl).get("/api/whoami/", { headers: { authorization: `Bearer ${String(done.json.token)}` } });
+      const who = await createTestClient(baseUrl).get("/api/whoami/", {
+        headers: { authorization: `Bearer ${String(done.json.token)}` },
+      });
       assert.equal(who.json.username, user.username);
-      const sessions = await createTestClient(baseUrl).get("/api/sessions/", { headers: { authorization: `Bearer ${String(done.json.token)}` } });
-      assert.equal((sessions.json.sessions as { label: string | null }[]).find((s) => s.label === "Phone")?.label, "Phone");
+      const sessions = await createTestClient(baseUrl).get("/api/sessions/", {
+        headers: { authorization: `Bearer ${String(done.json.token)}` },
+      });
+      assert.equal(
+        (sessions.json.sessions as { label: string | null }[]).find((s) => s.label === "Phone")?.label,
+        "Phone",
+      );
 
       const { client } = await pendingClient(baseUrl, user);
       clock.advance(STEP_MS);
       const cookieToken = client.cookie("latchkey_mfa") ?? "";
-      assertError(await api.post("/api/mfa/authenticate/", { bare: true, json: { mfaToken: cookieToken, code: totpCode(secret, clock.now()) } }), 400, "mfa_login_invalid");
+      assertError(
+        await api.post("/api/mfa/authenticate/", {
+          bare: true,
+          json: { mfaToken: cookieToken, code: totpCode(secret, clock.now()) },
+        }),
+        400,
+        "mfa_login_invalid",
+      );
     }));
 
   it("removes TOTP only from a fresh session; then login is password-only again and the recovery codes are gone", () =>
@@ -258,7 +356,11 @@ export function mfaRules(backend: BackendFactory): void {
       assert.equal((await send(client, "POST", "/api/reauthenticate/", { password: user.password })).status, 200);
       assert.equal((await send(client, "DELETE", "/api/mfa/totp/")).status, 200);
       assertError(await send(client, "DELETE", "/api/mfa/totp/"), 404, "mfa_totp_not_active");
-      assert.deepEqual((await client.get("/api/mfa/")).json, { totp: false, recoveryCodes: { remaining: 0 }, passkeys: [] });
+      assert.deepEqual((await client.get("/api/mfa/")).json, {
+        totp: false,
+        recoveryCodes: { remaining: 0 },
+        passkeys: [],
+      });
       assert.equal((await createTestClient(baseUrl).login(user.username, user.password)).status, 200);
     }));
 

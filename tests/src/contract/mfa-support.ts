@@ -54,9 +54,23 @@ export interface MfaServer {
   close(): Promise<void>;
 }
 
-/** Starts latchkey with MFA on (a key configured) over `stores`. A clock starting at a step boundary keeps window arithmetic exact. */
-export async function startMfaServer(stores: Stores, options: Partial<LatchkeyOptions> = {}, clock: TestClock = createTestClock(Math.ceil(Date.now() / STEP_MS) * STEP_MS + 1_000)): Promise<MfaServer> {
-  const latchkey = createLatchkey({ throttle: { enabled: false }, mfa: { encryptionKeys: [MFA_KEY] }, ...options, passwords: { hasher: fastHasher }, stores, clock });
+/**
+ * Starts latchkey with MFA on (a key configured) over `stores`. A clock starting at a step boundary keeps window
+ * arithmetic exact.
+ */
+export async function startMfaServer(
+  stores: Stores,
+  options: Partial<LatchkeyOptions> = {},
+  clock: TestClock = createTestClock(Math.ceil(Date.now() / STEP_MS) * STEP_MS + 1_000),
+): Promise<MfaServer> {
+  const latchkey = createLatchkey({
+    throttle: { enabled: false },
+    mfa: { encryptionKeys: [MFA_KEY] },
+    ...options,
+    passwords: { hasher: fastHasher },
+    stores,
+    clock,
+  });
   const auth = nodeLatchkey(latchkey);
   const server: Server = createServer(async (req, res) => {
     if (await auth.handle(req, res)) return;
@@ -79,7 +93,10 @@ export async function startMfaServer(stores: Stores, options: Partial<LatchkeyOp
 let counter = 0;
 
 /** A new user (unique name, with an address) and its password. */
-export async function mfaUser(latchkey: Latchkey, prefix: string): Promise<{ id: string; username: string; password: string }> {
+export async function mfaUser(
+  latchkey: Latchkey,
+  prefix: string,
+): Promise<{ id: string; username: string; password: string }> {
   counter += 1;
   const username = `${prefix}${counter}x${process.pid}`;
   const password = "a long and unusual passphrase 42";
@@ -88,8 +105,15 @@ export async function mfaUser(latchkey: Latchkey, prefix: string): Promise<{ id:
   return { id: String(created.value.id), username, password };
 }
 
-/** Logs in (a user without a factor) and sets up and confirms TOTP; resolves to the client, the secret and the recovery codes. */
-export async function enrolTotp(baseUrl: string, clock: TestClock, user: { username: string; password: string }): Promise<{ client: TestClient; secret: string; recoveryCodes: string[] }> {
+/**
+ * Logs in (a user without a factor) and sets up and confirms TOTP; resolves to the client, the secret and the recovery
+ * codes.
+ */
+export async function enrolTotp(
+  baseUrl: string,
+  clock: TestClock,
+  user: { username: string; password: string },
+): Promise<{ client: TestClient; secret: string; recoveryCodes: string[] }> {
   const client = createTestClient(baseUrl);
   assert.equal((await client.login(user.username, user.password)).status, 200);
   const setup = await send(client, "POST", "/api/mfa/totp/setup/");
@@ -103,7 +127,10 @@ export async function enrolTotp(baseUrl: string, clock: TestClock, user: { usern
 }
 
 /** A new browser-like client whose password login answered `mfa_required` (its pending cookie is in its jar). */
-export async function pendingClient(baseUrl: string, user: { username: string; password: string }): Promise<{ client: TestClient; res: TestResponse }> {
+export async function pendingClient(
+  baseUrl: string,
+  user: { username: string; password: string },
+): Promise<{ client: TestClient; res: TestResponse }> {
   const client = createTestClient(baseUrl);
   const res = await client.login(user.username, user.password);
   assert.equal(res.status, 401, res.text);

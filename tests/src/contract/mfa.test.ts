@@ -5,7 +5,10 @@ import { createTestStores } from "../harness/test-stores.js";
 import { mfaRules } from "./mfa-rules.js";
 
 describe("second factors on the memory store (node adapter)", () => {
-  mfaRules(async (now) => ({ stores: { ...memoryStores(), throttle: memoryThrottleStore({ now }) }, cleanup: async () => {} }));
+  mfaRules(async (now) => ({
+    stores: { ...memoryStores(), throttle: memoryThrottleStore({ now }) },
+    cleanup: async () => {},
+  }));
 });
 
 describe("second factors on SQLite (node adapter)", () => {

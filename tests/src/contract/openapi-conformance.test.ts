@@ -23,7 +23,9 @@ const SETTINGS: Readonly<Record<string, TestOptions>> = {
 
 const JSON_TYPE = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
 
-function observed(overrides: Partial<ObservedResponse> & Pick<ObservedResponse, "method" | "url" | "status">): ObservedResponse {
+function observed(
+  overrides: Partial<ObservedResponse> & Pick<ObservedResponse, "method" | "url" | "status">,
+): ObservedResponse {
   return { headers: JSON_TYPE, body: "", requestHeaders: {}, ...overrides };
 }
 
@@ -45,7 +47,10 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
     it("documents the 401 that POST /api/logout/ answers to a bad bearer token", async () => {
       const app = await start();
       try {
-        const res = await createTestClient(app.baseUrl).post("/api/logout/", { bare: true, headers: { Authorization: "Bearer not-a-token" } });
+        const res = await createTestClient(app.baseUrl).post("/api/logout/", {
+          bare: true,
+          headers: { Authorization: "Bearer not-a-token" },
+        });
         assert.equal(res.status, 401);
         assert.equal(res.json.code, "invalid_token");
       } finally {
@@ -76,7 +81,11 @@ describe("the OpenAPI conformance check of the contract suite", () => {
   cleanup();
 
   it("accepts a documented answer, also at an alias and without the trailing slash", () => {
-    const body = JSON.stringify({ detail: "Authentication credentials were not provided.", code: "not_authenticated", isAuthenticated: false });
+    const body = JSON.stringify({
+      detail: "Authentication credentials were not provided.",
+      code: "not_authenticated",
+      isAuthenticated: false,
+    });
     assert.deepEqual(checker.check(observed({ method: "GET", url: "/api/me?x=1", status: 401, body })), []);
     assert.deepEqual(checker.check(observed({ method: "GET", url: "/api/whoami", status: 401, body })), []);
   });
@@ -87,26 +96,77 @@ describe("the OpenAPI conformance check of the contract suite", () => {
   });
 
   it("refuses a body that does not match the documented schema", () => {
-    const [problem] = checker.check(observed({ method: "POST", url: "/api/login/", status: 400, body: JSON.stringify({ detail: 3 }) }));
+    const [problem] = checker.check(
+      observed({ method: "POST", url: "/api/login/", status: 400, body: JSON.stringify({ detail: 3 }) }),
+    );
     assert.match(problem ?? "", /does not match the document's schema/);
   });
 
   it("refuses a non-JSON body where the document says JSON", () => {
-    const [problem] = checker.check(observed({ method: "POST", url: "/api/logout/", status: 403, headers: { "content-type": "text/html", "cache-control": "no-store" }, body: "<h1>Forbidden</h1>" }));
+    const [problem] = checker.check(
+      observed({
+        method: "POST",
+        url: "/api/logout/",
+        status: 403,
+        headers: { "content-type": "text/html", "cache-control": "no-store" },
+        body: "<h1>Forbidden</h1>",
+      }),
+    );
     assert.match(problem ?? "", /Content-Type is "text\/html"/);
   });
 
   it("refuses an answer without a header the document promises (429 without Retry-After, login without X-CSRFToken)", () => {
-    const tooMany = checker.check(observed({ method: "POST", url: "/api/login/", status: 429, body: JSON.stringify({ detail: "Too many.", code: "throttled" }) }));
-    assert.ok(tooMany.some((p) => /Retry-After is missing/.test(p)), tooMany.join("\n"));
-    const user = { id: 1, username: "a", email: "", firstName: "", lastName: "", isActive: true, isStaff: false, isSuperuser: false, groups: [], permissions: [], dateJoined: "2026-01-01T00:00:00.000Z", lastLogin: null };
-    const login = checker.check(observed({ method: "POST", url: "/api/login/", status: 200, body: JSON.stringify({ detail: "Successfully logged in.", user }) }));
-    assert.ok(login.some((p) => /X-CSRFToken is missing/.test(p)), login.join("\n"));
+    const tooMany = checker.check(
+      observed({
+        method: "POST",
+        url: "/api/login/",
+        status: 429,
+        body: JSON.stringify({ detail: "Too many.", code: "throttled" }),
+      }),
+    );
+    assert.ok(
+      tooMany.some((p) => /Retry-After is missing/.test(p)),
+      tooMany.join("\n"),
+    );
+    const user = {
+      id: 1,
+      username: "a",
+      email: "",
+      firstName: "",
+      lastName: "",
+      isActive: true,
+      isStaff: false,
+      isSuperuser: false,
+      groups: [],
+      permissions: [],
+      dateJoined: "2026-01-01T00:00:00.000Z",
+      lastLogin: null,
+    };
+    const login = checker.check(
+      observed({
+        method: "POST",
+        url: "/api/login/",
+        status: 200,
+        body: JSON.stringify({ detail: "Successfully logged in.", user }),
+      }),
+    );
+    assert.ok(
+      login.some((p) => /X-CSRFToken is missing/.test(p)),
+      login.join("\n"),
+    );
   });
 
   it("refuses an undocumented method answered with anything but 405 and Allow", () => {
-    assert.match(checker.check(observed({ method: "DELETE", url: "/api/login/", status: 200, body: "{}" }))[0] ?? "", /should answer 405/);
-    assert.match(checker.check(observed({ method: "DELETE", url: "/api/login/", status: 405, body: JSON.stringify({ detail: "No." }) }))[0] ?? "", /must carry Allow/);
+    assert.match(
+      checker.check(observed({ method: "DELETE", url: "/api/login/", status: 200, body: "{}" }))[0] ?? "",
+      /should answer 405/,
+    );
+    assert.match(
+      checker.check(
+        observed({ method: "DELETE", url: "/api/login/", status: 405, body: JSON.stringify({ detail: "No." }) }),
+      )[0] ?? "",
+      /must carry Allow/,
+    );
   });
 
   it("leaves the app's own routes alone: they are not in the document", () => {
@@ -136,6 +196,9 @@ describe("the OpenAPI conformance check of the contract suite", () => {
     };
     const app = await checkedAgainstOpenApi(broken)();
     assert.equal((await fetch(`${app.baseUrl}/api/csrf/`)).status, 418);
-    await assert.rejects(app.close(), /1 response\(s\) disagree with the OpenAPI document[\s\S]*GET \/api\/csrf\/ → 418/);
+    await assert.rejects(
+      app.close(),
+      /1 response\(s\) disagree with the OpenAPI document[\s\S]*GET \/api\/csrf\/ → 418/,
+    );
   });
 });

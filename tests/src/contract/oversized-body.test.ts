@@ -23,21 +23,29 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
     });
     after(() => app.close());
 
-    it(`answers a 4 MiB body with Content-Length with 413 body_too_large, ${RUNS} times in a row`, { timeout: 60_000 }, async () => {
+    it(`answers a 4 MiB body with Content-Length with 413 body_too_large, ${RUNS} times in a row`, {
+      timeout: 60_000,
+    }, async () => {
       const body = Array.from({ length: PIECES }, () => Buffer.alloc(64 * 1024, 0x20));
       for (let run = 1; run <= RUNS; run++) {
-        const answer = await rawExchange(app.baseUrl, head(`Content-Length: ${PIECES * 64 * 1024}`), body).catch((error: unknown) => assert.fail(`run ${run}: ${String(error)}`));
+        const answer = await rawExchange(app.baseUrl, head(`Content-Length: ${PIECES * 64 * 1024}`), body).catch(
+          (error: unknown) => assert.fail(`run ${run}: ${String(error)}`),
+        );
         assert.equal(answer.status, 413, `run ${run}: ${answer.body}`);
         assert.equal(answer.json.code, "body_too_large");
       }
     });
 
-    it(`answers a 4 MiB chunked body with 413 body_too_large, ${RUNS} times in a row`, { timeout: 60_000 }, async () => {
+    it(`answers a 4 MiB chunked body with 413 body_too_large, ${RUNS} times in a row`, {
+      timeout: 60_000,
+    }, async () => {
       const piece = Buffer.alloc(64 * 1024, 0x20);
       const chunk = Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from("\r\n")]);
       const body = [...Array.from({ length: PIECES }, () => chunk), Buffer.from("0\r\n\r\n")];
       for (let run = 1; run <= RUNS; run++) {
-        const answer = await rawExchange(app.baseUrl, head("Transfer-Encoding: chunked"), body).catch((error: unknown) => assert.fail(`run ${run}: ${String(error)}`));
+        const answer = await rawExchange(app.baseUrl, head("Transfer-Encoding: chunked"), body).catch(
+          (error: unknown) => assert.fail(`run ${run}: ${String(error)}`),
+        );
         assert.equal(answer.status, 413, `run ${run}: ${answer.body}`);
         assert.equal(answer.json.code, "body_too_large");
       }

@@ -3,7 +3,15 @@ import { after, before, describe, it } from "node:test";
 import { ADAPTERS } from "../harness/adapters.js";
 import type { AppUnderTest } from "../harness/app-under-test.js";
 import { createTestClient, type TestClient } from "@latchkey/testkit";
-import { assertError, bearerToken, cookieThief, createUser, loggedInClient, newSession, setCookieFor } from "./support.js";
+import {
+  assertError,
+  bearerToken,
+  cookieThief,
+  createUser,
+  loggedInClient,
+  newSession,
+  setCookieFor,
+} from "./support.js";
 
 const NEW_PASSWORD = "a fresh and long passphrase 7";
 
@@ -39,7 +47,12 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
 
     it("refuses a request without both fields with a 400 that says which", async () => {
       const { client, user } = await newSession(app, "pwfields");
-      for (const body of [{}, { old_password: user.password }, { new_password: NEW_PASSWORD }, { old_password: "", new_password: NEW_PASSWORD }]) {
+      for (const body of [
+        {},
+        { old_password: user.password },
+        { new_password: NEW_PASSWORD },
+        { old_password: "", new_password: NEW_PASSWORD },
+      ]) {
         const res = await change(client, body);
         assertError(res, 400, "invalid_body");
         assert.match(String(res.json.detail), /old_password and new_password/);
@@ -70,11 +83,19 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       assert.equal((await client.get("/api/whoami/")).status, 200, "the asking browser stays logged in");
       assert.equal((await oldCookie.get("/api/whoami/")).status, 401, "the old cookie value is dead");
       assert.equal((await otherBrowser.get("/api/whoami/")).status, 401, "the other browser is logged out");
-      assertError(await createTestClient(app.baseUrl).get("/api/whoami/", { headers: { authorization: `Bearer ${token}` } }), 401, "invalid_token");
+      assertError(
+        await createTestClient(app.baseUrl).get("/api/whoami/", { headers: { authorization: `Bearer ${token}` } }),
+        401,
+        "invalid_token",
+      );
       assert.equal((await bystander.client.get("/api/whoami/")).status, 200, "other users are untouched");
       assert.equal((await app.latchkey.sessions.list({ userId: user.id })).length, 1);
 
-      assert.equal((await createTestClient(app.baseUrl).login(user.username, NEW_PASSWORD)).status, 200, "the new password logs in");
+      assert.equal(
+        (await createTestClient(app.baseUrl).login(user.username, NEW_PASSWORD)).status,
+        200,
+        "the new password logs in",
+      );
       assertError(await createTestClient(app.baseUrl).login(user.username, user.password), 400, "invalid_credentials");
     });
 
@@ -90,7 +111,11 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       const otherToken = await bearerToken(app, user);
       const browser = await loggedInClient(app, user);
       const client = createTestClient(app.baseUrl);
-      const res = await client.post("/api/password/change/", { bare: true, json: { old_password: user.password, new_password: NEW_PASSWORD }, headers: { authorization: `Bearer ${token}` } });
+      const res = await client.post("/api/password/change/", {
+        bare: true,
+        json: { old_password: user.password, new_password: NEW_PASSWORD },
+        headers: { authorization: `Bearer ${token}` },
+      });
       assert.equal(res.status, 200, res.text);
       assert.equal(res.json.detail, "Password changed.");
       const next = res.json.token;
@@ -100,8 +125,16 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       const who = await client.get("/api/whoami/", { headers: { authorization: `Bearer ${String(next)}` } });
       assert.equal(who.status, 200);
       assert.equal(who.json.username, user.username);
-      assertError(await client.get("/api/whoami/", { headers: { authorization: `Bearer ${token}` } }), 401, "invalid_token");
-      assertError(await client.get("/api/whoami/", { headers: { authorization: `Bearer ${otherToken}` } }), 401, "invalid_token");
+      assertError(
+        await client.get("/api/whoami/", { headers: { authorization: `Bearer ${token}` } }),
+        401,
+        "invalid_token",
+      );
+      assertError(
+        await client.get("/api/whoami/", { headers: { authorization: `Bearer ${otherToken}` } }),
+        401,
+        "invalid_token",
+      );
       assert.equal((await browser.get("/api/whoami/")).status, 401, "browser sessions end too");
     });
   });

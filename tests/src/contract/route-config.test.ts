@@ -33,7 +33,10 @@ async function documentedPaths(client: TestClient, path = "/api/openapi.json"): 
 /** Logs in at `base` + `loginPath` with the CSRF flow at `base`/csrf/. */
 async function loginAt(client: TestClient, user: Fixture, loginPath: string, csrfPath = "/api/csrf/") {
   await client.get(csrfPath);
-  return client.post(loginPath, { json: { username: user.username, password: user.password }, headers: { "x-csrftoken": client.csrfToken ?? "" } });
+  return client.post(loginPath, {
+    json: { username: user.username, password: user.password },
+    headers: { "x-csrftoken": client.csrfToken ?? "" },
+  });
 }
 
 for (const [adapter, start] of Object.entries(ADAPTERS)) {
@@ -44,7 +47,9 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       withApp({}, async (app) => {
         const paths = await documentedPaths(createTestClient(app.baseUrl));
         for (const path of DEFAULT_PATHS) assert.ok(paths.includes(path), `${path} is documented`);
-        const doc = (await createTestClient(app.baseUrl).get("/api/openapi.json")).json as { paths: Record<string, Record<string, { responses?: unknown }>> };
+        const doc = (await createTestClient(app.baseUrl).get("/api/openapi.json")).json as {
+          paths: Record<string, Record<string, { responses?: unknown }>>;
+        };
         assert.ok(doc.paths["/api/login/"]?.post?.responses, "login has documented responses");
         assert.ok(doc.paths["/api/whoami/"]?.get?.responses, "whoami has documented responses");
       }));
@@ -56,7 +61,10 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
         assert.ok(!paths.includes("/api/token/login/"));
         assert.ok(paths.includes("/api/token/logout/"), "the other token routes stay");
         const user = await createUser(app, "tokoff");
-        const res = await client.post("/api/token/login/", { bare: true, json: { username: user.username, password: user.password } });
+        const res = await client.post("/api/token/login/", {
+          bare: true,
+          json: { username: user.username, password: user.password },
+        });
         assert.equal(res.status, 404, res.text);
         assert.equal(res.json.token, undefined);
       }));
@@ -66,7 +74,8 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
         const client = createTestClient(app.baseUrl);
         const paths = await documentedPaths(client);
         for (const path of TOKEN_PATHS) assert.ok(!paths.includes(path), `${path} is not documented`);
-        for (const path of TOKEN_PATHS) assert.equal((await client.post(path, { bare: true, json: {} })).status, 404, path);
+        for (const path of TOKEN_PATHS)
+          assert.equal((await client.post(path, { bare: true, json: {} })).status, 404, path);
         const res = await client.get("/api/whoami/", { headers: { authorization: "Bearer abc" } });
         assert.equal(res.status, 401);
         assert.equal(res.json.username, undefined);
@@ -118,7 +127,12 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
         assert.equal((await client.get("/api/whoami/")).json.username, user.username, "and the session cookie was set");
         const basic = createTestClient(app.baseUrl);
         await basic.fetchCsrf();
-        const viaBasic = await basic.post("/api/login/", { headers: { authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString("base64")}`, "x-csrftoken": basic.csrfToken ?? "" } });
+        const viaBasic = await basic.post("/api/login/", {
+          headers: {
+            authorization: `Basic ${Buffer.from(`${user.username}:${user.password}`).toString("base64")}`,
+            "x-csrftoken": basic.csrfToken ?? "",
+          },
+        });
         assert.equal(viaBasic.status, 200, viaBasic.text);
         assert.equal(viaBasic.json.username, user.username, "Basic-auth login answers the same shape");
       }));

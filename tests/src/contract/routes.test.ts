@@ -7,7 +7,14 @@ import { assertError, assertJson, createUser, loggedInClient, maxAgeOf, newSessi
 
 /** Every route of the default table, with the methods it answers. */
 const GET_ROUTES = ["/api/csrf", "/api/session", "/api/whoami", "/api/openapi.json"];
-const POST_ROUTES = ["/api/login", "/api/logout", "/api/password/change", "/api/token/login", "/api/token/logout", "/api/token/logoutall"];
+const POST_ROUTES = [
+  "/api/login",
+  "/api/logout",
+  "/api/password/change",
+  "/api/token/login",
+  "/api/token/logout",
+  "/api/token/logoutall",
+];
 
 for (const [adapter, start] of Object.entries(ADAPTERS)) {
   describe(`the default routes of SPEC §2 (${adapter} adapter)`, () => {
@@ -49,12 +56,28 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       const client = createTestClient(app.baseUrl);
       const before = await client.fetchCsrf();
       const cookieBefore = client.cookie("csrftoken");
-      const res = await client.post("/api/login/", { json: { username: user.username, password: user.password }, headers: { "x-csrftoken": before } });
+      const res = await client.post("/api/login/", {
+        json: { username: user.username, password: user.password },
+        headers: { "x-csrftoken": before },
+      });
       assert.equal(res.status, 200, res.text);
       assertJson(res);
       assert.equal(res.json.detail, "Successfully logged in.");
       const body = res.json.user as Record<string, unknown>;
-      assert.deepEqual(Object.keys(body).sort(), ["dateJoined", "email", "firstName", "groups", "id", "isActive", "isStaff", "isSuperuser", "lastLogin", "lastName", "permissions", "username"]);
+      assert.deepEqual(Object.keys(body).sort(), [
+        "dateJoined",
+        "email",
+        "firstName",
+        "groups",
+        "id",
+        "isActive",
+        "isStaff",
+        "isSuperuser",
+        "lastLogin",
+        "lastName",
+        "permissions",
+        "username",
+      ]);
       assert.equal(body.username, user.username);
       assert.equal(String(body.id), user.id);
       assert.equal(body.email, `${user.username}@example.com`);
@@ -115,7 +138,10 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       const stranger = await createTestClient(app.baseUrl).get("/api/whoami/");
       assert.equal(stranger.status, 401);
       assertJson(stranger);
-      assert.equal(stranger.text, '{"detail":"Authentication credentials were not provided.","code":"not_authenticated","isAuthenticated":false}');
+      assert.equal(
+        stranger.text,
+        '{"detail":"Authentication credentials were not provided.","code":"not_authenticated","isAuthenticated":false}',
+      );
     });
 
     it("answers every route with and without the trailing slash", async () => {
@@ -137,7 +163,10 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       const login = createTestClient(app.baseUrl);
       const token = await login.fetchCsrf();
       const user = await createUser(app, "noslash");
-      const res = await login.post("/api/login", { json: { username: user.username, password: user.password }, headers: { "x-csrftoken": token } });
+      const res = await login.post("/api/login", {
+        json: { username: user.username, password: user.password },
+        headers: { "x-csrftoken": token },
+      });
       assert.equal(res.status, 200, res.text);
       assert.equal((await login.get("/api/whoami")).status, 200);
     });
@@ -182,7 +211,9 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       const client = createTestClient(app.baseUrl);
       const token = await client.fetchCsrf();
       const basic = Buffer.from(`${user.username}:${user.password}`, "utf8").toString("base64");
-      const res = await client.post("/api/login/", { headers: { authorization: `Basic ${basic}`, "x-csrftoken": token } });
+      const res = await client.post("/api/login/", {
+        headers: { authorization: `Basic ${basic}`, "x-csrftoken": token },
+      });
       assert.equal(res.status, 200, res.text);
       assert.equal((res.json.user as Record<string, unknown>).username, user.username);
       assert.equal((await client.get("/api/whoami/")).status, 200);
@@ -198,7 +229,10 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
         await stranger.get("/api/whoami/", { headers: { authorization: "Bearer" } }),
         await stranger.post("/api/token/logout/", { bare: true }),
         await stranger.post("/api/login/", { headers: { authorization: "Basic !!!" } }),
-        await stranger.post("/api/token/login/", { bare: true, headers: { authorization: `Basic ${Buffer.from("nobody:wrong password").toString("base64")}` } }),
+        await stranger.post("/api/token/login/", {
+          bare: true,
+          headers: { authorization: `Basic ${Buffer.from("nobody:wrong password").toString("base64")}` },
+        }),
         await stranger.post("/api/login/", { json: { username: "nobody", password: "wrong" } }),
         await client.get("/api/staff/"),
         await client.post("/api/logout/"),

@@ -8,7 +8,11 @@ import { bearerToken, createUser, newSession } from "./support.js";
 /** Asserts the headers every answer latchkey gives itself carries, on any adapter. */
 function assertSecurityHeaders(res: TestResponse, what: string): void {
   assert.equal(res.headers.get("x-content-type-options"), "nosniff", `${what}: nosniff`);
-  assert.equal(res.headers.get("content-security-policy"), "default-src 'none'; frame-ancestors 'none'", `${what}: CSP`);
+  assert.equal(
+    res.headers.get("content-security-policy"),
+    "default-src 'none'; frame-ancestors 'none'",
+    `${what}: CSP`,
+  );
   assert.equal(res.headers.get("x-frame-options"), "DENY", `${what}: X-Frame-Options`);
   assert.equal(res.headers.get("referrer-policy"), "no-referrer", `${what}: Referrer-Policy`);
 }
@@ -35,10 +39,18 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
         ["GET /api/openapi.json", await stranger.get("/api/openapi.json")],
         ["POST /api/login/ 403", await stranger.post("/api/login/", { json: {} })],
         ["DELETE /api/login/ 405", await stranger.request("DELETE", "/api/login/")],
-        ["OPTIONS preflight", await stranger.request("OPTIONS", "/api/login/", { headers: { origin: "http://localhost:5173", "access-control-request-method": "POST" } })],
+        [
+          "OPTIONS preflight",
+          await stranger.request("OPTIONS", "/api/login/", {
+            headers: { origin: "http://localhost:5173", "access-control-request-method": "POST" },
+          }),
+        ],
         ["guard 401 on an app route", await stranger.get("/api/hello/")],
         ["middleware CSRF 403 on an app route", await client.post("/api/hello/", { json: {} })],
-        ["POST /api/logout/ 200", await client.post("/api/logout/", { headers: { "x-csrftoken": client.csrfToken ?? "" } })],
+        [
+          "POST /api/logout/ 200",
+          await client.post("/api/logout/", { headers: { "x-csrftoken": client.csrfToken ?? "" } }),
+        ],
       ];
       for (const [what, res] of answers) {
         assert.ok(res.status < 500, `${what}: ${res.status} ${res.text}`);
@@ -59,7 +71,10 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       assert.equal(res.status, 200, res.text);
       assert.equal(res.headers.get("clear-site-data"), '"cache", "cookies"');
       const token = await bearerToken(app, user);
-      const bearer = await createTestClient(app.baseUrl).post("/api/logout/", { bare: true, headers: { authorization: `Bearer ${token}` } });
+      const bearer = await createTestClient(app.baseUrl).post("/api/logout/", {
+        bare: true,
+        headers: { authorization: `Bearer ${token}` },
+      });
       assert.equal(bearer.status, 200, bearer.text);
       assert.equal(bearer.headers.get("clear-site-data"), null);
       const refused = await createTestClient(app.baseUrl).post("/api/logout/", { json: {} });
@@ -92,10 +107,17 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       }));
 
     it("follows the hsts settings: max-age, includeSubDomains, preload, or off", async () => {
-      await withApp({ mode: "production", trustProxy: 1, hsts: { maxAgeSeconds: 63_072_000, includeSubDomains: true, preload: true } }, async (app) => {
-        const res = await createTestClient(app.baseUrl).get("/api/csrf/", { headers: VIA_HTTPS });
-        assert.equal(res.headers.get("strict-transport-security"), "max-age=63072000; includeSubDomains; preload");
-      });
+      await withApp(
+        {
+          mode: "production",
+          trustProxy: 1,
+          hsts: { maxAgeSeconds: 63_072_000, includeSubDomains: true, preload: true },
+        },
+        async (app) => {
+          const res = await createTestClient(app.baseUrl).get("/api/csrf/", { headers: VIA_HTTPS });
+          assert.equal(res.headers.get("strict-transport-security"), "max-age=63072000; includeSubDomains; preload");
+        },
+      );
       await withApp({ mode: "production", trustProxy: 1, hsts: { enabled: false } }, async (app) => {
         const res = await createTestClient(app.baseUrl).get("/api/csrf/", { headers: VIA_HTTPS });
         assert.equal(res.headers.get("strict-transport-security"), null);

@@ -9,7 +9,11 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
     let app: AppUnderTest;
     before(async () => {
       app = await start();
-      const created = await app.latchkey.accounts.createUser({ username: "alice", password: "correct horse battery", email: "alice@example.com" });
+      const created = await app.latchkey.accounts.createUser({
+        username: "alice",
+        password: "correct horse battery",
+        email: "alice@example.com",
+      });
       assert.ok(created.ok);
     });
     after(() => app.close());
@@ -38,7 +42,11 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       assert.equal(client.cookie("sessionid"), undefined);
       const after = await client.get("/api/whoami/");
       assert.equal(after.status, 401);
-      assert.deepEqual(after.json, { detail: "Authentication credentials were not provided.", code: "not_authenticated", isAuthenticated: false });
+      assert.deepEqual(after.json, {
+        detail: "Authentication credentials were not provided.",
+        code: "not_authenticated",
+        isAuthenticated: false,
+      });
     });
   });
 }

@@ -89,7 +89,10 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
       await client.post("/api/logout/", { headers: { "x-csrftoken": client.csrfToken ?? "" } });
       const res = await thief.get("/api/whoami/");
       assert.equal(res.status, 401);
-      assert.ok(res.setCookies.some((c) => /^sessionid=;/.test(c) && /Max-Age=0/i.test(c)), res.setCookies.join(" | "));
+      assert.ok(
+        res.setCookies.some((c) => /^sessionid=;/.test(c) && /Max-Age=0/i.test(c)),
+        res.setCookies.join(" | "),
+      );
       assert.equal(thief.cookie("sessionid"), undefined);
     });
 

@@ -10,13 +10,18 @@ import { assertError, assertNoLeak, bearerToken, createUser, newSession } from "
 function assertUnavailable(res: TestResponse): void {
   assertError(res, 503, "store_unavailable");
   assertNoLeak(res);
-  assert.ok(!res.setCookies.some((c) => c.startsWith("sessionid=")), `no session cookie is set or cleared: ${res.setCookies.join(" | ")}`);
+  assert.ok(
+    !res.setCookies.some((c) => c.startsWith("sessionid=")),
+    `no session cookie is set or cleared: ${res.setCookies.join(" | ")}`,
+  );
   assert.match(res.headers.get("retry-after") ?? "", /^\d+$/);
 }
 
 for (const [adapter, start] of Object.entries(ADAPTERS)) {
   describe(`a store that is down (SPEC §7) (${adapter} adapter)`, () => {
-    async function withBrokenStore(body: (app: AppUnderTest, setup: Awaited<ReturnType<typeof prepare>>) => Promise<void>): Promise<void> {
+    async function withBrokenStore(
+      body: (app: AppUnderTest, setup: Awaited<ReturnType<typeof prepare>>) => Promise<void>,
+    ): Promise<void> {
       const app = await start();
       try {
         const setup = await prepare(app);
@@ -40,7 +45,9 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
         assertUnavailable(await client.get("/api/whoami/"));
         assertUnavailable(await client.get("/api/session/"));
         assertUnavailable(await client.get("/api/hello/"));
-        assertUnavailable(await client.post("/api/hello/", { json: {}, headers: { "x-csrftoken": client.csrfToken ?? "" } }));
+        assertUnavailable(
+          await client.post("/api/hello/", { json: {}, headers: { "x-csrftoken": client.csrfToken ?? "" } }),
+        );
         assertUnavailable(await client.post("/api/logout/", { headers: { "x-csrftoken": client.csrfToken ?? "" } }));
         assert.equal(client.cookie("sessionid"), cookieBefore, "the browser keeps its session cookie");
       }));
@@ -48,9 +55,19 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
     it("answers 503 store_unavailable on login, token login and bearer requests", () =>
       withBrokenStore(async (_app, { other, token, client }) => {
         assertUnavailable(await client.login(other.username, other.password));
-        assertUnavailable(await client.post("/api/token/login/", { bare: true, json: { username: other.username, password: other.password } }));
+        assertUnavailable(
+          await client.post("/api/token/login/", {
+            bare: true,
+            json: { username: other.username, password: other.password },
+          }),
+        );
         assertUnavailable(await client.get("/api/whoami/", { headers: { authorization: `Bearer ${token}` } }));
-        assertUnavailable(await client.post("/api/password/change/", { json: { old_password: other.password, new_password: "whatever it is 123" }, headers: { "x-csrftoken": client.csrfToken ?? "" } }));
+        assertUnavailable(
+          await client.post("/api/password/change/", {
+            json: { old_password: other.password, new_password: "whatever it is 123" },
+            headers: { "x-csrftoken": client.csrfToken ?? "" },
+          }),
+        );
       }));
 
     it("keeps serving what needs no store, so the server is still up", () =>

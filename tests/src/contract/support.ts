@@ -23,11 +23,23 @@ export interface Fixture {
 }
 
 /** Creates a user with {@link PASSWORD} (or `extra.password`) and a unique name from `prefix`. */
-export async function createUser(app: AppUnderTest, prefix: string, extra: Partial<CreateUserInput> = {}): Promise<Fixture> {
+export async function createUser(
+  app: AppUnderTest,
+  prefix: string,
+  extra: Partial<CreateUserInput> = {},
+): Promise<Fixture> {
   const username = uniqueName(prefix);
   const password = extra.password ?? PASSWORD;
-  const created = await app.latchkey.accounts.createUser({ username, password, email: `${username}@example.com`, ...extra });
-  assert.ok(created.ok, `fixture user ${username} could not be created: ${created.ok ? "" : created.problems.join(" ")}`);
+  const created = await app.latchkey.accounts.createUser({
+    username,
+    password,
+    email: `${username}@example.com`,
+    ...extra,
+  });
+  assert.ok(
+    created.ok,
+    `fixture user ${username} could not be created: ${created.ok ? "" : created.problems.join(" ")}`,
+  );
   return { id: String(created.value.id), username, password };
 }
 
@@ -40,14 +52,21 @@ export async function loggedInClient(app: AppUnderTest, user: Fixture): Promise<
 }
 
 /** A new user and a browser-like client logged in as them. */
-export async function newSession(app: AppUnderTest, prefix: string, extra: Partial<CreateUserInput> = {}): Promise<{ user: Fixture; client: TestClient }> {
+export async function newSession(
+  app: AppUnderTest,
+  prefix: string,
+  extra: Partial<CreateUserInput> = {},
+): Promise<{ user: Fixture; client: TestClient }> {
   const user = await createUser(app, prefix, extra);
   return { user, client: await loggedInClient(app, user) };
 }
 
 /** `POST /api/token/login/` as a non-browser client; resolves to the bearer token. */
 export async function bearerToken(app: AppUnderTest, user: Fixture): Promise<string> {
-  const res = await createTestClient(app.baseUrl).post("/api/token/login/", { bare: true, json: { username: user.username, password: user.password } });
+  const res = await createTestClient(app.baseUrl).post("/api/token/login/", {
+    bare: true,
+    json: { username: user.username, password: user.password },
+  });
   assert.equal(res.status, 200, `token login failed: ${res.text}`);
   assert.equal(typeof res.json.token, "string");
   return res.json.token as string;
@@ -128,13 +147,18 @@ export interface RawResponse {
  * `Content-Length`, written piece by piece. Resolves when the server answers, even if it
  * answers before the whole body was written (as it should for a body over the limit).
  */
-export function rawRequest(baseUrl: string, options: { method: string; path: string; headers: Record<string, string>; chunks: Uint8Array[] }): Promise<RawResponse> {
+export function rawRequest(
+  baseUrl: string,
+  options: { method: string; path: string; headers: Record<string, string>; chunks: Uint8Array[] },
+): Promise<RawResponse> {
   const url = new URL(options.path, baseUrl);
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { method: options.method, headers: options.headers }, (res) => {
       const parts: Buffer[] = [];
       res.on("data", (chunk: Buffer) => parts.push(chunk));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(parts).toString("utf8") }));
+      res.on("end", () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(parts).toString("utf8") }),
+      );
       res.on("error", reject);
     });
     // The server may close the connection once it has answered a too-large body; the

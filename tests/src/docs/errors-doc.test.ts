@@ -24,7 +24,8 @@ function producerSources(): { file: string; text: string }[] {
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path);
-      else if (name.endsWith(".ts") && !name.includes(".test.")) out.push({ file: relative(REPO_ROOT, path), text: readFileSync(path, "utf8") });
+      else if (name.endsWith(".ts") && !name.includes(".test."))
+        out.push({ file: relative(REPO_ROOT, path), text: readFileSync(path, "utf8") });
     }
   };
   const packages = join(REPO_ROOT, "packages");
@@ -41,12 +42,17 @@ describe("the error catalogue and docs/errors.md", () => {
     const documented = documentedCodes();
     for (const [code, entry] of Object.entries(ERRORS)) {
       assert.ok(documented.has(code), `${code} is not in docs/errors.md`);
-      assert.equal(documented.get(code), entry.status, `docs/errors.md gives ${code} another status than the catalogue`);
+      assert.equal(
+        documented.get(code),
+        entry.status,
+        `docs/errors.md gives ${code} another status than the catalogue`,
+      );
     }
   });
 
   it("documents no code the catalogue does not have", () => {
-    for (const code of documentedCodes().keys()) assert.ok(Object.hasOwn(ERRORS, code), `docs/errors.md lists ${code}, which is not in the catalogue`);
+    for (const code of documentedCodes().keys())
+      assert.ok(Object.hasOwn(ERRORS, code), `docs/errors.md lists ${code}, which is not in the catalogue`);
   });
 
   it("has no code that nothing produces", () => {

@@ -77,7 +77,10 @@ describe("the adapter quick starts in docs/adapters.md", () => {
         const forged = await client.post("/api/notes/", { json: { text: "hi" } });
         assert.equal(forged.status, 403, forged.text);
         assert.equal(forged.json.code, "csrf_token_missing");
-        const note = await client.post("/api/notes/", { json: { text: "hi" }, headers: { "x-csrftoken": client.csrfToken ?? "" } });
+        const note = await client.post("/api/notes/", {
+          json: { text: "hi" },
+          headers: { "x-csrftoken": client.csrfToken ?? "" },
+        });
         assert.equal(note.status, 201, note.text);
         assert.equal(note.json.author, "alice");
       } finally {
@@ -104,8 +107,15 @@ describe("the adapter quick starts in docs/adapters.md", () => {
     for (const block of blocks) {
       const before = doc.slice(0, block.index);
       const marker = /<!-- example: (\S+) -->\s*$/.exec(before);
-      assert.ok(marker?.[1] !== undefined, `every code block is preceded by <!-- example: path -->; this one is not:\n${block[2]?.slice(0, 200)}`);
-      assert.equal(block[2], readFileSync(join(root, marker[1]), "utf8"), `${marker[1]} and its copy in docs/adapters.md differ`);
+      assert.ok(
+        marker?.[1] !== undefined,
+        `every code block is preceded by <!-- example: path -->; this one is not:\n${block[2]?.slice(0, 200)}`,
+      );
+      assert.equal(
+        block[2],
+        readFileSync(join(root, marker[1]), "utf8"),
+        `${marker[1]} and its copy in docs/adapters.md differ`,
+      );
     }
   });
 });

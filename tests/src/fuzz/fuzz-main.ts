@@ -23,7 +23,9 @@ const { values } = parseArgs({
 const total = Number(values.requests);
 const deadline = Date.now() + Number(values.minutes) * 60_000;
 const names = values.servers.split(",").filter((n) => n !== "");
-for (const name of names) if (FUZZ_SERVERS[name] === undefined) throw new Error(`unknown server ${name}; known: ${Object.keys(FUZZ_SERVERS).join(", ")}`);
+for (const name of names)
+  if (FUZZ_SERVERS[name] === undefined)
+    throw new Error(`unknown server ${name}; known: ${Object.keys(FUZZ_SERVERS).join(", ")}`);
 const share = Math.ceil(total / names.length);
 const started = Date.now();
 const cpuStart = process.cpuUsage();
@@ -49,8 +51,13 @@ for (const [index, name] of names.entries()) {
       ...(values.seed === undefined ? {} : { seed: Number(values.seed) }),
       progressEvery: 10_000,
       onProgress: (n, statuses) => {
-        const counts = [...statuses].sort(([a], [b]) => a - b).map(([s, c]) => `${s}×${c}`).join(" ");
-        console.log(`  ${name}: ${n.toLocaleString("en")} / ${share.toLocaleString("en")} requests, ${seconds(Date.now() - started)} in all; ${counts}`);
+        const counts = [...statuses]
+          .sort(([a], [b]) => a - b)
+          .map(([s, c]) => `${s}×${c}`)
+          .join(" ");
+        console.log(
+          `  ${name}: ${n.toLocaleString("en")} / ${share.toLocaleString("en")} requests, ${seconds(Date.now() - started)} in all; ${counts}`,
+        );
       },
     });
     sent += report.requests;
@@ -64,4 +71,6 @@ for (const [index, name] of names.entries()) {
   }
 }
 const cpu = process.cpuUsage(cpuStart);
-console.log(`${sent.toLocaleString("en")} requests in ${seconds(Date.now() - started)} (CPU ${seconds((cpu.user + cpu.system) / 1000)})`);
+console.log(
+  `${sent.toLocaleString("en")} requests in ${seconds(Date.now() - started)} (CPU ${seconds((cpu.user + cpu.system) / 1000)})`,
+);

@@ -30,7 +30,8 @@ export function responseProblems(request: FuzzRequest, response: FuzzResponse, b
   const underApi = path === basePath || path.startsWith(`${basePath}/`);
   if (underApi && request.method !== "HEAD" && body !== "") {
     const type = headerText(response.headers["content-type"]);
-    if (!/^application\/json\b/i.test(type)) problems.push(`an API answer that is not JSON (Content-Type "${type}"): ${body.slice(0, 200)}`);
+    if (!/^application\/json\b/i.test(type))
+      problems.push(`an API answer that is not JSON (Content-Type "${type}"): ${body.slice(0, 200)}`);
     let parsed: unknown;
     try {
       parsed = JSON.parse(body);
@@ -38,8 +39,10 @@ export function responseProblems(request: FuzzRequest, response: FuzzResponse, b
       problems.push(`an API answer whose body is not JSON: ${body.slice(0, 200)}`);
     }
     if (status >= 400 && parsed !== undefined) {
-      const detail = typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>).detail : undefined;
-      if (typeof detail !== "string" || detail === "") problems.push(`an API error without a detail: ${body.slice(0, 200)}`);
+      const detail =
+        typeof parsed === "object" && parsed !== null ? (parsed as Record<string, unknown>).detail : undefined;
+      if (typeof detail !== "string" || detail === "")
+        problems.push(`an API error without a detail: ${body.slice(0, 200)}`);
     }
   }
   if (status >= 400) {

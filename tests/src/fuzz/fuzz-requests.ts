@@ -15,7 +15,20 @@ export interface FuzzRequest {
 }
 
 /** Methods Node's HTTP parser accepts (any other is a framing error, answered before latchkey runs). */
-const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "PROPFIND", "PURGE", "SEARCH", "LINK"];
+const METHODS = [
+  "GET",
+  "HEAD",
+  "POST",
+  "PUT",
+  "PATCH",
+  "DELETE",
+  "OPTIONS",
+  "TRACE",
+  "PROPFIND",
+  "PURGE",
+  "SEARCH",
+  "LINK",
+];
 
 /** Printable ASCII: what a header value or a URL path may carry on the wire. */
 // Arrays of characters joined, rather than fc.string with a custom unit, which spends seconds
@@ -24,18 +37,54 @@ const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TR
 function anyText(maxLength: number): fc.Arbitrary<string> {
   return fc.array(fc.integer({ min: 0, max: 0x10ffff }), { maxLength }).map((codes) => String.fromCodePoint(...codes));
 }
-const shortText = fc.array(fc.integer({ min: 0x20, max: 0x7e }), { maxLength: 5 }).map((codes) => String.fromCharCode(...codes));
-const printable = fc.array(fc.integer({ min: 0x20, max: 0x7e }), { maxLength: 40 }).map((codes) => String.fromCharCode(...codes));
-const pathChars = fc.array(fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789-._~%!$&'()*+,;=:@/".split("")), { maxLength: 30 }).map((chars) => chars.join(""));
-const tokenish = fc.oneof(fc.constantFrom("", "x", "null", "undefined", "0", ".", "a.b", "%00", "../../etc/passwd"), printable, fc.base64String({ maxLength: 120 }));
+const shortText = fc
+  .array(fc.integer({ min: 0x20, max: 0x7e }), { maxLength: 5 })
+  .map((codes) => String.fromCharCode(...codes));
+const printable = fc
+  .array(fc.integer({ min: 0x20, max: 0x7e }), { maxLength: 40 })
+  .map((codes) => String.fromCharCode(...codes));
+const pathChars = fc
+  .array(fc.constantFrom(..."abcdefghijklmnopqrstuvwxyz0123456789-._~%!$&'()*+,;=:@/".split("")), { maxLength: 30 })
+  .map((chars) => chars.join(""));
+const tokenish = fc.oneof(
+  fc.constantFrom("", "x", "null", "undefined", "0", ".", "a.b", "%00", "../../etc/passwd"),
+  printable,
+  fc.base64String({ maxLength: 120 }),
+);
 
 /** Request paths: the known ones (from the target), with and without the trailing slash, decorated, or garbage. */
 function pathArbitrary(knownPaths: readonly string[]): fc.Arbitrary<string> {
   const known = fc.constantFrom(...knownPaths);
-  const decorated = fc.tuple(known, fc.constantFrom("", "/", "//", "?x=1", "/?next=/api/login/", "/..", "/%2e%2e/", "%2F", ";jsessionid=1", "/extra", "?a=%ZZ", "#frag", "%00")).map(([p, suffix]) => p + suffix);
+  const decorated = fc
+    .tuple(
+      known,
+      fc.constantFrom(
+        "",
+        "/",
+        "//",
+        "?x=1",
+        "/?next=/api/login/",
+        "/..",
+        "/%2e%2e/",
+        "%2F",
+        ";jsessionid=1",
+        "/extra",
+        "?a=%ZZ",
+        "#frag",
+        "%00",
+      ),
+    )
+    .map(([p, suffix]) => p + suffix);
   const upper = known.map((p) => p.toUpperCase());
-  const garbage = fc.tuple(fc.constantFrom("/", "/api/", "//", "/api//"), pathChars).map(([prefix, rest]) => prefix + rest);
-  return fc.oneof({ weight: 10, arbitrary: known }, { weight: 3, arbitrary: decorated }, { weight: 1, arbitrary: upper }, { weight: 1, arbitrary: garbage });
+  const garbage = fc
+    .tuple(fc.constantFrom("/", "/api/", "//", "/api//"), pathChars)
+    .map(([prefix, rest]) => prefix + rest);
+  return fc.oneof(
+    { weight: 10, arbitrary: known },
+    { weight: 3, arbitrary: decorated },
+    { weight: 1, arbitrary: upper },
+    { weight: 1, arbitrary: garbage },
+  );
 }
 
 const contentTypes = fc.oneof(
@@ -61,15 +110,35 @@ const contentTypes = fc.oneof(
 const cookieHeader = fc
   .array(
     fc.oneof(
-      fc.constantFrom("sessionid={{session}}", "csrftoken={{csrfCookie}}", "sessionid=", "csrftoken=", "sessionid={{session}}x", "sessionid=a.b", "__Host-sessionid={{session}}"),
-      fc.tuple(fc.constantFrom("sessionid", "csrftoken", "other"), tokenish).map(([name, value]) => `${name}=${value.replaceAll(";", "")}`),
+      fc.constantFrom(
+        "sessionid={{session}}",
+        "csrftoken={{csrfCookie}}",
+        "sessionid=",
+        "csrftoken=",
+        "sessionid={{session}}x",
+        "sessionid=a.b",
+        "__Host-sessionid={{session}}",
+      ),
+      fc
+        .tuple(fc.constantFrom("sessionid", "csrftoken", "other"), tokenish)
+        .map(([name, value]) => `${name}=${value.replaceAll(";", "")}`),
     ),
     { maxLength: 4 },
   )
   .map((parts) => parts.join("; "));
 
 const authorization = fc.oneof(
-  fc.constantFrom("Bearer {{bearer}}", "Token {{bearer}}", "bearer {{bearer}}", "Basic {{basic}}", "Bearer", "Basic", "Basic =", "Bearer {{session}}", "Negotiate abc"),
+  fc.constantFrom(
+    "Bearer {{bearer}}",
+    "Token {{bearer}}",
+    "bearer {{bearer}}",
+    "Basic {{basic}}",
+    "Bearer",
+    "Basic",
+    "Basic =",
+    "Bearer {{session}}",
+    "Negotiate abc",
+  ),
   fc.tuple(fc.constantFrom("Bearer ", "Token ", "Basic ", ""), tokenish).map(([scheme, value]) => scheme + value),
 );
 
@@ -79,7 +148,18 @@ const headers = fc.record(
     "content-type": contentTypes,
     cookie: cookieHeader,
     authorization,
-    origin: fc.oneof(fc.constantFrom("{{origin}}", "http://evil.example", "null", "http://127.0.0.1", "https://127.0.0.1", "{{origin}}/", "file://"), printable),
+    origin: fc.oneof(
+      fc.constantFrom(
+        "{{origin}}",
+        "http://evil.example",
+        "null",
+        "http://127.0.0.1",
+        "https://127.0.0.1",
+        "{{origin}}/",
+        "file://",
+      ),
+      printable,
+    ),
     "sec-fetch-site": fc.oneof(fc.constantFrom("same-origin", "same-site", "cross-site", "none"), printable),
     "x-csrftoken": fc.oneof(fc.constantFrom("{{csrf}}", "{{csrfCookie}}", ""), tokenish),
     referer: fc.constantFrom("{{origin}}/", "http://evil.example/", "garbage"),
@@ -94,7 +174,18 @@ const headers = fc.record(
 
 /** JSON values a careless or hostile client might put where strings belong. */
 const looseValue = fc.oneof(
-  fc.constantFrom("{{username}}", "{{password}}", "", " ", "\u0000", "admin", "é", "𝔘𝔫𝔦𝔠𝔬𝔡𝔢", "a".repeat(200), "a".repeat(5000)),
+  fc.constantFrom(
+    "{{username}}",
+    "{{password}}",
+    "",
+    " ",
+    "\u0000",
+    "admin",
+    "é",
+    "𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+    "a".repeat(200),
+    "a".repeat(5000),
+  ),
   anyText(30),
   fc.integer(),
   fc.double(),
@@ -124,13 +215,46 @@ const bodies: fc.Arbitrary<string | Uint8Array | null> = fc.oneof(
   {
     weight: 3,
     arbitrary: fc
-      .array(fc.tuple(fc.constantFrom("username", "password", "old_password", "new_password", "csrfmiddlewaretoken", "x", ""), fc.constantFrom("{{username}}", "{{password}}", "{{csrf}}", "", "%ZZ", "a+b", "%00")), { maxLength: 5 })
+      .array(
+        fc.tuple(
+          fc.constantFrom("username", "password", "old_password", "new_password", "csrfmiddlewaretoken", "x", ""),
+          fc.constantFrom("{{username}}", "{{password}}", "{{csrf}}", "", "%ZZ", "a+b", "%00"),
+        ),
+        { maxLength: 5 },
+      )
       .map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join("&")),
   },
   { weight: 1, arbitrary: fc.integer({ min: 1, max: 20_000 }).map((depth) => "[".repeat(depth) + "]".repeat(depth)) },
-  { weight: 1, arbitrary: fc.integer({ min: 1, max: 5_000 }).map((depth) => '{"a":'.repeat(depth) + "1" + "}".repeat(depth)) },
-  { weight: 1, arbitrary: fc.integer({ min: 10_000, max: 70_000 }).map((size) => JSON.stringify({ username: "{{username}}", password: "x".repeat(size) })) },
-  { weight: 2, arbitrary: fc.constantFrom("", "{", "}", "null", "[]", '"str"', "0", "1e999", "-", "\ufeff{}", '{"username":"a","username":"b"}', "{'a':1}", "undefined", "NaN", '{"__proto__":{"x":1}}') },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: 1, max: 5_000 }).map((depth) => '{"a":'.repeat(depth) + "1" + "}".repeat(depth)),
+  },
+  {
+    weight: 1,
+    arbitrary: fc
+      .integer({ min: 10_000, max: 70_000 })
+      .map((size) => JSON.stringify({ username: "{{username}}", password: "x".repeat(size) })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      "",
+      "{",
+      "}",
+      "null",
+      "[]",
+      '"str"',
+      "0",
+      "1e999",
+      "-",
+      "\ufeff{}",
+      '{"username":"a","username":"b"}',
+      "{'a':1}",
+      "undefined",
+      "NaN",
+      '{"__proto__":{"x":1}}',
+    ),
+  },
   { weight: 1, arbitrary: anyText(200) },
   { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }) },
 );
@@ -156,7 +280,10 @@ const plausibleHeaders = fc
 /** Every {@link FuzzRequest}, over the target's known paths: anything at all, and plausible SPA requests. */
 export function requestArbitrary(knownPaths: readonly string[]): fc.Arbitrary<FuzzRequest> {
   return fc.record({
-    method: fc.oneof({ weight: 8, arbitrary: fc.constantFrom("GET", "POST") }, { weight: 3, arbitrary: fc.constantFrom(...METHODS) }),
+    method: fc.oneof(
+      { weight: 8, arbitrary: fc.constantFrom("GET", "POST") },
+      { weight: 3, arbitrary: fc.constantFrom(...METHODS) },
+    ),
     path: pathArbitrary(knownPaths),
     headers: fc.oneof(headers, plausibleHeaders),
     body: bodies,

@@ -51,16 +51,26 @@ export async function runFuzz(target: FuzzTarget, options: FuzzRunOptions): Prom
     if (options.onProgress !== undefined && requests % every === 0) options.onProgress(requests, statuses);
     const problems = responseProblems(request, response, basePath);
     const checker = target.server.checker;
-    if (checker !== null) problems.push(...checker.check({ method: request.method, url: request.path, ...response, requestHeaders: request.headers }));
+    if (checker !== null)
+      problems.push(
+        ...checker.check({ method: request.method, url: request.path, ...response, requestHeaders: request.headers }),
+      );
     if (response.status >= 400) {
       const after = await target.snapshot();
       if (after !== before) problems.push(`a refused request (${response.status}) changed users or sessions`);
       else known = after;
     }
-    if (problems.length > 0) throw new Error(`${request.method} ${request.path} → ${response.status}:\n  ${problems.join("\n  ")}`);
+    if (problems.length > 0)
+      throw new Error(`${request.method} ${request.path} → ${response.status}:\n  ${problems.join("\n  ")}`);
     // A success may have ended or rotated the fixture's credentials: log in again.
     if (response.status < 300 && UNSAFE.has(request.method)) await target.refresh();
   });
-  await fc.assert(property, { numRuns: options.numRuns, seed, interruptAfterTimeLimit: options.timeLimitMs, markInterruptAsFailure: false, endOnFailure: false });
+  await fc.assert(property, {
+    numRuns: options.numRuns,
+    seed,
+    interruptAfterTimeLimit: options.timeLimitMs,
+    markInterruptAsFailure: false,
+    endOnFailure: false,
+  });
   return { seed, requests, statuses };
 }

@@ -13,19 +13,41 @@ export async function harnessServer(adapter: string, options: TestOptions = {}):
   const start = ADAPTERS[adapter];
   if (start === undefined) throw new Error(`no adapter named ${adapter}`);
   const app = await start(options);
-  return { name: `${adapter} adapter`, baseUrl: app.baseUrl, latchkey: app.latchkey, extraPaths: APP_PATHS, checker: null, close: () => app.close() };
+  return {
+    name: `${adapter} adapter`,
+    baseUrl: app.baseUrl,
+    latchkey: app.latchkey,
+    extraPaths: APP_PATHS,
+    checker: null,
+    close: () => app.close(),
+  };
 }
 
-/** The ready server in this process (real SQLite), with `LATCHKEY_*` settings from `env`; its answers are checked against the document it serves. */
+/**
+ * The ready server in this process (real SQLite), with `LATCHKEY_*` settings from `env`; its answers are checked
+ * against the document it serves.
+ */
 export async function readyServer(env: Readonly<Record<string, string>> = {}): Promise<FuzzServer> {
   const { server, close } = await startReadyServer(env);
-  const document = (await (await fetch(`${server.url}${server.latchkey.config.basePath}/openapi.json`)).json()) as Record<string, unknown>;
+  const document = (await (
+    await fetch(`${server.url}${server.latchkey.config.basePath}/openapi.json`)
+  ).json()) as Record<string, unknown>;
   const checker = createConformanceChecker(document, routeAliases(server.latchkey.config));
-  return { name: "ready server", baseUrl: server.url, latchkey: server.latchkey, extraPaths: ["/api/ready/", "/", "/index.html", "/favicon.ico"], checker, close };
+  return {
+    name: "ready server",
+    baseUrl: server.url,
+    latchkey: server.latchkey,
+    extraPaths: ["/api/ready/", "/", "/index.html", "/favicon.ico"],
+    checker,
+    close,
+  };
 }
 
 /** A login throttle no fuzzing run reaches, so generated logins get to the password check. */
-const RAISED_THROTTLE = { perAccount: { points: 1_000_000, durationSeconds: 900 }, perIp: { points: 1_000_000, durationSeconds: 900 } };
+const RAISED_THROTTLE = {
+  perAccount: { points: 1_000_000, durationSeconds: 900 },
+  perIp: { points: 1_000_000, durationSeconds: 900 },
+};
 
 /**
  * The servers a fuzzing run covers: every adapter (with the login throttle raised so that

@@ -67,7 +67,12 @@ export async function createFuzzTarget(server: FuzzServer): Promise<FuzzTarget> 
   const { latchkey, baseUrl } = server;
   /** Creates the fixture user (again, after a generated request deleted the account: a success, not a finding). */
   async function createFixtureUser(): Promise<string> {
-    const created = await latchkey.accounts.createUser({ username: USERNAME, password: PASSWORD, email: "fuzzer@example.com", emailVerified: true });
+    const created = await latchkey.accounts.createUser({
+      username: USERNAME,
+      password: PASSWORD,
+      email: "fuzzer@example.com",
+      emailVerified: true,
+    });
     if (!created.ok) throw new Error(`the fuzz fixture user could not be created: ${created.problems.join(" ")}`);
     return String(created.value.id);
   }
@@ -75,23 +80,42 @@ export async function createFuzzTarget(server: FuzzServer): Promise<FuzzTarget> 
   const agent = new Agent({ keepAlive: true, maxSockets: 4 });
   const knownPaths = [...new Set([...Object.values(latchkey.config.routes).flat(), ...server.extraPaths])];
 
-  /** Logs the fixture in, or resolves to null when the server refuses (its login throttle, after many generated failures). */
+  /**
+   * Logs the fixture in, or resolves to null when the server refuses (its login throttle, after many generated
+   * failures).
+   */
   async function logIn(): Promise<Live | null> {
     const client = createTestClient(baseUrl);
     const login = await client.login(USERNAME, PASSWORD);
     if (login.status === 429) return null;
     if (login.status !== 200) throw new Error(`the fuzz fixture could not log in: ${login.status} ${login.text}`);
-    const token = await client.post("/api/token/login/", { bare: true, noCookies: true, json: { username: USERNAME, password: PASSWORD } });
+    const token = await client.post("/api/token/login/", {
+      bare: true,
+      noCookies: true,
+      json: { username: USERNAME, password: PASSWORD },
+    });
     if (token.status === 429) return null;
-    if (token.status !== 200) throw new Error(`the fuzz fixture could not get a bearer token: ${token.status} ${token.text}`);
-    return { session: client.cookie("sessionid") ?? "", csrfCookie: client.cookie("csrftoken") ?? "", csrf: client.csrfToken ?? "", bearer: String(token.json.token) };
+    if (token.status !== 200)
+      throw new Error(`the fuzz fixture could not get a bearer token: ${token.status} ${token.text}`);
+    return {
+      session: client.cookie("sessionid") ?? "",
+      csrfCookie: client.cookie("csrftoken") ?? "",
+      csrf: client.csrfToken ?? "",
+      bearer: String(token.json.token),
+    };
   }
   const first = await logIn();
   if (first === null) throw new Error("the fuzz fixture could not log in: throttled from the start");
   let live: Live = first;
 
   function values(): Record<string, string> {
-    return { ...live, username: USERNAME, password: PASSWORD, basic: Buffer.from(`${USERNAME}:${PASSWORD}`).toString("base64"), origin: baseUrl };
+    return {
+      ...live,
+      username: USERNAME,
+      password: PASSWORD,
+      basic: Buffer.from(`${USERNAME}:${PASSWORD}`).toString("base64"),
+      origin: baseUrl,
+    };
   }
 
   return {
@@ -101,15 +125,30 @@ export async function createFuzzTarget(server: FuzzServer): Promise<FuzzTarget> 
       const filled = values();
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(request.headers)) headers[name] = fill(value, filled);
-      const body = request.body === null ? null : typeof request.body === "string" ? Buffer.from(fill(request.body, filled)) : request.body;
+      const body =
+        request.body === null
+          ? null
+          : typeof request.body === "string"
+            ? Buffer.from(fill(request.body, filled))
+            : request.body;
       if (body !== null) headers["content-length"] = String(body.byteLength);
       return new Promise<FuzzResponse>((resolve, reject) => {
-        const req = httpRequest(new URL(baseUrl), { agent, method: request.method, path: request.path, headers, timeout: ANSWER_TIMEOUT_MS }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on("data", (chunk: Buffer) => chunks.push(chunk));
-          res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
-          res.on("error", reject);
-        });
+        const req = httpRequest(
+          new URL(baseUrl),
+          { agent, method: request.method, path: request.path, headers, timeout: ANSWER_TIMEOUT_MS },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (chunk: Buffer) => chunks.push(chunk));
+            res.on("end", () =>
+              resolve({
+                status: res.statusCode ?? 0,
+                headers: res.headers,
+                body: Buffer.concat(chunks).toString("utf8"),
+              }),
+            );
+            res.on("error", reject);
+          },
+        );
         req.on("timeout", () => req.destroy(new Error(`no answer within ${ANSWER_TIMEOUT_MS} ms`)));
         req.on("error", reject);
         req.end(body ?? undefined);
@@ -121,7 +160,9 @@ export async function createFuzzTarget(server: FuzzServer): Promise<FuzzTarget> 
       // idle timeout, written at most once per touch interval) even when the action it asked
       // for is refused, such as a password change with a wrong old password. Every other field
       // of every session, and whether it exists at all, must stay as it was.
-      const sessions = (await latchkey.sessions.list({ limit: 10_000 })).map(({ lastSeenAt: _seen, expiresAt: _expires, ...rest }) => rest);
+      const sessions = (await latchkey.sessions.list({ limit: 10_000 })).map(
+        ({ lastSeenAt: _seen, expiresAt: _expires, ...rest }) => rest,
+      );
       return JSON.stringify({ users, sessions });
     },
     async refresh() {

@@ -40,7 +40,9 @@ export function checkedAgainstOpenApi(start: AppFactory): AppFactory {
       try {
         problems.push(...check.check(response));
       } catch (error) {
-        problems.push(`${response.method} ${response.url}: the conformance check failed: ${error instanceof Error ? error.message : String(error)}`);
+        problems.push(
+          `${response.method} ${response.url}: the conformance check failed: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
     });
     return {
@@ -48,7 +50,9 @@ export function checkedAgainstOpenApi(start: AppFactory): AppFactory {
       async close() {
         await app.close();
         if (problems.length > 0) {
-          throw new Error(`${problems.length} response(s) disagree with the OpenAPI document the app serves:\n- ${problems.join("\n- ")}`);
+          throw new Error(
+            `${problems.length} response(s) disagree with the OpenAPI document the app serves:\n- ${problems.join("\n- ")}`,
+          );
         }
       },
     };

@@ -63,7 +63,10 @@ function headerValue(headers: ObservedResponse["headers"], name: string): string
  * - for OPTIONS without a CORS preflight: be 204 with an `Allow` naming every documented method;
  * - for any other method: be 405 with `Allow` and an error body valid against `Error`.
  */
-export function createConformanceChecker(document: JsonObject, aliases: ReadonlyMap<string, string> = new Map()): ConformanceChecker {
+export function createConformanceChecker(
+  document: JsonObject,
+  aliases: ReadonlyMap<string, string> = new Map(),
+): ConformanceChecker {
   const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
   addFormats.default(ajv);
   const documentId = "urn:latchkey:openapi";
@@ -89,7 +92,8 @@ export function createConformanceChecker(document: JsonObject, aliases: Readonly
 
   function checkBody(where: string, schemaPath: string, response: ObservedResponse): string[] {
     const contentType = headerValue(response.headers, "content-type") ?? "";
-    if (!/^application\/json\b/i.test(contentType)) return [`${where}: Content-Type is "${contentType}", the document says application/json`];
+    if (!/^application\/json\b/i.test(contentType))
+      return [`${where}: Content-Type is "${contentType}", the document says application/json`];
     let body: unknown;
     try {
       body = JSON.parse(response.body);
@@ -98,7 +102,9 @@ export function createConformanceChecker(document: JsonObject, aliases: Readonly
     }
     const validate = validatorAt(schemaPath);
     if (validate(body)) return [];
-    const errors = (validate.errors ?? []).map((e) => `${e.instancePath || "(body)"} ${e.message ?? "invalid"}`).join("; ");
+    const errors = (validate.errors ?? [])
+      .map((e) => `${e.instancePath || "(body)"} ${e.message ?? "invalid"}`)
+      .join("; ");
     return [`${where}: the body does not match the document's schema (${errors}): ${response.body.slice(0, 300)}`];
   }
 
@@ -116,14 +122,21 @@ export function createConformanceChecker(document: JsonObject, aliases: Readonly
       if (method === "OPTIONS" && !documentedMethods.includes("OPTIONS")) {
         // A CORS preflight is answered by the CORS layer, whatever the route (see the CORS tests).
         const { requestHeaders } = response;
-        if (headerValue(requestHeaders, "origin") !== undefined && headerValue(requestHeaders, "access-control-request-method") !== undefined) return [];
+        if (
+          headerValue(requestHeaders, "origin") !== undefined &&
+          headerValue(requestHeaders, "access-control-request-method") !== undefined
+        )
+          return [];
         const missing = documentedMethods.filter((m) => !allow.includes(m));
         if (response.status !== 204) return [`${where}: OPTIONS should answer 204 with Allow`];
-        return missing.length === 0 ? [] : [`${where}: Allow "${allow.join(", ")}" lacks the documented ${missing.join(", ")}`];
+        return missing.length === 0
+          ? []
+          : [`${where}: Allow "${allow.join(", ")}" lacks the documented ${missing.join(", ")}`];
       }
       const operationMethod = method === "HEAD" && !documentedMethods.includes("HEAD") ? "GET" : method;
       if (!documentedMethods.includes(operationMethod)) {
-        if (response.status !== 405) return [`${where}: ${method} is not documented for this path, so it should answer 405`];
+        if (response.status !== 405)
+          return [`${where}: ${method} is not documented for this path, so it should answer 405`];
         if (allow.length === 0 || allow[0] === "") return [`${where}: a 405 must carry Allow`];
         if (method === "HEAD") return [];
         return checkBody(where, `/components/schemas/Error`, response);
@@ -132,23 +145,39 @@ export function createConformanceChecker(document: JsonObject, aliases: Readonly
       const operationPath = `/paths/${pointer(documentPath)}/${operationMethod.toLowerCase()}`;
       const operation = pathItem[operationMethod.toLowerCase()];
       const responses = isObject(operation) && isObject(operation.responses) ? operation.responses : {};
-      const statusKey = [String(response.status), `${String(response.status)[0]}XX`, "default"].find((key) => isObject(responses[key]));
-      if (statusKey === undefined) return [`${where}: status ${response.status} is not documented (documented: ${Object.keys(responses).join(", ")}); body: ${response.body.slice(0, 200)}`];
+      const statusKey = [String(response.status), `${String(response.status)[0]}XX`, "default"].find((key) =>
+        isObject(responses[key]),
+      );
+      if (statusKey === undefined)
+        return [
+          `${where}: status ${response.status} is not documented (documented: ${Object.keys(responses).join(", ")}); body: ${response.body.slice(0, 200)}`,
+        ];
       const documented = responses[statusKey] as JsonObject;
       const problems: string[] = [];
       const headers = isObject(documented.headers) ? documented.headers : {};
       for (const [name, spec] of Object.entries(headers)) {
-        if (isObject(spec) && spec.required === true && headerValue(response.headers, name) === undefined) problems.push(`${where}: the documented header ${name} is missing`);
+        if (isObject(spec) && spec.required === true && headerValue(response.headers, name) === undefined)
+          problems.push(`${where}: the documented header ${name} is missing`);
       }
       if (method === "HEAD") return problems;
       const content = isObject(documented.content) ? documented.content : undefined;
       if (content === undefined) {
-        if (response.body !== "") problems.push(`${where}: the document gives no body for ${response.status}, the response has one: ${response.body.slice(0, 200)}`);
+        if (response.body !== "")
+          problems.push(
+            `${where}: the document gives no body for ${response.status}, the response has one: ${response.body.slice(0, 200)}`,
+          );
         return problems;
       }
       const json = content["application/json"];
       if (!isObject(json) || !isObject(json.schema)) return problems;
-      return [...problems, ...checkBody(where, `${operationPath}/responses/${pointer(statusKey)}/content/${pointer("application/json")}/schema`, response)];
+      return [
+        ...problems,
+        ...checkBody(
+          where,
+          `${operationPath}/responses/${pointer(statusKey)}/content/${pointer("application/json")}/schema`,
+          response,
+        ),
+      ];
     },
   };
 }

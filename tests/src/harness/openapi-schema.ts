@@ -22,14 +22,16 @@ function schemaObjects(document: unknown): { at: string; schema: unknown }[] {
   function walk(value: unknown, at: string): void {
     if (typeof value !== "object" || value === null) return;
     for (const [key, child] of Object.entries(value)) {
-      if (key === "schema" && typeof child === "object" && child !== null) found.push({ at: `${at}/schema`, schema: child });
+      if (key === "schema" && typeof child === "object" && child !== null)
+        found.push({ at: `${at}/schema`, schema: child });
       else walk(child, `${at}/${key}`);
     }
   }
   if (typeof document !== "object" || document === null) return found;
   const { paths, components } = document as { paths?: unknown; components?: { schemas?: Record<string, unknown> } };
   walk(paths, "/paths");
-  for (const [name, schema] of Object.entries(components?.schemas ?? {})) found.push({ at: `/components/schemas/${name}`, schema });
+  for (const [name, schema] of Object.entries(components?.schemas ?? {}))
+    found.push({ at: `/components/schemas/${name}`, schema });
   return found;
 }
 
@@ -46,9 +48,14 @@ export function openApi31Problems(document: unknown): string[] {
     addFormats.default(ajv);
     const compiled = ajv.compile(oas31Schema());
     validate = (value) => {
-      const problems = compiled(value) ? [] : (compiled.errors ?? []).map((e) => `${e.instancePath || "(document)"} ${e.message ?? "invalid"} ${JSON.stringify(e.params)}`);
+      const problems = compiled(value)
+        ? []
+        : (compiled.errors ?? []).map(
+            (e) => `${e.instancePath || "(document)"} ${e.message ?? "invalid"} ${JSON.stringify(e.params)}`,
+          );
       for (const { at, schema } of schemaObjects(value)) {
-        if (!ajv.validateSchema(schema as AnySchema)) problems.push(`${at} is not a valid JSON Schema 2020-12: ${ajv.errorsText(ajv.errors)}`);
+        if (!ajv.validateSchema(schema as AnySchema))
+          problems.push(`${at} is not a valid JSON Schema 2020-12: ${ajv.errorsText(ajv.errors)}`);
       }
       return problems;
     };

@@ -4,7 +4,8 @@ import type { ObservedResponse } from "./openapi-conformance.js";
 type Chunk = string | Uint8Array;
 
 function toBuffer(chunk: unknown, encoding: unknown): Buffer | null {
-  if (typeof chunk === "string") return Buffer.from(chunk, typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8");
+  if (typeof chunk === "string")
+    return Buffer.from(chunk, typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8");
   if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   return null;
 }

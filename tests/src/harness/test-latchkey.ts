@@ -28,15 +28,26 @@ const internals = new WeakMap<Latchkey, TestInternals>();
  */
 export function testInternals(latchkey: Latchkey): TestInternals {
   const found = internals.get(latchkey);
-  if (found === undefined) throw new Error("this latchkey instance was not built by createTestLatchkey(); build harness apps with it");
+  if (found === undefined)
+    throw new Error("this latchkey instance was not built by createTestLatchkey(); build harness apps with it");
   return found;
 }
 
 /** A latchkey instance over fresh SQLite stores and a test clock. */
-export function createTestLatchkey(options: TestOptions = {}): { latchkey: Latchkey; clock: TestClock; databasePath: string; cleanup(): void } {
+export function createTestLatchkey(options: TestOptions = {}): {
+  latchkey: Latchkey;
+  clock: TestClock;
+  databasePath: string;
+  cleanup(): void;
+} {
   const clock = createTestClock();
   const stores = createTestStores(clock.now);
-  const latchkey = createLatchkey({ ...options, passwords: { hasher: fastHasher, ...options.passwords }, stores: stores.stores, clock });
+  const latchkey = createLatchkey({
+    ...options,
+    passwords: { hasher: fastHasher, ...options.passwords },
+    stores: stores.stores,
+    clock,
+  });
   internals.set(latchkey, { stores: stores.stores, breakStore: stores.breakStore });
   return { latchkey, clock, databasePath: stores.path, cleanup: stores.cleanup };
 }

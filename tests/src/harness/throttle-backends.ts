@@ -24,7 +24,10 @@ export interface ThrottleBackend {
   open(): Promise<OpenThrottle>;
 }
 
-/** Every throttle store latchkey ships: in memory, SQLite, Redis (a redis-server of its own) and PostgreSQL (a server of its own). */
+/**
+ * Every throttle store latchkey ships: in memory, SQLite, Redis (a redis-server of its own) and PostgreSQL (a server of
+ * its own).
+ */
 export function throttleBackends(): ThrottleBackend[] {
   return [
     { name: "memory", skip: false, open: async () => ({ throttle: memoryThrottleStore(), close: async () => {} }) },

@@ -14,7 +14,11 @@ function serverProcess(file: string, sink: SmtpSink): { latchkey: Latchkey; stor
   const database = openSqliteDatabase(file);
   const stores = sqliteStores({ database });
   const transport = smtpTransport(sink.url);
-  const latchkey = createLatchkey({ stores, passwords: { hasher: fastHasher }, mail: { transport, pollIntervalMs: 10, retryBaseMs: 50, retryMaxMs: 200, leaseMs: 5_000 } });
+  const latchkey = createLatchkey({
+    stores,
+    passwords: { hasher: fastHasher },
+    mail: { transport, pollIntervalMs: 10, retryBaseMs: 50, retryMaxMs: 200, leaseMs: 5_000 },
+  });
   return {
     latchkey,
     stores,
@@ -31,7 +35,14 @@ async function enqueue(stores: Stores, count: number, tag: string): Promise<stri
   for (let i = 0; i < count; i++) {
     const subject = `${tag} message ${i}`;
     subjects.push(subject);
-    await stores.accounts?.enqueueMessage({ id: `${tag}-${i}`, to: `${tag}${i}@example.com`, subject, text: `Body ${i}`, html: `<p>Body ${i}</p>`, createdAt: Date.now() + i });
+    await stores.accounts?.enqueueMessage({
+      id: `${tag}-${i}`,
+      to: `${tag}${i}@example.com`,
+      subject,
+      text: `Body ${i}`,
+      html: `<p>Body ${i}</p>`,
+      createdAt: Date.now() + i,
+    });
   }
   return subjects;
 }
@@ -66,7 +77,9 @@ describe("the durable mail outbox over real SMTP", () => {
       const pending = await server.stores.accounts?.countPendingMessages();
       assert.ok(pending !== undefined && pending > 0, "messages still wait while the SMTP server is down");
       await sink.restart();
-      await waitUntil("an empty outbox", async () => (await server.stores.accounts?.countPendingMessages()) === 0, { timeoutMs: 20_000 });
+      await waitUntil("an empty outbox", async () => (await server.stores.accounts?.countPendingMessages()) === 0, {
+        timeoutMs: 20_000,
+      });
       assertDeliveredOnce(sink, subjects);
       assert.equal(sink.messages.filter((m) => m.subject.startsWith("outage")).length, 30);
     } finally {
@@ -83,7 +96,9 @@ describe("the durable mail outbox over real SMTP", () => {
     const second = serverProcess(file, sink);
     try {
       second.latchkey.outbox?.start();
-      await waitUntil("an empty outbox", async () => (await second.stores.accounts?.countPendingMessages()) === 0, { timeoutMs: 10_000 });
+      await waitUntil("an empty outbox", async () => (await second.stores.accounts?.countPendingMessages()) === 0, {
+        timeoutMs: 10_000,
+      });
       assertDeliveredOnce(sink, subjects);
     } finally {
       await second.close();
@@ -99,7 +114,11 @@ describe("the durable mail outbox over real SMTP", () => {
       assert.ok(head);
       const subjects = await enqueue(head.stores, 40, "shared");
       for (const p of processes) p.latchkey.outbox?.start();
-      await waitUntil("an empty outbox", async () => (await processes[0]?.stores.accounts?.countPendingMessages()) === 0, { timeoutMs: 20_000 });
+      await waitUntil(
+        "an empty outbox",
+        async () => (await processes[0]?.stores.accounts?.countPendingMessages()) === 0,
+        { timeoutMs: 20_000 },
+      );
       assertDeliveredOnce(sink, subjects);
     } finally {
       for (const p of processes) await p.close();

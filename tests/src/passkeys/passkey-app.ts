@@ -11,7 +11,9 @@ import { createTestClock, type TestClock } from "../harness/test-clock.js";
 import { fastHasher } from "../harness/test-latchkey.js";
 import { createTestStores } from "../harness/test-stores.js";
 
-/** The origin and RP ID the passkey tests configure (the software authenticator writes them; no browser visits them). */
+/**
+ * The origin and RP ID the passkey tests configure (the software authenticator writes them; no browser visits them).
+ */
 export const ORIGIN = "https://app.example.test";
 export const RP_ID = "app.example.test";
 
@@ -73,7 +75,11 @@ export function createBackends(): { list: Backend[]; dispose(): Promise<void> } 
 }
 
 /** Starts an app on `backend`, mailing through `sink`. */
-export async function startPasskeyApp(backend: Backend, sink: SmtpSink, options: Partial<LatchkeyOptions> = {}): Promise<PasskeyApp> {
+export async function startPasskeyApp(
+  backend: Backend,
+  sink: SmtpSink,
+  options: Partial<LatchkeyOptions> = {},
+): Promise<PasskeyApp> {
   const clock = createTestClock();
   const { stores, dispose } = await backend.open(clock);
   const transport: MailTransport = smtpTransport(sink.url);

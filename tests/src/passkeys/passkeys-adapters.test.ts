@@ -23,7 +23,10 @@ for (const [name, start] of Object.entries(ADAPTERS)) {
         const authenticator = createSoftAuthenticator({ origin: ORIGIN, rpId: RP_ID });
         const options = await send(client, "POST", "/api/mfa/webauthn/register/options/");
         assert.equal(options.status, 200, options.text);
-        const registered = await send(client, "POST", "/api/mfa/webauthn/register/", { name: "Key", credential: authenticator.register(options.json as never) });
+        const registered = await send(client, "POST", "/api/mfa/webauthn/register/", {
+          name: "Key",
+          credential: authenticator.register(options.json as never),
+        });
         assert.equal(registered.status, 201, registered.text);
         const id = (registered.json.passkey as { id: string }).id;
         assert.equal((await client.get("/api/mfa/webauthn/")).status, 200);
@@ -32,10 +35,14 @@ for (const [name, start] of Object.entries(ADAPTERS)) {
         const browser = createTestClient(app.baseUrl);
         const loginOptions = await send(browser, "POST", "/api/login/webauthn/options/");
         assert.equal(loginOptions.status, 200, loginOptions.text);
-        const login = await send(browser, "POST", "/api/login/webauthn/", { credential: authenticator.assert(loginOptions.json as never) });
+        const login = await send(browser, "POST", "/api/login/webauthn/", {
+          credential: authenticator.assert(loginOptions.json as never),
+        });
         assert.equal(login.status, 200, login.text);
         assert.equal((await browser.get("/api/whoami/")).json.username, "ada");
-        const replay = await send(createTestClient(app.baseUrl), "POST", "/api/login/webauthn/", { credential: authenticator.assert(loginOptions.json as never) });
+        const replay = await send(createTestClient(app.baseUrl), "POST", "/api/login/webauthn/", {
+          credential: authenticator.assert(loginOptions.json as never),
+        });
         assert.equal(replay.status, 400);
         assert.equal(replay.json.code, "webauthn_challenge_invalid");
 
@@ -50,7 +57,10 @@ for (const [name, start] of Object.entries(ADAPTERS)) {
         assert.equal((await client.login("bea", PASSWORD)).status, 200);
         const authenticator = createSoftAuthenticator({ origin: ORIGIN, rpId: RP_ID });
         const options = await send(client, "POST", "/api/mfa/webauthn/register/options/");
-        const registered = await send(client, "POST", "/api/mfa/webauthn/register/", { name: "Key", credential: authenticator.register(options.json as never) });
+        const registered = await send(client, "POST", "/api/mfa/webauthn/register/", {
+          name: "Key",
+          credential: authenticator.register(options.json as never),
+        });
         assert.equal(registered.status, 201, registered.text);
         assert.equal((registered.json.recoveryCodes as string[]).length, 10);
 
@@ -60,7 +70,9 @@ for (const [name, start] of Object.entries(ADAPTERS)) {
         assert.deepEqual(password.json.methods, ["webauthn", "recovery_code"]);
         const factorOptions = await send(browser, "POST", "/api/mfa/webauthn/authenticate/options/");
         assert.equal(factorOptions.status, 200, factorOptions.text);
-        const done = await send(browser, "POST", "/api/mfa/authenticate/", { credential: authenticator.assert(factorOptions.json as never) });
+        const done = await send(browser, "POST", "/api/mfa/authenticate/", {
+          credential: authenticator.assert(factorOptions.json as never),
+        });
         assert.equal(done.status, 200, done.text);
         assert.equal((await browser.get("/api/whoami/")).json.username, "bea");
       }));

@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { ConfigError, createLatchkey, cryptoRandom, passkeyAuthenticationOptions, silentLogger, verifyPasskeyAssertion, type PasskeyStore } from "@latchkey/core";
+import {
+  ConfigError,
+  createLatchkey,
+  cryptoRandom,
+  passkeyAuthenticationOptions,
+  silentLogger,
+  verifyPasskeyAssertion,
+  type PasskeyStore,
+} from "@latchkey/core";
 import { memoryStores } from "@latchkey/store-memory";
 import { createTestClient, startSmtpSink, type SmtpSink, type TestClient, type TestResponse } from "@latchkey/testkit";
 import { send } from "../contract/account-support.js";
@@ -19,23 +27,41 @@ function assertError(res: TestResponse, status: number, code: string): void {
 }
 
 /** A new user, logged in (so the session is fresh), with the software authenticator that will hold their passkeys. */
-async function signedIn(app: PasskeyApp, options: { counter?: "increment" | "zero" } = {}): Promise<{ client: TestClient; username: string; email: string; authenticator: SoftAuthenticator }> {
+async function signedIn(
+  app: PasskeyApp,
+  options: { counter?: "increment" | "zero" } = {},
+): Promise<{ client: TestClient; username: string; email: string; authenticator: SoftAuthenticator }> {
   users += 1;
   const username = `pk${users}`;
   const email = `${username}@example.com`;
   await app.latchkey.accounts.createUser({ username, password: PASSWORD, email });
   const client = createTestClient(app.baseUrl);
   assert.equal((await client.login(username, PASSWORD)).status, 200);
-  return { client, username, email, authenticator: createSoftAuthenticator({ origin: ORIGIN, rpId: RP_ID, ...options }) };
+  return {
+    client,
+    username,
+    email,
+    authenticator: createSoftAuthenticator({ origin: ORIGIN, rpId: RP_ID, ...options }),
+  };
 }
 
-async function registerWith(client: TestClient, authenticator: SoftAuthenticator, name = "Laptop", forgery = {}): Promise<TestResponse> {
+async function registerWith(
+  client: TestClient,
+  authenticator: SoftAuthenticator,
+  name = "Laptop",
+  forgery = {},
+): Promise<TestResponse> {
   const options = await send(client, "POST", "/api/mfa/webauthn/register/options/");
   assert.equal(options.status, 200, options.text);
-  return send(client, "POST", "/api/mfa/webauthn/register/", { name, credential: authenticator.register(options.json as never, forgery) });
+  return send(client, "POST", "/api/mfa/webauthn/register/", {
+    name,
+    credential: authenticator.register(options.json as never, forgery),
+  });
 }
 
-async function loginOptions(app: PasskeyApp): Promise<{ client: TestClient; options: { challenge: string; rpId?: string } }> {
+async function loginOptions(
+  app: PasskeyApp,
+): Promise<{ client: TestClient; options: { challenge: string; rpId?: string } }> {
   const client = createTestClient(app.baseUrl);
   const res = await send(client, "POST", "/api/login/webauthn/options/");
   assert.equal(res.status, 200, res.text);
@@ -90,7 +116,10 @@ for (const backend of backends.list) {
       const notice = await sink.waitForMail(email, { predicate: (m) => /passkey was added/i.test(m.subject) });
       assert.match(notice.text, /Work laptop/);
       const list = await listed(client);
-      assert.deepEqual(list.map((p) => p.name), ["Work laptop"]);
+      assert.deepEqual(
+        list.map((p) => p.name),
+        ["Work laptop"],
+      );
       assert.equal(list[0]?.lastUsedAt, null);
 
       const { client: browser, options } = await loginOptions(app);
@@ -106,20 +135,40 @@ for (const backend of backends.list) {
 
     it("refuses a registration and a login answered for another origin (phishing), and starts no session", async () => {
       const { client, authenticator } = await signedIn(app);
-      assertError(await registerWith(client, authenticator, "Phished", { origin: "https://app.example.test.evil.example" }), 400, "passkey_invalid");
+      assertError(
+        await registerWith(client, authenticator, "Phished", { origin: "https://app.example.test.evil.example" }),
+        400,
+        "passkey_invalid",
+      );
       assert.equal((await listed(client)).length, 0);
       assert.equal((await registerWith(client, authenticator)).status, 201);
       const { client: browser, options } = await loginOptions(app);
-      assertError(await send(browser, "POST", "/api/login/webauthn/", { credential: authenticator.assert(options, { origin: "https://evil.example" }) }), 400, "passkey_invalid");
+      assertError(
+        await send(browser, "POST", "/api/login/webauthn/", {
+          credential: authenticator.assert(options, { origin: "https://evil.example" }),
+        }),
+        400,
+        "passkey_invalid",
+      );
       assert.equal((await browser.get("/api/whoami/")).status, 401);
     });
 
     it("refuses a registration and a login signed for another relying-party ID", async () => {
       const { client, authenticator } = await signedIn(app);
-      assertError(await registerWith(client, authenticator, "Other RP", { rpId: "evil.example" }), 400, "passkey_invalid");
+      assertError(
+        await registerWith(client, authenticator, "Other RP", { rpId: "evil.example" }),
+        400,
+        "passkey_invalid",
+      );
       assert.equal((await registerWith(client, authenticator)).status, 201);
       const { client: browser, options } = await loginOptions(app);
-      assertError(await send(browser, "POST", "/api/login/webauthn/", { credential: authenticator.assert(options, { rpId: "evil.example" }) }), 400, "passkey_invalid");
+      assertError(
+        await send(browser, "POST", "/api/login/webauthn/", {
+          credential: authenticator.assert(options, { rpId: "evil.example" }),
+        }),
+        400,
+        "passkey_invalid",
+      );
       assert.equal((await browser.get("/api/whoami/")).status, 401);
     });
 
@@ -128,11 +177,13 @@ for (const backend of backends.list) {
       assert.equal((await registerWith(client, authenticator)).status, 201);
       const { options } = await loginOptions(app);
       const credential = authenticator.assert(options);
-      const browsers = await Promise.all(Array.from({ length: 12 }, async () => {
-        const b = createTestClient(app.baseUrl);
-        await b.fetchCsrf();
-        return b;
-      }));
+      const browsers = await Promise.all(
+        Array.from({ length: 12 }, async () => {
+          const b = createTestClient(app.baseUrl);
+          await b.fetchCsrf();
+          return b;
+        }),
+      );
       const results = await Promise.all(browsers.map((b) => send(b, "POST", "/api/login/webauthn/", { credential })));
       assert.equal(results.filter((r) => r.status === 200).length, 1, results.map((r) => r.status).join(","));
       for (const r of results.filter((r) => r.status !== 200)) assertError(r, 400, "webauthn_challenge_invalid");
@@ -144,23 +195,57 @@ for (const backend of backends.list) {
       const { client, authenticator } = await signedIn(app);
       const options = await send(client, "POST", "/api/mfa/webauthn/register/options/");
       app.clock.advance(FIVE_MINUTES_MS + 1);
-      assertError(await send(client, "POST", "/api/mfa/webauthn/register/", { credential: authenticator.register(options.json as never) }), 400, "webauthn_challenge_invalid");
+      assertError(
+        await send(client, "POST", "/api/mfa/webauthn/register/", {
+          credential: authenticator.register(options.json as never),
+        }),
+        400,
+        "webauthn_challenge_invalid",
+      );
       const fresh = await signedIn(app);
       const { options: login } = await loginOptions(app);
-      const forged = fresh.authenticator.register({ challenge: login.challenge, rp: { id: RP_ID }, user: { id: "eA" } });
-      assertError(await send(fresh.client, "POST", "/api/mfa/webauthn/register/", { credential: forged }), 400, "webauthn_challenge_invalid");
+      const forged = fresh.authenticator.register({
+        challenge: login.challenge,
+        rp: { id: RP_ID },
+        user: { id: "eA" },
+      });
+      assertError(
+        await send(fresh.client, "POST", "/api/mfa/webauthn/register/", { credential: forged }),
+        400,
+        "webauthn_challenge_invalid",
+      );
     });
 
     it("refuses a login whose sign counter did not grow (a cloned authenticator)", async () => {
       const { client, authenticator } = await signedIn(app);
       assert.equal((await registerWith(client, authenticator)).status, 201);
       const first = await loginOptions(app);
-      assert.equal((await send(first.client, "POST", "/api/login/webauthn/", { credential: authenticator.assert(first.options, { counter: 5 }) })).status, 200);
+      assert.equal(
+        (
+          await send(first.client, "POST", "/api/login/webauthn/", {
+            credential: authenticator.assert(first.options, { counter: 5 }),
+          })
+        ).status,
+        200,
+      );
       const clone = await loginOptions(app);
-      assertError(await send(clone.client, "POST", "/api/login/webauthn/", { credential: authenticator.assert(clone.options, { counter: 5 }) }), 400, "passkey_invalid");
+      assertError(
+        await send(clone.client, "POST", "/api/login/webauthn/", {
+          credential: authenticator.assert(clone.options, { counter: 5 }),
+        }),
+        400,
+        "passkey_invalid",
+      );
       assert.equal((await clone.client.get("/api/whoami/")).status, 401);
       const next = await loginOptions(app);
-      assert.equal((await send(next.client, "POST", "/api/login/webauthn/", { credential: authenticator.assert(next.options, { counter: 6 }) })).status, 200);
+      assert.equal(
+        (
+          await send(next.client, "POST", "/api/login/webauthn/", {
+            credential: authenticator.assert(next.options, { counter: 6 }),
+          })
+        ).status,
+        200,
+      );
     });
 
     it("refuses another user's passkey as this user's second factor, and a credential registered twice", async () => {
@@ -169,18 +254,43 @@ for (const backend of backends.list) {
       assert.equal((await registerWith(alice.client, alice.authenticator)).status, 201);
       assert.equal((await registerWith(bob.client, bob.authenticator)).status, 201);
       const store = app.stores.passkeys as PasskeyStore;
-      const context = { config: app.latchkey.config, world: { clock: app.clock, random: cryptoRandom, logger: silentLogger }, store };
+      const context = {
+        config: app.latchkey.config,
+        world: { clock: app.clock, random: cryptoRandom, logger: silentLogger },
+        store,
+      };
       const bobId = String((await app.latchkey.accounts.findUser(bob.username))?.id);
       const options = await passkeyAuthenticationOptions(context, { purpose: "second_factor", userId: bobId });
-      await assert.rejects(verifyPasskeyAssertion(context, alice.authenticator.assert(options), { purpose: "second_factor", userId: bobId }), (e: { code?: string }) => e.code === "passkey_invalid");
+      await assert.rejects(
+        verifyPasskeyAssertion(context, alice.authenticator.assert(options), {
+          purpose: "second_factor",
+          userId: bobId,
+        }),
+        (e: { code?: string }) => e.code === "passkey_invalid",
+      );
       const again = await passkeyAuthenticationOptions(context, { purpose: "second_factor", userId: bobId });
-      assert.equal((await verifyPasskeyAssertion(context, bob.authenticator.assert(again), { purpose: "second_factor", userId: bobId })).userId, bobId);
+      assert.equal(
+        (
+          await verifyPasskeyAssertion(context, bob.authenticator.assert(again), {
+            purpose: "second_factor",
+            userId: bobId,
+          })
+        ).userId,
+        bobId,
+      );
 
       // Bob presents Alice's credential to his own registration: one authenticator key belongs to one account.
       const bobOptions = await send(bob.client, "POST", "/api/mfa/webauthn/register/options/");
       const copy = alice.authenticator.register(bobOptions.json as never, { reuse: 0 });
-      assertError(await send(bob.client, "POST", "/api/mfa/webauthn/register/", { credential: copy }), 400, "passkey_already_registered");
-      assert.equal((await store.findByCredentialId(copy.id))?.userId, String((await app.latchkey.accounts.findUser(alice.username))?.id));
+      assertError(
+        await send(bob.client, "POST", "/api/mfa/webauthn/register/", { credential: copy }),
+        400,
+        "passkey_already_registered",
+      );
+      assert.equal(
+        (await store.findByCredentialId(copy.id))?.userId,
+        String((await app.latchkey.accounts.findUser(alice.username))?.id),
+      );
     });
 
     it("renames and removes only the caller's own passkeys: another user's id is 404 and stays", async () => {
@@ -190,15 +300,28 @@ for (const backend of backends.list) {
       const id = passkeyOf(created).id;
       assertError(await send(mallory.client, "PATCH", `/api/mfa/webauthn/${id}/`, { name: "mine" }), 404, "not_found");
       assertError(await send(mallory.client, "DELETE", `/api/mfa/webauthn/${id}/`), 404, "not_found");
-      assertError(await send(alice.client, "PATCH", `/api/mfa/webauthn/${id}/`, { name: "two\nlines" }), 400, "invalid_body");
+      assertError(
+        await send(alice.client, "PATCH", `/api/mfa/webauthn/${id}/`, { name: "two\nlines" }),
+        400,
+        "invalid_body",
+      );
       const renamed = await send(alice.client, "PATCH", `/api/mfa/webauthn/${id}/`, { name: "Phone" });
       assert.equal(renamed.status, 200, renamed.text);
-      assert.deepEqual((await listed(alice.client)).map((p) => p.name), ["Phone"]);
+      assert.deepEqual(
+        (await listed(alice.client)).map((p) => p.name),
+        ["Phone"],
+      );
       const removed = await send(alice.client, "DELETE", `/api/mfa/webauthn/${id}/`);
       assert.equal(removed.status, 200, removed.text);
-      await sink.waitForMail(alice.email, { predicate: (m) => /passkey was removed/i.test(m.subject) && /Phone/.test(m.text) });
+      await sink.waitForMail(alice.email, {
+        predicate: (m) => /passkey was removed/i.test(m.subject) && /Phone/.test(m.text),
+      });
       const { client: browser, options } = await loginOptions(app);
-      assertError(await send(browser, "POST", "/api/login/webauthn/", { credential: alice.authenticator.assert(options) }), 400, "passkey_invalid");
+      assertError(
+        await send(browser, "POST", "/api/login/webauthn/", { credential: alice.authenticator.assert(options) }),
+        400,
+        "passkey_invalid",
+      );
     });
 
     it("asks a stale session to re-authenticate before adding or removing a passkey", async () => {
@@ -206,7 +329,11 @@ for (const backend of backends.list) {
       const created = await registerWith(client, authenticator);
       app.clock.advance(FIVE_MINUTES_MS + 1);
       assertError(await send(client, "POST", "/api/mfa/webauthn/register/options/"), 403, "reauthentication_required");
-      assertError(await send(client, "DELETE", `/api/mfa/webauthn/${passkeyOf(created).id}/`), 403, "reauthentication_required");
+      assertError(
+        await send(client, "DELETE", `/api/mfa/webauthn/${passkeyOf(created).id}/`),
+        403,
+        "reauthentication_required",
+      );
       assert.equal((await listed(client)).length, 1);
       assert.equal((await send(client, "POST", "/api/reauthenticate/", { password: PASSWORD })).status, 200);
       assert.equal((await send(client, "DELETE", `/api/mfa/webauthn/${passkeyOf(created).id}/`)).status, 200);
@@ -218,7 +345,11 @@ for (const backend of backends.list) {
       const user = await app.latchkey.accounts.findUser(username);
       await app.latchkey.accounts.setActive(String(user?.id), false);
       const { client: browser, options } = await loginOptions(app);
-      assertError(await send(browser, "POST", "/api/login/webauthn/", { credential: authenticator.assert(options) }), 400, "passkey_invalid");
+      assertError(
+        await send(browser, "POST", "/api/login/webauthn/", { credential: authenticator.assert(options) }),
+        400,
+        "passkey_invalid",
+      );
       assert.equal((await browser.get("/api/whoami/")).status, 401);
     });
 
@@ -234,13 +365,18 @@ for (const backend of backends.list) {
     });
 
     it("lets exactly 5 of 12 simultaneous passwordless-login starts from one client through a limit of 5, the rest 429 with Retry-After", async () => {
-      const limited = await startPasskeyApp(backend, sink, { throttle: { enabled: true }, passkeys: { origins: [ORIGIN], loginOptionsPerIp: { points: 5, durationSeconds: 60 } } });
+      const limited = await startPasskeyApp(backend, sink, {
+        throttle: { enabled: true },
+        passkeys: { origins: [ORIGIN], loginOptionsPerIp: { points: 5, durationSeconds: 60 } },
+      });
       try {
-        const browsers = await Promise.all(Array.from({ length: 12 }, async () => {
-          const b = createTestClient(limited.baseUrl);
-          await b.fetchCsrf();
-          return b;
-        }));
+        const browsers = await Promise.all(
+          Array.from({ length: 12 }, async () => {
+            const b = createTestClient(limited.baseUrl);
+            await b.fetchCsrf();
+            return b;
+          }),
+        );
         const results = await Promise.all(browsers.map((b) => send(b, "POST", "/api/login/webauthn/options/")));
         assert.equal(results.filter((r) => r.status === 200).length, 5, results.map((r) => r.status).join(","));
         for (const r of results.filter((r) => r.status !== 200)) {
@@ -254,7 +390,11 @@ for (const backend of backends.list) {
 
     it("answers a malformed credential with 400 invalid_body and a detail", async () => {
       const { client } = await signedIn(app);
-      assertError(await send(client, "POST", "/api/mfa/webauthn/register/", { credential: { id: "x" } }), 400, "invalid_body");
+      assertError(
+        await send(client, "POST", "/api/mfa/webauthn/register/", { credential: { id: "x" } }),
+        400,
+        "invalid_body",
+      );
       const { client: browser } = await loginOptions(app);
       assertError(await send(browser, "POST", "/api/login/webauthn/", { credential: "nope" }), 400, "invalid_body");
     });
@@ -265,7 +405,10 @@ describe("passkey settings", () => {
   const base = { stores: memoryStores(), passwords: { hasher: fastHasher } };
   it("derive the origin and RP ID from publicOrigin", () => {
     const { config } = createLatchkey({ ...base, publicOrigin: "https://shop.example.com" });
-    assert.deepEqual([config.passkeys.origins, config.passkeys.rpId, config.passkeys.enabled], [["https://shop.example.com"], "shop.example.com", true]);
+    assert.deepEqual(
+      [config.passkeys.origins, config.passkeys.rpId, config.passkeys.enabled],
+      [["https://shop.example.com"], "shop.example.com", true],
+    );
   });
   it("turn the passkey routes off without an origin, rather than trusting the request's Host", () => {
     const { config } = createLatchkey(base);
@@ -273,9 +416,24 @@ describe("passkey settings", () => {
     assert.deepEqual(config.routes.webauthnLogin, []);
   });
   it("refuse at start an RP ID that does not cover an origin, an IP RP ID and a plain-http origin", () => {
-    assert.throws(() => createLatchkey({ ...base, passkeys: { origins: ["https://app.example.com"], rpId: "other.example" } }), (e) => e instanceof ConfigError && /does not cover/.test(e.message));
-    assert.throws(() => createLatchkey({ ...base, passkeys: { origins: ["https://127.0.0.1:8443"] } }), (e) => e instanceof ConfigError && /IP address/.test(e.message));
-    assert.throws(() => createLatchkey({ ...base, passkeys: { origins: ["http://app.example.com"] } }), (e) => e instanceof ConfigError && /plain http/.test(e.message));
-    assert.equal(createLatchkey({ ...base, passkeys: { origins: ["http://localhost:5173", "https://app.localhost"], rpId: "localhost" } }).config.passkeys.rpId, "localhost");
+    assert.throws(
+      () => createLatchkey({ ...base, passkeys: { origins: ["https://app.example.com"], rpId: "other.example" } }),
+      (e) => e instanceof ConfigError && /does not cover/.test(e.message),
+    );
+    assert.throws(
+      () => createLatchkey({ ...base, passkeys: { origins: ["https://127.0.0.1:8443"] } }),
+      (e) => e instanceof ConfigError && /IP address/.test(e.message),
+    );
+    assert.throws(
+      () => createLatchkey({ ...base, passkeys: { origins: ["http://app.example.com"] } }),
+      (e) => e instanceof ConfigError && /plain http/.test(e.message),
+    );
+    assert.equal(
+      createLatchkey({
+        ...base,
+        passkeys: { origins: ["http://localhost:5173", "https://app.localhost"], rpId: "localhost" },
+      }).config.passkeys.rpId,
+      "localhost",
+    );
   });
 });

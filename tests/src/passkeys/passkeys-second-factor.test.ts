@@ -31,20 +31,31 @@ async function member(app: PasskeyApp, counter: "increment" | "zero" = "incremen
   await app.latchkey.accounts.createUser({ username, password: PASSWORD, email: `${username}@example.com` });
   const client = createTestClient(app.baseUrl);
   assert.equal((await client.login(username, PASSWORD)).status, 200);
-  return { username, password: PASSWORD, client, authenticator: createSoftAuthenticator({ origin: ORIGIN, rpId: RP_ID, counter }) };
+  return {
+    username,
+    password: PASSWORD,
+    client,
+    authenticator: createSoftAuthenticator({ origin: ORIGIN, rpId: RP_ID, counter }),
+  };
 }
 
 /** Registers a passkey for the member; resolves to the register answer. */
 async function addPasskey(m: Member, name = "Laptop"): Promise<TestResponse> {
   const options = await send(m.client, "POST", "/api/mfa/webauthn/register/options/");
   assert.equal(options.status, 200, options.text);
-  const res = await send(m.client, "POST", "/api/mfa/webauthn/register/", { name, credential: m.authenticator.register(options.json as never) });
+  const res = await send(m.client, "POST", "/api/mfa/webauthn/register/", {
+    name,
+    credential: m.authenticator.register(options.json as never),
+  });
   assert.equal(res.status, 201, res.text);
   return res;
 }
 
 /** A new browser whose password login answered 401 mfa_required. */
-async function passwordStep(app: PasskeyApp, m: { username: string; password: string }): Promise<{ browser: TestClient; res: TestResponse }> {
+async function passwordStep(
+  app: PasskeyApp,
+  m: { username: string; password: string },
+): Promise<{ browser: TestClient; res: TestResponse }> {
   const browser = createTestClient(app.baseUrl);
   const res = await browser.login(m.username, m.password);
   assertError(res, 401, "mfa_required");
@@ -63,13 +74,21 @@ function finish(browser: TestClient, credential: unknown): Promise<TestResponse>
   return send(browser, "POST", "/api/mfa/authenticate/", { credential });
 }
 
-/** Exactly one answer is a login; every other is a refusal (challenge taken, pending login used) or over an attempt limit. */
+/**
+ * Exactly one answer is a login; every other is a refusal (challenge taken, pending login used) or over an attempt
+ * limit.
+ */
 function assertOneWinner(answers: TestResponse[]): void {
   const statuses = answers.map((a) => a.status).join(",");
   assert.equal(answers.filter((a) => a.status === 200).length, 1, statuses);
   for (const refused of answers.filter((a) => a.status !== 200)) {
     if (refused.status === 429) assertError(refused, 429, "throttled");
-    else assert.ok(refused.status === 400 && ["webauthn_challenge_invalid", "mfa_login_invalid"].includes(String(refused.json.code)), refused.text);
+    else
+      assert.ok(
+        refused.status === 400 &&
+          ["webauthn_challenge_invalid", "mfa_login_invalid"].includes(String(refused.json.code)),
+        refused.text,
+      );
   }
 }
 
@@ -137,14 +156,22 @@ for (const backend of backends.list) {
       const m = await member(app);
       await addPasskey(m);
       const api = createTestClient(app.baseUrl);
-      const first = await api.post("/api/token/login/", { bare: true, json: { username: m.username, password: PASSWORD, label: "CLI" } });
+      const first = await api.post("/api/token/login/", {
+        bare: true,
+        json: { username: m.username, password: PASSWORD, label: "CLI" },
+      });
       assertError(first, 401, "mfa_required");
       const mfaToken = String(first.json.mfaToken);
       const options = await api.post("/api/mfa/webauthn/authenticate/options/", { bare: true, json: { mfaToken } });
       assert.equal(options.status, 200, options.text);
-      const done = await api.post("/api/mfa/authenticate/", { bare: true, json: { mfaToken, credential: m.authenticator.assert(options.json as RequestOptions) } });
+      const done = await api.post("/api/mfa/authenticate/", {
+        bare: true,
+        json: { mfaToken, credential: m.authenticator.assert(options.json as RequestOptions) },
+      });
       assert.equal(done.status, 200, done.text);
-      const who = await createTestClient(app.baseUrl).get("/api/whoami/", { headers: { authorization: `Bearer ${String(done.json.token)}` } });
+      const who = await createTestClient(app.baseUrl).get("/api/whoami/", {
+        headers: { authorization: `Bearer ${String(done.json.token)}` },
+      });
       assert.equal(who.json.username, m.username);
     });
 
@@ -155,10 +182,18 @@ for (const backend of backends.list) {
       await addPasskey(attacker);
       const { browser } = await passwordStep(app, victim);
       // The attacker holds the victim's password but not their passkey: their own valid passkey must not do.
-      assertError(await finish(browser, attacker.authenticator.assert(await passkeyOptions(browser))), 400, "passkey_invalid");
+      assertError(
+        await finish(browser, attacker.authenticator.assert(await passkeyOptions(browser))),
+        400,
+        "passkey_invalid",
+      );
       assert.equal((await browser.get("/api/whoami/")).status, 401);
       const loginOptions = await send(createTestClient(app.baseUrl), "POST", "/api/login/webauthn/options/");
-      assertError(await finish(browser, victim.authenticator.assert(loginOptions.json as RequestOptions)), 400, "webauthn_challenge_invalid");
+      assertError(
+        await finish(browser, victim.authenticator.assert(loginOptions.json as RequestOptions)),
+        400,
+        "webauthn_challenge_invalid",
+      );
       assert.equal((await browser.get("/api/whoami/")).status, 401);
       const done = await finish(browser, victim.authenticator.assert(await passkeyOptions(browser)));
       assert.equal(done.status, 200, done.text);
@@ -184,7 +219,10 @@ for (const backend of backends.list) {
       // Each request has a live pending login of its own: only the single-use challenge stops the copies.
       const answers = await Promise.all(browsers.map((b) => finish(b, credential)));
       assertOneWinner(answers);
-      assert.equal(answers.filter((a) => a.status === 400).every((a) => a.json.code === "webauthn_challenge_invalid"), true);
+      assert.equal(
+        answers.filter((a) => a.status === 400).every((a) => a.json.code === "webauthn_challenge_invalid"),
+        true,
+      );
       const loggedIn = await Promise.all(browsers.map(async (b) => (await b.get("/api/whoami/")).status));
       assert.equal(loggedIn.filter((s) => s === 200).length, 1);
     });
@@ -205,12 +243,20 @@ for (const backend of backends.list) {
       await enrolTotp(app.baseUrl, app.clock, totpOnly);
       const { browser, res } = await passwordStep(app, totpOnly);
       assert.deepEqual(res.json.methods, ["totp", "recovery_code"]);
-      assertError(await send(browser, "POST", "/api/mfa/webauthn/authenticate/options/"), 400, "mfa_webauthn_unavailable");
+      assertError(
+        await send(browser, "POST", "/api/mfa/webauthn/authenticate/options/"),
+        400,
+        "mfa_webauthn_unavailable",
+      );
 
       const m = await member(app);
       const id = ((await addPasskey(m)).json.passkey as { id: string }).id;
       assert.equal((await send(m.client, "DELETE", `/api/mfa/webauthn/${id}/`)).status, 200);
-      assert.deepEqual((await m.client.get("/api/mfa/")).json.recoveryCodes, { remaining: 0 }, "recovery codes go with the last factor");
+      assert.deepEqual(
+        (await m.client.get("/api/mfa/")).json.recoveryCodes,
+        { remaining: 0 },
+        "recovery codes go with the last factor",
+      );
       assert.equal((await createTestClient(app.baseUrl).login(m.username, PASSWORD)).status, 200);
     });
 
@@ -218,7 +264,9 @@ for (const backend of backends.list) {
       const m = await member(app);
       await addPasskey(m);
       const { browser } = await passwordStep(app, m);
-      const answers = await Promise.all(Array.from({ length: 12 }, () => send(browser, "POST", "/api/mfa/webauthn/authenticate/options/")));
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, () => send(browser, "POST", "/api/mfa/webauthn/authenticate/options/")),
+      );
       assert.equal(answers.filter((a) => a.status === 200).length, 5);
       for (const refused of answers.filter((a) => a.status !== 200)) {
         assertError(refused, 429, "throttled");
@@ -227,4 +275,3 @@ for (const backend of backends.list) {
     });
   });
 }
-

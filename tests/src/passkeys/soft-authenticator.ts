@@ -61,7 +61,12 @@ function coseKey(publicKey: KeyObject): Buffer {
   const jwk = publicKey.export({ format: "jwk" });
   const x = Buffer.from(String(jwk.x), "base64url");
   const y = Buffer.from(String(jwk.y), "base64url");
-  return Buffer.concat([Buffer.from([0xa5, 0x01, 0x02, 0x03, 0x26, 0x20, 0x01, 0x21]), cborBytes(x), Buffer.from([0x22]), cborBytes(y)]);
+  return Buffer.concat([
+    Buffer.from([0xa5, 0x01, 0x02, 0x03, 0x26, 0x20, 0x01, 0x21]),
+    cborBytes(x),
+    Buffer.from([0x22]),
+    cborBytes(y),
+  ]);
 }
 
 function counterBytes(counter: number): Buffer {
@@ -89,7 +94,13 @@ export function createSoftAuthenticator(defaults: { origin: string; rpId: string
       let credential = forgery.reuse === undefined ? undefined : credentials[forgery.reuse];
       if (credential === undefined) {
         const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
-        credential = { id: randomBytes(16), privateKey, cose: coseKey(publicKey), userHandle: options.user.id, counter: 0 };
+        credential = {
+          id: randomBytes(16),
+          privateKey,
+          cose: coseKey(publicKey),
+          userHandle: options.user.id,
+          counter: 0,
+        };
         credentials.push(credential);
       }
       const rpId = forgery.rpId ?? options.rp.id ?? defaults.rpId;
@@ -102,7 +113,15 @@ export function createSoftAuthenticator(defaults: { origin: string; rpId: string
         credential.id,
         credential.cose,
       ]);
-      const attestationObject = Buffer.concat([Buffer.from([0xa3]), cborText("fmt"), cborText("none"), cborText("attStmt"), Buffer.from([0xa0]), cborText("authData"), cborBytes(authData)]);
+      const attestationObject = Buffer.concat([
+        Buffer.from([0xa3]),
+        cborText("fmt"),
+        cborText("none"),
+        cborText("attStmt"),
+        Buffer.from([0xa0]),
+        cborText("authData"),
+        cborBytes(authData),
+      ]);
       const id = credential.id.toString("base64url");
       return {
         id,
@@ -111,7 +130,11 @@ export function createSoftAuthenticator(defaults: { origin: string; rpId: string
         clientExtensionResults: {},
         authenticatorAttachment: "platform" as const,
         response: {
-          clientDataJSON: clientData("webauthn.create", forgery.challenge ?? options.challenge, forgery.origin ?? defaults.origin).toString("base64url"),
+          clientDataJSON: clientData(
+            "webauthn.create",
+            forgery.challenge ?? options.challenge,
+            forgery.origin ?? defaults.origin,
+          ).toString("base64url"),
           attestationObject: attestationObject.toString("base64url"),
           transports: ["internal"],
         },
@@ -124,8 +147,16 @@ export function createSoftAuthenticator(defaults: { origin: string; rpId: string
       if (credential === undefined) throw new Error("the soft authenticator holds no credential yet");
       if (forgery.counter === undefined && defaults.counter !== "zero") credential.counter += 1;
       const counter = forgery.counter ?? (defaults.counter === "zero" ? 0 : credential.counter);
-      const authData = Buffer.concat([sha256(forgery.rpId ?? options.rpId ?? defaults.rpId), Buffer.from([flags(forgery, false)]), counterBytes(counter)]);
-      const data = clientData("webauthn.get", forgery.challenge ?? options.challenge, forgery.origin ?? defaults.origin);
+      const authData = Buffer.concat([
+        sha256(forgery.rpId ?? options.rpId ?? defaults.rpId),
+        Buffer.from([flags(forgery, false)]),
+        counterBytes(counter),
+      ]);
+      const data = clientData(
+        "webauthn.get",
+        forgery.challenge ?? options.challenge,
+        forgery.origin ?? defaults.origin,
+      );
       const signature = sign("sha256", Buffer.concat([authData, sha256(data)]), credential.privateKey);
       const id = credential.id.toString("base64url");
       return {

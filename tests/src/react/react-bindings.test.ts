@@ -21,7 +21,11 @@ function page(client: LatchkeyClient): string {
     createElement(
       AuthProvider,
       { client },
-      createElement(RequireAuth, { loading: createElement("i", null, "checking"), fallback: createElement("b", null, "please log in") }, createElement("main", null, "the secret page")),
+      createElement(
+        RequireAuth,
+        { loading: createElement("i", null, "checking"), fallback: createElement("b", null, "please log in") },
+        createElement("main", null, "the secret page"),
+      ),
       createElement(Greeting),
     ),
   );
@@ -29,7 +33,11 @@ function page(client: LatchkeyClient): string {
 
 describe("@latchkey/react", () => {
   it("renders only the loading element before the first check answers: no flash of either screen", () => {
-    const client = createClient({ baseUrl: "http://127.0.0.1:9", fetch: () => Promise.reject(new Error("no network in this test")), broadcast: false });
+    const client = createClient({
+      baseUrl: "http://127.0.0.1:9",
+      fetch: () => Promise.reject(new Error("no network in this test")),
+      broadcast: false,
+    });
     const html = page(client);
     assert.match(html, /checking/);
     assert.doesNotMatch(html, /please log in/);
@@ -38,15 +46,26 @@ describe("@latchkey/react", () => {
   });
 
   it("renders nothing while loading when no loading element is given", () => {
-    const client = createClient({ baseUrl: "http://127.0.0.1:9", fetch: () => Promise.reject(new Error("no network in this test")), broadcast: false });
-    const html = renderToString(createElement(AuthProvider, { client }, createElement(RequireAuth, { fallback: "login" }, "secret")));
+    const client = createClient({
+      baseUrl: "http://127.0.0.1:9",
+      fetch: () => Promise.reject(new Error("no network in this test")),
+      broadcast: false,
+    });
+    const html = renderToString(
+      createElement(AuthProvider, { client }, createElement(RequireAuth, { fallback: "login" }, "secret")),
+    );
     assert.equal(html, "");
   });
 
   it("renders the fallback for an anonymous visitor and the children after login", async () => {
     await withApp(async (app) => {
       const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
-      const client = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: browser.cookies, broadcast: false });
+      const client = createClient({
+        baseUrl: app.baseUrl,
+        fetch: browser.fetch,
+        cookies: browser.cookies,
+        broadcast: false,
+      });
       await client.refresh();
       const anonymous = page(client);
       assert.match(anonymous, /please log in/);

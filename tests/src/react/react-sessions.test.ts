@@ -14,7 +14,12 @@ import { ALICE, withApp } from "../client/fixtures.js";
 
 async function loggedIn(app: AppUnderTest): Promise<LatchkeyClient> {
   const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
-  const client = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: browser.cookies, broadcast: false });
+  const client = createClient({
+    baseUrl: app.baseUrl,
+    fetch: browser.fetch,
+    cookies: browser.cookies,
+    broadcast: false,
+  });
   assert.ok((await client.login(ALICE.username, ALICE.password)).ok, "alice logs in");
   return client;
 }
@@ -45,7 +50,11 @@ describe("useSessions() and its store", () => {
       assert.deepEqual(list.getState().revoking, [other.id], "the id is marked in flight while the request runs");
       assert.ok((await revoking).ok);
       assert.deepEqual(list.getState().revoking, []);
-      assert.deepEqual(list.getState().sessions.map((s) => s.current), [true], "the list was reloaded: only this session is left");
+      assert.deepEqual(
+        list.getState().sessions.map((s) => s.current),
+        [true],
+        "the list was reloaded: only this session is left",
+      );
       const phoneWhoami = await phone.whoami();
       assert.equal(!phoneWhoami.ok && phoneWhoami.error.status, 401, "the revoked session no longer works");
       assert.equal(laptop.getState().status, "authenticated");
@@ -82,7 +91,11 @@ describe("useSessions() and its store", () => {
   });
 
   it("shows a failed load as an error state with the client's error, not an exception", async () => {
-    const client = createClient({ baseUrl: "http://127.0.0.1:9", fetch: () => Promise.reject(new Error("no network in this test")), broadcast: false });
+    const client = createClient({
+      baseUrl: "http://127.0.0.1:9",
+      fetch: () => Promise.reject(new Error("no network in this test")),
+      broadcast: false,
+    });
     const list = createSessionsList(client);
     await list.reload();
     assert.equal(list.getState().status, "error");
@@ -102,7 +115,11 @@ describe("useSessions() and its store", () => {
   });
 
   it("renders idle with no sessions before anyone is logged in, and refuses to run outside an AuthProvider", () => {
-    const client = createClient({ baseUrl: "http://127.0.0.1:9", fetch: () => Promise.reject(new Error("no network in this test")), broadcast: false });
+    const client = createClient({
+      baseUrl: "http://127.0.0.1:9",
+      fetch: () => Promise.reject(new Error("no network in this test")),
+      broadcast: false,
+    });
     const html = renderToString(createElement(AuthProvider, { client }, createElement(Devices)));
     assert.match(html, /data-status="idle"/);
     assert.match(html, /0 sessions/);

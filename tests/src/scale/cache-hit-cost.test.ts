@@ -1,6 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { requireProgram, startPostgres, startRedis, waitUntil, type PostgresServer, type RedisServer } from "@latchkey/testkit";
+import {
+  requireProgram,
+  startPostgres,
+  startRedis,
+  waitUntil,
+  type PostgresServer,
+  type RedisServer,
+} from "@latchkey/testkit";
 import { Redis } from "ioredis";
 import pg from "pg";
 import type { ServeProcess } from "../server/latchkey-process.js";
@@ -51,7 +58,10 @@ async function countRedis(server: RedisServer): Promise<RedisCounter> {
       // printed it before this marker.
       const wanted = markers + 1;
       await probe.echo(marker);
-      await waitUntil("MONITOR to show the marker", async () => markers >= wanted, { timeoutMs: 10_000, intervalMs: 5 });
+      await waitUntil("MONITOR to show the marker", async () => markers >= wanted, {
+        timeoutMs: 10_000,
+        intervalMs: 5,
+      });
       const out = seen;
       seen = {};
       return out;
@@ -100,7 +110,10 @@ function total(counts: Record<string, number>): number {
   return Object.values(counts).reduce((sum, n) => sum + n, 0);
 }
 
-/** Logs in, warms the node's cache, counts what REQUESTS more whoami requests cost, then logs out and tries the old cookie. */
+/**
+ * Logs in, warms the node's cache, counts what REQUESTS more whoami requests cost, then logs out and tries the old
+ * cookie.
+ */
 async function measure(
   node: ServeProcess,
   username: string,
@@ -128,36 +141,54 @@ async function measure(
   return { costs, afterLogout };
 }
 
-describe("what a session-cache hit costs the stores, counted on real Redis and PostgreSQL (latchkey serve)", { skip: NEEDS }, () => {
+describe("what a session-cache hit costs the stores, counted on real Redis and PostgreSQL (latchkey serve)", {
+  skip: NEEDS,
+}, () => {
   let redis: RedisServer | undefined;
   let postgres: PostgresServer | undefined;
   let redisCounter: RedisCounter | undefined;
   let postgresCounter: PostgresCounter | undefined;
   const nodes: Nodes[] = [];
 
-  before(async () => {
-    redis = await startRedis();
-    postgres = await startPostgres({ settings: { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track": "all" } });
-    redisCounter = await countRedis(redis);
-    postgresCounter = await countPostgres(postgres);
-  }, { timeout: TEST_TIMEOUT_MS });
+  before(
+    async () => {
+      redis = await startRedis();
+      postgres = await startPostgres({
+        settings: { shared_preload_libraries: "pg_stat_statements", "pg_stat_statements.track": "all" },
+      });
+      redisCounter = await countRedis(redis);
+      postgresCounter = await countPostgres(postgres);
+    },
+    { timeout: TEST_TIMEOUT_MS },
+  );
 
-  after(async () => {
-    for (const node of nodes) await node.close();
-    redisCounter?.close();
-    await postgresCounter?.close();
-    await Promise.all([redis?.dispose(), postgres?.dispose()]);
-  }, { timeout: TEST_TIMEOUT_MS });
+  after(
+    async () => {
+      for (const node of nodes) await node.close();
+      redisCounter?.close();
+      await postgresCounter?.close();
+      await Promise.all([redis?.dispose(), postgres?.dispose()]);
+    },
+    { timeout: TEST_TIMEOUT_MS },
+  );
 
   const layouts = [
     { layout: "sessions in Redis, users in PostgreSQL", username: "ada" },
     { layout: "everything in PostgreSQL", username: "grace" },
   ] as const;
   for (const { layout, username } of layouts) {
-    it(`${REQUESTS} cached whoami requests send no command to either store apart from lease renewals, and a logged-out cookie is refused on the next request (${layout})`, { timeout: TEST_TIMEOUT_MS }, async () => {
-      assert.ok(redis !== undefined && postgres !== undefined && redisCounter !== undefined && postgresCounter !== undefined);
+    it(`${REQUESTS} cached whoami requests send no command to either store apart from lease renewals, and a logged-out cookie is refused on the next request (${layout})`, {
+      timeout: TEST_TIMEOUT_MS,
+    }, async () => {
+      assert.ok(
+        redis !== undefined && postgres !== undefined && redisCounter !== undefined && postgresCounter !== undefined,
+      );
       // The production defaults otherwise: the throttle is on.
-      const env: Record<string, string> = { LATCHKEY_DATABASE_URL: postgres.url, LATCHKEY_SESSION_CACHE_ENABLED: "true", LATCHKEY_THROTTLE_ENABLED: "true" };
+      const env: Record<string, string> = {
+        LATCHKEY_DATABASE_URL: postgres.url,
+        LATCHKEY_SESSION_CACHE_ENABLED: "true",
+        LATCHKEY_THROTTLE_ENABLED: "true",
+      };
       if (layout === "sessions in Redis, users in PostgreSQL") env["LATCHKEY_REDIS_URL"] = redis.url;
       const started = await startNodes(1, env);
       nodes.push(started);
@@ -171,7 +202,9 @@ describe("what a session-cache hit costs the stores, counted on real Redis and P
         { name: "postgres", take: () => postgresStatements.take() },
       ]);
       const perRequest = (name: string): string => (total(costs[name] ?? {}) / REQUESTS).toFixed(2);
-      console.log(`${layout}: ${REQUESTS} cached whoami → Redis ${JSON.stringify(costs["redis"])} (${perRequest("redis")}/request), PostgreSQL ${JSON.stringify(costs["postgres"])} (${perRequest("postgres")}/request)`);
+      console.log(
+        `${layout}: ${REQUESTS} cached whoami → Redis ${JSON.stringify(costs["redis"])} (${perRequest("redis")}/request), PostgreSQL ${JSON.stringify(costs["postgres"])} (${perRequest("postgres")}/request)`,
+      );
       assert.deepEqual(costs, { redis: {}, postgres: {} }, "a cache hit makes no store round trip");
       assert.equal(afterLogout, 401, "the logged-out session is refused on the very next request");
       await started.close();

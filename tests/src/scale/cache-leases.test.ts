@@ -2,8 +2,20 @@ import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { setImmediate as nextTurn } from "node:timers/promises";
-import { createLatchkey, type InvalidationBus, type Latchkey, type LatchkeyRequest, type Logger, type Stores } from "@latchkey/core";
-import { migratePostgres, postgresInvalidationBus, postgresStores, recommendedPoolOptions } from "@latchkey/store-postgres";
+import {
+  createLatchkey,
+  type InvalidationBus,
+  type Latchkey,
+  type LatchkeyRequest,
+  type Logger,
+  type Stores,
+} from "@latchkey/core";
+import {
+  migratePostgres,
+  postgresInvalidationBus,
+  postgresStores,
+  recommendedPoolOptions,
+} from "@latchkey/store-postgres";
 import { migrateSqlite, openSqliteDatabase, sqliteUserStore } from "@latchkey/store-sqlite";
 import { recommendedRedisOptions, redisInvalidationBus, redisStores } from "@latchkey/store-redis";
 import { requireProgram, startPostgres, startRedis, waitUntil } from "@latchkey/testkit";
@@ -41,7 +53,14 @@ async function redisBackend(): Promise<Backend> {
   const client = async (port: number): Promise<Redis> => {
     // A hung link needs no timeout to stop a renewal: the lease is only extended by an answer.
     // The timeouts are generous, so a loaded machine fails nothing spuriously.
-    const made = new Redis({ host: "127.0.0.1", port, ...recommendedRedisOptions, commandTimeout: 2_000, connectTimeout: 5_000, lazyConnect: true });
+    const made = new Redis({
+      host: "127.0.0.1",
+      port,
+      ...recommendedRedisOptions,
+      commandTimeout: 2_000,
+      connectTimeout: 5_000,
+      lazyConnect: true,
+    });
     made.on("error", () => {});
     await made.connect();
     clients.push(made);
@@ -54,10 +73,14 @@ async function redisBackend(): Promise<Backend> {
       const database = openSqliteDatabase(`${dir.path}/users.sqlite3`);
       if (databases.length === 0) migrateSqlite(database);
       databases.push(database);
-      return { ...redisStores({ client: await client(server.port), keyPrefix: prefix }), users: sqliteUserStore(database) };
+      return {
+        ...redisStores({ client: await client(server.port), keyPrefix: prefix }),
+        users: sqliteUserStore(database),
+      };
     },
     bus: async (port) => redisInvalidationBus({ client: await client(port), keyPrefix: prefix }),
-    liveLeases: async () => (await redisInvalidationBus({ client: direct, keyPrefix: prefix }).leases?.liveLeases()) ?? [],
+    liveLeases: async () =>
+      (await redisInvalidationBus({ client: direct, keyPrefix: prefix }).leases?.liveLeases()) ?? [],
     async dispose() {
       for (const made of clients) made.disconnect();
       for (const database of databases) database.close();
@@ -74,7 +97,12 @@ async function postgresBackend(): Promise<Backend> {
   const pool = (port: number): pg.Pool => {
     const at = new URL(url);
     at.port = String(port);
-    const made = new pg.Pool({ connectionString: at.toString(), ...recommendedPoolOptions, connectionTimeoutMillis: 5_000, query_timeout: 2_000 });
+    const made = new pg.Pool({
+      connectionString: at.toString(),
+      ...recommendedPoolOptions,
+      connectionTimeoutMillis: 5_000,
+      query_timeout: 2_000,
+    });
     made.on("error", () => {});
     pools.push(made);
     return made;
@@ -97,8 +125,19 @@ async function postgresBackend(): Promise<Backend> {
 /** A request as an adapter would hand it to latchkey. */
 function request(method: string, path: string, headers: Record<string, string> = {}, body?: unknown): LatchkeyRequest {
   const bytes = new TextEncoder().encode(body === undefined ? "" : JSON.stringify(body));
-  const lower = Object.fromEntries(Object.entries({ ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers }).map(([k, v]) => [k.toLowerCase(), v]));
-  return { method, path, header: (name) => lower[name], remoteAddress: "127.0.0.1", encrypted: false, readBody: async () => bytes };
+  const lower = Object.fromEntries(
+    Object.entries({ ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers }).map(
+      ([k, v]) => [k.toLowerCase(), v],
+    ),
+  );
+  return {
+    method,
+    path,
+    header: (name) => lower[name],
+    remoteAddress: "127.0.0.1",
+    encrypted: false,
+    readBody: async () => bytes,
+  };
 }
 
 async function tokenFor(latchkey: Latchkey, username: string): Promise<{ token: string; id: string }> {
@@ -110,7 +149,9 @@ async function tokenFor(latchkey: Latchkey, username: string): Promise<{ token: 
 }
 
 async function whoami(latchkey: Latchkey, token: string): Promise<string | null> {
-  const result = await latchkey.authenticateRequest(request("GET", "/api/hello/", { authorization: `Bearer ${token}` }));
+  const result = await latchkey.authenticateRequest(
+    request("GET", "/api/hello/", { authorization: `Bearer ${token}` }),
+  );
   return result.ok ? (result.auth?.user.username ?? null) : null;
 }
 
@@ -130,7 +171,10 @@ function recordingLogger(into: string[]): Logger {
 }
 
 /** Two instances over `backend`, each with its bus behind its own proxy, both subscribed and leased. */
-async function twoNodes(backend: Backend, leasePeriodMs = LEASE_MS): Promise<{ a: Node; b: Node; close(): Promise<void> }> {
+async function twoNodes(
+  backend: Backend,
+  leasePeriodMs = LEASE_MS,
+): Promise<{ a: Node; b: Node; close(): Promise<void> }> {
   const proxies: LinkProxy[] = [];
   const buses: InvalidationBus[] = [];
   const close = async (): Promise<void> => {
@@ -157,10 +201,14 @@ async function twoNodes(backend: Backend, leasePeriodMs = LEASE_MS): Promise<{ a
     }
     const [a, b] = made;
     if (a === undefined || b === undefined) throw new Error("two nodes");
-    await waitUntil("both buses to subscribe and both leases to be taken", async () => a.bus.status === "ready" && b.bus.status === "ready" && (await backend.liveLeases()).length >= 2, {
-      timeoutMs: 15_000,
-      intervalMs: 20,
-    });
+    await waitUntil(
+      "both buses to subscribe and both leases to be taken",
+      async () => a.bus.status === "ready" && b.bus.status === "ready" && (await backend.liveLeases()).length >= 2,
+      {
+        timeoutMs: 15_000,
+        intervalMs: 20,
+      },
+    );
     return { a, b, close };
   } catch (error) {
     // Nothing may stay open (a listening proxy would keep the test file from ending).
@@ -176,7 +224,9 @@ async function cachedOnB(a: Node, b: Node, username: string): Promise<{ token: s
     "B to answer the token from its cache",
     async () => {
       const hits = b.latchkey.sessions.cacheStats()?.hits ?? 0;
-      return (await whoami(b.latchkey, session.token)) === username && (b.latchkey.sessions.cacheStats()?.hits ?? 0) > hits;
+      return (
+        (await whoami(b.latchkey, session.token)) === username && (b.latchkey.sessions.cacheStats()?.hits ?? 0) > hits
+      );
     },
     { timeoutMs: 15_000, intervalMs: 20 },
   );
@@ -187,7 +237,11 @@ async function cachedOnB(a: Node, b: Node, username: string): Promise<{ token: s
  * Runs `revoke` while B validates the token over and over (every request recorded), and
  * returns each request's result with whether it started after the revocation answered.
  */
-async function revokeWhileWatching(b: Node, token: string, revoke: () => Promise<void>): Promise<{ after: (string | null)[]; before: number }> {
+async function revokeWhileWatching(
+  b: Node,
+  token: string,
+  revoke: () => Promise<void>,
+): Promise<{ after: (string | null)[]; before: number }> {
   let answered = false;
   let afterAnswer = 0;
   const seen: { afterAnswer: boolean; user: string | null }[] = [];
@@ -207,7 +261,10 @@ async function revokeWhileWatching(b: Node, token: string, revoke: () => Promise
     answered = true;
   }
   await watcher;
-  return { after: seen.filter((s) => s.afterAnswer).map((s) => s.user), before: seen.filter((s) => !s.afterAnswer).length };
+  return {
+    after: seen.filter((s) => s.afterAnswer).map((s) => s.user),
+    before: seen.filter((s) => !s.afterAnswer).length,
+  };
 }
 
 const BACKENDS = [
@@ -229,7 +286,9 @@ for (const { name, skip, start } of BACKENDS) {
       return backend;
     };
 
-    it("answers a revocation once the other process acknowledged it, and that process refuses the session from then on", { timeout: TEST_TIMEOUT_MS }, async () => {
+    it("answers a revocation once the other process acknowledged it, and that process refuses the session from then on", {
+      timeout: TEST_TIMEOUT_MS,
+    }, async () => {
       // A long lease: were acknowledgements not working, twenty rounds would outlast the test.
       const { a, b, close } = await twoNodes(current(), 10_000);
       try {
@@ -237,15 +296,24 @@ for (const { name, skip, start } of BACKENDS) {
         for (let round = 0; round < 20; round += 1) {
           const { token, id } = await cachedOnB(a, b, "acked");
           const seen = await revokeWhileWatching(b, token, () => a.latchkey.sessions.revoke(id));
-          assert.deepEqual(seen.after, Array.from({ length: 50 }, () => null), `round ${round}: every request B started after the answer was refused`);
+          assert.deepEqual(
+            seen.after,
+            Array.from({ length: 50 }, () => null),
+            `round ${round}: every request B started after the answer was refused`,
+          );
         }
-        assert.ok(!a.logged.includes("revocation_waited_for_leases"), "each revocation was answered on B's acknowledgement, not by waiting for its lease");
+        assert.ok(
+          !a.logged.includes("revocation_waited_for_leases"),
+          "each revocation was answered on B's acknowledgement, not by waiting for its lease",
+        );
       } finally {
         await close();
       }
     });
 
-    it("never serves a revoked session on a process whose subscriber hangs (half-open), checked on every request", { timeout: TEST_TIMEOUT_MS }, async () => {
+    it("never serves a revoked session on a process whose subscriber hangs (half-open), checked on every request", {
+      timeout: TEST_TIMEOUT_MS,
+    }, async () => {
       const { a, b, close } = await twoNodes(current());
       try {
         await a.latchkey.accounts.createUser({ username: "halfopen", password: PASSWORD });
@@ -254,14 +322,20 @@ for (const { name, skip, start } of BACKENDS) {
         b.proxy.set("hung", "subscribers");
         const seen = await revokeWhileWatching(b, token, () => a.latchkey.sessions.revoke(id));
         assert.ok(seen.before > 0, "B was serving while the revocation ran");
-        assert.deepEqual(seen.after, Array.from({ length: 50 }, () => null), "every request B started after the answer was refused");
+        assert.deepEqual(
+          seen.after,
+          Array.from({ length: 50 }, () => null),
+          "every request B started after the answer was refused",
+        );
         b.proxy.set("open", "subscribers");
       } finally {
         await close();
       }
     });
 
-    it("waits for a process cut off from the bus and the store's leases until its lease ran out, then completes; that process refuses the session", { timeout: TEST_TIMEOUT_MS }, async () => {
+    it("waits for a process cut off from the bus and the store's leases until its lease ran out, then completes; that process refuses the session", {
+      timeout: TEST_TIMEOUT_MS,
+    }, async () => {
       const { a, b, close } = await twoNodes(current());
       try {
         await a.latchkey.accounts.createUser({ username: "cutoff", password: PASSWORD });
@@ -274,26 +348,38 @@ for (const { name, skip, start } of BACKENDS) {
           assert.ok((await current().liveLeases()).length <= 1, "B's lease had lapsed when the revocation answered");
         });
         assert.ok(a.logged.includes("revocation_waited_for_leases"));
-        assert.deepEqual(seen.after, Array.from({ length: 50 }, () => null), "every request B started after the answer was refused");
+        assert.deepEqual(
+          seen.after,
+          Array.from({ length: 50 }, () => null),
+          "every request B started after the answer was refused",
+        );
         b.proxy.set("open", "all");
       } finally {
         await close();
       }
     });
 
-    it("reads the store on every process while the bus is down, still completes revocations, and caches again once it is back", { timeout: TEST_TIMEOUT_MS }, async () => {
+    it("reads the store on every process while the bus is down, still completes revocations, and caches again once it is back", {
+      timeout: TEST_TIMEOUT_MS,
+    }, async () => {
       const { a, b, close } = await twoNodes(current());
       try {
         await a.latchkey.accounts.createUser({ username: "busdown", password: PASSWORD });
         const { token, id } = await cachedOnB(a, b, "busdown");
         a.proxy.set("refused", "subscribers");
         b.proxy.set("refused", "subscribers");
-        await waitUntil("both buses to notice", async () => a.bus.status !== "ready" && b.bus.status !== "ready", { timeoutMs: 15_000, intervalMs: 10 });
+        await waitUntil("both buses to notice", async () => a.bus.status !== "ready" && b.bus.status !== "ready", {
+          timeoutMs: 15_000,
+          intervalMs: 10,
+        });
         const hits = b.latchkey.sessions.cacheStats()?.hits ?? 0;
         assert.equal(await whoami(b.latchkey, token), "busdown", "served from the store");
         assert.equal(b.latchkey.sessions.cacheStats()?.hits, hits, "not from the cache");
         const seen = await revokeWhileWatching(b, token, () => a.latchkey.sessions.revoke(id));
-        assert.deepEqual(seen.after, Array.from({ length: 50 }, () => null));
+        assert.deepEqual(
+          seen.after,
+          Array.from({ length: 50 }, () => null),
+        );
         a.proxy.set("open", "subscribers");
         b.proxy.set("open", "subscribers");
         await cachedOnB(a, b, "busdown");

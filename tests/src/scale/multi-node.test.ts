@@ -2,7 +2,15 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { requireProgram, startRedisCluster, type RedisCluster } from "@latchkey/testkit";
 import type { ServeProcess } from "../server/latchkey-process.js";
-import { createBrowser, PASSWORD, startBackends, startNodes, whoamiWithCookie, type Backends, type Nodes } from "./scale-fixture.js";
+import {
+  createBrowser,
+  PASSWORD,
+  startBackends,
+  startNodes,
+  whoamiWithCookie,
+  type Backends,
+  type Nodes,
+} from "./scale-fixture.js";
 
 const TEST_TIMEOUT_MS = 120_000;
 const NEEDS = requireProgram("redis-server", "initdb", "postgres", "pg_isready", "createdb");
@@ -45,21 +53,29 @@ for (const cache of [false, true]) {
     });
     function cluster(): { nodes: Nodes; a: ServeProcess; b: ServeProcess; c: ServeProcess } {
       const [a, b, c] = nodes?.servers ?? [];
-      if (nodes === undefined || a === undefined || b === undefined || c === undefined) throw new Error("the servers did not start");
+      if (nodes === undefined || a === undefined || b === undefined || c === undefined)
+        throw new Error("the servers did not start");
       return { nodes, a, b, c };
     }
 
     it("says where the data lives and whether it caches", async () => {
       for (const server of cluster().nodes.servers) {
         const listening = server.logs.find((line) => line.event === "listening");
-        assert.deepEqual(listening?.stores, { users: backends?.postgres.url, sessions: backends?.redis.url, throttle: backends?.redis.url });
+        assert.deepEqual(listening?.stores, {
+          users: backends?.postgres.url,
+          sessions: backends?.redis.url,
+          throttle: backends?.redis.url,
+        });
         assert.equal(listening?.sessionCache, cache);
         if (cache) await server.waitForLog((line) => line.event === "invalidation_bus_ready");
-        else assert.ok(!server.logs.some((line) => line.event === "invalidation_bus_ready"), "no bus without the cache");
+        else
+          assert.ok(!server.logs.some((line) => line.event === "invalidation_bus_ready"), "no bus without the cache");
       }
     });
 
-    it("accepts a session made through A on B and C, and after a logout through C, A and B refuse the cookie on their very next request", { timeout: TEST_TIMEOUT_MS }, async () => {
+    it("accepts a session made through A on B and C, and after a logout through C, A and B refuse the cookie on their very next request", {
+      timeout: TEST_TIMEOUT_MS,
+    }, async () => {
       const { nodes: all, a, b, c } = cluster();
       await all.createUser(`ann-${label}`);
       const browser = createBrowser();
@@ -76,7 +92,9 @@ for (const cache of [false, true]) {
       await assertRefusedEverywhere(cookie, [a, b, c], "after the logout through C");
     });
 
-    it("ends the user's other sessions on every server when the password is changed through one", { timeout: TEST_TIMEOUT_MS }, async () => {
+    it("ends the user's other sessions on every server when the password is changed through one", {
+      timeout: TEST_TIMEOUT_MS,
+    }, async () => {
       const { nodes: all, a, b, c } = cluster();
       const username = `bob-${label}`;
       await all.createUser(username);
@@ -96,10 +114,13 @@ for (const cache of [false, true]) {
       await assertRefusedEverywhere(cookies[1] ?? "", [a, b, c], "the second device after the password change");
       await assertRefusedEverywhere(cookies[2] ?? "", [a, b, c], "the third device after the password change");
       await assertRefusedEverywhere(cookies[0] ?? "", [a, b, c], "the changer's old token (rotated)");
-      for (const node of [a, b, c]) assert.equal((await changer.whoami(node)).status, 200, "the changer's new cookie works everywhere");
+      for (const node of [a, b, c])
+        assert.equal((await changer.whoami(node)).status, 200, "the changer's new cookie works everywhere");
     });
 
-    it("applies a revocation made with the CLI to every server's very next request", { timeout: TEST_TIMEOUT_MS }, async () => {
+    it("applies a revocation made with the CLI to every server's very next request", {
+      timeout: TEST_TIMEOUT_MS,
+    }, async () => {
       const { nodes: all, a, b, c } = cluster();
       const username = `cid-${label}`;
       await all.createUser(username);
@@ -112,7 +133,9 @@ for (const cache of [false, true]) {
       await assertRefusedEverywhere(cookie, [a, b, c], "after `latchkey users deactivate`");
     });
 
-    it("measures the delay between a logout through C and its refusal by B", { timeout: TEST_TIMEOUT_MS }, async (t) => {
+    it("measures the delay between a logout through C and its refusal by B", {
+      timeout: TEST_TIMEOUT_MS,
+    }, async (t) => {
       const { nodes: all, a, b, c } = cluster();
       const username = `dee-${label}`;
       await all.createUser(username);
@@ -145,7 +168,9 @@ for (const cache of [false, true]) {
   });
 }
 
-describe("two latchkey servers on a Redis Cluster, users in one SQLite file (session cache on)", { skip: requireProgram("redis-server", "redis-cli") }, () => {
+describe("two latchkey servers on a Redis Cluster, users in one SQLite file (session cache on)", {
+  skip: requireProgram("redis-server", "redis-cli"),
+}, () => {
   let redisCluster: RedisCluster | undefined;
   let nodes: Nodes | undefined;
   before(async () => {
@@ -160,7 +185,9 @@ describe("two latchkey servers on a Redis Cluster, users in one SQLite file (ses
     await redisCluster?.dispose();
   });
 
-  it("refuses a cookie on B's very next request after a logout through A, and after a password change", { timeout: TEST_TIMEOUT_MS }, async () => {
+  it("refuses a cookie on B's very next request after a logout through A, and after a password change", {
+    timeout: TEST_TIMEOUT_MS,
+  }, async () => {
     const [a, b] = nodes?.servers ?? [];
     assert.ok(nodes !== undefined && a !== undefined && b !== undefined);
     await nodes.createUser("cora");

@@ -58,10 +58,14 @@ export interface Nodes {
 export async function startNodes(count: number, env: Readonly<Record<string, string>>): Promise<Nodes> {
   const dir = tempDir("latchkey-scale-");
   const fullEnv = { LATCHKEY_THROTTLE_ENABLED: "false", LATCHKEY_LOG_LEVEL: "info", ...env };
-  const latchkey = (args: readonly string[], extra: Readonly<Record<string, string>> = {}) => runLatchkey(args, { cwd: dir.path, env: { ...fullEnv, ...extra } });
+  const latchkey = (args: readonly string[], extra: Readonly<Record<string, string>> = {}) =>
+    runLatchkey(args, { cwd: dir.path, env: { ...fullEnv, ...extra } });
   const servers: ServeProcess[] = [];
   const addNode = async () => {
-    const server = await startServe(["--port", "0"], { cwd: dir.path, env: { ...fullEnv, LATCHKEY_MIGRATE_ON_START: "false" } });
+    const server = await startServe(["--port", "0"], {
+      cwd: dir.path,
+      env: { ...fullEnv, LATCHKEY_MIGRATE_ON_START: "false" },
+    });
     servers.push(server);
     return server;
   };
@@ -80,7 +84,10 @@ export async function startNodes(count: number, env: Readonly<Record<string, str
     latchkey,
     addNode,
     async createUser(username) {
-      const created = await latchkey(["createsuperuser", "--noinput", "--username", username, "--email", `${username}@example.com`], { LATCHKEY_SUPERUSER_PASSWORD: PASSWORD });
+      const created = await latchkey(
+        ["createsuperuser", "--noinput", "--username", username, "--email", `${username}@example.com`],
+        { LATCHKEY_SUPERUSER_PASSWORD: PASSWORD },
+      );
       assert.equal(created.code, 0, created.stderr);
     },
     async close() {
@@ -127,7 +134,11 @@ export function createBrowser(): Browser {
       if (csrfToken !== undefined) headers["x-csrftoken"] = csrfToken;
     }
     if (json !== undefined) headers["content-type"] = "application/json";
-    const res = await fetch(node.url + path, { method, headers, ...(json === undefined ? {} : { body: JSON.stringify(json) }) });
+    const res = await fetch(node.url + path, {
+      method,
+      headers,
+      ...(json === undefined ? {} : { body: JSON.stringify(json) }),
+    });
     const text = await res.text();
     const at = performance.now();
     const setCookies = res.headers.getSetCookie();
@@ -143,7 +154,8 @@ export function createBrowser(): Browser {
     let body: Record<string, unknown> = {};
     try {
       const parsed: unknown = JSON.parse(text);
-      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) body = Object.fromEntries(Object.entries(parsed));
+      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
+        body = Object.fromEntries(Object.entries(parsed));
     } catch {
       // Not JSON: the assertions on status say enough.
     }
@@ -158,7 +170,8 @@ export function createBrowser(): Browser {
     },
     whoami: (node) => request(node, "GET", "/api/whoami/"),
     logout: (node) => request(node, "POST", "/api/logout/"),
-    changePassword: (node, oldPassword, newPassword) => request(node, "POST", "/api/password/change/", { old_password: oldPassword, new_password: newPassword }),
+    changePassword: (node, oldPassword, newPassword) =>
+      request(node, "POST", "/api/password/change/", { old_password: oldPassword, new_password: newPassword }),
     cookie: (name) => jar.get(name),
   };
 }
@@ -171,7 +184,8 @@ export async function whoamiWithCookie(node: ServeProcess, sessionCookie: string
   let json: Record<string, unknown> = {};
   try {
     const parsed: unknown = JSON.parse(text);
-    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) json = Object.fromEntries(Object.entries(parsed));
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed))
+      json = Object.fromEntries(Object.entries(parsed));
   } catch {
     // Not JSON.
   }

@@ -1,7 +1,14 @@
 import assert from "node:assert/strict";
 import { randomUUID } from "node:crypto";
 import { describe, it } from "node:test";
-import { createLatchkey, createLocalInvalidationBus, type InvalidationBus, type Latchkey, type LatchkeyRequest, type Stores } from "@latchkey/core";
+import {
+  createLatchkey,
+  createLocalInvalidationBus,
+  type InvalidationBus,
+  type Latchkey,
+  type LatchkeyRequest,
+  type Stores,
+} from "@latchkey/core";
 import { migrateSqlite, openSqliteDatabase, sqliteStores, sqliteUserStore } from "@latchkey/store-sqlite";
 import { recommendedRedisOptions, redisInvalidationBus, redisStores } from "@latchkey/store-redis";
 import { requireProgram, startRedis, waitUntil } from "@latchkey/testkit";
@@ -31,7 +38,14 @@ function counted(stores: Stores): { stores: Stores; counts: Counts } {
     }
     return Object.assign(Object.create(null), out) as T;
   };
-  return { stores: { sessions: wrap(stores.sessions, "sessions"), users: wrap(stores.users, "users"), throttle: stores.throttle }, counts };
+  return {
+    stores: {
+      sessions: wrap(stores.sessions, "sessions"),
+      users: wrap(stores.users, "users"),
+      throttle: stores.throttle,
+    },
+    counts,
+  };
 }
 
 function reads(counts: Counts): number {
@@ -41,8 +55,19 @@ function reads(counts: Counts): number {
 /** A request as an adapter would hand it to latchkey. */
 function request(method: string, path: string, headers: Record<string, string> = {}, body?: unknown): LatchkeyRequest {
   const bytes = new TextEncoder().encode(body === undefined ? "" : JSON.stringify(body));
-  const lower = Object.fromEntries(Object.entries({ ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers }).map(([k, v]) => [k.toLowerCase(), v]));
-  return { method, path, header: (name) => lower[name], remoteAddress: "127.0.0.1", encrypted: false, readBody: async () => bytes };
+  const lower = Object.fromEntries(
+    Object.entries({ ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers }).map(
+      ([k, v]) => [k.toLowerCase(), v],
+    ),
+  );
+  return {
+    method,
+    path,
+    header: (name) => lower[name],
+    remoteAddress: "127.0.0.1",
+    encrypted: false,
+    readBody: async () => bytes,
+  };
 }
 
 /** Logs in for a bearer token (no CSRF dance needed) and returns it with its session id. */
@@ -56,7 +81,9 @@ async function tokenFor(latchkey: Latchkey, username: string): Promise<{ token: 
 
 /** The username `token` authenticates as, or null. */
 async function whoami(latchkey: Latchkey, token: string): Promise<string | null> {
-  const result = await latchkey.authenticateRequest(request("GET", "/api/hello/", { authorization: `Bearer ${token}` }));
+  const result = await latchkey.authenticateRequest(
+    request("GET", "/api/hello/", { authorization: `Bearer ${token}` }),
+  );
   if (!result.ok) {
     assert.equal(result.response.status, 401, JSON.stringify(result.response.body));
     return null;
@@ -70,7 +97,14 @@ function cachedLatchkey(bus: InvalidationBus, clock: TestClock = createTestClock
   const database = openSqliteDatabase(`${dir.path}/latchkey.sqlite3`);
   migrateSqlite(database);
   const { stores, counts } = counted(sqliteStores({ database }));
-  const latchkey = createLatchkey({ stores, clock, invalidationBus: bus, sessionCache: { enabled: true }, passwords: { hasher: fastHasher }, throttle: { enabled: false } });
+  const latchkey = createLatchkey({
+    stores,
+    clock,
+    invalidationBus: bus,
+    sessionCache: { enabled: true },
+    passwords: { hasher: fastHasher },
+    throttle: { enabled: false },
+  });
   return {
     latchkey,
     counts,
@@ -145,7 +179,9 @@ describe("the session cache inside one process", () => {
 });
 
 describe("session caches of two latchkey instances over one Redis", { skip: requireProgram("redis-server") }, () => {
-  it("serve hits, yet an instance validating right after the other revoked refuses, in every one of 200 rounds", { timeout: 120_000 }, async () => {
+  it("serve hits, yet an instance validating right after the other revoked refuses, in every one of 200 rounds", {
+    timeout: 120_000,
+  }, async () => {
     const redis = await startRedis();
     const dir = tempDir("latchkey-cache-redis-");
     const prefix = `cache-${randomUUID()}`;
@@ -173,7 +209,9 @@ describe("session caches of two latchkey instances over one Redis", { skip: requ
       };
       const a = await instance();
       const b = await instance();
-      await waitUntil("both buses to subscribe", async () => buses.every((bus) => bus.status === "ready"), { timeoutMs: 10_000 });
+      await waitUntil("both buses to subscribe", async () => buses.every((bus) => bus.status === "ready"), {
+        timeoutMs: 10_000,
+      });
       await a.accounts.createUser({ username: "ping", password: PASSWORD });
       for (let round = 0; round < 200; round += 1) {
         const { token, id } = await tokenFor(a, "ping");
@@ -181,7 +219,9 @@ describe("session caches of two latchkey instances over one Redis", { skip: requ
         const hits = b.sessions.cacheStats()?.hits ?? 0;
         assert.equal(await whoami(b, token), "ping");
         assert.equal(b.sessions.cacheStats()?.hits, hits + 1, `round ${round}: B answered from its cache`);
-        await (round % 2 === 0 ? a.sessions.revoke(id) : a.sessions.revokeUser(String((await a.accounts.findUser("ping"))?.id)));
+        await (round % 2 === 0
+          ? a.sessions.revoke(id)
+          : a.sessions.revokeUser(String((await a.accounts.findUser("ping"))?.id)));
         assert.equal(await whoami(b, token), null, `round ${round}: B refused right after A's revocation returned`);
       }
     } finally {

@@ -3,11 +3,21 @@ import { describe, it } from "node:test";
 import { redisCommand, requireProgram, waitUntil, type ServerControls } from "@latchkey/testkit";
 import pg from "pg";
 import type { ServeProcess } from "../server/latchkey-process.js";
-import { createBrowser, startBackends, startNodes, whoamiWithCookie, type Backends, type Nodes, type Reply } from "./scale-fixture.js";
+import {
+  createBrowser,
+  startBackends,
+  startNodes,
+  whoamiWithCookie,
+  type Backends,
+  type Nodes,
+  type Reply,
+} from "./scale-fixture.js";
 
 const TEST_TIMEOUT_MS = 180_000;
 const NEEDS = requireProgram("redis-server", "initdb", "postgres", "pg_isready", "createdb");
-/** How long the store stays frozen: longer than every client timeout (Redis 2 s, PostgreSQL 5 s, the bus's sync 5 s). */
+/**
+ * How long the store stays frozen: longer than every client timeout (Redis 2 s, PostgreSQL 5 s, the bus's sync 5 s).
+ */
 const FREEZE_MS = 8_000;
 const SERVICE_RESUMES_MS = 30_000;
 
@@ -16,7 +26,10 @@ function alive(server: ServeProcess): boolean {
 }
 
 /** Runs `body` with fresh backends and two nodes on the stores `pick` names, cleaning up whatever happens. */
-async function withNodes(pick: (backends: Backends) => Record<string, string>, body: (backends: Backends, nodes: Nodes) => Promise<void>): Promise<void> {
+async function withNodes(
+  pick: (backends: Backends) => Record<string, string>,
+  body: (backends: Backends, nodes: Nodes) => Promise<void>,
+): Promise<void> {
   const backends = await startBackends();
   let nodes: Nodes | undefined;
   try {
@@ -48,7 +61,12 @@ async function loggedIn(nodes: Nodes, username: string): Promise<string> {
 async function freezeUnderTraffic(nodes: Nodes, store: ServerControls, cookie: string): Promise<void> {
   const replies: Reply[] = [];
   const ask = async (node: ServeProcess): Promise<Reply> => {
-    const reply = await whoamiWithCookie(node, cookie).catch((error: unknown) => ({ status: 0, json: { error: String(error) }, setCookies: [], at: performance.now() }));
+    const reply = await whoamiWithCookie(node, cookie).catch((error: unknown) => ({
+      status: 0,
+      json: { error: String(error) },
+      setCookies: [],
+      at: performance.now(),
+    }));
     replies.push(reply);
     return reply;
   };
@@ -62,15 +80,23 @@ async function freezeUnderTraffic(nodes: Nodes, store: ServerControls, cookie: s
         for (let i = 0; i < 10_000 && performance.now() - frozenAt < FREEZE_MS; i += 1) await ask(node);
       }),
     );
-    for (const node of nodes.servers) assert.ok(alive(node), `${node.url} is still running ${FREEZE_MS} ms into the freeze`);
+    for (const node of nodes.servers)
+      assert.ok(alive(node), `${node.url} is still running ${FREEZE_MS} ms into the freeze`);
   } finally {
     store.thaw();
   }
   for (const node of nodes.servers) {
-    await waitUntil(`${node.url} to serve the cookie again`, async () => (await ask(node)).status === 200, { timeoutMs: SERVICE_RESUMES_MS, intervalMs: 100 });
+    await waitUntil(`${node.url} to serve the cookie again`, async () => (await ask(node)).status === 200, {
+      timeoutMs: SERVICE_RESUMES_MS,
+      intervalMs: 100,
+    });
   }
   const statuses = replies.map((reply) => reply.status);
-  assert.deepEqual([...new Set(statuses.filter((status) => status !== 200 && status !== 503))], [], "every answer was 200 or 503");
+  assert.deepEqual(
+    [...new Set(statuses.filter((status) => status !== 200 && status !== 503))],
+    [],
+    "every answer was 200 or 503",
+  );
   assert.ok(statuses.includes(503), "the freeze showed as 503");
   for (const reply of replies.filter((r) => r.status === 503)) {
     assert.equal(reply.json.code, "store_unavailable");
@@ -78,7 +104,11 @@ async function freezeUnderTraffic(nodes: Nodes, store: ServerControls, cookie: s
   }
   for (const node of nodes.servers) {
     assert.ok(alive(node), `${node.url} survived the freeze`);
-    assert.deepEqual(node.logs.filter((line) => line.event === "unhandled_rejection" || line.event === "uncaught_exception"), [], "nothing went unhandled");
+    assert.deepEqual(
+      node.logs.filter((line) => line.event === "unhandled_rejection" || line.event === "uncaught_exception"),
+      [],
+      "nothing went unhandled",
+    );
   }
 }
 
@@ -90,17 +120,31 @@ describe("an 8 s store freeze under traffic (two servers)", { skip: NEEDS }, () 
     const env = { LATCHKEY_SESSION_CACHE_ENABLED: String(cache) };
     const label = cache ? "with the session cache on" : "with the session cache off";
 
-    it(`PostgreSQL as the only store, ${label}: both nodes stay up, answer 503 during the freeze and serve the same cookie after`, { timeout: TEST_TIMEOUT_MS }, () =>
-      withNodes((b) => ({ ...postgresOnly(b), ...env }), async (backends, nodes) => {
-        const cookie = await loggedIn(nodes, "pg-freeze");
-        await freezeUnderTraffic(nodes, backends.postgres, cookie);
-      }));
+    it(
+      `PostgreSQL as the only store, ${label}: both nodes stay up, answer 503 during the freeze and serve the same cookie after`,
+      { timeout: TEST_TIMEOUT_MS },
+      () =>
+        withNodes(
+          (b) => ({ ...postgresOnly(b), ...env }),
+          async (backends, nodes) => {
+            const cookie = await loggedIn(nodes, "pg-freeze");
+            await freezeUnderTraffic(nodes, backends.postgres, cookie);
+          },
+        ),
+    );
 
-    it(`Redis (sessions) and PostgreSQL (users), Redis frozen, ${label}: both nodes stay up, answer 503 during the freeze and serve the same cookie after`, { timeout: TEST_TIMEOUT_MS }, () =>
-      withNodes((b) => ({ ...redisAndPostgres(b), ...env }), async (backends, nodes) => {
-        const cookie = await loggedIn(nodes, "redis-freeze");
-        await freezeUnderTraffic(nodes, backends.redis, cookie);
-      }));
+    it(
+      `Redis (sessions) and PostgreSQL (users), Redis frozen, ${label}: both nodes stay up, answer 503 during the freeze and serve the same cookie after`,
+      { timeout: TEST_TIMEOUT_MS },
+      () =>
+        withNodes(
+          (b) => ({ ...redisAndPostgres(b), ...env }),
+          async (backends, nodes) => {
+            const cookie = await loggedIn(nodes, "redis-freeze");
+            await freezeUnderTraffic(nodes, backends.redis, cookie);
+          },
+        ),
+    );
   }
 });
 
@@ -123,61 +167,89 @@ async function refusedEverywhere(nodes: Nodes, cookie: string): Promise<void> {
 }
 
 describe("a logout whose store write is held past its timeout (session cache on, two servers)", { skip: NEEDS }, () => {
-  it("Redis: the logout answers 503, and once the held delete lands no node accepts the cookie from its cache", { timeout: TEST_TIMEOUT_MS }, () =>
-    withNodes((b) => ({ ...redisAndPostgres(b), LATCHKEY_SESSION_CACHE_ENABLED: "true" }), async (backends, nodes) => {
-      const [a] = nodes.servers;
-      assert.ok(a !== undefined);
-      await nodes.createUser("held-logout");
-      const browser = createBrowser();
-      assert.equal((await browser.login(a, "held-logout")).status, 200);
-      const cookie = browser.cookie("sessionid") ?? "";
-      for (const node of nodes.servers) for (let i = 0; i < 3; i += 1) assert.equal((await whoamiWithCookie(node, cookie)).status, 200, "cached on every node");
-      // Redis holds every write (DEL, PUBLISH) and still answers reads: the logout's write is
-      // sent and hangs past the client's 2 s timeout, exactly as when Redis freezes right after
-      // the logout was sent, but deterministically.
-      await redisCommand(backends.redis.port, ["CLIENT", "PAUSE", "60000", "WRITE"]);
-      let logout: Reply;
-      try {
-        logout = await browser.logout(a);
-      } finally {
-        await redisCommand(backends.redis.port, ["CLIENT", "UNPAUSE"]);
-      }
-      assert.equal(logout.status, 503, JSON.stringify(logout.json));
-      assert.equal(logout.json.code, "store_unavailable");
-      const key = `latchkey:{s:${sessionIdOf(cookie)}}`;
-      await waitUntil("the held delete to land in Redis", async () => (await redisCommand(backends.redis.port, ["EXISTS", key])) === "0", { timeoutMs: 30_000, intervalMs: 50 });
-      await refusedEverywhere(nodes, cookie);
-    }));
+  it(
+    "Redis: the logout answers 503, and once the held delete lands no node accepts the cookie from its cache",
+    { timeout: TEST_TIMEOUT_MS },
+    () =>
+      withNodes(
+        (b) => ({ ...redisAndPostgres(b), LATCHKEY_SESSION_CACHE_ENABLED: "true" }),
+        async (backends, nodes) => {
+          const [a] = nodes.servers;
+          assert.ok(a !== undefined);
+          await nodes.createUser("held-logout");
+          const browser = createBrowser();
+          assert.equal((await browser.login(a, "held-logout")).status, 200);
+          const cookie = browser.cookie("sessionid") ?? "";
+          for (const node of nodes.servers)
+            for (let i = 0; i < 3; i += 1)
+              assert.equal((await whoamiWithCookie(node, cookie)).status, 200, "cached on every node");
+          // Redis holds every write (DEL, PUBLISH) and still answers reads: the logout's write is
+          // sent and hangs past the client's 2 s timeout, exactly as when Redis freezes right after
+          // the logout was sent, but deterministically.
+          await redisCommand(backends.redis.port, ["CLIENT", "PAUSE", "60000", "WRITE"]);
+          let logout: Reply;
+          try {
+            logout = await browser.logout(a);
+          } finally {
+            await redisCommand(backends.redis.port, ["CLIENT", "UNPAUSE"]);
+          }
+          assert.equal(logout.status, 503, JSON.stringify(logout.json));
+          assert.equal(logout.json.code, "store_unavailable");
+          const key = `latchkey:{s:${sessionIdOf(cookie)}}`;
+          await waitUntil(
+            "the held delete to land in Redis",
+            async () => (await redisCommand(backends.redis.port, ["EXISTS", key])) === "0",
+            { timeoutMs: 30_000, intervalMs: 50 },
+          );
+          await refusedEverywhere(nodes, cookie);
+        },
+      ),
+  );
 
-  it("PostgreSQL: the logout answers 503, and once the held delete lands no node accepts the cookie from its cache", { timeout: TEST_TIMEOUT_MS }, () =>
-    withNodes((b) => ({ ...postgresOnly(b), LATCHKEY_SESSION_CACHE_ENABLED: "true" }), async (backends, nodes) => {
-      const [a] = nodes.servers;
-      assert.ok(a !== undefined);
-      await nodes.createUser("held-logout-pg");
-      const browser = createBrowser();
-      assert.equal((await browser.login(a, "held-logout-pg")).status, 200);
-      const cookie = browser.cookie("sessionid") ?? "";
-      for (const node of nodes.servers) for (let i = 0; i < 3; i += 1) assert.equal((await whoamiWithCookie(node, cookie)).status, 200, "cached on every node");
-      // A row lock held by the test: the logout's DELETE waits past the 5 s query timeout,
-      // while reads (and the other nodes' cache fills) still see the row.
-      const holder = new pg.Client({ connectionString: backends.postgres.url });
-      await holder.connect();
-      let logout: Reply;
-      try {
-        await holder.query("BEGIN");
-        await holder.query("SELECT id FROM latchkey_sessions WHERE id = $1 FOR UPDATE", [sessionIdOf(cookie)]);
-        logout = await browser.logout(a);
-        // Another node reads the still-present row meanwhile and may cache it again.
-        const [, b] = nodes.servers;
-        assert.ok(b !== undefined);
-        await whoamiWithCookie(b, cookie);
-        await holder.query("ROLLBACK");
-        assert.equal(logout.status, 503, JSON.stringify(logout.json));
-        assert.equal(logout.json.code, "store_unavailable");
-        await waitUntil("the held delete to land in PostgreSQL", async () => (await holder.query("SELECT 1 FROM latchkey_sessions WHERE id = $1", [sessionIdOf(cookie)])).rowCount === 0, { timeoutMs: 30_000, intervalMs: 50 });
-        await refusedEverywhere(nodes, cookie);
-      } finally {
-        await holder.end();
-      }
-    }));
+  it(
+    "PostgreSQL: the logout answers 503, and once the held delete lands no node accepts the cookie from its cache",
+    { timeout: TEST_TIMEOUT_MS },
+    () =>
+      withNodes(
+        (b) => ({ ...postgresOnly(b), LATCHKEY_SESSION_CACHE_ENABLED: "true" }),
+        async (backends, nodes) => {
+          const [a] = nodes.servers;
+          assert.ok(a !== undefined);
+          await nodes.createUser("held-logout-pg");
+          const browser = createBrowser();
+          assert.equal((await browser.login(a, "held-logout-pg")).status, 200);
+          const cookie = browser.cookie("sessionid") ?? "";
+          for (const node of nodes.servers)
+            for (let i = 0; i < 3; i += 1)
+              assert.equal((await whoamiWithCookie(node, cookie)).status, 200, "cached on every node");
+          // A row lock held by the test: the logout's DELETE waits past the 5 s query timeout,
+          // while reads (and the other nodes' cache fills) still see the row.
+          const holder = new pg.Client({ connectionString: backends.postgres.url });
+          await holder.connect();
+          let logout: Reply;
+          try {
+            await holder.query("BEGIN");
+            await holder.query("SELECT id FROM latchkey_sessions WHERE id = $1 FOR UPDATE", [sessionIdOf(cookie)]);
+            logout = await browser.logout(a);
+            // Another node reads the still-present row meanwhile and may cache it again.
+            const [, b] = nodes.servers;
+            assert.ok(b !== undefined);
+            await whoamiWithCookie(b, cookie);
+            await holder.query("ROLLBACK");
+            assert.equal(logout.status, 503, JSON.stringify(logout.json));
+            assert.equal(logout.json.code, "store_unavailable");
+            await waitUntil(
+              "the held delete to land in PostgreSQL",
+              async () =>
+                (await holder.query("SELECT 1 FROM latchkey_sessions WHERE id = $1", [sessionIdOf(cookie)]))
+                  .rowCount === 0,
+              { timeoutMs: 30_000, intervalMs: 50 },
+            );
+            await refusedEverywhere(nodes, cookie);
+          } finally {
+            await holder.end();
+          }
+        },
+      ),
+  );
 });

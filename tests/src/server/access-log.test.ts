@@ -15,15 +15,28 @@ const PASSWORD = "correct horse battery staple";
  * The lines are read after a graceful shutdown, when every request's line has been written,
  * so a missing line means it was never going to be written.
  */
-async function logsOf(overrides: Readonly<Record<string, string>>, body: (url: string) => Promise<void>): Promise<LogLine[]> {
+async function logsOf(
+  overrides: Readonly<Record<string, string>>,
+  body: (url: string) => Promise<void>,
+): Promise<LogLine[]> {
   const dir = mkdtempSync(join(tmpdir(), "latchkey-access-log-"));
   const lines: LogLine[] = [];
   try {
-    const config = loadServerConfig({ cwd: dir, env: {}, overrides: { host: "127.0.0.1", port: "0", dataDir: dir, logLevel: "info", ...overrides } });
-    const logger = createServerLogger(config, { write: (line: string) => void lines.push(JSON.parse(line) as LogLine) });
+    const config = loadServerConfig({
+      cwd: dir,
+      env: {},
+      overrides: { host: "127.0.0.1", port: "0", dataDir: dir, logLevel: "info", ...overrides },
+    });
+    const logger = createServerLogger(config, {
+      write: (line: string) => void lines.push(JSON.parse(line) as LogLine),
+    });
     const server = await startServer(config, { logger, migrate: true });
     try {
-      const created = await server.latchkey.accounts.createUser({ username: "ada", password: PASSWORD, email: "ada@example.com" });
+      const created = await server.latchkey.accounts.createUser({
+        username: "ada",
+        password: PASSWORD,
+        email: "ada@example.com",
+      });
       assert.ok(created.ok);
       await body(server.url);
     } finally {
@@ -44,11 +57,27 @@ describe("the ready server's access log (accessLog.enabled, accessLog.sampleEver
     const dir = mkdtempSync(join(tmpdir(), "latchkey-access-log-"));
     try {
       assert.deepEqual(loadServerConfig({ cwd: dir, env: {} }).accessLog, { enabled: true, sampleEvery: 1 });
-      assert.deepEqual(loadServerConfig({ cwd: dir, env: { LATCHKEY_MODE: "production" } }).accessLog, { enabled: false, sampleEvery: 1 });
-      const on = loadServerConfig({ cwd: dir, env: { LATCHKEY_MODE: "production", LATCHKEY_ACCESS_LOG_ENABLED: "true", LATCHKEY_ACCESS_LOG_SAMPLE_EVERY: "100" } });
+      assert.deepEqual(loadServerConfig({ cwd: dir, env: { LATCHKEY_MODE: "production" } }).accessLog, {
+        enabled: false,
+        sampleEvery: 1,
+      });
+      const on = loadServerConfig({
+        cwd: dir,
+        env: {
+          LATCHKEY_MODE: "production",
+          LATCHKEY_ACCESS_LOG_ENABLED: "true",
+          LATCHKEY_ACCESS_LOG_SAMPLE_EVERY: "100",
+        },
+      });
       assert.deepEqual(on.accessLog, { enabled: true, sampleEvery: 100 });
-      assert.equal(loadServerConfig({ cwd: dir, env: { LATCHKEY_ACCESS_LOG_ENABLED: "false" } }).accessLog.enabled, false);
-      assert.throws(() => loadServerConfig({ cwd: dir, env: { LATCHKEY_ACCESS_LOG_SAMPLE_EVERY: "0" } }), /LATCHKEY_ACCESS_LOG_SAMPLE_EVERY="0" \(environment\): must be an integer from 1 to 1000000/);
+      assert.equal(
+        loadServerConfig({ cwd: dir, env: { LATCHKEY_ACCESS_LOG_ENABLED: "false" } }).accessLog.enabled,
+        false,
+      );
+      assert.throws(
+        () => loadServerConfig({ cwd: dir, env: { LATCHKEY_ACCESS_LOG_SAMPLE_EVERY: "0" } }),
+        /LATCHKEY_ACCESS_LOG_SAMPLE_EVERY="0" \(environment\): must be an integer from 1 to 1000000/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -77,14 +106,21 @@ describe("the ready server's access log (accessLog.enabled, accessLog.sampleEver
       });
       assert.equal(forged.status, 403);
       // A wrong password from a client without cookies (a script): refused as a failed login.
-      const wrong = await fetch(`${url}/api/token/login/`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ username: "ada", password: "not the password" }) });
+      const wrong = await fetch(`${url}/api/token/login/`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "ada", password: "not the password" }),
+      });
       assert.equal(wrong.status, 400);
     });
     assert.deepEqual(accessLines(lines), []);
     const refusal = lines.find((line) => line.event === "request_refused" && String(line.code).startsWith("csrf_"));
     assert.ok(refusal, `no CSRF refusal in ${JSON.stringify(lines)}`);
     assert.equal(refusal.level, 40, "CSRF refusals are warnings");
-    assert.ok(lines.some((line) => line.event === "login_failed" && line.level === 40), "failed logins are warnings");
+    assert.ok(
+      lines.some((line) => line.event === "login_failed" && line.level === 40),
+      "failed logins are warnings",
+    );
   });
 
   it("writes the line of exactly one request in every sampleEvery, counted per process", async () => {

@@ -15,7 +15,11 @@ const DOCUMENTED: Readonly<Record<string, number>> = {
 
 describe("CACHE_DEFAULTS", () => {
   it("is what the resolver fills in", () => {
-    const { config } = createLatchkey({ stores: memoryStores(), sessionCache: { enabled: true }, invalidationBus: createLocalInvalidationBus() });
+    const { config } = createLatchkey({
+      stores: memoryStores(),
+      sessionCache: { enabled: true },
+      invalidationBus: createLocalInvalidationBus(),
+    });
     assert.equal(config.sessionCache.leasePeriodMs, CACHE_DEFAULTS.leasePeriodMs);
     assert.equal(config.sessionCache.renewIntervalMs, CACHE_DEFAULTS.renewIntervalMs);
     assert.equal(config.sessionCache.driftMarginMs, CACHE_DEFAULTS.driftMarginMs);
@@ -26,10 +30,16 @@ describe("CACHE_DEFAULTS", () => {
     for (const [key, value] of Object.entries(DOCUMENTED)) {
       const setting = SETTINGS.find((s) => s.key === key);
       assert.ok(setting, `${key} is in the settings table`);
-      assert.ok(setting.default.startsWith(String(value)), `${key}: the settings table says ${setting.default}, CACHE_DEFAULTS says ${value}`);
+      assert.ok(
+        setting.default.startsWith(String(value)),
+        `${key}: the settings table says ${setting.default}, CACHE_DEFAULTS says ${value}`,
+      );
       assert.equal(setting.unit, "milliseconds");
       const row = doc.split("\n").find((line) => line.startsWith(`| \`${key}\` |`));
-      assert.ok(row?.includes(`| ${value}`) && row.includes("| milliseconds |"), `${key}: docs/configuration.md does not state the default ${value} ms`);
+      assert.ok(
+        row?.includes(`| ${value}`) && row.includes("| milliseconds |"),
+        `${key}: docs/configuration.md does not state the default ${value} ms`,
+      );
     }
   });
 });

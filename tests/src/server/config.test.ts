@@ -47,7 +47,10 @@ describe("loadServerConfig()", () => {
 
   it("lets the config file override defaults, the environment override the file, and flags override both", () => {
     inTempDir((cwd) => {
-      writeFileSync(join(cwd, "latchkey.config.json"), JSON.stringify({ port: 7000, host: "127.0.0.2", logLevel: "warn", session: { idleTimeoutSeconds: 600 } }));
+      writeFileSync(
+        join(cwd, "latchkey.config.json"),
+        JSON.stringify({ port: 7000, host: "127.0.0.2", logLevel: "warn", session: { idleTimeoutSeconds: 600 } }),
+      );
       const env = { LATCHKEY_PORT: "7100", LATCHKEY_HOST: "127.0.0.3" };
       const config = loadServerConfig({ cwd, env, overrides: { port: "7200" } });
       assert.equal(config.port, 7200);
@@ -64,8 +67,14 @@ describe("loadServerConfig()", () => {
 
   it("merges nested settings key by key across layers", () => {
     inTempDir((cwd) => {
-      writeFileSync(join(cwd, "latchkey.config.json"), JSON.stringify({ session: { idleTimeoutSeconds: 600, cookieName: "sid" }, throttle: { perIp: { points: 3 } } }));
-      const config = loadServerConfig({ cwd, env: { LATCHKEY_SESSION_IDLE_TIMEOUT_SECONDS: "900", LATCHKEY_THROTTLE_PER_IP_DURATION_SECONDS: "60" } });
+      writeFileSync(
+        join(cwd, "latchkey.config.json"),
+        JSON.stringify({ session: { idleTimeoutSeconds: 600, cookieName: "sid" }, throttle: { perIp: { points: 3 } } }),
+      );
+      const config = loadServerConfig({
+        cwd,
+        env: { LATCHKEY_SESSION_IDLE_TIMEOUT_SECONDS: "900", LATCHKEY_THROTTLE_PER_IP_DURATION_SECONDS: "60" },
+      });
       assert.deepEqual(config.latchkey.session, { idleTimeoutSeconds: 900, cookieName: "sid" });
       assert.deepEqual(config.latchkey.throttle, { perIp: { points: 3, durationSeconds: 60 } });
     });
@@ -79,15 +88,25 @@ describe("loadServerConfig()", () => {
       assert.equal(viaFlag.dataDir, join(cwd, "var"));
       assert.equal(viaFlag.database, join(cwd, "var", "latchkey.sqlite3"));
       assert.equal(viaFlag.spaDir, join(cwd, "etc", "site"));
-      const viaEnv = loadServerConfig({ cwd, env: { LATCHKEY_CONFIG: join(cwd, "etc", "auth.json"), LATCHKEY_DATA_DIR: "elsewhere" } });
-      assert.equal(viaEnv.dataDir, join(cwd, "elsewhere"), "paths from the environment are relative to the working directory");
+      const viaEnv = loadServerConfig({
+        cwd,
+        env: { LATCHKEY_CONFIG: join(cwd, "etc", "auth.json"), LATCHKEY_DATA_DIR: "elsewhere" },
+      });
+      assert.equal(
+        viaEnv.dataDir,
+        join(cwd, "elsewhere"),
+        "paths from the environment are relative to the working directory",
+      );
     });
   });
 
   it("turns production on with NODE_ENV=production, unless LATCHKEY_MODE says otherwise", () => {
     inTempDir((cwd) => {
       assert.equal(loadServerConfig({ cwd, env: { NODE_ENV: "production" } }).mode, "production");
-      assert.equal(loadServerConfig({ cwd, env: { NODE_ENV: "production", LATCHKEY_MODE: "development" } }).mode, "development");
+      assert.equal(
+        loadServerConfig({ cwd, env: { NODE_ENV: "production", LATCHKEY_MODE: "development" } }).mode,
+        "development",
+      );
       assert.equal(loadServerConfig({ cwd, env: { NODE_ENV: "development" } }).mode, "development");
     });
   });
@@ -120,9 +139,16 @@ describe("loadServerConfig()", () => {
 
   it("reports every bad value of the file, the environment and the flags at once, each naming its source", () => {
     inTempDir((cwd) => {
-      writeFileSync(join(cwd, "latchkey.config.json"), JSON.stringify({ sesion: {}, session: { idleTimeoutSeconds: -5 }, cookies: { sameSite: "loose" } }));
+      writeFileSync(
+        join(cwd, "latchkey.config.json"),
+        JSON.stringify({ sesion: {}, session: { idleTimeoutSeconds: -5 }, cookies: { sameSite: "loose" } }),
+      );
       const problems = problemsOf(() =>
-        loadServerConfig({ cwd, env: { LATCHKEY_PORT: "abc", LATCHKEY_TRUST_PROXY: "maybe", LATCHKEY_MIGRATE_ON_START: "sometimes" }, overrides: { host: "", spaDir: "dist", port: "99999" } }),
+        loadServerConfig({
+          cwd,
+          env: { LATCHKEY_PORT: "abc", LATCHKEY_TRUST_PROXY: "maybe", LATCHKEY_MIGRATE_ON_START: "sometimes" },
+          overrides: { host: "", spaDir: "dist", port: "99999" },
+        }),
       );
       const expected = [
         'latchkey.config.json: sesion: unknown setting (did you mean "session"?)',
@@ -134,49 +160,93 @@ describe("loadServerConfig()", () => {
         '--host "" (command line): must not be empty',
         '--port "99999" (command line): must be an integer from 0 to 65535',
       ];
-      for (const line of expected) assert.ok(problems.includes(line), `missing problem: ${line}\ngot:\n${problems.join("\n")}`);
+      for (const line of expected)
+        assert.ok(problems.includes(line), `missing problem: ${line}\ngot:\n${problems.join("\n")}`);
       assert.equal(problems.length, expected.length, problems.join("\n"));
     });
   });
 
   it("reports core's cross-setting problems together with its own, naming the settings' sources", () => {
     inTempDir((cwd) => {
-      writeFileSync(join(cwd, "latchkey.config.json"), JSON.stringify({ session: { absoluteTimeoutSeconds: 3600 }, trustedOrigins: ["https://*.example.com"] }));
-      const problems = problemsOf(() => loadServerConfig({ cwd, env: { LATCHKEY_SESSION_IDLE_TIMEOUT_SECONDS: "7200", LATCHKEY_PORT: "x" } }));
-      assert.ok(problems.includes('LATCHKEY_PORT="x" (environment): must be an integer from 0 to 65535'), problems.join("\n"));
+      writeFileSync(
+        join(cwd, "latchkey.config.json"),
+        JSON.stringify({ session: { absoluteTimeoutSeconds: 3600 }, trustedOrigins: ["https://*.example.com"] }),
+      );
+      const problems = problemsOf(() =>
+        loadServerConfig({ cwd, env: { LATCHKEY_SESSION_IDLE_TIMEOUT_SECONDS: "7200", LATCHKEY_PORT: "x" } }),
+      );
       assert.ok(
-        problems.includes('LATCHKEY_SESSION_IDLE_TIMEOUT_SECONDS="7200" (environment) and latchkey.config.json: session.idleTimeoutSeconds (7200) must not exceed session.absoluteTimeoutSeconds (3600)'),
+        problems.includes('LATCHKEY_PORT="x" (environment): must be an integer from 0 to 65535'),
         problems.join("\n"),
       );
-      assert.ok(problems.some((p) => p.startsWith("latchkey.config.json: trustedOrigins[0]:") && p.includes("wildcard")), problems.join("\n"));
+      assert.ok(
+        problems.includes(
+          'LATCHKEY_SESSION_IDLE_TIMEOUT_SECONDS="7200" (environment) and latchkey.config.json: session.idleTimeoutSeconds (7200) must not exceed session.absoluteTimeoutSeconds (3600)',
+        ),
+        problems.join("\n"),
+      );
+      assert.ok(
+        problems.some((p) => p.startsWith("latchkey.config.json: trustedOrigins[0]:") && p.includes("wildcard")),
+        problems.join("\n"),
+      );
     });
   });
 
   it("refuses non-Secure cookies in production, saying where the value and production mode came from", () => {
     inTempDir((cwd) => {
-      const problems = problemsOf(() => loadServerConfig({ cwd, env: { NODE_ENV: "production", LATCHKEY_COOKIES_SECURE: "never", LATCHKEY_COOKIES_HOST_PREFIX: "false" } }));
+      const problems = problemsOf(() =>
+        loadServerConfig({
+          cwd,
+          env: { NODE_ENV: "production", LATCHKEY_COOKIES_SECURE: "never", LATCHKEY_COOKIES_HOST_PREFIX: "false" },
+        }),
+      );
       assert.equal(problems.length, 1, problems.join("\n"));
-      assert.match(problems[0] ?? "", /^LATCHKEY_COOKIES_SECURE="never" \(environment\): cookies\.secure: "never" is refused in production/);
+      assert.match(
+        problems[0] ?? "",
+        /^LATCHKEY_COOKIES_SECURE="never" \(environment\): cookies\.secure: "never" is refused in production/,
+      );
       assert.match(problems[0] ?? "", /production mode set by NODE_ENV="production" \(environment\)/);
-      assert.equal(loadServerConfig({ cwd, env: { NODE_ENV: "production", LATCHKEY_COOKIES_SECURE: "never", LATCHKEY_COOKIES_HOST_PREFIX: "false", LATCHKEY_ALLOW_INSECURE: "true" } }).mode, "production");
+      assert.equal(
+        loadServerConfig({
+          cwd,
+          env: {
+            NODE_ENV: "production",
+            LATCHKEY_COOKIES_SECURE: "never",
+            LATCHKEY_COOKIES_HOST_PREFIX: "false",
+            LATCHKEY_ALLOW_INSECURE: "true",
+          },
+        }).mode,
+        "production",
+      );
     });
   });
 
   it("says when the named config file is missing or not JSON", () => {
     inTempDir((cwd) => {
-      assert.deepEqual(problemsOf(() => loadServerConfig({ cwd, env: {}, configFile: "nope.json" })), [`--config "nope.json" (command line): config file ${join(cwd, "nope.json")} not found`]);
+      assert.deepEqual(
+        problemsOf(() => loadServerConfig({ cwd, env: {}, configFile: "nope.json" })),
+        [`--config "nope.json" (command line): config file ${join(cwd, "nope.json")} not found`],
+      );
       writeFileSync(join(cwd, "latchkey.config.json"), "{ port: 1 }");
       const [problem] = problemsOf(() => loadServerConfig({ cwd, env: {} }));
       assert.match(problem ?? "", /^latchkey\.config\.json: not valid JSON/);
       writeFileSync(join(cwd, "latchkey.config.json"), "[1, 2]");
-      assert.deepEqual(problemsOf(() => loadServerConfig({ cwd, env: {} })), ["latchkey.config.json: must hold a JSON object of settings"]);
+      assert.deepEqual(
+        problemsOf(() => loadServerConfig({ cwd, env: {} })),
+        ["latchkey.config.json: must hold a JSON object of settings"],
+      );
     });
   });
 
   it("warns about a LATCHKEY_ variable that is no setting, suggesting the likely one", () => {
     inTempDir((cwd) => {
-      const config = loadServerConfig({ cwd, env: { LATCHKEY_PROT: "9000", LATCHKEY_SUPERUSER_PASSWORD: "x", LATCHKEY_NEW_PASSWORD: "y" } });
-      assert.deepEqual(config.warnings, ["LATCHKEY_PROT (environment) is not a latchkey setting and was ignored (did you mean LATCHKEY_PORT?)"]);
+      const config = loadServerConfig({
+        cwd,
+        env: { LATCHKEY_PROT: "9000", LATCHKEY_SUPERUSER_PASSWORD: "x", LATCHKEY_NEW_PASSWORD: "y" },
+      });
+      assert.deepEqual(config.warnings, [
+        "LATCHKEY_PROT (environment) is not a latchkey setting and was ignored (did you mean LATCHKEY_PORT?)",
+      ]);
     });
   });
 
@@ -184,13 +254,18 @@ describe("loadServerConfig()", () => {
     inTempDir((cwd) => {
       // A PostgreSQL URL too: the session cache's example ("true") needs a store that can carry invalidations.
       const base = { LATCHKEY_ALLOW_INSECURE: "true", LATCHKEY_DATABASE_URL: "postgres://latchkey@127.0.0.1/latchkey" };
-      // mail.templatesDir's example names a folder that must exist (it is read at start-up); an empty one overrides nothing.
+      // mail.templatesDir's example names a folder that must exist (it is read at start-up); an empty one overrides
+      // nothing.
       mkdirSync(join(cwd, "mail-templates"));
       for (const setting of SETTINGS) {
         const config = loadServerConfig({ cwd, env: { ...base, [setting.env]: setting.example } });
         // Encryption keys are secrets: their source names the variable, never the value.
         const shownValue = setting.key === "mfa.encryptionKeys" ? "***" : setting.example;
-        assert.equal(config.sources[setting.key], `${setting.env}=${JSON.stringify(shownValue)} (environment)`, setting.env);
+        assert.equal(
+          config.sources[setting.key],
+          `${setting.env}=${JSON.stringify(shownValue)} (environment)`,
+          setting.env,
+        );
       }
     });
   });
@@ -220,11 +295,21 @@ describe("loadServerConfig() for PostgreSQL, Redis and the session cache", () =>
 
   it("turns the session cache on by default with Redis or PostgreSQL, and leaves it off when told so", () => {
     inTempDir((cwd) => {
-      for (const env of [{ LATCHKEY_DATABASE_URL: "postgres://latchkey@127.0.0.1/latchkey" }, { LATCHKEY_REDIS_URL: "redis://127.0.0.1:6379" }, { LATCHKEY_REDIS_CLUSTER_NODES: "10.0.0.1:6379" }]) {
+      for (const env of [
+        { LATCHKEY_DATABASE_URL: "postgres://latchkey@127.0.0.1/latchkey" },
+        { LATCHKEY_REDIS_URL: "redis://127.0.0.1:6379" },
+        { LATCHKEY_REDIS_CLUSTER_NODES: "10.0.0.1:6379" },
+      ]) {
         assert.deepEqual(loadServerConfig({ cwd, env }).latchkey.sessionCache, { enabled: true }, JSON.stringify(env));
-        assert.deepEqual(loadServerConfig({ cwd, env: { ...env, LATCHKEY_SESSION_CACHE_ENABLED: "false" } }).latchkey.sessionCache, { enabled: false });
+        assert.deepEqual(
+          loadServerConfig({ cwd, env: { ...env, LATCHKEY_SESSION_CACHE_ENABLED: "false" } }).latchkey.sessionCache,
+          { enabled: false },
+        );
       }
-      const leases = loadServerConfig({ cwd, env: { LATCHKEY_REDIS_URL: "redis://127.0.0.1:6379", LATCHKEY_SESSION_CACHE_LEASE_PERIOD_MS: "3000" } });
+      const leases = loadServerConfig({
+        cwd,
+        env: { LATCHKEY_REDIS_URL: "redis://127.0.0.1:6379", LATCHKEY_SESSION_CACHE_LEASE_PERIOD_MS: "3000" },
+      });
       assert.deepEqual(leases.latchkey.sessionCache, { enabled: true, leasePeriodMs: 3_000 });
     });
   });
@@ -242,23 +327,58 @@ describe("loadServerConfig() for PostgreSQL, Redis and the session cache", () =>
 
   it("refuses a session cache without Redis or PostgreSQL, and both redisUrl and redisClusterNodes", () => {
     inTempDir((cwd) => {
-      const problems = problemsOf(() =>
-        loadServerConfig({ cwd, env: { LATCHKEY_SESSION_CACHE_ENABLED: "true" } }),
+      const problems = problemsOf(() => loadServerConfig({ cwd, env: { LATCHKEY_SESSION_CACHE_ENABLED: "true" } }));
+      assert.ok(
+        problems.some((p) =>
+          /^LATCHKEY_SESSION_CACHE_ENABLED="true" \(environment\): sessionCache.enabled needs redisUrl, redisClusterNodes or databaseUrl/.test(
+            p,
+          ),
+        ),
+        problems.join("\n"),
       );
-      assert.ok(problems.some((p) => /^LATCHKEY_SESSION_CACHE_ENABLED="true" \(environment\): sessionCache.enabled needs redisUrl, redisClusterNodes or databaseUrl/.test(p)), problems.join("\n"));
-      const both = problemsOf(() => loadServerConfig({ cwd, env: { LATCHKEY_REDIS_URL: "redis://a:6379", LATCHKEY_REDIS_CLUSTER_NODES: "b:6379" } }));
-      assert.ok(both.some((p) => p.includes("set redisUrl (one Redis server) or redisClusterNodes (a Redis Cluster), not both")), both.join("\n"));
+      const both = problemsOf(() =>
+        loadServerConfig({
+          cwd,
+          env: { LATCHKEY_REDIS_URL: "redis://a:6379", LATCHKEY_REDIS_CLUSTER_NODES: "b:6379" },
+        }),
+      );
+      assert.ok(
+        both.some((p) =>
+          p.includes("set redisUrl (one Redis server) or redisClusterNodes (a Redis Cluster), not both"),
+        ),
+        both.join("\n"),
+      );
     });
   });
 
   it("refuses URLs of the wrong kind without ever echoing a password", () => {
     inTempDir((cwd) => {
       const problems = problemsOf(() =>
-        loadServerConfig({ cwd, env: { LATCHKEY_REDIS_URL: "http://user:hunter2@cache:6379", LATCHKEY_DATABASE_URL: "mysql://root:hunter2@db/x", LATCHKEY_REDIS_KEY_PREFIX: "a{b}" } }),
+        loadServerConfig({
+          cwd,
+          env: {
+            LATCHKEY_REDIS_URL: "http://user:hunter2@cache:6379",
+            LATCHKEY_DATABASE_URL: "mysql://root:hunter2@db/x",
+            LATCHKEY_REDIS_KEY_PREFIX: "a{b}",
+          },
+        }),
       );
-      assert.ok(problems.some((p) => p.startsWith('LATCHKEY_REDIS_URL="http://user:***@cache:6379" (environment): must be a Redis URL')), problems.join("\n"));
-      assert.ok(problems.some((p) => p.startsWith('LATCHKEY_DATABASE_URL="mysql://root:***@db/x" (environment): must be a PostgreSQL URL')), problems.join("\n"));
-      assert.ok(problems.some((p) => p.startsWith("LATCHKEY_REDIS_KEY_PREFIX")), problems.join("\n"));
+      assert.ok(
+        problems.some((p) =>
+          p.startsWith('LATCHKEY_REDIS_URL="http://user:***@cache:6379" (environment): must be a Redis URL'),
+        ),
+        problems.join("\n"),
+      );
+      assert.ok(
+        problems.some((p) =>
+          p.startsWith('LATCHKEY_DATABASE_URL="mysql://root:***@db/x" (environment): must be a PostgreSQL URL'),
+        ),
+        problems.join("\n"),
+      );
+      assert.ok(
+        problems.some((p) => p.startsWith("LATCHKEY_REDIS_KEY_PREFIX")),
+        problems.join("\n"),
+      );
       assert.ok(!problems.join("\n").includes("hunter2"));
     });
   });
@@ -275,12 +395,20 @@ describe("loadServerConfig() for PostgreSQL, Redis and the session cache", () =>
 describe("redactUrl()", () => {
   it("masks the password of a URL and keeps the rest as written", () => {
     assert.equal(redactUrl("redis://:s3cret@cache:6379/0"), "redis://:***@cache:6379/0");
-    assert.equal(redactUrl("postgres://app:p%40ss@db.internal:5432/auth?sslmode=require"), "postgres://app:***@db.internal:5432/auth?sslmode=require");
-    assert.equal(redactUrl("postgresql://app:pa@ss@db/auth"), "postgresql://app:***@db/auth", "an unencoded @ in the password");
+    assert.equal(
+      redactUrl("postgres://app:p%40ss@db.internal:5432/auth?sslmode=require"),
+      "postgres://app:***@db.internal:5432/auth?sslmode=require",
+    );
+    assert.equal(
+      redactUrl("postgresql://app:pa@ss@db/auth"),
+      "postgresql://app:***@db/auth",
+      "an unencoded @ in the password",
+    );
   });
 
   it("leaves URLs without a password, and other text, alone", () => {
-    for (const text of ["redis://cache:6379", "postgres://app@db/auth", "10.0.0.1:6379", "not a url"]) assert.equal(redactUrl(text), text);
+    for (const text of ["redis://cache:6379", "postgres://app@db/auth", "10.0.0.1:6379", "not a url"])
+      assert.equal(redactUrl(text), text);
   });
 });
 
@@ -289,7 +417,8 @@ describe("docs/configuration.md", () => {
     const doc = readFileSync(join(REPO_ROOT, "docs", "configuration.md"), "utf8");
     for (const variable of ENV_VARS) {
       assert.ok(doc.includes(`\`${variable.name}\``), `${variable.name} is not in docs/configuration.md`);
-      if (variable.key !== null) assert.ok(doc.includes(`\`${variable.key}\``), `${variable.key} is not in docs/configuration.md`);
+      if (variable.key !== null)
+        assert.ok(doc.includes(`\`${variable.key}\``), `${variable.key} is not in docs/configuration.md`);
     }
   });
 });

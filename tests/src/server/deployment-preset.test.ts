@@ -25,20 +25,41 @@ async function serveWith(env: Record<string, string>): Promise<{ server: ServePr
 
 /** The CORS answer to a credentialed preflight from the SPA's origin. */
 async function preflight(url: string): Promise<Headers> {
-  const res = await fetch(`${url}/api/login/`, { method: "OPTIONS", headers: { origin: SPA, "access-control-request-method": "POST", "access-control-request-headers": "content-type,x-csrftoken" } });
+  const res = await fetch(`${url}/api/login/`, {
+    method: "OPTIONS",
+    headers: {
+      origin: SPA,
+      "access-control-request-method": "POST",
+      "access-control-request-headers": "content-type,x-csrftoken",
+    },
+  });
   return res.headers;
 }
 
 describe("LATCHKEY_DEPLOYMENT presets in latchkey serve", () => {
-  it("refuses to start cross-site without trusted origins, naming the setting and its fix", { timeout: TIMEOUT_MS }, async () => {
+  it("refuses to start cross-site without trusted origins, naming the setting and its fix", {
+    timeout: TIMEOUT_MS,
+  }, async () => {
     const dir = tempDir("latchkey-preset-");
     try {
-      const result = await runLatchkey(["serve", "--port", "0"], { cwd: dir.path, env: { LATCHKEY_DEPLOYMENT: "cross-site" } });
+      const result = await runLatchkey(["serve", "--port", "0"], {
+        cwd: dir.path,
+        env: { LATCHKEY_DEPLOYMENT: "cross-site" },
+      });
       assert.equal(result.code, 1, result.stderr);
-      assert.match(result.stderr, /deployment "cross-site" serves an SPA on another origin, which needs its origin in trustedOrigins/);
-      const lax = await runLatchkey(["serve", "--port", "0"], { cwd: dir.path, env: { LATCHKEY_DEPLOYMENT: "cross-site", LATCHKEY_TRUSTED_ORIGINS: SPA, LATCHKEY_COOKIES_SAME_SITE: "lax" } });
+      assert.match(
+        result.stderr,
+        /deployment "cross-site" serves an SPA on another origin, which needs its origin in trustedOrigins/,
+      );
+      const lax = await runLatchkey(["serve", "--port", "0"], {
+        cwd: dir.path,
+        env: { LATCHKEY_DEPLOYMENT: "cross-site", LATCHKEY_TRUSTED_ORIGINS: SPA, LATCHKEY_COOKIES_SAME_SITE: "lax" },
+      });
       assert.equal(lax.code, 1, lax.stderr);
-      assert.match(lax.stderr, /LATCHKEY_COOKIES_SAME_SITE="lax" \(environment\).*deployment "cross-site" needs "none"/);
+      assert.match(
+        lax.stderr,
+        /LATCHKEY_COOKIES_SAME_SITE="lax" \(environment\).*deployment "cross-site" needs "none"/,
+      );
     } finally {
       dir.cleanup();
     }
@@ -51,7 +72,9 @@ describe("LATCHKEY_DEPLOYMENT presets in latchkey serve", () => {
     });
     after(() => app.close());
 
-    it("sends SameSite=None; Secure; Partitioned cookies and answers the SPA's preflight with credentials", { timeout: TIMEOUT_MS }, async () => {
+    it("sends SameSite=None; Secure; Partitioned cookies and answers the SPA's preflight with credentials", {
+      timeout: TIMEOUT_MS,
+    }, async () => {
       const res = await createTestClient(app.server.url).get("/api/csrf/");
       const cookie = res.setCookies.find((c) => c.startsWith("csrftoken=")) ?? "";
       assert.match(cookie, /; Secure/);
@@ -70,13 +93,21 @@ describe("LATCHKEY_DEPLOYMENT presets in latchkey serve", () => {
     });
     after(() => app.close());
 
-    it("trusts the proxy's X-Forwarded-Proto (Secure cookies behind TLS termination) and answers no CORS", { timeout: TIMEOUT_MS }, async () => {
-      const res = await createTestClient(app.server.url).get("/api/csrf/", { headers: { "x-forwarded-proto": "https", "x-forwarded-for": "203.0.113.9" } });
+    it("trusts the proxy's X-Forwarded-Proto (Secure cookies behind TLS termination) and answers no CORS", {
+      timeout: TIMEOUT_MS,
+    }, async () => {
+      const res = await createTestClient(app.server.url).get("/api/csrf/", {
+        headers: { "x-forwarded-proto": "https", "x-forwarded-for": "203.0.113.9" },
+      });
       const cookie = res.setCookies.find((c) => c.startsWith("csrftoken=")) ?? "";
       assert.match(cookie, /; Secure/);
       assert.match(cookie, /; SameSite=Lax/);
       assert.doesNotMatch(cookie, /Partitioned/);
-      assert.equal((await preflight(app.server.url)).get("access-control-allow-origin"), null, "one origin: no CORS for anyone");
+      assert.equal(
+        (await preflight(app.server.url)).get("access-control-allow-origin"),
+        null,
+        "one origin: no CORS for anyone",
+      );
     });
   });
 });

@@ -35,9 +35,16 @@ export interface CommandResult {
 }
 
 /** Runs `latchkey <args>` to completion. Standard input is empty (not a terminal). */
-export function runLatchkey(args: readonly string[], options: { cwd: string; env?: Readonly<Record<string, string>> }): Promise<CommandResult> {
+export function runLatchkey(
+  args: readonly string[],
+  options: { cwd: string; env?: Readonly<Record<string, string>> },
+): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [LATCHKEY_BIN, ...args], { cwd: options.cwd, env: cleanEnv(options.env ?? {}), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [LATCHKEY_BIN, ...args], {
+      cwd: options.cwd,
+      env: cleanEnv(options.env ?? {}),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
@@ -71,10 +78,21 @@ export interface ServeProcess {
  * Spawns `latchkey serve <args>` and resolves once it logs its URL, or rejects with its
  * stderr if it exits first. Pass `--port 0` so each test gets a free port.
  */
-export function startServe(args: readonly string[], options: { cwd: string; env?: Readonly<Record<string, string>> }): Promise<ServeProcess> {
-  const child = spawn(process.execPath, [LATCHKEY_BIN, "serve", ...args], { cwd: options.cwd, env: cleanEnv(options.env ?? {}), stdio: ["ignore", "pipe", "pipe"] });
+export function startServe(
+  args: readonly string[],
+  options: { cwd: string; env?: Readonly<Record<string, string>> },
+): Promise<ServeProcess> {
+  const child = spawn(process.execPath, [LATCHKEY_BIN, "serve", ...args], {
+    cwd: options.cwd,
+    env: cleanEnv(options.env ?? {}),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   const logs: LogLine[] = [];
-  const waiters: { predicate: (line: LogLine) => boolean; resolve: (line: LogLine) => void; reject: (error: Error) => void }[] = [];
+  const waiters: {
+    predicate: (line: LogLine) => boolean;
+    resolve: (line: LogLine) => void;
+    reject: (error: Error) => void;
+  }[] = [];
   let stderr = "";
   let exitCode: number | null | undefined;
   const exitWaiters: ((code: number | null) => void)[] = [];
@@ -104,14 +122,16 @@ export function startServe(args: readonly string[], options: { cwd: string; env?
   child.stderr?.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
   child.once("exit", (code) => {
     exitCode = code;
-    for (const waiter of waiters.splice(0)) waiter.reject(new Error(`latchkey serve exited (${code}) before the expected log line.\nstderr:\n${stderr}`));
+    for (const waiter of waiters.splice(0))
+      waiter.reject(new Error(`latchkey serve exited (${code}) before the expected log line.\nstderr:\n${stderr}`));
     for (const resolve of exitWaiters.splice(0)) resolve(code);
   });
 
   function waitForLog(predicate: (line: LogLine) => boolean): Promise<LogLine> {
     const seen = logs.find(predicate);
     if (seen !== undefined) return Promise.resolve(seen);
-    if (exitCode !== undefined) return Promise.reject(new Error(`latchkey serve already exited (${exitCode}).\nstderr:\n${stderr}`));
+    if (exitCode !== undefined)
+      return Promise.reject(new Error(`latchkey serve already exited (${exitCode}).\nstderr:\n${stderr}`));
     return new Promise((resolve, reject) => waiters.push({ predicate, resolve, reject }));
   }
   function exited(): Promise<number | null> {

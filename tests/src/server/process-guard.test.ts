@@ -16,7 +16,10 @@ function runGuarded(body: string): Promise<{ code: number | null; lines: Record<
     ${body}
   `;
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--input-type=module", "-e", script], { cwd: TESTS_DIR, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: TESTS_DIR,
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => {
       out += chunk.toString();
@@ -58,7 +61,9 @@ describe("the ready server's process guard", () => {
     assert.ok(logged.length >= 1 && logged.length <= 10, `${logged.length} lines`);
   });
 
-  it("logs an uncaught exception and shuts down gracefully with exit code 1, as in-memory state may be half-updated", { timeout: 30_000 }, async () => {
+  it("logs an uncaught exception and shuts down gracefully with exit code 1, as in-memory state may be half-updated", {
+    timeout: 30_000,
+  }, async () => {
     const { code, lines } = await runGuarded(`
       setImmediate(() => { throw new Error("a callback threw"); });
       setTimeout(() => { console.log(JSON.stringify({ event: "still_running" })); process.exit(0); }, 2000);
@@ -67,7 +72,10 @@ describe("the ready server's process guard", () => {
     const logged = lines.find((line) => line.event === "uncaught_exception");
     assert.ok(logged !== undefined, JSON.stringify(lines));
     assert.match(JSON.stringify(logged.err), /a callback threw/);
-    assert.ok(lines.some((line) => line.event === "shutdown_started"), "the graceful shutdown was started");
+    assert.ok(
+      lines.some((line) => line.event === "shutdown_started"),
+      "the graceful shutdown was started",
+    );
     assert.ok(!lines.some((line) => line.event === "still_running"));
   });
 });

@@ -43,7 +43,12 @@ function parseAnswer(bytes: Buffer): Omit<RawAnswer, "closed"> | null {
  * fails before a whole answer was read: a reset that swallowed the answer is exactly what
  * this looks for.
  */
-export function rawExchange(url: string, head: string, body: readonly Buffer[] = [], timeoutMs = 20_000): Promise<RawAnswer> {
+export function rawExchange(
+  url: string,
+  head: string,
+  body: readonly Buffer[] = [],
+  timeoutMs = 20_000,
+): Promise<RawAnswer> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = connect({ host: hostname.replace(/^\[|\]$/g, ""), port: Number(port) });
@@ -55,7 +60,13 @@ export function rawExchange(url: string, head: string, body: readonly Buffer[] =
       clearTimeout(timer);
       socket.destroy();
       const answer = parseAnswer(Buffer.concat(received));
-      if (answer === null) reject(error ?? new Error(`no whole HTTP answer before the connection ${closed ? "closed" : "timed out"}: ${JSON.stringify(Buffer.concat(received).toString("latin1").slice(0, 300))}`));
+      if (answer === null)
+        reject(
+          error ??
+            new Error(
+              `no whole HTTP answer before the connection ${closed ? "closed" : "timed out"}: ${JSON.stringify(Buffer.concat(received).toString("latin1").slice(0, 300))}`,
+            ),
+        );
       else resolve({ ...answer, closed });
     };
     const timer = setTimeout(() => finish(false), timeoutMs);
@@ -69,15 +80,16 @@ export function rawExchange(url: string, head: string, body: readonly Buffer[] =
       socket.write(head);
       for (const chunk of body) {
         if (socket.destroyed || socket.writableEnded) break;
-        if (!socket.write(chunk)) await new Promise<void>((resolve) => {
-          const go = (): void => {
-            socket.off("drain", go);
-            socket.off("close", go);
-            resolve();
-          };
-          socket.on("drain", go);
-          socket.on("close", go);
-        });
+        if (!socket.write(chunk))
+          await new Promise<void>((resolve) => {
+            const go = (): void => {
+              socket.off("drain", go);
+              socket.off("close", go);
+              resolve();
+            };
+            socket.on("drain", go);
+            socket.on("close", go);
+          });
       }
       if (!socket.destroyed) socket.end();
       socket.resume();

@@ -16,7 +16,13 @@ describe("the ready server's OpenAPI document", () => {
       assert.ok(Object.keys(document.paths as object).includes("/api/ready/"), "the document lists /api/ready/");
       const checker = createConformanceChecker(document, routeAliases(server.latchkey.config));
       // POST and OPTIONS answered 404 before the fuzz suite checked the ready server against its document.
-      const expected = [["GET", "/api/ready/", 200], ["GET", "/api/ready", 200], ["HEAD", "/api/ready/", 200], ["POST", "/api/ready/", 405], ["OPTIONS", "/api/ready/", 204]] as const;
+      const expected = [
+        ["GET", "/api/ready/", 200],
+        ["GET", "/api/ready", 200],
+        ["HEAD", "/api/ready/", 200],
+        ["POST", "/api/ready/", 405],
+        ["OPTIONS", "/api/ready/", 204],
+      ] as const;
       for (const [method, url, status] of expected) {
         const ready = await fetch(`${server.url}${url}`, { method });
         const body = await ready.text();
@@ -27,7 +33,10 @@ describe("the ready server's OpenAPI document", () => {
       }
       // An OPTIONS with Access-Control-Request-Method but no Origin is no CORS preflight (the
       // fuzz suite found it answered 404): the route's own 204 with Allow.
-      const notPreflight = await fetch(`${server.url}/api/ready/`, { method: "OPTIONS", headers: { "access-control-request-method": "POST" } });
+      const notPreflight = await fetch(`${server.url}/api/ready/`, {
+        method: "OPTIONS",
+        headers: { "access-control-request-method": "POST" },
+      });
       assert.equal(notPreflight.status, 204);
       assert.equal(notPreflight.headers.get("allow"), "GET, HEAD, OPTIONS");
     } finally {

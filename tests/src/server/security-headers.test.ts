@@ -6,8 +6,18 @@ import { silentLogger } from "@latchkey/core";
 import { loadServerConfig, startServer, type RunningServer } from "@latchkey/server";
 import { tempDir } from "./latchkey-process.js";
 
-const API = { "content-security-policy": "default-src 'none'; frame-ancestors 'none'", "x-frame-options": "DENY", "referrer-policy": "no-referrer", "x-content-type-options": "nosniff" };
-const PAGE = { "content-security-policy": "frame-ancestors 'none'", "x-frame-options": "DENY", "referrer-policy": "same-origin", "x-content-type-options": "nosniff" };
+const API = {
+  "content-security-policy": "default-src 'none'; frame-ancestors 'none'",
+  "x-frame-options": "DENY",
+  "referrer-policy": "no-referrer",
+  "x-content-type-options": "nosniff",
+};
+const PAGE = {
+  "content-security-policy": "frame-ancestors 'none'",
+  "x-frame-options": "DENY",
+  "referrer-policy": "same-origin",
+  "x-content-type-options": "nosniff",
+};
 
 function assertHeaders(res: Response, expected: Record<string, string>, what: string): void {
   for (const [name, value] of Object.entries(expected)) assert.equal(res.headers.get(name), value, `${what}: ${name}`);
@@ -20,7 +30,13 @@ describe("the ready server's security headers (production, behind one trusted pr
   before(async () => {
     dir = tempDir("latchkey-headers-");
     writeFileSync(join(dir.path, "index.html"), "<!doctype html><title>spa</title>");
-    const env = { LATCHKEY_PORT: "0", LATCHKEY_LOG_LEVEL: "silent", LATCHKEY_MODE: "production", LATCHKEY_TRUST_PROXY: "1", LATCHKEY_SPA_DIR: dir.path };
+    const env = {
+      LATCHKEY_PORT: "0",
+      LATCHKEY_LOG_LEVEL: "silent",
+      LATCHKEY_MODE: "production",
+      LATCHKEY_TRUST_PROXY: "1",
+      LATCHKEY_SPA_DIR: dir.path,
+    };
     server = await startServer(loadServerConfig({ cwd: dir.path, env }), { logger: silentLogger });
   });
   after(async () => {

@@ -16,11 +16,20 @@ describe("latchkey serve with sign-up and SMTP", () => {
     const sink = await startSmtpSink();
     const server = await startServe(["--port", "0"], {
       cwd: dir.path,
-      env: { LATCHKEY_SIGNUP_ENABLED: "true", LATCHKEY_MAIL_URL: sink.url, LATCHKEY_MAIL_FROM: "Example <no-reply@example.com>", LATCHKEY_MAIL_PRODUCT_NAME: "Example" },
+      env: {
+        LATCHKEY_SIGNUP_ENABLED: "true",
+        LATCHKEY_MAIL_URL: sink.url,
+        LATCHKEY_MAIL_FROM: "Example <no-reply@example.com>",
+        LATCHKEY_MAIL_PRODUCT_NAME: "Example",
+      },
     });
     try {
       const client = createTestClient(server.url.replace(/\/$/, ""));
-      const res = await post(client, "/api/signup/", { username: "newcomer", email: "newcomer@example.com", password: PASSWORD });
+      const res = await post(client, "/api/signup/", {
+        username: "newcomer",
+        email: "newcomer@example.com",
+        password: PASSWORD,
+      });
       assert.equal(res.status, 202, res.text);
       const mail = await sink.waitForMail("newcomer@example.com");
       assert.equal(mail.from, "no-reply@example.com");
@@ -40,7 +49,11 @@ describe("latchkey serve with sign-up and SMTP", () => {
     try {
       const result = await runLatchkey(["serve", "--port", "0"], {
         cwd: dir.path,
-        env: { NODE_ENV: "production", LATCHKEY_PUBLIC_ORIGIN: "https://auth.example.com", LATCHKEY_MAIL_URL: "console:" },
+        env: {
+          NODE_ENV: "production",
+          LATCHKEY_PUBLIC_ORIGIN: "https://auth.example.com",
+          LATCHKEY_MAIL_URL: "console:",
+        },
       });
       assert.notEqual(result.code, 0);
       assert.match(result.stderr, /production needs an SMTP transport/);

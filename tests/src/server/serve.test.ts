@@ -20,10 +20,13 @@ async function fixture(): Promise<{ dir: string; cleanup(): void }> {
   writeFileSync(join(dir.path, "dist", ".env"), "SECRET=1\n");
   const created = await runLatchkey(["migrate"], { cwd: dir.path });
   assert.equal(created.code, 0, created.stderr);
-  const user = await runLatchkey(["createsuperuser", "--noinput", "--username", "alice", "--email", "alice@example.com"], {
-    cwd: dir.path,
-    env: { LATCHKEY_SUPERUSER_PASSWORD: PASSWORD },
-  });
+  const user = await runLatchkey(
+    ["createsuperuser", "--noinput", "--username", "alice", "--email", "alice@example.com"],
+    {
+      cwd: dir.path,
+      env: { LATCHKEY_SUPERUSER_PASSWORD: PASSWORD },
+    },
+  );
   assert.equal(user.code, 0, user.stderr);
   return { dir: dir.path, cleanup: dir.cleanup };
 }
@@ -56,7 +59,9 @@ describe("latchkey serve with a built SPA (deployment mode A)", () => {
   });
 
   it("does not replace a CSRF cookie the browser already has", async () => {
-    const res = await fetch(`${server.url}/`, { headers: { accept: "text/html", cookie: "csrftoken=abcdefghijklmnopqrstuvwxyzABCDEF" } });
+    const res = await fetch(`${server.url}/`, {
+      headers: { accept: "text/html", cookie: "csrftoken=abcdefghijklmnopqrstuvwxyzABCDEF" },
+    });
     assert.equal(res.status, 200);
     assert.deepEqual(res.headers.getSetCookie(), []);
   });
@@ -124,7 +129,9 @@ describe("latchkey serve with a built SPA (deployment mode A)", () => {
   });
 
   it("logs one line per request with method, path, status and duration, and never the cookie", async () => {
-    await fetch(`${server.url}/api/session/?secret=1`, { headers: { cookie: "sessionid=leak-me; csrftoken=leak-me-too" } });
+    await fetch(`${server.url}/api/session/?secret=1`, {
+      headers: { cookie: "sessionid=leak-me; csrftoken=leak-me-too" },
+    });
     const line = await server.waitForLog((l) => l.event === "request" && l.path === "/api/session/");
     assert.equal(line.method, "GET");
     assert.equal(line.status, 200);
@@ -145,7 +152,11 @@ describe("latchkey serve behind a proxy it was not told about", () => {
       const warning = await server.waitForLog((l) => l.event === "proxy_headers_ignored");
       assert.match(String(warning.msg), /trustProxy/);
       await server.waitForLog((l) => l.event === "request" && l.path === "/api/csrf/");
-      assert.equal(server.logs.filter((l) => l.event === "proxy_headers_ignored").length, 1, "the warning is logged once");
+      assert.equal(
+        server.logs.filter((l) => l.event === "proxy_headers_ignored").length,
+        1,
+        "the warning is logged once",
+      );
     } finally {
       await server.stop();
       dir.cleanup();
@@ -163,7 +174,10 @@ describe("latchkey serve without an SPA", () => {
       assert.deepEqual(await root.json(), { detail: "Not found.", code: "not_found" });
       const session = await fetch(`${server.url}/api/session/`);
       assert.deepEqual(await session.json(), { isAuthenticated: false });
-      assert.ok(server.logs.some((l) => l.event === "migration_applied"), "a fresh database is migrated at start-up");
+      assert.ok(
+        server.logs.some((l) => l.event === "migration_applied"),
+        "a fresh database is migrated at start-up",
+      );
     } finally {
       assert.equal(await server.stop(), 0);
       dir.cleanup();
@@ -215,11 +229,17 @@ describe("latchkey serve's last-resort error handler", () => {
 });
 
 describe("latchkey serve start-up refusals", () => {
-  it("refuses cookies.secure \"never\" in production with a clear message and exit 1", async () => {
+  it('refuses cookies.secure "never" in production with a clear message and exit 1', async () => {
     const dir = tempDir("latchkey-serve-");
     try {
-      writeFileSync(join(dir.path, "latchkey.config.json"), JSON.stringify({ cookies: { secure: "never", hostPrefix: false } }));
-      const result = await runLatchkey(["serve", "--port", "0"], { cwd: dir.path, env: { LATCHKEY_MODE: "production" } });
+      writeFileSync(
+        join(dir.path, "latchkey.config.json"),
+        JSON.stringify({ cookies: { secure: "never", hostPrefix: false } }),
+      );
+      const result = await runLatchkey(["serve", "--port", "0"], {
+        cwd: dir.path,
+        env: { LATCHKEY_MODE: "production" },
+      });
       assert.equal(result.code, 1);
       assert.match(result.stderr, /invalid configuration/);
       assert.match(result.stderr, /latchkey\.config\.json: cookies\.secure: "never" is refused in production/);
@@ -233,7 +253,10 @@ describe("latchkey serve start-up refusals", () => {
   it("lists bad flags and variables together and exits 1", async () => {
     const dir = tempDir("latchkey-serve-");
     try {
-      const result = await runLatchkey(["serve", "--port", "abc"], { cwd: dir.path, env: { LATCHKEY_SESSION_IDLE_TIMEOUT_SECONDS: "soon" } });
+      const result = await runLatchkey(["serve", "--port", "abc"], {
+        cwd: dir.path,
+        env: { LATCHKEY_SESSION_IDLE_TIMEOUT_SECONDS: "soon" },
+      });
       assert.equal(result.code, 1);
       assert.match(result.stderr, /--port "abc" \(command line\): must be an integer from 0 to 65535/);
       assert.match(result.stderr, /LATCHKEY_SESSION_IDLE_TIMEOUT_SECONDS="soon" \(environment\): must be an integer/);
@@ -245,7 +268,10 @@ describe("latchkey serve start-up refusals", () => {
   it("refuses to start on a database with pending migrations when migrateOnStart is false", async () => {
     const dir = tempDir("latchkey-serve-");
     try {
-      const result = await runLatchkey(["serve", "--port", "0"], { cwd: dir.path, env: { LATCHKEY_MIGRATE_ON_START: "false" } });
+      const result = await runLatchkey(["serve", "--port", "0"], {
+        cwd: dir.path,
+        env: { LATCHKEY_MIGRATE_ON_START: "false" },
+      });
       assert.equal(result.code, 1);
       assert.match(result.stderr, /missing latchkey schema migration/);
       assert.match(result.stderr, /latchkey migrate/);
@@ -288,7 +314,10 @@ describe("latchkey serve shutdown", () => {
       const server = await startServe(["--port", "0"], { cwd: dir.path });
       assert.equal((await fetch(`${server.url}/api/session/`)).status, 200);
       assert.equal(await server.stop("SIGTERM"), 0);
-      assert.ok(server.logs.some((l) => l.event === "stopped"), "it logs that it stopped");
+      assert.ok(
+        server.logs.some((l) => l.event === "stopped"),
+        "it logs that it stopped",
+      );
     } finally {
       dir.cleanup();
     }

@@ -7,8 +7,22 @@ import { ALL_DEFAULTS, defaultAt, defaultText, loadServerConfig, SERVER_DEFAULTS
 import { memoryStores } from "@latchkey/store-memory";
 import { REPO_ROOT, tempDir } from "./latchkey-process.js";
 
-/** Settings whose default is derived (from other settings, the machine; the passkey origins and relying party from `publicOrigin`, the MFA issuer from `mail.productName`; no MFA key unless one is set; the ready server caches sessions when it has Redis or PostgreSQL), so the table states it as text. */
-const DERIVED = new Set(["database", "throttle.maxConcurrentChecks", "compat", "passkeys.origins", "passkeys.rpId", "passkeys.rpName", "mfa.issuer", "mfa.encryptionKeys", "sessionCache.enabled"]);
+/**
+ * Settings whose default is derived (from other settings, the machine; the passkey origins and relying party from
+ * `publicOrigin`, the MFA issuer from `mail.productName`; no MFA key unless one is set; the ready server caches
+ * sessions when it has Redis or PostgreSQL), so the table states it as text.
+ */
+const DERIVED = new Set([
+  "database",
+  "throttle.maxConcurrentChecks",
+  "compat",
+  "passkeys.origins",
+  "passkeys.rpId",
+  "passkeys.rpName",
+  "mfa.issuer",
+  "mfa.encryptionKeys",
+  "sessionCache.enabled",
+]);
 
 /**
  * Defaults the resolver stores in another form than the option's (a header value, a Set, a
@@ -20,7 +34,8 @@ const TRANSFORMED: Readonly<Record<string, (config: ResolvedConfig) => unknown>>
   "cors.allowHeaders": (config) => config.cors.allowHeaders.split(", ").slice(4), // extras after the four always allowed
   "cors.exposeHeaders": (config) => config.cors.exposeHeaders.split(", ").slice(2), // extras after the two always exposed
   trustProxy: (config) => (config.trustProxy === 0 ? false : config.trustProxy),
-  clearSiteDataOnLogout: (config) => (config.clearSiteDataOnLogout ?? "").split(", ").map((d) => JSON.parse(d) as string),
+  clearSiteDataOnLogout: (config) =>
+    (config.clearSiteDataOnLogout ?? "").split(", ").map((d) => JSON.parse(d) as string),
 };
 
 /** Every leaf of a defaults object as [dotted key, value]; lists and by-mode pairs are leaves. */
@@ -73,7 +88,11 @@ describe("the defaults object (DEFAULTS, SERVER_DEFAULTS)", () => {
         assert.equal(at(production, key), value.production, `${key} in production`);
         continue;
       }
-      assert.deepEqual(at(config, key), value, `${key}: the resolved config holds ${JSON.stringify(at(config, key))}, DEFAULTS says ${JSON.stringify(value)}`);
+      assert.deepEqual(
+        at(config, key),
+        value,
+        `${key}: the resolved config holds ${JSON.stringify(at(config, key))}, DEFAULTS says ${JSON.stringify(value)}`,
+      );
     }
     assert.deepEqual(config.routes.login, ["/api/login"]);
   });
@@ -110,7 +129,10 @@ describe("the defaults object (DEFAULTS, SERVER_DEFAULTS)", () => {
       }
       assert.notEqual(value, undefined, `${setting.key} has a default in DEFAULTS or SERVER_DEFAULTS`);
       const text = defaultText(value, setting.unit);
-      assert.ok(setting.default === text || setting.default.startsWith(`${text} (`), `${setting.key}: the settings table says ${setting.default}, the defaults object ${text}`);
+      assert.ok(
+        setting.default === text || setting.default.startsWith(`${text} (`),
+        `${setting.key}: the settings table says ${setting.default}, the defaults object ${text}`,
+      );
     }
   });
 
@@ -120,7 +142,11 @@ describe("the defaults object (DEFAULTS, SERVER_DEFAULTS)", () => {
       const row = doc.find((line) => line.startsWith(`| \`${setting.key}\` | \`${setting.env}\` |`));
       assert.ok(row, `docs/configuration.md has a row for ${setting.key}`);
       const cells = row.split(" | ");
-      assert.equal(cells[3], setting.default, `${setting.key}: docs/configuration.md states the default ${cells[3]}, the settings table ${setting.default}`);
+      assert.equal(
+        cells[3],
+        setting.default,
+        `${setting.key}: docs/configuration.md states the default ${cells[3]}, the settings table ${setting.default}`,
+      );
       assert.equal(cells[4], setting.unit ?? "—", `${setting.key}: docs/configuration.md states the unit ${cells[4]}`);
     }
   });

@@ -26,7 +26,11 @@ const Gate = defineComponent({
 });
 
 function offlineClient(): LatchkeyClient {
-  return createClient({ baseUrl: "http://127.0.0.1:9", fetch: () => Promise.reject(new Error("no network in this test")), broadcast: false });
+  return createClient({
+    baseUrl: "http://127.0.0.1:9",
+    fetch: () => Promise.reject(new Error("no network in this test")),
+    broadcast: false,
+  });
 }
 
 function sessionOf(app: App): SessionValue {
@@ -61,7 +65,12 @@ describe("@latchkey/vue", () => {
   it("starts the first check on install and updates useSession()'s refs on login and logout", async () => {
     await withApp(async (app) => {
       const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
-      const client = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: browser.cookies, broadcast: false });
+      const client = createClient({
+        baseUrl: app.baseUrl,
+        fetch: browser.fetch,
+        cookies: browser.cookies,
+        broadcast: false,
+      });
       const vueApp = createApp(Gate).use(createLatchkeyPlugin(client));
       const session = sessionOf(vueApp);
       assert.deepEqual(now(session), { status: "loading", username: null });
@@ -70,7 +79,10 @@ describe("@latchkey/vue", () => {
 
       assert.ok((await session.login(ALICE.username, ALICE.password)).ok);
       assert.deepEqual(now(session), { status: "authenticated", username: "alice" });
-      assert.equal(await renderToString(createSSRApp(Gate).use(createLatchkeyPlugin(client))), "<main>the secret page of alice</main>");
+      assert.equal(
+        await renderToString(createSSRApp(Gate).use(createLatchkeyPlugin(client))),
+        "<main>the secret page of alice</main>",
+      );
 
       assert.ok((await session.logout()).ok);
       assert.deepEqual(now(session), { status: "anonymous", username: null });
@@ -102,7 +114,10 @@ describe("@latchkey/vue", () => {
 
   it("refuses useSession() outside an app that installed the plugin, with a clear message", () => {
     assert.throws(() => useSession(), /app\.use\(createLatchkeyPlugin\(client\)\)/);
-    assert.throws(() => createApp(Gate).runWithContext(() => useSession()), /app\.use\(createLatchkeyPlugin\(client\)\)/);
+    assert.throws(
+      () => createApp(Gate).runWithContext(() => useSession()),
+      /app\.use\(createLatchkeyPlugin\(client\)\)/,
+    );
   });
 });
 
@@ -110,7 +125,12 @@ describe("@latchkey/vue/router", () => {
   it("holds a navigation to a protected route until the first check answers, then sends a visitor to the login route with the wanted path", async () => {
     await withApp(async (app) => {
       const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
-      const client = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: browser.cookies, broadcast: false });
+      const client = createClient({
+        baseUrl: app.baseUrl,
+        fetch: browser.fetch,
+        cookies: browser.cookies,
+        broadcast: false,
+      });
       const router = appRouter();
       installAuthGuard(router, client, { loginRoute: "/login" });
       assert.equal(client.getState().status, "loading");
@@ -124,18 +144,27 @@ describe("@latchkey/vue/router", () => {
   it("moves the login page on to the wanted path after a login, and a protected page to the login route after a logout", async () => {
     await withApp(async (app) => {
       const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
-      const client = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: browser.cookies, broadcast: false });
+      const client = createClient({
+        baseUrl: app.baseUrl,
+        fetch: browser.fetch,
+        cookies: browser.cookies,
+        broadcast: false,
+      });
       const router = appRouter();
       installAuthGuard(router, client, { loginRoute: "/login" });
       await router.push("/account");
       assert.equal(router.currentRoute.value.fullPath, "/login?redirect=/account");
 
-      const arrived = new Promise<void>((resolve) => router.afterEach((to) => (to.path === "/account" ? resolve() : undefined)));
+      const arrived = new Promise<void>((resolve) =>
+        router.afterEach((to) => (to.path === "/account" ? resolve() : undefined)),
+      );
       assert.ok((await client.login(ALICE.username, ALICE.password)).ok);
       await arrived;
       assert.equal(router.currentRoute.value.path, "/account");
 
-      const left = new Promise<void>((resolve) => router.afterEach((to) => (to.path === "/login" ? resolve() : undefined)));
+      const left = new Promise<void>((resolve) =>
+        router.afterEach((to) => (to.path === "/login" ? resolve() : undefined)),
+      );
       assert.ok((await client.logout()).ok);
       await left;
       assert.equal(router.currentRoute.value.fullPath, "/login?redirect=/account");
@@ -145,7 +174,12 @@ describe("@latchkey/vue/router", () => {
   it("sends a logged-in user away from a guest-only route, never to another site named in the redirect parameter (open redirect)", async () => {
     await withApp(async (app) => {
       const browser = createFakeBrowser({ pageOrigin: app.baseUrl });
-      const client = createClient({ baseUrl: app.baseUrl, fetch: browser.fetch, cookies: browser.cookies, broadcast: false });
+      const client = createClient({
+        baseUrl: app.baseUrl,
+        fetch: browser.fetch,
+        cookies: browser.cookies,
+        broadcast: false,
+      });
       assert.ok((await client.login(ALICE.username, ALICE.password)).ok);
       const router = appRouter();
       installAuthGuard(router, client, { loginRoute: "/login", homeRoute: "/" });

@@ -68,7 +68,14 @@ export function AccountPage(): ReactElement {
       <form onSubmit={changeEmail}>
         <label>
           New email
-          <input data-testid="change-email" name="email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />
+          <input
+            data-testid="change-email"
+            name="email"
+            type="email"
+            autoComplete="email"
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
         </label>
         <button data-testid="change-email-submit" type="submit">
           Send a confirmation link
@@ -94,7 +101,14 @@ export function AccountPage(): ReactElement {
           <p>To {waiting.label}, confirm your password.</p>
           <label>
             Password
-            <input data-testid="reauth-password" name="password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+            <input
+              data-testid="reauth-password"
+              name="password"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
           </label>
           <button data-testid="reauth-submit" type="submit">
             Confirm

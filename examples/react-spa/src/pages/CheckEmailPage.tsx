@@ -12,14 +12,17 @@ export function CheckEmailPage(): ReactElement {
   async function resend(): Promise<void> {
     const result = await client.resendVerification(email);
     // The answer is the same for every address (no enumeration), so it says nothing more.
-    setNote(result.ok ? "If that address needs verifying, a new link is on its way." : accountErrorMessage(result.error));
+    setNote(
+      result.ok ? "If that address needs verifying, a new link is on its way." : accountErrorMessage(result.error),
+    );
   }
 
   return (
     <section className="panel">
       <h2 data-testid="check-email">Check your email</h2>
       <p>
-        We sent a link to <strong data-testid="check-email-address">{email}</strong>. Open it to verify your address, then log in.
+        We sent a link to <strong data-testid="check-email-address">{email}</strong>. Open it to verify your address,
+        then log in.
       </p>
       <button data-testid="resend-verification" type="button" onClick={() => void resend()} disabled={email === ""}>
         Send the link again

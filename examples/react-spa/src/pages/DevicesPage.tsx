@@ -19,18 +19,29 @@ export function DevicesPage(): ReactElement {
       <ul data-testid="devices-list" data-count={status === "ready" ? sessions.length : undefined}>
         {sessions.map((session) => (
           <li key={session.id} data-testid={session.current ? "device-current" : "device-other"}>
-            {describe(session)} · since {new Date(session.createdAt).toLocaleString()} · last seen {new Date(session.lastSeenAt).toLocaleString()}
+            {describe(session)} · since {new Date(session.createdAt).toLocaleString()} · last seen{" "}
+            {new Date(session.lastSeenAt).toLocaleString()}
             {session.current ? (
               <strong> (this device)</strong>
             ) : (
-              <button data-testid="device-revoke" type="button" disabled={revoking.includes(session.id)} onClick={() => void revoke(session.id)}>
+              <button
+                data-testid="device-revoke"
+                type="button"
+                disabled={revoking.includes(session.id)}
+                onClick={() => void revoke(session.id)}
+              >
                 Log out
               </button>
             )}
           </li>
         ))}
       </ul>
-      <button data-testid="devices-revoke-others" type="button" disabled={others === 0 || revoking.includes("others")} onClick={() => void revokeOthers()}>
+      <button
+        data-testid="devices-revoke-others"
+        type="button"
+        disabled={others === 0 || revoking.includes("others")}
+        onClick={() => void revokeOthers()}
+      >
         Log out every other device
       </button>{" "}
       <button data-testid="devices-reload" type="button" onClick={() => void reload()}>

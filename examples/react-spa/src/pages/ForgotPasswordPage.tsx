@@ -21,7 +21,9 @@ export function ForgotPasswordPage(): ReactElement {
     return (
       <section className="panel">
         <h2>Check your email</h2>
-        <p data-testid="reset-requested">If {email} belongs to an account, a link to set a new password is on its way. It works once, for an hour.</p>
+        <p data-testid="reset-requested">
+          If {email} belongs to an account, a link to set a new password is on its way. It works once, for an hour.
+        </p>
       </section>
     );
   }
@@ -30,7 +32,14 @@ export function ForgotPasswordPage(): ReactElement {
       <h2>Forgot your password?</h2>
       <label>
         Email
-        <input data-testid="forgot-email" name="email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />
+        <input
+          data-testid="forgot-email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
       </label>
       <button data-testid="forgot-submit" type="submit">
         Send me a link

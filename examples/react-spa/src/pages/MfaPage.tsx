@@ -76,7 +76,11 @@ export function MfaPage(): ReactElement {
     <section className="panel">
       <h2>Two-factor authentication</h2>
       {status !== null && (
-        <p data-testid="mfa-status">{status.totp ? `Authenticator app on; ${status.recoveryCodes.remaining} recovery codes left.` : "Authenticator app off."}</p>
+        <p data-testid="mfa-status">
+          {status.totp
+            ? `Authenticator app on; ${status.recoveryCodes.remaining} recovery codes left.`
+            : "Authenticator app off."}
+        </p>
       )}
       {status !== null && !status.totp && setup === null && (
         <button data-testid="mfa-setup" type="button" onClick={() => void startSetup()}>
@@ -87,13 +91,24 @@ export function MfaPage(): ReactElement {
         <form onSubmit={(event) => void confirm(event)}>
           <p>Scan this code with your authenticator app, or type the secret.</p>
           {/* As an image, not inserted markup: an SVG in an <img> runs no script, whatever the server sent. */}
-          <img data-testid="mfa-qr" className="qr" alt="QR code for your authenticator app" src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(setup.qrSvg)}`} />
+          <img
+            data-testid="mfa-qr"
+            className="qr"
+            alt="QR code for your authenticator app"
+            src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(setup.qrSvg)}`}
+          />
           <p>
             Secret: <code data-testid="mfa-secret">{setup.secret}</code>
           </p>
           <label>
             Code from the app
-            <input data-testid="mfa-code" autoComplete="one-time-code" inputMode="numeric" value={code} onChange={(e) => setCode(e.target.value)} />
+            <input
+              data-testid="mfa-code"
+              autoComplete="one-time-code"
+              inputMode="numeric"
+              value={code}
+              onChange={(e) => setCode(e.target.value)}
+            />
           </label>
           <button data-testid="mfa-confirm" type="submit">
             Turn on
@@ -121,7 +136,13 @@ export function MfaPage(): ReactElement {
         <form onSubmit={(event) => void reauthenticate(event)}>
           <label>
             Confirm your password to continue
-            <input data-testid="mfa-reauth-password" type="password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+            <input
+              data-testid="mfa-reauth-password"
+              type="password"
+              autoComplete="current-password"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
           </label>
           <button data-testid="mfa-reauth-submit" type="submit">
             Confirm

@@ -31,7 +31,10 @@ export function PasskeysPage(): ReactElement {
     setError(null);
     const result = await client.registerPasskey(name.trim() === "" ? "Passkey" : name.trim());
     setBusy(false);
-    if (!result.ok) setError(result.error.code === "passkey_cancelled" ? "No passkey was created." : accountErrorMessage(result.error));
+    if (!result.ok)
+      setError(
+        result.error.code === "passkey_cancelled" ? "No passkey was created." : accountErrorMessage(result.error),
+      );
     else {
       setName("");
       setRecoveryCodes(result.data.recoveryCodes);
@@ -52,7 +55,8 @@ export function PasskeysPage(): ReactElement {
       <ul data-testid="passkeys-list" data-count={passkeys === null ? undefined : passkeys.length}>
         {(passkeys ?? []).map((passkey) => (
           <li key={passkey.id} data-testid="passkey-item">
-            <span data-testid="passkey-name">{passkey.name}</span> · added {new Date(passkey.createdAt).toLocaleString()} · last used{" "}
+            <span data-testid="passkey-name">{passkey.name}</span> · added{" "}
+            {new Date(passkey.createdAt).toLocaleString()} · last used{" "}
             {passkey.lastUsedAt === null ? "never" : new Date(passkey.lastUsedAt).toLocaleString()}{" "}
             <button data-testid="passkey-remove" type="button" onClick={() => void remove(passkey.id)}>
               Remove
@@ -63,7 +67,12 @@ export function PasskeysPage(): ReactElement {
       <form onSubmit={(event) => void register(event)}>
         <label>
           Name
-          <input data-testid="passkey-new-name" value={name} placeholder="This laptop" onChange={(e) => setName(e.target.value)} />
+          <input
+            data-testid="passkey-new-name"
+            value={name}
+            placeholder="This laptop"
+            onChange={(e) => setName(e.target.value)}
+          />
         </label>
         <button data-testid="passkey-register" type="submit" disabled={busy}>
           {busy ? "Waiting for your passkey…" : "Add a passkey on this device"}
@@ -71,7 +80,10 @@ export function PasskeysPage(): ReactElement {
       </form>
       {recoveryCodes !== null && (
         <div>
-          <p>Your passkey is now also your second factor. Recovery codes: each works once if you lose it. They are shown only now.</p>
+          <p>
+            Your passkey is now also your second factor. Recovery codes: each works once if you lose it. They are shown
+            only now.
+          </p>
           <ul data-testid="passkey-recovery-codes">
             {recoveryCodes.map((c) => (
               <li key={c}>

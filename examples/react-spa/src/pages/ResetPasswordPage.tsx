@@ -28,7 +28,10 @@ export function ResetPasswordPage(): ReactElement {
       <section className="panel">
         <h2>Password changed</h2>
         <p data-testid="reset-done">
-          Your password is changed and every device was logged out. <Link to="/" testId="reset-login-link">Log in</Link>
+          Your password is changed and every device was logged out.{" "}
+          <Link to="/" testId="reset-login-link">
+            Log in
+          </Link>
         </p>
       </section>
     );
@@ -38,7 +41,14 @@ export function ResetPasswordPage(): ReactElement {
       <h2>Set a new password</h2>
       <label>
         New password
-        <input data-testid="reset-password" name="new-password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        <input
+          data-testid="reset-password"
+          name="new-password"
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
       </label>
       <button data-testid="reset-submit" type="submit" disabled={busy || key === ""}>
         Set password

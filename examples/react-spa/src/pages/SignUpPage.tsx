@@ -28,15 +28,35 @@ export function SignUpPage(): ReactElement {
       <h2>Sign up</h2>
       <label>
         Username
-        <input data-testid="signup-username" name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} />
+        <input
+          data-testid="signup-username"
+          name="username"
+          autoComplete="username"
+          value={username}
+          onChange={(e) => setUsername(e.target.value)}
+        />
       </label>
       <label>
         Email
-        <input data-testid="signup-email" name="email" type="email" autoComplete="email" value={email} onChange={(e) => setEmail(e.target.value)} />
+        <input
+          data-testid="signup-email"
+          name="email"
+          type="email"
+          autoComplete="email"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
       </label>
       <label>
         Password
-        <input data-testid="signup-password" name="password" type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
+        <input
+          data-testid="signup-password"
+          name="password"
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
       </label>
       <button data-testid="signup-submit" type="submit" disabled={busy}>
         {busy ? "Signing up…" : "Sign up"}

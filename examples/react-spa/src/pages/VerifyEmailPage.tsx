@@ -27,7 +27,12 @@ export function VerifyEmailPage(): ReactElement {
     if (key === "") return;
     let live = true;
     void verifyOnce(client, key).then((result) => {
-      if (live) setOutcome(result.ok ? { ok: true, email: result.data.email } : { ok: false, message: accountErrorMessage(result.error) });
+      if (live)
+        setOutcome(
+          result.ok
+            ? { ok: true, email: result.data.email }
+            : { ok: false, message: accountErrorMessage(result.error) },
+        );
     });
     return () => {
       live = false;
@@ -41,7 +46,10 @@ export function VerifyEmailPage(): ReactElement {
       {key !== "" && outcome === null && <p data-testid="verify-pending">Verifying…</p>}
       {outcome?.ok === true && (
         <p data-testid="verify-done">
-          <strong data-testid="verify-email">{outcome.email}</strong> is verified. <Link to="/" testId="verify-login-link">Log in</Link>
+          <strong data-testid="verify-email">{outcome.email}</strong> is verified.{" "}
+          <Link to="/" testId="verify-login-link">
+            Log in
+          </Link>
         </p>
       )}
       {outcome?.ok === false && (

@@ -33,7 +33,9 @@ Examples:
       const fromEnv = io.env.LATCHKEY_NEW_PASSWORD;
       const scripted = fromEnv !== undefined && fromEnv !== "";
       if (!scripted && !io.interactive) {
-        throw new CliError("changepassword needs a terminal to prompt for the password; set LATCHKEY_NEW_PASSWORD in scripts.");
+        throw new CliError(
+          "changepassword needs a terminal to prompt for the password; set LATCHKEY_NEW_PASSWORD in scripts.",
+        );
       }
       await withCommandContext(command, io, async ({ latchkey }) => {
         const user = await latchkey.accounts.findUser(username);
@@ -43,11 +45,20 @@ Examples:
           password = fromEnv;
         } else {
           io.stdout(`Changing password for user "${user.username}"\n`);
-          password = await promptNewPassword({ problems: (p) => latchkey.accounts.passwordProblems(p, user), stderr: io.stderr, attempts: ATTEMPTS });
+          password = await promptNewPassword({
+            problems: (p) => latchkey.accounts.passwordProblems(p, user),
+            stderr: io.stderr,
+            attempts: ATTEMPTS,
+          });
         }
         const result = await latchkey.accounts.setPassword(String(user.id), password);
-        if (!result.ok) throw new CliError(`the password was refused; nothing was changed:\n${result.problems.map((p) => `  - ${p}`).join("\n")}`);
-        io.stdout(`Password changed successfully for user "${user.username}". All their sessions and tokens were ended.\n`);
+        if (!result.ok)
+          throw new CliError(
+            `the password was refused; nothing was changed:\n${result.problems.map((p) => `  - ${p}`).join("\n")}`,
+          );
+        io.stdout(
+          `Password changed successfully for user "${user.username}". All their sessions and tokens were ended.\n`,
+        );
       });
     });
 }

@@ -12,7 +12,8 @@ const EMAIL = /^[^\s@]+@[^\s@]+$/;
 
 /** Why `email` is refused, or null. */
 export function emailProblem(email: string): string | null {
-  if (email === "" || EMAIL.test(email)) return email.length > 254 ? "Ensure email has no more than 254 characters." : null;
+  if (email === "" || EMAIL.test(email))
+    return email.length > 254 ? "Ensure email has no more than 254 characters." : null;
   return "Enter a valid email address.";
 }
 
@@ -38,7 +39,9 @@ export async function askUsername(accounts: Accounts, given: string | undefined,
   const fallback = systemUsername();
   for (;;) {
     if (candidate === undefined) {
-      const answer = (await promptText(fallback === null ? "Username: " : `Username (leave blank to use '${fallback}'): `)).trim();
+      const answer = (
+        await promptText(fallback === null ? "Username: " : `Username (leave blank to use '${fallback}'): `)
+      ).trim();
       candidate = answer === "" && fallback !== null ? fallback : answer;
     }
     const refusal = await usernameRefusal(accounts, candidate);
@@ -85,7 +88,10 @@ export async function newUserInput(
   if (!options.noInput) {
     const username = await askUsername(accounts, options.givenUsername, io);
     const email = await askEmail(options.givenEmail, io);
-    const password = await promptNewPassword({ problems: (p) => accounts.passwordProblems(p, { username, email }), stderr: io.stderr });
+    const password = await promptNewPassword({
+      problems: (p) => accounts.passwordProblems(p, { username, email }),
+      stderr: io.stderr,
+    });
     return { username, email, password };
   }
   const username = options.givenUsername ?? "";
@@ -104,7 +110,10 @@ export function createsuperuserCommand(io: CliIo): Command {
       .description("create a superuser (staff, all permissions)")
       .option("--username <username>", "the new user's username")
       .option("--email <email>", "the new user's email address")
-      .option("--noinput", "do not prompt (for scripts): needs --username; the password comes from LATCHKEY_SUPERUSER_PASSWORD")
+      .option(
+        "--noinput",
+        "do not prompt (for scripts): needs --username; the password comes from LATCHKEY_SUPERUSER_PASSWORD",
+      )
       .option("--no-input", "same as --noinput"),
   )
     .addHelpText(
@@ -124,11 +133,18 @@ Examples:
       const givenEmail = stringOption(command, "email");
       if (noInput && givenUsername === undefined) throw usageError("--noinput needs --username.");
       if (!noInput && !io.interactive) {
-        throw new CliError("createsuperuser needs a terminal to prompt for the password; use --noinput with --username (and LATCHKEY_SUPERUSER_PASSWORD) in scripts.");
+        throw new CliError(
+          "createsuperuser needs a terminal to prompt for the password; use --noinput with --username (and LATCHKEY_SUPERUSER_PASSWORD) in scripts.",
+        );
       }
       await withCommandContext(command, io, async ({ latchkey }) => {
         const accounts = latchkey.accounts;
-        const { username, email, password } = await newUserInput(accounts, io, { noInput, givenUsername, givenEmail, passwordEnv: "LATCHKEY_SUPERUSER_PASSWORD" });
+        const { username, email, password } = await newUserInput(accounts, io, {
+          noInput,
+          givenUsername,
+          givenEmail,
+          passwordEnv: "LATCHKEY_SUPERUSER_PASSWORD",
+        });
         const created = await accounts.createUser({
           username,
           email,
@@ -138,8 +154,13 @@ Examples:
           emailVerified: true,
           ...(password === undefined ? {} : { password }),
         });
-        if (!created.ok) throw new CliError(`the superuser was not created:\n${created.problems.map((p) => `  - ${p}`).join("\n")}`);
-        io.stdout(password === undefined ? `Superuser "${created.value.username}" created without a usable password (set one with "latchkey changepassword").\n` : `Superuser "${created.value.username}" created successfully.\n`);
+        if (!created.ok)
+          throw new CliError(`the superuser was not created:\n${created.problems.map((p) => `  - ${p}`).join("\n")}`);
+        io.stdout(
+          password === undefined
+            ? `Superuser "${created.value.username}" created without a usable password (set one with "latchkey changepassword").\n`
+            : `Superuser "${created.value.username}" created successfully.\n`,
+        );
       });
     });
 }

@@ -27,14 +27,25 @@ function text(report: DoctorReport): string {
 /** `latchkey doctor <spa-url> [--api <url>] [--json]`: explains, from outside, why login would fail. */
 export function doctorCommand(io: CliIo): Command {
   return new Command("doctor")
-    .description("probe a live deployment (TLS, topology, CORS, cookies, proxy trust, CSRF flow, clock) and say why login would fail")
+    .description(
+      "probe a live deployment (TLS, topology, CORS, cookies, proxy trust, CSRF flow, clock) and say why login would fail",
+    )
     .argument("<spa-url>", "a page of the SPA, e.g. https://app.example.com/")
     .option("--api <url>", "the API's base URL (default: <spa origin>/api)")
     .option("--json", "print the report as JSON (for CI)")
-    .option("--browser", "also open the SPA in headless Chromium, run its CSRF fetch and a login attempt, and report Chromium's own reasons for refused cookies")
+    .option(
+      "--browser",
+      "also open the SPA in headless Chromium, run its CSRF fetch and a login attempt, and report Chromium's own reasons for refused cookies",
+    )
     .option("--chromium <path>", "the Chromium executable for --browser", DEFAULT_CHROMIUM)
-    .option("--user <name>", `with --browser: log this user in from the SPA's page (password from ${DOCTOR_PASSWORD_ENV}), call whoami, log out, and say whether Chromium stored and sent the session cookie`)
-    .addHelpText("after", `\nExit status 0 only when login can work.\nExamples:\n  latchkey doctor https://example.com/\n  latchkey doctor https://app.example.com --api https://api.example.net/api --json\n  latchkey doctor https://app.example.com --api https://api.example.net/api --browser\n  ${DOCTOR_PASSWORD_ENV}=… latchkey doctor https://app.example.com --api https://api.example.net/api --browser --user doctor`)
+    .option(
+      "--user <name>",
+      `with --browser: log this user in from the SPA's page (password from ${DOCTOR_PASSWORD_ENV}), call whoami, log out, and say whether Chromium stored and sent the session cookie`,
+    )
+    .addHelpText(
+      "after",
+      `\nExit status 0 only when login can work.\nExamples:\n  latchkey doctor https://example.com/\n  latchkey doctor https://app.example.com --api https://api.example.net/api --json\n  latchkey doctor https://app.example.com --api https://api.example.net/api --browser\n  ${DOCTOR_PASSWORD_ENV}=… latchkey doctor https://app.example.com --api https://api.example.net/api --browser --user doctor`,
+    )
     .action(async (spaUrl: string, _options: unknown, command: Command) => {
       let spa: URL;
       try {
@@ -45,9 +56,13 @@ export function doctorCommand(io: CliIo): Command {
       const api = stringOption(command, "api") ?? `${spa.origin}/api`;
       const username = stringOption(command, "user");
       const browser = flagOption(command, "browser") === true;
-      if (username !== undefined && !browser) throw new CliError("--user logs in from the SPA's page in Chromium: add --browser.");
+      if (username !== undefined && !browser)
+        throw new CliError("--user logs in from the SPA's page in Chromium: add --browser.");
       const password = io.env[DOCTOR_PASSWORD_ENV];
-      if (username !== undefined && (password === undefined || password === "")) throw new CliError(`--user ${username} needs the user's password in the environment variable ${DOCTOR_PASSWORD_ENV} (never a flag, so it stays out of shell history and the process list); it is unset.`);
+      if (username !== undefined && (password === undefined || password === ""))
+        throw new CliError(
+          `--user ${username} needs the user's password in the environment variable ${DOCTOR_PASSWORD_ENV} (never a flag, so it stays out of shell history and the process list); it is unset.`,
+        );
       let report: DoctorReport;
       try {
         report = await probeDeployment(spa.href, api);
@@ -57,14 +72,28 @@ export function doctorCommand(io: CliIo): Command {
       }
       if (browser) {
         try {
-          report.checks.push(...(await probeInBrowser(spa.href, report.api, { chromium: stringOption(command, "chromium") ?? DEFAULT_CHROMIUM, timeoutMs: BROWSER_TIMEOUT_MS, ...(username === undefined || password === undefined ? {} : { user: { username, password } }) })));
+          report.checks.push(
+            ...(await probeInBrowser(spa.href, report.api, {
+              chromium: stringOption(command, "chromium") ?? DEFAULT_CHROMIUM,
+              timeoutMs: BROWSER_TIMEOUT_MS,
+              ...(username === undefined || password === undefined ? {} : { user: { username, password } }),
+            })),
+          );
         } catch (error) {
           if (error instanceof ChromiumMissingError) throw new CliError(error.message);
-          throw new CliError(`Chromium failed: ${error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error)}`);
+          throw new CliError(
+            `Chromium failed: ${error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error)}`,
+          );
         }
         report.ok = !report.checks.some((c) => c.status === "fail");
       }
       io.stdout(flagOption(command, "json") === true ? formatJson(report) : text(report));
-      if (!report.ok) throw new CliError(`login cannot work: ${report.checks.filter((c) => c.status === "fail").map((c) => c.id).join(", ")} failed.`);
+      if (!report.ok)
+        throw new CliError(
+          `login cannot work: ${report.checks
+            .filter((c) => c.status === "fail")
+            .map((c) => c.id)
+            .join(", ")} failed.`,
+        );
     });
 }

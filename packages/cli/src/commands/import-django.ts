@@ -10,7 +10,10 @@ import { formatJson, plural } from "../format.js";
 const BAR_WIDTH = 30;
 
 /** A progress bar on standard error: redrawn in place on a terminal, one line per batch otherwise. */
-function progressBar(io: CliIo, totals: { users: number; sessions: number }): (phase: "users" | "sessions", done: number) => void {
+function progressBar(
+  io: CliIo,
+  totals: { users: number; sessions: number },
+): (phase: "users" | "sessions", done: number) => void {
   return (phase, done) => {
     const total = Math.max(totals[phase], done);
     const filled = total === 0 ? BAR_WIDTH : Math.round((done / total) * BAR_WIDTH);
@@ -41,7 +44,10 @@ function summary(report: ImportReport, dryRun: boolean): string {
 /** Django's SECRET_KEY and SECRET_KEY_FALLBACKS from the environment (never from a flag: it would show in `ps`). */
 function secretsFrom(io: CliIo): string[] {
   const key = io.env.DJANGO_SECRET_KEY;
-  if (key === undefined || key === "") throw new CliError("--sessions needs Django's SECRET_KEY in the DJANGO_SECRET_KEY environment variable, to check each session's signature as Django would.");
+  if (key === undefined || key === "")
+    throw new CliError(
+      "--sessions needs Django's SECRET_KEY in the DJANGO_SECRET_KEY environment variable, to check each session's signature as Django would.",
+    );
   const fallbacks = (io.env.DJANGO_SECRET_KEY_FALLBACKS ?? "").split(",").filter((k) => k !== "");
   return [key, ...fallbacks];
 }
@@ -50,9 +56,14 @@ function secretsFrom(io: CliIo): string[] {
 export function importDjangoCommand(io: CliIo): Command {
   return withConfigOptions(
     new Command("import-django")
-      .description("import users, groups and permissions (and with --sessions, logged-in sessions) from a Django database, read-only")
+      .description(
+        "import users, groups and permissions (and with --sessions, logged-in sessions) from a Django database, read-only",
+      )
       .argument("<database-url>", "the Django database: sqlite:///path/db.sqlite3 or postgres://user@host/name")
-      .option("--sessions", "also import live sessions of logged-in users (needs DJANGO_SECRET_KEY), so nobody is logged out by the move")
+      .option(
+        "--sessions",
+        "also import live sessions of logged-in users (needs DJANGO_SECRET_KEY), so nobody is logged out by the move",
+      )
       .option("--dry-run", "read and check everything, write nothing")
       .option("--batch-size <n>", "rows per batch", "500")
       .option("--json", "print the report as JSON"),
@@ -64,7 +75,8 @@ export function importDjangoCommand(io: CliIo): Command {
     )
     .action(async (url: string, _options: unknown, command: Command) => {
       const batchSize = Number(stringOption(command, "batchSize"));
-      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new CliError("--batch-size must be a whole number from 1 to 10000.");
+      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000)
+        throw new CliError("--batch-size must be a whole number from 1 to 10000.");
       const sessions = flagOption(command, "sessions") === true;
       const dryRun = flagOption(command, "dryRun") === true;
       const secrets = sessions ? secretsFrom(io) : [];
@@ -72,17 +84,31 @@ export function importDjangoCommand(io: CliIo): Command {
       try {
         source = await openDjangoSource(url);
       } catch (error) {
-        throw new CliError(`cannot read the Django database: ${error instanceof Error ? error.message : String(error)}`);
+        throw new CliError(
+          `cannot read the Django database: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
       try {
-        const totals = { users: await source.count("auth_user"), sessions: sessions ? await source.count("django_session") : 0 };
+        const totals = {
+          users: await source.count("auth_user"),
+          sessions: sessions ? await source.count("django_session") : 0,
+        };
         const report = await withCommandContext(command, io, ({ db }) =>
-          importDjango(source, db.stores, { dryRun, sessions, secrets, batchSize, now: Date.now(), progress: progressBar(io, totals) }),
+          importDjango(source, db.stores, {
+            dryRun,
+            sessions,
+            secrets,
+            batchSize,
+            now: Date.now(),
+            progress: progressBar(io, totals),
+          }),
         );
         io.stdout(flagOption(command, "json") === true ? formatJson({ dryRun, ...report }) : summary(report, dryRun));
       } catch (error) {
         if (error instanceof CliError) throw error;
-        throw new CliError(`import stopped: ${error instanceof Error ? error.message : String(error)}. Users are written a whole batch at a time, so nothing of the failing batch was written and every batch the progress counted is complete; run the same command again to resume.`);
+        throw new CliError(
+          `import stopped: ${error instanceof Error ? error.message : String(error)}. Users are written a whole batch at a time, so nothing of the failing batch was written and every batch the progress counted is complete; run the same command again to resume.`,
+        );
       } finally {
         await source.close();
       }

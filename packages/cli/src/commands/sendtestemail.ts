@@ -12,12 +12,18 @@ import { withConfigOptions } from "../command-options.js";
  * configured transport (not the outbox), so an operator sees at once whether `mail.url` works.
  */
 export function sendtestemailCommand(io: CliIo): Command {
-  return withConfigOptions(new Command("sendtestemail").description("send a test message through mail.url").argument("<address>", "recipient"))
-    .addHelpText("after", "\nExample:\n  LATCHKEY_MAIL_URL=smtp://user:pass@smtp.example.com:587 latchkey sendtestemail me@example.com")
+  return withConfigOptions(
+    new Command("sendtestemail").description("send a test message through mail.url").argument("<address>", "recipient"),
+  )
+    .addHelpText(
+      "after",
+      "\nExample:\n  LATCHKEY_MAIL_URL=smtp://user:pass@smtp.example.com:587 latchkey sendtestemail me@example.com",
+    )
     .action(async (address: string, _options: unknown, command: Command) => {
       if (!/^[^\s@]+@[^\s@]+$/.test(address)) throw usageError(`"${address}" is not an email address.`);
       const config = loadCommandConfig(command, io);
-      if (config.mailUrl === null) throw new CliError("mail.url is not set (LATCHKEY_MAIL_URL): there is no transport to test.");
+      if (config.mailUrl === null)
+        throw new CliError("mail.url is not set (LATCHKEY_MAIL_URL): there is no transport to test.");
       const transport = createServerMailTransport(config, silentLogger);
       if (transport === null) throw new CliError("mail.url is not set.");
       const product = config.latchkey.mail?.productName ?? "latchkey";

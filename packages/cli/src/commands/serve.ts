@@ -16,7 +16,9 @@ import { runPrimary } from "../worker-supervisor.js";
 export function serveCommand(io: CliIo): Command {
   return withConfigOptions(
     new Command("serve")
-      .description("start the auth API (and serve a built SPA) on SQLite, or on PostgreSQL and/or Redis when configured")
+      .description(
+        "start the auth API (and serve a built SPA) on SQLite, or on PostgreSQL and/or Redis when configured",
+      )
       .option("--host <host>", "interface to listen on (default: 127.0.0.1, or LATCHKEY_HOST)")
       .option("--port <port>", "TCP port, 0 for any free port (default: 8000, or LATCHKEY_PORT)")
       .option("--spa <dir>", "built SPA folder to serve, with index.html (or LATCHKEY_SPA_DIR)")
@@ -44,7 +46,9 @@ Examples:
         workers: stringOption(command, "workers"),
       });
       const worker = cluster.isWorker;
-      const logger = worker ? createServerLogger(config).child({ worker: cluster.worker?.id }) : createServerLogger(config);
+      const logger = worker
+        ? createServerLogger(config).child({ worker: cluster.worker?.id })
+        : createServerLogger(config);
       if (config.workers > 1 && cluster.isPrimary) {
         await runPrimary(config, logger);
         return;
@@ -65,11 +69,17 @@ Examples:
           logger.warn({ event: "forced_exit", signal }, `second ${signal}: exiting without waiting`);
           process.exit(1);
         }
-        logger.info({ event: "signal", signal }, signal === "disconnect" ? "the primary is gone: stopping" : `${signal} received`);
+        logger.info(
+          { event: "signal", signal },
+          signal === "disconnect" ? "the primary is gone: stopping" : `${signal} received`,
+        );
         server.close().then(
           () => process.exit(0),
           (error: unknown) => {
-            logger.error({ event: "shutdown_failed", err: error instanceof Error ? error.message : String(error) }, "shutdown failed");
+            logger.error(
+              { event: "shutdown_failed", err: error instanceof Error ? error.message : String(error) },
+              "shutdown failed",
+            );
             process.exit(1);
           },
         );

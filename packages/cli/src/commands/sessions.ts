@@ -35,11 +35,15 @@ function listCommand(io: CliIo): Command {
     .action(async (_options: unknown, command: Command) => {
       const limitText = stringOption(command, "limit");
       const limit = limitText === undefined ? undefined : Number(limitText);
-      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw usageError(`--limit "${limitText}": must be a positive integer.`);
+      if (limit !== undefined && (!Number.isInteger(limit) || limit < 1))
+        throw usageError(`--limit "${limitText}": must be a positive integer.`);
       await withCommandContext(command, io, async ({ latchkey }) => {
         const username = stringOption(command, "user");
         const userId = username === undefined ? undefined : await userIdOf(latchkey, username);
-        const sessions = await latchkey.sessions.list({ ...(userId === undefined ? {} : { userId }), ...(limit === undefined ? {} : { limit }) });
+        const sessions = await latchkey.sessions.list({
+          ...(userId === undefined ? {} : { userId }),
+          ...(limit === undefined ? {} : { limit }),
+        });
         const shown = limit === undefined ? sessions : sessions.slice(0, limit);
         const names = await usernames(latchkey, shown);
         const now = Date.now();
@@ -100,7 +104,8 @@ function revokeCommand(io: CliIo): Command {
     .addHelpText("after", "\nExamples:\n  latchkey sessions revoke 3q2-7wEe…\n  latchkey sessions revoke --user alice")
     .action(async (id: string | undefined, _options: unknown, command: Command) => {
       const username = stringOption(command, "user");
-      if ((id === undefined) === (username === undefined)) throw usageError("give either a session ID or --user <username>, not both.");
+      if ((id === undefined) === (username === undefined))
+        throw usageError("give either a session ID or --user <username>, not both.");
       await withCommandContext(command, io, async ({ latchkey, db }) => {
         if (username !== undefined) {
           const count = await latchkey.sessions.revokeUser(await userIdOf(latchkey, username));
@@ -108,7 +113,8 @@ function revokeCommand(io: CliIo): Command {
           return;
         }
         const sessionId = id ?? "";
-        if ((await db.stores.sessions.getSession(sessionId)) === null) throw new CliError(`no session with ID "${sessionId}".`);
+        if ((await db.stores.sessions.getSession(sessionId)) === null)
+          throw new CliError(`no session with ID "${sessionId}".`);
         await latchkey.sessions.revoke(sessionId);
         io.stdout(`Session ${sessionId} revoked.\n`);
       });
@@ -117,5 +123,8 @@ function revokeCommand(io: CliIo): Command {
 
 /** `latchkey sessions list|revoke`. */
 export function sessionsCommand(io: CliIo): Command {
-  return new Command("sessions").description("list and revoke sessions").addCommand(listCommand(io)).addCommand(revokeCommand(io));
+  return new Command("sessions")
+    .description("list and revoke sessions")
+    .addCommand(listCommand(io))
+    .addCommand(revokeCommand(io));
 }

@@ -18,7 +18,10 @@ export function usersCreateCommand(io: CliIo): Command {
       .option("--email <email>", "the new user's email address")
       .option("--first-name <name>", "first name")
       .option("--last-name <name>", "last name")
-      .option("--noinput", "do not prompt (for scripts): needs --username; the password comes from LATCHKEY_USER_PASSWORD"),
+      .option(
+        "--noinput",
+        "do not prompt (for scripts): needs --username; the password comes from LATCHKEY_USER_PASSWORD",
+      ),
   )
     .addHelpText(
       "after",
@@ -36,10 +39,18 @@ Examples:
       const givenUsername = stringOption(command, "username");
       const givenEmail = stringOption(command, "email");
       if (noInput && givenUsername === undefined) throw usageError("--noinput needs --username.");
-      if (!noInput && !io.interactive) throw new CliError("users create needs a terminal to prompt for the password; use --noinput with --username (and LATCHKEY_USER_PASSWORD) in scripts.");
+      if (!noInput && !io.interactive)
+        throw new CliError(
+          "users create needs a terminal to prompt for the password; use --noinput with --username (and LATCHKEY_USER_PASSWORD) in scripts.",
+        );
       await withCommandContext(command, io, async ({ latchkey }) => {
         const accounts = latchkey.accounts;
-        const { username, email, password } = await newUserInput(accounts, io, { noInput, givenUsername, givenEmail, passwordEnv: "LATCHKEY_USER_PASSWORD" });
+        const { username, email, password } = await newUserInput(accounts, io, {
+          noInput,
+          givenUsername,
+          givenEmail,
+          passwordEnv: "LATCHKEY_USER_PASSWORD",
+        });
         const created = await accounts.createUser({
           username,
           email,
@@ -48,7 +59,8 @@ Examples:
           emailVerified: true,
           ...(password === undefined ? {} : { password }),
         });
-        if (!created.ok) throw new CliError(`the user was not created:\n${created.problems.map((p) => `  - ${p}`).join("\n")}`);
+        if (!created.ok)
+          throw new CliError(`the user was not created:\n${created.problems.map((p) => `  - ${p}`).join("\n")}`);
         io.stdout(`User "${created.value.username}" created successfully.\n`);
       });
     });

@@ -15,14 +15,24 @@ function field(record: Record<string, unknown>, camel: string, snake: string): u
   return record[camel] ?? record[snake];
 }
 
-function optionalString(record: Record<string, unknown>, camel: string, snake: string, problems: string[]): string | undefined {
+function optionalString(
+  record: Record<string, unknown>,
+  camel: string,
+  snake: string,
+  problems: string[],
+): string | undefined {
   const value = field(record, camel, snake);
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "string") problems.push(`${camel} must be a string`);
   return typeof value === "string" ? value : undefined;
 }
 
-function optionalBoolean(record: Record<string, unknown>, camel: string, snake: string, problems: string[]): boolean | undefined {
+function optionalBoolean(
+  record: Record<string, unknown>,
+  camel: string,
+  snake: string,
+  problems: string[],
+): boolean | undefined {
   const value = field(record, camel, snake);
   if (value === undefined || value === null) return undefined;
   if (typeof value !== "boolean") problems.push(`${camel} must be true or false`);
@@ -96,7 +106,11 @@ function progress(io: CliIo, done: number, total: number): void {
  * database too; a bad line is reported with its number and nothing is written.
  */
 export function usersImportCommand(io: CliIo): Command {
-  return withConfigOptions(new Command("import").description("import users from a JSON-lines file with hashed passwords").argument("<file>", "JSON lines, one user per line"))
+  return withConfigOptions(
+    new Command("import")
+      .description("import users from a JSON-lines file with hashed passwords")
+      .argument("<file>", "JSON lines, one user per line"),
+  )
     .addHelpText(
       "after",
       `
@@ -126,19 +140,22 @@ Example:
         }
         const key = usernameKey(parsed.row.username);
         const first = seen.get(key);
-        if (first !== undefined) errors.push(`line ${index + 1}: username "${parsed.row.username}" already appears on line ${first}`);
+        if (first !== undefined)
+          errors.push(`line ${index + 1}: username "${parsed.row.username}" already appears on line ${first}`);
         else seen.set(key, index + 1);
         rows.push(parsed.row);
       });
       await withCommandContext(command, io, async ({ latchkey }) => {
         for (const row of rows) {
-          if ((await latchkey.accounts.findUser(row.username)) !== null) errors.push(`line ${row.line}: username "${row.username}" already exists`);
+          if ((await latchkey.accounts.findUser(row.username)) !== null)
+            errors.push(`line ${row.line}: username "${row.username}" already exists`);
         }
         if (errors.length > 0) throw new CliError(`nothing was imported:\n${errors.map((e) => `  - ${e}`).join("\n")}`);
         let done = 0;
         for (const { line, ...input } of rows) {
           const created = await latchkey.accounts.createUser(input);
-          if (!created.ok) throw new CliError(`line ${line}: ${created.problems.join(" ")} (${done} users were imported before it)`);
+          if (!created.ok)
+            throw new CliError(`line ${line}: ${created.problems.join(" ")} (${done} users were imported before it)`);
           done += 1;
           if (done % 50 === 0 || done === rows.length) progress(io, done, rows.length);
         }

@@ -29,13 +29,19 @@ async function findOrFail(latchkey: Latchkey, username: string): Promise<User> {
 const yesNo = (value: boolean) => (value ? "yes" : "no");
 
 function listCommand(io: CliIo): Command {
-  return withConfigOptions(new Command("list").description("list users").option("--json", "print JSON instead of a table"))
+  return withConfigOptions(
+    new Command("list").description("list users").option("--json", "print JSON instead of a table"),
+  )
     .addHelpText("after", "\nExamples:\n  latchkey users list\n  latchkey users list --json")
     .action(async (_options: unknown, command: Command) => {
       await withCommandContext(command, io, async ({ latchkey }) => {
         const users = await allUsers(latchkey);
         if (flagOption(command, "json") === true) {
-          io.stdout(formatJson(users.map((u) => ({ ...u, dateJoined: isoTime(u.dateJoined), lastLogin: isoTime(u.lastLogin) }))));
+          io.stdout(
+            formatJson(
+              users.map((u) => ({ ...u, dateJoined: isoTime(u.dateJoined), lastLogin: isoTime(u.lastLogin) })),
+            ),
+          );
           return;
         }
         if (users.length === 0) {
@@ -45,7 +51,16 @@ function listCommand(io: CliIo): Command {
         io.stdout(
           formatTable(
             ["ID", "USERNAME", "EMAIL", "ACTIVE", "STAFF", "SUPERUSER", "JOINED", "LAST LOGIN"],
-            users.map((u) => [String(u.id), u.username, u.email || "-", yesNo(u.isActive), yesNo(u.isStaff), yesNo(u.isSuperuser), formatTime(u.dateJoined), formatTime(u.lastLogin)]),
+            users.map((u) => [
+              String(u.id),
+              u.username,
+              u.email || "-",
+              yesNo(u.isActive),
+              yesNo(u.isStaff),
+              yesNo(u.isSuperuser),
+              formatTime(u.dateJoined),
+              formatTime(u.lastLogin),
+            ]),
           ),
         );
       });
@@ -65,7 +80,11 @@ function setActiveCommand(io: CliIo, active: boolean): Command {
         const user = await findOrFail(latchkey, username);
         const updated = await latchkey.accounts.setActive(String(user.id), active);
         if (updated === null) throw new CliError(`user "${username}" does not exist.`);
-        io.stdout(active ? `User "${updated.username}" activated.\n` : `User "${updated.username}" deactivated; all their sessions and tokens were ended.\n`);
+        io.stdout(
+          active
+            ? `User "${updated.username}" activated.\n`
+            : `User "${updated.username}" deactivated; all their sessions and tokens were ended.\n`,
+        );
       });
     });
 }

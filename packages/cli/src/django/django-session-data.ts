@@ -23,9 +23,7 @@ export interface DjangoSessionAuth {
 }
 
 /** Why a session row could not be read. */
-export type SessionDataResult =
-  | { ok: true; auth: DjangoSessionAuth | null }
-  | { ok: false; reason: string };
+export type SessionDataResult = { ok: true; auth: DjangoSessionAuth | null } | { ok: false; reason: string };
 
 const SIGNED_SALT = "django.contrib.sessions.SessionStore";
 const LEGACY_SALT = "django.contrib.sessionsSessionStore";
@@ -34,8 +32,15 @@ const AUTH_HASH_SALT = "django.contrib.auth.models.AbstractBaseUser.get_session_
 const MAX_INFLATED_BYTES = 1024 * 1024;
 
 /** Django's `salted_hmac(key_salt, value, secret, algorithm)`. */
-export function saltedHmac(keySalt: string, value: string | Buffer, secret: string, algorithm: "sha1" | "sha256"): Buffer {
-  const key = createHash(algorithm).update(Buffer.from(keySalt + secret, "utf8")).digest();
+export function saltedHmac(
+  keySalt: string,
+  value: string | Buffer,
+  secret: string,
+  algorithm: "sha1" | "sha256",
+): Buffer {
+  const key = createHash(algorithm)
+    .update(Buffer.from(keySalt + secret, "utf8"))
+    .digest();
   return createHmac(algorithm, key).update(value).digest();
 }
 
@@ -48,7 +53,9 @@ function sameText(a: string, b: string): boolean {
 function jsonObject(bytes: Buffer): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(bytes.toString("utf8"));
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }
@@ -66,7 +73,9 @@ function decodeSigned(data: string, secrets: readonly string[]): SessionDataResu
   const value = data.slice(0, last);
   const signature = data.slice(last + 1);
   const signed = secrets.some((secret) =>
-    (["sha256", "sha1"] as const).some((algorithm) => sameText(signature, saltedHmac(`${SIGNED_SALT}signer`, value, secret, algorithm).toString("base64url"))),
+    (["sha256", "sha1"] as const).some((algorithm) =>
+      sameText(signature, saltedHmac(`${SIGNED_SALT}signer`, value, secret, algorithm).toString("base64url")),
+    ),
   );
   if (!signed) return { ok: false, reason: "its signature does not match DJANGO_SECRET_KEY (or its fallbacks)" };
   const payload = value.slice(0, value.lastIndexOf(":"));
@@ -116,6 +125,8 @@ export function decodeSessionData(data: string, secrets: readonly string[]): Ses
 export function authHashMatches(authHash: string | null, passwordField: string, secrets: readonly string[]): boolean {
   if (authHash === null) return false;
   return secrets.some((secret) =>
-    (["sha256", "sha1"] as const).some((algorithm) => sameText(authHash, saltedHmac(AUTH_HASH_SALT, passwordField, secret, algorithm).toString("hex"))),
+    (["sha256", "sha1"] as const).some((algorithm) =>
+      sameText(authHash, saltedHmac(AUTH_HASH_SALT, passwordField, secret, algorithm).toString("hex")),
+    ),
   );
 }

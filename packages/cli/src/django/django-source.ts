@@ -86,7 +86,10 @@ const PERMISSION = "ct.app_label || '.' || p.codename";
 function sourceOver(query: Query, close: () => Promise<void>): DjangoSource {
   return {
     async count(table) {
-      const [row] = await query(`SELECT count(*) AS n FROM ${table === "auth_user" ? "auth_user" : "django_session"}`, []);
+      const [row] = await query(
+        `SELECT count(*) AS n FROM ${table === "auth_user" ? "auth_user" : "django_session"}`,
+        [],
+      );
       return Number(row?.n ?? 0);
     },
     async users(afterId, limit) {
@@ -143,8 +146,15 @@ function sourceOver(query: Query, close: () => Promise<void>): DjangoSource {
     },
     async sessions(afterKey, limit) {
       // Expiry is compared by the caller, not in SQL: SQLite keeps it as text, PostgreSQL as a timestamp.
-      const rows = await query("SELECT session_key, session_data, expire_date FROM django_session WHERE session_key > ? ORDER BY session_key LIMIT ?", [afterKey ?? "", limit]);
-      return rows.map((row) => ({ key: text(row.session_key), data: text(row.session_data), expiresAt: toMillis(row.expire_date) ?? 0 }));
+      const rows = await query(
+        "SELECT session_key, session_data, expire_date FROM django_session WHERE session_key > ? ORDER BY session_key LIMIT ?",
+        [afterKey ?? "", limit],
+      );
+      return rows.map((row) => ({
+        key: text(row.session_key),
+        data: text(row.session_data),
+        expiresAt: toMillis(row.expire_date) ?? 0,
+      }));
     },
     close,
   };
@@ -192,8 +202,11 @@ async function openPostgres(url: string): Promise<DjangoSource> {
  * @throws Error with a message for the user when the URL is of another kind.
  */
 export async function openDjangoSource(url: string): Promise<DjangoSource> {
-  if (url.startsWith("sqlite://")) return openSqlite(decodeURIComponent(url.slice("sqlite://".length).replace(/^\/\//, "/")));
+  if (url.startsWith("sqlite://"))
+    return openSqlite(decodeURIComponent(url.slice("sqlite://".length).replace(/^\/\//, "/")));
   if (url.startsWith("sqlite:")) return openSqlite(decodeURIComponent(url.slice("sqlite:".length)));
   if (url.startsWith("postgres://") || url.startsWith("postgresql://")) return openPostgres(url);
-  throw new Error(`the Django database must be a sqlite:///path/db.sqlite3 or postgres:// URL, not "${url.split(":")[0]}:…".`);
+  throw new Error(
+    `the Django database must be a sqlite:///path/db.sqlite3 or postgres:// URL, not "${url.split(":")[0]}:…".`,
+  );
 }

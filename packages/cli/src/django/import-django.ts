@@ -61,7 +61,10 @@ function passwordHashOf(user: DjangoUser): { hash: string | null; problem: strin
   if (user.password === "" || user.password.startsWith("!")) return { hash: null, problem: null };
   if (KNOWN_HASHES.some((prefix) => user.password.startsWith(prefix))) return { hash: user.password, problem: null };
   const algorithm = user.password.split("$")[0] ?? "";
-  return { hash: null, problem: `password hash "${algorithm.slice(0, 40)}" is not one latchkey verifies: imported without a usable password (reset it)` };
+  return {
+    hash: null,
+    problem: `password hash "${algorithm.slice(0, 40)}" is not one latchkey verifies: imported without a usable password (reset it)`,
+  };
 }
 
 /**
@@ -73,12 +76,21 @@ function passwordHashOf(user: DjangoUser): { hash: string | null; problem: strin
  * and `progress` counts a batch only once it is written. Sessions are written one by one,
  * each idempotent.
  */
-export async function importDjango(source: DjangoSource, stores: Stores, options: ImportOptions): Promise<ImportReport> {
-  const report: ImportReport = { groups: 0, users: { created: 0, unchanged: 0, withoutPassword: 0, skipped: [] }, sessions: null };
+export async function importDjango(
+  source: DjangoSource,
+  stores: Stores,
+  options: ImportOptions,
+): Promise<ImportReport> {
+  const report: ImportReport = {
+    groups: 0,
+    users: { created: 0, unchanged: 0, withoutPassword: 0, skipped: [] },
+    sessions: null,
+  };
   const groups = await source.groups();
   report.groups = groups.size;
   if (!options.dryRun && groups.size > 0) {
-    if (!isGroupAdmin(stores.users)) throw new Error("the configured user store keeps no groups, so Django's groups cannot be imported.");
+    if (!isGroupAdmin(stores.users))
+      throw new Error("the configured user store keeps no groups, so Django's groups cannot be imported.");
     for (const [name, permissions] of groups) await stores.users.setGroupPermissions(name, permissions);
   }
 
@@ -95,7 +107,11 @@ export async function importDjango(source: DjangoSource, stores: Stores, options
     for (const user of batch) {
       const decision = await decide(user, memberships.get(user.id) ?? [], permissions.get(user.id) ?? []);
       if (decision.kind === "new") toCreate.push({ django: user, user: decision.user });
-      imported.set(user.id, { latchkeyId: decision.kind === "existing" ? decision.id : null, password: user.password, isActive: user.isActive });
+      imported.set(user.id, {
+        latchkeyId: decision.kind === "existing" ? decision.id : null,
+        password: user.password,
+        isActive: user.isActive,
+      });
     }
     if (toCreate.length > 0) {
       let created: string[];
@@ -104,7 +120,10 @@ export async function importDjango(source: DjangoSource, stores: Stores, options
       } catch (error) {
         const first = batch[0]?.id ?? "?";
         const last = batch[batch.length - 1]?.id ?? "?";
-        throw new Error(`writing the batch of Django users ${first} to ${last} failed (${error instanceof Error ? error.message : String(error)})`, { cause: error });
+        throw new Error(
+          `writing the batch of Django users ${first} to ${last} failed (${error instanceof Error ? error.message : String(error)})`,
+          { cause: error },
+        );
       }
       toCreate.forEach((c, i) => {
         const entry = imported.get(c.django.id);
@@ -148,7 +167,10 @@ export async function importDjango(source: DjangoSource, stores: Stores, options
     const username = normalizeUsername(user.username);
     const key = usernameKey(username);
     const twin = seenKeys.get(key);
-    if (twin !== undefined) return skip(`its username differs only in case from "${twin}", and latchkey usernames are case-insensitively unique`);
+    if (twin !== undefined)
+      return skip(
+        `its username differs only in case from "${twin}", and latchkey usernames are case-insensitively unique`,
+      );
     seenKeys.set(key, user.username);
     const existing = await stores.users.getUserByUsernameKey(key);
     if (existing !== null) {
@@ -157,7 +179,8 @@ export async function importDjango(source: DjangoSource, stores: Stores, options
     }
     const { hash, problem: hashProblem } = passwordHashOf(user);
     if (hash === null) report.users.withoutPassword += 1;
-    if (hashProblem !== null) report.users.skipped.push({ what: `password of "${user.username}"`, reason: hashProblem });
+    if (hashProblem !== null)
+      report.users.skipped.push({ what: `password of "${user.username}"`, reason: hashProblem });
     report.users.created += 1;
     return {
       kind: "new",
@@ -183,7 +206,12 @@ export async function importDjango(source: DjangoSource, stores: Stores, options
   return report;
 }
 
-async function importSessions(source: DjangoSource, stores: Stores, options: ImportOptions, imported: Map<string, Imported>): Promise<NonNullable<ImportReport["sessions"]>> {
+async function importSessions(
+  source: DjangoSource,
+  stores: Stores,
+  options: ImportOptions,
+  imported: Map<string, Imported>,
+): Promise<NonNullable<ImportReport["sessions"]>> {
   const result = { imported: 0, unchanged: 0, skipped: [] as Skipped[] };
   let afterKey: string | null = null;
   let done = 0;
@@ -191,7 +219,8 @@ async function importSessions(source: DjangoSource, stores: Stores, options: Imp
     const batch = await source.sessions(afterKey, options.batchSize);
     if (batch.length === 0) break;
     for (const row of batch) {
-      const skip = (reason: string): void => void result.skipped.push({ what: `session ${row.key.slice(0, 6)}…`, reason });
+      const skip = (reason: string): void =>
+        void result.skipped.push({ what: `session ${row.key.slice(0, 6)}…`, reason });
       // Expired and anonymous rows are not worth a line each: Django keeps them until clearsessions.
       if (row.expiresAt <= options.now) continue;
       if (!isDjangoSessionKey(row.key)) {

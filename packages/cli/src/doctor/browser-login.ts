@@ -74,20 +74,44 @@ const AFTER = `async ({ base, token, timeoutMs }) => {
 }`;
 
 /** The login answer's code in plain words, with the fix. */
-function loginWords(user: string, status: number | null, code: string | null, detail: string | null): { words: string; fix: string } {
+function loginWords(
+  user: string,
+  status: number | null,
+  code: string | null,
+  detail: string | null,
+): { words: string; fix: string } {
   const answered = `${status ?? "?"}${detail === null ? "" : ` "${detail}"`}${code === null ? "" : ` (${code})`}`;
   switch (code) {
     case "invalid_credentials":
-      return { words: `the API does not accept this username and password for ${user}: answered ${answered}`, fix: "Check the username and the password in LATCHKEY_DOCTOR_PASSWORD (the CSRF and cookie checks passed: the deployment is not the cause)." };
+      return {
+        words: `the API does not accept this username and password for ${user}: answered ${answered}`,
+        fix: "Check the username and the password in LATCHKEY_DOCTOR_PASSWORD (the CSRF and cookie checks passed: the deployment is not the cause).",
+      };
     case "mfa_required":
-      return { words: `the password is right, but ${user} has a second factor, and the doctor cannot give one: answered ${answered}`, fix: "Run the doctor as a test user without a second factor to check the session cookie." };
+      return {
+        words: `the password is right, but ${user} has a second factor, and the doctor cannot give one: answered ${answered}`,
+        fix: "Run the doctor as a test user without a second factor to check the session cookie.",
+      };
     case "email_unverified":
-      return { words: `the password is right, but ${user} has not confirmed their email address: answered ${answered}`, fix: "Confirm the user's email address (or use another user) and run the doctor again." };
+      return {
+        words: `the password is right, but ${user} has not confirmed their email address: answered ${answered}`,
+        fix: "Confirm the user's email address (or use another user) and run the doctor again.",
+      };
     case "throttled":
-      return { words: `the API throttled the login: answered ${answered}`, fix: "Wait for the throttle window, then run the doctor again." };
+      return {
+        words: `the API throttled the login: answered ${answered}`,
+        fix: "Wait for the throttle window, then run the doctor again.",
+      };
     default:
-      if (code !== null && code.startsWith("csrf_")) return { words: `the login was refused by the CSRF checks: answered ${answered}`, fix: "Fix the refused cookies or CSRF settings named above (docs/deployment.md)." };
-      return { words: `the login answered ${answered}`, fix: "See the answer's detail, and docs/deployment.md for this deployment mode." };
+      if (code !== null && code.startsWith("csrf_"))
+        return {
+          words: `the login was refused by the CSRF checks: answered ${answered}`,
+          fix: "Fix the refused cookies or CSRF settings named above (docs/deployment.md).",
+        };
+      return {
+        words: `the login answered ${answered}`,
+        fix: "See the answer's detail, and docs/deployment.md for this deployment mode.",
+      };
   }
 }
 
@@ -101,46 +125,133 @@ function scrub(text: string, password: string): string {
  * list of Set-Cookie lines the page's answers carried (it grows as they arrive); `settle`
  * waits until the DevTools events of the fetches so far are in.
  */
-export async function loginInBrowser(page: Page, context: BrowserContext, base: string, user: DoctorUser, timeoutMs: number, setCookieLines: readonly string[], settle: () => Promise<void>): Promise<Check[]> {
+export async function loginInBrowser(
+  page: Page,
+  context: BrowserContext,
+  base: string,
+  user: DoctorUser,
+  timeoutMs: number,
+  setCookieLines: readonly string[],
+  settle: () => Promise<void>,
+): Promise<Check[]> {
   const checks: Check[] = [];
   const name = user.username;
   const before = setCookieLines.length;
   let login: LoginResult;
   try {
-    login = await (page.evaluate(`(${LOGIN})(${JSON.stringify({ base, username: user.username, password: user.password, timeoutMs })})`) as Promise<LoginResult>);
+    login = await (page.evaluate(
+      `(${LOGIN})(${JSON.stringify({ base, username: user.username, password: user.password, timeoutMs })})`,
+    ) as Promise<LoginResult>);
   } catch (error) {
-    return [{ id: "browser-user-login", status: "fail", message: `The SPA's page could not run the login: ${scrub(error instanceof Error ? error.message : String(error), user.password)}.`, fix: "Check that the page stays open (no redirect away from it)." }];
+    return [
+      {
+        id: "browser-user-login",
+        status: "fail",
+        message: `The SPA's page could not run the login: ${scrub(error instanceof Error ? error.message : String(error), user.password)}.`,
+        fix: "Check that the page stays open (no redirect away from it).",
+      },
+    ];
   }
   await settle();
-  if (login.error !== null) return [{ id: "browser-user-login", status: "fail", message: `In Chromium, the login of ${name} failed before an answer: ${scrub(login.error, user.password)}.`, fix: "Check the API's CORS answers for POST with X-CSRFToken (see the checks above)." }];
+  if (login.error !== null)
+    return [
+      {
+        id: "browser-user-login",
+        status: "fail",
+        message: `In Chromium, the login of ${name} failed before an answer: ${scrub(login.error, user.password)}.`,
+        fix: "Check the API's CORS answers for POST with X-CSRFToken (see the checks above).",
+      },
+    ];
   if (login.status !== 200) {
     const { words, fix } = loginWords(name, login.status, login.code, login.detail);
-    return [{ id: "browser-user-login", status: login.code === "throttled" ? "warn" : "fail", message: `In Chromium, ${name} cannot log in: ${words}.`, fix }];
+    return [
+      {
+        id: "browser-user-login",
+        status: login.code === "throttled" ? "warn" : "fail",
+        message: `In Chromium, ${name} cannot log in: ${words}.`,
+        fix,
+      },
+    ];
   }
-  checks.push({ id: "browser-user-login", status: "ok", message: `In Chromium, ${name} logged in from the SPA's page (200).` });
+  checks.push({
+    id: "browser-user-login",
+    status: "ok",
+    message: `In Chromium, ${name} logged in from the SPA's page (200).`,
+  });
 
   // The session cookie: what the login answer set, other than the CSRF cookie and deletions.
-  const sessionNames = [...new Set(setCookieLines.slice(before).filter((line) => !/;\s*max-age=0\b/i.test(line)).map((line) => (line.split("=")[0] ?? "").trim()).filter((n) => n !== "" && !/c?srf/i.test(n)))];
+  const sessionNames = [
+    ...new Set(
+      setCookieLines
+        .slice(before)
+        .filter((line) => !/;\s*max-age=0\b/i.test(line))
+        .map((line) => (line.split("=")[0] ?? "").trim())
+        .filter((n) => n !== "" && !/c?srf/i.test(n)),
+    ),
+  ];
   const stored = new Set((await context.cookies()).map((c) => c.name));
-  if (sessionNames.length === 0) checks.push({ id: "browser-session-cookie", status: "fail", message: "The login answered 200 but set no session cookie (is the API in token mode, deployment \"cross-site-token\"? then the SPA holds a bearer token, and no cookie is expected).", fix: "For a cookie deployment, check that no proxy drops Set-Cookie from the login answer." });
+  if (sessionNames.length === 0)
+    checks.push({
+      id: "browser-session-cookie",
+      status: "fail",
+      message:
+        'The login answered 200 but set no session cookie (is the API in token mode, deployment "cross-site-token"? then the SPA holds a bearer token, and no cookie is expected).',
+      fix: "For a cookie deployment, check that no proxy drops Set-Cookie from the login answer.",
+    });
   else {
     const missing = sessionNames.filter((n) => !stored.has(n));
-    checks.push(missing.length === 0
-      ? { id: "browser-session-cookie", status: "ok", message: `Chromium stored the session cookie ${sessionNames.join(", ")}.` }
-      : { id: "browser-session-cookie", status: "fail", message: `Chromium did not store the session cookie ${missing.join(", ")} that the login answer set; Chromium's reasons are in the browser-cookie checks above.`, fix: "Fix the refused cookies named above (docs/deployment.md)." });
+    checks.push(
+      missing.length === 0
+        ? {
+            id: "browser-session-cookie",
+            status: "ok",
+            message: `Chromium stored the session cookie ${sessionNames.join(", ")}.`,
+          }
+        : {
+            id: "browser-session-cookie",
+            status: "fail",
+            message: `Chromium did not store the session cookie ${missing.join(", ")} that the login answer set; Chromium's reasons are in the browser-cookie checks above.`,
+            fix: "Fix the refused cookies named above (docs/deployment.md).",
+          },
+    );
   }
 
   let after: AfterResult;
   try {
-    after = await (page.evaluate(`(${AFTER})(${JSON.stringify({ base, token: login.token, timeoutMs })})`) as Promise<AfterResult>);
+    after = await (page.evaluate(
+      `(${AFTER})(${JSON.stringify({ base, token: login.token, timeoutMs })})`,
+    ) as Promise<AfterResult>);
   } catch (error) {
-    checks.push({ id: "browser-whoami", status: "fail", message: `The SPA's page could not call whoami: ${error instanceof Error ? error.message : String(error)}.`, fix: "Check that the page stays open (no redirect away from it)." });
+    checks.push({
+      id: "browser-whoami",
+      status: "fail",
+      message: `The SPA's page could not call whoami: ${error instanceof Error ? error.message : String(error)}.`,
+      fix: "Check that the page stays open (no redirect away from it).",
+    });
     return checks;
   }
   await settle();
-  if (after.whoamiStatus === 200 && after.whoamiUsername !== null) checks.push({ id: "browser-whoami", status: "ok", message: `whoami answered as ${after.whoamiUsername}: Chromium sent the session cookie back.` });
-  else checks.push({ id: "browser-whoami", status: "fail", message: `After the login, whoami answered ${after.whoamiStatus ?? after.error ?? "nothing"}: Chromium did not send the session cookie back, so the SPA looks logged out on every request.`, fix: "Fix the refused cookies named above (docs/deployment.md)." });
-  if (after.logoutStatus !== null && after.logoutStatus >= 200 && after.logoutStatus < 300) checks.push({ id: "browser-logout", status: "ok", message: `Logout answered ${after.logoutStatus}.` });
-  else checks.push({ id: "browser-logout", status: "fail", message: `Logout answered ${after.logoutStatus ?? after.error ?? "nothing"}: the session the doctor opened may still be live.`, fix: `End it with latchkey sessions (or wait for it to expire); check the CSRF token rotation on login.` });
+  if (after.whoamiStatus === 200 && after.whoamiUsername !== null)
+    checks.push({
+      id: "browser-whoami",
+      status: "ok",
+      message: `whoami answered as ${after.whoamiUsername}: Chromium sent the session cookie back.`,
+    });
+  else
+    checks.push({
+      id: "browser-whoami",
+      status: "fail",
+      message: `After the login, whoami answered ${after.whoamiStatus ?? after.error ?? "nothing"}: Chromium did not send the session cookie back, so the SPA looks logged out on every request.`,
+      fix: "Fix the refused cookies named above (docs/deployment.md).",
+    });
+  if (after.logoutStatus !== null && after.logoutStatus >= 200 && after.logoutStatus < 300)
+    checks.push({ id: "browser-logout", status: "ok", message: `Logout answered ${after.logoutStatus}.` });
+  else
+    checks.push({
+      id: "browser-logout",
+      status: "fail",
+      message: `Logout answered ${after.logoutStatus ?? after.error ?? "nothing"}: the session the doctor opened may still be live.`,
+      fix: `End it with latchkey sessions (or wait for it to expire); check the CSRF token rotation on login.`,
+    });
   return checks;
 }

@@ -30,7 +30,9 @@ export const CHROMIUM_SWITCHES: readonly string[] = [
 /** Chromium is not installed where it was looked for. */
 export class ChromiumMissingError extends Error {
   constructor(path: string) {
-    super(`--browser needs Chromium, and there is none at ${path}. Install it (apt-get install chromium) or pass --chromium <path>.`);
+    super(
+      `--browser needs Chromium, and there is none at ${path}. Install it (apt-get install chromium) or pass --chromium <path>.`,
+    );
     this.name = "ChromiumMissingError";
   }
 }
@@ -115,7 +117,9 @@ function isDeletion(line: unknown): boolean {
   return typeof line === "string" && /;\s*max-age=0\b/i.test(line);
 }
 
-/** Records Chromium's reasons for refusing cookies on this page, and every Set-Cookie line the page's answers carried. */
+/**
+ * Records Chromium's reasons for refusing cookies on this page, and every Set-Cookie line the page's answers carried.
+ */
 async function watchCookies(cdp: CDPSession, refusals: Map<string, Refusal>, setCookieLines: string[]): Promise<void> {
   const add = (refusal: Refusal): void => {
     const key = `${refusal.cookie}|${refusal.what}|${refusal.reason.replace(/^(Exclude|Warn)/, "")}`;
@@ -132,12 +136,14 @@ async function watchCookies(cdp: CDPSession, refusals: Map<string, Refusal>, set
       // A deletion (logout's `sessionid=; Max-Age=0`) Chromium answers with SyntaxError when
       // the cookie is Partitioned; the server ended the session anyway, so it stops no login.
       if (isDeletion(blocked.cookieLine)) continue;
-      for (const reason of strings(blocked.blockedReasons)) add({ cookie: nameOf(blocked.cookie, blocked.cookieLine), what: "store", reason, warning: false });
+      for (const reason of strings(blocked.blockedReasons))
+        add({ cookie: nameOf(blocked.cookie, blocked.cookieLine), what: "store", reason, warning: false });
     }
   });
   cdp.on("Network.requestWillBeSentExtraInfo", (event) => {
     for (const associated of event.associatedCookies) {
-      for (const reason of strings(associated.blockedReasons)) add({ cookie: nameOf(associated.cookie, undefined), what: "send", reason, warning: false });
+      for (const reason of strings(associated.blockedReasons))
+        add({ cookie: nameOf(associated.cookie, undefined), what: "send", reason, warning: false });
     }
   });
   cdp.on("Audits.issueAdded", (event) => {
@@ -153,19 +159,36 @@ async function watchCookies(cdp: CDPSession, refusals: Map<string, Refusal>, set
 
 /** The fix for one of Chromium's CORS console messages. */
 function corsFix(message: string, spaOrigin: string): string {
-  if (/Access-Control-Allow-Credentials/.test(message)) return "Allow credentials (Access-Control-Allow-Credentials: true): leave CORS to latchkey (cors.enabled), or fix your own CORS layer.";
-  if (/Access-Control-Allow-Headers/.test(message)) return "Allow the X-CSRFToken and Content-Type request headers in the preflight answer (latchkey's own CORS does).";
-  if (/Access-Control-Allow-Origin/.test(message)) return `Add "${spaOrigin}" to trustedOrigins (LATCHKEY_TRUSTED_ORIGINS), exactly: scheme, host and port.`;
+  if (/Access-Control-Allow-Credentials/.test(message))
+    return "Allow credentials (Access-Control-Allow-Credentials: true): leave CORS to latchkey (cors.enabled), or fix your own CORS layer.";
+  if (/Access-Control-Allow-Headers/.test(message))
+    return "Allow the X-CSRFToken and Content-Type request headers in the preflight answer (latchkey's own CORS does).";
+  if (/Access-Control-Allow-Origin/.test(message))
+    return `Add "${spaOrigin}" to trustedOrigins (LATCHKEY_TRUSTED_ORIGINS), exactly: scheme, host and port.`;
   return "See docs/deployment.md for this deployment mode.";
 }
 
-async function runFlow(page: Page, cdp: CDPSession, spaUrl: string, base: string, timeoutMs: number): Promise<{ flow: FlowResult | null; opened: string | null }> {
+async function runFlow(
+  page: Page,
+  cdp: CDPSession,
+  spaUrl: string,
+  base: string,
+  timeoutMs: number,
+): Promise<{ flow: FlowResult | null; opened: string | null }> {
   try {
     await page.goto(spaUrl, { waitUntil: "domcontentloaded", timeout: timeoutMs });
   } catch (error) {
-    return { flow: null, opened: error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error) };
+    return {
+      flow: null,
+      opened: error instanceof Error ? (error.message.split("\n")[0] ?? error.message) : String(error),
+    };
   }
-  const args = { base, username: `doctor-${randomBytes(6).toString("hex")}`, password: randomBytes(12).toString("hex"), timeoutMs };
+  const args = {
+    base,
+    username: `doctor-${randomBytes(6).toString("hex")}`,
+    password: randomBytes(12).toString("hex"),
+    timeoutMs,
+  };
   const flow = (await page.evaluate(`(${FLOW})(${JSON.stringify(args)})`)) as FlowResult;
   // One more round trip on the DevTools session, so the events of the fetches above are in.
   await cdp.send("Runtime.evaluate", { expression: "0" });
@@ -182,7 +205,11 @@ export async function probeInBrowser(spaUrl: string, apiBase: string, options: B
   const spaOrigin = new URL(spaUrl).origin;
   const base = apiBase.replace(/\/+$/, "");
   const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({ executablePath: options.chromium, args: [...CHROMIUM_SWITCHES], timeout: options.timeoutMs });
+  const browser = await chromium.launch({
+    executablePath: options.chromium,
+    args: [...CHROMIUM_SWITCHES],
+    timeout: options.timeoutMs,
+  });
   const checks: Check[] = [];
   const add = (check: Check): void => void checks.push(check);
   try {
@@ -202,7 +229,12 @@ export async function probeInBrowser(spaUrl: string, apiBase: string, options: B
     });
     const { flow, opened } = await runFlow(page, cdp, spaUrl, base, options.timeoutMs);
     if (flow === null) {
-      add({ id: "browser-open", status: "fail", message: `Chromium could not open ${spaUrl}: ${opened ?? "no answer"}.`, fix: "Give the URL of a page of the deployed SPA, reachable from this machine." });
+      add({
+        id: "browser-open",
+        status: "fail",
+        message: `Chromium could not open ${spaUrl}: ${opened ?? "no answer"}.`,
+        fix: "Give the URL of a page of the deployed SPA, reachable from this machine.",
+      });
       return checks;
     }
     // The real login runs before the refusals are read, so the session cookie's are among them.
@@ -210,13 +242,33 @@ export async function probeInBrowser(spaUrl: string, apiBase: string, options: B
     const flowLines = setCookieLines.length;
     const stored = new Set((await context.cookies()).map((c) => c.name));
     const settle = async (): Promise<void> => void (await cdp.send("Runtime.evaluate", { expression: "0" }));
-    const userChecks = options.user === undefined || flow.csrfError !== null ? [] : await loginInBrowser(page, context, base, options.user, options.timeoutMs, setCookieLines, settle);
-    for (const message of [...new Set(csp)]) add({ id: "browser-csp", status: "fail", message: `Chromium refused a request of the SPA's page: ${message}`, fix: `Allow the API in the SPA's Content-Security-Policy (connect-src ${new URL(base).origin}), and give a page of the SPA, not of the API.` });
-    for (const message of [...new Set(cors)]) add({ id: "browser-cors", status: "fail", message: `Chromium refused the API's answer: ${message}`, fix: corsFix(message, spaOrigin) });
+    const userChecks =
+      options.user === undefined || flow.csrfError !== null
+        ? []
+        : await loginInBrowser(page, context, base, options.user, options.timeoutMs, setCookieLines, settle);
+    for (const message of [...new Set(csp)])
+      add({
+        id: "browser-csp",
+        status: "fail",
+        message: `Chromium refused a request of the SPA's page: ${message}`,
+        fix: `Allow the API in the SPA's Content-Security-Policy (connect-src ${new URL(base).origin}), and give a page of the SPA, not of the API.`,
+      });
+    for (const message of [...new Set(cors)])
+      add({
+        id: "browser-cors",
+        status: "fail",
+        message: `Chromium refused the API's answer: ${message}`,
+        fix: corsFix(message, spaOrigin),
+      });
     for (const refusal of refusals.values()) {
       const { words, fix } = explainReason(refusal.reason);
       const did = refusal.what === "store" ? "refused to store" : "did not send";
-      add({ id: "browser-cookie", status: refusal.warning ? "warn" : "fail", message: `Chromium ${refusal.warning ? "warns it will refuse" : did} the cookie ${refusal.cookie}${refusal.warning ? "" : refusal.what === "send" ? " with the SPA's request" : ""}: ${words} (${refusal.reason}).`, fix });
+      add({
+        id: "browser-cookie",
+        status: refusal.warning ? "warn" : "fail",
+        message: `Chromium ${refusal.warning ? "warns it will refuse" : did} the cookie ${refusal.cookie}${refusal.warning ? "" : refusal.what === "send" ? " with the SPA's request" : ""}: ${words} (${refusal.reason}).`,
+        fix,
+      });
     }
     // A cookie the API set that is neither in the jar nor refused with a reason: Chromium drops
     // some silently (a Partitioned cookie without Secure, for one).
@@ -229,19 +281,47 @@ export async function probeInBrowser(spaUrl: string, apiBase: string, options: B
         id: "browser-cookie",
         status: "fail",
         message: `Chromium dropped the cookie ${name} without giving a reason${partitionedInsecure ? ": it is Partitioned but not Secure, and Chromium keeps Partitioned cookies only when Secure" : ""} (Set-Cookie: ${line.replace(/=[^;]*/, "=…")}).`,
-        fix: partitionedInsecure ? 'Serve the API over HTTPS with cookies.secure "always", and check that no proxy strips Secure from Set-Cookie.' : "Check the Set-Cookie attributes against docs/deployment.md, and that no proxy rewrites them.",
+        fix: partitionedInsecure
+          ? 'Serve the API over HTTPS with cookies.secure "always", and check that no proxy strips Secure from Set-Cookie.'
+          : "Check the Set-Cookie attributes against docs/deployment.md, and that no proxy rewrites them.",
       });
     }
     if (flow.csrfError !== null) {
-      if (cors.length === 0 && csp.length === 0) add({ id: "browser-csrf", status: "fail", message: `The SPA's page could not fetch ${base}/csrf/: ${flow.csrfError}.`, fix: "Check that the API is reachable from the browser at --api." });
+      if (cors.length === 0 && csp.length === 0)
+        add({
+          id: "browser-csrf",
+          status: "fail",
+          message: `The SPA's page could not fetch ${base}/csrf/: ${flow.csrfError}.`,
+          fix: "Check that the API is reachable from the browser at --api.",
+        });
     } else if (flow.loginError !== null) {
-      if (cors.length === 0 && csp.length === 0) add({ id: "browser-login", status: "fail", message: `The SPA's login request failed in Chromium: ${flow.loginError}.`, fix: "Check the API's CORS preflight answer for POST with X-CSRFToken." });
+      if (cors.length === 0 && csp.length === 0)
+        add({
+          id: "browser-login",
+          status: "fail",
+          message: `The SPA's login request failed in Chromium: ${flow.loginError}.`,
+          fix: "Check the API's CORS preflight answer for POST with X-CSRFToken.",
+        });
     } else if (flow.loginStatus === 400) {
-      add({ id: "browser-login", status: "ok", message: `In Chromium, a login attempt from ${spaOrigin} (CSRF token from the ${flow.tokenFrom ?? "nowhere"}) passed the CSRF checks and was refused only for its made-up credentials.` });
+      add({
+        id: "browser-login",
+        status: "ok",
+        message: `In Chromium, a login attempt from ${spaOrigin} (CSRF token from the ${flow.tokenFrom ?? "nowhere"}) passed the CSRF checks and was refused only for its made-up credentials.`,
+      });
     } else {
       const detail = `${flow.loginStatus ?? "?"}${flow.loginDetail === null ? "" : `: ${flow.loginDetail}`}${flow.loginCode === null ? "" : ` (${flow.loginCode})`}`;
-      const cookieCause = checks.some((c) => c.id === "browser-cookie" && c.status === "fail") ? " The refused cookies above are why." : "";
-      add({ id: "browser-login", status: flow.loginStatus === 429 ? "warn" : "fail", message: `In Chromium, a login attempt from ${spaOrigin} answered ${detail}.${cookieCause}`, fix: flow.loginStatus === 429 ? "Wait for the throttle window, then run the doctor again." : "Fix the refused cookies or CSRF settings named above (docs/deployment.md)." });
+      const cookieCause = checks.some((c) => c.id === "browser-cookie" && c.status === "fail")
+        ? " The refused cookies above are why."
+        : "";
+      add({
+        id: "browser-login",
+        status: flow.loginStatus === 429 ? "warn" : "fail",
+        message: `In Chromium, a login attempt from ${spaOrigin} answered ${detail}.${cookieCause}`,
+        fix:
+          flow.loginStatus === 429
+            ? "Wait for the throttle window, then run the doctor again."
+            : "Fix the refused cookies or CSRF settings named above (docs/deployment.md).",
+      });
     }
     checks.push(...userChecks);
   } finally {

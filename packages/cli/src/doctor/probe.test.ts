@@ -17,8 +17,16 @@ describe("the doctor's topology, by the public suffix list", () => {
 
   it("calls different registrable domains, public-suffix neighbours, localhost vs 127.0.0.1, and http vs https cross-site", () => {
     assert.equal(topology("https://app.example.com/", "https://api.example.net/api"), "cross-site");
-    assert.equal(topology("https://alice.github.io/", "https://bob.github.io/api"), "cross-site", "github.io is a public suffix");
+    assert.equal(
+      topology("https://alice.github.io/", "https://bob.github.io/api"),
+      "cross-site",
+      "github.io is a public suffix",
+    );
     assert.equal(topology("http://localhost:5173/", "http://127.0.0.1:8000/api"), "cross-site");
-    assert.equal(topology("http://app.example.com/", "https://api.example.com/api"), "cross-site", "a site includes its scheme");
+    assert.equal(
+      topology("http://app.example.com/", "https://api.example.com/api"),
+      "cross-site",
+      "a site includes its scheme",
+    );
   });
 });

@@ -34,7 +34,10 @@ export interface AccountLifecycle {
   isVerified(user: Pick<User, "id" | "email">): Promise<boolean>;
   /** Whether a session logged in or re-authenticated within the window. */
   isFresh(session: SessionRecord): Promise<boolean>;
-  /** Runs `task` after the response, so its time (and whether it ran) cannot be measured from outside; failures are logged. */
+  /**
+   * Runs `task` after the response, so its time (and whether it ran) cannot be measured from outside; failures are
+   * logged.
+   */
   background(name: string, task: () => Promise<void>): void;
   /** Resolves once every background task started so far has finished (tests, shutdown). */
   idle(): Promise<void>;
@@ -53,7 +56,11 @@ export function isPlausibleEmail(email: string): boolean {
   return email.length <= MAX_EMAIL_LENGTH && /^[^\s@<>"(),;:\\]+@[^\s@<>"(),;:\\]+\.[^\s@<>"(),;:\\]+$/.test(email);
 }
 
-export function createAccountLifecycle(config: ResolvedConfig, world: ResolvedWorld, store: AccountStore): AccountLifecycle {
+export function createAccountLifecycle(
+  config: ResolvedConfig,
+  world: ResolvedWorld,
+  store: AccountStore,
+): AccountLifecycle {
   const pending = new Set<Promise<void>>();
 
   function linkOrigin(req: LatchkeyRequest): string {
@@ -90,9 +97,16 @@ export function createAccountLifecycle(config: ResolvedConfig, world: ResolvedWo
       const now = world.clock.now();
       const { key, keyHash } = generateAccountKey(world.random);
       const ttl = ttlSeconds(request.purpose);
-      const path = request.purpose === "reset_password" ? config.accounts.resetPasswordLinkPath : config.accounts.verifyEmailLinkPath;
+      const path =
+        request.purpose === "reset_password"
+          ? config.accounts.resetPasswordLinkPath
+          : config.accounts.verifyEmailLinkPath;
       const link = `${linkOrigin(req)}${path}?key=${key}`;
-      const rendered = render(req, request.user, request.message, { email: request.email, link, hours: String(Math.max(1, Math.round(ttl / 3600))) });
+      const rendered = render(req, request.user, request.message, {
+        email: request.email,
+        link,
+        hours: String(Math.max(1, Math.round(ttl / 3600))),
+      });
       await storeCall("account", () =>
         store.createKey(
           {
@@ -111,7 +125,9 @@ export function createAccountLifecycle(config: ResolvedConfig, world: ResolvedWo
 
     async notify(req, user, to, message, email) {
       const rendered = render(req, user, message, { email, link: "", hours: "" });
-      await storeCall("account", () => store.enqueueMessage({ id: messageId(), to, ...rendered, createdAt: world.clock.now() }));
+      await storeCall("account", () =>
+        store.enqueueMessage({ id: messageId(), to, ...rendered, createdAt: world.clock.now() }),
+      );
     },
 
     async isVerified(user) {
@@ -128,7 +144,10 @@ export function createAccountLifecycle(config: ResolvedConfig, world: ResolvedWo
     background(name, task) {
       // setImmediate: after the response was written, even for a synchronous store (SQLite).
       const run = new Promise<void>((resolve) => setImmediate(resolve)).then(task).catch((error: unknown) => {
-        world.logger.error({ event: "account_task_failed", task: name, reason: error instanceof Error ? error.message : String(error) }, "account background task failed");
+        world.logger.error(
+          { event: "account_task_failed", task: name, reason: error instanceof Error ? error.message : String(error) },
+          "account background task failed",
+        );
       });
       pending.add(run);
       void run.finally(() => pending.delete(run));

@@ -8,7 +8,9 @@ export const ACCOUNT_DEFAULTS = Object.freeze({
   signup: Object.freeze({
     /** Sign-up is off until an operator turns it on: an open registration is a decision, not an accident. */
     enabled: false,
-    /** New addresses must be confirmed before login, so nobody can register (and spam from) an address they do not own. */
+    /**
+     * New addresses must be confirmed before login, so nobody can register (and spam from) an address they do not own.
+     */
     emailVerification: "mandatory" as "mandatory" | "optional" | "none",
   }),
   login: Object.freeze({
@@ -30,7 +32,10 @@ export const ACCOUNT_DEFAULTS = Object.freeze({
     resetPasswordLinkPath: "/reset-password",
     /** Sign-ups per client IP per window: stops one client from mass-registering. */
     signupPerIp: Object.freeze({ points: 10, durationSeconds: 3600 }),
-    /** Mails (reset, verification, email change) per address per window: over it, the same 202 and no mail, so a victim's inbox cannot be flooded. */
+    /**
+     * Mails (reset, verification, email change) per address per window: over it, the same 202 and no mail, so a
+     * victim's inbox cannot be flooded.
+     */
     mailPerAddress: Object.freeze({ points: 3, durationSeconds: 900 }),
     /** Reset and resend requests per client IP per window: over it, 429. */
     mailPerIp: Object.freeze({ points: 20, durationSeconds: 900 }),
@@ -44,11 +49,15 @@ export const ACCOUNT_DEFAULTS = Object.freeze({
     templatesDir: null as string | null,
     /** Messages handed to the transport per outbox pass. */
     batchSize: 20,
-    /** Milliseconds a sender holds a claimed message before another process may try it: longer than any SMTP exchange. */
+    /**
+     * Milliseconds a sender holds a claimed message before another process may try it: longer than any SMTP exchange.
+     */
     leaseMs: 60_000,
     /** Milliseconds before the first retry of a failed message; doubled each time. */
     retryBaseMs: 5_000,
-    /** Longest wait between retries, in milliseconds: a message is retried for as long as it takes, at least this often. */
+    /**
+     * Longest wait between retries, in milliseconds: a message is retried for as long as it takes, at least this often.
+     */
     retryMaxMs: 15 * 60_000,
     /** Milliseconds between outbox polls of the background worker. */
     pollIntervalMs: 1_000,

@@ -1,7 +1,13 @@
 import { CACHE_DEFAULTS } from "./cache-defaults.js";
 import { MAX_USERNAME_LENGTH } from "../users/username.js";
 import type { DeploymentPreset } from "./deployment-preset.js";
-import { DEFAULT_BASE_PATH, DEFAULT_COOKIE_NAMES, DEFAULT_CSRF_FORM_FIELD, DEFAULT_CSRF_HEADER, DEFAULT_ROUTE_PATHS } from "@latchkey/protocol";
+import {
+  DEFAULT_BASE_PATH,
+  DEFAULT_COOKIE_NAMES,
+  DEFAULT_CSRF_FORM_FIELD,
+  DEFAULT_CSRF_HEADER,
+  DEFAULT_ROUTE_PATHS,
+} from "@latchkey/protocol";
 
 /** A default that differs between development and production mode. */
 export interface ByMode<T> {
@@ -39,27 +45,40 @@ export const CORE_DEFAULTS = Object.freeze({
     cookieName: DEFAULT_COOKIE_NAMES.session,
     /** Seconds of inactivity before a session ends: 2 weeks, Django's SESSION_COOKIE_AGE. */
     idleTimeoutSeconds: 14 * 24 * 3600,
-    /** Seconds after login a session ends whatever its activity: 30 days (OWASP Session Management: bound the lifetime). */
+    /**
+     * Seconds after login a session ends whatever its activity: 30 days (OWASP Session Management: bound the lifetime).
+     */
     absoluteTimeoutSeconds: 30 * 24 * 3600,
-    /** Seconds between write-backs of a session's activity: 5 minutes, so a busy session costs one write per 5 minutes, not one per request. */
+    /**
+     * Seconds between write-backs of a session's activity: 5 minutes, so a busy session costs one write per 5 minutes,
+     * not one per request.
+     */
     touchIntervalSeconds: 300,
     /** Off: people expect to stay logged in across browser restarts within the idle timeout. */
     expireAtBrowserClose: false,
   }),
   cookies: Object.freeze({
-    /** "auto": Secure when the request came over HTTPS (always in production), so plain-http development still works. */
+    /**
+     * "auto": Secure when the request came over HTTPS (always in production), so plain-http development still works.
+     */
     secure: "auto" as "auto" | "always" | "never",
     /** "lax": blocks cross-site POSTs carrying the cookie while links into the app keep the session. */
     sameSite: "lax" as "lax" | "strict" | "none",
     /** Host-only cookies: a sibling subdomain cannot read or overwrite them. */
     domain: null as string | null,
-    /** `__Host-` in production: the browser then refuses the cookie without Secure, with a Domain or another Path (cookie tossing). */
+    /**
+     * `__Host-` in production: the browser then refuses the cookie without Secure, with a Domain or another Path
+     * (cookie tossing).
+     */
     hostPrefix: Object.freeze({ development: false, production: true }) as ByMode<boolean>,
     /** Off: only cross-site SPAs need CHIPS partitioning. */
     partitioned: false,
   }),
   csrf: Object.freeze({
-    /** Both checks (OWASP CSRF cheat sheet: defence in depth): the Origin/Sec-Fetch-Site check and the double-submit token. */
+    /**
+     * Both checks (OWASP CSRF cheat sheet: defence in depth): the Origin/Sec-Fetch-Site check and the double-submit
+     * token.
+     */
     mode: "origin+token" as "origin+token" | "origin" | "token",
     /** Django's CSRF cookie name, read by Django SPAs and axios-style clients. */
     cookieName: DEFAULT_COOKIE_NAMES.csrf,
@@ -75,11 +94,16 @@ export const CORE_DEFAULTS = Object.freeze({
   cors: Object.freeze({
     /** On: CORS answers exactly the trusted origins, and nobody when there are none. */
     enabled: true,
-    /** No extra request headers: Content-Type, the CSRF header, Authorization and X-Requested-With are always allowed. */
+    /**
+     * No extra request headers: Content-Type, the CSRF header, Authorization and X-Requested-With are always allowed.
+     */
     allowHeaders: Object.freeze([]) as readonly string[],
     /** No extra response headers: the CSRF header and Retry-After are always exposed. */
     exposeHeaders: Object.freeze([]) as readonly string[],
-    /** Seconds a browser may reuse a preflight answer: 10 minutes, so a changed trustedOrigins list reaches browsers soon. */
+    /**
+     * Seconds a browser may reuse a preflight answer: 10 minutes, so a changed trustedOrigins list reaches browsers
+     * soon.
+     */
     maxAgeSeconds: 600,
   }),
   /** No proxy is believed: X-Forwarded-* from a client would otherwise spoof its IP and scheme. */
@@ -119,7 +143,10 @@ export const CORE_DEFAULTS = Object.freeze({
     enabled: false,
     /** Sessions cached per process: 10 000, a few MiB. */
     maxEntries: 10_000,
-    /** Seconds a cached session is trusted without re-reading the store: 60, the bound for a change made without an invalidation. */
+    /**
+     * Seconds a cached session is trusted without re-reading the store: 60, the bound for a change made without an
+     * invalidation.
+     */
     ttlSeconds: 60,
     /** Milliseconds a request waits for the bus's sync barrier before reading the store instead: 1 s. */
     syncTimeoutMs: 1_000,
@@ -128,7 +155,9 @@ export const CORE_DEFAULTS = Object.freeze({
   }),
   /** Bytes of the largest request body: 16 KiB, far more than any route needs, far less than a memory attack wants. */
   maxBodyBytes: 16 * 1024,
-  /** Characters of the longest username: 150, Django's `max_length` (users/username.ts, which normalisation also uses). */
+  /**
+   * Characters of the longest username: 150, Django's `max_length` (users/username.ts, which normalisation also uses).
+   */
   maxUsernameLength: MAX_USERNAME_LENGTH,
   compat: Object.freeze({
     /** Off: a login without CSRF token is login CSRF. */
@@ -146,6 +175,14 @@ export const CORE_DEFAULTS = Object.freeze({
     /** Off: preloading is hard to undo. */
     preload: false,
   }),
-  /** `Clear-Site-Data` on logout: the cache (pages with personal data) and cookies, but not storage the app may want to keep. */
-  clearSiteDataOnLogout: Object.freeze(["cache", "cookies"]) as readonly ("cache" | "cookies" | "storage" | "executionContexts")[],
+  /**
+   * `Clear-Site-Data` on logout: the cache (pages with personal data) and cookies, but not storage the app may want to
+   * keep.
+   */
+  clearSiteDataOnLogout: Object.freeze(["cache", "cookies"]) as readonly (
+    | "cache"
+    | "cookies"
+    | "storage"
+    | "executionContexts"
+  )[],
 });

@@ -13,7 +13,13 @@ import type { LatchkeyOptions } from "./options.js";
 export type DeploymentPreset = "same-origin" | "reverse-proxy" | "same-site" | "cross-site" | "cross-site-token";
 
 /** Every preset name, in the order the docs list them. */
-export const DEPLOYMENT_PRESETS: readonly DeploymentPreset[] = Object.freeze(["same-origin", "reverse-proxy", "same-site", "cross-site", "cross-site-token"]);
+export const DEPLOYMENT_PRESETS: readonly DeploymentPreset[] = Object.freeze([
+  "same-origin",
+  "reverse-proxy",
+  "same-site",
+  "cross-site",
+  "cross-site-token",
+]);
 
 /** What a preset fills in where the options say nothing. An explicit option always wins. */
 const PRESET_DEFAULTS: Readonly<Record<DeploymentPreset, Pick<LatchkeyOptions, "cookies" | "cors" | "trustProxy">>> = {
@@ -44,7 +50,9 @@ export function applyDeploymentPreset(options: LatchkeyOptions): { options: Latc
     ...options,
     cookies: { ...defaults.cookies, ...options.cookies },
     cors: { ...defaults.cors, ...options.cors },
-    ...(options.trustProxy === undefined && defaults.trustProxy !== undefined ? { trustProxy: defaults.trustProxy } : {}),
+    ...(options.trustProxy === undefined && defaults.trustProxy !== undefined
+      ? { trustProxy: defaults.trustProxy }
+      : {}),
   };
   const problems: string[] = [];
   const where = `deployment "${preset}"`;
@@ -52,30 +60,46 @@ export function applyDeploymentPreset(options: LatchkeyOptions): { options: Latc
   const origins = options.trustedOrigins ?? [];
   const uselessBecause = PARTITIONED_USELESS[preset];
   if (uselessBecause !== undefined && cookies.partitioned === true) {
-    problems.push(`cookies.partitioned: Partitioned cannot help with ${where}: ${uselessBecause}. Remove cookies.partitioned.`);
+    problems.push(
+      `cookies.partitioned: Partitioned cannot help with ${where}: ${uselessBecause}. Remove cookies.partitioned.`,
+    );
   }
   if (preset === "reverse-proxy" && (merged.trustProxy === false || merged.trustProxy === 0)) {
-    problems.push(`trustProxy: ${where} needs the proxy trusted (X-Forwarded-Proto and -Host tell latchkey the scheme and origin the browser used; without them Secure cookies and the CSRF Origin check go wrong). Set trustProxy to the number of proxies in front (usually 1).`);
+    problems.push(
+      `trustProxy: ${where} needs the proxy trusted (X-Forwarded-Proto and -Host tell latchkey the scheme and origin the browser used; without them Secure cookies and the CSRF Origin check go wrong). Set trustProxy to the number of proxies in front (usually 1).`,
+    );
   }
   if ((preset === "same-site" || preset === "cross-site" || preset === "cross-site-token") && origins.length === 0) {
-    problems.push(`trustedOrigins: ${where} serves an SPA on another origin, which needs its origin in trustedOrigins (for CORS and the CSRF Origin check), e.g. ["https://app.example.com"].`);
+    problems.push(
+      `trustedOrigins: ${where} serves an SPA on another origin, which needs its origin in trustedOrigins (for CORS and the CSRF Origin check), e.g. ["https://app.example.com"].`,
+    );
   }
   if (preset === "cross-site") {
     if (cookies.sameSite !== "none") {
-      problems.push(`cookies.sameSite: ${where} needs "none": browsers do not send "${cookies.sameSite ?? "lax"}" cookies on the SPA's cross-site requests. Remove cookies.sameSite, or use deployment "cross-site-token".`);
+      problems.push(
+        `cookies.sameSite: ${where} needs "none": browsers do not send "${cookies.sameSite ?? "lax"}" cookies on the SPA's cross-site requests. Remove cookies.sameSite, or use deployment "cross-site-token".`,
+      );
     }
     if (cookies.secure === "never" || cookies.secure === "auto") {
-      problems.push(`cookies.secure: ${where} needs "always": SameSite=None cookies must be Secure, so the API must be served over HTTPS. Remove cookies.secure (or use deployment "cross-site-token").`);
+      problems.push(
+        `cookies.secure: ${where} needs "always": SameSite=None cookies must be Secure, so the API must be served over HTTPS. Remove cookies.secure (or use deployment "cross-site-token").`,
+      );
     }
     if (typeof options.publicOrigin === "string" && options.publicOrigin.startsWith("http:")) {
-      problems.push(`publicOrigin: ${where} needs HTTPS, but publicOrigin is "${options.publicOrigin}": browsers refuse Secure cookies from plain http. Serve the API over https://.`);
+      problems.push(
+        `publicOrigin: ${where} needs HTTPS, but publicOrigin is "${options.publicOrigin}": browsers refuse Secure cookies from plain http. Serve the API over https://.`,
+      );
     }
   }
   if (preset === "cross-site-token" && options.bearer?.enabled === false) {
-    problems.push(`bearer.enabled: ${where} logs in with bearer tokens, which bearer.enabled: false turns off. Remove bearer.enabled.`);
+    problems.push(
+      `bearer.enabled: ${where} logs in with bearer tokens, which bearer.enabled: false turns off. Remove bearer.enabled.`,
+    );
   }
   if ((preset === "same-origin" || preset === "reverse-proxy") && cookies.sameSite === "none") {
-    problems.push(`cookies.sameSite: "none" is not needed with ${where} (one origin) and only exposes the cookies to cross-site requests. Remove cookies.sameSite.`);
+    problems.push(
+      `cookies.sameSite: "none" is not needed with ${where} (one origin) and only exposes the cookies to cross-site requests. Remove cookies.sameSite.`,
+    );
   }
   return { options: merged, problems };
 }

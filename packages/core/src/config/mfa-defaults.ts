@@ -9,9 +9,14 @@ export const MFA_DEFAULTS = Object.freeze({
      * The issuer shown in authenticator apps (`otpauth://` URL). null: `mail.productName`.
      */
     issuer: null as string | null,
-    /** Seconds a pending login (password right, second factor awaited) lives: 5 minutes, long enough to open an app, short enough that a stolen pending cookie soon dies. */
+    /**
+     * Seconds a pending login (password right, second factor awaited) lives: 5 minutes, long enough to open an app,
+     * short enough that a stolen pending cookie soon dies.
+     */
     pendingLoginTtlSeconds: 300,
-    /** Wrong codes one pending login may take before it is refused (429): a guesser must start over with the password. */
+    /**
+     * Wrong codes one pending login may take before it is refused (429): a guesser must start over with the password.
+     */
     attemptsPerPendingLogin: 5,
     /**
      * Second-factor attempts per user per window, across all their pending logins: with ±1

@@ -84,7 +84,10 @@ export interface LatchkeyOptions {
     domain?: string;
     /** Prefix the session cookie name with `__Host-`. @default true in production, false otherwise */
     hostPrefix?: boolean;
-    /** Mark both cookies `Partitioned` (CHIPS), for cross-site SPAs in browsers that block third-party cookies. @default false */
+    /**
+     * Mark both cookies `Partitioned` (CHIPS), for cross-site SPAs in browsers that block third-party cookies.
+     * @default false
+     */
     partitioned?: boolean;
   };
   csrf?: {
@@ -120,7 +123,11 @@ export interface LatchkeyOptions {
   cors?: {
     /** Answer preflights and add CORS headers. Turn off to run your own CORS middleware. @default true */
     enabled?: boolean;
-    /** Request headers cross-origin calls may send, besides `Content-Type`, the CSRF header, `Authorization` and `X-Requested-With`. @default [] */
+    /**
+     * Request headers cross-origin calls may send, besides `Content-Type`, the CSRF header, `Authorization` and
+     * `X-Requested-With`.
+     * @default []
+     */
     allowHeaders?: readonly string[];
     /** Response headers scripts on a trusted origin may read, besides the CSRF header and `Retry-After`. @default [] */
     exposeHeaders?: readonly string[];
@@ -153,7 +160,10 @@ export interface LatchkeyOptions {
     enabled?: boolean;
     /** Failed logins allowed per account per window. @default { points: 10, durationSeconds: 900 } */
     perAccount?: { points: number; durationSeconds: number };
-    /** Failed logins allowed per client IP (per /64 for IPv6) per window. @default { points: 50, durationSeconds: 900 } */
+    /**
+     * Failed logins allowed per client IP (per /64 for IPv6) per window.
+     * @default { points: 50, durationSeconds: 900 }
+     */
     perIp?: { points: number; durationSeconds: number };
     /**
      * Password checks (login, token login, password change) one account may have in flight
@@ -201,7 +211,11 @@ export interface LatchkeyOptions {
      * write and its publish, or a row edited by hand). Seconds. @default 60
      */
     ttlSeconds?: number;
-    /** How long a request waits for the bus's sync barrier before reading the store instead (buses without leases only). Milliseconds. @default 1000 */
+    /**
+     * How long a request waits for the bus's sync barrier before reading the store instead (buses without leases only).
+     * Milliseconds.
+     * @default 1000
+     */
     syncTimeoutMs?: number;
     /**
      * With a Redis or PostgreSQL bus: how long a process's lease lasts from when its renewal
@@ -209,9 +223,15 @@ export interface LatchkeyOptions {
      * @default 2000
      */
     leasePeriodMs?: number;
-    /** How often a process renews its lease; at most half the period. Milliseconds. @default 667 (a third of the period) */
+    /**
+     * How often a process renews its lease; at most half the period. Milliseconds.
+     * @default 667 (a third of the period)
+     */
     renewIntervalMs?: number;
-    /** Taken off the lease's end by its holder, for clock-rate differences; at most half the period. Milliseconds. @default 200 */
+    /**
+     * Taken off the lease's end by its holder, for clock-rate differences; at most half the period. Milliseconds.
+     * @default 200
+     */
     driftMarginMs?: number;
   };
   /**
@@ -223,7 +243,10 @@ export interface LatchkeyOptions {
    * @default none
    */
   invalidationBus?: InvalidationBus;
-  /** A clock that never jumps, in milliseconds, for the session cache's leases; injected by tests. @default performance.now() */
+  /**
+   * A clock that never jumps, in milliseconds, for the session cache's leases; injected by tests.
+   * @default performance.now()
+   */
   monotonic?: () => number;
   /** Largest request body accepted by latchkey's routes, in bytes. @default 16384 */
   maxBodyBytes?: number;
@@ -242,7 +265,10 @@ export interface LatchkeyOptions {
     maxAgeSeconds?: number;
     /** Cover every subdomain too. Only when all of them serve HTTPS. @default false */
     includeSubDomains?: boolean;
-    /** Ask to be put on browsers' preload lists; needs `includeSubDomains` and a max-age of a year or more. @default false */
+    /**
+     * Ask to be put on browsers' preload lists; needs `includeSubDomains` and a max-age of a year or more.
+     * @default false
+     */
     preload?: boolean;
   };
   /**
@@ -273,7 +299,11 @@ export interface LatchkeyOptions {
     emailVerification?: "mandatory" | "optional" | "none";
   };
   login?: {
-    /** What the `username` field of a login may hold: `["username"]`, or `["username", "email"]` for login by address too. @default ["username"] */
+    /**
+     * What the `username` field of a login may hold: `["username"]`, or `["username", "email"]` for login by address
+     * too.
+     * @default ["username"]
+     */
     identifiers?: readonly ("username" | "email")[];
   };
   /** Emailed keys, re-authentication and account throttles. */
@@ -294,7 +324,10 @@ export interface LatchkeyOptions {
     signupPerIp?: { points: number; durationSeconds: number };
     /** Mails per address per window (over it: the same 202, no mail). @default { points: 3, durationSeconds: 900 } */
     mailPerAddress?: { points: number; durationSeconds: number };
-    /** Reset and resend requests per client IP per window (over it: 429). @default { points: 20, durationSeconds: 900 } */
+    /**
+     * Reset and resend requests per client IP per window (over it: 429).
+     * @default { points: 20, durationSeconds: 900 }
+     */
     mailPerIp?: { points: number; durationSeconds: number };
   };
   /** Email: what messages say and where the outbox sends them. */
@@ -324,11 +357,19 @@ export interface LatchkeyOptions {
     /** Milliseconds a sender holds a claimed message. @default 60000 */
     leaseMs?: number;
   };
-  /** Passkeys (WebAuthn): who the relying party is and which origins may answer its challenges. See docs/passkeys.md. */
+  /**
+   * Passkeys (WebAuthn): who the relying party is and which origins may answer its challenges. See docs/passkeys.md.
+   */
   passkeys?: {
-    /** Origins a WebAuthn response may come from (exact `scheme://host[:port]`; https, or http on localhost). @default [publicOrigin]; without either the passkey routes are off */
+    /**
+     * Origins a WebAuthn response may come from (exact `scheme://host[:port]`; https, or http on localhost).
+     * @default [publicOrigin]; without either the passkey routes are off
+     */
     origins?: readonly string[];
-    /** Relying-party ID: the host name of every origin, or a parent domain of them all. @default the host name of the first origin */
+    /**
+     * Relying-party ID: the host name of every origin, or a parent domain of them all.
+     * @default the host name of the first origin
+     */
     rpId?: string;
     /** Relying-party name shown by the browser. @default mail.productName */
     rpName?: string;
@@ -336,7 +377,10 @@ export interface LatchkeyOptions {
     challengeTtlSeconds?: number;
     /** Whether the authenticator must verify the user (PIN, biometrics) or presence is enough. @default "required" */
     userVerification?: "required" | "preferred";
-    /** Passwordless-login starts per client IP per window (over it: 429). @default { points: 30, durationSeconds: 60 } */
+    /**
+     * Passwordless-login starts per client IP per window (over it: 429).
+     * @default { points: 30, durationSeconds: 60 }
+     */
     loginOptionsPerIp?: { points: number; durationSeconds: number };
   };
   // ---- Second factors (SPEC §2b); defaults in config/mfa-defaults.ts (MFA_DEFAULTS) ----

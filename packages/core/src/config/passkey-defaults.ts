@@ -14,7 +14,10 @@ export const PASSKEY_DEFAULTS = Object.freeze({
   rpId: null as string | null,
   /** Relying-party name shown by the browser's passkey dialog: null means `mail.productName`. */
   rpName: null as string | null,
-  /** Seconds a registration or login challenge can be answered: 5 minutes (long enough for a security-key tap, short enough that a leaked challenge soon dies). */
+  /**
+   * Seconds a registration or login challenge can be answered: 5 minutes (long enough for a security-key tap, short
+   * enough that a leaked challenge soon dies).
+   */
   challengeTtlSeconds: 300,
   /**
    * `"required"`: the authenticator must verify the user (PIN, biometrics), as a passwordless

@@ -15,8 +15,20 @@ const messageNames = Object.keys(MESSAGE_CATALOGUE) as [MessageName, ...MessageN
 
 /** The account-lifecycle entries of the options schema (merged into the main one). */
 export const accountOptionsShape = {
-  signup: z.strictObject({ enabled: z.boolean().optional(), emailVerification: z.enum(["mandatory", "optional", "none"]).optional() }).optional(),
-  login: z.strictObject({ identifiers: z.array(z.enum(["username", "email"])).min(1).optional() }).optional(),
+  signup: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      emailVerification: z.enum(["mandatory", "optional", "none"]).optional(),
+    })
+    .optional(),
+  login: z
+    .strictObject({
+      identifiers: z
+        .array(z.enum(["username", "email"]))
+        .min(1)
+        .optional(),
+    })
+    .optional(),
   accounts: z
     .strictObject({
       verificationKeyTtlSeconds: seconds.optional(),
@@ -32,7 +44,12 @@ export const accountOptionsShape = {
     .optional(),
   mail: z
     .strictObject({
-      transport: z.custom<unknown>((v) => typeof v === "object" && v !== null && typeof (v as Record<string, unknown>).send === "function", { message: "must be an object with a send method" }).optional(),
+      transport: z
+        .custom<unknown>(
+          (v) => typeof v === "object" && v !== null && typeof (v as Record<string, unknown>).send === "function",
+          { message: "must be an object with a send method" },
+        )
+        .optional(),
       from: z.string().min(3).optional(),
       productName: z.string().min(1).optional(),
       templates: z.partialRecord(z.enum(messageNames), template).optional(),
@@ -48,7 +65,16 @@ export const accountOptionsShape = {
 /** The routes that send mail: their links need a trustworthy origin. */
 const MAILING_ROUTES: readonly RouteName[] = ["signup", "emailVerifyResend", "passwordReset", "emailChange"];
 /** The routes that need an AccountStore. */
-const ACCOUNT_STORE_ROUTES: readonly RouteName[] = ["signup", "emailVerify", "emailVerifyResend", "passwordReset", "passwordResetConfirm", "reauthenticate", "emailChange", "accountDelete"];
+const ACCOUNT_STORE_ROUTES: readonly RouteName[] = [
+  "signup",
+  "emailVerify",
+  "emailVerifyResend",
+  "passwordReset",
+  "passwordResetConfirm",
+  "reauthenticate",
+  "emailChange",
+  "accountDelete",
+];
 
 /**
  * Resolves the account-lifecycle settings, turns off the routes the configuration cannot
@@ -65,24 +91,37 @@ export function resolveAccountConfig(
   const hasAccountStore = (o.stores as LatchkeyOptions["stores"] | undefined)?.accounts !== undefined;
   const signupEnabled = o.signup?.enabled ?? d.signup.enabled;
   const identifiers = o.login?.identifiers ?? d.login.identifiers;
-  const users = (o.stores as LatchkeyOptions["stores"] | undefined)?.users as unknown as Record<string, unknown> | undefined;
+  const users = (o.stores as LatchkeyOptions["stores"] | undefined)?.users as unknown as
+    | Record<string, unknown>
+    | undefined;
   const userStoreComplete = typeof users?.getUserByEmail === "function" && typeof users.deleteUser === "function";
 
-  if (signupEnabled && !hasAccountStore) problems.push("signup.enabled: sign-up needs stores.accounts (an AccountStore: the built-in SQLite, PostgreSQL and memory stores have one)");
-  if (hasAccountStore && !userStoreComplete) problems.push("stores.users: the account routes need getUserByEmail() and deleteUser() on the user store (or leave stores.accounts out)");
-  if (identifiers.includes("email") && typeof users?.getUserByEmail !== "function") problems.push('login.identifiers: "email" needs getUserByEmail() on the user store');
+  if (signupEnabled && !hasAccountStore)
+    problems.push(
+      "signup.enabled: sign-up needs stores.accounts (an AccountStore: the built-in SQLite, PostgreSQL and memory stores have one)",
+    );
+  if (hasAccountStore && !userStoreComplete)
+    problems.push(
+      "stores.users: the account routes need getUserByEmail() and deleteUser() on the user store (or leave stores.accounts out)",
+    );
+  if (identifiers.includes("email") && typeof users?.getUserByEmail !== "function")
+    problems.push('login.identifiers: "email" needs getUserByEmail() on the user store');
   // Host-header poisoning (a reset link pointing at the attacker's host, carrying the victim's
   // key): in production, emailed links are built only from publicOrigin, never from the request.
   if (signupEnabled && context.production && context.publicOrigin === null) {
-    problems.push("signup.enabled: in production, emailed links need publicOrigin (links are never built from the request's Host header, which an attacker controls)");
+    problems.push(
+      "signup.enabled: in production, emailed links need publicOrigin (links are never built from the request's Host header, which an attacker controls)",
+    );
   }
   if (!hasAccountStore) for (const name of ACCOUNT_STORE_ROUTES) routes[name] = Object.freeze([]);
   if (!signupEnabled) routes.signup = Object.freeze([]);
-  if (context.production && context.publicOrigin === null) for (const name of MAILING_ROUTES) routes[name] = Object.freeze([]);
+  if (context.production && context.publicOrigin === null)
+    for (const name of MAILING_ROUTES) routes[name] = Object.freeze([]);
 
   const retryBaseMs = o.mail?.retryBaseMs ?? d.mail.retryBaseMs;
   const retryMaxMs = o.mail?.retryMaxMs ?? d.mail.retryMaxMs;
-  if (retryBaseMs > retryMaxMs) problems.push(`mail.retryBaseMs (${retryBaseMs}) must not exceed mail.retryMaxMs (${retryMaxMs})`);
+  if (retryBaseMs > retryMaxMs)
+    problems.push(`mail.retryBaseMs (${retryBaseMs}) must not exceed mail.retryMaxMs (${retryMaxMs})`);
   return {
     signup: { enabled: signupEnabled, emailVerification: o.signup?.emailVerification ?? d.signup.emailVerification },
     login: { identifiers: [...new Set(identifiers)] },
@@ -91,7 +130,8 @@ export function resolveAccountConfig(
       verificationKeyTtlSeconds: o.accounts?.verificationKeyTtlSeconds ?? d.accounts.verificationKeyTtlSeconds,
       resetKeyTtlSeconds: o.accounts?.resetKeyTtlSeconds ?? d.accounts.resetKeyTtlSeconds,
       emailChangeKeyTtlSeconds: o.accounts?.emailChangeKeyTtlSeconds ?? d.accounts.emailChangeKeyTtlSeconds,
-      reauthenticationWindowSeconds: o.accounts?.reauthenticationWindowSeconds ?? d.accounts.reauthenticationWindowSeconds,
+      reauthenticationWindowSeconds:
+        o.accounts?.reauthenticationWindowSeconds ?? d.accounts.reauthenticationWindowSeconds,
       verifyEmailLinkPath: o.accounts?.verifyEmailLinkPath ?? d.accounts.verifyEmailLinkPath,
       resetPasswordLinkPath: o.accounts?.resetPasswordLinkPath ?? d.accounts.resetPasswordLinkPath,
       signupPerIp: o.accounts?.signupPerIp ?? d.accounts.signupPerIp,
@@ -118,13 +158,15 @@ export function resolveAccountConfig(
  * (a typo would reach users as literal text), with problems added to `problems`.
  */
 function messageTemplates(o: LatchkeyOptions, problems: string[]): MessageTemplates {
-  const files = typeof o.mail?.templatesDir === "string" ? loadTemplateFiles(o.mail.templatesDir) : { templates: {}, problems: [] };
+  const files =
+    typeof o.mail?.templatesDir === "string" ? loadTemplateFiles(o.mail.templatesDir) : { templates: {}, problems: [] };
   problems.push(...files.problems);
   const inline: Partial<Record<MessageName, MessageTemplate>> = o.mail?.templates ?? {};
   const templates = {} as Record<MessageName, MessageTemplate>;
   for (const name of Object.keys(MESSAGE_CATALOGUE) as MessageName[]) {
     const given = inline[name];
-    if (given !== undefined && typeof given === "object") problems.push(...templateProblems(name, given, (part) => `mail.templates.${name}.${part}`));
+    if (given !== undefined && typeof given === "object")
+      problems.push(...templateProblems(name, given, (part) => `mail.templates.${name}.${part}`));
     templates[name] = { ...MESSAGE_CATALOGUE[name], ...files.templates[name], ...given };
   }
   return templates;

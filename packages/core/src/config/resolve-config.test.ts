@@ -23,7 +23,10 @@ function problemsOf(options: Record<string, unknown>): readonly string[] {
 
 function assertProblem(options: Record<string, unknown>, pattern: RegExp): void {
   const problems = problemsOf(options);
-  assert.ok(problems.some((p) => pattern.test(p)), `expected a problem matching ${String(pattern)}, got:\n${problems.join("\n")}`);
+  assert.ok(
+    problems.some((p) => pattern.test(p)),
+    `expected a problem matching ${String(pattern)}, got:\n${problems.join("\n")}`,
+  );
 }
 
 describe("resolveConfig defaults", () => {
@@ -94,31 +97,71 @@ describe("resolveConfig cross-field rules", () => {
 
   it('refuses the __Host- prefix with secure: "never", and with a Domain', () => {
     assertProblem({ cookies: { hostPrefix: true, secure: "never" } }, /^cookies\.hostPrefix:/);
-    assertProblem({ cookies: { hostPrefix: true, domain: "example.com" } }, /^cookies\.domain: a __Host- cookie cannot have a Domain/);
+    assertProblem(
+      { cookies: { hostPrefix: true, domain: "example.com" } },
+      /^cookies\.domain: a __Host- cookie cannot have a Domain/,
+    );
     assertProblem({ mode: "production", cookies: { domain: "example.com" } }, /^cookies\.domain:/);
-    assert.equal(resolve({ mode: "production", cookies: { hostPrefix: false, domain: "example.com" } }).cookies.domain, "example.com");
+    assert.equal(
+      resolve({ mode: "production", cookies: { hostPrefix: false, domain: "example.com" } }).cookies.domain,
+      "example.com",
+    );
   });
 
   it('refuses secure: "never" in production unless allowInsecure is set', () => {
-    assertProblem({ mode: "production", cookies: { secure: "never", hostPrefix: false } }, /^cookies\.secure: "never" is refused in production/);
-    assert.equal(resolve({ mode: "production", allowInsecure: true, cookies: { secure: "never", hostPrefix: false } }).cookies.secure, "never");
+    assertProblem(
+      { mode: "production", cookies: { secure: "never", hostPrefix: false } },
+      /^cookies\.secure: "never" is refused in production/,
+    );
+    assert.equal(
+      resolve({ mode: "production", allowInsecure: true, cookies: { secure: "never", hostPrefix: false } }).cookies
+        .secure,
+      "never",
+    );
   });
 
   it("refuses a plain-http trusted origin in production unless allowInsecure is set", () => {
-    assertProblem({ mode: "production", trustedOrigins: ["http://app.example.com"] }, /^trustedOrigins\[0\]: .*plain http/);
+    assertProblem(
+      { mode: "production", trustedOrigins: ["http://app.example.com"] },
+      /^trustedOrigins\[0\]: .*plain http/,
+    );
     assert.equal(resolve({ mode: "production", trustedOrigins: ["https://app.example.com"] }).trustedOrigins.size, 1);
-    assert.equal(resolve({ mode: "production", allowInsecure: true, trustedOrigins: ["http://app.example.com"] }).trustedOrigins.size, 1);
+    assert.equal(
+      resolve({ mode: "production", allowInsecure: true, trustedOrigins: ["http://app.example.com"] }).trustedOrigins
+        .size,
+      1,
+    );
   });
 
   it("refuses trusted origins that are not exact origins", () => {
-    const problems = problemsOf({ trustedOrigins: ["null", "https://*.example.com", "https://app.example.com/", "https://app.example.com/path", "app.example.com", "ftp://files.example.com", "https://user@app.example.com"] });
-    for (let i = 0; i < 7; i++) assert.ok(problems.some((p) => p.startsWith(`trustedOrigins[${i}]:`)), `trustedOrigins[${i}] reported:\n${problems.join("\n")}`);
+    const problems = problemsOf({
+      trustedOrigins: [
+        "null",
+        "https://*.example.com",
+        "https://app.example.com/",
+        "https://app.example.com/path",
+        "app.example.com",
+        "ftp://files.example.com",
+        "https://user@app.example.com",
+      ],
+    });
+    for (let i = 0; i < 7; i++)
+      assert.ok(
+        problems.some((p) => p.startsWith(`trustedOrigins[${i}]:`)),
+        `trustedOrigins[${i}] reported:\n${problems.join("\n")}`,
+      );
   });
 
   it("refuses an idle timeout longer than the absolute lifetime, for sessions and for bearer tokens", () => {
-    assertProblem({ session: { idleTimeoutSeconds: 7200, absoluteTimeoutSeconds: 3600 } }, /^session\.idleTimeoutSeconds \(7200\) must not exceed/);
+    assertProblem(
+      { session: { idleTimeoutSeconds: 7200, absoluteTimeoutSeconds: 3600 } },
+      /^session\.idleTimeoutSeconds \(7200\) must not exceed/,
+    );
     assertProblem({ session: { idleTimeoutSeconds: 40 * 24 * 3600 } }, /^session\.idleTimeoutSeconds/);
-    assertProblem({ bearer: { idleTimeoutSeconds: 7200, absoluteTimeoutSeconds: 3600 } }, /^bearer\.idleTimeoutSeconds/);
+    assertProblem(
+      { bearer: { idleTimeoutSeconds: 7200, absoluteTimeoutSeconds: 3600 } },
+      /^bearer\.idleTimeoutSeconds/,
+    );
   });
 
   it("refuses passwords.minLength above maxLength, and a maxLength below 64", () => {
@@ -127,25 +170,53 @@ describe("resolveConfig cross-field rules", () => {
   });
 
   it("refuses two routes on one path, counting aliases and trailing slashes", () => {
-    assertProblem({ routes: { login: "/x/", logout: "/x/" } }, /^routes\.logout: path \/api\/x is already used by routes\.login/);
-    assertProblem({ routes: { whoami: ["/whoami/", "/login"] } }, /^routes\.whoami: path \/api\/login is already used by routes\.login/);
+    assertProblem(
+      { routes: { login: "/x/", logout: "/x/" } },
+      /^routes\.logout: path \/api\/x is already used by routes\.login/,
+    );
+    assertProblem(
+      { routes: { whoami: ["/whoami/", "/login"] } },
+      /^routes\.whoami: path \/api\/login is already used by routes\.login/,
+    );
     assertProblem({ routes: { session: "/csrf" } }, /routes\.session: path \/api\/csrf/);
   });
 
   it("refuses a session cache without an invalidation bus, which would let revoked sessions live on in other processes", () => {
     assertProblem({ sessionCache: { enabled: true } }, /^sessionCache\.enabled: .*invalidationBus/);
-    const config = resolveConfig({ stores: unusedStores(), sessionCache: { enabled: true }, invalidationBus: createLocalInvalidationBus() }).config;
-    assert.deepEqual(config.sessionCache, { enabled: true, maxEntries: 10_000, ttlSeconds: 60, syncTimeoutMs: 1_000, leasePeriodMs: 2_000, renewIntervalMs: 667, driftMarginMs: 200 });
+    const config = resolveConfig({
+      stores: unusedStores(),
+      sessionCache: { enabled: true },
+      invalidationBus: createLocalInvalidationBus(),
+    }).config;
+    assert.deepEqual(config.sessionCache, {
+      enabled: true,
+      maxEntries: 10_000,
+      ttlSeconds: 60,
+      syncTimeoutMs: 1_000,
+      leasePeriodMs: 2_000,
+      renewIntervalMs: 667,
+      driftMarginMs: 200,
+    });
     assert.equal(resolve({}).sessionCache.enabled, false);
   });
 
   it("derives the lease renewal and drift margin from a lease period of one's own, and refuses a renewal too rare to survive one failure", () => {
     const bus = createLocalInvalidationBus();
-    const config = resolveConfig({ stores: unusedStores(), sessionCache: { enabled: true, leasePeriodMs: 3_000 }, invalidationBus: bus }).config;
+    const config = resolveConfig({
+      stores: unusedStores(),
+      sessionCache: { enabled: true, leasePeriodMs: 3_000 },
+      invalidationBus: bus,
+    }).config;
     assert.equal(config.sessionCache.renewIntervalMs, 1_000);
     assert.equal(config.sessionCache.driftMarginMs, 300);
-    assertProblem({ sessionCache: { leasePeriodMs: 1_000, renewIntervalMs: 600 } }, /^sessionCache\.renewIntervalMs: must be at most half/);
-    assertProblem({ sessionCache: { leasePeriodMs: 1_000, driftMarginMs: 600 } }, /^sessionCache\.driftMarginMs: must be at most half/);
+    assertProblem(
+      { sessionCache: { leasePeriodMs: 1_000, renewIntervalMs: 600 } },
+      /^sessionCache\.renewIntervalMs: must be at most half/,
+    );
+    assertProblem(
+      { sessionCache: { leasePeriodMs: 1_000, driftMarginMs: 600 } },
+      /^sessionCache\.driftMarginMs: must be at most half/,
+    );
   });
 
   it("refuses unknown options and wrongly typed values", () => {
@@ -169,8 +240,23 @@ describe("resolveConfig cross-field rules", () => {
       csrf: { mode: "nope" },
     };
     const problems = problemsOf(options);
-    for (const prefix of ["cookies.sameSite", "cookies.partitioned", "cookies.hostPrefix", "cookies.secure", "cookies.domain", "trustedOrigins[0]", "trustedOrigins[1]", "session.idleTimeoutSeconds", "routes.logout", "passwords.minLength", "csrf.mode"]) {
-      assert.ok(problems.some((p) => p.startsWith(prefix)), `${prefix} reported:\n${problems.join("\n")}`);
+    for (const prefix of [
+      "cookies.sameSite",
+      "cookies.partitioned",
+      "cookies.hostPrefix",
+      "cookies.secure",
+      "cookies.domain",
+      "trustedOrigins[0]",
+      "trustedOrigins[1]",
+      "session.idleTimeoutSeconds",
+      "routes.logout",
+      "passwords.minLength",
+      "csrf.mode",
+    ]) {
+      assert.ok(
+        problems.some((p) => p.startsWith(prefix)),
+        `${prefix} reported:\n${problems.join("\n")}`,
+      );
     }
     try {
       resolveConfig({ stores: unusedStores(), ...options } as unknown as LatchkeyOptions);
@@ -194,7 +280,9 @@ describe("resolveConfig throttle bounds", () => {
     assert.equal(defaults.maxInFlightPerAccount, 2);
     assert.equal(defaults.maxInFlightPerIp, 8);
     assert.ok(Number.isInteger(defaults.maxConcurrentChecks) && defaults.maxConcurrentChecks >= 1);
-    const given = resolve({ throttle: { maxInFlightPerAccount: 1, maxInFlightPerIp: 30, maxConcurrentChecks: 3 } }).throttle;
+    const given = resolve({
+      throttle: { maxInFlightPerAccount: 1, maxInFlightPerIp: 30, maxConcurrentChecks: 3 },
+    }).throttle;
     assert.deepEqual([given.maxInFlightPerAccount, given.maxInFlightPerIp, given.maxConcurrentChecks], [1, 30, 3]);
   });
 
@@ -208,9 +296,22 @@ describe("resolveConfig throttle bounds", () => {
 describe("resolveConfig second-factor settings", () => {
   it("refuses an encryption key that is not 32 bytes and a duplicate key id, without echoing the key", () => {
     const short = Buffer.alloc(16, 1).toString("base64");
-    const problems = problemsOf({ mfa: { encryptionKeys: [{ id: "a", key: short }, { id: "a", key: Buffer.alloc(32, 1).toString("base64") }] } });
-    assert.ok(problems.some((p) => /^mfa\.encryptionKeys\[0\]\.key: must be 32 bytes/.test(p)), problems.join("\n"));
-    assert.ok(problems.some((p) => /^mfa\.encryptionKeys\[1\]\.id: "a" is listed twice/.test(p)), problems.join("\n"));
+    const problems = problemsOf({
+      mfa: {
+        encryptionKeys: [
+          { id: "a", key: short },
+          { id: "a", key: Buffer.alloc(32, 1).toString("base64") },
+        ],
+      },
+    });
+    assert.ok(
+      problems.some((p) => /^mfa\.encryptionKeys\[0\]\.key: must be 32 bytes/.test(p)),
+      problems.join("\n"),
+    );
+    assert.ok(
+      problems.some((p) => /^mfa\.encryptionKeys\[1\]\.id: "a" is listed twice/.test(p)),
+      problems.join("\n"),
+    );
     assert.ok(problems.every((p) => !p.includes(short)));
   });
 

@@ -14,29 +14,92 @@ import { mfaOptionsShape, resolveMfaConfig } from "./resolve-mfa-config.js";
 
 const seconds = z.number().int().positive();
 const window = z.strictObject({ points: z.number().int().positive(), durationSeconds: seconds });
-const cookieName = z.string().regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, "must be a cookie name token (letters, digits, !#$%&'*+-.^_`|~)");
+const cookieName = z
+  .string()
+  .regex(/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/, "must be a cookie name token (letters, digits, !#$%&'*+-.^_`|~)");
 const routePath = z.string().regex(/^\/[A-Za-z0-9\-._~!$&'()*+,;=:@/%]*$/, "must start with / and be a URL path");
 const methods = (names: readonly string[]) =>
-  z.custom<unknown>((value) => typeof value === "object" && value !== null && names.every((n) => typeof (value as Record<string, unknown>)[n] === "function"), {
-    message: `must be an object with the methods ${names.join(", ")}`,
-  });
+  z.custom<unknown>(
+    (value) =>
+      typeof value === "object" &&
+      value !== null &&
+      names.every((n) => typeof (value as Record<string, unknown>)[n] === "function"),
+    {
+      message: `must be an object with the methods ${names.join(", ")}`,
+    },
+  );
 
 /** The shape of {@link LatchkeyOptions}, checked at start-up so a JavaScript caller gets every mistake at once. */
 const optionsSchema = z.strictObject({
   stores: z.strictObject({
-    sessions: methods(["getSession", "createSession", "updateSessionExpiration", "deleteSession", "deleteUserSessions", "listUserSessions", "listSessions", "deleteExpiredSessions"]),
+    sessions: methods([
+      "getSession",
+      "createSession",
+      "updateSessionExpiration",
+      "deleteSession",
+      "deleteUserSessions",
+      "listUserSessions",
+      "listSessions",
+      "deleteExpiredSessions",
+    ]),
     users: methods(["getUserById", "getUserByUsernameKey", "createUser", "updateUser", "listUsers"]),
     throttle: methods(["consume", "refund", "reset"]),
-    accounts: methods(["createKey", "consumeKey", "deleteUserKeys", "markEmailVerified", "isEmailVerified", "deleteUserData", "setSessionFreshAt", "getSessionFreshAt", "enqueueMessage", "claimMessages", "completeMessage", "retryMessage", "countPendingMessages"]).optional(),
-    passkeys: methods(["createCredential", "listCredentials", "findByCredentialId", "renameCredential", "deleteCredential", "recordUse", "deleteUserCredentials", "saveChallenge", "consumeChallenge"]).optional(),
-    mfa: methods(["getTotp", "saveTotp", "acceptTotpStep", "deleteTotp", "replaceRecoveryCodes", "useRecoveryCode", "countRecoveryCodes", "savePendingLogin", "getPendingLogin", "consumePendingLogin", "deleteExpiredPendingLogins", "deleteUserFactors"]).optional(),
+    accounts: methods([
+      "createKey",
+      "consumeKey",
+      "deleteUserKeys",
+      "markEmailVerified",
+      "isEmailVerified",
+      "deleteUserData",
+      "setSessionFreshAt",
+      "getSessionFreshAt",
+      "enqueueMessage",
+      "claimMessages",
+      "completeMessage",
+      "retryMessage",
+      "countPendingMessages",
+    ]).optional(),
+    passkeys: methods([
+      "createCredential",
+      "listCredentials",
+      "findByCredentialId",
+      "renameCredential",
+      "deleteCredential",
+      "recordUse",
+      "deleteUserCredentials",
+      "saveChallenge",
+      "consumeChallenge",
+    ]).optional(),
+    mfa: methods([
+      "getTotp",
+      "saveTotp",
+      "acceptTotpStep",
+      "deleteTotp",
+      "replaceRecoveryCodes",
+      "useRecoveryCode",
+      "countRecoveryCodes",
+      "savePendingLogin",
+      "getPendingLogin",
+      "consumePendingLogin",
+      "deleteExpiredPendingLogins",
+      "deleteUserFactors",
+    ]).optional(),
   }),
   mode: z.enum(["development", "production"]).optional(),
   allowInsecure: z.boolean().optional(),
-  deployment: z.enum(DEPLOYMENT_PRESETS as [DeploymentPreset, ...DeploymentPreset[]], { error: `must be one of ${DEPLOYMENT_PRESETS.map((p) => JSON.stringify(p)).join(", ")}` }).optional(),
+  deployment: z
+    .enum(DEPLOYMENT_PRESETS as [DeploymentPreset, ...DeploymentPreset[]], {
+      error: `must be one of ${DEPLOYMENT_PRESETS.map((p) => JSON.stringify(p)).join(", ")}`,
+    })
+    .optional(),
   basePath: z.union([z.literal(""), routePath], { error: "must be empty or start with /" }).optional(),
   routes: z
-    .partialRecord(z.enum(ROUTE_NAMES as [RouteName, ...RouteName[]]), z.union([routePath, z.array(routePath).min(1), z.literal(false)], { error: "must be a path starting with /, a non-empty list of them, or false" }))
+    .partialRecord(
+      z.enum(ROUTE_NAMES as [RouteName, ...RouteName[]]),
+      z.union([routePath, z.array(routePath).min(1), z.literal(false)], {
+        error: "must be a path starting with /, a non-empty list of them, or false",
+      }),
+    )
     .optional(),
   userShape: z.enum(["camel", "drf"]).optional(),
   loginResponse: z.enum(["detail+user", "user"], { error: 'must be "detail+user" or "user"' }).optional(),
@@ -53,7 +116,10 @@ const optionsSchema = z.strictObject({
     .strictObject({
       secure: z.enum(["auto", "always", "never"]).optional(),
       sameSite: z.enum(["lax", "strict", "none"]).optional(),
-      domain: z.string().regex(/^\.?[A-Za-z0-9.-]+$/, "must be a host name").optional(),
+      domain: z
+        .string()
+        .regex(/^\.?[A-Za-z0-9.-]+$/, "must be a host name")
+        .optional(),
       hostPrefix: z.boolean().optional(),
       partitioned: z.boolean().optional(),
     })
@@ -62,7 +128,10 @@ const optionsSchema = z.strictObject({
     .strictObject({
       mode: z.enum(["origin+token", "origin", "token"]).optional(),
       cookieName: cookieName.optional(),
-      headerName: z.string().regex(/^[A-Za-z0-9-]+$/, "must be a header name").optional(),
+      headerName: z
+        .string()
+        .regex(/^[A-Za-z0-9-]+$/, "must be a header name")
+        .optional(),
       formFieldName: z.string().min(1).optional(),
       cookieMaxAgeSeconds: seconds.optional(),
     })
@@ -76,10 +145,18 @@ const optionsSchema = z.strictObject({
       maxAgeSeconds: z.number().int().min(0).max(86400).optional(),
     })
     .optional(),
-  trustProxy: z.union([z.boolean(), z.number().int().min(0).max(10)], { error: "must be true, false or a number of proxy hops (0-10)" }).optional(),
+  trustProxy: z
+    .union([z.boolean(), z.number().int().min(0).max(10)], {
+      error: "must be true, false or a number of proxy hops (0-10)",
+    })
+    .optional(),
   publicOrigin: z.string().optional(),
   bearer: z
-    .strictObject({ enabled: z.boolean().optional(), idleTimeoutSeconds: seconds.optional(), absoluteTimeoutSeconds: seconds.optional() })
+    .strictObject({
+      enabled: z.boolean().optional(),
+      idleTimeoutSeconds: seconds.optional(),
+      absoluteTimeoutSeconds: seconds.optional(),
+    })
     .optional(),
   throttle: z
     .strictObject({
@@ -111,16 +188,32 @@ const optionsSchema = z.strictObject({
     })
     .optional(),
   invalidationBus: methods(["publish", "subscribe", "sync", "close"]).optional(),
-  maxBodyBytes: z.number().int().min(1024).max(10 * 1024 * 1024).optional(),
+  maxBodyBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(10 * 1024 * 1024)
+    .optional(),
   compat: z
-    .union([z.literal("django"), z.strictObject({ loginWithoutCsrfToken: z.boolean().optional(), getLogout: z.boolean().optional() })], {
-      error: 'must be "django" or { loginWithoutCsrfToken?, getLogout? }',
-    })
+    .union(
+      [
+        z.literal("django"),
+        z.strictObject({ loginWithoutCsrfToken: z.boolean().optional(), getLogout: z.boolean().optional() }),
+      ],
+      {
+        error: 'must be "django" or { loginWithoutCsrfToken?, getLogout? }',
+      },
+    )
     .optional(),
   hsts: z
     .strictObject({
       enabled: z.boolean().optional(),
-      maxAgeSeconds: z.number().int().min(0).max(2 * 31_536_000).optional(),
+      maxAgeSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .max(2 * 31_536_000)
+        .optional(),
       includeSubDomains: z.boolean().optional(),
       preload: z.boolean().optional(),
     })
@@ -128,7 +221,9 @@ const optionsSchema = z.strictObject({
   clearSiteDataOnLogout: z.array(z.enum(["cache", "cookies", "storage", "executionContexts"])).optional(),
   logger: methods(["debug", "info", "warn", "error"]).optional(),
   clock: methods(["now"]).optional(),
-  monotonic: z.custom<() => number>((value) => typeof value === "function", "must be a function returning milliseconds").optional(),
+  monotonic: z
+    .custom<() => number>((value) => typeof value === "function", "must be a function returning milliseconds")
+    .optional(),
   random: methods(["fill"]).optional(),
   ...accountOptionsShape,
   ...passkeyOptionsShape,
@@ -160,7 +255,8 @@ export function normaliseOrigin(value: string): { origin: string } | { problem: 
   if (url.username || url.password || url.search || url.hash || (url.pathname !== "/" && url.pathname !== "")) {
     return { problem: `"${value}" must be just scheme://host[:port], without path, query or credentials` };
   }
-  if (value.endsWith("/") && !value.endsWith("//")) return { problem: `"${value}" must not end with a slash (write ${url.origin})` };
+  if (value.endsWith("/") && !value.endsWith("//"))
+    return { problem: `"${value}" must not end with a slash (write ${url.origin})` };
   return { origin: url.origin };
 }
 
@@ -175,7 +271,9 @@ function joinPath(base: string, path: string): string {
  */
 export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfig; world: ResolvedWorld } {
   const parsed = optionsSchema.safeParse(options);
-  const problems: string[] = parsed.success ? [] : parsed.error.issues.map((issue) => `${pathOf(issue.path)}: ${issue.message}`);
+  const problems: string[] = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${pathOf(issue.path)}: ${issue.message}`);
   const preset = applyDeploymentPreset(options);
   problems.push(...preset.problems);
   const o = preset.options;
@@ -189,7 +287,10 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     const result = normaliseOrigin(value);
     if ("problem" in result) problems.push(`trustedOrigins[${i}]: ${result.problem}`);
     else {
-      if (production && !insecureOk && result.origin.startsWith("http:")) problems.push(`trustedOrigins[${i}]: "${value}" is plain http, refused in production (set allowInsecure to accept it)`);
+      if (production && !insecureOk && result.origin.startsWith("http:"))
+        problems.push(
+          `trustedOrigins[${i}]: "${value}" is plain http, refused in production (set allowInsecure to accept it)`,
+        );
       trustedOrigins.add(result.origin);
     }
   }
@@ -206,12 +307,23 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
   const hostPrefix = o.cookies?.hostPrefix ?? d.cookies.hostPrefix[mode];
   const domain = o.cookies?.domain ?? d.cookies.domain;
   if (secure === "never") {
-    if (sameSite === "none") problems.push('cookies.sameSite: "none" requires Secure cookies, but cookies.secure is "never" (browsers drop such cookies)');
-    if (partitioned) problems.push('cookies.partitioned: Partitioned cookies require Secure, but cookies.secure is "never"');
-    if (hostPrefix) problems.push('cookies.hostPrefix: the __Host- prefix requires Secure, but cookies.secure is "never"');
-    if (production && !insecureOk) problems.push('cookies.secure: "never" is refused in production (session cookies would travel over plain http); set allowInsecure to accept it');
+    if (sameSite === "none")
+      problems.push(
+        'cookies.sameSite: "none" requires Secure cookies, but cookies.secure is "never" (browsers drop such cookies)',
+      );
+    if (partitioned)
+      problems.push('cookies.partitioned: Partitioned cookies require Secure, but cookies.secure is "never"');
+    if (hostPrefix)
+      problems.push('cookies.hostPrefix: the __Host- prefix requires Secure, but cookies.secure is "never"');
+    if (production && !insecureOk)
+      problems.push(
+        'cookies.secure: "never" is refused in production (session cookies would travel over plain http); set allowInsecure to accept it',
+      );
   }
-  if (hostPrefix && domain !== null) problems.push("cookies.domain: a __Host- cookie cannot have a Domain; turn hostPrefix off to share cookies with subdomains");
+  if (hostPrefix && domain !== null)
+    problems.push(
+      "cookies.domain: a __Host- cookie cannot have a Domain; turn hostPrefix off to share cookies with subdomains",
+    );
 
   const idle = o.session?.idleTimeoutSeconds ?? d.session.idleTimeoutSeconds;
   const absolute = o.session?.absoluteTimeoutSeconds ?? d.session.absoluteTimeoutSeconds;
@@ -220,10 +332,14 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
   }
   const bearerIdle = o.bearer?.idleTimeoutSeconds ?? d.bearer.idleTimeoutSeconds;
   const bearerAbsolute = o.bearer?.absoluteTimeoutSeconds ?? d.bearer.absoluteTimeoutSeconds;
-  if (bearerIdle > bearerAbsolute) problems.push(`bearer.idleTimeoutSeconds (${bearerIdle}) must not exceed bearer.absoluteTimeoutSeconds (${bearerAbsolute})`);
+  if (bearerIdle > bearerAbsolute)
+    problems.push(
+      `bearer.idleTimeoutSeconds (${bearerIdle}) must not exceed bearer.absoluteTimeoutSeconds (${bearerAbsolute})`,
+    );
   const minLength = o.passwords?.minLength ?? d.passwords.minLength;
   const maxLength = o.passwords?.maxLength ?? d.passwords.maxLength;
-  if (minLength > maxLength) problems.push(`passwords.minLength (${minLength}) must not exceed passwords.maxLength (${maxLength})`);
+  if (minLength > maxLength)
+    problems.push(`passwords.minLength (${minLength}) must not exceed passwords.maxLength (${maxLength})`);
 
   const basePath = o.basePath === undefined ? d.basePath : o.basePath.replace(/\/+$/, "");
   const routes = {} as Record<RouteName, readonly string[]>;
@@ -234,7 +350,8 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     const full = paths.filter((p): p is string => typeof p === "string").map((p) => joinPath(basePath, p));
     for (const path of full) {
       const other = claimed.get(path);
-      if (other !== undefined && other !== name) problems.push(`routes.${name}: path ${path} is already used by routes.${other}`);
+      if (other !== undefined && other !== name)
+        problems.push(`routes.${name}: path ${path} is already used by routes.${other}`);
       claimed.set(path, name);
     }
     routes[name] = Object.freeze(full);
@@ -246,13 +363,19 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
   const leasePeriod = o.sessionCache?.leasePeriodMs ?? d.sessionCache.leasePeriodMs;
   // With a lease period of their own, the other two follow it (a third, a tenth) unless set.
   const ownPeriod = o.sessionCache?.leasePeriodMs !== undefined;
-  const renewInterval = o.sessionCache?.renewIntervalMs ?? (ownPeriod ? Math.floor(leasePeriod / 3) : d.sessionCache.renewIntervalMs);
-  const driftMargin = o.sessionCache?.driftMarginMs ?? (ownPeriod ? Math.floor(leasePeriod / 10) : d.sessionCache.driftMarginMs);
+  const renewInterval =
+    o.sessionCache?.renewIntervalMs ?? (ownPeriod ? Math.floor(leasePeriod / 3) : d.sessionCache.renewIntervalMs);
+  const driftMargin =
+    o.sessionCache?.driftMarginMs ?? (ownPeriod ? Math.floor(leasePeriod / 10) : d.sessionCache.driftMarginMs);
   if (renewInterval * 2 > leasePeriod) {
-    problems.push(`sessionCache.renewIntervalMs: must be at most half of sessionCache.leasePeriodMs (${leasePeriod} ms), so a lease survives one failed renewal; got ${renewInterval}`);
+    problems.push(
+      `sessionCache.renewIntervalMs: must be at most half of sessionCache.leasePeriodMs (${leasePeriod} ms), so a lease survives one failed renewal; got ${renewInterval}`,
+    );
   }
   if (driftMargin * 2 > leasePeriod) {
-    problems.push(`sessionCache.driftMarginMs: must be at most half of sessionCache.leasePeriodMs (${leasePeriod} ms); got ${driftMargin}`);
+    problems.push(
+      `sessionCache.driftMarginMs: must be at most half of sessionCache.leasePeriodMs (${leasePeriod} ms); got ${driftMargin}`,
+    );
   }
   if ((o.sessionCache?.enabled ?? d.sessionCache.enabled) && o.invalidationBus === undefined) {
     problems.push(
@@ -264,10 +387,21 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
   const hstsSubDomains = o.hsts?.includeSubDomains ?? d.hsts.includeSubDomains;
   const hstsPreload = o.hsts?.preload ?? d.hsts.preload;
   // The preload list (hstspreload.org) takes only hosts whose header covers subdomains for a year.
-  if (hstsPreload && (!hstsSubDomains || hstsMaxAge < 31_536_000)) problems.push("hsts.preload: preloading needs hsts.includeSubDomains and hsts.maxAgeSeconds of at least 31536000 (one year)");
+  if (hstsPreload && (!hstsSubDomains || hstsMaxAge < 31_536_000))
+    problems.push(
+      "hsts.preload: preloading needs hsts.includeSubDomains and hsts.maxAgeSeconds of at least 31536000 (one year)",
+    );
   const accountConfig = resolveAccountConfig(o, routes, problems, { production, publicOrigin });
-  const passkeyConfig = resolvePasskeyConfig(o, routes, problems, { publicOrigin, productName: accountConfig.mail.productName, hasAccountStore: accountConfig.accounts.enabled, normaliseOrigin });
-  const mfaResolved = resolveMfaConfig(o, routes, problems, { productName: accountConfig.mail.productName, hostPrefix });
+  const passkeyConfig = resolvePasskeyConfig(o, routes, problems, {
+    publicOrigin,
+    productName: accountConfig.mail.productName,
+    hasAccountStore: accountConfig.accounts.enabled,
+    normaliseOrigin,
+  });
+  const mfaResolved = resolveMfaConfig(o, routes, problems, {
+    productName: accountConfig.mail.productName,
+    hostPrefix,
+  });
   // Passkeys as a second factor need both halves: the pending login (MFA) and the passkey store.
   if (!mfaResolved.config.mfa.enabled || !passkeyConfig.passkeys.enabled) routes.mfaWebauthnOptions = Object.freeze([]);
 
@@ -284,7 +418,8 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     userShape: o.userShape ?? d.userShape,
     loginResponse: o.loginResponse ?? d.loginResponse,
     session: {
-      cookieName: hostPrefix && !sessionCookieBase.startsWith("__Host-") ? `__Host-${sessionCookieBase}` : sessionCookieBase,
+      cookieName:
+        hostPrefix && !sessionCookieBase.startsWith("__Host-") ? `__Host-${sessionCookieBase}` : sessionCookieBase,
       idleTimeoutSeconds: idle,
       absoluteTimeoutSeconds: absolute,
       touchIntervalSeconds: o.session?.touchIntervalSeconds ?? d.session.touchIntervalSeconds,
@@ -309,7 +444,13 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
     trustedOrigins,
     cors: {
       enabled: o.cors?.enabled ?? d.cors.enabled,
-      allowHeaders: unique(["Content-Type", headerName, "Authorization", "X-Requested-With", ...(o.cors?.allowHeaders ?? d.cors.allowHeaders)]).join(", "),
+      allowHeaders: unique([
+        "Content-Type",
+        headerName,
+        "Authorization",
+        "X-Requested-With",
+        ...(o.cors?.allowHeaders ?? d.cors.allowHeaders),
+      ]).join(", "),
       exposeHeaders: unique([headerName, "Retry-After", ...(o.cors?.exposeHeaders ?? d.cors.exposeHeaders)]).join(", "),
       maxAgeSeconds: o.cors?.maxAgeSeconds ?? d.cors.maxAgeSeconds,
     },
@@ -328,7 +469,11 @@ export function resolveConfig(options: LatchkeyOptions): { config: ResolvedConfi
       maxInFlightPerIp: o.throttle?.maxInFlightPerIp ?? d.throttle.maxInFlightPerIp,
       maxConcurrentChecks: o.throttle?.maxConcurrentChecks ?? Math.max(1, availableParallelism() - 1),
     },
-    passwords: { minLength, maxLength, commonPasswordCheck: o.passwords?.commonPasswordCheck ?? d.passwords.commonPasswordCheck },
+    passwords: {
+      minLength,
+      maxLength,
+      commonPasswordCheck: o.passwords?.commonPasswordCheck ?? d.passwords.commonPasswordCheck,
+    },
     sessionCache: {
       enabled: o.sessionCache?.enabled ?? d.sessionCache.enabled,
       maxEntries: o.sessionCache?.maxEntries ?? d.sessionCache.maxEntries,

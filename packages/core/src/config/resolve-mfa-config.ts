@@ -17,11 +17,21 @@ export const mfaOptionsShape = {
   mfa: z
     .strictObject({
       encryptionKeys: z.array(encryptionKey).optional(),
-      issuer: z.string().min(1).max(100).refine((v) => !v.includes(":"), "must not contain ':' (it separates issuer and account in authenticator apps)").optional(),
+      issuer: z
+        .string()
+        .min(1)
+        .max(100)
+        .refine((v) => !v.includes(":"), "must not contain ':' (it separates issuer and account in authenticator apps)")
+        .optional(),
       pendingLoginTtlSeconds: z.number().int().min(30).max(3600).optional(),
       attemptsPerPendingLogin: z.number().int().min(1).max(100).optional(),
-      attemptsPerUser: z.strictObject({ points: z.number().int().positive(), durationSeconds: z.number().int().positive() }).optional(),
-      pendingCookieName: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1–64 characters of A–Z, a–z, 0–9, _ and -").optional(),
+      attemptsPerUser: z
+        .strictObject({ points: z.number().int().positive(), durationSeconds: z.number().int().positive() })
+        .optional(),
+      pendingCookieName: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1–64 characters of A–Z, a–z, 0–9, _ and -")
+        .optional(),
     })
     .optional(),
 };
@@ -33,7 +43,14 @@ export interface MfaKey {
 }
 
 /** The routes that need an MfaStore (and an AccountStore, for session freshness). */
-const MFA_ROUTES: readonly RouteName[] = ["mfa", "mfaTotpSetup", "mfaTotpConfirm", "mfaTotp", "mfaRecoveryCodes", "mfaAuthenticate"];
+const MFA_ROUTES: readonly RouteName[] = [
+  "mfa",
+  "mfaTotpSetup",
+  "mfaTotpConfirm",
+  "mfaTotp",
+  "mfaRecoveryCodes",
+  "mfaAuthenticate",
+];
 /** The routes that store a new TOTP secret: they need an encryption key. */
 const ENROLMENT_ROUTES: readonly RouteName[] = ["mfaTotpSetup", "mfaTotpConfirm"];
 
@@ -50,7 +67,12 @@ function decodeKey(text: string): Uint8Array | null {
  * without an MfaStore and an AccountStore; TOTP enrolment without an encryption key, so a
  * secret is never stored in clear. Users who already have a factor still log in with it.
  */
-export function resolveMfaConfig(o: LatchkeyOptions, routes: Record<RouteName, readonly string[]>, problems: string[], context: { productName: string; hostPrefix: boolean }): { config: Pick<ResolvedConfig, "mfa">; keys: readonly MfaKey[] } {
+export function resolveMfaConfig(
+  o: LatchkeyOptions,
+  routes: Record<RouteName, readonly string[]>,
+  problems: string[],
+  context: { productName: string; hostPrefix: boolean },
+): { config: Pick<ResolvedConfig, "mfa">; keys: readonly MfaKey[] } {
   const d = MFA_DEFAULTS.mfa;
   const stores = o.stores as LatchkeyOptions["stores"] | undefined;
   const enabled = stores?.mfa !== undefined && stores.accounts !== undefined;
@@ -59,7 +81,10 @@ export function resolveMfaConfig(o: LatchkeyOptions, routes: Record<RouteName, r
   for (const [i, entry] of (o.mfa?.encryptionKeys ?? []).entries()) {
     if (typeof entry?.key !== "string" || typeof entry.id !== "string") continue;
     const key = decodeKey(entry.key);
-    if (key === null) problems.push(`mfa.encryptionKeys[${i}].key: must be ${KEY_BYTES} bytes in base64 or base64url (make one with: openssl rand -base64 32)`);
+    if (key === null)
+      problems.push(
+        `mfa.encryptionKeys[${i}].key: must be ${KEY_BYTES} bytes in base64 or base64url (make one with: openssl rand -base64 32)`,
+      );
     if (seen.has(entry.id)) problems.push(`mfa.encryptionKeys[${i}].id: "${entry.id}" is listed twice`);
     seen.add(entry.id);
     if (key !== null) keys.push(Object.freeze({ id: entry.id, key }));
@@ -76,7 +101,8 @@ export function resolveMfaConfig(o: LatchkeyOptions, routes: Record<RouteName, r
         pendingLoginTtlSeconds: o.mfa?.pendingLoginTtlSeconds ?? d.pendingLoginTtlSeconds,
         attemptsPerPendingLogin: o.mfa?.attemptsPerPendingLogin ?? d.attemptsPerPendingLogin,
         attemptsPerUser: o.mfa?.attemptsPerUser ?? d.attemptsPerUser,
-        pendingCookieName: context.hostPrefix && !cookieBase.startsWith("__Host-") ? `__Host-${cookieBase}` : cookieBase,
+        pendingCookieName:
+          context.hostPrefix && !cookieBase.startsWith("__Host-") ? `__Host-${cookieBase}` : cookieBase,
         encryptionKeyIds: keys.map((k) => k.id),
       },
     },

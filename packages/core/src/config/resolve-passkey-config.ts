@@ -14,13 +14,21 @@ export const passkeyOptionsShape = {
       rpName: z.string().min(1).max(100).optional(),
       challengeTtlSeconds: z.number().int().min(30).max(3600).optional(),
       userVerification: z.enum(["required", "preferred"]).optional(),
-      loginOptionsPerIp: z.strictObject({ points: z.number().int().positive(), durationSeconds: z.number().int().positive() }).optional(),
+      loginOptionsPerIp: z
+        .strictObject({ points: z.number().int().positive(), durationSeconds: z.number().int().positive() })
+        .optional(),
     })
     .optional(),
 };
 
 /** The passkey routes; the management ones also need the account lifecycle (re-authentication, notices). */
-const PASSKEY_ROUTES: readonly RouteName[] = ["webauthn", "webauthnRegisterOptions", "webauthnRegister", "webauthnLoginOptions", "webauthnLogin"];
+const PASSKEY_ROUTES: readonly RouteName[] = [
+  "webauthn",
+  "webauthnRegisterOptions",
+  "webauthnRegister",
+  "webauthnLoginOptions",
+  "webauthnLogin",
+];
 const MANAGEMENT_ROUTES: readonly RouteName[] = ["webauthn", "webauthnRegisterOptions", "webauthnRegister"];
 
 /** Whether a host is "localhost" or below it: browsers treat those as secure contexts over plain http. */
@@ -38,7 +46,12 @@ export function resolvePasskeyConfig(
   o: LatchkeyOptions,
   routes: Record<RouteName, readonly string[]>,
   problems: string[],
-  context: { publicOrigin: string | null; productName: string; hasAccountStore: boolean; normaliseOrigin: (value: string) => { origin: string } | { problem: string } },
+  context: {
+    publicOrigin: string | null;
+    productName: string;
+    hasAccountStore: boolean;
+    normaliseOrigin: (value: string) => { origin: string } | { problem: string };
+  },
 ): Pick<ResolvedConfig, "passkeys"> {
   const d = PASSKEY_DEFAULTS;
   const option = o.passkeys;
@@ -49,20 +62,30 @@ export function resolvePasskeyConfig(
     if ("problem" in result) problems.push(`passkeys.origins[${i}]: ${result.problem}`);
     else origins.push(result.origin);
   });
-  if (origins.length === 0 && option?.origins === undefined && context.publicOrigin !== null) origins.push(context.publicOrigin);
+  if (origins.length === 0 && option?.origins === undefined && context.publicOrigin !== null)
+    origins.push(context.publicOrigin);
   const hosts = origins.map((origin) => new URL(origin).hostname);
   origins.forEach((origin, i) => {
     const host = hosts[i] ?? "";
     // WebAuthn works only in secure contexts: https, or http on localhost.
-    if (origin.startsWith("http:") && !isLocalhost(host)) problems.push(`passkeys.origins: "${origin}" is plain http; browsers offer passkeys only over https (or on localhost)`);
+    if (origin.startsWith("http:") && !isLocalhost(host))
+      problems.push(
+        `passkeys.origins: "${origin}" is plain http; browsers offer passkeys only over https (or on localhost)`,
+      );
   });
   const rpId = (option?.rpId ?? d.rpId ?? hosts[0] ?? "").toLowerCase();
   if (rpId !== "") {
-    if (isIP(rpId.replace(/^\[|\]$/g, "")) !== 0) problems.push(`passkeys.rpId: "${rpId}" is an IP address; a relying-party ID must be a domain name (use localhost or a host name)`);
+    if (isIP(rpId.replace(/^\[|\]$/g, "")) !== 0)
+      problems.push(
+        `passkeys.rpId: "${rpId}" is an IP address; a relying-party ID must be a domain name (use localhost or a host name)`,
+      );
     // The browser refuses a ceremony whose RP ID is not the origin's host or a parent domain of it.
     origins.forEach((origin, i) => {
       const host = hosts[i] ?? "";
-      if (host !== rpId && !host.endsWith(`.${rpId}`)) problems.push(`passkeys.rpId: "${rpId}" does not cover the origin ${origin} (it must be its host name or a parent domain)`);
+      if (host !== rpId && !host.endsWith(`.${rpId}`))
+        problems.push(
+          `passkeys.rpId: "${rpId}" does not cover the origin ${origin} (it must be its host name or a parent domain)`,
+        );
     });
   }
   const enabled = hasPasskeyStore && origins.length > 0;

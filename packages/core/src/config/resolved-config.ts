@@ -155,7 +155,9 @@ export interface ResolvedConfig {
   };
   // ---- Second factors (SPEC §2b) ----
   readonly mfa: {
-    /** The MFA routes are served and logins ask for second factors (the stores have an MfaStore and an AccountStore). */
+    /**
+     * The MFA routes are served and logins ask for second factors (the stores have an MfaStore and an AccountStore).
+     */
     readonly enabled: boolean;
     /** TOTP setup and confirmation are served (enabled, and an encryption key is configured). */
     readonly totpEnrolment: boolean;
@@ -165,7 +167,9 @@ export interface ResolvedConfig {
     readonly attemptsPerUser: LimitWindow;
     /** The name actually used, `__Host-` prefix included. */
     readonly pendingCookieName: string;
-    /** Ids of the encryption keys, the sealing one first (the keys themselves live in the world, never in the config). */
+    /**
+     * Ids of the encryption keys, the sealing one first (the keys themselves live in the world, never in the config).
+     */
     readonly encryptionKeyIds: readonly string[];
   };
 }

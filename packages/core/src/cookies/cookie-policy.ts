@@ -14,7 +14,12 @@ function secureFor(req: LatchkeyRequest, config: ResolvedConfig): boolean {
   return isSecureRequest(req, config);
 }
 
-function attributes(req: LatchkeyRequest, config: ResolvedConfig, httpOnly: boolean, maxAgeSeconds: number | undefined): CookieAttributes {
+function attributes(
+  req: LatchkeyRequest,
+  config: ResolvedConfig,
+  httpOnly: boolean,
+  maxAgeSeconds: number | undefined,
+): CookieAttributes {
   const base = {
     httpOnly,
     secure: secureFor(req, config),
@@ -30,7 +35,13 @@ function attributes(req: LatchkeyRequest, config: ResolvedConfig, httpOnly: bool
  * and exfiltrate the session token; it can still act within the page, but the token never
  * leaves the browser (ASVS 3.3.4).
  */
-export function sessionCookie(req: LatchkeyRequest, config: ResolvedConfig, token: string, expiresAtMs: number, nowMs: number): string {
+export function sessionCookie(
+  req: LatchkeyRequest,
+  config: ResolvedConfig,
+  token: string,
+  expiresAtMs: number,
+  nowMs: number,
+): string {
   const maxAge = config.session.expireAtBrowserClose ? undefined : Math.ceil((expiresAtMs - nowMs) / 1000);
   return serializeCookie(config.session.cookieName, token, attributes(req, config, true, maxAge), nowMs);
 }
@@ -45,7 +56,12 @@ export function clearSessionCookie(req: LatchkeyRequest, config: ResolvedConfig,
  * into the `X-CSRFToken` header, which a page on another origin cannot do.
  */
 export function csrfCookie(req: LatchkeyRequest, config: ResolvedConfig, secret: string, nowMs: number): string {
-  return serializeCookie(config.csrf.cookieName, secret, attributes(req, config, false, config.csrf.cookieMaxAgeSeconds), nowMs);
+  return serializeCookie(
+    config.csrf.cookieName,
+    secret,
+    attributes(req, config, false, config.csrf.cookieMaxAgeSeconds),
+    nowMs,
+  );
 }
 
 /**
@@ -53,6 +69,13 @@ export function csrfCookie(req: LatchkeyRequest, config: ResolvedConfig, secret:
  * of a second-factor login): the session cookie's attributes, so script injected into the SPA
  * cannot read it either. `maxAgeSeconds` 0 deletes it.
  */
-export function shortLivedCookie(req: LatchkeyRequest, config: ResolvedConfig, name: string, value: string, maxAgeSeconds: number, nowMs: number): string {
+export function shortLivedCookie(
+  req: LatchkeyRequest,
+  config: ResolvedConfig,
+  name: string,
+  value: string,
+  maxAgeSeconds: number,
+  nowMs: number,
+): string {
   return serializeCookie(name, value, attributes(req, config, true, maxAgeSeconds), nowMs);
 }

@@ -20,7 +20,11 @@ export function readCookie(header: string | undefined, name: string): string | u
       let valueEnd = end;
       while (valueEnd > valueStart && header.charCodeAt(valueEnd - 1) === 32) valueEnd--;
       // RFC 6265 allows a DQUOTE-wrapped value.
-      if (valueEnd - valueStart >= 2 && header.charCodeAt(valueStart) === 34 && header.charCodeAt(valueEnd - 1) === 34) {
+      if (
+        valueEnd - valueStart >= 2 &&
+        header.charCodeAt(valueStart) === 34 &&
+        header.charCodeAt(valueEnd - 1) === 34
+      ) {
         valueStart++;
         valueEnd--;
       }

@@ -11,8 +11,16 @@ describe("serializeCookie", () => {
   });
 
   it("writes every attribute in a fixed order", () => {
-    const line = serializeCookie("sessionid", "v", { maxAgeSeconds: 60, httpOnly: true, secure: true, sameSite: "strict", domain: "example.com", partitioned: true }, NOW);
-    assert.equal(line, "sessionid=v; Path=/; Max-Age=60; Expires=Tue, 01 Jan 2030 12:01:00 GMT; Domain=example.com; HttpOnly; Secure; SameSite=Strict; Partitioned");
+    const line = serializeCookie(
+      "sessionid",
+      "v",
+      { maxAgeSeconds: 60, httpOnly: true, secure: true, sameSite: "strict", domain: "example.com", partitioned: true },
+      NOW,
+    );
+    assert.equal(
+      line,
+      "sessionid=v; Path=/; Max-Age=60; Expires=Tue, 01 Jan 2030 12:01:00 GMT; Domain=example.com; HttpOnly; Secure; SameSite=Strict; Partitioned",
+    );
   });
 
   it("sends Expires beside Max-Age, computed from the given clock", () => {
@@ -21,7 +29,10 @@ describe("serializeCookie", () => {
   });
 
   it("deletes with Max-Age=0 and an Expires in 1970", () => {
-    assert.match(serializeCookie("a", "", { ...BASE, maxAgeSeconds: 0 }, NOW), /^a=; Path=\/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT/);
+    assert.match(
+      serializeCookie("a", "", { ...BASE, maxAgeSeconds: 0 }, NOW),
+      /^a=; Path=\/; Max-Age=0; Expires=Thu, 01 Jan 1970 00:00:00 GMT/,
+    );
   });
 
   it("rounds a fractional Max-Age down and clamps a negative one to 0", () => {
@@ -35,6 +46,9 @@ describe("serializeCookie", () => {
   });
 
   it("spells SameSite=None", () => {
-    assert.match(serializeCookie("a", "b", { ...BASE, sameSite: "none", secure: true }, NOW), /; Secure; SameSite=None$/);
+    assert.match(
+      serializeCookie("a", "b", { ...BASE, sameSite: "none", secure: true }, NOW),
+      /; Secure; SameSite=None$/,
+    );
   });
 });

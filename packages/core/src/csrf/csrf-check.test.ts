@@ -34,14 +34,20 @@ describe("the CSRF token check (Django rows 7a-7f)", () => {
     const header = checkCsrfToken(request({ cookie: `csrftoken=${SECRET}`, "x-csrftoken": "abc" }), config);
     assert.equal(header?.code, "csrf_token_malformed");
     assert.match(header?.detail ?? "", /the 'X-CSRFToken' HTTP header/);
-    assert.equal(codeOf({ cookie: `csrftoken=${SECRET}`, "x-csrftoken": `${SECRET.slice(0, 31)}-` }), "csrf_token_malformed");
+    assert.equal(
+      codeOf({ cookie: `csrftoken=${SECRET}`, "x-csrftoken": `${SECRET.slice(0, 31)}-` }),
+      "csrf_token_malformed",
+    );
     const form = checkCsrfToken(request({ cookie: `csrftoken=${SECRET}` }), config, { formToken: "abc" });
     assert.equal(form?.code, "csrf_token_malformed");
     assert.match(form?.detail ?? "", /from POST/);
   });
 
   it("7f: refuses a well-formed token for another secret", () => {
-    assert.equal(codeOf({ cookie: `csrftoken=${SECRET}`, "x-csrftoken": maskCsrfSecret(OTHER, cryptoRandom) }), "csrf_token_incorrect");
+    assert.equal(
+      codeOf({ cookie: `csrftoken=${SECRET}`, "x-csrftoken": maskCsrfSecret(OTHER, cryptoRandom) }),
+      "csrf_token_incorrect",
+    );
     assert.equal(codeOf({ cookie: `csrftoken=${SECRET}`, "x-csrftoken": OTHER }), "csrf_token_incorrect");
   });
 
@@ -65,11 +71,18 @@ describe("the CSRF token check (Django rows 7a-7f)", () => {
     const custom = configFor({ csrf: { cookieName: "XSRF-TOKEN", headerName: "X-XSRF-TOKEN" } });
     const req = request({ cookie: `XSRF-TOKEN=${SECRET}`, "x-xsrf-token": maskCsrfSecret(SECRET, cryptoRandom) });
     assert.equal(checkCsrfToken(req, custom), null);
-    assert.equal(checkCsrfToken(request({ cookie: `csrftoken=${SECRET}`, "x-csrftoken": SECRET }), custom)?.code, "csrf_cookie_missing");
+    assert.equal(
+      checkCsrfToken(request({ cookie: `csrftoken=${SECRET}`, "x-csrftoken": SECRET }), custom)?.code,
+      "csrf_cookie_missing",
+    );
   });
 
   it("with tokenOptional, lets a request without any token through but still checks one that is sent", () => {
     assert.equal(checkCsrfToken(request({}), config, { tokenOptional: true }), null);
-    assert.equal(checkCsrfToken(request({ cookie: `csrftoken=${SECRET}`, "x-csrftoken": OTHER }), config, { tokenOptional: true })?.code, "csrf_token_incorrect");
+    assert.equal(
+      checkCsrfToken(request({ cookie: `csrftoken=${SECRET}`, "x-csrftoken": OTHER }), config, { tokenOptional: true })
+        ?.code,
+      "csrf_token_incorrect",
+    );
   });
 });

@@ -28,7 +28,11 @@ export interface TokenSources {
  * form or fetch fails here even if it slipped past the Origin check. Compared in constant
  * time so response timing does not reveal how much of a guess was right.
  */
-export function checkCsrfToken(req: LatchkeyRequest, config: ResolvedConfig, sources: TokenSources = {}): HttpError | null {
+export function checkCsrfToken(
+  req: LatchkeyRequest,
+  config: ResolvedConfig,
+  sources: TokenSources = {},
+): HttpError | null {
   const headerToken = req.header(config.csrf.headerKey);
   const fromHeader = headerToken !== undefined;
   const token = headerToken ?? sources.formToken;

@@ -26,7 +26,11 @@ function request(headers: Record<string, string>, body?: string): LatchkeyReques
 }
 
 /** The code enforceCsrf refuses with, or null when it lets the request through. */
-async function codeOf(req: LatchkeyRequest, cfg = config, options: CsrfGuardOptions = { body: "latchkey" }): Promise<string | null> {
+async function codeOf(
+  req: LatchkeyRequest,
+  cfg = config,
+  options: CsrfGuardOptions = { body: "latchkey" },
+): Promise<string | null> {
   try {
     await enforceCsrf(req, cfg, options);
     return null;
@@ -47,7 +51,10 @@ describe("enforceCsrf() and the csrf.mode setting", () => {
     const originOnly = configFor({ csrf: { mode: "origin" } });
     assert.equal(await codeOf(request({}), originOnly), null);
     assert.equal(await codeOf(request(evil), originOnly), "csrf_cross_site");
-    assert.equal(await codeOf(fakeRequest({ headers: { host: "app.example.com" } }), originOnly), "csrf_origin_missing");
+    assert.equal(
+      await codeOf(fakeRequest({ headers: { host: "app.example.com" } }), originOnly),
+      "csrf_origin_missing",
+    );
   });
 
   it('"token" ignores the origin', async () => {
@@ -64,7 +71,10 @@ describe("enforceCsrf() and the csrfmiddlewaretoken form field", () => {
     const req = request(FORM, `a=1&csrfmiddlewaretoken=${SECRET}`);
     assert.equal(await codeOf(req), null);
     assert.equal(req.reads, 1);
-    assert.equal(await codeOf(request(FORM, `csrfmiddlewaretoken=${generateCsrfSecret(cryptoRandom)}`)), "csrf_token_incorrect");
+    assert.equal(
+      await codeOf(request(FORM, `csrfmiddlewaretoken=${generateCsrfSecret(cryptoRandom)}`)),
+      "csrf_token_incorrect",
+    );
   });
 
   it("prefers the header and then reads no body", async () => {
@@ -77,7 +87,10 @@ describe("enforceCsrf() and the csrfmiddlewaretoken form field", () => {
     const app = request(FORM, `csrfmiddlewaretoken=${SECRET}`);
     assert.equal(await codeOf(app, config, { body: "app" }), "csrf_token_missing");
     assert.equal(app.reads, 0);
-    const json = request({ cookie: `csrftoken=${SECRET}`, "content-type": "application/json" }, JSON.stringify({ csrfmiddlewaretoken: SECRET }));
+    const json = request(
+      { cookie: `csrftoken=${SECRET}`, "content-type": "application/json" },
+      JSON.stringify({ csrfmiddlewaretoken: SECRET }),
+    );
     assert.equal(await codeOf(json), "csrf_token_missing");
     assert.equal(json.reads, 0);
   });

@@ -42,14 +42,22 @@ async function formToken(req: LatchkeyRequest, config: ResolvedConfig, owner: Bo
  * or, failing that, the form field. Every route and the adapters' middleware call this, so
  * the token sources are the same everywhere. Throws the 403 (or the body's 400/413/415).
  */
-export async function enforceCsrf(req: LatchkeyRequest, config: ResolvedConfig, options: CsrfGuardOptions): Promise<void> {
+export async function enforceCsrf(
+  req: LatchkeyRequest,
+  config: ResolvedConfig,
+  options: CsrfGuardOptions,
+): Promise<void> {
   const mode = config.csrf.mode;
   if (mode !== "token") {
     const originError = checkOrigin(req, config, { failClosed: mode === "origin" });
     if (originError !== null) throw originError;
   }
   if (mode === "origin") return;
-  const fromForm = req.header(config.csrf.headerKey) === undefined ? await formToken(req, config, options.body) : undefined;
-  const tokenError = checkCsrfToken(req, config, { formToken: fromForm, tokenOptional: options.tokenOptional === true });
+  const fromForm =
+    req.header(config.csrf.headerKey) === undefined ? await formToken(req, config, options.body) : undefined;
+  const tokenError = checkCsrfToken(req, config, {
+    formToken: fromForm,
+    tokenOptional: options.tokenOptional === true,
+  });
   if (tokenError !== null) throw tokenError;
 }

@@ -18,9 +18,16 @@ export interface IssuedCsrf {
  * expiry moves, as `GET /csrf/` does; `rotate` replaces the secret, as login does, so a
  * token an attacker saw before login is worthless after it.
  */
-export function issueCsrf(engine: Engine, req: LatchkeyRequest, options: { refreshCookie?: boolean; rotate?: boolean } = {}): IssuedCsrf {
+export function issueCsrf(
+  engine: Engine,
+  req: LatchkeyRequest,
+  options: { refreshCookie?: boolean; rotate?: boolean } = {},
+): IssuedCsrf {
   const existing = options.rotate === true ? null : csrfSecretFromCookie(req, engine.config);
   const secret = existing ?? generateCsrfSecret(engine.world.random);
-  const cookies = existing === null || options.refreshCookie === true ? [csrfCookie(req, engine.config, secret, engine.world.clock.now())] : [];
+  const cookies =
+    existing === null || options.refreshCookie === true
+      ? [csrfCookie(req, engine.config, secret, engine.world.clock.now())]
+      : [];
   return { token: maskCsrfSecret(secret, engine.world.random), cookies };
 }

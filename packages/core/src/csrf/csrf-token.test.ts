@@ -2,7 +2,13 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { cryptoRandom } from "../ports/world.js";
 import { cyclingRandom } from "../test-fixtures.test.helper.js";
-import { csrfSecretOf, generateCsrfSecret, isWellFormedCsrfValue, maskCsrfSecret, unmaskCsrfToken } from "./csrf-token.js";
+import {
+  csrfSecretOf,
+  generateCsrfSecret,
+  isWellFormedCsrfValue,
+  maskCsrfSecret,
+  unmaskCsrfToken,
+} from "./csrf-token.js";
 
 describe("CSRF secrets and masked tokens", () => {
   it("makes a secret of 32 characters from [A-Za-z0-9], different every time", () => {
@@ -42,7 +48,17 @@ describe("CSRF secrets and masked tokens", () => {
   it("accepts exactly 32 or 64 alphanumerics as well-formed", () => {
     assert.equal(isWellFormedCsrfValue("a".repeat(32)), true);
     assert.equal(isWellFormedCsrfValue("Z9".repeat(32)), true);
-    for (const bad of ["", "a".repeat(31), "a".repeat(33), "a".repeat(63), "a".repeat(65), `${"a".repeat(31)}-`, `${"a".repeat(63)}=`, "é".repeat(32), `${"a".repeat(31)} `]) {
+    for (const bad of [
+      "",
+      "a".repeat(31),
+      "a".repeat(33),
+      "a".repeat(63),
+      "a".repeat(65),
+      `${"a".repeat(31)}-`,
+      `${"a".repeat(63)}=`,
+      "é".repeat(32),
+      `${"a".repeat(31)} `,
+    ]) {
       assert.equal(isWellFormedCsrfValue(bad), false, JSON.stringify(bad));
     }
   });

@@ -33,7 +33,11 @@ function isTrusted(origin: string, req: LatchkeyRequest, config: ResolvedConfig)
  *    cannot be told is refused, as the OWASP CSRF cheat sheet recommends.
  * Returns null when the request passes, or the error to answer with.
  */
-export function checkOrigin(req: LatchkeyRequest, config: ResolvedConfig, options: { failClosed?: boolean } = {}): HttpError | null {
+export function checkOrigin(
+  req: LatchkeyRequest,
+  config: ResolvedConfig,
+  options: { failClosed?: boolean } = {},
+): HttpError | null {
   const site = req.header("sec-fetch-site");
   if (site === "same-origin") return null;
   const origin = req.header("origin");

@@ -50,12 +50,25 @@ export async function authenticate(engine: Engine, req: LatchkeyRequest): Promis
         // the key and be setting the new cookie, and a clearing answer landing after that one
         // would log the browser out. (A dead Django key is worthless; login replaces it.)
         if (redeemed.kind !== "rotated") return { auth: null, cookies: [], staleCookie: false };
-        const cookie = sessionCookie(req, engine.config, redeemed.token, redeemed.session.expiresAt, engine.world.clock.now());
-        return { auth: { user: redeemed.user, session: redeemed.session, via: "cookie" }, cookies: [cookie], staleCookie: false };
+        const cookie = sessionCookie(
+          req,
+          engine.config,
+          redeemed.token,
+          redeemed.session.expiresAt,
+          engine.world.clock.now(),
+        );
+        return {
+          auth: { user: redeemed.user, session: redeemed.session, via: "cookie" },
+          cookies: [cookie],
+          staleCookie: false,
+        };
       }
       const valid = await engine.sessions.validateSessionToken(credential.token, "cookie");
       if (valid === null) return { auth: null, cookies: [], staleCookie: true };
-      const cookies = valid.refreshed && !engine.config.session.expireAtBrowserClose ? [sessionCookie(req, engine.config, credential.token, valid.session.expiresAt, engine.world.clock.now())] : [];
+      const cookies =
+        valid.refreshed && !engine.config.session.expireAtBrowserClose
+          ? [sessionCookie(req, engine.config, credential.token, valid.session.expiresAt, engine.world.clock.now())]
+          : [];
       return { auth: { user: valid.user, session: valid.session, via: "cookie" }, cookies, staleCookie: false };
     }
   }

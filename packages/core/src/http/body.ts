@@ -20,7 +20,8 @@ function contentType(header: string | undefined): { type: string; charset: strin
   let charset: string | null = null;
   for (const param of params) {
     const [key, value] = param.split("=");
-    if (key?.trim().toLowerCase() === "charset" && value !== undefined) charset = value.trim().replace(/^"|"$/g, "").toLowerCase();
+    if (key?.trim().toLowerCase() === "charset" && value !== undefined)
+      charset = value.trim().replace(/^"|"$/g, "").toLowerCase();
   }
   return { type: type.trim().toLowerCase(), charset };
 }
@@ -37,11 +38,13 @@ export async function readBody(req: LatchkeyRequest, limitBytes: number): Promis
       // A framework parsed it already; a form parser yields strings, keep only those for forms.
       return { kind: "json", value: req.parsedBody };
     }
-    if (req.parsedBody === null || (typeof req.parsedBody === "string" && req.parsedBody === "")) return { kind: "empty" };
+    if (req.parsedBody === null || (typeof req.parsedBody === "string" && req.parsedBody === ""))
+      return { kind: "empty" };
     throw new HttpError("invalid_body", { reason: "Expected a JSON object." });
   }
   const declared = req.header("content-length");
-  if (declared !== undefined && Number(declared) > limitBytes) throw new HttpError("body_too_large", { max: limitBytes });
+  if (declared !== undefined && Number(declared) > limitBytes)
+    throw new HttpError("body_too_large", { max: limitBytes });
   const type = contentType(req.header("content-type"));
   const bytes = await req.readBody(limitBytes);
   if (bytes.length === 0) return { kind: "empty" };

@@ -7,7 +7,10 @@ import { createCors } from "./cors.js";
 function recordingLogger(): { logger: Logger; warnings: Record<string, unknown>[] } {
   const warnings: Record<string, unknown>[] = [];
   const ignore = () => {};
-  return { warnings, logger: { debug: ignore, info: ignore, error: ignore, warn: (fields) => void warnings.push(fields) } };
+  return {
+    warnings,
+    logger: { debug: ignore, info: ignore, error: ignore, warn: (fields) => void warnings.push(fields) },
+  };
 }
 
 function preflight(origin: string, path = "/api/login/") {
@@ -17,15 +20,24 @@ function preflight(origin: string, path = "/api/login/") {
 describe("createCors()", () => {
   it("echoes a trusted origin with credentials and never a look-alike", () => {
     const cors = createCors(configFor({ trustedOrigins: ["https://app.example.com"] }), recordingLogger().logger);
-    assert.equal(cors.preflight(preflight("https://app.example.com"))?.headers["Access-Control-Allow-Origin"], "https://app.example.com");
-    assert.equal(cors.preflight(preflight("https://app.example.com.evil.net"))?.headers["Access-Control-Allow-Origin"], undefined);
+    assert.equal(
+      cors.preflight(preflight("https://app.example.com"))?.headers["Access-Control-Allow-Origin"],
+      "https://app.example.com",
+    );
+    assert.equal(
+      cors.preflight(preflight("https://app.example.com.evil.net"))?.headers["Access-Control-Allow-Origin"],
+      undefined,
+    );
     assert.equal(cors.preflight(preflight("null"))?.headers["Access-Control-Allow-Origin"], undefined);
   });
 
   it("leaves paths outside the base path alone", () => {
     const cors = createCors(configFor({ trustedOrigins: ["https://app.example.com"] }), recordingLogger().logger);
     assert.equal(cors.preflight(preflight("https://app.example.com", "/static/app.js")), null);
-    assert.deepEqual(cors.headers(fakeRequest({ path: "/apiary", headers: { origin: "https://app.example.com" } })), {});
+    assert.deepEqual(
+      cors.headers(fakeRequest({ path: "/apiary", headers: { origin: "https://app.example.com" } })),
+      {},
+    );
   });
 
   it("logs a refused preflight origin once, so a missing trustedOrigins entry shows in the log without flooding it", () => {

@@ -36,12 +36,17 @@ export function createCors(config: ResolvedConfig, logger: Logger): Cors {
   function reportRefused(origin: string, path: string): void {
     if (reported.has(origin) || reported.size >= 100) return;
     reported.add(origin);
-    logger.warn({ event: "cors_refused", origin, path }, `CORS preflight from ${origin} refused: it is not in trustedOrigins`);
+    logger.warn(
+      { event: "cors_refused", origin, path },
+      `CORS preflight from ${origin} refused: it is not in trustedOrigins`,
+    );
   }
 
   const prefix = config.basePath;
-  const applies = (path: string): boolean => config.cors.enabled && (prefix === "" || path === prefix || path.startsWith(`${prefix}/`));
-  const allowed = (origin: string | undefined): origin is string => origin !== undefined && config.trustedOrigins.has(origin.toLowerCase());
+  const applies = (path: string): boolean =>
+    config.cors.enabled && (prefix === "" || path === prefix || path.startsWith(`${prefix}/`));
+  const allowed = (origin: string | undefined): origin is string =>
+    origin !== undefined && config.trustedOrigins.has(origin.toLowerCase());
 
   return {
     applies,
@@ -49,7 +54,9 @@ export function createCors(config: ResolvedConfig, logger: Logger): Cors {
       if (req.method !== "OPTIONS" || !applies(req.path)) return null;
       const origin = req.header("origin");
       if (origin === undefined || req.header("access-control-request-method") === undefined) return null;
-      const headers: Record<string, string> = { Vary: "Origin, Access-Control-Request-Method, Access-Control-Request-Headers" };
+      const headers: Record<string, string> = {
+        Vary: "Origin, Access-Control-Request-Method, Access-Control-Request-Headers",
+      };
       if (!allowed(origin)) reportRefused(origin, req.path);
       else {
         headers["Access-Control-Allow-Origin"] = origin;

@@ -26,10 +26,22 @@ export function readCredential(req: LatchkeyRequest, config: ResolvedConfig): Cr
     const space = authorization.indexOf(" ");
     const scheme = (space === -1 ? authorization : authorization.slice(0, space)).toLowerCase();
     if (BEARER_SCHEMES.has(scheme)) {
-      if (!config.bearer.enabled) return { via: "invalid", error: new HttpError("invalid_authorization_header", { reason: "bearer tokens are disabled." }) };
+      if (!config.bearer.enabled)
+        return {
+          via: "invalid",
+          error: new HttpError("invalid_authorization_header", { reason: "bearer tokens are disabled." }),
+        };
       const token = space === -1 ? "" : authorization.slice(space + 1).trim();
-      if (token === "") return { via: "invalid", error: new HttpError("invalid_authorization_header", { reason: "no credentials provided." }) };
-      if (token.includes(" ")) return { via: "invalid", error: new HttpError("invalid_authorization_header", { reason: "the token must not contain spaces." }) };
+      if (token === "")
+        return {
+          via: "invalid",
+          error: new HttpError("invalid_authorization_header", { reason: "no credentials provided." }),
+        };
+      if (token.includes(" "))
+        return {
+          via: "invalid",
+          error: new HttpError("invalid_authorization_header", { reason: "the token must not contain spaces." }),
+        };
       return { via: "bearer", token };
     }
   }
@@ -48,8 +60,10 @@ export function readBasicCredentials(req: LatchkeyRequest): { username: string; 
   const space = authorization.indexOf(" ");
   if (space === -1 || authorization.slice(0, space).toLowerCase() !== "basic") return null;
   const encoded = authorization.slice(space + 1).trim();
-  if (encoded === "" || encoded.includes(" ")) throw new HttpError("invalid_basic_header", { reason: "credentials must be one base64 string." });
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || encoded.length % 4 !== 0) throw new HttpError("invalid_basic_header", { reason: "credentials are not valid base64." });
+  if (encoded === "" || encoded.includes(" "))
+    throw new HttpError("invalid_basic_header", { reason: "credentials must be one base64 string." });
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(encoded) || encoded.length % 4 !== 0)
+    throw new HttpError("invalid_basic_header", { reason: "credentials are not valid base64." });
   let decoded: string;
   try {
     decoded = new TextDecoder("utf-8", { fatal: true }).decode(Buffer.from(encoded, "base64"));

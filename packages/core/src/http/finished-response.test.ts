@@ -11,7 +11,10 @@ function pairs(headers: readonly string[]): [string, string][] {
 
 describe("finishResponse()", () => {
   it("writes a JSON answer with charset, its UTF-8 length, nosniff and core's own headers in order", () => {
-    const finished = finishResponse({ status: 200, headers: { "Cache-Control": "no-store" }, cookies: [], body: { name: "Zoë" } }, "GET");
+    const finished = finishResponse(
+      { status: 200, headers: { "Cache-Control": "no-store" }, cookies: [], body: { name: "Zoë" } },
+      "GET",
+    );
     assert.equal(finished.status, 200);
     assert.equal(finished.body, '{"name":"Zoë"}');
     assert.deepEqual(pairs(finished.headers), [
@@ -24,38 +27,69 @@ describe("finishResponse()", () => {
   });
 
   it("sends each cookie as its own Set-Cookie, never folded into one", () => {
-    const finished = finishResponse({ status: 200, headers: {}, cookies: ["sessionid=a; Path=/", "csrftoken=b; Path=/"], body: { detail: "ok" } }, "POST");
+    const finished = finishResponse(
+      { status: 200, headers: {}, cookies: ["sessionid=a; Path=/", "csrftoken=b; Path=/"], body: { detail: "ok" } },
+      "POST",
+    );
     assert.deepEqual(
       pairs(finished.headers).filter(([name]) => name === "Set-Cookie"),
-      [["Set-Cookie", "sessionid=a; Path=/"], ["Set-Cookie", "csrftoken=b; Path=/"]],
+      [
+        ["Set-Cookie", "sessionid=a; Path=/"],
+        ["Set-Cookie", "csrftoken=b; Path=/"],
+      ],
     );
   });
 
   it("sends the serialisation core already made as is, instead of serialising the body again", () => {
-    const finished = finishResponse({ status: 200, headers: {}, cookies: [], body: { username: "ada" }, bodyText: '{"username":"ada","cached":true}' }, "GET");
+    const finished = finishResponse(
+      {
+        status: 200,
+        headers: {},
+        cookies: [],
+        body: { username: "ada" },
+        bodyText: '{"username":"ada","cached":true}',
+      },
+      "GET",
+    );
     assert.equal(finished.body, '{"username":"ada","cached":true}');
   });
 
   it("answers HEAD without a body but with the Content-Length a GET would get", () => {
     const finished = finishResponse({ status: 200, headers: {}, cookies: [], body: { detail: "hello" } }, "HEAD");
     assert.equal(finished.body, null);
-    assert.ok(pairs(finished.headers).some(([name, value]) => name === "Content-Length" && value === String('{"detail":"hello"}'.length)));
+    assert.ok(
+      pairs(finished.headers).some(
+        ([name, value]) => name === "Content-Length" && value === String('{"detail":"hello"}'.length),
+      ),
+    );
   });
 
   it("answers 204 with neither body nor Content-Type", () => {
-    const finished = finishResponse({ status: 204, headers: { Allow: "GET, OPTIONS" }, cookies: [], body: null }, "OPTIONS");
+    const finished = finishResponse(
+      { status: 204, headers: { Allow: "GET, OPTIONS" }, cookies: [], body: null },
+      "OPTIONS",
+    );
     assert.equal(finished.body, null);
-    assert.deepEqual(pairs(finished.headers), [["Allow", "GET, OPTIONS"], ["X-Content-Type-Options", "nosniff"]]);
+    assert.deepEqual(pairs(finished.headers), [
+      ["Allow", "GET, OPTIONS"],
+      ["X-Content-Type-Options", "nosniff"],
+    ]);
   });
 
   it("closes the connection after a 413, whose unread body must not be parsed as the next request", () => {
-    const finished = finishResponse({ status: 413, headers: {}, cookies: [], body: { detail: "too large", code: "body_too_large" } }, "POST");
+    const finished = finishResponse(
+      { status: 413, headers: {}, cookies: [], body: { detail: "too large", code: "body_too_large" } },
+      "POST",
+    );
     assert.equal(finished.close, true);
     assert.ok(pairs(finished.headers).some(([name, value]) => name === "Connection" && value === "close"));
   });
 
   it("closes the connection when the response asks for it, and not otherwise", () => {
-    assert.equal(finishResponse({ status: 400, headers: {}, cookies: [], body: { detail: "bad" }, close: true }, "GET").close, true);
+    assert.equal(
+      finishResponse({ status: 400, headers: {}, cookies: [], body: { detail: "bad" }, close: true }, "GET").close,
+      true,
+    );
     const open = finishResponse({ status: 400, headers: {}, cookies: [], body: { detail: "bad" } }, "GET");
     assert.equal(open.close, false);
     assert.ok(!open.headers.includes("Connection"));

@@ -56,7 +56,8 @@ export function finishResponse(response: LatchkeyResponse, method: string): Fini
   head.push("X-Content-Type-Options", "nosniff");
   const close = response.status === 413 || response.close === true;
   if (close) head.push("Connection", "close");
-  if (response.status === 204 || response.body === null) return { status: response.status, headers: head, body: null, close };
+  if (response.status === 204 || response.body === null)
+    return { status: response.status, headers: head, body: null, close };
   const text = response.bodyText ?? JSON.stringify(response.body);
   head.push("Content-Type", JSON_CONTENT_TYPE, "Content-Length", String(Buffer.byteLength(text)));
   return { status: response.status, headers: head, body: method === "HEAD" ? null : text, close };

@@ -16,7 +16,10 @@ describe("clientIp", () => {
   it("with trustProxy, takes the value the nearest trusted proxy appended (counted from the right)", () => {
     const req = fakeRequest({ remoteAddress: "10.0.0.1", headers: { "x-forwarded-for": "6.6.6.6, 203.0.113.5" } });
     assert.equal(clientIp(req, oneHop), "203.0.113.5", "the left value was forged by the client");
-    const twice = fakeRequest({ remoteAddress: "10.0.0.1", headers: { "x-forwarded-for": "6.6.6.6, 203.0.113.5, 10.0.0.2" } });
+    const twice = fakeRequest({
+      remoteAddress: "10.0.0.1",
+      headers: { "x-forwarded-for": "6.6.6.6, 203.0.113.5, 10.0.0.2" },
+    });
     assert.equal(clientIp(twice, twoHops), "203.0.113.5");
     assert.equal(clientIp(twice, oneHop), "10.0.0.2");
   });
@@ -28,7 +31,10 @@ describe("clientIp", () => {
 
   it("falls back to the peer when the header is missing or empty", () => {
     assert.equal(clientIp(fakeRequest({ remoteAddress: "10.0.0.1" }), oneHop), "10.0.0.1");
-    assert.equal(clientIp(fakeRequest({ remoteAddress: "10.0.0.1", headers: { "x-forwarded-for": "1.2.3.4, " } }), oneHop), "10.0.0.1");
+    assert.equal(
+      clientIp(fakeRequest({ remoteAddress: "10.0.0.1", headers: { "x-forwarded-for": "1.2.3.4, " } }), oneHop),
+      "10.0.0.1",
+    );
   });
 
   it("unwraps IPv4-mapped IPv6 peers (::ffff:1.2.3.4) to the IPv4 address", () => {
@@ -46,7 +52,10 @@ describe("isSecureRequest", () => {
   it("with trustProxy, believes the nearest proxy's X-Forwarded-Proto", () => {
     assert.equal(isSecureRequest(fakeRequest({ headers: { "x-forwarded-proto": "https" } }), oneHop), true);
     assert.equal(isSecureRequest(fakeRequest({ headers: { "x-forwarded-proto": "HTTPS" } }), oneHop), true);
-    assert.equal(isSecureRequest(fakeRequest({ encrypted: true, headers: { "x-forwarded-proto": "http" } }), oneHop), false);
+    assert.equal(
+      isSecureRequest(fakeRequest({ encrypted: true, headers: { "x-forwarded-proto": "http" } }), oneHop),
+      false,
+    );
     assert.equal(isSecureRequest(fakeRequest({ headers: { "x-forwarded-proto": "https, http" } }), oneHop), false);
     assert.equal(isSecureRequest(fakeRequest({ encrypted: true }), oneHop), true);
   });
@@ -55,20 +64,32 @@ describe("isSecureRequest", () => {
 describe("requestOrigin", () => {
   it("is scheme://host of the request, lower case, without the default port", () => {
     assert.equal(requestOrigin(fakeRequest({ headers: { host: "App.Example.com" } }), none), "http://app.example.com");
-    assert.equal(requestOrigin(fakeRequest({ headers: { host: "app.example.com:80" } }), none), "http://app.example.com");
-    assert.equal(requestOrigin(fakeRequest({ headers: { host: "app.example.com:443" }, encrypted: true }), none), "https://app.example.com");
-    assert.equal(requestOrigin(fakeRequest({ headers: { host: "app.example.com:443" } }), none), "http://app.example.com:443");
+    assert.equal(
+      requestOrigin(fakeRequest({ headers: { host: "app.example.com:80" } }), none),
+      "http://app.example.com",
+    );
+    assert.equal(
+      requestOrigin(fakeRequest({ headers: { host: "app.example.com:443" }, encrypted: true }), none),
+      "https://app.example.com",
+    );
+    assert.equal(
+      requestOrigin(fakeRequest({ headers: { host: "app.example.com:443" } }), none),
+      "http://app.example.com:443",
+    );
     assert.equal(requestOrigin(fakeRequest({ headers: { host: "127.0.0.1:8000" } }), none), "http://127.0.0.1:8000");
     assert.equal(requestOrigin(fakeRequest({ headers: { host: "[::1]:8000" } }), none), "http://[::1]:8000");
   });
 
   it("is null for a missing or malformed Host", () => {
     assert.equal(requestOrigin(fakeRequest(), none), null);
-    for (const host of ["", "evil.example/path", "a b", "user@host", "host\u0000"]) assert.equal(requestOrigin(fakeRequest({ headers: { host } }), none), null, JSON.stringify(host));
+    for (const host of ["", "evil.example/path", "a b", "user@host", "host\u0000"])
+      assert.equal(requestOrigin(fakeRequest({ headers: { host } }), none), null, JSON.stringify(host));
   });
 
   it("uses X-Forwarded-Host only with trustProxy, and publicOrigin above all", () => {
-    const req = fakeRequest({ headers: { host: "internal:3000", "x-forwarded-host": "app.example.com", "x-forwarded-proto": "https" } });
+    const req = fakeRequest({
+      headers: { host: "internal:3000", "x-forwarded-host": "app.example.com", "x-forwarded-proto": "https" },
+    });
     assert.equal(requestOrigin(req, none), "http://internal:3000");
     assert.equal(requestOrigin(req, oneHop), "https://app.example.com");
     assert.equal(requestOrigin(req, configFor({ publicOrigin: "https://public.example" })), "https://public.example");
@@ -78,6 +99,7 @@ describe("requestOrigin", () => {
 describe("isSafeMethod", () => {
   it("is true for GET, HEAD and OPTIONS only", () => {
     for (const method of ["GET", "HEAD", "OPTIONS"]) assert.equal(isSafeMethod(method), true);
-    for (const method of ["POST", "PUT", "PATCH", "DELETE", "TRACE", "get", "CONNECT"]) assert.equal(isSafeMethod(method), false, method);
+    for (const method of ["POST", "PUT", "PATCH", "DELETE", "TRACE", "get", "CONNECT"])
+      assert.equal(isSafeMethod(method), false, method);
   });
 });

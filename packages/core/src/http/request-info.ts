@@ -44,11 +44,16 @@ export function isSecureRequest(req: LatchkeyRequest, config: ResolvedConfig): b
  */
 export function requestOrigin(req: LatchkeyRequest, config: ResolvedConfig): string | null {
   if (config.publicOrigin !== null) return config.publicOrigin;
-  const host = (config.trustProxy > 0 ? lastValue(req.header("x-forwarded-host")) : undefined) ?? req.header("host")?.toLowerCase();
+  const host =
+    (config.trustProxy > 0 ? lastValue(req.header("x-forwarded-host")) : undefined) ??
+    req.header("host")?.toLowerCase();
   if (host === undefined || host === "" || !/^[a-z0-9.\-:[\]]+$/.test(host)) return null;
   const scheme = isSecureRequest(req, config) ? "https" : "http";
   // Browsers omit the default port from Origin; drop it here too so the two compare equal.
-  const bare = (scheme === "https" && host.endsWith(":443")) || (scheme === "http" && host.endsWith(":80")) ? host.slice(0, host.lastIndexOf(":")) : host;
+  const bare =
+    (scheme === "https" && host.endsWith(":443")) || (scheme === "http" && host.endsWith(":80"))
+      ? host.slice(0, host.lastIndexOf(":"))
+      : host;
   return `${scheme}://${bare}`;
 }
 

@@ -13,18 +13,36 @@ function configOf(options: Omit<LatchkeyOptions, "stores">) {
 describe("the hsts and clearSiteDataOnLogout settings", () => {
   it("turn HSTS on in production only, one year, without includeSubDomains or preload", () => {
     assert.equal(configOf({}).hsts.enabled, false);
-    assert.deepEqual(configOf({ mode: "production" }).hsts, { enabled: true, maxAgeSeconds: 31_536_000, includeSubDomains: false, preload: false, header: "max-age=31536000" });
+    assert.deepEqual(configOf({ mode: "production" }).hsts, {
+      enabled: true,
+      maxAgeSeconds: 31_536_000,
+      includeSubDomains: false,
+      preload: false,
+      header: "max-age=31536000",
+    });
   });
 
   it('clear "cache" and "cookies" on logout by default, and nothing when given []', () => {
     assert.equal(configOf({}).clearSiteDataOnLogout, '"cache", "cookies"');
-    assert.equal(configOf({ clearSiteDataOnLogout: ["cache", "storage", "cache"] }).clearSiteDataOnLogout, '"cache", "storage"');
+    assert.equal(
+      configOf({ clearSiteDataOnLogout: ["cache", "storage", "cache"] }).clearSiteDataOnLogout,
+      '"cache", "storage"',
+    );
     assert.equal(configOf({ clearSiteDataOnLogout: [] }).clearSiteDataOnLogout, null);
   });
 
   it("refuse preload without includeSubDomains and a year, and unknown Clear-Site-Data directives", () => {
-    for (const options of [{ hsts: { preload: true } }, { hsts: { preload: true, includeSubDomains: true, maxAgeSeconds: 600 } }, { clearSiteDataOnLogout: ["*"] }, { hsts: { maxAgeSeconds: -1 } }]) {
-      assert.throws(() => resolveConfig({ stores: unusedStores(), ...options } as LatchkeyOptions), ConfigError, JSON.stringify(options));
+    for (const options of [
+      { hsts: { preload: true } },
+      { hsts: { preload: true, includeSubDomains: true, maxAgeSeconds: 600 } },
+      { clearSiteDataOnLogout: ["*"] },
+      { hsts: { maxAgeSeconds: -1 } },
+    ]) {
+      assert.throws(
+        () => resolveConfig({ stores: unusedStores(), ...options } as LatchkeyOptions),
+        ConfigError,
+        JSON.stringify(options),
+      );
     }
   });
 });
@@ -34,7 +52,10 @@ describe("strictTransportSecurity()", () => {
 
   it("answers the header over TLS and over a trusted proxy's https, never over plain http", () => {
     assert.equal(strictTransportSecurity(fakeRequest({ encrypted: true }), production), "max-age=31536000");
-    assert.equal(strictTransportSecurity(fakeRequest({ headers: { "x-forwarded-proto": "https" } }), production), "max-age=31536000");
+    assert.equal(
+      strictTransportSecurity(fakeRequest({ headers: { "x-forwarded-proto": "https" } }), production),
+      "max-age=31536000",
+    );
     assert.equal(strictTransportSecurity(fakeRequest({}), production), null);
     assert.equal(strictTransportSecurity(fakeRequest({ encrypted: true }), configOf({})), null, "off in development");
   });

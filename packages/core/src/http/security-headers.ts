@@ -29,7 +29,11 @@ export function strictTransportSecurity(req: LatchkeyRequest, config: ResolvedCo
 }
 
 /** Adds {@link API_SECURITY_HEADERS} and, over HTTPS, HSTS to one of latchkey's answers. */
-export function withSecurityHeaders(response: LatchkeyResponse, req: LatchkeyRequest, config: ResolvedConfig): LatchkeyResponse {
+export function withSecurityHeaders(
+  response: LatchkeyResponse,
+  req: LatchkeyRequest,
+  config: ResolvedConfig,
+): LatchkeyResponse {
   Object.assign(response.headers, API_SECURITY_HEADERS);
   const hsts = strictTransportSecurity(req, config);
   if (hsts !== null) response.headers["Strict-Transport-Security"] = hsts;

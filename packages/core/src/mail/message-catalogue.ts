@@ -1,5 +1,14 @@
 /** The messages latchkey sends. */
-export type MessageName = "verifyEmail" | "alreadyRegistered" | "resetPassword" | "confirmEmailChange" | "emailChangeNotice" | "passkeyAdded" | "passkeyRemoved" | "totpEnabledNotice" | "totpRemovedNotice";
+export type MessageName =
+  | "verifyEmail"
+  | "alreadyRegistered"
+  | "resetPassword"
+  | "confirmEmailChange"
+  | "emailChangeNotice"
+  | "passkeyAdded"
+  | "passkeyRemoved"
+  | "totpEnabledNotice"
+  | "totpRemovedNotice";
 
 /** One message's texts. `{name}` placeholders are filled when it is rendered; the link always has a line of its own. */
 export interface MessageTemplate {
@@ -44,12 +53,12 @@ export const MESSAGE_CATALOGUE: Readonly<Record<MessageName, MessageTemplate>> =
   // Passkey notices: `{name}` is the name the user gave the passkey.
   passkeyAdded: {
     subject: "A passkey was added to your {product} account",
-    text: "Hello {username},\n\nA passkey named \"{name}\" was added to your {product} account. It can now sign in without your password.\n\nIf that was not you, remove it and change your password at {origin} now.\n",
+    text: 'Hello {username},\n\nA passkey named "{name}" was added to your {product} account. It can now sign in without your password.\n\nIf that was not you, remove it and change your password at {origin} now.\n',
     html: "<p>Hello {username},</p><p>A passkey named &quot;{name}&quot; was added to your {product} account. It can now sign in without your password.</p><p>If that was not you, remove it and change your password at {origin} now.</p>",
   },
   passkeyRemoved: {
     subject: "A passkey was removed from your {product} account",
-    text: "Hello {username},\n\nThe passkey named \"{name}\" was removed from your {product} account and can no longer sign in.\n\nIf that was not you, change your password at {origin} now.\n",
+    text: 'Hello {username},\n\nThe passkey named "{name}" was removed from your {product} account and can no longer sign in.\n\nIf that was not you, change your password at {origin} now.\n',
     html: "<p>Hello {username},</p><p>The passkey named &quot;{name}&quot; was removed from your {product} account and can no longer sign in.</p><p>If that was not you, change your password at {origin} now.</p>",
   },
   totpEnabledNotice: {

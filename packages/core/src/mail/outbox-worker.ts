@@ -18,7 +18,12 @@ export interface OutboxWorker {
  * accepted it; a failure schedules a retry with exponential backoff capped at
  * `mail.retryMaxMs`. A message is never dropped: an SMTP outage delays mail, never loses it.
  */
-export function createOutboxWorker(config: ResolvedConfig, world: ResolvedWorld, store: AccountStore, transport: MailTransport): OutboxWorker {
+export function createOutboxWorker(
+  config: ResolvedConfig,
+  world: ResolvedWorld,
+  store: AccountStore,
+  transport: MailTransport,
+): OutboxWorker {
   const { mail } = config;
   let timer: ReturnType<typeof setTimeout> | null = null;
   let running: Promise<number> | null = null;
@@ -34,17 +39,29 @@ export function createOutboxWorker(config: ResolvedConfig, world: ResolvedWorld,
     let sent = 0;
     for (const message of claimed) {
       try {
-        await transport.send({ from: mail.from, to: message.to, subject: message.subject, text: message.text, html: message.html });
+        await transport.send({
+          from: mail.from,
+          to: message.to,
+          subject: message.subject,
+          text: message.text,
+          html: message.html,
+        });
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
         const retryAt = world.clock.now() + backoff(message.attempts);
-        world.logger.warn({ event: "mail_failed", messageId: message.id, attempts: message.attempts, retryAt, reason }, "mail not sent; will retry");
+        world.logger.warn(
+          { event: "mail_failed", messageId: message.id, attempts: message.attempts, retryAt, reason },
+          "mail not sent; will retry",
+        );
         await store.retryMessage(message.id, retryAt, reason);
         continue;
       }
       await store.completeMessage(message.id);
       sent += 1;
-      world.logger.info({ event: "mail_sent", messageId: message.id, attempts: message.attempts, transport: transport.kind }, "mail sent");
+      world.logger.info(
+        { event: "mail_sent", messageId: message.id, attempts: message.attempts, transport: transport.kind },
+        "mail sent",
+      );
     }
     return sent;
   }
@@ -69,7 +86,10 @@ export function createOutboxWorker(config: ResolvedConfig, world: ResolvedWorld,
           return 0;
         })
         .catch((error: unknown) => {
-          world.logger.error({ event: "outbox_unavailable", reason: error instanceof Error ? error.message : String(error) }, "outbox pass failed; retrying");
+          world.logger.error(
+            { event: "outbox_unavailable", reason: error instanceof Error ? error.message : String(error) },
+            "outbox pass failed; retrying",
+          );
         })
         .finally(schedule);
     }, mail.pollIntervalMs);

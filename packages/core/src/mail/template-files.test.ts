@@ -35,7 +35,10 @@ function problemsOf(templatesDir: string): readonly string[] {
 
 describe("mail.templatesDir", () => {
   it("replaces the parts of a message it has files for and keeps the catalogue's other parts", () => {
-    const dir = folder({ "resetPassword.subject.txt": "  Your {product} reset link\n", "resetPassword.txt": "Hi {username}, go to {link} within {hours} hours.\n" });
+    const dir = folder({
+      "resetPassword.subject.txt": "  Your {product} reset link\n",
+      "resetPassword.txt": "Hi {username}, go to {link} within {hours} hours.\n",
+    });
     const { config } = resolveConfig({ stores: unusedStores(), mail: { templatesDir: dir } });
     assert.equal(config.mail.templates.resetPassword.subject, "Your {product} reset link");
     assert.equal(config.mail.templates.resetPassword.text, "Hi {username}, go to {link} within {hours} hours.\n");
@@ -47,32 +50,50 @@ describe("mail.templatesDir", () => {
   it("lets inline mail.templates win over the files", () => {
     const dir = folder({ "emailChangeNotice.subject.txt": "From the file" });
     const inline = { subject: "Inline {product}", text: "Inline text for {username}", html: "<p>Inline</p>" };
-    const { config } = resolveConfig({ stores: unusedStores(), mail: { templatesDir: dir, templates: { emailChangeNotice: inline } } });
+    const { config } = resolveConfig({
+      stores: unusedStores(),
+      mail: { templatesDir: dir, templates: { emailChangeNotice: inline } },
+    });
     assert.deepEqual(config.mail.templates.emailChangeNotice, inline);
   });
 
   it("refuses to start on a placeholder the message is not rendered with, naming the file and the known ones", () => {
     const problems = problemsOf(folder({ "verifyEmail.txt": "Hello {usename}, open {link}" }));
     assert.equal(problems.length, 1);
-    assert.match(problems[0] ?? "", /verifyEmail\.txt: unknown placeholder \{usename\} \(verifyEmail knows \{product\}, \{origin\}, \{username\}, \{email\}, \{link\}, \{hours\}\)/);
+    assert.match(
+      problems[0] ?? "",
+      /verifyEmail\.txt: unknown placeholder \{usename\} \(verifyEmail knows \{product\}, \{origin\}, \{username\}, \{email\}, \{link\}, \{hours\}\)/,
+    );
   });
 
   it("refuses {link} in a notice, which carries no link", () => {
-    assert.match(problemsOf(folder({ "alreadyRegistered.html": "<p>{link}</p>" })).join("\n"), /alreadyRegistered\.html: unknown placeholder \{link\}/);
+    assert.match(
+      problemsOf(folder({ "alreadyRegistered.html": "<p>{link}</p>" })).join("\n"),
+      /alreadyRegistered\.html: unknown placeholder \{link\}/,
+    );
   });
 
   it("refuses a link message whose text or HTML lacks {link}, which the user could not act on", () => {
-    assert.match(problemsOf(folder({ "resetPassword.html": "<p>Reset your password.</p>" })).join("\n"), /resetPassword\.html: must contain \{link\}/);
+    assert.match(
+      problemsOf(folder({ "resetPassword.html": "<p>Reset your password.</p>" })).join("\n"),
+      /resetPassword\.html: must contain \{link\}/,
+    );
   });
 
   it("refuses a file that names no message part, so a misspelt file cannot silently leave the default text", () => {
     const problems = problemsOf(folder({ "resetpassword.txt": "{link}", ".DS_Store": "" }));
     assert.equal(problems.length, 1, problems.join("\n"));
-    assert.match(problems[0] ?? "", /resetpassword\.txt is not a template file \(expected <message>\.subject\.txt, <message>\.txt or <message>\.html, with <message> one of verifyEmail, /);
+    assert.match(
+      problems[0] ?? "",
+      /resetpassword\.txt is not a template file \(expected <message>\.subject\.txt, <message>\.txt or <message>\.html, with <message> one of verifyEmail, /,
+    );
   });
 
   it("refuses a folder that does not exist, and an unreadable file", () => {
-    assert.match(problemsOf(join(tmpdir(), "latchkey-no-such-templates-folder")).join("\n"), /mail\.templatesDir: cannot read the folder .*latchkey-no-such-templates-folder \(ENOENT\)/);
+    assert.match(
+      problemsOf(join(tmpdir(), "latchkey-no-such-templates-folder")).join("\n"),
+      /mail\.templatesDir: cannot read the folder .*latchkey-no-such-templates-folder \(ENOENT\)/,
+    );
     const dir = folder({});
     mkdirSync(join(dir, "verifyEmail.txt"));
     assert.match(problemsOf(dir).join("\n"), /mail\.templatesDir: cannot read .*verifyEmail\.txt \(EISDIR\)/);
@@ -85,8 +106,18 @@ describe("mail.templatesDir", () => {
 
   it("refuses an inline template with an unknown placeholder too", () => {
     assert.throws(
-      () => resolveConfig({ stores: unusedStores(), mail: { templates: { verifyEmail: { subject: "{product}", text: "{link} {nonce}", html: "{link}" } } } }),
-      (error: unknown) => error instanceof ConfigError && error.problems.some((p) => p === "mail.templates.verifyEmail.text: unknown placeholder {nonce} (verifyEmail knows {product}, {origin}, {username}, {email}, {link}, {hours})"),
+      () =>
+        resolveConfig({
+          stores: unusedStores(),
+          mail: { templates: { verifyEmail: { subject: "{product}", text: "{link} {nonce}", html: "{link}" } } },
+        }),
+      (error: unknown) =>
+        error instanceof ConfigError &&
+        error.problems.some(
+          (p) =>
+            p ===
+            "mail.templates.verifyEmail.text: unknown placeholder {nonce} (verifyEmail knows {product}, {origin}, {username}, {email}, {link}, {hours})",
+        ),
     );
   });
 
@@ -109,11 +140,23 @@ describe("renderMessage() with an operator's HTML template", () => {
   // single-quoted attribute. Unescaped, `x'onclick='…@evil.example` would add an attribute, and
   // any value could add markup (a phishing link) to a message the victim trusts.
   it("escapes every value, so an address cannot break out of a single-quoted attribute or add markup", () => {
-    const template = { subject: "Hi {username}", text: "Write to {email}", html: "<a href='mailto:{email}'>{email}</a> <b>{username}</b>" };
+    const template = {
+      subject: "Hi {username}",
+      text: "Write to {email}",
+      html: "<a href='mailto:{email}'>{email}</a> <b>{username}</b>",
+    };
     const rendered = renderMessage(template, { email: "x'onclick='steal'&amp@evil.example", username: "<i>boss</i>" });
-    assert.equal(rendered.html.includes("<a href='mailto:x&#39;onclick=&#39;steal&#39;&amp;amp@evil.example'>"), true, rendered.html);
+    assert.equal(
+      rendered.html.includes("<a href='mailto:x&#39;onclick=&#39;steal&#39;&amp;amp@evil.example'>"),
+      true,
+      rendered.html,
+    );
     assert.ok(!rendered.html.includes("onclick='"), rendered.html);
     assert.ok(rendered.html.includes("<b>&lt;i&gt;boss&lt;/i&gt;</b>"), rendered.html);
-    assert.equal(rendered.text, "Write to x'onclick='steal'&amp@evil.example", "plain text is not escaped: it is never parsed as HTML");
+    assert.equal(
+      rendered.text,
+      "Write to x'onclick='steal'&amp@evil.example",
+      "plain text is not escaped: it is never parsed as HTML",
+    );
   });
 });

@@ -27,17 +27,22 @@ function placeholdersOf(template: MessageTemplate): string[] {
  */
 export const MESSAGE_PLACEHOLDERS: Readonly<Record<MessageName, readonly string[]>> = Object.freeze(
   Object.fromEntries(
-    (Object.keys(MESSAGE_CATALOGUE) as MessageName[]).map((name) => [name, Object.freeze(placeholdersOf(MESSAGE_CATALOGUE[name]))]),
+    (Object.keys(MESSAGE_CATALOGUE) as MessageName[]).map((name) => [
+      name,
+      Object.freeze(placeholdersOf(MESSAGE_CATALOGUE[name])),
+    ]),
   ) as Record<MessageName, readonly string[]>,
 );
 
-/** The three parts of a message and the file each is read from: `<message>.subject.txt`, `<message>.txt`, `<message>.html`. */
+/**
+ * The three parts of a message and the file each is read from: `<message>.subject.txt`, `<message>.txt`,
+ * `<message>.html`.
+ */
 const PARTS: readonly { part: keyof MessageTemplate; suffix: string }[] = [
   { part: "subject", suffix: ".subject.txt" },
   { part: "text", suffix: ".txt" },
   { part: "html", suffix: ".html" },
 ];
-
 
 /**
  * The problems of a message template (its parts as given; missing parts are the
@@ -45,7 +50,11 @@ const PARTS: readonly { part: keyof MessageTemplate; suffix: string }[] = [
  * would otherwise reach users as is), an empty part, or a message with a link whose text
  * or HTML lacks `{link}` (the user could not act on it).
  */
-export function templateProblems(name: MessageName, template: Partial<MessageTemplate>, where: (part: keyof MessageTemplate) => string): string[] {
+export function templateProblems(
+  name: MessageName,
+  template: Partial<MessageTemplate>,
+  where: (part: keyof MessageTemplate) => string,
+): string[] {
   const allowed = MESSAGE_PLACEHOLDERS[name];
   const problems: string[] = [];
   for (const { part } of PARTS) {
@@ -54,9 +63,13 @@ export function templateProblems(name: MessageName, template: Partial<MessageTem
     if (value.trim() === "") problems.push(`${where(part)}: is empty`);
     for (const match of value.matchAll(PLACEHOLDER)) {
       const placeholder = match[1] ?? "";
-      if (!allowed.includes(placeholder)) problems.push(`${where(part)}: unknown placeholder {${placeholder}} (${name} knows ${allowed.map((p) => `{${p}}`).join(", ")})`);
+      if (!allowed.includes(placeholder))
+        problems.push(
+          `${where(part)}: unknown placeholder {${placeholder}} (${name} knows ${allowed.map((p) => `{${p}}`).join(", ")})`,
+        );
     }
-    if (LINK_MESSAGES.has(name) && part !== "subject" && !value.includes("{link}")) problems.push(`${where(part)}: must contain {link} (the ${name} message carries a link)`);
+    if (LINK_MESSAGES.has(name) && part !== "subject" && !value.includes("{link}"))
+      problems.push(`${where(part)}: must contain {link} (the ${name} message carries a link)`);
   }
   return problems;
 }
@@ -69,28 +82,42 @@ export function templateProblems(name: MessageName, template: Partial<MessageTem
  * unreadable one or a template with problems ({@link templateProblems}) is reported, so a
  * misnamed file cannot silently leave the default text in place.
  */
-export function loadTemplateFiles(dir: string): { templates: Partial<Record<MessageName, Partial<MessageTemplate>>>; problems: string[] } {
+export function loadTemplateFiles(dir: string): {
+  templates: Partial<Record<MessageName, Partial<MessageTemplate>>>;
+  problems: string[];
+} {
   const problems: string[] = [];
   const templates: Partial<Record<MessageName, Partial<MessageTemplate>>> = {};
   let entries: string[];
   try {
     entries = readdirSync(dir);
   } catch (error) {
-    return { templates, problems: [`mail.templatesDir: cannot read the folder ${dir} (${(error as NodeJS.ErrnoException).code ?? String(error)})`] };
+    return {
+      templates,
+      problems: [
+        `mail.templatesDir: cannot read the folder ${dir} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      ],
+    };
   }
   const names = Object.keys(MESSAGE_CATALOGUE) as MessageName[];
   for (const file of entries.sort()) {
     if (file.startsWith(".")) continue;
-    const match = names.flatMap((name) => PARTS.filter(({ suffix }) => file === `${name}${suffix}`).map(({ part }) => ({ name, part })))[0];
+    const match = names.flatMap((name) =>
+      PARTS.filter(({ suffix }) => file === `${name}${suffix}`).map(({ part }) => ({ name, part })),
+    )[0];
     if (match === undefined) {
-      problems.push(`mail.templatesDir: ${file} is not a template file (expected <message>.subject.txt, <message>.txt or <message>.html, with <message> one of ${names.join(", ")})`);
+      problems.push(
+        `mail.templatesDir: ${file} is not a template file (expected <message>.subject.txt, <message>.txt or <message>.html, with <message> one of ${names.join(", ")})`,
+      );
       continue;
     }
     let content: string;
     try {
       content = readFileSync(join(dir, file), "utf8");
     } catch (error) {
-      problems.push(`mail.templatesDir: cannot read ${join(dir, file)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
+      problems.push(
+        `mail.templatesDir: cannot read ${join(dir, file)} (${(error as NodeJS.ErrnoException).code ?? String(error)})`,
+      );
       continue;
     }
     const template = templates[match.name] ?? {};
@@ -100,7 +127,13 @@ export function loadTemplateFiles(dir: string): { templates: Partial<Record<Mess
   for (const name of names) {
     const template = templates[name];
     if (template === undefined) continue;
-    problems.push(...templateProblems(name, template, (part) => `mail.templatesDir: ${join(dir, `${name}${PARTS.find((p) => p.part === part)?.suffix ?? ""}`)}`));
+    problems.push(
+      ...templateProblems(
+        name,
+        template,
+        (part) => `mail.templatesDir: ${join(dir, `${name}${PARTS.find((p) => p.part === part)?.suffix ?? ""}`)}`,
+      ),
+    );
   }
   return { templates, problems };
 }

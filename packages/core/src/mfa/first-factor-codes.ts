@@ -11,11 +11,15 @@ import { generateRecoveryCodes } from "./recovery-codes.js";
  */
 export async function recoveryCodesForFirstFactor(engine: Engine, userId: string): Promise<string[] | undefined> {
   const store = engine.world.stores.mfa;
-  if (!engine.config.mfa.enabled || store === undefined || engine.config.routes.mfaWebauthnOptions.length === 0) return undefined;
+  if (!engine.config.mfa.enabled || store === undefined || engine.config.routes.mfaWebauthnOptions.length === 0)
+    return undefined;
   if ((await storeCall("mfa", () => store.countRecoveryCodes(userId))) > 0) return undefined;
   const { codes, hashes } = generateRecoveryCodes(engine.world.random);
   await storeCall("mfa", () => store.replaceRecoveryCodes(userId, hashes, engine.world.clock.now()));
-  engine.world.logger.info({ event: "mfa_recovery_codes_issued", userId }, "first second factor: recovery codes issued");
+  engine.world.logger.info(
+    { event: "mfa_recovery_codes_issued", userId },
+    "first second factor: recovery codes issued",
+  );
   return codes;
 }
 
@@ -24,7 +28,11 @@ export async function recoveryCodesForFirstFactor(engine: Engine, userId: string
  * no passkey), the recovery codes go too, as when the authenticator app is removed; a
  * recovery code is a way back to a factor, not a factor of its own.
  */
-export async function dropRecoveryCodesWithoutFactor(engine: Engine, userId: string, passkeysLeft: number): Promise<void> {
+export async function dropRecoveryCodesWithoutFactor(
+  engine: Engine,
+  userId: string,
+  passkeysLeft: number,
+): Promise<void> {
   const store = engine.world.stores.mfa;
   if (!engine.config.mfa.enabled || store === undefined || passkeysLeft > 0) return;
   if (await hasActiveTotp(engine, userId)) return;

@@ -24,10 +24,21 @@ export const mfaAuthenticateRoute: RouteDefinition = {
   csrf: true,
   requestBody: authenticateRequestSchema,
   responses: {
-    200: { description: "Logged in: the answer of `POST /login/` (or of `POST /token/login/` for an `mfaToken`).", schema: loginResponseSchema.or(tokenLoginResponseSchema), headers: ["setCookie"] },
-    400: { description: "Wrong or used code (`mfa_code_invalid`); a passkey answer that fails (`passkey_invalid`: another user's passkey, a failed check) or whose challenge is unknown, used or expired (`webauthn_challenge_invalid`); or no live pending login (`mfa_login_invalid`): log in again.", schema: errorSchema },
+    200: {
+      description: "Logged in: the answer of `POST /login/` (or of `POST /token/login/` for an `mfaToken`).",
+      schema: loginResponseSchema.or(tokenLoginResponseSchema),
+      headers: ["setCookie"],
+    },
+    400: {
+      description:
+        "Wrong or used code (`mfa_code_invalid`); a passkey answer that fails (`passkey_invalid`: another user's passkey, a failed check) or whose challenge is unknown, used or expired (`webauthn_challenge_invalid`); or no live pending login (`mfa_login_invalid`): log in again.",
+      schema: errorSchema,
+    },
     403: { description: "CSRF check failed.", schema: errorSchema },
-    429: { description: "Too many attempts on this pending login or for this user; see Retry-After.", schema: errorSchema },
+    429: {
+      description: "Too many attempts on this pending login or for this user; see Retry-After.",
+      schema: errorSchema,
+    },
   },
   async handle(engine, req) {
     mfaStoreOf(engine);
@@ -56,7 +67,11 @@ export const mfaAuthenticateRoute: RouteDefinition = {
  * raced assertion finishes one login at most), and the credential must be one of this user's
  * passkeys (another account's passkey, even a valid one, cannot finish this login).
  */
-async function verifyPasskeyFactor(engine: Engine, userId: string, credential: AuthenticationResponseJSON): Promise<void> {
+async function verifyPasskeyFactor(
+  engine: Engine,
+  userId: string,
+  credential: AuthenticationResponseJSON,
+): Promise<void> {
   try {
     await verifyPasskeyAssertion(passkeyContext(engine), credential, { purpose: "second_factor", userId });
   } catch (error) {

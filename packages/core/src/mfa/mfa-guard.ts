@@ -36,7 +36,8 @@ export async function hasActiveTotp(engine: Engine, userId: string): Promise<boo
  */
 export async function hasPasskeyFactor(engine: Engine, userId: string): Promise<boolean> {
   const passkeys = engine.world.stores.passkeys;
-  if (!engine.config.passkeys.enabled || passkeys === undefined || engine.config.routes.mfaWebauthnOptions.length === 0) return false;
+  if (!engine.config.passkeys.enabled || passkeys === undefined || engine.config.routes.mfaWebauthnOptions.length === 0)
+    return false;
   const list = await storeCall("passkey", () => passkeys.listCredentials(userId));
   return list.length > 0;
 }
@@ -64,10 +65,22 @@ export async function secondFactorMethods(engine: Engine, userId: string): Promi
  * `mfa_required` with the methods and a new pending login (an HttpOnly cookie for a cookie
  * login, an `mfaToken` in the body for a token login). Returns for users without one.
  */
-export async function requireSecondFactor(engine: Engine, req: LatchkeyRequest, user: User, login: { kind: "cookie" | "bearer"; label: string | null }): Promise<void> {
+export async function requireSecondFactor(
+  engine: Engine,
+  req: LatchkeyRequest,
+  user: User,
+  login: { kind: "cookie" | "bearer"; label: string | null },
+): Promise<void> {
   const methods = await secondFactorMethods(engine, String(user.id));
   if (methods.length === 0) return;
   const pending = await startPendingLogin(engine, req, String(user.id), login);
-  engine.world.logger.info({ event: "mfa_required", userId: String(user.id), kind: login.kind }, "password accepted; second factor required");
-  throw new HttpError("mfa_required", {}, { cookies: pending.cookies, fields: { methods, ...(login.kind === "bearer" ? { mfaToken: pending.token } : {}) } });
+  engine.world.logger.info(
+    { event: "mfa_required", userId: String(user.id), kind: login.kind },
+    "password accepted; second factor required",
+  );
+  throw new HttpError(
+    "mfa_required",
+    {},
+    { cookies: pending.cookies, fields: { methods, ...(login.kind === "bearer" ? { mfaToken: pending.token } : {}) } },
+  );
 }

@@ -3,7 +3,9 @@ import { passkeyLoginRequestSchema } from "../routes/passkey-schemas.js";
 import { errorSchema } from "../routes/schemas.js";
 
 /** JSON shapes of the second-factor routes (SPEC §2b), for the OpenAPI document and the tests. */
-export const mfaMethodSchema = z.enum(["totp", "webauthn", "recovery_code"]).describe("A second factor the user can finish the login with (`webauthn`: one of their passkeys).");
+export const mfaMethodSchema = z
+  .enum(["totp", "webauthn", "recovery_code"])
+  .describe("A second factor the user can finish the login with (`webauthn`: one of their passkeys).");
 
 export const mfaRequiredSchema = errorSchema
   .extend({
@@ -37,11 +39,28 @@ export const recoveryCodesSchema = z.array(z.string()).describe("Shown once: onl
 export const codeRequestSchema = z.object({ code: z.string().describe("A 6-digit TOTP code, or a recovery code.") });
 export const authenticateRequestSchema = z.object({
   code: z.string().optional().describe("A 6-digit TOTP code, or a recovery code. Send either `code` or `credential`."),
-  credential: passkeyLoginRequestSchema.shape.credential.optional().describe("Instead of `code`: the browser's answer to the options of `POST /mfa/webauthn/authenticate/options/` (the JSON of the PublicKeyCredential)."),
-  mfaToken: z.string().optional().describe("The `mfaToken` of a token login's `mfa_required` answer; cookie logins send none (the pending-login cookie carries it)."),
+  credential: passkeyLoginRequestSchema.shape.credential
+    .optional()
+    .describe(
+      "Instead of `code`: the browser's answer to the options of `POST /mfa/webauthn/authenticate/options/` (the JSON of the PublicKeyCredential).",
+    ),
+  mfaToken: z
+    .string()
+    .optional()
+    .describe(
+      "The `mfaToken` of a token login's `mfa_required` answer; cookie logins send none (the pending-login cookie carries it).",
+    ),
 });
-export const totpConfirmResponseSchema = z.object({ detail: z.string(), recoveryCodes: recoveryCodesSchema.optional().describe("Only with the first factor: 10 codes, shown once.") });
+export const totpConfirmResponseSchema = z.object({
+  detail: z.string(),
+  recoveryCodes: recoveryCodesSchema.optional().describe("Only with the first factor: 10 codes, shown once."),
+});
 export const recoveryCodesResponseSchema = z.object({ recoveryCodes: recoveryCodesSchema });
 export const pendingLoginRequestSchema = z.object({
-  mfaToken: z.string().optional().describe("The `mfaToken` of a token login's `mfa_required` answer; cookie logins send none (the pending-login cookie carries it)."),
+  mfaToken: z
+    .string()
+    .optional()
+    .describe(
+      "The `mfaToken` of a token login's `mfa_required` answer; cookie logins send none (the pending-login cookie carries it).",
+    ),
 });

@@ -8,7 +8,10 @@ const OPTIONS_PREFIX = "latchkey:mfa:webauthn-options:";
 
 function refuse(engine: Engine, retryAfterMs: number, rule: string, userId: string): never {
   const wait = Math.max(1, Math.ceil(retryAfterMs / 1000));
-  engine.world.logger.warn({ event: "mfa_throttled", rule, userId, retryAfterSeconds: wait }, "second-factor attempt refused: too many attempts");
+  engine.world.logger.warn(
+    { event: "mfa_throttled", rule, userId, retryAfterSeconds: wait },
+    "second-factor attempt refused: too many attempts",
+  );
   throw new HttpError("throttled", { seconds: wait }, { headers: { "Retry-After": String(wait) } });
 }
 
@@ -23,15 +26,27 @@ function refuse(engine: Engine, retryAfterMs: number, rule: string, userId: stri
  * hold even with `throttle.enabled: false`: they are part of what makes a code a factor.
  * `pendingKey` null counts on the user only (confirmation of a new authenticator).
  */
-export async function countSecondFactorAttempt(engine: Engine, userId: string, pendingKey: string | null): Promise<void> {
+export async function countSecondFactorAttempt(
+  engine: Engine,
+  userId: string,
+  pendingKey: string | null,
+): Promise<void> {
   const { config, world } = engine;
   const throttle = world.stores.throttle;
   if (pendingKey !== null) {
-    const perLogin = await storeCall("throttle", () => throttle.consume(PENDING_PREFIX + pendingKey, config.mfa.attemptsPerPendingLogin, config.mfa.pendingLoginTtlSeconds));
+    const perLogin = await storeCall("throttle", () =>
+      throttle.consume(
+        PENDING_PREFIX + pendingKey,
+        config.mfa.attemptsPerPendingLogin,
+        config.mfa.pendingLoginTtlSeconds,
+      ),
+    );
     if (!perLogin.allowed) refuse(engine, perLogin.retryAfterMs, "pending_login", userId);
   }
   const window = config.mfa.attemptsPerUser;
-  const perUser = await storeCall("throttle", () => throttle.consume(USER_PREFIX + userId, window.points, window.durationSeconds));
+  const perUser = await storeCall("throttle", () =>
+    throttle.consume(USER_PREFIX + userId, window.points, window.durationSeconds),
+  );
   if (!perUser.allowed) refuse(engine, perUser.retryAfterMs, "user", userId);
 }
 
@@ -48,6 +63,12 @@ export async function resetSecondFactorAttempts(engine: Engine, userId: string):
  */
 export async function countPasskeyOptions(engine: Engine, userId: string, pendingKey: string): Promise<void> {
   const { config, world } = engine;
-  const decision = await storeCall("throttle", () => world.stores.throttle.consume(OPTIONS_PREFIX + pendingKey, config.mfa.attemptsPerPendingLogin, config.mfa.pendingLoginTtlSeconds));
+  const decision = await storeCall("throttle", () =>
+    world.stores.throttle.consume(
+      OPTIONS_PREFIX + pendingKey,
+      config.mfa.attemptsPerPendingLogin,
+      config.mfa.pendingLoginTtlSeconds,
+    ),
+  );
   if (!decision.allowed) refuse(engine, decision.retryAfterMs, "webauthn_options", userId);
 }

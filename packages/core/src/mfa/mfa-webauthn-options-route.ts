@@ -21,7 +21,11 @@ export const mfaWebauthnOptionsRoute: RouteDefinition = {
   requestBody: pendingLoginRequestSchema,
   responses: {
     200: { description: "Request options for this user's passkeys.", schema: requestOptionsSchema },
-    400: { description: "No live pending login (`mfa_login_invalid`): log in again; or the user has no passkey (`mfa_webauthn_unavailable`).", schema: errorSchema },
+    400: {
+      description:
+        "No live pending login (`mfa_login_invalid`): log in again; or the user has no passkey (`mfa_webauthn_unavailable`).",
+      schema: errorSchema,
+    },
     403: { description: "CSRF check failed.", schema: errorSchema },
     429: { description: "Too many options requests on this pending login; see Retry-After.", schema: errorSchema },
   },

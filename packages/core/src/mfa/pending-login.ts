@@ -37,16 +37,31 @@ function store(engine: Engine) {
  * cookie (script injected into the page cannot read it, and it is no session: it opens
  * nothing but `POST /mfa/authenticate/`); a token login gets it back in the body.
  */
-export async function startPendingLogin(engine: Engine, req: LatchkeyRequest, userId: string, login: { kind: "cookie" | "bearer"; label: string | null }): Promise<{ token: string; cookies: string[] }> {
+export async function startPendingLogin(
+  engine: Engine,
+  req: LatchkeyRequest,
+  userId: string,
+  login: { kind: "cookie" | "bearer"; label: string | null },
+): Promise<{ token: string; cookies: string[] }> {
   const { config, world } = engine;
   const token = randomBase64url(world.random, TOKEN_BYTES);
   const now = world.clock.now();
   const ttl = config.mfa.pendingLoginTtlSeconds;
-  await storeCall("mfa", () => store(engine).savePendingLogin({ tokenHash: sha256Hex(token), userId, kind: login.kind, label: login.label, createdAt: now, expiresAt: now + ttl * 1000 }));
+  await storeCall("mfa", () =>
+    store(engine).savePendingLogin({
+      tokenHash: sha256Hex(token),
+      userId,
+      kind: login.kind,
+      label: login.label,
+      createdAt: now,
+      expiresAt: now + ttl * 1000,
+    }),
+  );
   // Expired pending logins are already refused; each new one also sweeps them away (one indexed
   // DELETE), so abandoned logins do not pile up and no cron job is needed for them.
   await storeCall("mfa", () => store(engine).deleteExpiredPendingLogins(now));
-  const cookies = login.kind === "cookie" ? [shortLivedCookie(req, config, config.mfa.pendingCookieName, token, ttl, now)] : [];
+  const cookies =
+    login.kind === "cookie" ? [shortLivedCookie(req, config, config.mfa.pendingCookieName, token, ttl, now)] : [];
   return { token, cookies };
 }
 
@@ -56,7 +71,11 @@ export async function startPendingLogin(engine: Engine, req: LatchkeyRequest, us
  * expired, used and a user deactivated since). Does not consume it: a mistyped code leaves it
  * usable, within its attempt limit.
  */
-export async function readPendingLogin(engine: Engine, req: LatchkeyRequest, fields: Record<string, unknown>): Promise<PendingLogin> {
+export async function readPendingLogin(
+  engine: Engine,
+  req: LatchkeyRequest,
+  fields: Record<string, unknown>,
+): Promise<PendingLogin> {
   const fromBody = stringField(fields, "mfaToken", 64);
   const token = fromBody ?? readCookie(req.header("cookie"), engine.config.mfa.pendingCookieName);
   const via = fromBody === undefined ? "cookie" : "body";
@@ -77,12 +96,19 @@ export async function readPendingLogin(engine: Engine, req: LatchkeyRequest, fie
  * user's second-factor throttle, and answers as `POST /login/` (new session, CSRF rotation,
  * `lastLogin`, the pending cookie cleared) or `POST /token/login/` (a new bearer token).
  */
-export async function completePendingLogin(engine: Engine, req: LatchkeyRequest, pending: PendingLogin): Promise<LatchkeyResponse> {
+export async function completePendingLogin(
+  engine: Engine,
+  req: LatchkeyRequest,
+  pending: PendingLogin,
+): Promise<LatchkeyResponse> {
   const now = engine.world.clock.now();
   const consumed = await storeCall("mfa", () => store(engine).consumePendingLogin(pending.record.tokenHash, now));
   if (consumed === null) throw new HttpError("mfa_login_invalid");
   await resetSecondFactorAttempts(engine, consumed.userId);
-  engine.world.logger.info({ event: "mfa_login_completed", userId: consumed.userId, kind: consumed.kind }, "second factor accepted");
+  engine.world.logger.info(
+    { event: "mfa_login_completed", userId: consumed.userId, kind: consumed.kind },
+    "second factor accepted",
+  );
   if (consumed.kind === "bearer") return completeTokenLogin(engine, req, pending.user, consumed.label);
   return completeCookieLogin(engine, req, pending.user, [clearPendingCookie(engine, req)]);
 }

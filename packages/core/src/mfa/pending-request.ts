@@ -15,7 +15,10 @@ import { readPendingLogin, type PendingLogin } from "./pending-login.js";
  * like login. A token login (`mfaToken` in the body) carries no ambient credential; a page
  * on an untrusted origin is still refused.
  */
-export async function readPendingRequest(engine: Engine, req: LatchkeyRequest): Promise<{ fields: Record<string, unknown>; pending: PendingLogin }> {
+export async function readPendingRequest(
+  engine: Engine,
+  req: LatchkeyRequest,
+): Promise<{ fields: Record<string, unknown>; pending: PendingLogin }> {
   const { config } = engine;
   const fields = bodyFields(await readBodyOnce(req, config.maxBodyBytes));
   if (fields.mfaToken === undefined) {

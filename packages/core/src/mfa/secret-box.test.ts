@@ -19,7 +19,13 @@ describe("createSecretBox()", () => {
   it("rotates keys: a new first key seals, the old one still opens what it sealed, and without it those secrets stay shut", () => {
     const old = createSecretBox([{ id: "k1", key: key(1) }], cryptoRandom);
     const sealedOld = old.seal(SECRET, "42");
-    const rotated = createSecretBox([{ id: "k2", key: key(2) }, { id: "k1", key: key(1) }], cryptoRandom);
+    const rotated = createSecretBox(
+      [
+        { id: "k2", key: key(2) },
+        { id: "k1", key: key(1) },
+      ],
+      cryptoRandom,
+    );
     assert.deepEqual(rotated.open(sealedOld, "42"), SECRET);
     assert.match(rotated.seal(SECRET, "42"), /^v1\.k2\./);
     const retired = createSecretBox([{ id: "k2", key: key(2) }], cryptoRandom);

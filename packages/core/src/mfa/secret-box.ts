@@ -31,7 +31,8 @@ export function createSecretBox(keys: readonly MfaKey[], random: RandomSource): 
   return {
     canSeal: sealing !== undefined,
     seal(secret, userId) {
-      if (sealing === undefined) throw new Error("No mfa.encryptionKeys configured: TOTP secrets are never stored in clear.");
+      if (sealing === undefined)
+        throw new Error("No mfa.encryptionKeys configured: TOTP secrets are never stored in clear.");
       const iv = random.fill(new Uint8Array(IV_BYTES));
       const cipher = createCipheriv("aes-256-gcm", sealing.key, iv, { authTagLength: TAG_BYTES });
       cipher.setAAD(Buffer.from(userId, "utf8"));
@@ -40,7 +41,14 @@ export function createSecretBox(keys: readonly MfaKey[], random: RandomSource): 
     },
     open(sealed, userId) {
       const [version, keyId, ivText, bodyText, extra] = sealed.split(".");
-      if (version !== VERSION || keyId === undefined || ivText === undefined || bodyText === undefined || extra !== undefined) return null;
+      if (
+        version !== VERSION ||
+        keyId === undefined ||
+        ivText === undefined ||
+        bodyText === undefined ||
+        extra !== undefined
+      )
+        return null;
       const key = byId.get(keyId);
       if (key === undefined) return null;
       const iv = Buffer.from(ivText, "base64url");
@@ -50,7 +58,9 @@ export function createSecretBox(keys: readonly MfaKey[], random: RandomSource): 
         const decipher = createDecipheriv("aes-256-gcm", key, iv, { authTagLength: TAG_BYTES });
         decipher.setAAD(Buffer.from(userId, "utf8"));
         decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-        return new Uint8Array(Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]));
+        return new Uint8Array(
+          Buffer.concat([decipher.update(body.subarray(0, body.length - TAG_BYTES)), decipher.final()]),
+        );
       } catch {
         return null;
       }

@@ -6,14 +6,24 @@ import type { RandomSource } from "../ports/world.js";
 const ALGORITHM = "SHA1";
 const DIGITS = 6;
 const PERIOD_SECONDS = 30;
-/** Steps either side of now still accepted, for clock drift and typing time (RFC 6238 §5.2: one step back is recommended). */
+/**
+ * Steps either side of now still accepted, for clock drift and typing time (RFC 6238 §5.2: one step back is
+ * recommended).
+ */
 const WINDOW = 1;
 /** Bytes of a new secret: 160 bits, the HMAC-SHA-1 output size RFC 4226 §4 recommends. */
 const SECRET_BYTES = 20;
 const CODE_PATTERN = /^\d{6}$/;
 
 function totpOf(secret: Uint8Array, issuer = "", label = ""): TOTP {
-  return new TOTP({ issuer, label, secret: new Secret({ buffer: Uint8Array.from(secret).buffer }), algorithm: ALGORITHM, digits: DIGITS, period: PERIOD_SECONDS });
+  return new TOTP({
+    issuer,
+    label,
+    secret: new Secret({ buffer: Uint8Array.from(secret).buffer }),
+    algorithm: ALGORITHM,
+    digits: DIGITS,
+    period: PERIOD_SECONDS,
+  });
 }
 
 /** A new TOTP secret from the CSPRNG. */

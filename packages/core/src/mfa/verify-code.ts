@@ -12,7 +12,11 @@ import { looksLikeTotpCode, matchTotpStep } from "./totp.js";
  * anything else as a recovery code (deleted by the store, one winner). Resolves to the method
  * that matched, or null.
  */
-export async function useSecondFactorCode(engine: Engine, userId: string, code: string): Promise<SecondFactorMethod | null> {
+export async function useSecondFactorCode(
+  engine: Engine,
+  userId: string,
+  code: string,
+): Promise<SecondFactorMethod | null> {
   const store = mfaStoreOf(engine);
   const { world } = engine;
   const typed = code.trim().replaceAll(" ", "");
@@ -23,7 +27,10 @@ export async function useSecondFactorCode(engine: Engine, userId: string, code: 
     if (secret === null) {
       // The key that sealed it is no longer configured (or the row was altered): the app's codes
       // cannot be checked. Recovery codes still work; the operator must restore the key.
-      world.logger.error({ event: "mfa_secret_unreadable", userId }, "a TOTP secret cannot be opened with the configured mfa.encryptionKeys");
+      world.logger.error(
+        { event: "mfa_secret_unreadable", userId },
+        "a TOTP secret cannot be opened with the configured mfa.encryptionKeys",
+      );
       return null;
     }
     const step = matchTotpStep(secret, typed, world.clock.now());

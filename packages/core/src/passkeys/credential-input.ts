@@ -2,7 +2,10 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from "@simp
 import { z } from "zod";
 import { HttpError } from "../errors.js";
 
-const base64url = z.string().max(16_384).regex(/^[A-Za-z0-9_-]*$/);
+const base64url = z
+  .string()
+  .max(16_384)
+  .regex(/^[A-Za-z0-9_-]*$/);
 const common = {
   id: base64url.min(1).max(1_024),
   rawId: base64url.min(1).max(1_024),
@@ -11,7 +14,10 @@ const common = {
   authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
 };
 
-/** The JSON form of a `navigator.credentials.create()` result (as `@simplewebauthn/browser` and `PublicKeyCredential.toJSON()` send it). */
+/**
+ * The JSON form of a `navigator.credentials.create()` result (as `@simplewebauthn/browser` and
+ * `PublicKeyCredential.toJSON()` send it).
+ */
 export const registrationCredentialSchema = z.object({
   ...common,
   response: z.object({
@@ -34,7 +40,10 @@ export const authenticationCredentialSchema = z.object({
 
 function parse<T>(schema: z.ZodType<T>, fields: Record<string, unknown>): T {
   const result = schema.safeParse(fields.credential);
-  if (!result.success) throw new HttpError("invalid_body", { reason: "Please provide credential: the JSON of the browser's passkey response (PublicKeyCredential)." });
+  if (!result.success)
+    throw new HttpError("invalid_body", {
+      reason: "Please provide credential: the JSON of the browser's passkey response (PublicKeyCredential).",
+    });
   return result.data;
 }
 
@@ -49,7 +58,9 @@ export function registrationCredential(fields: Record<string, unknown>): Registr
     rawId: parsed.rawId,
     type: parsed.type,
     clientExtensionResults: parsed.clientExtensionResults,
-    ...(parsed.authenticatorAttachment === undefined ? {} : { authenticatorAttachment: parsed.authenticatorAttachment }),
+    ...(parsed.authenticatorAttachment === undefined
+      ? {}
+      : { authenticatorAttachment: parsed.authenticatorAttachment }),
     response: {
       clientDataJSON: parsed.response.clientDataJSON,
       attestationObject: parsed.response.attestationObject,
@@ -68,7 +79,9 @@ export function authenticationCredential(fields: Record<string, unknown>): Authe
     rawId: parsed.rawId,
     type: parsed.type,
     clientExtensionResults: parsed.clientExtensionResults,
-    ...(parsed.authenticatorAttachment === undefined ? {} : { authenticatorAttachment: parsed.authenticatorAttachment }),
+    ...(parsed.authenticatorAttachment === undefined
+      ? {}
+      : { authenticatorAttachment: parsed.authenticatorAttachment }),
     response: {
       clientDataJSON: parsed.response.clientDataJSON,
       authenticatorData: parsed.response.authenticatorData,

@@ -19,11 +19,17 @@ const CHALLENGE_BYTES = 32;
  * challenge), single-use and expiring after `passkeys.challengeTtlSeconds`. Resolves to the
  * challenge's bytes, which the WebAuthn options carry to the browser.
  */
-export async function issueChallenge(context: PasskeyContext, purpose: WebauthnChallengePurpose, userId: string | null): Promise<Uint8Array<ArrayBuffer>> {
+export async function issueChallenge(
+  context: PasskeyContext,
+  purpose: WebauthnChallengePurpose,
+  userId: string | null,
+): Promise<Uint8Array<ArrayBuffer>> {
   const bytes = context.world.random.fill(new Uint8Array(CHALLENGE_BYTES));
   const challenge = Buffer.from(bytes).toString("base64url");
   const expiresAt = context.world.clock.now() + context.config.passkeys.challengeTtlSeconds * 1000;
-  await storeCall("passkey", () => context.store.saveChallenge({ challengeHash: sha256Hex(challenge), purpose, userId, expiresAt }));
+  await storeCall("passkey", () =>
+    context.store.saveChallenge({ challengeHash: sha256Hex(challenge), purpose, userId, expiresAt }),
+  );
   return new Uint8Array(bytes);
 }
 
@@ -31,7 +37,14 @@ export async function issueChallenge(context: PasskeyContext, purpose: WebauthnC
 export function signedChallenge(clientDataJSON: string): string | null {
   try {
     const data: unknown = JSON.parse(Buffer.from(clientDataJSON, "base64url").toString("utf8"));
-    if (typeof data === "object" && data !== null && "challenge" in data && typeof data.challenge === "string" && data.challenge.length <= 512) return data.challenge;
+    if (
+      typeof data === "object" &&
+      data !== null &&
+      "challenge" in data &&
+      typeof data.challenge === "string" &&
+      data.challenge.length <= 512
+    )
+      return data.challenge;
   } catch {
     // Not base64url JSON: falls through to null.
   }
@@ -45,7 +58,11 @@ export function signedChallenge(clientDataJSON: string): string | null {
  * issued for another purpose (a login challenge never registers a key), is refused with 400
  * `webauthn_challenge_invalid`.
  */
-export async function takeChallenge(context: PasskeyContext, clientDataJSON: string, purpose: WebauthnChallengePurpose): Promise<{ challenge: string; userId: string | null }> {
+export async function takeChallenge(
+  context: PasskeyContext,
+  clientDataJSON: string,
+  purpose: WebauthnChallengePurpose,
+): Promise<{ challenge: string; userId: string | null }> {
   const challenge = signedChallenge(clientDataJSON);
   if (challenge === null) throw new HttpError("passkey_invalid");
   const now = context.world.clock.now();

@@ -10,7 +10,13 @@ import { storeCall } from "../store-call.js";
  * the account has no address or no account lifecycle). Someone holding a stolen session who
  * adds their own passkey (a lasting back door) is thereby reported to the owner at once.
  */
-export async function queuePasskeyNotice(engine: Engine, req: LatchkeyRequest, user: User, message: "passkeyAdded" | "passkeyRemoved", name: string): Promise<void> {
+export async function queuePasskeyNotice(
+  engine: Engine,
+  req: LatchkeyRequest,
+  user: User,
+  message: "passkeyAdded" | "passkeyRemoved",
+  name: string,
+): Promise<void> {
   const lifecycle = engine.lifecycle;
   if (lifecycle === null || user.email === "") return;
   const { config, world } = engine;
@@ -21,5 +27,7 @@ export async function queuePasskeyNotice(engine: Engine, req: LatchkeyRequest, u
     name,
   });
   const id = randomBase64url(world.random, 16);
-  await storeCall("account", () => lifecycle.store.enqueueMessage({ id, to: user.email, ...rendered, createdAt: world.clock.now() }));
+  await storeCall("account", () =>
+    lifecycle.store.enqueueMessage({ id, to: user.email, ...rendered, createdAt: world.clock.now() }),
+  );
 }

@@ -20,7 +20,10 @@ const ALGORITHMS = [-8, -7, -257];
  * discoverable (resident) credential so it can log in without a username, and the user's
  * existing credentials excluded so one authenticator is not registered twice.
  */
-export async function registrationOptions(context: PasskeyContext, user: User): Promise<PublicKeyCredentialCreationOptionsJSON> {
+export async function registrationOptions(
+  context: PasskeyContext,
+  user: User,
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const userId = String(user.id);
   const existing = await storeCall("passkey", () => context.store.listCredentials(userId));
   const challenge = await issueChallenge(context, "register", userId);
@@ -35,8 +38,15 @@ export async function registrationOptions(context: PasskeyContext, user: User): 
     challenge,
     timeout: passkeys.challengeTtlSeconds * 1000,
     attestationType: "none",
-    excludeCredentials: existing.map((c) => ({ id: c.credentialId, transports: c.transports as AuthenticatorTransportFuture[] })),
-    authenticatorSelection: { residentKey: "required", requireResidentKey: true, userVerification: passkeys.userVerification },
+    excludeCredentials: existing.map((c) => ({
+      id: c.credentialId,
+      transports: c.transports as AuthenticatorTransportFuture[],
+    })),
+    authenticatorSelection: {
+      residentKey: "required",
+      requireResidentKey: true,
+      userVerification: passkeys.userVerification,
+    },
     supportedAlgorithmIDs: ALGORITHMS,
   });
 }
@@ -48,7 +58,12 @@ export async function registrationOptions(context: PasskeyContext, user: User): 
  * refused), user presence and, when required, user verification. A credential id already
  * registered (to anyone) is 400 `passkey_already_registered`.
  */
-export async function registerPasskey(context: PasskeyContext, userId: string, response: RegistrationResponseJSON, name: string): Promise<PasskeyRecord> {
+export async function registerPasskey(
+  context: PasskeyContext,
+  userId: string,
+  response: RegistrationResponseJSON,
+  name: string,
+): Promise<PasskeyRecord> {
   const { challenge, userId: issuedTo } = await takeChallenge(context, response.response.clientDataJSON, "register");
   // A challenge issued to another account cannot register a key on this one.
   if (issuedTo !== userId) throw new HttpError("webauthn_challenge_invalid");
@@ -64,7 +79,10 @@ export async function registerPasskey(context: PasskeyContext, userId: string, r
       supportedAlgorithmIDs: ALGORITHMS,
     });
   } catch (error) {
-    context.world.logger.warn({ event: "passkey_register_refused", userId, reason: error instanceof Error ? error.message : String(error) }, "passkey registration refused");
+    context.world.logger.warn(
+      { event: "passkey_register_refused", userId, reason: error instanceof Error ? error.message : String(error) },
+      "passkey registration refused",
+    );
     throw new HttpError("passkey_invalid");
   }
   if (!verified.verified) throw new HttpError("passkey_invalid");
@@ -82,7 +100,8 @@ export async function registerPasskey(context: PasskeyContext, userId: string, r
     createdAt: context.world.clock.now(),
     lastUsedAt: null,
   };
-  if (!(await storeCall("passkey", () => context.store.createCredential(record)))) throw new HttpError("passkey_already_registered");
+  if (!(await storeCall("passkey", () => context.store.createCredential(record))))
+    throw new HttpError("passkey_already_registered");
   context.world.logger.info({ event: "passkey_registered", userId, passkeyId: record.id }, "passkey registered");
   return record;
 }

@@ -21,6 +21,9 @@ export async function throttleLoginOptions(engine: Engine, req: LatchkeyRequest)
   const decision = await storeCall("throttle", () => world.stores.throttle.consume(key, points, durationSeconds));
   if (decision.allowed) return;
   const wait = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-  world.logger.warn({ event: "passkey_login_options_throttled", retryAfterSeconds: wait }, "passkey login start refused: too many from this client");
+  world.logger.warn(
+    { event: "passkey_login_options_throttled", retryAfterSeconds: wait },
+    "passkey login start refused: too many from this client",
+  );
   throw new HttpError("throttled", { seconds: wait }, { headers: { "Retry-After": String(wait) } });
 }

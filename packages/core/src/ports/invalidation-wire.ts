@@ -29,7 +29,13 @@ function tagOf(event: RevocationTag): RevocationTag {
 function decodeTag(value: object): RevocationTag {
   const tag: RevocationTag = {};
   if ("ack" in value && isId(value.ack)) tag.ack = value.ack;
-  if ("counter" in value && typeof value.counter === "number" && Number.isSafeInteger(value.counter) && value.counter > 0) tag.counter = value.counter;
+  if (
+    "counter" in value &&
+    typeof value.counter === "number" &&
+    Number.isSafeInteger(value.counter) &&
+    value.counter > 0
+  )
+    tag.counter = value.counter;
   return tag;
 }
 
@@ -51,8 +57,10 @@ export function decodeInvalidation(text: string): InvalidationEvent {
   }
   if (typeof value !== "object" || value === null) return { kind: "all" };
   const kind: unknown = "kind" in value ? value.kind : undefined;
-  if (kind === "session" && "id" in value && isId(value.id)) return { kind: "session", id: value.id, ...decodeTag(value) };
-  if (kind === "user" && "userId" in value && isId(value.userId)) return { kind: "user", userId: value.userId, ...decodeTag(value) };
+  if (kind === "session" && "id" in value && isId(value.id))
+    return { kind: "session", id: value.id, ...decodeTag(value) };
+  if (kind === "user" && "userId" in value && isId(value.userId))
+    return { kind: "user", userId: value.userId, ...decodeTag(value) };
   // An acknowledgement changes no cache; a malformed one is ignored the same way ("all" is
   // still safe, and a revocation whose acknowledgement is lost waits for the lease instead).
   if (kind === "ack" && "token" in value && isId(value.token) && "process" in value && isId(value.process)) {

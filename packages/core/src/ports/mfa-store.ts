@@ -70,6 +70,8 @@ export interface MfaStore {
   consumePendingLogin(tokenHash: string, now: number): Promise<PendingLoginRecord | null>;
   /** Deletes pending logins that expired at `now`. Resolves to the count. */
   deleteExpiredPendingLogins(now: number): Promise<number>;
-  /** Deletes the user's authenticator, recovery codes and pending logins (`latchkey users mfa reset`, account deletion). */
+  /**
+   * Deletes the user's authenticator, recovery codes and pending logins (`latchkey users mfa reset`, account deletion).
+   */
   deleteUserFactors(userId: string): Promise<void>;
 }

@@ -71,5 +71,9 @@ export interface PasskeyStore {
    * is none or it expired at `now`. Atomic: of concurrent calls for one challenge exactly one
    * gets it (a challenge answers one ceremony, even under a burst of replays).
    */
-  consumeChallenge(challengeHash: string, purpose: WebauthnChallengePurpose, now: number): Promise<WebauthnChallengeRecord | null>;
+  consumeChallenge(
+    challengeHash: string,
+    purpose: WebauthnChallengePurpose,
+    now: number,
+  ): Promise<WebauthnChallengeRecord | null>;
 }

@@ -53,10 +53,7 @@ export interface SessionStore {
    * Deletes the user's sessions, optionally only those of one kind and sparing one id.
    * Resolves to how many were deleted.
    */
-  deleteUserSessions(
-    userId: string,
-    options?: { kind?: SessionKind; exceptId?: string },
-  ): Promise<number>;
+  deleteUserSessions(userId: string, options?: { kind?: SessionKind; exceptId?: string }): Promise<number>;
   /** The user's sessions (expired ones may be included), newest first. */
   listUserSessions(userId: string): Promise<SessionRecord[]>;
   /**

@@ -33,7 +33,10 @@ export async function readAnonymousBody(engine: Engine, req: LatchkeyRequest): P
  * The caller's identity, or 401. Cookie-authenticated unsafe requests pass the CSRF check
  * first (a hostile page must not revoke sessions or delete the account with the victim's cookie).
  */
-export async function requireSignedIn(engine: Engine, req: LatchkeyRequest): Promise<{ auth: Auth; cookies: string[] }> {
+export async function requireSignedIn(
+  engine: Engine,
+  req: LatchkeyRequest,
+): Promise<{ auth: Auth; cookies: string[] }> {
   const result = await authenticate(engine, req);
   if (result.auth === null) throw new HttpError("not_authenticated");
   if (result.auth.via === "cookie" && !isSafeMethod(req.method)) {
@@ -55,12 +58,20 @@ export async function requireFresh(engine: Engine, auth: Auth): Promise<void> {
 export async function throttleOr429(engine: Engine, bucket: AccountThrottleBucket, key: string): Promise<void> {
   const wait = await engine.accountThrottle.hit(bucket, key);
   if (wait === null) return;
-  engine.world.logger.warn({ event: "account_throttled", bucket, retryAfterSeconds: wait }, "account request refused: too many requests");
+  engine.world.logger.warn(
+    { event: "account_throttled", bucket, retryAfterSeconds: wait },
+    "account request refused: too many requests",
+  );
   throw new HttpError("throttled", { seconds: wait }, { headers: { "Retry-After": String(wait) } });
 }
 
 /** A required, non-empty string field, or 400 naming the fields the route needs. */
-export function requiredField(fields: Record<string, unknown>, names: readonly string[], maxLength: number, missing: string): string {
+export function requiredField(
+  fields: Record<string, unknown>,
+  names: readonly string[],
+  maxLength: number,
+  missing: string,
+): string {
   for (const name of names) {
     const value = stringField(fields, name, maxLength);
     if (value !== undefined && value !== "") {
@@ -75,14 +86,21 @@ export function requiredField(fields: Record<string, unknown>, names: readonly s
  * Starts a cookie session for `user` as login does: the session the browser brought is ended
  * first (no session fixation), the CSRF token is rotated.
  */
-export async function startCookieSession(engine: Engine, req: LatchkeyRequest, user: User): Promise<{ cookies: string[]; headers: Record<string, string> }> {
+export async function startCookieSession(
+  engine: Engine,
+  req: LatchkeyRequest,
+  user: User,
+): Promise<{ cookies: string[]; headers: Record<string, string> }> {
   const { config } = engine;
   const previous = readCredential(req, config);
   if (previous.via === "cookie") {
     const old = await engine.sessions.validateSessionToken(previous.token, "cookie");
     if (old !== null) await engine.sessions.invalidateSession(old.session.id);
   }
-  const { token, session } = await engine.sessions.createSession(String(user.id), "cookie", { ip: clientIp(req, config), userAgent: req.header("user-agent") ?? null });
+  const { token, session } = await engine.sessions.createSession(String(user.id), "cookie", {
+    ip: clientIp(req, config),
+    userAgent: req.header("user-agent") ?? null,
+  });
   const csrf = issueCsrf(engine, req, { rotate: true });
   return {
     cookies: [sessionCookie(req, config, token, session.expiresAt, engine.world.clock.now()), ...csrf.cookies],
@@ -98,7 +116,13 @@ export async function startCookieSession(engine: Engine, req: LatchkeyRequest, u
 export async function refuseUnverified(engine: Engine, req: LatchkeyRequest, user: User): Promise<void> {
   const { config } = engine;
   const lifecycle = engine.lifecycle;
-  if (lifecycle === null || !config.signup.enabled || config.signup.emailVerification !== "mandatory" || user.email === "") return;
+  if (
+    lifecycle === null ||
+    !config.signup.enabled ||
+    config.signup.emailVerification !== "mandatory" ||
+    user.email === ""
+  )
+    return;
   if (await lifecycle.isVerified(user)) return;
   lifecycle.background("login_unverified_link", async () => {
     if ((await engine.accountThrottle.hit("mailPerAddress", user.email.toLowerCase())) !== null) return;
@@ -116,7 +140,12 @@ export async function refuseUnverified(engine: Engine, req: LatchkeyRequest, use
  * (account enumeration). The per-address limit is silent for the same reason: it drops the
  * mail, never changes the answer. `send` runs only for an active account using the address.
  */
-export async function acceptAddressedMail(engine: Engine, req: LatchkeyRequest, task: string, send: (user: UserRecord, lifecycle: AccountLifecycle) => Promise<void>): Promise<void> {
+export async function acceptAddressedMail(
+  engine: Engine,
+  req: LatchkeyRequest,
+  task: string,
+  send: (user: UserRecord, lifecycle: AccountLifecycle) => Promise<void>,
+): Promise<void> {
   const lifecycle = lifecycleOf(engine);
   const fields = await readAnonymousBody(engine, req);
   const email = requiredField(fields, ["email"], MAX_EMAIL_LENGTH, "Please provide email.").trim();

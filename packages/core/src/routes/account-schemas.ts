@@ -20,7 +20,10 @@ export const acceptedSchema = z.object({ detail: z.string() }).describe("The sam
 export const verifiedSchema = z.object({ detail: z.string(), email: z.string().describe("The address now verified.") });
 export const resetConfirmRequestSchema = z.object({ key: z.string(), new_password: z.string() });
 export const passwordRequestSchema = z.object({ password: z.string() });
-export const reauthenticateResponseSchema = z.object({ detail: z.string(), freshUntil: z.string().describe("ISO 8601") });
+export const reauthenticateResponseSchema = z.object({
+  detail: z.string(),
+  freshUntil: z.string().describe("ISO 8601"),
+});
 
 export const sessionInfoSchema = z
   .object({

@@ -24,7 +24,10 @@ export async function attemptLogin(
   const guarded = await engine.throttle.guard(key, ip, () => engine.accounts.authenticate(username, password));
   if (guarded.throttled) {
     const wait = guarded.retryAfterSeconds;
-    engine.world.logger.warn({ event: "login_throttled", username, ip, rule: guarded.rule, retryAfterSeconds: wait }, "login refused: too many attempts");
+    engine.world.logger.warn(
+      { event: "login_throttled", username, ip, rule: guarded.rule, retryAfterSeconds: wait },
+      "login refused: too many attempts",
+    );
     throw new HttpError("throttled", { seconds: wait }, { headers: { "Retry-After": String(wait) } });
   }
   const result = guarded.value;

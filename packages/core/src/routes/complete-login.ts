@@ -16,7 +16,12 @@ import { respond } from "./respond.js";
  * rotates the CSRF token and answers as `POST /login/` does. `cookies` are set too (e.g.
  * clearing the pending-login cookie).
  */
-export async function completeCookieLogin(engine: Engine, req: LatchkeyRequest, user: UserRecord, cookies: readonly string[] = []): Promise<LatchkeyResponse> {
+export async function completeCookieLogin(
+  engine: Engine,
+  req: LatchkeyRequest,
+  user: UserRecord,
+  cookies: readonly string[] = [],
+): Promise<LatchkeyResponse> {
   const { config } = engine;
   // Session fixation: whatever session the browser brought is ended, and the new session
   // gets a fresh token the server generated; a token planted by an attacker is never adopted.
@@ -32,28 +37,50 @@ export async function completeCookieLogin(engine: Engine, req: LatchkeyRequest, 
     userAgent: req.header("user-agent") ?? null,
   });
   const now = engine.world.clock.now();
-  const updated = await storeCall("user", () => engine.world.stores.users.updateUser(String(user.id), { lastLogin: now }));
+  const updated = await storeCall("user", () =>
+    engine.world.stores.users.updateUser(String(user.id), { lastLogin: now }),
+  );
   // Only the last-login time changed: other processes' cached copies of the user may show
   // the old one for a moment, so a bus hiccup must not fail the login.
   await engine.sessions.userChanged(String(user.id), { bestEffort: true });
   const csrf = issueCsrf(engine, req, { rotate: true });
-  engine.world.logger.info({ event: "login", userId: String(user.id), sessionId: session.id, ip: session.ip }, "user logged in");
+  engine.world.logger.info(
+    { event: "login", userId: String(user.id), sessionId: session.id, ip: session.ip },
+    "user logged in",
+  );
   const rendered = renderUser(updated ?? user, config.userShape);
   return respond(
     200,
     config.loginResponse === "user" ? rendered : { detail: "Successfully logged in.", user: rendered },
-    { cookies: [sessionCookie(req, config, token, session.expiresAt, now), ...csrf.cookies, ...cookies], headers: { [config.csrf.headerName]: csrf.token } },
+    {
+      cookies: [sessionCookie(req, config, token, session.expiresAt, now), ...csrf.cookies, ...cookies],
+      headers: { [config.csrf.headerName]: csrf.token },
+    },
   );
 }
 
-/** Finishes a token login of `user`: a new bearer token with the device `label`, answered as `POST /token/login/` does. */
-export async function completeTokenLogin(engine: Engine, req: LatchkeyRequest, user: UserRecord, label: string | null): Promise<LatchkeyResponse> {
+/**
+ * Finishes a token login of `user`: a new bearer token with the device `label`, answered as `POST /token/login/` does.
+ */
+export async function completeTokenLogin(
+  engine: Engine,
+  req: LatchkeyRequest,
+  user: UserRecord,
+  label: string | null,
+): Promise<LatchkeyResponse> {
   const { config } = engine;
   const { token, session } = await engine.sessions.createSession(String(user.id), "bearer", {
     ip: clientIp(req, config),
     userAgent: req.header("user-agent") ?? null,
     label,
   });
-  engine.world.logger.info({ event: "token_login", userId: String(user.id), sessionId: session.id }, "bearer token issued");
-  return respond(200, { token, expiry: new Date(session.absoluteExpiresAt).toISOString(), user: renderUser(user, config.userShape) });
+  engine.world.logger.info(
+    { event: "token_login", userId: String(user.id), sessionId: session.id },
+    "bearer token issued",
+  );
+  return respond(200, {
+    token,
+    expiry: new Date(session.absoluteExpiresAt).toISOString(),
+    user: renderUser(user, config.userShape),
+  });
 }

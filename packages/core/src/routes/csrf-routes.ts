@@ -12,10 +12,20 @@ export const csrfRoute: RouteDefinition = {
     "Sets the `csrftoken` cookie (readable by script) and returns a masked token in the `X-CSRFToken` response header. Send it back in the `X-CSRFToken` request header on every unsafe request.",
   security: [],
   csrf: false,
-  responses: { 200: { description: "CSRF cookie set; token in the X-CSRFToken header.", schema: csrfResponseSchema, headers: ["csrfToken", "setCookie"] } },
+  responses: {
+    200: {
+      description: "CSRF cookie set; token in the X-CSRFToken header.",
+      schema: csrfResponseSchema,
+      headers: ["csrfToken", "setCookie"],
+    },
+  },
   async handle(engine, req) {
     const csrf = issueCsrf(engine, req, { refreshCookie: true });
-    return respond(200, { detail: "CSRF cookie set" }, { cookies: csrf.cookies, headers: { [engine.config.csrf.headerName]: csrf.token } });
+    return respond(
+      200,
+      { detail: "CSRF cookie set" },
+      { cookies: csrf.cookies, headers: { [engine.config.csrf.headerName]: csrf.token } },
+    );
   },
 };
 
@@ -23,7 +33,8 @@ export const sessionRoute: RouteDefinition = {
   name: "session",
   methods: ["GET"],
   summary: "Is there a logged-in session?",
-  description: "Answers whether the request carries a valid session, and makes sure the CSRF cookie is set (token also in the `X-CSRFToken` header).",
+  description:
+    "Answers whether the request carries a valid session, and makes sure the CSRF cookie is set (token also in the `X-CSRFToken` header).",
   security: ["cookie", "bearer"],
   csrf: false,
   responses: {
@@ -36,7 +47,10 @@ export const sessionRoute: RouteDefinition = {
     return respond(
       200,
       { isAuthenticated: result.auth !== null },
-      { cookies: [...result.cookies, ...staleCookieCleanup(engine, req, result), ...csrf.cookies], headers: { [engine.config.csrf.headerName]: csrf.token } },
+      {
+        cookies: [...result.cookies, ...staleCookieCleanup(engine, req, result), ...csrf.cookies],
+        headers: { [engine.config.csrf.headerName]: csrf.token },
+      },
     );
   },
 };

@@ -5,7 +5,15 @@ import { bodyFields, readBodyOnce } from "../http/body.js";
 import { clientIp } from "../http/request-info.js";
 import { storeCall } from "../store-call.js";
 import { ipThrottleKey } from "../throttle/ip-key.js";
-import { acceptAddressedMail, lifecycleOf, readAnonymousBody, requiredField, requireFresh, requireSignedIn, throttleOr429 } from "./account-guards.js";
+import {
+  acceptAddressedMail,
+  lifecycleOf,
+  readAnonymousBody,
+  requiredField,
+  requireFresh,
+  requireSignedIn,
+  throttleOr429,
+} from "./account-guards.js";
 import { acceptedSchema, emailRequestSchema, keyRequestSchema, verifiedSchema } from "./account-schemas.js";
 import type { RouteDefinition } from "./route-definition.js";
 import { respond } from "./respond.js";
@@ -48,7 +56,9 @@ export const emailVerifyRoute: RouteDefinition = {
       if (emailKey(user.email) !== emailKey(record.email)) throw new HttpError("key_invalid");
     } else {
       const users = world.stores.users;
-      const holder = await storeCall("user", async () => (users.getUserByEmail === undefined ? null : users.getUserByEmail(record.email)));
+      const holder = await storeCall("user", async () =>
+        users.getUserByEmail === undefined ? null : users.getUserByEmail(record.email),
+      );
       if (holder !== null && String(holder.id) !== String(user.id)) throw new HttpError("key_invalid");
       await engine.accounts.updateUser(String(user.id), { email: record.email });
       // Other pending changes and resets were sent for the old state: they die.
@@ -56,7 +66,10 @@ export const emailVerifyRoute: RouteDefinition = {
       await storeCall("account", () => lifecycle.store.deleteUserKeys(String(user.id), "reset_password"));
     }
     await storeCall("account", () => lifecycle.store.markEmailVerified(String(user.id), emailKey(record.email)));
-    world.logger.info({ event: record.purpose === "verify_email" ? "email_verified" : "email_changed", userId: String(user.id) }, "email address verified");
+    world.logger.info(
+      { event: record.purpose === "verify_email" ? "email_verified" : "email_changed", userId: String(user.id) },
+      "email address verified",
+    );
     return respond(200, { detail: "Email address verified.", email: record.email });
   },
 };
@@ -110,7 +123,8 @@ export const emailChangeRoute: RouteDefinition = {
     const fields = bodyFields(await readBodyOnce(req, engine.config.maxBodyBytes));
     const email = requiredField(fields, ["email"], MAX_EMAIL_LENGTH, "Please provide email.").trim();
     if (!isPlausibleEmail(email)) throw new HttpError("email_invalid");
-    if (emailKey(email) === emailKey(auth.user.email)) throw new HttpError("invalid_body", { reason: "This is already your address." });
+    if (emailKey(email) === emailKey(auth.user.email))
+      throw new HttpError("invalid_body", { reason: "This is already your address." });
     await throttleOr429(engine, "mailPerIp", ipThrottleKey(clientIp(req, engine.config)));
     const user = auth.user;
     lifecycle.background("email_change", async () => {

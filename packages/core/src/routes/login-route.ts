@@ -20,12 +20,25 @@ export const loginRoute: RouteDefinition = {
   requestBody: loginRequestSchema,
   responses: {
     200: { description: "Logged in.", schema: loginResponseSchema, headers: ["csrfToken", "setCookie"] },
-    400: { description: "Missing or invalid credentials (one answer for unknown user, wrong password and inactive user), or a malformed body.", schema: errorSchema },
-    401: { description: "The password is right but the user has a second factor (`code: mfa_required`, with `methods`): no session; a short-lived HttpOnly pending-login cookie is set for `POST /mfa/authenticate/`.", schema: mfaRequiredSchema, headers: ["setCookie"] },
+    400: {
+      description:
+        "Missing or invalid credentials (one answer for unknown user, wrong password and inactive user), or a malformed body.",
+      schema: errorSchema,
+    },
+    401: {
+      description:
+        "The password is right but the user has a second factor (`code: mfa_required`, with `methods`): no session; a short-lived HttpOnly pending-login cookie is set for `POST /mfa/authenticate/`.",
+      schema: mfaRequiredSchema,
+      headers: ["setCookie"],
+    },
     403: { description: "CSRF check failed.", schema: errorSchema },
     413: { description: "Body too large.", schema: errorSchema },
     415: { description: "Body is neither JSON nor form-encoded.", schema: errorSchema },
-    429: { description: "Too many failed attempts for this account or client, or too many checks of theirs at once; see Retry-After.", schema: errorSchema },
+    429: {
+      description:
+        "Too many failed attempts for this account or client, or too many checks of theirs at once; see Retry-After.",
+      schema: errorSchema,
+    },
   },
   async handle(engine, req) {
     const { config } = engine;

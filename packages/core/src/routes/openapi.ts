@@ -21,17 +21,34 @@ function toSchema(schema: z.ZodType, components: JsonObject): JsonObject {
 }
 
 /** Routes of the account lifecycle (SPEC §2a), tagged together in the document. */
-const ACCOUNT_ROUTES: ReadonlySet<string> = new Set(["signup", "emailVerify", "emailVerifyResend", "passwordReset", "passwordResetConfirm", "reauthenticate", "emailChange", "accountDelete", "sessions", "sessionsRevokeOthers"]);
+const ACCOUNT_ROUTES: ReadonlySet<string> = new Set([
+  "signup",
+  "emailVerify",
+  "emailVerifyResend",
+  "passwordReset",
+  "passwordResetConfirm",
+  "reauthenticate",
+  "emailChange",
+  "accountDelete",
+  "sessions",
+  "sessionsRevokeOthers",
+]);
 
 /** The operations of a route's `{path}/{id}/` items. */
-function itemOperations(route: RouteDefinition, item: NonNullable<RouteDefinition["item"]>, components: JsonObject): JsonObject {
+function itemOperations(
+  route: RouteDefinition,
+  item: NonNullable<RouteDefinition["item"]>,
+  components: JsonObject,
+): JsonObject {
   const operations: JsonObject = {};
   for (const method of item.methods) {
     const responses: JsonObject = {};
     for (const [status, response] of Object.entries(item.responses)) {
       responses[status] = {
         description: response.description,
-        ...(response.schema === undefined ? {} : { content: { "application/json": { schema: toSchema(response.schema, components) } } }),
+        ...(response.schema === undefined
+          ? {}
+          : { content: { "application/json": { schema: toSchema(response.schema, components) } } }),
       };
     }
     operations[method.toLowerCase()] = {
@@ -39,7 +56,15 @@ function itemOperations(route: RouteDefinition, item: NonNullable<RouteDefinitio
       summary: item.summary,
       description: `${item.description}\n\nCookie-authenticated calls need the CSRF header.\n\nAnswers with or without the trailing slash.`,
       tags: ["accounts"],
-      parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" }, description: "The item's public id (a session's or a passkey's)." }],
+      parameters: [
+        {
+          name: "id",
+          in: "path",
+          required: true,
+          schema: { type: "string" },
+          description: "The item's public id (a session's or a passkey's).",
+        },
+      ],
       security: route.security.map((scheme) => ({ [scheme]: [] })),
       responses,
     };
@@ -72,11 +97,16 @@ export function buildOpenApi(routes: readonly RouteDefinition[], config: Resolve
         responses[status] = {
           description: response.description,
           ...(response.headers === undefined ? {} : { headers: documentedHeaders(response.headers, config) }),
-          ...(response.schema === undefined ? {} : { content: { "application/json": { schema: toSchema(response.schema, components) } } }),
+          ...(response.schema === undefined
+            ? {}
+            : { content: { "application/json": { schema: toSchema(response.schema, components) } } }),
         };
       }
       if (!("503" in responses)) {
-        responses["503"] = { description: "A store is unreachable; nothing was changed.", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } };
+        responses["503"] = {
+          description: "A store is unreachable; nothing was changed.",
+          content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } },
+        };
       }
       addCommonResponses(responses, route, method);
       const security = route.security.map((scheme) => ({ [scheme]: [] }));
@@ -92,7 +122,15 @@ export function buildOpenApi(routes: readonly RouteDefinition[], config: Resolve
         operationId: route.name + (route.methods.length > 1 ? method[0] + method.slice(1).toLowerCase() : ""),
         summary: route.summary,
         description,
-        tags: [route.name.startsWith("mfa") ? "mfa" : ACCOUNT_ROUTES.has(route.name) ? "accounts" : route.name.startsWith("token") ? "tokens" : "session"],
+        tags: [
+          route.name.startsWith("mfa")
+            ? "mfa"
+            : ACCOUNT_ROUTES.has(route.name)
+              ? "accounts"
+              : route.name.startsWith("token")
+                ? "tokens"
+                : "session",
+        ],
         ...(security.length > 0 ? { security: [...security, ...(route.security.includes("basic") ? [{}] : [])] } : {}),
         ...(route.requestBody === undefined || method === "GET"
           ? {}
@@ -118,9 +156,12 @@ export function buildOpenApi(routes: readonly RouteDefinition[], config: Resolve
       get: {
         operationId: "openapi",
         summary: "This OpenAPI document",
-        description: "The OpenAPI 3.1 document of the enabled routes, generated from the definitions the server dispatches on.",
+        description:
+          "The OpenAPI 3.1 document of the enabled routes, generated from the definitions the server dispatches on.",
         tags: ["meta"],
-        responses: { 200: { description: "The document.", content: { "application/json": { schema: { type: "object" } } } } },
+        responses: {
+          200: { description: "The document.", content: { "application/json": { schema: { type: "object" } } } },
+        },
       },
     };
   }
@@ -129,16 +170,31 @@ export function buildOpenApi(routes: readonly RouteDefinition[], config: Resolve
     info: {
       title: "latchkey",
       version: "0.1.0",
-      description: "Session-cookie authentication for single-page apps. Error bodies always carry `detail` and usually a stable `code`.",
+      description:
+        "Session-cookie authentication for single-page apps. Error bodies always carry `detail` and usually a stable `code`.",
     },
     paths,
     components: {
       schemas: components,
       securitySchemes: {
-        cookie: { type: "apiKey", in: "cookie", name: config.session.cookieName, description: "The HttpOnly session cookie set by login." },
+        cookie: {
+          type: "apiKey",
+          in: "cookie",
+          name: config.session.cookieName,
+          description: "The HttpOnly session cookie set by login.",
+        },
         bearer: { type: "http", scheme: "bearer", description: "A token from the token login route." },
-        basic: { type: "http", scheme: "basic", description: "Accepted by the login routes only. latchkey never answers with `WWW-Authenticate: Basic`." },
-        csrf: { type: "apiKey", in: "header", name: config.csrf.headerName, description: "The CSRF token: required with the cookie on unsafe methods." },
+        basic: {
+          type: "http",
+          scheme: "basic",
+          description: "Accepted by the login routes only. latchkey never answers with `WWW-Authenticate: Basic`.",
+        },
+        csrf: {
+          type: "apiKey",
+          in: "header",
+          name: config.csrf.headerName,
+          description: "The CSRF token: required with the cookie on unsafe methods.",
+        },
       },
     },
   };

@@ -22,7 +22,10 @@ export const passkeyLoginOptionsRoute: RouteDefinition = {
   responses: {
     200: { description: "Request options.", schema: requestOptionsSchema },
     403: { description: "CSRF check failed.", schema: errorSchema },
-    429: { description: "Too many login starts from this client (`passkeys.loginOptionsPerIp`); see Retry-After.", schema: errorSchema },
+    429: {
+      description: "Too many login starts from this client (`passkeys.loginOptionsPerIp`); see Retry-After.",
+      schema: errorSchema,
+    },
   },
   async handle(engine, req) {
     const context = passkeyContext(engine);
@@ -43,7 +46,11 @@ export const passkeyLoginRoute: RouteDefinition = {
   requestBody: passkeyLoginRequestSchema,
   responses: {
     200: { description: "Logged in.", schema: loginResponseSchema, headers: ["csrfToken", "setCookie"] },
-    400: { description: "Malformed body; `webauthn_challenge_invalid` (unknown, used or expired challenge); `passkey_invalid` (one answer for an unknown passkey, a failed check, and an inactive user).", schema: errorSchema },
+    400: {
+      description:
+        "Malformed body; `webauthn_challenge_invalid` (unknown, used or expired challenge); `passkey_invalid` (one answer for an unknown passkey, a failed check, and an inactive user).",
+      schema: errorSchema,
+    },
     403: { description: "CSRF check failed; `email_unverified`.", schema: errorSchema },
   },
   async handle(engine, req) {
@@ -54,7 +61,10 @@ export const passkeyLoginRoute: RouteDefinition = {
     const user = await storeCall("user", () => world.stores.users.getUserById(passkey.userId));
     // A deactivated account stays locked out whatever it proves; the answer is the same as for an unknown passkey.
     if (user === null || !user.isActive) {
-      world.logger.warn({ event: "passkey_login_refused", userId: passkey.userId, reason: "inactive or deleted user" }, "passkey login refused");
+      world.logger.warn(
+        { event: "passkey_login_refused", userId: passkey.userId, reason: "inactive or deleted user" },
+        "passkey login refused",
+      );
       throw new HttpError("passkey_invalid");
     }
     await refuseUnverified(engine, req, user);
@@ -63,8 +73,15 @@ export const passkeyLoginRoute: RouteDefinition = {
     const now = world.clock.now();
     const updated = await storeCall("user", () => world.stores.users.updateUser(String(user.id), { lastLogin: now }));
     await engine.sessions.userChanged(String(user.id), { bestEffort: true });
-    world.logger.info({ event: "login", method: "passkey", userId: String(user.id), passkeyId: passkey.id }, "user logged in with a passkey");
+    world.logger.info(
+      { event: "login", method: "passkey", userId: String(user.id), passkeyId: passkey.id },
+      "user logged in with a passkey",
+    );
     const rendered = renderUser(updated ?? user, config.userShape);
-    return respond(200, config.loginResponse === "user" ? rendered : { detail: "Successfully logged in.", user: rendered }, started);
+    return respond(
+      200,
+      config.loginResponse === "user" ? rendered : { detail: "Successfully logged in.", user: rendered },
+      started,
+    );
   },
 };

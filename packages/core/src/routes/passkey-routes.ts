@@ -10,7 +10,13 @@ import { registerPasskey, registrationOptions } from "../passkeys/passkey-regist
 import { storeCall } from "../store-call.js";
 import { dropRecoveryCodesWithoutFactor, recoveryCodesForFirstFactor } from "../mfa/first-factor-codes.js";
 import { requireFresh, requireSignedIn } from "./account-guards.js";
-import { creationOptionsSchema, passkeyChangedSchema, passkeyCreatedSchema, passkeyListSchema, passkeyRegisterRequestSchema } from "./passkey-schemas.js";
+import {
+  creationOptionsSchema,
+  passkeyChangedSchema,
+  passkeyCreatedSchema,
+  passkeyListSchema,
+  passkeyRegisterRequestSchema,
+} from "./passkey-schemas.js";
 import type { RouteDefinition } from "./route-definition.js";
 import { respond } from "./respond.js";
 import { errorSchema } from "./schemas.js";
@@ -25,8 +31,18 @@ export function passkeyContext(engine: Engine): PasskeyContext {
 const iso = (ms: number): string => new Date(ms).toISOString();
 
 /** A passkey as the API shows it: never the public key or the credential id. */
-export function describePasskey(passkey: PasskeyRecord): { id: string; name: string; createdAt: string; lastUsedAt: string | null } {
-  return { id: passkey.id, name: passkey.name, createdAt: iso(passkey.createdAt), lastUsedAt: passkey.lastUsedAt === null ? null : iso(passkey.lastUsedAt) };
+export function describePasskey(passkey: PasskeyRecord): {
+  id: string;
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+} {
+  return {
+    id: passkey.id,
+    name: passkey.name,
+    createdAt: iso(passkey.createdAt),
+    lastUsedAt: passkey.lastUsedAt === null ? null : iso(passkey.lastUsedAt),
+  };
 }
 
 /**
@@ -42,7 +58,8 @@ function passkeyName(engine: Engine, fields: Record<string, unknown>, fallback: 
     throw new HttpError("invalid_body", { reason: "Please provide name." });
   }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
-  if (!value.isWellFormed() || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value)) throw new HttpError("invalid_body", { reason: "name must not contain control characters or line breaks." });
+  if (!value.isWellFormed() || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(value))
+    throw new HttpError("invalid_body", { reason: "name must not contain control characters or line breaks." });
   return value;
 }
 
@@ -50,7 +67,8 @@ export const passkeysRoute: RouteDefinition = {
   name: "webauthn",
   methods: ["GET"],
   summary: "Your passkeys",
-  description: "The caller's registered passkeys, oldest first. `id` is public and names the passkey in `PATCH`/`DELETE {path}/{id}/`.",
+  description:
+    "The caller's registered passkeys, oldest first. `id` is public and names the passkey in `PATCH`/`DELETE {path}/{id}/`.",
   security: ["cookie", "bearer"],
   csrf: false,
   responses: {
@@ -72,24 +90,36 @@ export const passkeysRoute: RouteDefinition = {
       200: { description: "Renamed (with the passkey) or removed.", schema: passkeyChangedSchema },
       400: { description: "Missing or invalid name.", schema: errorSchema },
       401: { description: "Not logged in.", schema: errorSchema },
-      403: { description: "CSRF check failed, or (DELETE) the session is not fresh: `reauthentication_required`.", schema: errorSchema },
+      403: {
+        description: "CSRF check failed, or (DELETE) the session is not fresh: `reauthentication_required`.",
+        schema: errorSchema,
+      },
       404: { description: "No such passkey of yours.", schema: errorSchema },
     },
     async handle(engine, req, id) {
       const context = passkeyContext(engine);
       const { auth } = await requireSignedIn(engine, req);
       const userId = String(auth.user.id);
-      const mine = id.length > 64 ? undefined : (await storeCall("passkey", () => context.store.listCredentials(userId))).find((p) => p.id === id);
+      const mine =
+        id.length > 64
+          ? undefined
+          : (await storeCall("passkey", () => context.store.listCredentials(userId))).find((p) => p.id === id);
       if (req.method === "PATCH") {
         const name = passkeyName(engine, bodyFields(await readBodyOnce(req, engine.config.maxBodyBytes)), null);
         // Someone else's id answers exactly as an unknown one: ids reveal nothing about other users.
-        if (mine === undefined || !(await storeCall("passkey", () => context.store.renameCredential(userId, id, name)))) throw new HttpError("not_found");
+        if (mine === undefined || !(await storeCall("passkey", () => context.store.renameCredential(userId, id, name))))
+          throw new HttpError("not_found");
         return respond(200, { detail: "Passkey renamed.", passkey: describePasskey({ ...mine, name }) });
       }
       await requireFresh(engine, auth);
-      if (mine === undefined || !(await storeCall("passkey", () => context.store.deleteCredential(userId, id)))) throw new HttpError("not_found");
+      if (mine === undefined || !(await storeCall("passkey", () => context.store.deleteCredential(userId, id))))
+        throw new HttpError("not_found");
       engine.world.logger.info({ event: "passkey_removed", userId, passkeyId: id }, "passkey removed by its user");
-      await dropRecoveryCodesWithoutFactor(engine, userId, (await storeCall("passkey", () => context.store.listCredentials(userId))).length);
+      await dropRecoveryCodesWithoutFactor(
+        engine,
+        userId,
+        (await storeCall("passkey", () => context.store.listCredentials(userId))).length,
+      );
       await queuePasskeyNotice(engine, req, auth.user, "passkeyRemoved", mine.name);
       return respond(200, { detail: "Passkey removed." });
     },
@@ -107,7 +137,10 @@ export const passkeyRegisterOptionsRoute: RouteDefinition = {
   responses: {
     200: { description: "Creation options.", schema: creationOptionsSchema },
     401: { description: "Not logged in.", schema: errorSchema },
-    403: { description: "CSRF check failed, or the session is not fresh (`reauthentication_required`).", schema: errorSchema },
+    403: {
+      description: "CSRF check failed, or the session is not fresh (`reauthentication_required`).",
+      schema: errorSchema,
+    },
   },
   async handle(engine, req) {
     const context = passkeyContext(engine);
@@ -127,8 +160,20 @@ export const passkeyRegisterRoute: RouteDefinition = {
   csrf: true,
   requestBody: passkeyRegisterRequestSchema,
   responses: {
-    201: { description: "Registered.", schema: passkeyCreatedSchema.extend({ recoveryCodes: z.array(z.string()).optional().describe("Only with the first second factor: 10 codes, shown once.") }) },
-    400: { description: "Malformed body; `webauthn_challenge_invalid` (unknown, used or expired challenge); `passkey_invalid` (verification failed); `passkey_already_registered`.", schema: errorSchema },
+    201: {
+      description: "Registered.",
+      schema: passkeyCreatedSchema.extend({
+        recoveryCodes: z
+          .array(z.string())
+          .optional()
+          .describe("Only with the first second factor: 10 codes, shown once."),
+      }),
+    },
+    400: {
+      description:
+        "Malformed body; `webauthn_challenge_invalid` (unknown, used or expired challenge); `passkey_invalid` (verification failed); `passkey_already_registered`.",
+      schema: errorSchema,
+    },
     401: { description: "Not logged in.", schema: errorSchema },
     403: { description: "CSRF check failed.", schema: errorSchema },
   },
@@ -142,6 +187,10 @@ export const passkeyRegisterRoute: RouteDefinition = {
     await queuePasskeyNotice(engine, req, auth.user, "passkeyAdded", name);
     // A passkey is a second factor too: the first factor comes with recovery codes, shown once.
     const recoveryCodes = await recoveryCodesForFirstFactor(engine, String(auth.user.id));
-    return respond(201, { detail: "Passkey registered.", passkey: describePasskey(passkey), ...(recoveryCodes === undefined ? {} : { recoveryCodes }) });
+    return respond(201, {
+      detail: "Passkey registered.",
+      passkey: describePasskey(passkey),
+      ...(recoveryCodes === undefined ? {} : { recoveryCodes }),
+    });
   },
 };

@@ -9,7 +9,9 @@ import type { RouteDefinition } from "./route-definition.js";
 import { respond } from "./respond.js";
 import { detailSchema, errorSchema } from "./schemas.js";
 
-const RESET_ACCEPTED = { detail: "If an account uses this address, a link to reset its password is on its way." } as const;
+const RESET_ACCEPTED = {
+  detail: "If an account uses this address, a link to reset its password is on its way.",
+} as const;
 
 export const passwordResetRoute: RouteDefinition = {
   name: "passwordReset",
@@ -29,7 +31,13 @@ export const passwordResetRoute: RouteDefinition = {
   async handle(engine, req) {
     await acceptAddressedMail(engine, req, "password_reset", async (user, lifecycle) => {
       const { passwordHash, ...publicUser } = user;
-      await lifecycle.issueKey(req, { user: publicUser, purpose: "reset_password", email: user.email, passwordHash, message: "resetPassword" });
+      await lifecycle.issueKey(req, {
+        user: publicUser,
+        purpose: "reset_password",
+        email: user.email,
+        passwordHash,
+        message: "resetPassword",
+      });
     });
     return respond(202, RESET_ACCEPTED);
   },
@@ -46,7 +54,11 @@ export const passwordResetConfirmRoute: RouteDefinition = {
   requestBody: resetConfirmRequestSchema,
   responses: {
     200: { description: "Password reset; every session and token of the user ended.", schema: detailSchema },
-    400: { description: "Bad, used or expired key (`key_invalid`), password refused (`password_invalid`), or a malformed body.", schema: errorSchema },
+    400: {
+      description:
+        "Bad, used or expired key (`key_invalid`), password refused (`password_invalid`), or a malformed body.",
+      schema: errorSchema,
+    },
     403: { description: "CSRF check failed.", schema: errorSchema },
   },
   async handle(engine, req) {
@@ -58,12 +70,19 @@ export const passwordResetConfirmRoute: RouteDefinition = {
     const newPassword = requiredField(fields, ["new_password", "newPassword"], config.passwords.maxLength, missing);
     const hash = accountKeyHash(key);
     if (hash === null) throw new HttpError("key_invalid");
-    const record = await storeCall("account", () => lifecycle.store.consumeKey(hash, "reset_password", world.clock.now()));
+    const record = await storeCall("account", () =>
+      lifecycle.store.consumeKey(hash, "reset_password", world.clock.now()),
+    );
     if (record === null) throw new HttpError("key_invalid");
     const user = await storeCall("user", () => world.stores.users.getUserById(record.userId));
     // The key was issued under the password hash of that moment; any change since (another
     // reset, a password change, the CLI) kills it.
-    if (user === null || !user.isActive || record.passwordStamp === null || !constantTimeEqual(passwordStamp(user.passwordHash), record.passwordStamp)) {
+    if (
+      user === null ||
+      !user.isActive ||
+      record.passwordStamp === null ||
+      !constantTimeEqual(passwordStamp(user.passwordHash), record.passwordStamp)
+    ) {
       throw new HttpError("key_invalid");
     }
     const problems = engine.accounts.passwordProblems(newPassword, user);
@@ -76,7 +95,8 @@ export const passwordResetConfirmRoute: RouteDefinition = {
     if (!changed.ok) throw new HttpError("key_invalid");
     await storeCall("account", () => lifecycle.store.deleteUserKeys(String(user.id), "reset_password"));
     // Opening the link proved the user receives mail there.
-    if (emailKey(user.email) === emailKey(record.email)) await storeCall("account", () => lifecycle.store.markEmailVerified(String(user.id), emailKey(record.email)));
+    if (emailKey(user.email) === emailKey(record.email))
+      await storeCall("account", () => lifecycle.store.markEmailVerified(String(user.id), emailKey(record.email)));
     world.logger.info({ event: "password_reset", userId: String(user.id) }, "password reset; every session ended");
     return respond(200, { detail: "Your password has been reset. Log in with the new password." });
   },

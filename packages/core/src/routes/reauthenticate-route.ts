@@ -71,7 +71,10 @@ export const accountDeleteRoute: RouteDefinition = {
     const mfa = world.stores.mfa;
     if (mfa !== undefined) await storeCall("mfa", () => mfa.deleteUserFactors(userId));
     const ended = await engine.sessions.invalidateUserSessions(userId);
-    world.logger.info({ event: "account_deleted", userId, sessionsEnded: ended }, "account deleted; every session ended");
+    world.logger.info(
+      { event: "account_deleted", userId, sessionsEnded: ended },
+      "account deleted; every session ended",
+    );
     const cookies = auth.via === "cookie" ? [clearSessionCookie(req, config, world.clock.now())] : [];
     return respond(200, { detail: "Your account has been deleted." }, { cookies });
   },

@@ -23,7 +23,9 @@ export interface RouteDefinition {
   /** Whether cookie-authenticated calls need the CSRF header. */
   readonly csrf: boolean;
   readonly requestBody?: z.ZodType;
-  readonly responses: Readonly<Record<number, { description: string; schema?: z.ZodType; headers?: readonly DocumentedHeader[] }>>;
+  readonly responses: Readonly<
+    Record<number, { description: string; schema?: z.ZodType; headers?: readonly DocumentedHeader[] }>
+  >;
   handle(engine: Engine, req: LatchkeyRequest): Promise<LatchkeyResponse>;
   /**
    * The route's items, `{path}/{id}/` (e.g. `DELETE /sessions/{id}/`): dispatched when a path

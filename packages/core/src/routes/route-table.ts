@@ -15,7 +15,13 @@ import { passkeyLoginOptionsRoute, passkeyLoginRoute } from "./passkey-login-rou
 import { passkeyRegisterOptionsRoute, passkeyRegisterRoute, passkeysRoute } from "./passkey-routes.js";
 import { mfaAuthenticateRoute } from "../mfa/mfa-authenticate-route.js";
 import { mfaWebauthnOptionsRoute } from "../mfa/mfa-webauthn-options-route.js";
-import { mfaRecoveryCodesRoute, mfaStatusRoute, mfaTotpConfirmRoute, mfaTotpRoute, mfaTotpSetupRoute } from "../mfa/mfa-routes.js";
+import {
+  mfaRecoveryCodesRoute,
+  mfaStatusRoute,
+  mfaTotpConfirmRoute,
+  mfaTotpRoute,
+  mfaTotpSetupRoute,
+} from "../mfa/mfa-routes.js";
 
 /** Every route latchkey defines (the OpenAPI route is added by the dispatcher, which owns the document). */
 export const ROUTES: readonly RouteDefinition[] = Object.freeze([
@@ -59,7 +65,10 @@ export const ROUTES: readonly RouteDefinition[] = Object.freeze([
  * A map from every enabled path (aliases included, without trailing slash) to its route,
  * built once so dispatch is one Map lookup.
  */
-export function buildRouteMap(routes: readonly RouteDefinition[], config: ResolvedConfig): ReadonlyMap<string, RouteDefinition> {
+export function buildRouteMap(
+  routes: readonly RouteDefinition[],
+  config: ResolvedConfig,
+): ReadonlyMap<string, RouteDefinition> {
   const map = new Map<string, RouteDefinition>();
   for (const route of routes) for (const path of config.routes[route.name]) map.set(path, route);
   return map;

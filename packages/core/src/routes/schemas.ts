@@ -8,7 +8,10 @@ import { z } from "zod";
 export const errorSchema = z
   .object({
     detail: z.string().describe("Human-readable explanation."),
-    code: z.enum(Object.keys(ERRORS) as [keyof typeof ERRORS, ...(keyof typeof ERRORS)[]]).optional().describe("Stable machine-readable code."),
+    code: z
+      .enum(Object.keys(ERRORS) as [keyof typeof ERRORS, ...(keyof typeof ERRORS)[]])
+      .optional()
+      .describe("Stable machine-readable code."),
     isAuthenticated: z.literal(false).optional(),
   })
   .meta({ id: "Error" });
@@ -58,7 +61,9 @@ export const loginRequestSchema = z
 
 export const loginResponseSchema = z.union([
   z.object({ detail: z.literal("Successfully logged in."), user: userSchema }),
-  userSchema.describe('With loginResponse "user": the user object alone, as Django REST Framework\'s Response(UserSerializer(user).data).'),
+  userSchema.describe(
+    'With loginResponse "user": the user object alone, as Django REST Framework\'s Response(UserSerializer(user).data).',
+  ),
 ]);
 
 export const tokenLoginRequestSchema = z.object({
@@ -80,5 +85,8 @@ export const passwordChangeRequestSchema = z.object({
 
 export const passwordChangeResponseSchema = z.object({
   detail: z.literal("Password changed."),
-  token: z.string().optional().describe("The bearer token that replaces the one used for this request (bearer requests only)."),
+  token: z
+    .string()
+    .optional()
+    .describe("The bearer token that replaces the one used for this request (bearer requests only)."),
 });

@@ -28,7 +28,8 @@ export const sessionsRoute: RouteDefinition = {
   name: "sessions",
   methods: ["GET"],
   summary: "Your devices",
-  description: "The caller's own live sessions and bearer tokens, newest first. `id` is public: it is never the token, and revokes the session through `DELETE {path}/{id}/`.",
+  description:
+    "The caller's own live sessions and bearer tokens, newest first. `id` is public: it is never the token, and revokes the session through `DELETE {path}/{id}/`.",
   security: ["cookie", "bearer"],
   csrf: false,
   responses: {
@@ -40,12 +41,17 @@ export const sessionsRoute: RouteDefinition = {
     const now = engine.world.clock.now();
     const all = await storeCall("session", () => engine.world.stores.sessions.listUserSessions(String(auth.user.id)));
     const live = all.filter((s) => s.expiresAt > now && s.absoluteExpiresAt > now);
-    return respond(200, { sessions: live.map((s) => describeSession(s.id === auth.session.id ? auth.session : s, auth.session.id)) }, { cookies });
+    return respond(
+      200,
+      { sessions: live.map((s) => describeSession(s.id === auth.session.id ? auth.session : s, auth.session.id)) },
+      { cookies },
+    );
   },
   item: {
     methods: ["DELETE"],
     summary: "Revoke one session",
-    description: "Ends one of the caller's sessions or bearer tokens at once, on every server. Revoking the current one is a logout (the cookie is cleared). Another user's id is 404, like an unknown one.",
+    description:
+      "Ends one of the caller's sessions or bearer tokens at once, on every server. Revoking the current one is a logout (the cookie is cleared). Another user's id is 404, like an unknown one.",
     responses: {
       200: { description: "Revoked.", schema: detailSchema },
       401: { description: "Not logged in.", schema: errorSchema },
@@ -54,13 +60,18 @@ export const sessionsRoute: RouteDefinition = {
     },
     async handle(engine, req, id) {
       const { auth } = await requireSignedIn(engine, req);
-      const session = id.length > 64 ? null : await storeCall("session", () => engine.world.stores.sessions.getSession(id));
+      const session =
+        id.length > 64 ? null : await storeCall("session", () => engine.world.stores.sessions.getSession(id));
       // Someone else's id answers exactly as an unknown one: ids reveal nothing about other users.
       if (session === null || session.userId !== String(auth.user.id)) throw new HttpError("not_found");
       await engine.sessions.invalidateSession(session.id);
       const current = session.id === auth.session.id;
-      engine.world.logger.info({ event: "session_revoked", userId: session.userId, sessionId: session.id, current }, "session revoked by its user");
-      const cookies = current && auth.via === "cookie" ? [clearSessionCookie(req, engine.config, engine.world.clock.now())] : [];
+      engine.world.logger.info(
+        { event: "session_revoked", userId: session.userId, sessionId: session.id, current },
+        "session revoked by its user",
+      );
+      const cookies =
+        current && auth.via === "cookie" ? [clearSessionCookie(req, engine.config, engine.world.clock.now())] : [];
       return respond(200, { detail: current ? "Successfully logged out." : "Session revoked." }, { cookies });
     },
   },

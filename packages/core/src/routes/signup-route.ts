@@ -12,7 +12,10 @@ import type { RouteDefinition } from "./route-definition.js";
 import { respond } from "./respond.js";
 import { errorSchema } from "./schemas.js";
 
-const PENDING = { detail: "Check your email: we sent a link to confirm your address.", code: "verification_sent" } as const;
+const PENDING = {
+  detail: "Check your email: we sent a link to confirm your address.",
+  code: "verification_sent",
+} as const;
 
 export const signupRoute: RouteDefinition = {
   name: "signup",
@@ -25,8 +28,15 @@ export const signupRoute: RouteDefinition = {
   requestBody: signupRequestSchema,
   responses: {
     201: { description: "Created and logged in (verification optional or none).", schema: signupResponseSchema },
-    202: { description: "Verification mail queued (verification mandatory). Identical for known and unknown addresses.", schema: signupPendingSchema },
-    400: { description: "Missing fields, invalid address or username, password refused (the detail says why), username taken, or (optional/none) address taken.", schema: errorSchema },
+    202: {
+      description: "Verification mail queued (verification mandatory). Identical for known and unknown addresses.",
+      schema: signupPendingSchema,
+    },
+    400: {
+      description:
+        "Missing fields, invalid address or username, password refused (the detail says why), username taken, or (optional/none) address taken.",
+      schema: errorSchema,
+    },
     403: { description: "CSRF check failed.", schema: errorSchema },
     429: { description: "Too many sign-ups from this client; see Retry-After.", schema: errorSchema },
   },
@@ -48,7 +58,9 @@ export const signupRoute: RouteDefinition = {
     if (problems.length > 0) throw new HttpError("password_invalid", { reason: problems.join(" ") });
     if ((await engine.accounts.findUser(username)) !== null) throw new HttpError("username_taken");
     const users = world.stores.users;
-    const owner = await storeCall("user", async () => (users.getUserByEmail === undefined ? null : users.getUserByEmail(email)));
+    const owner = await storeCall("user", async () =>
+      users.getUserByEmail === undefined ? null : users.getUserByEmail(email),
+    );
 
     if (config.signup.emailVerification === "mandatory") {
       // No enumeration: known and unknown addresses cost the same inline work (one lookup,
@@ -63,7 +75,10 @@ export const signupRoute: RouteDefinition = {
         }
         const created = await engine.accounts.createUser({ username, email, passwordHash, firstName, lastName });
         if (!created.ok) {
-          world.logger.warn({ event: "signup_failed", username, problems: created.problems }, "sign-up could not create the user");
+          world.logger.warn(
+            { event: "signup_failed", username, problems: created.problems },
+            "sign-up could not create the user",
+          );
           return;
         }
         await lifecycle.issueKey(req, { user: created.value, purpose: "verify_email", email, message: "verifyEmail" });
@@ -72,12 +87,21 @@ export const signupRoute: RouteDefinition = {
     }
 
     if (owner !== null) throw new HttpError("email_taken");
-    const created = await engine.accounts.createUser({ username, email, password, firstName, lastName, skipPasswordValidation: true });
+    const created = await engine.accounts.createUser({
+      username,
+      email,
+      password,
+      firstName,
+      lastName,
+      skipPasswordValidation: true,
+    });
     if (!created.ok) throw new HttpError("username_taken");
     const user = created.value;
     world.logger.info({ event: "signup", userId: String(user.id) }, "user signed up");
     if (config.signup.emailVerification === "optional") {
-      lifecycle.background("signup_link", () => lifecycle.issueKey(req, { user, purpose: "verify_email", email, message: "verifyEmail" }));
+      lifecycle.background("signup_link", () =>
+        lifecycle.issueKey(req, { user, purpose: "verify_email", email, message: "verifyEmail" }),
+      );
     }
     const session = await startCookieSession(engine, req, user);
     return respond(201, { detail: "Account created.", user: renderUser(user, config.userShape) }, session);

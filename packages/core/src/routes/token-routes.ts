@@ -38,7 +38,11 @@ export const tokenLoginRoute: RouteDefinition = {
   responses: {
     200: { description: "The token. Shown once.", schema: tokenLoginResponseSchema },
     400: { description: "Missing or invalid credentials, or a malformed body.", schema: errorSchema },
-    401: { description: "The password is right but the user has a second factor (`code: mfa_required`, with `methods` and an `mfaToken` to send to `POST /mfa/authenticate/` with the code).", schema: mfaRequiredSchema },
+    401: {
+      description:
+        "The password is right but the user has a second factor (`code: mfa_required`, with `methods` and an `mfaToken` to send to `POST /mfa/authenticate/` with the code).",
+      schema: mfaRequiredSchema,
+    },
     403: { description: "Sent by a browser page on an untrusted origin.", schema: errorSchema },
     429: { description: "Too many failed attempts, or too many checks at once; see Retry-After.", schema: errorSchema },
   },
@@ -73,7 +77,10 @@ export const tokenLogoutRoute: RouteDefinition = {
   async handle(engine, req) {
     const auth = await requireBearer(engine, req);
     await engine.sessions.invalidateSession(auth.session.id);
-    engine.world.logger.info({ event: "token_logout", userId: String(auth.user.id), sessionId: auth.session.id }, "bearer token revoked");
+    engine.world.logger.info(
+      { event: "token_logout", userId: String(auth.user.id), sessionId: auth.session.id },
+      "bearer token revoked",
+    );
     return respond(200, { detail: "Successfully logged out." });
   },
 };
@@ -92,7 +99,10 @@ export const tokenLogoutAllRoute: RouteDefinition = {
   async handle(engine, req) {
     const auth = await requireBearer(engine, req);
     const count = await engine.sessions.invalidateUserSessions(String(auth.user.id), { kind: "bearer" });
-    engine.world.logger.info({ event: "token_logout_all", userId: String(auth.user.id), tokensEnded: count }, "all bearer tokens revoked");
+    engine.world.logger.info(
+      { event: "token_logout_all", userId: String(auth.user.id), tokensEnded: count },
+      "all bearer tokens revoked",
+    );
     return respond(200, { detail: `Successfully logged out of ${count} device${count === 1 ? "" : "s"}.` });
   },
 };

@@ -14,11 +14,15 @@ export const whoamiRoute: RouteDefinition = {
   csrf: false,
   responses: {
     200: { description: "The user.", schema: userSchema },
-    401: { description: "Not logged in (body also says `isAuthenticated: false`), or an invalid bearer token.", schema: errorSchema },
+    401: {
+      description: "Not logged in (body also says `isAuthenticated: false`), or an invalid bearer token.",
+      schema: errorSchema,
+    },
   },
   async handle(engine, req) {
     const result = await authenticate(engine, req);
-    if (result.auth === null) throw new HttpError("not_authenticated", {}, { cookies: staleCookieCleanup(engine, req, result) });
+    if (result.auth === null)
+      throw new HttpError("not_authenticated", {}, { cookies: staleCookieCleanup(engine, req, result) });
     // Rendered and serialised once per cached user object, not per request.
     const user = renderedUser(result.auth.user, engine.config.userShape);
     return { ...respond(200, user.json, { cookies: result.cookies }), bodyText: user.text };

@@ -41,7 +41,9 @@ export interface BusSubscription {
    * handler, because events sent while it was not ready are lost.
    */
   ready(): void;
-  /** The connection failed or dropped: status `down` (logged if it was ready), and `connect()` again after a backoff. */
+  /**
+   * The connection failed or dropped: status `down` (logged if it was ready), and `connect()` again after a backoff.
+   */
   retry(cause: unknown): void;
   /** Status `closed`: no more retries or handlers. The caller closes its connection. */
   close(): void;

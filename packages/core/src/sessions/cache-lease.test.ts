@@ -16,11 +16,36 @@ const PERIOD = 2_000;
 const MARGIN = 200;
 
 function makeSession(id: string, userId = "1"): SessionRecord {
-  return { id, secretHash: "ab".repeat(32), userId, kind: "cookie", createdAt: 0, lastSeenAt: 0, expiresAt: 1e15, absoluteExpiresAt: 1e15, ip: null, userAgent: null, label: null };
+  return {
+    id,
+    secretHash: "ab".repeat(32),
+    userId,
+    kind: "cookie",
+    createdAt: 0,
+    lastSeenAt: 0,
+    expiresAt: 1e15,
+    absoluteExpiresAt: 1e15,
+    ip: null,
+    userAgent: null,
+    label: null,
+  };
 }
 
 function makeUser(id: number): User {
-  return { id, username: `u${id}`, email: "", firstName: "", lastName: "", isActive: true, isStaff: false, isSuperuser: false, groups: [], permissions: [], dateJoined: 0, lastLogin: null };
+  return {
+    id,
+    username: `u${id}`,
+    email: "",
+    firstName: "",
+    lastName: "",
+    isActive: true,
+    isStaff: false,
+    isSuperuser: false,
+    groups: [],
+    permissions: [],
+    dateJoined: 0,
+    lastLogin: null,
+  };
 }
 
 function setup() {
@@ -66,7 +91,12 @@ function setup() {
     logger: silentLogger,
     missedRevocations: () => cache?.apply({ kind: "all" }),
   });
-  cache = createSessionCache({ maxEntries: 100, ttlMs: 60_000, syncTimeoutMs: 60_000 }, bus, { clock: { now: () => 1_000 }, logger: silentLogger }, lease);
+  cache = createSessionCache(
+    { maxEntries: 100, ttlMs: 60_000, syncTimeoutMs: 60_000 },
+    bus,
+    { clock: { now: () => 1_000 }, logger: silentLogger },
+    lease,
+  );
   return {
     cache,
     lease,

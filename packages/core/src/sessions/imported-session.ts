@@ -45,7 +45,12 @@ export function importedSessionId(djangoKey: string): string {
  * The session record that stands for a live Django session: only the key's SHA-256 is kept
  * (a leaked store holds no usable key), and it ends when Django's would have (`expire_date`).
  */
-export function importedSessionRecord(djangoKey: string, userId: string, expiresAt: number, now: number): SessionRecord {
+export function importedSessionRecord(
+  djangoKey: string,
+  userId: string,
+  expiresAt: number,
+  now: number,
+): SessionRecord {
   return {
     id: importedSessionId(djangoKey),
     secretHash: sha256Hex(djangoKey),
@@ -81,11 +86,16 @@ function guardKey(id: string): string {
 }
 
 /** Exchanges a Django session key for a latchkey session, at most once per key. */
-export async function redeemImportedSession(engine: Engine, req: LatchkeyRequest, djangoKey: string): Promise<Redemption> {
+export async function redeemImportedSession(
+  engine: Engine,
+  req: LatchkeyRequest,
+  djangoKey: string,
+): Promise<Redemption> {
   const store = engine.world.stores.sessions;
   const id = importedSessionId(djangoKey);
   const session = await storeCall("session", () => store.getSession(id));
-  if (session === null || !constantTimeEqual(sha256Hex(djangoKey), session.secretHash) || session.kind !== "cookie") return { kind: "unknown" };
+  if (session === null || !constantTimeEqual(sha256Hex(djangoKey), session.secretHash) || session.kind !== "cookie")
+    return { kind: "unknown" };
   const now = engine.world.clock.now();
   if (now >= session.expiresAt || now >= session.absoluteExpiresAt) {
     await storeCall("session", () => store.deleteSession(id));
@@ -96,9 +106,15 @@ export async function redeemImportedSession(engine: Engine, req: LatchkeyRequest
   const throttle = engine.world.stores.throttle;
   const decision = await storeCall("throttle", () => throttle.consume(guardKey(id), 1, GUARD_SECONDS));
   if (!decision.allowed) return { kind: "raced" };
-  const next = await engine.sessions.rotateSession(session, { ip: clientIp(req, engine.config), userAgent: req.header("user-agent") ?? null });
+  const next = await engine.sessions.rotateSession(session, {
+    ip: clientIp(req, engine.config),
+    userAgent: req.header("user-agent") ?? null,
+  });
   const { passwordHash: _omit, ...user } = record;
-  engine.world.logger.info({ event: "django_session_redeemed", userId: session.userId, sessionId: next.session.id }, "imported Django session exchanged for a latchkey session");
+  engine.world.logger.info(
+    { event: "django_session_redeemed", userId: session.userId, sessionId: next.session.id },
+    "imported Django session exchanged for a latchkey session",
+  );
   return { kind: "rotated", token: next.token, session: next.session, user };
 }
 

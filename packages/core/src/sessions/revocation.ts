@@ -6,7 +6,9 @@ import { storeCall } from "../store-call.js";
 import { createAckCollector, type AckCollector } from "./acknowledgements.js";
 import type { SessionCache } from "./session-cache.js";
 
-/** First pause before a revocation whose outcome was unknown is tried again; doubles up to the maximum. Milliseconds. */
+/**
+ * First pause before a revocation whose outcome was unknown is tried again; doubles up to the maximum. Milliseconds.
+ */
 const SETTLE_FIRST_DELAY_MS = 250;
 const SETTLE_MAX_DELAY_MS = 5_000;
 /** How many times it is tried again before giving up (about two minutes with the delays above). */
@@ -84,7 +86,10 @@ export function createRevoker(parts: RevokerParts): Revoker {
    * not delivered yet). The logout's answer waits until that process either dropped the
    * session or can no longer serve from its cache (docs/production.md has the argument).
    */
-  async function tell(event: InvalidationEvent & { kind: "session" | "user" }, record: { counter: number; leases: string[] } | null): Promise<void> {
+  async function tell(
+    event: InvalidationEvent & { kind: "session" | "user" },
+    record: { counter: number; leases: string[] } | null,
+  ): Promise<void> {
     if (leases === null || acks === null || bus === null || parts.acknowledged === null) return;
     const { processId, leasePeriodMs, monotonic } = parts.acknowledged;
     cache?.apply(event);
@@ -107,7 +112,10 @@ export function createRevoker(parts: RevokerParts): Revoker {
     }
     const missing = await answered;
     if (missing.length > 0 && live !== null) {
-      logger.info({ event: "revocation_waited_for_leases", kind: event.kind, processes: missing.length }, "a revocation waited for unacknowledged session-cache leases to run out");
+      logger.info(
+        { event: "revocation_waited_for_leases", kind: event.kind, processes: missing.length },
+        "a revocation waited for unacknowledged session-cache leases to run out",
+      );
     }
   }
 
@@ -126,7 +134,10 @@ export function createRevoker(parts: RevokerParts): Revoker {
       await bus.publish(event);
     } catch (error) {
       if (!bestEffort) throw new StoreUnavailableError("session", error);
-      logger.warn({ event: "invalidation_not_published", kind: event.kind, cause: causeOf(error) }, "could not publish a cache invalidation");
+      logger.warn(
+        { event: "invalidation_not_published", kind: event.kind, cause: causeOf(error) },
+        "could not publish a cache invalidation",
+      );
     }
   }
 
@@ -140,13 +151,19 @@ export function createRevoker(parts: RevokerParts): Revoker {
           try {
             await write();
             await publish(event);
-            logger.info({ event: "revocation_completed", kind: event.kind, attempts: attempt }, "a revocation that had failed is now written and every cache told");
+            logger.info(
+              { event: "revocation_completed", kind: event.kind, attempts: attempt },
+              "a revocation that had failed is now written and every cache told",
+            );
           } catch (error) {
             if (attempt < SETTLE_ATTEMPTS) {
               retry();
               return;
             }
-            logger.error({ event: "revocation_not_completed", kind: event.kind, cause: causeOf(error) }, "a revocation that had failed could not be completed; the store may still hold the session");
+            logger.error(
+              { event: "revocation_not_completed", kind: event.kind, cause: causeOf(error) },
+              "a revocation that had failed could not be completed; the store may still hold the session",
+            );
           }
         })();
       }, delay).unref();

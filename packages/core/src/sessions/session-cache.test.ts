@@ -70,7 +70,20 @@ function makeSession(id: string, userId = "1"): SessionRecord {
 }
 
 function makeUser(id: number): User {
-  return { id, username: `u${id}`, email: "", firstName: "", lastName: "", isActive: true, isStaff: false, isSuperuser: false, groups: [], permissions: [], dateJoined: 0, lastLogin: null };
+  return {
+    id,
+    username: `u${id}`,
+    email: "",
+    firstName: "",
+    lastName: "",
+    isActive: true,
+    isStaff: false,
+    isSuperuser: false,
+    groups: [],
+    permissions: [],
+    dateJoined: 0,
+    lastLogin: null,
+  };
 }
 
 function setup(settings: { maxEntries?: number; ttlMs?: number } = {}) {
@@ -152,7 +165,11 @@ describe("createSessionCache()", () => {
   });
 
   it("refuses a fill whose store read was in flight when a session, user or global invalidation arrived", async () => {
-    for (const event of [{ kind: "session", id: "other" }, { kind: "user", userId: "7" }, { kind: "all" }] satisfies InvalidationEvent[]) {
+    for (const event of [
+      { kind: "session", id: "other" },
+      { kind: "user", userId: "7" },
+      { kind: "all" },
+    ] satisfies InvalidationEvent[]) {
       const t = setup();
       const ticket = t.cache.ticket();
       t.deliver(event);

@@ -18,7 +18,9 @@ export interface SessionCacheStats {
   hits: number;
   /** Lookups that found nothing usable and went to the store. */
   misses: number;
-  /** Lookups that skipped the cache because the bus was not ready, the lease was not valid, or the sync barrier failed. */
+  /**
+   * Lookups that skipped the cache because the bus was not ready, the lease was not valid, or the sync barrier failed.
+   */
   bypassed: number;
   /** Entries added after a store read. */
   fills: number;
@@ -90,7 +92,16 @@ export function createSessionCache(
   // Bumped by every invalidation: a fill whose store read started before the bump may hold
   // what was just invalidated, so it is refused (no resurrection by a slow read).
   let generation = 0;
-  const counts: Omit<SessionCacheStats, "size"> = { hits: 0, misses: 0, bypassed: 0, fills: 0, fillsDropped: 0, evictions: 0, invalidations: 0, syncFailures: 0 };
+  const counts: Omit<SessionCacheStats, "size"> = {
+    hits: 0,
+    misses: 0,
+    bypassed: 0,
+    fills: 0,
+    fillsDropped: 0,
+    evictions: 0,
+    invalidations: 0,
+    syncFailures: 0,
+  };
   let failing = false;
 
   function apply(event: InvalidationEvent): void {
@@ -128,12 +139,19 @@ export function createSessionCache(
   function startSync(): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${settings.syncTimeoutMs} ms`)), settings.syncTimeoutMs);
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${settings.syncTimeoutMs} ms`)),
+        settings.syncTimeoutMs,
+      );
     });
     const attempt = Promise.race([bus.sync(), timeout]).then(
       () => {
         clearTimeout(timer);
-        if (failing) world.logger.info({ event: "session_cache_resumed" }, "session cache in use again: the invalidation bus answers");
+        if (failing)
+          world.logger.info(
+            { event: "session_cache_resumed" },
+            "session cache in use again: the invalidation bus answers",
+          );
         failing = false;
         return true;
       },

@@ -30,8 +30,15 @@ export interface ValidSession {
 /** Creating, validating and ending sessions. Policy lives here; stores only store. */
 export interface SessionManager {
   /** Starts a session; resolves to the token (give it to the client once) and the record. */
-  createSession(userId: string, kind: SessionKind, origin: SessionOrigin): Promise<{ token: string; session: SessionRecord }>;
-  /** The session and user for a token, or null if the token is unknown, wrong, expired, of another kind, or its user is inactive. */
+  createSession(
+    userId: string,
+    kind: SessionKind,
+    origin: SessionOrigin,
+  ): Promise<{ token: string; session: SessionRecord }>;
+  /**
+   * The session and user for a token, or null if the token is unknown, wrong, expired, of another kind, or its user is
+   * inactive.
+   */
   validateSessionToken(token: string, kind: SessionKind): Promise<ValidSession | null>;
   /** Ends one session (and tells every process's session cache). */
   invalidateSession(id: string): Promise<void>;
@@ -92,14 +99,20 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
       : null;
   const cache =
     settings.enabled && bus !== null
-      ? createSessionCache({ maxEntries: settings.maxEntries, ttlMs: settings.ttlSeconds * 1000, syncTimeoutMs: settings.syncTimeoutMs }, bus, world, lease)
+      ? createSessionCache(
+          { maxEntries: settings.maxEntries, ttlMs: settings.ttlSeconds * 1000, syncTimeoutMs: settings.syncTimeoutMs },
+          bus,
+          world,
+          lease,
+        )
       : null;
   if (cache !== null && lease !== null) {
     emptyCache = () => cache.apply({ kind: "all" });
     lease.start();
   }
 
-  const joinedRead = store.getSessionWithUser !== undefined && store.joinedUsers === users ? store.getSessionWithUser.bind(store) : null;
+  const joinedRead =
+    store.getSessionWithUser !== undefined && store.joinedUsers === users ? store.getSessionWithUser.bind(store) : null;
 
   function lifetimes(kind: SessionKind): { idleMs: number; absoluteMs: number } {
     const source = kind === "cookie" ? config.session : config.bearer;
@@ -170,7 +183,8 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
       await expire(session.id);
       return null;
     }
-    const record = joinedUser !== undefined ? joinedUser : await storeCall("user", () => users.getUserById(session.userId));
+    const record =
+      joinedUser !== undefined ? joinedUser : await storeCall("user", () => users.getUserById(session.userId));
     if (record === null) return null;
     const user = withoutPasswordHash(record);
     if (cache !== null && user.isActive) cache.fill(ticket, session, user);
@@ -184,7 +198,8 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
       const parsed = parseSessionToken(token);
       if (parsed === null) return null;
       const secretHash = sha256Hex(parsed.secret);
-      const found = (cache === null ? null : await cache.lookup(parsed.id)) ?? (await load(parsed.id, secretHash, kind));
+      const found =
+        (cache === null ? null : await cache.lookup(parsed.id)) ?? (await load(parsed.id, secretHash, kind));
       if (found === null) return null;
       const { session, user } = found;
       // Checked again for cache hits: the cache is keyed by the public id alone.
@@ -212,12 +227,18 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
 
     invalidateSession: (id) => revoker.revoke({ kind: "session", id }, () => store.deleteSession(id)),
 
-    invalidateUserSessions: (userId, options) => revoker.revoke({ kind: "user", userId }, () => store.deleteUserSessions(userId, options)),
+    invalidateUserSessions: (userId, options) =>
+      revoker.revoke({ kind: "user", userId }, () => store.deleteUserSessions(userId, options)),
 
     userChanged: (userId, options = {}) => revoker.publish({ kind: "user", userId }, options.bestEffort === true),
 
     async rotateSession(session, origin) {
-      const next = await insert(session.userId, session.kind, { ...origin, label: session.label }, session.absoluteExpiresAt);
+      const next = await insert(
+        session.userId,
+        session.kind,
+        { ...origin, label: session.label },
+        session.absoluteExpiresAt,
+      );
       await revoker.revoke({ kind: "session", id: session.id }, () => store.deleteSession(session.id));
       return next;
     },

@@ -19,8 +19,14 @@ describe("session tokens", () => {
   it("draw the id and the secret from separate random bytes", () => {
     const { token } = generateSessionToken(cyclingRandom(Array.from({ length: 48 }, (_, i) => i)));
     const [id = "", secret = ""] = token.split(".");
-    assert.deepEqual([...Buffer.from(id, "base64url")], Array.from({ length: 16 }, (_, i) => i));
-    assert.deepEqual([...Buffer.from(secret, "base64url")], Array.from({ length: 32 }, (_, i) => i + 16));
+    assert.deepEqual(
+      [...Buffer.from(id, "base64url")],
+      Array.from({ length: 16 }, (_, i) => i),
+    );
+    assert.deepEqual(
+      [...Buffer.from(secret, "base64url")],
+      Array.from({ length: 32 }, (_, i) => i + 16),
+    );
   });
 
   it("never repeat", () => {

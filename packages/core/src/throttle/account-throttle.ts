@@ -12,7 +12,9 @@ export type AccountThrottleBucket = "signupPerIp" | "mailPerAddress" | "mailPerI
  * limit, whichever process answers them.
  */
 export interface AccountThrottle {
-  /** Counts one event for `key`; resolves to null while within the limit, else the seconds until the next is allowed. */
+  /**
+   * Counts one event for `key`; resolves to null while within the limit, else the seconds until the next is allowed.
+   */
   hit(bucket: AccountThrottleBucket, key: string): Promise<number | null>;
 }
 
@@ -34,7 +36,9 @@ export function createAccountThrottle(config: ResolvedConfig, world: ResolvedWor
   return {
     async hit(bucket, key) {
       const { points, durationSeconds } = windows[bucket];
-      const decision = await storeCall("throttle", () => throttle.consume(PREFIXES[bucket] + key, points, durationSeconds));
+      const decision = await storeCall("throttle", () =>
+        throttle.consume(PREFIXES[bucket] + key, points, durationSeconds),
+      );
       return decision.allowed ? null : Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
     },
   };

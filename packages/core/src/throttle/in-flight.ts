@@ -8,7 +8,9 @@ export interface InFlight {
 }
 
 /** The outcome of {@link InFlight.enter}. */
-export type Admission = { readonly admitted: true; leave(): void } | { readonly admitted: false; readonly fullKey: string };
+export type Admission =
+  | { readonly admitted: true; leave(): void }
+  | { readonly admitted: false; readonly fullKey: string };
 
 /**
  * A per-process count of attempts in flight per key. Checked and taken synchronously, so

@@ -10,13 +10,15 @@ describe("ipThrottleKey", () => {
   it("groups an IPv6 address by its /64, whatever its interface identifier", () => {
     const key = ipThrottleKey("2001:db8:1:2:3:4:5:6");
     assert.equal(key, "2001:db8:1:2::/64");
-    for (const ip of ["2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::"]) assert.equal(ipThrottleKey(ip), key, ip);
+    for (const ip of ["2001:db8:1:2::1", "2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::"])
+      assert.equal(ipThrottleKey(ip), key, ip);
     assert.notEqual(ipThrottleKey("2001:db8:1:3::1"), key);
   });
 
   it("gives one key for every spelling of an address: leading zeros, upper case, compressed forms", () => {
     const key = ipThrottleKey("2001:db8:0:2::1");
-    for (const ip of ["2001:0db8:0000:0002::1", "2001:DB8:0:2::1", "2001:db8::2:0:0:0:1", "2001:db8:0:2:0:0:0:1"]) assert.equal(ipThrottleKey(ip), key, ip);
+    for (const ip of ["2001:0db8:0000:0002::1", "2001:DB8:0:2::1", "2001:db8::2:0:0:0:1", "2001:db8:0:2:0:0:0:1"])
+      assert.equal(ipThrottleKey(ip), key, ip);
   });
 
   it("handles the loopback and unspecified addresses", () => {
@@ -28,7 +30,11 @@ describe("ipThrottleKey", () => {
     assert.equal(ipThrottleKey("::ffff:1.2.3.4"), "1.2.3.4");
     assert.equal(ipThrottleKey("::ffff:0102:0304"), "1.2.3.4");
     assert.equal(ipThrottleKey("::FFFF:1.2.3.4"), "1.2.3.4");
-    assert.notEqual(ipThrottleKey("::ffff:1.2.3.4"), ipThrottleKey("::ffff:5.6.7.8"), "mapped clients are not all one bucket");
+    assert.notEqual(
+      ipThrottleKey("::ffff:1.2.3.4"),
+      ipThrottleKey("::ffff:5.6.7.8"),
+      "mapped clients are not all one bucket",
+    );
     assert.notEqual(ipThrottleKey("::ffff:1.2.3.4"), ipThrottleKey("::1"));
   });
 

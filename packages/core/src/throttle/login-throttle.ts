@@ -43,7 +43,11 @@ export interface LoginThrottle {
    * the rules above, or refuses without running it. `check` resolves `ok: true` for a right
    * password. Store failures reject with `StoreUnavailableError`.
    */
-  guard<T extends { readonly ok: boolean }>(accountKey: string, ip: string | null, check: () => Promise<T>): Promise<Guarded<T>>;
+  guard<T extends { readonly ok: boolean }>(
+    accountKey: string,
+    ip: string | null,
+    check: () => Promise<T>,
+  ): Promise<Guarded<T>>;
 }
 
 const ACCOUNT_PREFIX = "latchkey:login:account:";
@@ -57,7 +61,9 @@ export function createLoginThrottle(config: ResolvedConfig, world: ResolvedWorld
   const settings = config.throttle;
   const queue = createFairQueue(settings.maxConcurrentChecks);
   if (!settings.enabled) {
-    return { guard: async (_account, ip, check) => ({ throttled: false, value: await queue.run(ipThrottleKey(ip), check) }) };
+    return {
+      guard: async (_account, ip, check) => ({ throttled: false, value: await queue.run(ipThrottleKey(ip), check) }),
+    };
   }
   const store = world.stores.throttle;
   const inFlight = createInFlight();
@@ -67,7 +73,11 @@ export function createLoginThrottle(config: ResolvedConfig, world: ResolvedWorld
   const refund = (key: string): Promise<void> => storeCall("throttle", () => store.refund(key)).catch(() => undefined);
 
   return {
-    async guard<T extends { readonly ok: boolean }>(accountKey: string, ip: string | null, check: () => Promise<T>): Promise<Guarded<T>> {
+    async guard<T extends { readonly ok: boolean }>(
+      accountKey: string,
+      ip: string | null,
+      check: () => Promise<T>,
+    ): Promise<Guarded<T>> {
       const source = ipThrottleKey(ip);
       const account = ACCOUNT_PREFIX + accountKey;
       const address = IP_PREFIX + source;
@@ -77,7 +87,11 @@ export function createLoginThrottle(config: ResolvedConfig, world: ResolvedWorld
       ]);
       if (!admission.admitted) {
         // Another check for this key is still running: a second or so is enough for it to end.
-        return { throttled: true, rule: admission.fullKey === account ? "account_in_flight" : "ip_in_flight", retryAfterSeconds: 1 };
+        return {
+          throttled: true,
+          rule: admission.fullKey === account ? "account_in_flight" : "ip_in_flight",
+          retryAfterSeconds: 1,
+        };
       }
       try {
         const perAccount = await consume(account, settings.perAccount);

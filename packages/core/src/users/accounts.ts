@@ -64,7 +64,11 @@ export interface Accounts {
    * Sets a new password and ends every session and bearer token of the user except
    * `keepSessionId` (a password change logs the other devices out, ASVS 7.4.3).
    */
-  setPassword(userId: string, password: string, options?: { keepSessionId?: string; skipValidation?: boolean }): Promise<AccountResult<User>>;
+  setPassword(
+    userId: string,
+    password: string,
+    options?: { keepSessionId?: string; skipValidation?: boolean },
+  ): Promise<AccountResult<User>>;
   /** Activates or deactivates a user; deactivation ends all their sessions at once (ASVS 7.4.2). */
   setActive(userId: string, active: boolean): Promise<User | null>;
   /**
@@ -111,9 +115,11 @@ export function createAccounts(config: ResolvedConfig, world: ResolvedWorld, ses
       const username = normalizeUsername(input.username);
       const email = input.email ?? "";
       if (email.length > 254) problems.push("Ensure email has no more than 254 characters.");
-      if (input.password !== undefined && input.skipPasswordValidation !== true) problems.push(...passwordProblems(input.password, { username, email }));
+      if (input.password !== undefined && input.skipPasswordValidation !== true)
+        problems.push(...passwordProblems(input.password, { username, email }));
       if (problems.length > 0) return { ok: false, problems };
-      const passwordHash = input.password === undefined ? (input.passwordHash ?? null) : await hasher.hash(input.password);
+      const passwordHash =
+        input.password === undefined ? (input.passwordHash ?? null) : await hasher.hash(input.password);
       try {
         const created = await users.createUser({
           username,
@@ -131,12 +137,15 @@ export function createAccounts(config: ResolvedConfig, world: ResolvedWorld, ses
         });
         const accountStore = world.stores.accounts;
         if (input.emailVerified === true && email !== "" && accountStore !== undefined) {
-          await storeCall("account", () => accountStore.markEmailVerified(String(created.id), email.trim().toLowerCase()));
+          await storeCall("account", () =>
+            accountStore.markEmailVerified(String(created.id), email.trim().toLowerCase()),
+          );
         }
         world.logger.info({ event: "user_created", userId: String(created.id), username }, "user created");
         return { ok: true, value: publicUser(created) };
       } catch (error) {
-        if (error instanceof UsernameTakenError) return { ok: false, problems: ["A user with that username already exists."] };
+        if (error instanceof UsernameTakenError)
+          return { ok: false, problems: ["A user with that username already exists."] };
         throw error;
       }
     },
@@ -160,7 +169,12 @@ export function createAccounts(config: ResolvedConfig, world: ResolvedWorld, ses
       let user = await storeCall("user", () => users.getUserByUsernameKey(usernameKey(username)));
       // Login by address (login.identifiers): only when no username matches, so a username
       // that looks like an address keeps working.
-      if (user === null && username.includes("@") && config.login.identifiers.includes("email") && users.getUserByEmail !== undefined) {
+      if (
+        user === null &&
+        username.includes("@") &&
+        config.login.identifiers.includes("email") &&
+        users.getUserByEmail !== undefined
+      ) {
         const byEmail = users.getUserByEmail.bind(users);
         user = await storeCall("user", () => byEmail(username.trim()));
       }
@@ -176,7 +190,10 @@ export function createAccounts(config: ResolvedConfig, world: ResolvedWorld, ses
         const passwordHash = await hasher.hash(password);
         const found = user;
         const updated = await storeCall("user", () => users.updateUser(String(found.id), { passwordHash }));
-        world.logger.info({ event: "password_rehashed", userId: String(user.id), algorithm: hasher.algorithm }, "password re-hashed with the current algorithm");
+        world.logger.info(
+          { event: "password_rehashed", userId: String(user.id), algorithm: hasher.algorithm },
+          "password re-hashed with the current algorithm",
+        );
         return { ok: true, user: updated ?? user };
       }
       return { ok: true, user };
@@ -190,8 +207,14 @@ export function createAccounts(config: ResolvedConfig, world: ResolvedWorld, ses
       const passwordHash = await hasher.hash(password);
       const updated = await storeCall("user", () => users.updateUser(userId, { passwordHash }));
       if (updated === null) return { ok: false, problems: ["No such user."] };
-      const ended = await sessions.invalidateUserSessions(userId, options.keepSessionId === undefined ? {} : { exceptId: options.keepSessionId });
-      world.logger.info({ event: "password_changed", userId, sessionsEnded: ended }, "password changed; other sessions ended");
+      const ended = await sessions.invalidateUserSessions(
+        userId,
+        options.keepSessionId === undefined ? {} : { exceptId: options.keepSessionId },
+      );
+      world.logger.info(
+        { event: "password_changed", userId, sessionsEnded: ended },
+        "password changed; other sessions ended",
+      );
       return { ok: true, value: publicUser(updated) };
     },
 
@@ -200,7 +223,10 @@ export function createAccounts(config: ResolvedConfig, world: ResolvedWorld, ses
       if (updated === null) return null;
       if (!active) {
         const ended = await sessions.invalidateUserSessions(userId);
-        world.logger.info({ event: "user_deactivated", userId, sessionsEnded: ended }, "user deactivated; all sessions ended");
+        world.logger.info(
+          { event: "user_deactivated", userId, sessionsEnded: ended },
+          "user deactivated; all sessions ended",
+        );
       } else {
         await sessions.userChanged(userId);
         world.logger.info({ event: "user_activated", userId }, "user activated");
@@ -218,7 +244,10 @@ export function createAccounts(config: ResolvedConfig, world: ResolvedWorld, ses
       // on privilege change): a token fixed or stolen before elevation never becomes staff.
       if (gainsPrivilege(before, updated)) {
         const ended = await sessions.invalidateUserSessions(userId);
-        world.logger.info({ event: "privileges_raised", userId, sessionsEnded: ended }, "privileges raised; sessions ended so new ones are issued");
+        world.logger.info(
+          { event: "privileges_raised", userId, sessionsEnded: ended },
+          "privileges raised; sessions ended so new ones are issued",
+        );
       } else {
         // A lowered privilege or a new name must not linger in another process's session cache.
         await sessions.userChanged(userId);

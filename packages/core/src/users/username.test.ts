@@ -11,14 +11,17 @@ describe("usernames", () => {
 
   it("share one key across letter case and compatibility forms", () => {
     const key = usernameKey("Alice");
-    for (const variant of ["alice", "ALICE", "Ａｌｉｃｅ", "ａＬＩＣＥ"]) assert.equal(usernameKey(variant), key, variant);
+    for (const variant of ["alice", "ALICE", "Ａｌｉｃｅ", "ａＬＩＣＥ"])
+      assert.equal(usernameKey(variant), key, variant);
     assert.notEqual(usernameKey("alice2"), key);
     assert.equal(usernameKey("ÉMILE"), usernameKey("e\u0301mile"));
   });
 
   it("may hold letters, marks, digits and @ . + - _ only", () => {
-    for (const good of ["alice", "a.b-c_d+e", "user@example.com", "ünïcödé", "名前", "x1"]) assert.equal(usernameProblem(good), null, good);
-    for (const bad of ["a b", "a/b", "<script>", "a\u0000b", "semi;colon", "tab\t", "emoji😀"]) assert.match(usernameProblem(bad) ?? "", /valid username/, JSON.stringify(bad));
+    for (const good of ["alice", "a.b-c_d+e", "user@example.com", "ünïcödé", "名前", "x1"])
+      assert.equal(usernameProblem(good), null, good);
+    for (const bad of ["a b", "a/b", "<script>", "a\u0000b", "semi;colon", "tab\t", "emoji😀"])
+      assert.match(usernameProblem(bad) ?? "", /valid username/, JSON.stringify(bad));
   });
 
   it("must not be empty or longer than 150 characters, before or after normalising", () => {

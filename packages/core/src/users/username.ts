@@ -23,10 +23,13 @@ export function usernameKey(username: string): string {
 /** Why a new username is refused, or null if it is acceptable. */
 export function usernameProblem(username: string): string | null {
   if (username.length === 0) return "The username must not be empty.";
-  if (username.length > MAX_USERNAME_LENGTH) return `Ensure username has no more than ${MAX_USERNAME_LENGTH} characters.`;
+  if (username.length > MAX_USERNAME_LENGTH)
+    return `Ensure username has no more than ${MAX_USERNAME_LENGTH} characters.`;
   if (!username.isWellFormed()) return "The username contains invalid Unicode.";
   const normalized = normalizeUsername(username);
-  if (normalized.length > MAX_USERNAME_LENGTH) return `Ensure username has no more than ${MAX_USERNAME_LENGTH} characters.`;
-  if (!USERNAME_PATTERN.test(normalized)) return "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.";
+  if (normalized.length > MAX_USERNAME_LENGTH)
+    return `Ensure username has no more than ${MAX_USERNAME_LENGTH} characters.`;
+  if (!USERNAME_PATTERN.test(normalized))
+    return "Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.";
   return null;
 }

@@ -11,7 +11,10 @@ export function consoleTransport(logger: Logger): MailTransport {
   return {
     kind: "console",
     async send(mail) {
-      logger.info({ event: "mail_console", to: mail.to, subject: mail.subject, text: mail.text }, `mail to ${mail.to}: ${mail.subject}\n${mail.text}`);
+      logger.info(
+        { event: "mail_console", to: mail.to, subject: mail.subject, text: mail.text },
+        `mail to ${mail.to}: ${mail.subject}\n${mail.text}`,
+      );
     },
   };
 }
@@ -26,7 +29,13 @@ export function fileTransport(directory: string): MailTransport {
   return {
     kind: "file",
     async send(mail) {
-      const info = await builder.sendMail({ from: mail.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+      const info = await builder.sendMail({
+        from: mail.from,
+        to: mail.to,
+        subject: mail.subject,
+        text: mail.text,
+        html: mail.html,
+      });
       const raw: unknown = info.message;
       if (!Buffer.isBuffer(raw)) throw new Error("nodemailer did not build the message");
       mkdirSync(directory, { recursive: true });

@@ -7,10 +7,14 @@ import { parseMailUrl } from "./mail-url.js";
 import { smtpTransport } from "./smtp-transport.js";
 
 /** The transport `mail.url` names, or null when it is unset. */
-export function createServerMailTransport(config: Pick<ServerConfig, "mailUrl" | "dataDir" | "sources">, logger: Logger): MailTransport | null {
+export function createServerMailTransport(
+  config: Pick<ServerConfig, "mailUrl" | "dataDir" | "sources">,
+  logger: Logger,
+): MailTransport | null {
   if (config.mailUrl === null) return null;
   const parsed = parseMailUrl(config.mailUrl);
-  if ("problem" in parsed) throw new ServerConfigError([`${config.sources["mail.url"] ?? "mail.url"}: ${parsed.problem}`]);
+  if ("problem" in parsed)
+    throw new ServerConfigError([`${config.sources["mail.url"] ?? "mail.url"}: ${parsed.problem}`]);
   const target = parsed.target;
   if (target.kind === "smtp") return smtpTransport(target.url);
   if (target.kind === "console") return consoleTransport(logger);
@@ -20,7 +24,9 @@ export function createServerMailTransport(config: Pick<ServerConfig, "mailUrl" |
 /** The routes of `latchkey` that send mail and are on. */
 function mailingRoutes(latchkey: Latchkey): string[] {
   const routes = latchkey.config.routes;
-  return (["signup", "emailVerifyResend", "passwordReset", "emailChange"] as const).filter((name) => routes[name].length > 0);
+  return (["signup", "emailVerifyResend", "passwordReset", "emailChange"] as const).filter(
+    (name) => routes[name].length > 0,
+  );
 }
 
 /**
@@ -28,7 +34,12 @@ function mailingRoutes(latchkey: Latchkey): string[] {
  * start when a route that sends mail is on and `mail.url` is not SMTP. In development, say
  * once where mail goes.
  */
-export function checkServerMail(config: Pick<ServerConfig, "mode" | "sources">, latchkey: Latchkey, transport: MailTransport | null, logger: Logger): void {
+export function checkServerMail(
+  config: Pick<ServerConfig, "mode" | "sources">,
+  latchkey: Latchkey,
+  transport: MailTransport | null,
+  logger: Logger,
+): void {
   const sending = mailingRoutes(latchkey);
   if (sending.length === 0) return;
   if (config.mode === "production" && transport?.kind !== "smtp") {
@@ -36,6 +47,14 @@ export function checkServerMail(config: Pick<ServerConfig, "mode" | "sources">, 
       `${config.sources["mail.url"] ?? "mail.url"}: production needs an SMTP transport (smtp://user:pass@host:587 or smtps://…) because these routes send mail: ${sending.join(", ")}; turn them off (routes.<name>: false) or configure SMTP`,
     ]);
   }
-  if (transport === null) logger.warn({ event: "mail_unconfigured", routes: sending }, "mail.url is unset: account mail waits in the outbox until a transport is configured");
-  else logger.info({ event: "mail_transport", transport: transport.kind }, `account mail goes to the ${transport.kind} transport`);
+  if (transport === null)
+    logger.warn(
+      { event: "mail_unconfigured", routes: sending },
+      "mail.url is unset: account mail waits in the outbox until a transport is configured",
+    );
+  else
+    logger.info(
+      { event: "mail_transport", transport: transport.kind },
+      `account mail goes to the ${transport.kind} transport`,
+    );
 }

@@ -26,7 +26,11 @@ function defineChecks(run: EngineRun): void {
   it("turns on an authenticator app on the two-factor page, then logs in with the password and a code from it", async () => {
     const fixture = createFixture(`mfa-pages-${run.engine.name}`);
     try {
-      const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), spaDir, env: { LATCHKEY_MFA_ENCRYPTION_KEYS: `${MFA_KEY.id}:${MFA_KEY.key}` } });
+      const api = await startLatchkeyApi({
+        dataDir: fixture.folder("data"),
+        spaDir,
+        env: { LATCHKEY_MFA_ENCRYPTION_KEYS: `${MFA_KEY.id}:${MFA_KEY.key}` },
+      });
       fixture.defer(() => api.stop());
       const origin = `http://localhost:${api.port}`;
       const page = await (await run.session(fixture)).newPage();
@@ -48,8 +52,14 @@ function defineChecks(run: EngineRun): void {
         await page.click("mfa-confirm");
         // The codes appear when the confirmation succeeded; the status line follows on the page's reload of /mfa/.
         await page.waitForTestId("mfa-recovery-codes", UI_TIMEOUT_MS);
-        await page.waitForTrue(`document.querySelector('[data-testid="mfa-status"]')?.textContent?.startsWith("Authenticator app on") === true`, UI_TIMEOUT_MS);
-        assert.match(await page.textOf("mfa-status", UI_TIMEOUT_MS), /^Authenticator app on; 10 recovery codes left\.$/);
+        await page.waitForTrue(
+          `document.querySelector('[data-testid="mfa-status"]')?.textContent?.startsWith("Authenticator app on") === true`,
+          UI_TIMEOUT_MS,
+        );
+        assert.match(
+          await page.textOf("mfa-status", UI_TIMEOUT_MS),
+          /^Authenticator app on; 10 recovery codes left\.$/,
+        );
         await screenshot(page, artifactName(run.engine.name, "mfa-recovery-codes"));
 
         await page.click("nav-home");
@@ -65,11 +75,19 @@ function defineChecks(run: EngineRun): void {
         await page.click("login-submit");
         assert.equal(await page.textOf("whoami-username", UI_TIMEOUT_MS), USER.username);
         assert.equal(await page.textOf("session-status", UI_TIMEOUT_MS), "authenticated");
-        if (page.diagnostics.pageErrors !== null) assert.deepEqual(page.diagnostics.pageErrors, [], "the SPA threw no uncaught errors");
+        if (page.diagnostics.pageErrors !== null)
+          assert.deepEqual(page.diagnostics.pageErrors, [], "the SPA threw no uncaught errors");
       } catch (error) {
         await screenshot(page, artifactName(run.engine.name, "mfa-pages-failed")).catch(() => undefined);
-        const log = api.logs().slice(-15).map((line) => line.text).join("\n");
-        throw new Error(`${error instanceof Error ? error.message : String(error)}\nserver log (last 15 lines):\n${log}`, { cause: error });
+        const log = api
+          .logs()
+          .slice(-15)
+          .map((line) => line.text)
+          .join("\n");
+        throw new Error(
+          `${error instanceof Error ? error.message : String(error)}\nserver log (last 15 lines):\n${log}`,
+          { cause: error },
+        );
       }
     } finally {
       await fixture.cleanup();

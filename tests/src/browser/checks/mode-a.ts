@@ -21,7 +21,11 @@ export const MODE_A: EngineChecks = {
       const fixture = createFixture("a");
       try {
         const spaDir = await buildSpa(fixture.folder("spa"));
-        const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), spaDir, env: { LATCHKEY_DEPLOYMENT: "same-origin" } });
+        const api = await startLatchkeyApi({
+          dataDir: fixture.folder("data"),
+          spaDir,
+          env: { LATCHKEY_DEPLOYMENT: "same-origin" },
+        });
         fixture.defer(() => api.stop());
         const { attacker, session } = await startVisit(fixture, run);
         // `localhost`, as in the docs: a different site from the attacker's 127.0.0.1.
@@ -45,12 +49,18 @@ export const MODE_A: EngineChecks = {
       try {
         const spaDir = await buildSpa(fixture.folder("spa"));
         const databaseFile = join(fixture.folder("data"), "latchkey.sqlite3");
-        const server = startChild(process.execPath, [join(REPO_ROOT, "examples", "adapters", "dist", "express-spa-server.js")], {
-          cwd: fixture.dir,
-          env: { PORT: "0", DATABASE_PATH: databaseFile, SPA_DIR: spaDir },
-        });
+        const server = startChild(
+          process.execPath,
+          [join(REPO_ROOT, "examples", "adapters", "dist", "express-spa-server.js")],
+          {
+            cwd: fixture.dir,
+            env: { PORT: "0", DATABASE_PATH: databaseFile, SPA_DIR: spaDir },
+          },
+        );
         fixture.defer(() => server.stop());
-        const listening = await server.waitForLine("the example's `listening on` line", (line) => /listening on http:\/\/127\.0\.0\.1:\d+/.test(line.text));
+        const listening = await server.waitForLine("the example's `listening on` line", (line) =>
+          /listening on http:\/\/127\.0\.0\.1:\d+/.test(line.text),
+        );
         const port = /:(\d+)/.exec(listening.text.slice(listening.text.indexOf("http")))?.[1] ?? "";
         // The docs' way to make a user for your own server: the CLI, pointed at its database.
         await createUser(fixture.folder("cli"), databaseFile);

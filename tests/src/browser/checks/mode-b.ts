@@ -24,7 +24,10 @@ export async function checkSameOriginBehindNginx(run: EngineRun, name: string, s
   try {
     const spaDir = await buildSpa(fixture.folder("spa"), {}, spaSource);
     // The configuration of docs/deployment.md, mode B.
-    const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), env: { LATCHKEY_MODE: "production", LATCHKEY_DEPLOYMENT: "reverse-proxy" } });
+    const api = await startLatchkeyApi({
+      dataDir: fixture.folder("data"),
+      env: { LATCHKEY_MODE: "production", LATCHKEY_DEPLOYMENT: "reverse-proxy" },
+    });
     fixture.defer(() => api.stop());
     const nginx = await startHttpsNginx(
       fixture,
@@ -39,7 +42,14 @@ export async function checkSameOriginBehindNginx(run: EngineRun, name: string, s
       appUrl: `${origin}/`,
       apiOrigin: origin,
       // Production mode: Secure always, and the __Host- prefix on the session cookie.
-      auth: { kind: "cookie", sessionCookie: "__Host-sessionid", cookieDomain: "app.example.test", secure: true, partitionKey: null, csrfCookieReadable: true },
+      auth: {
+        kind: "cookie",
+        sessionCookie: "__Host-sessionid",
+        cookieDomain: "app.example.test",
+        secure: true,
+        partitionKey: null,
+        csrfCookieReadable: true,
+      },
       attacker,
       server: api,
       helloRoute: false,
@@ -62,15 +72,26 @@ export const MODE_B: EngineChecks = {
       const fixture = createFixture("b-proxy-pass-slash");
       try {
         const spaDir = await buildSpa(fixture.folder("spa"));
-        const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), env: { LATCHKEY_MODE: "production", LATCHKEY_DEPLOYMENT: "reverse-proxy" } });
+        const api = await startLatchkeyApi({
+          dataDir: fixture.folder("data"),
+          env: { LATCHKEY_MODE: "production", LATCHKEY_DEPLOYMENT: "reverse-proxy" },
+        });
         fixture.defer(() => api.stop());
         // The shipped file with the one-character mistake.
         const shipped = readFileSync(NGINX_TEMPLATES.sameOrigin, "utf8");
-        const broken = shipped.replace("proxy_pass http://${LATCHKEY_UPSTREAM};", "proxy_pass http://${LATCHKEY_UPSTREAM}/;");
+        const broken = shipped.replace(
+          "proxy_pass http://${LATCHKEY_UPSTREAM};",
+          "proxy_pass http://${LATCHKEY_UPSTREAM}/;",
+        );
         assert.notEqual(broken, shipped);
         const template = join(fixture.folder("broken"), "nginx-same-origin.conf");
         writeFileSync(template, broken);
-        const nginx = await startHttpsNginx(fixture, template, { SERVER_NAME: "app.example.test", SPA_ROOT: spaDir, LATCHKEY_UPSTREAM: `127.0.0.1:${api.port}` }, await freePort());
+        const nginx = await startHttpsNginx(
+          fixture,
+          template,
+          { SERVER_NAME: "app.example.test", SPA_ROOT: spaDir, LATCHKEY_UPSTREAM: `127.0.0.1:${api.port}` },
+          await freePort(),
+        );
         const session = await run.session(fixture);
         const { page, error } = await attemptLogin(session, `https://app.example.test:${nginx.port}/`);
         await screenshot(page, artifactName(run.engine.name, "b-proxy-pass-slash"));

@@ -23,7 +23,10 @@ export const MODE_C1: EngineChecks = {
       try {
         const vitePort = await freePort();
         const spaOrigin = `http://localhost:${vitePort}`;
-        const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), env: { LATCHKEY_DEPLOYMENT: "same-site", LATCHKEY_TRUSTED_ORIGINS: spaOrigin } });
+        const api = await startLatchkeyApi({
+          dataDir: fixture.folder("data"),
+          env: { LATCHKEY_DEPLOYMENT: "same-site", LATCHKEY_TRUSTED_ORIGINS: spaOrigin },
+        });
         fixture.defer(() => api.stop());
         // `localhost` on both sides: `127.0.0.1` would be another site (see the docs).
         const apiOrigin = `http://localhost:${api.port}`;
@@ -74,7 +77,10 @@ export const MODE_C1: EngineChecks = {
       try {
         const vitePort = await freePort();
         const spaOrigin = `http://localhost:${vitePort}`;
-        const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), env: { LATCHKEY_DEPLOYMENT: "same-site", LATCHKEY_TRUSTED_ORIGINS: spaOrigin } });
+        const api = await startLatchkeyApi({
+          dataDir: fixture.folder("data"),
+          env: { LATCHKEY_DEPLOYMENT: "same-site", LATCHKEY_TRUSTED_ORIGINS: spaOrigin },
+        });
         fixture.defer(() => api.stop());
         const vite = await startViteDev({ port: vitePort, settings: { VITE_LATCHKEY_URL: api.url } });
         fixture.defer(() => vite.stop());
@@ -89,7 +95,10 @@ export const MODE_C1: EngineChecks = {
         // The engine's reason, where it gives one (harness/engines/expectations.ts).
         const reason = EXPECTATIONS[run.engine.name].refusedCrossSiteLaxCookie;
         if (reason !== null) assert.ok(diagnostics.refusedSetCookies?.includes(reason), diagnostics.summary());
-        const refused = await api.process.waitForLine("the CSRF refusal log line", (line) => line.event === "request_refused" && line.code === "csrf_cookie_missing");
+        const refused = await api.process.waitForLine(
+          "the CSRF refusal log line",
+          (line) => line.event === "request_refused" && line.code === "csrf_cookie_missing",
+        );
         assert.equal(refused.path, "/api/login/");
         await page.close();
       } finally {

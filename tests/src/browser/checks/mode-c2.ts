@@ -52,7 +52,10 @@ function corsWithoutExposedCsrfHeader(appOrigin: string): RequestHandler {
  * Your own Express API with latchkey's CORS turned off (`cors.enabled: false`) and the
  * middleware above instead; its log lines are kept in `warnings`.
  */
-async function startApiWithOwnCors(fixture: Fixture, appOrigin: string): Promise<{ port: number; warnings: Record<string, unknown>[] }> {
+async function startApiWithOwnCors(
+  fixture: Fixture,
+  appOrigin: string,
+): Promise<{ port: number; warnings: Record<string, unknown>[] }> {
   const database = openSqliteDatabase(join(fixture.folder("own-api"), "latchkey.sqlite3"));
   fixture.defer(() => database.close());
   migrateSqlite(database);
@@ -67,7 +70,11 @@ async function startApiWithOwnCors(fixture: Fixture, appOrigin: string): Promise
     passwords: { hasher: fastHasher },
     logger: { debug: ignore, info: ignore, error: ignore, warn: (fields, msg) => warnings.push({ ...fields, msg }) },
   });
-  const created = await latchkey.accounts.createUser({ username: USER.username, password: USER.password, email: USER.email });
+  const created = await latchkey.accounts.createUser({
+    username: USER.username,
+    password: USER.password,
+    email: USER.email,
+  });
   assert.ok(created.ok);
   const app = express();
   app.use(corsWithoutExposedCsrfHeader(appOrigin));
@@ -90,7 +97,10 @@ export const MODE_C2: EngineChecks = {
       const fixture = createFixture("c2");
       try {
         // The configuration of docs/deployment.md, mode C2.
-        const site = await startTwoOriginSite(fixture, { ...HOSTS, apiEnv: (appOrigin) => ({ LATCHKEY_DEPLOYMENT: "same-site", LATCHKEY_TRUSTED_ORIGINS: appOrigin }) });
+        const site = await startTwoOriginSite(fixture, {
+          ...HOSTS,
+          apiEnv: (appOrigin) => ({ LATCHKEY_DEPLOYMENT: "same-site", LATCHKEY_TRUSTED_ORIGINS: appOrigin }),
+        });
         const { attacker, session } = await startVisit(fixture, run);
         await checkDeployment(session, {
           mode: artifactName(run.engine.name, "c2"),
@@ -98,7 +108,14 @@ export const MODE_C2: EngineChecks = {
           apiOrigin: site.apiOrigin,
           // Host-only cookies of api.example.com: the SPA's script on app.example.com cannot
           // read csrftoken and uses the X-CSRFToken response header instead.
-          auth: { kind: "cookie", sessionCookie: "__Host-sessionid", cookieDomain: "api.example.com", secure: true, partitionKey: null, csrfCookieReadable: false },
+          auth: {
+            kind: "cookie",
+            sessionCookie: "__Host-sessionid",
+            cookieDomain: "api.example.com",
+            secure: true,
+            partitionKey: null,
+            csrfCookieReadable: false,
+          },
           attacker,
           server: site.api,
           helloRoute: false,
@@ -112,7 +129,11 @@ export const MODE_C2: EngineChecks = {
     it(`C2 on names under a suffix missing from the Public Suffix List (https://app.example.test → https://api.example.test): ${outside.kept ? "login works, the cookies are first-party" : "the API's cookies are dropped as third-party, so login fails with CSRF cookie not set"}`, async () => {
       const fixture = createFixture("c2-outside-psl");
       try {
-        const site = await startTwoOriginSite(fixture, { appHost: "app.example.test", apiHost: "api.example.test", apiEnv: (appOrigin) => ({ LATCHKEY_DEPLOYMENT: "same-site", LATCHKEY_TRUSTED_ORIGINS: appOrigin }) });
+        const site = await startTwoOriginSite(fixture, {
+          appHost: "app.example.test",
+          apiHost: "api.example.test",
+          apiEnv: (appOrigin) => ({ LATCHKEY_DEPLOYMENT: "same-site", LATCHKEY_TRUSTED_ORIGINS: appOrigin }),
+        });
         const session = await run.session(fixture);
         const { page, error } = await attemptLogin(session, `${site.appOrigin}/`);
         await screenshot(page, artifactName(run.engine.name, "c2-outside-psl"));
@@ -120,13 +141,19 @@ export const MODE_C2: EngineChecks = {
           assert.equal(error, null, "the login succeeded");
           assert.equal(await page.textOf("whoami-username", 30_000), USER.username);
           const stored = await session.cookies(site.apiOrigin, site.appOrigin);
-          assert.ok(stored.some((c) => c.name === "__Host-sessionid" && c.partitionKey === outside.partitionKey), JSON.stringify(stored.map((c) => c.name)));
+          assert.ok(
+            stored.some((c) => c.name === "__Host-sessionid" && c.partitionKey === outside.partitionKey),
+            JSON.stringify(stored.map((c) => c.name)),
+          );
         } else {
           assert.equal(
             error,
             "CSRF Failed: CSRF cookie not set. The browser did not send the API's cookies back: they are blocked (an API on another site needs Partitioned cookies or token mode) or cookies are disabled.",
           );
-          const refused = await site.api.process.waitForLine("the CSRF refusal log line", (line) => line.event === "request_refused" && line.code === "csrf_cookie_missing");
+          const refused = await site.api.process.waitForLine(
+            "the CSRF refusal log line",
+            (line) => line.event === "request_refused" && line.code === "csrf_cookie_missing",
+          );
           assert.equal(refused.path, "/api/login/");
         }
         await page.close();
@@ -153,14 +180,24 @@ export const MODE_C2: EngineChecks = {
         const expected = EXPECTATIONS[run.engine.name];
         if (expected.corsConsoleLine !== null && diagnostics.console !== null) {
           const names = expected.corsConsoleLine;
-          assert.ok(diagnostics.console.some((line) => names(line, site.apiOrigin, site.appOrigin)), `the console names CORS: ${diagnostics.summary()}`);
+          assert.ok(
+            diagnostics.console.some((line) => names(line, site.apiOrigin, site.appOrigin)),
+            `the console names CORS: ${diagnostics.summary()}`,
+          );
         }
         // The server did answer (GET 200, preflight 204), but without Access-Control-Allow-Origin
         // the browser hid the answers, and the login POST never left the browser.
-        assert.equal(await page.textOf("session-error", 10_000), `(The server could not be reached: ${expected.corsFetchError})`);
+        assert.equal(
+          await page.textOf("session-error", 10_000),
+          `(The server could not be reached: ${expected.corsFetchError})`,
+        );
         const preflight = await site.api.requestLine("OPTIONS", "/api/login/");
         assert.equal(preflight.status, 204);
-        assert.equal(site.api.logs().some((line) => line.event === "request" && line.method === "POST"), false, "no POST reached the server");
+        assert.equal(
+          site.api.logs().some((line) => line.event === "request" && line.method === "POST"),
+          false,
+          "no POST reached the server",
+        );
         await page.close();
       } finally {
         await fixture.cleanup();
@@ -179,7 +216,11 @@ export const MODE_C2: EngineChecks = {
         // The csrftoken cookie is host-only on api.example.test, so the SPA's script cannot read
         // it, and the header that carries the token is hidden from it: it sends no token.
         assert.equal(error, "CSRF Failed: CSRF token missing. Reload the page and try again.");
-        assert.equal((diagnostics.console ?? []).some((line) => line.includes("CORS")), false, `CORS itself succeeded: ${diagnostics.summary()}`);
+        assert.equal(
+          (diagnostics.console ?? []).some((line) => line.includes("CORS")),
+          false,
+          `CORS itself succeeded: ${diagnostics.summary()}`,
+        );
         const refused = api.warnings.find((line) => line.event === "request_refused");
         assert.equal(refused?.code, "csrf_token_missing", JSON.stringify(api.warnings));
         assert.equal(refused?.msg, "CSRF check failed: CSRF Failed: CSRF token missing.");

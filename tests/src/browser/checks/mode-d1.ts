@@ -15,7 +15,10 @@ import { startTwoOriginSite, type TwoOriginSite } from "../harness/https-site.js
 
 const HOSTS = { appHost: "app.example.test", apiHost: "api.example.net" };
 
-/** The login form's text when the browser dropped the API's cookies (examples/react-spa/src/messages.ts, code csrf_cookie_missing). */
+/**
+ * The login form's text when the browser dropped the API's cookies (examples/react-spa/src/messages.ts, code
+ * csrf_cookie_missing).
+ */
 const CSRF_COOKIE_NOT_SET =
   "CSRF Failed: CSRF cookie not set. The browser did not send the API's cookies back: they are blocked (an API on another site needs Partitioned cookies or token mode) or cookies are disabled.";
 
@@ -24,7 +27,12 @@ const CSRF_COOKIE_NOT_SET =
  * the engine's reason (where it gives one) names the csrftoken, no console line talks about
  * cookies without the engine's reason, and the server refused the login POST.
  */
-async function expectCookiesDropped(run: EngineRun, site: TwoOriginSite, fixture: Fixture, name: string): Promise<void> {
+async function expectCookiesDropped(
+  run: EngineRun,
+  site: TwoOriginSite,
+  fixture: Fixture,
+  name: string,
+): Promise<void> {
   const session = await run.session(fixture);
   const { page, diagnostics, error } = await attemptLogin(session, `${site.appOrigin}/`);
   await screenshot(page, artifactName(run.engine.name, name));
@@ -32,12 +40,24 @@ async function expectCookiesDropped(run: EngineRun, site: TwoOriginSite, fixture
   const reason = EXPECTATIONS[run.engine.name].refusedThirdPartyCookie;
   if (reason !== null) assert.ok(diagnostics.refusedSetCookies?.includes(reason), diagnostics.summary());
   // Chromium says why only over CDP (reason UserPreferences), never in the console.
-  if (diagnostics.console !== null) assert.equal(diagnostics.console.some((line) => /cookie/i.test(line) && !line.includes("403")), false, `no console line mentions cookies: ${diagnostics.summary()}`);
+  if (diagnostics.console !== null)
+    assert.equal(
+      diagnostics.console.some((line) => /cookie/i.test(line) && !line.includes("403")),
+      false,
+      `no console line mentions cookies: ${diagnostics.summary()}`,
+    );
   // The server's side: a warn line naming the refusal, for the login POST.
-  const refused = await site.api.process.waitForLine("the CSRF refusal log line", (line) => line.event === "request_refused" && line.code === "csrf_cookie_missing");
+  const refused = await site.api.process.waitForLine(
+    "the CSRF refusal log line",
+    (line) => line.event === "request_refused" && line.code === "csrf_cookie_missing",
+  );
   assert.equal(refused.path, "/api/login/");
   assert.equal(refused.msg, "CSRF check failed: CSRF Failed: CSRF cookie not set.");
-  assert.equal(site.api.logs().some((line) => line.event === "login"), false, "nobody logged in");
+  assert.equal(
+    site.api.logs().some((line) => line.event === "login"),
+    false,
+    "nobody logged in",
+  );
   await page.close();
 }
 
@@ -67,7 +87,14 @@ export const MODE_D1: EngineChecks = {
           apiOrigin: site.apiOrigin,
           // Stored in the SPA's partition (its site, https://example.test), sent only on
           // requests made from pages of that site.
-          auth: { kind: "cookie", sessionCookie: "__Host-sessionid", cookieDomain: "api.example.net", secure: true, partitionKey: expected.d1Partitioned.partitionKey, csrfCookieReadable: false },
+          auth: {
+            kind: "cookie",
+            sessionCookie: "__Host-sessionid",
+            cookieDomain: "api.example.net",
+            secure: true,
+            partitionKey: expected.d1Partitioned.partitionKey,
+            csrfCookieReadable: false,
+          },
           attacker,
           server: site.api,
           helloRoute: false,
@@ -84,7 +111,11 @@ export const MODE_D1: EngineChecks = {
         const site = await startTwoOriginSite(fixture, {
           ...HOSTS,
           apiEnv: (appOrigin) => ({ LATCHKEY_DEPLOYMENT: "cross-site-token", LATCHKEY_TRUSTED_ORIGINS: appOrigin }),
-          spa: (apiOrigin) => ({ VITE_LATCHKEY_URL: apiOrigin, VITE_LATCHKEY_MODE: "token", VITE_LATCHKEY_TOKEN_STORAGE: "localStorage" }),
+          spa: (apiOrigin) => ({
+            VITE_LATCHKEY_URL: apiOrigin,
+            VITE_LATCHKEY_MODE: "token",
+            VITE_LATCHKEY_TOKEN_STORAGE: "localStorage",
+          }),
         });
         const { attacker, session } = await startVisit(fixture, run);
         await checkDeployment(session, {
@@ -106,7 +137,11 @@ export const MODE_D1: EngineChecks = {
       try {
         const site = await startTwoOriginSite(fixture, {
           ...HOSTS,
-          apiEnv: (appOrigin) => ({ LATCHKEY_DEPLOYMENT: "cross-site", LATCHKEY_COOKIES_PARTITIONED: "false", LATCHKEY_TRUSTED_ORIGINS: appOrigin }),
+          apiEnv: (appOrigin) => ({
+            LATCHKEY_DEPLOYMENT: "cross-site",
+            LATCHKEY_COOKIES_PARTITIONED: "false",
+            LATCHKEY_TRUSTED_ORIGINS: appOrigin,
+          }),
         });
         if (!expected.d1Unpartitioned.kept) {
           await expectCookiesDropped(run, site, fixture, "d1-not-partitioned");
@@ -117,7 +152,14 @@ export const MODE_D1: EngineChecks = {
           mode: artifactName(run.engine.name, "d1-not-partitioned"),
           appUrl: `${site.appOrigin}/`,
           apiOrigin: site.apiOrigin,
-          auth: { kind: "cookie", sessionCookie: "__Host-sessionid", cookieDomain: "api.example.net", secure: true, partitionKey: expected.d1Unpartitioned.partitionKey, csrfCookieReadable: false },
+          auth: {
+            kind: "cookie",
+            sessionCookie: "__Host-sessionid",
+            cookieDomain: "api.example.net",
+            secure: true,
+            partitionKey: expected.d1Unpartitioned.partitionKey,
+            csrfCookieReadable: false,
+          },
           attacker,
           server: site.api,
           helloRoute: false,

@@ -25,14 +25,25 @@ export const MODE_D2: EngineChecks = {
         const site = await startTwoOriginSite(fixture, {
           appHost: "app.example.test",
           apiHost: "api.example.net",
-          apiEnv: (appOrigin) => ({ LATCHKEY_DEPLOYMENT: "cross-site", LATCHKEY_COOKIES_PARTITIONED: "false", LATCHKEY_TRUSTED_ORIGINS: appOrigin }),
+          apiEnv: (appOrigin) => ({
+            LATCHKEY_DEPLOYMENT: "cross-site",
+            LATCHKEY_COOKIES_PARTITIONED: "false",
+            LATCHKEY_TRUSTED_ORIGINS: appOrigin,
+          }),
         });
         const { attacker, session } = await startVisit(fixture, run);
         await checkDeployment(session, {
           mode: artifactName(run.engine.name, "d2"),
           appUrl: `${site.appOrigin}/`,
           apiOrigin: site.apiOrigin,
-          auth: { kind: "cookie", sessionCookie: "__Host-sessionid", cookieDomain: "api.example.net", secure: true, partitionKey: null, csrfCookieReadable: false },
+          auth: {
+            kind: "cookie",
+            sessionCookie: "__Host-sessionid",
+            cookieDomain: "api.example.net",
+            secure: true,
+            partitionKey: null,
+            csrfCookieReadable: false,
+          },
           attacker,
           server: site.api,
           helloRoute: false,

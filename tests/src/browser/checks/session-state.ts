@@ -48,7 +48,9 @@ const RECORD_WHAT_RENDERS = `
     if (document.querySelector('[data-testid="session-loading"]') !== null) window.__seen.loading = true;
   }).observe(document, { childList: true, subtree: true });`;
 
-/** session-state: the shared description of these checks, run in each engine by browser/<engine>/session-state.test.ts. */
+/**
+ * session-state: the shared description of these checks, run in each engine by browser/<engine>/session-state.test.ts.
+ */
 export const SESSION_STATE: EngineChecks = {
   title: "session state in the browser (@latchkey/client and @latchkey/react)",
   define(run) {
@@ -86,7 +88,11 @@ export const SESSION_STATE: EngineChecks = {
         proxy.release();
         await page.waitForTestId("whoami-username", UI_TIMEOUT_MS);
         const seen: unknown = await page.evaluate("window.__seen");
-        assert.deepEqual(seen, { loginForm: false, loading: true }, "the login form never appeared for a logged-in user; the loading state did");
+        assert.deepEqual(
+          seen,
+          { loginForm: false, loading: true },
+          "the login form never appeared for a logged-in user; the loading state did",
+        );
       } finally {
         await fixture.cleanup();
       }
@@ -118,12 +124,18 @@ export const SESSION_STATE: EngineChecks = {
       try {
         // The Express example (mode A'), whose GET /api/hello/ is behind requireUser().
         const databaseFile = join(fixture.folder("data"), "latchkey.sqlite3");
-        const server = startChild(process.execPath, [join(REPO_ROOT, "examples", "adapters", "dist", "express-spa-server.js")], {
-          cwd: fixture.dir,
-          env: { PORT: "0", DATABASE_PATH: databaseFile, SPA_DIR: spaDir },
-        });
+        const server = startChild(
+          process.execPath,
+          [join(REPO_ROOT, "examples", "adapters", "dist", "express-spa-server.js")],
+          {
+            cwd: fixture.dir,
+            env: { PORT: "0", DATABASE_PATH: databaseFile, SPA_DIR: spaDir },
+          },
+        );
         fixture.defer(() => server.stop());
-        const listening = await server.waitForLine("the example's `listening on` line", (line) => /listening on http:\/\/127\.0\.0\.1:\d+/.test(line.text));
+        const listening = await server.waitForLine("the example's `listening on` line", (line) =>
+          /listening on http:\/\/127\.0\.0\.1:\d+/.test(line.text),
+        );
         const port = /:(\d+)/.exec(listening.text.slice(listening.text.indexOf("http")))?.[1] ?? "";
         await createUser(fixture.folder("cli"), databaseFile);
         const session = await run.session(fixture);
@@ -133,10 +145,14 @@ export const SESSION_STATE: EngineChecks = {
         await logInThroughTheForm(page);
 
         // An administrator ends every session of the user from the command line.
-        const revoked = await runToEnd(process.execPath, [LATCHKEY_BIN, "sessions", "revoke", "--user", USER.username], {
-          cwd: fixture.folder("cli"),
-          env: { LATCHKEY_DATA_DIR: fixture.folder("cli"), LATCHKEY_DATABASE: databaseFile },
-        });
+        const revoked = await runToEnd(
+          process.execPath,
+          [LATCHKEY_BIN, "sessions", "revoke", "--user", USER.username],
+          {
+            cwd: fixture.folder("cli"),
+            env: { LATCHKEY_DATA_DIR: fixture.folder("cli"), LATCHKEY_DATABASE: databaseFile },
+          },
+        );
         assert.equal(revoked.code, 0, revoked.output);
 
         await page.click("hello-call");

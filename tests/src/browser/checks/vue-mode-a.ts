@@ -30,7 +30,11 @@ export const VUE_MODE_A: EngineChecks = {
       const fixture = createFixture("vue-a");
       try {
         const spaDir = await buildSpa(fixture.folder("spa"), {}, VUE_SPA_SOURCE);
-        const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), spaDir, env: { LATCHKEY_DEPLOYMENT: "same-origin" } });
+        const api = await startLatchkeyApi({
+          dataDir: fixture.folder("data"),
+          spaDir,
+          env: { LATCHKEY_DEPLOYMENT: "same-origin" },
+        });
         fixture.defer(() => api.stop());
         const { attacker, session } = await startVisit(fixture, run);
         // `localhost`, as in the docs: a different site from the attacker's 127.0.0.1.
@@ -53,7 +57,11 @@ export const VUE_MODE_A: EngineChecks = {
       const fixture = createFixture("vue-a-guard");
       try {
         const spaDir = await buildSpa(fixture.folder("spa"), {}, VUE_SPA_SOURCE);
-        const api = await startLatchkeyApi({ dataDir: fixture.folder("data"), spaDir, env: { LATCHKEY_DEPLOYMENT: "same-origin" } });
+        const api = await startLatchkeyApi({
+          dataDir: fixture.folder("data"),
+          spaDir,
+          env: { LATCHKEY_DEPLOYMENT: "same-origin" },
+        });
         fixture.defer(() => api.stop());
         const session = await run.session(fixture);
         const origin = `http://localhost:${api.port}`;

@@ -26,7 +26,9 @@ async function shot(page: Page, name: string): Promise<void> {
 
 const byId = (page: Page, id: string) => page.getByTestId(id);
 
-describe("passkeys through the React example in Chromium with a virtual authenticator", { skip: browserTestSkip("chromium") }, () => {
+describe("passkeys through the React example in Chromium with a virtual authenticator", {
+  skip: browserTestSkip("chromium"),
+}, () => {
   let fixture: Fixture;
   let browser: Browser;
   let api: LatchkeyApi;
@@ -38,7 +40,11 @@ describe("passkeys through the React example in Chromium with a virtual authenti
     // The origin names the port, and the server needs the origin first (passkeys.origins).
     const port = await freePort();
     origin = `http://localhost:${port}`;
-    api = await startLatchkeyApi({ dataDir: fixture.folder("data"), spaDir, env: { LATCHKEY_PORT: String(port), LATCHKEY_PASSKEYS_ORIGINS: origin } });
+    api = await startLatchkeyApi({
+      dataDir: fixture.folder("data"),
+      spaDir,
+      env: { LATCHKEY_PORT: String(port), LATCHKEY_PASSKEYS_ORIGINS: origin },
+    });
     fixture.defer(() => api.stop());
     browser = await launchChromium();
     fixture.defer(() => browser.close());
@@ -54,28 +60,46 @@ describe("passkeys through the React example in Chromium with a virtual authenti
       const cdp = await context.newCDPSession(page);
       await cdp.send("WebAuthn.enable", { enableUI: false });
       const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-        options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+        options: {
+          protocol: "ctap2",
+          transport: "internal",
+          hasResidentKey: true,
+          hasUserVerification: true,
+          isUserVerified: true,
+          automaticPresenceSimulation: true,
+        },
       });
 
       await page.goto(`${origin}/passkeys`);
       await byId(page, "login-username").fill(USER.username, { timeout: UI_TIMEOUT_MS });
       await byId(page, "login-password").fill(USER.password);
       await byId(page, "login-submit").click();
-      await page.locator('[data-testid="passkeys-list"][data-count="0"]').waitFor({ state: "attached", timeout: UI_TIMEOUT_MS });
+      await page
+        .locator('[data-testid="passkeys-list"][data-count="0"]')
+        .waitFor({ state: "attached", timeout: UI_TIMEOUT_MS });
       await byId(page, "passkey-new-name").fill("Chromium virtual authenticator");
       await byId(page, "passkey-register").click();
-      await page.locator('[data-testid="passkeys-list"][data-count="1"]').waitFor({ state: "attached", timeout: UI_TIMEOUT_MS });
+      await page
+        .locator('[data-testid="passkeys-list"][data-count="1"]')
+        .waitFor({ state: "attached", timeout: UI_TIMEOUT_MS });
       assert.equal(await byId(page, "passkey-name").textContent(), "Chromium virtual authenticator");
       const { credentials } = await cdp.send("WebAuthn.getCredentials", { authenticatorId });
       assert.equal(credentials.length, 1);
       assert.equal(credentials[0]?.isResidentCredential, true, "a discoverable credential, so login needs no username");
-      assert.equal(await page.getByTestId("passkey-recovery-codes").locator("li").count(), 10, "the first second factor shows its 10 recovery codes once");
+      assert.equal(
+        await page.getByTestId("passkey-recovery-codes").locator("li").count(),
+        10,
+        "the first second factor shows its 10 recovery codes once",
+      );
       await shot(page, "passkeys-registered");
 
       // Log out (the session ends server-side), then log in with the passkey alone.
       await page.evaluate(async () => {
         const csrf = await fetch("/api/csrf/");
-        await fetch("/api/logout/", { method: "POST", headers: { "X-CSRFToken": csrf.headers.get("X-CSRFToken") ?? "" } });
+        await fetch("/api/logout/", {
+          method: "POST",
+          headers: { "X-CSRFToken": csrf.headers.get("X-CSRFToken") ?? "" },
+        });
       });
       await page.goto(`${origin}/`);
       await byId(page, "login-passkey").click({ timeout: UI_TIMEOUT_MS });
@@ -86,7 +110,10 @@ describe("passkeys through the React example in Chromium with a virtual authenti
       // A passkey is also a second factor: a password login now asks for it, and the example's code step offers it.
       await page.evaluate(async () => {
         const csrf = await fetch("/api/csrf/");
-        await fetch("/api/logout/", { method: "POST", headers: { "X-CSRFToken": csrf.headers.get("X-CSRFToken") ?? "" } });
+        await fetch("/api/logout/", {
+          method: "POST",
+          headers: { "X-CSRFToken": csrf.headers.get("X-CSRFToken") ?? "" },
+        });
       });
       await page.goto(`${origin}/`);
       await byId(page, "login-username").fill(USER.username, { timeout: UI_TIMEOUT_MS });
@@ -99,15 +126,22 @@ describe("passkeys through the React example in Chromium with a virtual authenti
 
       // Remove it: the session is fresh (it just logged in), so no password is asked for.
       await page.goto(`${origin}/passkeys`);
-      await page.locator('[data-testid="passkeys-list"][data-count="1"]').waitFor({ state: "attached", timeout: UI_TIMEOUT_MS });
+      await page
+        .locator('[data-testid="passkeys-list"][data-count="1"]')
+        .waitFor({ state: "attached", timeout: UI_TIMEOUT_MS });
       await byId(page, "passkey-remove").click();
-      await page.locator('[data-testid="passkeys-list"][data-count="0"]').waitFor({ state: "attached", timeout: UI_TIMEOUT_MS });
+      await page
+        .locator('[data-testid="passkeys-list"][data-count="0"]')
+        .waitFor({ state: "attached", timeout: UI_TIMEOUT_MS });
       await shot(page, "passkeys-removed");
 
       // The authenticator still holds the key, but the server no longer knows it.
       await page.evaluate(async () => {
         const csrf = await fetch("/api/csrf/");
-        await fetch("/api/logout/", { method: "POST", headers: { "X-CSRFToken": csrf.headers.get("X-CSRFToken") ?? "" } });
+        await fetch("/api/logout/", {
+          method: "POST",
+          headers: { "X-CSRFToken": csrf.headers.get("X-CSRFToken") ?? "" },
+        });
       });
       await page.goto(`${origin}/`);
       await byId(page, "login-passkey").click({ timeout: UI_TIMEOUT_MS });
@@ -115,8 +149,15 @@ describe("passkeys through the React example in Chromium with a virtual authenti
       assert.equal(await byId(page, "session-status").textContent(), "anonymous");
     } catch (error) {
       await shot(page, "passkeys-failed").catch(() => undefined);
-      const log = api.logs().slice(-15).map((line) => line.text).join("\n");
-      throw new Error(`${error instanceof Error ? error.message : String(error)}\nserver log (last 15 lines):\n${log}`, { cause: error });
+      const log = api
+        .logs()
+        .slice(-15)
+        .map((line) => line.text)
+        .join("\n");
+      throw new Error(
+        `${error instanceof Error ? error.message : String(error)}\nserver log (last 15 lines):\n${log}`,
+        { cause: error },
+      );
     } finally {
       await context.close();
     }

@@ -64,7 +64,8 @@ export async function startAttackerSite(): Promise<AttackerSite> {
   return {
     origin,
     formUrl: (action) => `${origin}/form.html?target=${encodeURIComponent(action)}`,
-    fetchUrl: (target, body) => `${origin}/fetch.html?target=${encodeURIComponent(target)}&body=${encodeURIComponent(JSON.stringify(body))}`,
+    fetchUrl: (target, body) =>
+      `${origin}/fetch.html?target=${encodeURIComponent(target)}&body=${encodeURIComponent(JSON.stringify(body))}`,
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -11,7 +11,10 @@ export interface RunningChild {
   readonly lines: readonly OutputLine[];
   /** All output so far as text, for error messages. */
   output(): string;
-  /** Resolves with the first line (past or future) matching `predicate`; rejects if the child exits first or after `timeoutMs`. */
+  /**
+   * Resolves with the first line (past or future) matching `predicate`; rejects if the child exits first or after
+   * `timeoutMs`.
+   */
   waitForLine(what: string, predicate: (line: OutputLine) => boolean, timeoutMs?: number): Promise<OutputLine>;
   /** True until the child has exited. */
   isRunning(): boolean;
@@ -82,7 +85,11 @@ export interface StartChildOptions {
  * pid stays the program's own) and has the kernel signal the child if this process dies
  * without running its exit handlers (SIGKILL, a crash), as @latchkey/testkit does.
  */
-function withParentDeathSignal(command: string, args: readonly string[], signal: "SIGKILL" | "SIGTERM"): { command: string; args: string[] } {
+function withParentDeathSignal(
+  command: string,
+  args: readonly string[],
+  signal: "SIGKILL" | "SIGTERM",
+): { command: string; args: string[] } {
   const setpriv = findProgram("setpriv");
   if (setpriv === null) return { command, args: [...args] };
   return { command: setpriv, args: ["--pdeathsig", signal === "SIGKILL" ? "KILL" : "TERM", "--", command, ...args] };
@@ -95,10 +102,18 @@ function withParentDeathSignal(command: string, args: readonly string[], signal:
  */
 export function startChild(command: string, args: readonly string[], options: StartChildOptions): RunningChild {
   installSafetyNet();
-  const env = { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", HOME: process.env.HOME ?? "/tmp", ...options.env };
+  const env = {
+    PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
+    HOME: process.env.HOME ?? "/tmp",
+    ...options.env,
+  };
   const exitSignal = options.exitSignal ?? "SIGKILL";
   const line = withParentDeathSignal(command, args, exitSignal);
-  const child = spawn(line.command, line.args, { cwd: options.cwd, env, stdio: [options.stdin ?? "ignore", "pipe", "pipe"] });
+  const child = spawn(line.command, line.args, {
+    cwd: options.cwd,
+    env,
+    stdio: [options.stdin ?? "ignore", "pipe", "pipe"],
+  });
   live.set(child, exitSignal);
   const lines: OutputLine[] = [];
   const waiters = new Set<{ predicate: (line: OutputLine) => boolean; resolve: (line: OutputLine) => void }>();
@@ -137,7 +152,8 @@ export function startChild(command: string, args: readonly string[], options: St
     if (exitCode !== undefined) return;
     exitCode = code;
     live.delete(child);
-    for (const fail of [...failWaiters]) fail(new Error(`${command} exited (${String(code)}) early. Output:\n${output()}`));
+    for (const fail of [...failWaiters])
+      fail(new Error(`${command} exited (${String(code)}) early. Output:\n${output()}`));
     for (const resolve of exitWaiters.splice(0)) resolve(code);
   };
   // "close" (not "exit"): every output line has been read by then. But a grandchild that
@@ -170,7 +186,10 @@ export function startChild(command: string, args: readonly string[], options: St
     waitForLine(what, predicate, timeoutMs = 30_000) {
       const seen = lines.find(predicate);
       if (seen !== undefined) return Promise.resolve(seen);
-      if (exitCode !== undefined) return Promise.reject(new Error(`${command} already exited (${String(exitCode)}) without ${what}. Output:\n${output()}`));
+      if (exitCode !== undefined)
+        return Promise.reject(
+          new Error(`${command} already exited (${String(exitCode)}) without ${what}. Output:\n${output()}`),
+        );
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
           waiters.delete(waiter);
@@ -223,7 +242,11 @@ export function startChild(command: string, args: readonly string[], options: St
 }
 
 /** Runs `command args` to the end; resolves with its exit code and output. */
-export async function runToEnd(command: string, args: readonly string[], options: StartChildOptions): Promise<{ code: number | null; output: string }> {
+export async function runToEnd(
+  command: string,
+  args: readonly string[],
+  options: StartChildOptions,
+): Promise<{ code: number | null; output: string }> {
   const child = startChild(command, args, options);
   const code = await child.exited();
   return { code, output: child.output() };

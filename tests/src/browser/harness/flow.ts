@@ -94,32 +94,60 @@ async function pageString(page: BrowserPage, expression: string): Promise<string
   throw new Error(`${expression} gave ${typeof value}, not a string`);
 }
 
-async function expectCredentials(page: BrowserPage, session: BrowserSession, target: DeploymentUnderTest): Promise<void> {
+async function expectCredentials(
+  page: BrowserPage,
+  session: BrowserSession,
+  target: DeploymentUnderTest,
+): Promise<void> {
   const pageCookies = (await pageString(page, "document.cookie")) ?? "";
   if (target.auth.kind === "token") {
     // Token mode: no cookie at all is involved, and the bearer token never goes into one.
     const stored = await session.cookies(target.apiOrigin, target.appUrl);
-    assert.deepEqual(stored.filter((c) => /session/i.test(c.name)), [], "token mode stores no session cookie");
+    assert.deepEqual(
+      stored.filter((c) => /session/i.test(c.name)),
+      [],
+      "token mode stores no session cookie",
+    );
     const token = await pageString(page, 'localStorage.getItem("latchkey.token")');
-    assert.ok(token !== null && token.length > 20, "the token is kept in localStorage (VITE_LATCHKEY_TOKEN_STORAGE=localStorage)");
+    assert.ok(
+      token !== null && token.length > 20,
+      "the token is kept in localStorage (VITE_LATCHKEY_TOKEN_STORAGE=localStorage)",
+    );
     assert.ok(!pageCookies.includes(token), "the token is not in document.cookie");
     return;
   }
   const expected = target.auth;
   const cookies: StoredCookie[] = await session.cookies(target.apiOrigin, target.appUrl);
   const session_ = cookies.find((c) => c.name === expected.sessionCookie);
-  assert.ok(session_ !== undefined, `a ${expected.sessionCookie} cookie for ${expected.cookieDomain} is stored; stored: ${JSON.stringify(cookies.map((c) => [c.name, c.domain]))}`);
-  assert.ok(session_.domain === expected.cookieDomain || session_.domain === `.${expected.cookieDomain}`, `the session cookie belongs to ${expected.cookieDomain}`);
+  assert.ok(
+    session_ !== undefined,
+    `a ${expected.sessionCookie} cookie for ${expected.cookieDomain} is stored; stored: ${JSON.stringify(cookies.map((c) => [c.name, c.domain]))}`,
+  );
+  assert.ok(
+    session_.domain === expected.cookieDomain || session_.domain === `.${expected.cookieDomain}`,
+    `the session cookie belongs to ${expected.cookieDomain}`,
+  );
   assert.equal(session_.httpOnly, true, "the session cookie is HttpOnly");
   assert.equal(session_.secure, expected.secure, "Secure flag of the session cookie");
-  assert.equal(session_.partitionKey, expected.partitionKey, "partition key of the session cookie (CHIPS / Total Cookie Protection)");
+  assert.equal(
+    session_.partitionKey,
+    expected.partitionKey,
+    "partition key of the session cookie (CHIPS / Total Cookie Protection)",
+  );
   // The XSS rule: script on the page never sees the session token.
-  assert.ok(!pageCookies.includes(expected.sessionCookie), `document.cookie must not show the session cookie; it is ${JSON.stringify(pageCookies)}`);
+  assert.ok(
+    !pageCookies.includes(expected.sessionCookie),
+    `document.cookie must not show the session cookie; it is ${JSON.stringify(pageCookies)}`,
+  );
   assert.ok(!pageCookies.includes(session_.value), "document.cookie must not contain the session token");
   const csrf = cookies.find((c) => c.name === "csrftoken");
   assert.ok(csrf !== undefined, "the CSRF cookie is stored");
   assert.equal(csrf.httpOnly, false, "the CSRF cookie is readable by script where it is same-site");
-  assert.equal(pageCookies.includes("csrftoken="), expected.csrfCookieReadable, `document.cookie ${expected.csrfCookieReadable ? "shows" : "cannot show"} the API's CSRF cookie`);
+  assert.equal(
+    pageCookies.includes("csrftoken="),
+    expected.csrfCookieReadable,
+    `document.cookie ${expected.csrfCookieReadable ? "shows" : "cannot show"} the API's CSRF cookie`,
+  );
 }
 
 function isClientError(status: unknown): boolean {
@@ -136,7 +164,9 @@ async function attack(page: BrowserPage, target: DeploymentUnderTest): Promise<v
   const changeUrl = `${target.apiOrigin}/api/password/change/`;
   const logoutUrl = `${target.apiOrigin}/api/logout/`;
 
-  await page.goto(target.attacker.fetchUrl(changeUrl, { old_password: USER.password, new_password: "chosen-by-the-attacker-0451" }));
+  await page.goto(
+    target.attacker.fetchUrl(changeUrl, { old_password: USER.password, new_password: "chosen-by-the-attacker-0451" }),
+  );
   await page.waitForTrue(`document.querySelector('#result[data-done="yes"]') !== null`, UI_TIMEOUT_MS);
 
   const status = await page.gotoExpectingResponse(target.attacker.formUrl(logoutUrl), logoutUrl, UI_TIMEOUT_MS);
@@ -147,16 +177,28 @@ async function attack(page: BrowserPage, target: DeploymentUnderTest): Promise<v
     // answer, which must be one of latchkey's error bodies, not "Successfully logged out.".
     const shown = await pageString(page, "document.body.innerText");
     const answer: unknown = JSON.parse(shown ?? "null");
-    assert.ok(typeof answer === "object" && answer !== null && "code" in answer && "detail" in answer, `the forged logout form post was refused with an error body; the page shows ${String(shown)}`);
+    assert.ok(
+      typeof answer === "object" && answer !== null && "code" in answer && "detail" in answer,
+      `the forged logout form post was refused with an error body; the page shows ${String(shown)}`,
+    );
   }
 
   if (target.server !== undefined) {
     const change = await target.server.requestLine("POST", "/api/password/change/");
-    assert.ok(isClientError(change.status), `the forged password change reached the server and was refused: ${change.text}`);
+    assert.ok(
+      isClientError(change.status),
+      `the forged password change reached the server and was refused: ${change.text}`,
+    );
     const logout = await target.server.requestLine("POST", "/api/logout/");
     assert.ok(isClientError(logout.status), `the forged logout reached the server and was refused: ${logout.text}`);
-    const changed = target.server.logs().filter((line) => line.event === "logout" || line.event === "password_changed" || line.event === "token_logout");
-    assert.deepEqual(changed.map((line) => line.text), [], "no state changed on the server");
+    const changed = target.server
+      .logs()
+      .filter((line) => line.event === "logout" || line.event === "password_changed" || line.event === "token_logout");
+    assert.deepEqual(
+      changed.map((line) => line.text),
+      [],
+      "no state changed on the server",
+    );
   }
 
   await page.goto(target.appUrl);
@@ -165,7 +207,10 @@ async function attack(page: BrowserPage, target: DeploymentUnderTest): Promise<v
 
 async function expectHello(page: BrowserPage): Promise<void> {
   await page.click("hello-call");
-  await page.waitForTrue(`/^\\d{3} /.test(document.querySelector('[data-testid="hello-result"]')?.textContent ?? "")`, UI_TIMEOUT_MS);
+  await page.waitForTrue(
+    `/^\\d{3} /.test(document.querySelector('[data-testid="hello-result"]')?.textContent ?? "")`,
+    UI_TIMEOUT_MS,
+  );
   assert.equal(await text(page, "hello-result"), `200 {"hello":"${USER.username}"}`);
 }
 
@@ -205,10 +250,14 @@ export async function checkDeployment(session: BrowserSession, target: Deploymen
 
     await logIn(page);
     await expectWhoami(page);
-    if (diagnostics.pageErrors !== null) assert.deepEqual(diagnostics.pageErrors, [], "the SPA threw no uncaught errors");
+    if (diagnostics.pageErrors !== null)
+      assert.deepEqual(diagnostics.pageErrors, [], "the SPA threw no uncaught errors");
   } catch (error) {
     await screenshot(page, `${target.mode}-failed`).catch(() => undefined);
-    throw new Error(`${target.mode}: ${error instanceof Error ? error.message : String(error)}\n${diagnostics.summary()}${serverTail(target.server)}`, { cause: error });
+    throw new Error(
+      `${target.mode}: ${error instanceof Error ? error.message : String(error)}\n${diagnostics.summary()}${serverTail(target.server)}`,
+      { cause: error },
+    );
   } finally {
     await page.close();
   }
@@ -216,7 +265,11 @@ export async function checkDeployment(session: BrowserSession, target: Deploymen
 
 function serverTail(server: ServerLog | undefined): string {
   if (server === undefined) return "";
-  return `\nserver log (last 15 lines):\n${server.logs().slice(-15).map((line) => line.text).join("\n")}`;
+  return `\nserver log (last 15 lines):\n${server
+    .logs()
+    .slice(-15)
+    .map((line) => line.text)
+    .join("\n")}`;
 }
 
 /** Saves a PNG of the page's viewport to test-artifacts/browser/<name>.png and returns its path. */

@@ -18,13 +18,23 @@ export const NGINX_TEMPLATES = Object.freeze({
  * running the shipped file `template` with `values` plus `${LISTEN}` and the certificate's
  * placeholders. Stopped by the fixture's cleanup.
  */
-export async function startHttpsNginx(fixture: Fixture, template: string, values: Readonly<Record<string, string>>, port: number): Promise<Nginx> {
+export async function startHttpsNginx(
+  fixture: Fixture,
+  template: string,
+  values: Readonly<Record<string, string>>,
+  port: number,
+): Promise<Nginx> {
   const certificate = await makeCertificate(fixture.folder("tls"));
   const nginx = await startNginx({
     dir: fixture.folder("nginx"),
     templateFile: template,
     port,
-    values: { LISTEN: `127.0.0.1:${port}`, TLS_CERTIFICATE: certificate.certFile, TLS_CERTIFICATE_KEY: certificate.keyFile, ...values },
+    values: {
+      LISTEN: `127.0.0.1:${port}`,
+      TLS_CERTIFICATE: certificate.certFile,
+      TLS_CERTIFICATE_KEY: certificate.keyFile,
+      ...values,
+    },
   });
   fixture.defer(() => nginx.stop());
   return nginx;
@@ -56,12 +66,22 @@ export async function twoOrigins(appHost: string, apiHost: string): Promise<TwoO
  * Builds the SPA with `spa` and starts nginx (docs/deploy/nginx-app-and-api.conf) in front of
  * it and of the API listening on 127.0.0.1:`upstreamPort`.
  */
-export async function startAppAndApiNginx(fixture: Fixture, origins: TwoOrigins, upstreamPort: number, spa: SpaSettings): Promise<Nginx> {
+export async function startAppAndApiNginx(
+  fixture: Fixture,
+  origins: TwoOrigins,
+  upstreamPort: number,
+  spa: SpaSettings,
+): Promise<Nginx> {
   const spaDir = await buildSpa(fixture.folder("spa"), spa);
   return startHttpsNginx(
     fixture,
     NGINX_TEMPLATES.appAndApi,
-    { APP_SERVER_NAME: origins.appHost, API_SERVER_NAME: origins.apiHost, SPA_ROOT: spaDir, LATCHKEY_UPSTREAM: `127.0.0.1:${upstreamPort}` },
+    {
+      APP_SERVER_NAME: origins.appHost,
+      API_SERVER_NAME: origins.apiHost,
+      SPA_ROOT: spaDir,
+      LATCHKEY_UPSTREAM: `127.0.0.1:${upstreamPort}`,
+    },
     origins.port,
   );
 }
@@ -93,6 +113,11 @@ export async function startTwoOriginSite(fixture: Fixture, options: TwoOriginOpt
     env: { LATCHKEY_MODE: "production", LATCHKEY_TRUST_PROXY: "1", ...options.apiEnv(origins.appOrigin) },
   });
   fixture.defer(() => api.stop());
-  const nginx = await startAppAndApiNginx(fixture, origins, api.port, options.spa?.(origins.apiOrigin) ?? { VITE_LATCHKEY_URL: origins.apiOrigin });
+  const nginx = await startAppAndApiNginx(
+    fixture,
+    origins,
+    api.port,
+    options.spa?.(origins.apiOrigin) ?? { VITE_LATCHKEY_URL: origins.apiOrigin },
+  );
   return { ...origins, api, nginx };
 }

@@ -7,7 +7,11 @@ import { runToEnd, startChild, type OutputLine, type RunningChild } from "./chil
 const CLOCKED_SERVE = fileURLToPath(new URL("./clocked-serve.js", import.meta.url));
 
 /** The test user every mode logs in as. */
-export const USER = Object.freeze({ username: "alice", email: "alice@example.com", password: "latchkey-browser-test-5531" });
+export const USER = Object.freeze({
+  username: "alice",
+  email: "alice@example.com",
+  password: "latchkey-browser-test-5531",
+});
 
 /** A `latchkey serve` process (the ready server) on a free loopback port. */
 export interface LatchkeyApi {
@@ -33,18 +37,36 @@ export interface LatchkeyApi {
  * SQLite file in `dataDir`, then creates the test user with
  * `latchkey createsuperuser --noinput` over the same file (WAL lets both open it).
  */
-export async function startLatchkeyApi(options: { dataDir: string; env?: Readonly<Record<string, string>>; spaDir?: string; controlledClock?: boolean }): Promise<LatchkeyApi> {
+export async function startLatchkeyApi(options: {
+  dataDir: string;
+  env?: Readonly<Record<string, string>>;
+  spaDir?: string;
+  controlledClock?: boolean;
+}): Promise<LatchkeyApi> {
   // requestLine() reads the access log, which is off by default in production mode.
-  const env = { LATCHKEY_DATA_DIR: options.dataDir, LATCHKEY_HOST: "127.0.0.1", LATCHKEY_PORT: "0", LATCHKEY_ACCESS_LOG_ENABLED: "true", ...options.env };
+  const env = {
+    LATCHKEY_DATA_DIR: options.dataDir,
+    LATCHKEY_HOST: "127.0.0.1",
+    LATCHKEY_PORT: "0",
+    LATCHKEY_ACCESS_LOG_ENABLED: "true",
+    ...options.env,
+  };
   const controlled = options.controlledClock === true;
   // With controlledClock: the same server and settings through startServer({ clock }) in the
   // test-only clocked-serve.js, whose clock advanceClock() moves over stdin.
   const args = controlled
     ? [CLOCKED_SERVE, ...(options.spaDir === undefined ? [] : [options.spaDir])]
     : [LATCHKEY_BIN, "serve", ...(options.spaDir === undefined ? [] : ["--spa", options.spaDir])];
-  const child = startChild(process.execPath, args, { cwd: options.dataDir, env, ...(controlled ? { stdin: "pipe" as const } : {}) });
+  const child = startChild(process.execPath, args, {
+    cwd: options.dataDir,
+    env,
+    ...(controlled ? { stdin: "pipe" as const } : {}),
+  });
   let offsetMs = 0;
-  const listening = await child.waitForLine("the `listening` log line of latchkey serve", (line) => line.event === "listening");
+  const listening = await child.waitForLine(
+    "the `listening` log line of latchkey serve",
+    (line) => line.event === "listening",
+  );
   const url = String(listening.url);
   await createUser(options.dataDir);
   return {
@@ -52,13 +74,20 @@ export async function startLatchkeyApi(options: { dataDir: string; env?: Readonl
     port: Number(new URL(url).port),
     process: child,
     logs: () => child.lines,
-    requestLine: (method, path) => child.waitForLine(`the log line of ${method} ${path}`, (line) => line.event === "request" && line.method === method && line.path === path),
+    requestLine: (method, path) =>
+      child.waitForLine(
+        `the log line of ${method} ${path}`,
+        (line) => line.event === "request" && line.method === method && line.path === path,
+      ),
     async advanceClock(seconds) {
       if (!controlled) throw new Error("advanceClock() needs startLatchkeyApi({ controlledClock: true })");
       offsetMs += seconds * 1000;
       const expected = offsetMs;
       child.write(`advance ${seconds}\n`);
-      await child.waitForLine(`the server's clock ${expected} ms ahead`, (line) => line.event === "clock_advanced" && line.offsetMs === expected);
+      await child.waitForLine(
+        `the server's clock ${expected} ms ahead`,
+        (line) => line.event === "clock_advanced" && line.offsetMs === expected,
+      );
     },
     stop: () => child.stop("SIGTERM", 10_000),
   };
@@ -68,11 +97,22 @@ export async function startLatchkeyApi(options: { dataDir: string; env?: Readonl
 export async function createUser(dataDir: string, databaseFile?: string): Promise<void> {
   const env: Record<string, string> = { LATCHKEY_DATA_DIR: dataDir, LATCHKEY_SUPERUSER_PASSWORD: USER.password };
   if (databaseFile !== undefined) env.LATCHKEY_DATABASE = databaseFile;
-  const result = await runToEnd(process.execPath, [LATCHKEY_BIN, "createsuperuser", "--noinput", "--username", USER.username, "--email", USER.email], { cwd: dataDir, env });
-  if (result.code !== 0) throw new Error(`latchkey createsuperuser failed (exit ${String(result.code)}):\n${result.output}`);
+  const result = await runToEnd(
+    process.execPath,
+    [LATCHKEY_BIN, "createsuperuser", "--noinput", "--username", USER.username, "--email", USER.email],
+    { cwd: dataDir, env },
+  );
+  if (result.code !== 0)
+    throw new Error(`latchkey createsuperuser failed (exit ${String(result.code)}):\n${result.output}`);
 }
 
 /** Runs `latchkey serve` with `env` expecting it to refuse to start; resolves with its output. */
-export async function serveExpectingRefusal(dataDir: string, env: Readonly<Record<string, string>>): Promise<{ code: number | null; output: string }> {
-  return runToEnd(process.execPath, [LATCHKEY_BIN, "serve"], { cwd: dataDir, env: { LATCHKEY_DATA_DIR: join(dataDir, "data"), LATCHKEY_PORT: "0", ...env } });
+export async function serveExpectingRefusal(
+  dataDir: string,
+  env: Readonly<Record<string, string>>,
+): Promise<{ code: number | null; output: string }> {
+  return runToEnd(process.execPath, [LATCHKEY_BIN, "serve"], {
+    cwd: dataDir,
+    env: { LATCHKEY_DATA_DIR: join(dataDir, "data"), LATCHKEY_PORT: "0", ...env },
+  });
 }

@@ -23,7 +23,9 @@ export function fillTemplate(template: string, values: Readonly<Record<string, s
   const missing = [...wanted].filter((name) => !(name in values));
   const unused = Object.keys(values).filter((name) => !wanted.has(name));
   if (missing.length > 0 || unused.length > 0) {
-    throw new Error(`nginx template placeholders do not match: missing ${JSON.stringify(missing)}, not in the file ${JSON.stringify(unused)}`);
+    throw new Error(
+      `nginx template placeholders do not match: missing ${JSON.stringify(missing)}, not in the file ${JSON.stringify(unused)}`,
+    );
   }
   return template.replace(/\$\{([A-Z_]+)\}/g, (_whole, name: string) => values[name] ?? "");
 }
@@ -63,7 +65,12 @@ http {
  * `${LISTEN}` must use). Its workers run as nginx's default user when started as root, so
  * `dir` and the SPA folder must be world-readable.
  */
-export async function startNginx(options: { dir: string; templateFile: string; values: Readonly<Record<string, string>>; port: number }): Promise<Nginx> {
+export async function startNginx(options: {
+  dir: string;
+  templateFile: string;
+  values: Readonly<Record<string, string>>;
+  port: number;
+}): Promise<Nginx> {
   mkdirSync(options.dir, { recursive: true, mode: 0o755 });
   const siteConfig = fillTemplate(readFileSync(options.templateFile, "utf8"), options.values);
   const siteFile = join(options.dir, "site.conf");
@@ -72,7 +79,11 @@ export async function startNginx(options: { dir: string; templateFile: string; v
   writeFileSync(confFile, mainConfig(options.dir, siteFile));
   const nginx = programPath("nginx");
   if (nginx === null) throw new Error("nginx is not installed (apt-get install nginx)");
-  const child = startChild(nginx, ["-c", confFile, "-p", options.dir, "-g", `daemon off; pid ${join(options.dir, "nginx.pid")}; error_log stderr;`], { cwd: options.dir, env: {}, exitSignal: "SIGTERM" });
+  const child = startChild(
+    nginx,
+    ["-c", confFile, "-p", options.dir, "-g", `daemon off; pid ${join(options.dir, "nginx.pid")}; error_log stderr;`],
+    { cwd: options.dir, env: {}, exitSignal: "SIGTERM" },
+  );
   await waitForPort(options.port, child, "nginx");
   return {
     port: options.port,

@@ -25,24 +25,29 @@ export async function startHoldingProxy(upstreamPort: number, headScript: string
       const headers = { ...req.headers };
       // Plain bodies, so the HTML can be edited.
       delete headers["accept-encoding"];
-      const upstream = request({ host: "127.0.0.1", port: upstreamPort, method: req.method, path, headers }, (answer) => {
-        const type = String(answer.headers["content-type"] ?? "");
-        if (!type.startsWith("text/html")) {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-          return;
-        }
-        const chunks: Buffer[] = [];
-        answer.on("data", (chunk: Buffer) => chunks.push(chunk));
-        answer.on("end", () => {
-          const html = Buffer.concat(chunks).toString("utf8").replace(/<head>/i, `<head><script>${headScript}</script>`);
-          const out = { ...answer.headers };
-          delete out["content-length"];
-          delete out["etag"];
-          res.writeHead(answer.statusCode ?? 502, { ...out, "content-length": Buffer.byteLength(html) });
-          res.end(html);
-        });
-      });
+      const upstream = request(
+        { host: "127.0.0.1", port: upstreamPort, method: req.method, path, headers },
+        (answer) => {
+          const type = String(answer.headers["content-type"] ?? "");
+          if (!type.startsWith("text/html")) {
+            res.writeHead(answer.statusCode ?? 502, answer.headers);
+            answer.pipe(res);
+            return;
+          }
+          const chunks: Buffer[] = [];
+          answer.on("data", (chunk: Buffer) => chunks.push(chunk));
+          answer.on("end", () => {
+            const html = Buffer.concat(chunks)
+              .toString("utf8")
+              .replace(/<head>/i, `<head><script>${headScript}</script>`);
+            const out = { ...answer.headers };
+            delete out["content-length"];
+            delete out["etag"];
+            res.writeHead(answer.statusCode ?? 502, { ...out, "content-length": Buffer.byteLength(html) });
+            res.end(html);
+          });
+        },
+      );
       upstream.on("error", () => res.destroy());
       req.pipe(upstream);
     };

@@ -33,8 +33,16 @@ function viteEnv(settings: SpaSettings): Record<string, string> {
  * `npm run build -w @latchkey/example-react-spa`, minus the type check that `tsc -b` did.
  * `source` picks the example: {@link SPA_SOURCE} (React) or {@link VUE_SPA_SOURCE}.
  */
-export async function buildSpa(outDir: string, settings: SpaSettings = {}, source: string = SPA_SOURCE): Promise<string> {
-  const result = await runToEnd(process.execPath, [VITE, "build", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"], { cwd: source, env: viteEnv(settings) });
+export async function buildSpa(
+  outDir: string,
+  settings: SpaSettings = {},
+  source: string = SPA_SOURCE,
+): Promise<string> {
+  const result = await runToEnd(
+    process.execPath,
+    [VITE, "build", "--outDir", outDir, "--emptyOutDir", "--logLevel", "warn"],
+    { cwd: source, env: viteEnv(settings) },
+  );
   if (result.code !== 0) throw new Error(`vite build failed (exit ${String(result.code)}):\n${result.output}`);
   return outDir;
 }
@@ -51,10 +59,18 @@ export interface ViteDevServer {
  * which Chromium connects to on 127.0.0.1). `proxyTarget` sets `LATCHKEY_PROXY_TARGET`, where
  * the example's vite.config.ts forwards `/api` (mode B in development).
  */
-export async function startViteDev(options: { port: number; settings?: SpaSettings; proxyTarget?: string }): Promise<ViteDevServer> {
+export async function startViteDev(options: {
+  port: number;
+  settings?: SpaSettings;
+  proxyTarget?: string;
+}): Promise<ViteDevServer> {
   const env = viteEnv(options.settings ?? {});
   if (options.proxyTarget !== undefined) env.LATCHKEY_PROXY_TARGET = options.proxyTarget;
-  const child = startChild(process.execPath, [VITE, "--port", String(options.port), "--strictPort", "--host", "127.0.0.1", "--clearScreen", "false"], { cwd: SPA_SOURCE, env });
+  const child = startChild(
+    process.execPath,
+    [VITE, "--port", String(options.port), "--strictPort", "--host", "127.0.0.1", "--clearScreen", "false"],
+    { cwd: SPA_SOURCE, env },
+  );
   await waitForPort(options.port, child, "the Vite dev server");
   return { port: options.port, process: child, stop: () => child.stop("SIGTERM", 5_000) };
 }

@@ -42,7 +42,14 @@ export const startExpressApp: AppFactory = async (options = {}) => {
   // The app's own bad input (express.json() refusing a body) as JSON, not Express's HTML page
   // with a stack trace (found by the fuzz suite).
   app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
-    const status = typeof error === "object" && error !== null && "status" in error && typeof error.status === "number" && error.status < 500 ? error.status : 500;
+    const status =
+      typeof error === "object" &&
+      error !== null &&
+      "status" in error &&
+      typeof error.status === "number" &&
+      error.status < 500
+        ? error.status
+        : 500;
     res.status(status).json({ detail: status < 500 && error instanceof Error ? error.message : "Server error." });
   });
   const server: Server = await new Promise((resolve) => {

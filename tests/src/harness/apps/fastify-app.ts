@@ -21,10 +21,15 @@ export const startFastifyApp: AppFactory = async (options = {}) => {
   const hello = { preHandler: app.requireUser() };
   app.get("/api/hello", hello, async (request) => ({ hello: request.latchkey?.user.username }));
   app.post("/api/hello", hello, async (request) => ({ hello: request.latchkey?.user.username }));
-  app.get("/api/staff", { preHandler: app.requireStaff() }, async (request) => ({ staff: request.latchkey?.user.username }));
+  app.get("/api/staff", { preHandler: app.requireStaff() }, async (request) => ({
+    staff: request.latchkey?.user.username,
+  }));
   app.get("/api/reports", { preHandler: app.requirePermission("reports.view") }, async () => ({ reports: [] }));
   app.get("/api/public", async (request) => ({ user: request.latchkey?.user.username ?? null }));
-  app.post("/api/public", async (request) => ({ user: request.latchkey?.user.username ?? null, body: echoable(request.body ?? null) }));
+  app.post("/api/public", async (request) => ({
+    user: request.latchkey?.user.username ?? null,
+    body: echoable(request.body ?? null),
+  }));
   app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ detail: "Not found." }));
   // The app's own bad input (Fastify's body parser refusing a body) with `detail`, as every answer under /api.
   app.setErrorHandler(async (error: { statusCode?: number; message: string }, _request, reply) => {

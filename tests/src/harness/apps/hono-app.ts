@@ -29,10 +29,18 @@ export const startHonoApp: AppFactory = async (options = {}) => {
   app.get("/api/staff", auth.requireStaff(), (c) => json(c, { staff: c.get("latchkey")?.user.username }));
   app.get("/api/reports", auth.requirePermission("reports.view"), (c) => json(c, { reports: [] }));
   app.get("/api/public", (c) => json(c, { user: c.get("latchkey")?.user.username ?? null }));
-  app.post("/api/public", async (c) => json(c, { user: c.get("latchkey")?.user.username ?? null, body: echoable(await readJson(c.req.raw)) }));
+  app.post("/api/public", async (c) =>
+    json(c, { user: c.get("latchkey")?.user.username ?? null, body: echoable(await readJson(c.req.raw)) }),
+  );
   app.notFound((c) => json(c, { detail: "Not found." }, 404));
   // The app's own bad input (a body its readJson cannot parse) is a JSON 400, as every answer under /api.
-  app.onError((error, c) => c.json({ detail: error instanceof SyntaxError ? "The body is not valid JSON." : "Server error." }, error instanceof SyntaxError ? 400 : 500, { "Content-Type": "application/json; charset=utf-8" }));
+  app.onError((error, c) =>
+    c.json(
+      { detail: error instanceof SyntaxError ? "The body is not valid JSON." : "Server error." },
+      error instanceof SyntaxError ? 400 : 500,
+      { "Content-Type": "application/json; charset=utf-8" },
+    ),
+  );
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
   });

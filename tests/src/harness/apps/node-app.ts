@@ -41,7 +41,8 @@ export const startNodeApp: AppFactory = async (options = {}) => {
       try {
         text = Buffer.from(await readNodeBody(req, 16 * 1024)).toString("utf8");
       } catch (error) {
-        // A body over the app's limit (readNodeBody's HttpError), answered rather than left to crash the process (found by the fuzz suite).
+        // A body over the app's limit (readNodeBody's HttpError), answered rather than left to crash the process (found
+        // by the fuzz suite).
         if (!(error instanceof HttpError)) throw error;
         json(res, error.status, { detail: error.detail, code: error.code });
         return;

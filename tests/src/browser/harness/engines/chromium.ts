@@ -1,7 +1,14 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
-import { summarize, type BrowserPage, type BrowserSession, type Engine, type EngineBrowser, type PageDiagnostics } from "./engine.js";
+import {
+  summarize,
+  type BrowserPage,
+  type BrowserSession,
+  type Engine,
+  type EngineBrowser,
+  type PageDiagnostics,
+} from "./engine.js";
 
 /** Debian's Chromium (`apt-get install chromium`); Playwright's own download is not used. */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -46,7 +53,10 @@ async function watchPage(context: BrowserContext, page: Page): Promise<PageDiagn
     if (!isRecord(event) || !Array.isArray(event.blockedCookies)) return;
     for (const blocked of event.blockedCookies) {
       if (!isRecord(blocked) || !Array.isArray(blocked.blockedReasons)) continue;
-      const cookie = isRecord(blocked.cookie) && typeof blocked.cookie.name === "string" ? blocked.cookie.name : String(blocked.cookieLine ?? "?").split("=")[0];
+      const cookie =
+        isRecord(blocked.cookie) && typeof blocked.cookie.name === "string"
+          ? blocked.cookie.name
+          : String(blocked.cookieLine ?? "?").split("=")[0];
       refusedSetCookies.push(`${cookie ?? "?"}: ${blocked.blockedReasons.map(String).join("+")}`);
     }
   });
@@ -81,7 +91,10 @@ function wrapPage(page: Page, diagnostics: PageDiagnostics): BrowserPage {
       await page.waitForFunction(expression, undefined, { timeout: timeoutMs });
     },
     gotoExpectingResponse: async (url, responseUrl, timeoutMs) => {
-      const [response] = await Promise.all([page.waitForResponse((r) => r.url() === responseUrl, { timeout: timeoutMs }), page.goto(url)]);
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => r.url() === responseUrl, { timeout: timeoutMs }),
+        page.goto(url),
+      ]);
       return response.status();
     },
     screenshot: async (path) => {
@@ -101,7 +114,14 @@ function wrapContext(context: BrowserContext): BrowserSession {
       const host = new URL(cookieOrigin).hostname;
       return (await context.cookies())
         .filter((c) => c.domain === host || c.domain === `.${host}`)
-        .map((c) => ({ name: c.name, value: c.value, domain: c.domain, httpOnly: c.httpOnly, secure: c.secure, partitionKey: c.partitionKey ?? null }));
+        .map((c) => ({
+          name: c.name,
+          value: c.value,
+          domain: c.domain,
+          httpOnly: c.httpOnly,
+          secure: c.secure,
+          partitionKey: c.partitionKey ?? null,
+        }));
     },
     close: () => context.close(),
   };
@@ -118,7 +138,12 @@ function wrapContext(context: BrowserContext): BrowserSession {
 async function launchWithThirdPartyCookies(profileDir: string): Promise<EngineBrowser> {
   mkdirSync(join(profileDir, "Default"), { recursive: true });
   writeFileSync(join(profileDir, "Default", "Preferences"), JSON.stringify({ profile: { cookie_controls_mode: 0 } }));
-  const context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM, args: [...CHROMIUM_ARGS], ignoreHTTPSErrors: true, viewport: VIEWPORT });
+  const context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    args: [...CHROMIUM_ARGS],
+    ignoreHTTPSErrors: true,
+    viewport: VIEWPORT,
+  });
   const session = wrapContext(context);
   return {
     // launchPersistentContext is a browser and its one context in one.

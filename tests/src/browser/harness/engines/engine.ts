@@ -32,7 +32,10 @@ export interface PageDiagnostics {
    * the engine does not say (Chromium says it over CDP, Firefox in its console; WebKit over classic WebDriver cannot).
    */
   readonly refusedSetCookies: readonly string[] | null;
-  /** Console errors and warnings, or null when the engine's driver cannot read the console (WebKit over classic WebDriver). */
+  /**
+   * Console errors and warnings, or null when the engine's driver cannot read the console (WebKit over classic
+   * WebDriver).
+   */
   readonly console: readonly string[] | null;
   /** Uncaught exceptions of the page (null: the engine cannot report them). */
   readonly pageErrors: readonly string[] | null;
@@ -123,6 +126,7 @@ export function textExpression(testId: string): string {
 
 /** The summary line of a {@link PageDiagnostics}. */
 export function summarize(diagnostics: Omit<PageDiagnostics, "summary">): string {
-  const show = (value: readonly string[] | null): string => (value === null ? "(not reported by this engine)" : JSON.stringify(value));
+  const show = (value: readonly string[] | null): string =>
+    value === null ? "(not reported by this engine)" : JSON.stringify(value);
   return `refused Set-Cookie: ${show(diagnostics.refusedSetCookies)}; console: ${show(diagnostics.console)}; page errors: ${show(diagnostics.pageErrors)}`;
 }

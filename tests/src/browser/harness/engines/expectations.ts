@@ -50,7 +50,9 @@ export const EXPECTATIONS: Readonly<Record<EngineName, EngineExpectations>> = Ob
     refusedThirdPartyCookie: "csrftoken: UserPreferences",
     refusedCrossSiteLaxCookie: "csrftoken: UserPreferences",
     corsFetchError: "Failed to fetch",
-    corsConsoleLine: (line, apiOrigin, appOrigin) => line.startsWith(`Access to fetch at '${apiOrigin}/api/session/'`) && line.includes(`from origin '${appOrigin}' has been blocked by CORS policy`),
+    corsConsoleLine: (line, apiOrigin, appOrigin) =>
+      line.startsWith(`Access to fetch at '${apiOrigin}/api/session/'`) &&
+      line.includes(`from origin '${appOrigin}' has been blocked by CORS policy`),
   },
   firefox: {
     // Total Cookie Protection (network.cookie.cookieBehavior 5, the default) keeps every
@@ -61,7 +63,10 @@ export const EXPECTATIONS: Readonly<Record<EngineName, EngineExpectations>> = Ob
     refusedThirdPartyCookie: null,
     refusedCrossSiteLaxCookie: "csrftoken: it is in a cross-site context and its “SameSite” is “Lax” or “Strict”",
     corsFetchError: "NetworkError when attempting to fetch resource.",
-    corsConsoleLine: (line, apiOrigin) => line.startsWith(`Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ${apiOrigin}/api/session/.`),
+    corsConsoleLine: (line, apiOrigin) =>
+      line.startsWith(
+        `Cross-Origin Request Blocked: The Same Origin Policy disallows reading the remote resource at ${apiOrigin}/api/session/.`,
+      ),
   },
   webkit: {
     // WebKitGTK's cookie policy no-third-party (WEBKIT_COOKIE_POLICY_ACCEPT_NO_THIRD_PARTY,

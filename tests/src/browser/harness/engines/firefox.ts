@@ -1,9 +1,21 @@
 import { writeFile } from "node:fs/promises";
 import puppeteer, { type Browser, type BrowserContext, type Page } from "puppeteer-core";
-import { summarize, testIdSelector, textExpression, type BrowserPage, type BrowserSession, type Engine, type PageDiagnostics, type StoredCookie } from "./engine.js";
+import {
+  summarize,
+  testIdSelector,
+  textExpression,
+  type BrowserPage,
+  type BrowserSession,
+  type Engine,
+  type PageDiagnostics,
+  type StoredCookie,
+} from "./engine.js";
 import { siteOf } from "./site.js";
 
-/** Debian's Firefox ESR (`apt-get install firefox-esr`); puppeteer's own download is not used (PUPPETEER_SKIP_DOWNLOAD=1). */
+/**
+ * Debian's Firefox ESR (`apt-get install firefox-esr`); puppeteer's own download is not used
+ * (PUPPETEER_SKIP_DOWNLOAD=1).
+ */
 export const FIREFOX = "/usr/bin/firefox-esr";
 
 /** The test host names, which Firefox then resolves to 127.0.0.1 itself (no /etc/hosts). */
@@ -24,7 +36,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 function bidiSend(browser: Browser): BidiSend {
   const connection: unknown = (browser as unknown as { connection?: unknown }).connection;
-  if (!isRecord(connection) || typeof connection.send !== "function") throw new Error("puppeteer's Firefox browser has no BiDi connection");
+  if (!isRecord(connection) || typeof connection.send !== "function")
+    throw new Error("puppeteer's Firefox browser has no BiDi connection");
   const send = connection.send as (method: string, params: Record<string, unknown>) => Promise<unknown>;
   return (method, params) => send.call(connection, method, params);
 }
@@ -61,7 +74,12 @@ async function bidiCookies(send: BidiSend, userContext: string, sourceOrigin?: s
  * the host's own first-party jar is unpartitioned, one found only under the page's site is
  * partitioned for that site.
  */
-async function partitionedCookies(send: BidiSend, userContext: string, cookieHost: string, topLevelUrl: string): Promise<StoredCookie[]> {
+async function partitionedCookies(
+  send: BidiSend,
+  userContext: string,
+  cookieHost: string,
+  topLevelUrl: string,
+): Promise<StoredCookie[]> {
   const scheme = new URL(topLevelUrl).protocol;
   const forHost = (c: BidiCookie): boolean => c.domain === cookieHost || c.domain === `.${cookieHost}`;
   const all = (await bidiCookies(send, userContext)).filter(forHost);
@@ -69,7 +87,14 @@ async function partitionedCookies(send: BidiSend, userContext: string, cookieHos
   const key = (c: BidiCookie): string => `${c.name}\n${c.domain}\n${c.path}`;
   const firstParty = new Set(own.map(key));
   const topSite = siteOf(topLevelUrl);
-  return all.map((c) => ({ name: c.name, value: c.value, domain: c.domain, httpOnly: c.httpOnly, secure: c.secure, partitionKey: firstParty.has(key(c)) ? null : topSite }));
+  return all.map((c) => ({
+    name: c.name,
+    value: c.value,
+    domain: c.domain,
+    httpOnly: c.httpOnly,
+    secure: c.secure,
+    partitionKey: firstParty.has(key(c)) ? null : topSite,
+  }));
 }
 
 /** Firefox's console line for a refused Set-Cookie: `Cookie “csrftoken” has been rejected because …`. */
@@ -129,7 +154,10 @@ function wrapPage(page: Page): BrowserPage {
       await page.waitForFunction(expression, { timeout: timeoutMs });
     },
     gotoExpectingResponse: async (url, responseUrl, timeoutMs) => {
-      const [response] = await Promise.all([page.waitForResponse((r) => r.url() === responseUrl, { timeout: timeoutMs }), page.goto(url)]);
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => r.url() === responseUrl, { timeout: timeoutMs }),
+        page.goto(url),
+      ]);
       return response.status();
     },
     screenshot: async (path) => {

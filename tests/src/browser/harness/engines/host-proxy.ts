@@ -47,10 +47,19 @@ export async function startHostProxy(): Promise<HostProxy> {
     }
     const headers = { ...req.headers };
     delete headers["proxy-connection"];
-    const upstream = request({ host: "127.0.0.1", port: target.port === "" ? 80 : Number(target.port), method: req.method, path: `${target.pathname}${target.search}`, headers }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
-      answer.pipe(res);
-    });
+    const upstream = request(
+      {
+        host: "127.0.0.1",
+        port: target.port === "" ? 80 : Number(target.port),
+        method: req.method,
+        path: `${target.pathname}${target.search}`,
+        headers,
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
+        answer.pipe(res);
+      },
+    );
     upstream.on("error", () => res.destroy());
     req.pipe(upstream);
   });

@@ -7,7 +7,11 @@ import { FIREFOX_ENGINE } from "./firefox.js";
 import { WEBKIT_ENGINE } from "./webkit.js";
 
 /** Every engine the browser tests run in, in the order of the docs' table. */
-export const ENGINES: Readonly<Record<EngineName, Engine>> = Object.freeze({ chromium: CHROMIUM_ENGINE, firefox: FIREFOX_ENGINE, webkit: WEBKIT_ENGINE });
+export const ENGINES: Readonly<Record<EngineName, Engine>> = Object.freeze({
+  chromium: CHROMIUM_ENGINE,
+  firefox: FIREFOX_ENGINE,
+  webkit: WEBKIT_ENGINE,
+});
 
 /** What a test body gets: its engine, and fresh sessions of that engine's one browser. */
 export interface EngineRun {
@@ -37,12 +41,17 @@ export interface EngineChecks {
  */
 export function runChecks(name: EngineName, checks: EngineChecks): void {
   const engine = ENGINES[name];
-  describe(`${checks.title}, in ${engine.label}`, { skip: browserTestSkip(...engine.programs, ...(checks.programs ?? [])) }, () => {
+  describe(`${checks.title}, in ${engine.label}`, {
+    skip: browserTestSkip(...engine.programs, ...(checks.programs ?? [])),
+  }, () => {
     let profile: Fixture | undefined;
     let browser: EngineBrowser | undefined;
     before(async () => {
       profile = createFixture(`${engine.name}-profile`);
-      browser = await engine.launch({ profileDir: profile.folder("profile"), thirdPartyCookies: checks.thirdPartyCookies === true });
+      browser = await engine.launch({
+        profileDir: profile.folder("profile"),
+        thirdPartyCookies: checks.thirdPartyCookies === true,
+      });
     });
     after(async () => {
       await browser?.close();

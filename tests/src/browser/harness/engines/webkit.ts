@@ -2,7 +2,16 @@ import { writeFile } from "node:fs/promises";
 import { Builder, By, type WebDriver } from "selenium-webdriver";
 import { startChild, type RunningChild } from "../child-process.js";
 import { freePort, waitForPort } from "../ports.js";
-import { summarize, testIdSelector, textExpression, visibleExpression, type BrowserPage, type BrowserSession, type Engine, type EngineBrowser } from "./engine.js";
+import {
+  summarize,
+  testIdSelector,
+  textExpression,
+  visibleExpression,
+  type BrowserPage,
+  type BrowserSession,
+  type Engine,
+  type EngineBrowser,
+} from "./engine.js";
 import { startHostProxy } from "./host-proxy.js";
 
 /** The WebKitGTK browser that Debian's `webkit2gtk-driver` drives (from `libwebkit2gtk-4.1-0`). */
@@ -16,7 +25,10 @@ const SCREEN = "1280x1024x24";
  * engineers and CI jobs sharing the machine never collide on `:99`.
  */
 async function startXvfb(): Promise<{ display: string; process: RunningChild }> {
-  const xvfb = startChild("Xvfb", ["-displayfd", "1", "-screen", "0", SCREEN, "-nolisten", "tcp"], { cwd: "/", env: {} });
+  const xvfb = startChild("Xvfb", ["-displayfd", "1", "-screen", "0", SCREEN, "-nolisten", "tcp"], {
+    cwd: "/",
+    env: {},
+  });
   const line = await xvfb.waitForLine("Xvfb to print its display number", (l) => /^\d+$/.test(l.text.trim()), 30_000);
   return { display: `:${line.text.trim()}`, process: xvfb };
 }
@@ -34,7 +46,11 @@ async function focus(driver: WebDriver, windows: Windows, handle: string): Promi
 }
 
 async function waitForScript(driver: WebDriver, expression: string, timeoutMs: number, what: string): Promise<void> {
-  await driver.wait(async () => (await driver.executeScript<unknown>(`return Boolean(${expression});`)) === true, timeoutMs, `Timed out after ${timeoutMs} ms waiting for ${what}`);
+  await driver.wait(
+    async () => (await driver.executeScript<unknown>(`return Boolean(${expression});`)) === true,
+    timeoutMs,
+    `Timed out after ${timeoutMs} ms waiting for ${what}`,
+  );
 }
 
 function wrapWindow(driver: WebDriver, windows: Windows, handle: string): BrowserPage {
@@ -91,7 +107,11 @@ function wrapWindow(driver: WebDriver, windows: Windows, handle: string): Browse
       await driver.get(url);
       // The form submits itself: wait until its answer is the document shown. WebDriver
       // classic cannot see the response's status (null); the caller reads the document.
-      await driver.wait(async () => (await driver.getCurrentUrl()) === responseUrl, timeoutMs, `Timed out waiting for the navigation to ${responseUrl}`);
+      await driver.wait(
+        async () => (await driver.getCurrentUrl()) === responseUrl,
+        timeoutMs,
+        `Timed out waiting for the navigation to ${responseUrl}`,
+      );
       return null;
     },
     screenshot: async (path) => {
@@ -122,7 +142,11 @@ async function newSession(serverUrl: string, proxyPort: number, thirdPartyCookie
   if (thirdPartyCookies) args.push("--cookies-policy=always");
   const driver = await new Builder()
     .usingServer(serverUrl)
-    .withCapabilities({ browserName: "MiniBrowser", acceptInsecureCerts: true, "webkitgtk:browserOptions": { binary: MINIBROWSER, args } })
+    .withCapabilities({
+      browserName: "MiniBrowser",
+      acceptInsecureCerts: true,
+      "webkitgtk:browserOptions": { binary: MINIBROWSER, args },
+    })
     .build();
   const first = await driver.getWindowHandle();
   await driver.manage().window().setRect({ width: 900, height: 600 });
@@ -148,10 +172,19 @@ async function newSession(serverUrl: string, proxyPort: number, thirdPartyCookie
       try {
         await driver.get(`${cookieOrigin}/api/openapi.json`);
         const cookies = await driver.manage().getCookies();
-        return cookies
-          .filter((c) => c.domain === host || c.domain === `.${host}`)
-          // WebKitGTK 2.50 has no partitioned cookies: every cookie lives in its host's jar.
-          .map((c) => ({ name: c.name, value: c.value, domain: c.domain ?? host, httpOnly: c.httpOnly === true, secure: c.secure === true, partitionKey: null }));
+        return (
+          cookies
+            .filter((c) => c.domain === host || c.domain === `.${host}`)
+            // WebKitGTK 2.50 has no partitioned cookies: every cookie lives in its host's jar.
+            .map((c) => ({
+              name: c.name,
+              value: c.value,
+              domain: c.domain ?? host,
+              httpOnly: c.httpOnly === true,
+              secure: c.secure === true,
+              partitionKey: null,
+            }))
+        );
       } finally {
         await driver.close();
         await driver.switchTo().window(back);
@@ -182,7 +215,10 @@ export const WEBKIT_ENGINE: Engine = {
       const proxy = await startHostProxy();
       stops.push(() => proxy.close());
       const port = await freePort();
-      const driver = startChild("WebKitWebDriver", [`--port=${port}`, "--host=local"], { cwd: options.profileDir, env: { DISPLAY: xvfb.display } });
+      const driver = startChild("WebKitWebDriver", [`--port=${port}`, "--host=local"], {
+        cwd: options.profileDir,
+        env: { DISPLAY: xvfb.display },
+      });
       stops.push(() => driver.stop());
       await waitForPort(port, driver, "WebKitWebDriver");
       return {
