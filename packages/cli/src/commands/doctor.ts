@@ -3,7 +3,9 @@ import { CliError } from "../cli-error.js";
 import type { CliIo } from "../cli-io.js";
 import { flagOption, stringOption } from "../command-options.js";
 import { ChromiumMissingError, DEFAULT_CHROMIUM, probeInBrowser } from "../doctor/browser-probe.js";
+import { probeTokenInBrowser } from "../doctor/browser-token.js";
 import { probeDeployment, type DoctorReport } from "../doctor/probe.js";
+import { probeTokenDeployment } from "../doctor/token-probe.js";
 import { formatJson } from "../format.js";
 
 /** Where `--user` takes the password from: never a flag (it would sit in shell history and `ps`). */
@@ -42,9 +44,13 @@ export function doctorCommand(io: CliIo): Command {
       "--user <name>",
       `with --browser: log this user in from the SPA's page (password from ${DOCTOR_PASSWORD_ENV}), call whoami, log out, and say whether Chromium stored and sent the session cookie`,
     )
+    .option(
+      "--token",
+      'the SPA uses bearer tokens (POST /token/login/, Authorization: Bearer; deployment "cross-site-token"): skip the cookie checks, require Authorization in CORS, and log in with tokens in the browser',
+    )
     .addHelpText(
       "after",
-      `\nExit status 0 only when login can work.\nExamples:\n  latchkey doctor https://example.com/\n  latchkey doctor https://app.example.com --api https://api.example.net/api --json\n  latchkey doctor https://app.example.com --api https://api.example.net/api --browser\n  ${DOCTOR_PASSWORD_ENV}=… latchkey doctor https://app.example.com --api https://api.example.net/api --browser --user doctor`,
+      `\nExit status 0 only when login can work.\nExamples:\n  latchkey doctor https://example.com/\n  latchkey doctor https://app.example.com --api https://api.example.net/api --json\n  latchkey doctor https://app.example.com --api https://api.example.net/api --browser\n  ${DOCTOR_PASSWORD_ENV}=… latchkey doctor https://app.example.com --api https://api.example.net/api --browser --user doctor\n  latchkey doctor https://app.example.com --api https://api.example.net/api --token --browser`,
     )
     .action(async (spaUrl: string, _options: unknown, command: Command) => {
       let spa: URL;
@@ -63,9 +69,10 @@ export function doctorCommand(io: CliIo): Command {
         throw new CliError(
           `--user ${username} needs the user's password in the environment variable ${DOCTOR_PASSWORD_ENV} (never a flag, so it stays out of shell history and the process list); it is unset.`,
         );
+      const token = flagOption(command, "token") === true;
       let report: DoctorReport;
       try {
-        report = await probeDeployment(spa.href, api);
+        report = await (token ? probeTokenDeployment(spa.href, api) : probeDeployment(spa.href, api));
       } catch (error) {
         const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : "";
         throw new CliError(`cannot reach the API at ${api}${cause}. Is it running, and is --api its base URL?`);
@@ -73,7 +80,7 @@ export function doctorCommand(io: CliIo): Command {
       if (browser) {
         try {
           report.checks.push(
-            ...(await probeInBrowser(spa.href, report.api, {
+            ...(await (token ? probeTokenInBrowser : probeInBrowser)(spa.href, report.api, {
               chromium: stringOption(command, "chromium") ?? DEFAULT_CHROMIUM,
               timeoutMs: BROWSER_TIMEOUT_MS,
               ...(username === undefined || password === undefined ? {} : { user: { username, password } }),

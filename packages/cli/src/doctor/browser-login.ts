@@ -73,8 +73,8 @@ const AFTER = `async ({ base, token, timeoutMs }) => {
   return out;
 }`;
 
-/** The login answer's code in plain words, with the fix. */
-function loginWords(
+/** The login answer's code in plain words, with the fix (cookie and token logins alike). */
+export function loginWords(
   user: string,
   status: number | null,
   code: string | null,
@@ -116,7 +116,7 @@ function loginWords(
 }
 
 /** Removes the password from text that may quote it back (an exception's message). */
-function scrub(text: string, password: string): string {
+export function scrub(text: string, password: string): string {
   return password === "" ? text : text.split(password).join("…");
 }
 
