@@ -195,7 +195,7 @@ export async function loginInBrowser(
       id: "browser-session-cookie",
       status: "fail",
       message:
-        'The login answered 200 but set no session cookie (is the API in token mode, deployment "cross-site-token"? then the SPA holds a bearer token, and no cookie is expected).',
+        'The login answered 200 but set no session cookie (is the API in token mode, deployment "cross-site-token"? then the SPA holds a bearer token, and no cookie is expected: run the doctor with --token).',
       fix: "For a cookie deployment, check that no proxy drops Set-Cookie from the login answer.",
     });
   else {
