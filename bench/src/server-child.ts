@@ -4,6 +4,7 @@
  * port of 127.0.0.1, tells the runner the port over IPC, and answers `stats` requests
  * (event-loop delay when monitored, heap). It exits on SIGTERM or when the runner goes away.
  */
+import { copyFileSync, existsSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { monitorEventLoopDelay, type IntervalHistogram } from "node:perf_hooks";
@@ -27,6 +28,19 @@ function listen(server: Server): Promise<number> {
 }
 
 /**
+ * A copy of a SQLite fixture for this server alone (with its `-wal` file, if any), next to
+ * it. A deployed ready server is the only server on its file and so skips the per-lookup
+ * `PRAGMA data_version` probe; ready servers of one round sharing a fixture would see each
+ * other and probe on every lookup, which no single-server deployment pays.
+ */
+function ownCopy(database: string): string {
+  const copy = `${database}.${process.pid}.sqlite3`;
+  copyFileSync(database, copy);
+  if (existsSync(`${database}-wal`)) copyFileSync(`${database}-wal`, `${copy}-wal`);
+  return copy;
+}
+
+/**
  * Starts the server; resolves to its port and how to stop it. Each kind imports only its own
  * modules, so a bare server's RSS is not inflated by Express, Fastify and the store drivers.
  */
@@ -39,7 +53,8 @@ async function start(spec: ServerSpec): Promise<{ port: number; close(): Promise
     }
     case "ready": {
       const { readyServer } = await import("./servers/ready-server.js");
-      const running = await readyServer(spec.database, spec.logLevel, spec.settings);
+      const database = ownCopy(spec.database);
+      const running = await readyServer(database, spec.logLevel, spec.settings);
       return { port: Number(new URL(running.url).port), close: () => running.close() };
     }
     case "latchkey-node": {
