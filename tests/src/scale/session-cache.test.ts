@@ -91,12 +91,16 @@ async function whoami(latchkey: Latchkey, token: string): Promise<string | null>
   return result.auth?.user.username ?? null;
 }
 
-/** A latchkey with a session cache over SQLite stores in a temp dir, counted, on `bus`. */
-function cachedLatchkey(bus: InvalidationBus, clock: TestClock = createTestClock()) {
+/**
+ * A latchkey with a session cache over SQLite stores in a temp dir, counted, on `bus`;
+ * `adjust` may replace store methods first (to hold a read in flight).
+ */
+function cachedLatchkey(bus: InvalidationBus, clock: TestClock = createTestClock(), adjust?: (stores: Stores) => void) {
   const dir = tempDir("latchkey-cache-");
   const database = openSqliteDatabase(`${dir.path}/latchkey.sqlite3`);
   migrateSqlite(database);
   const { stores, counts } = counted(sqliteStores({ database }));
+  adjust?.(stores);
   const latchkey = createLatchkey({
     stores,
     clock,
@@ -128,6 +132,54 @@ describe("the session cache inside one process", () => {
       assert.equal(reads(t.counts), afterFill, "20 cached requests read no store");
       assert.equal(t.latchkey.sessions.cacheStats()?.hits, 20);
     } finally {
+      t.cleanup();
+    }
+  });
+
+  it("reads the store once for a burst of simultaneous requests with one token on an empty cache", async () => {
+    const t = cachedLatchkey(createLocalInvalidationBus());
+    try {
+      await t.latchkey.accounts.createUser({ username: "burst", password: PASSWORD });
+      const { token } = await tokenFor(t.latchkey, "burst");
+      const before = t.counts["sessions.getSession"] ?? 0;
+      const answers = await Promise.all(Array.from({ length: 20 }, () => whoami(t.latchkey, token)));
+      assert.deepEqual(answers, Array(20).fill("burst"));
+      assert.equal((t.counts["sessions.getSession"] ?? 0) - before, 1, "20 simultaneous requests, one session read");
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it("never hands a request arriving after a revocation the store read that began before it", async () => {
+    // While `holding`, a session read fetches its row and then waits to be released: a slow
+    // store round trip still in flight while a revocation completes beside it.
+    let holding = false;
+    const held: Array<() => void> = [];
+    const t = cachedLatchkey(createLocalInvalidationBus(), createTestClock(), (stores) => {
+      const read = stores.sessions.getSession.bind(stores.sessions);
+      stores.sessions.getSession = async (id) => {
+        const row = await read(id);
+        if (holding) await new Promise<void>((resolve) => held.push(resolve));
+        return row;
+      };
+    });
+    try {
+      await t.latchkey.accounts.createUser({ username: "race", password: PASSWORD });
+      const { token, id } = await tokenFor(t.latchkey, "race");
+      holding = true;
+      const early = whoami(t.latchkey, token);
+      await waitUntil("the early read to be held", async () => held.length === 1, { timeoutMs: 5_000, intervalMs: 1 });
+      holding = false;
+      await t.latchkey.sessions.revoke(id);
+      // Arrives after the revocation was answered, while the early read is still in flight.
+      const late = whoami(t.latchkey, token);
+      assert.equal(await late, null, "the request after the revocation is refused");
+      for (const resolve of held) resolve();
+      // The early request began before the revocation: either answer is allowed for it.
+      await early;
+      assert.equal(await whoami(t.latchkey, token), null);
+    } finally {
+      for (const resolve of held) resolve();
       t.cleanup();
     }
   });

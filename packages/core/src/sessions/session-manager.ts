@@ -191,6 +191,32 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
     return { session, user };
   }
 
+  /**
+   * Store reads in flight for the cache, by token (kind, id and secret hash) and the cache's
+   * generation when they started: requests with the same token while one is in flight wait
+   * for it instead of each reading the store. After a cache flush (a bus reconnect, a missed
+   * revocation) or at start, every connection of a busy page would otherwise read the same
+   * session at once, a burst of identical reads on the store exactly when it matters.
+   * Shared only by requests presenting the same secret, so a wrong guess never answers for a
+   * right one; and only while no invalidation has been applied since the read started, so a
+   * request arriving after a revocation's answer never takes a read that began before it.
+   */
+  const inFlight = new Map<string, { generation: number; read: Promise<CachedSession | null> }>();
+
+  function sharedLoad(id: string, secretHash: string, kind: SessionKind, generation: number) {
+    const key = `${kind}:${id}:${secretHash}`;
+    const pending = inFlight.get(key);
+    if (pending !== undefined && pending.generation === generation) return pending.read;
+    const read = load(id, secretHash, kind);
+    const entry = { generation, read };
+    inFlight.set(key, entry);
+    const forget = (): void => {
+      if (inFlight.get(key) === entry) inFlight.delete(key);
+    };
+    read.then(forget, forget);
+    return read;
+  }
+
   return {
     createSession: (userId, kind, origin) => insert(userId, kind, origin, null),
 
@@ -199,7 +225,9 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
       if (parsed === null) return null;
       const secretHash = sha256Hex(parsed.secret);
       const found =
-        (cache === null ? null : await cache.lookup(parsed.id)) ?? (await load(parsed.id, secretHash, kind));
+        cache === null
+          ? await load(parsed.id, secretHash, kind)
+          : ((await cache.lookup(parsed.id)) ?? (await sharedLoad(parsed.id, secretHash, kind, cache.ticket())));
       if (found === null) return null;
       const { session, user } = found;
       // Checked again for cache hits: the cache is keyed by the public id alone.
