@@ -18,8 +18,8 @@ import { batchImportContract } from "./batch-import-contract.js";
  * store package's test file. `factory` is called once per test for fresh, empty stores
  * and its `cleanup()` runs after each test, pass or fail.
  *
- * What a store must do beyond the port's JSDoc: return copies (mutating a result changes
- * nothing stored), return `groups` and `permissions` sorted and without duplicates,
+ * What a store must do beyond the port's JSDoc: return copies or frozen records (changing
+ * a result changes nothing stored), return `groups` and `permissions` sorted and without duplicates,
  * refuse a reused session id (or ignore it) rather than overwrite, and stay correct
  * under concurrent calls.
  *

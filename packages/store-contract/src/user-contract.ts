@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { UsernameTakenError, type NewUser, type UserRecord } from "@latchkey/core";
 import { makeUser, NOW } from "./fixtures.js";
-import { withSubject, type StoreContractFactory } from "./subject.js";
+import { tryToChange, withSubject, type StoreContractFactory } from "./subject.js";
 
 /** The record a store must return for `user` under `id`, before any update or login. */
 function expectedRecord(id: number | string, user: NewUser): UserRecord {
@@ -78,16 +78,21 @@ export function userContract(factory: StoreContractFactory): void {
         for (const loss of lost) assert.ok(loss.reason instanceof UsernameTakenError, String(loss.reason));
       }));
 
-    it("hands out copies, so changing a returned record leaves the stored user alone", () =>
+    it("hands out copies or frozen records, so changing a returned record leaves the stored user alone", () =>
       withSubject(factory, async ({ stores }) => {
         const created = await stores.users.createUser(makeUser({ groups: ["staff"], permissions: ["a.b"] }));
         const expected = structuredClone(created);
-        created.email = "changed@example.com";
-        created.groups.push("admins");
-        created.permissions.push("everything");
+        tryToChange(() => {
+          created.email = "changed@example.com";
+        });
+        tryToChange(() => created.groups.push("admins"));
+        tryToChange(() => created.permissions.push("everything"));
         const loaded = await stores.users.getUserById(String(expected.id));
         assert.ok(loaded);
-        loaded.groups.push("admins");
+        tryToChange(() => loaded.groups.push("admins"));
+        tryToChange(() => {
+          loaded.email = "changed@example.com";
+        });
         assert.deepEqual(await stores.users.getUserById(String(expected.id)), expected);
       }));
 

@@ -26,8 +26,13 @@ export interface CachedReadsSource<T> {
   read(key: string): unknown;
   /** Turns a row into the record, refusing a malformed one. */
   toRecord(row: unknown): T;
-  /** A copy, so a caller changing a record it was given cannot change the cached one. */
-  copy(record: T): T;
+  /**
+   * Freezes the record (arrays included) and returns it: cached records are handed out as
+   * they are, the same object on every hit, so a caller can neither change the cached one
+   * nor pay for a copy, and what the engine derives from a record (the user without its
+   * password hash, its rendered JSON) is kept per object and reused across requests.
+   */
+  freeze(record: T): T;
 }
 
 /** A read cache in front of one statement, kept exact by the connection's {@link ChangeWatch}. */
@@ -53,7 +58,7 @@ export function createCachedReads<T>(
   const entries = options.cacheEntries ?? DEFAULT_CACHE_ENTRIES;
   const watch = options.watch ?? (entries > 0 ? createChangeWatch(database) : UNWATCHED);
   const cache = createReadCache<T>(entries);
-  const { store, read, toRecord, copy } = source;
+  const { store, read, toRecord, freeze } = source;
   return {
     cache,
     watch,
@@ -65,15 +70,15 @@ export function createCachedReads<T>(
         // past this entry, instead of a stale row being cached under the newer generation.
         generation = watch.generation();
         const cached = cache.get(key, generation);
-        if (cached !== undefined) return copy(cached);
+        if (cached !== undefined) return cached;
         row = read(key);
       } catch (error) {
         throw toStoreError(store, error);
       }
       if (row === undefined) return null;
-      const record = toRecord(row);
+      const record = freeze(toRecord(row));
       // Inside an open transaction the row may yet be rolled back: not cached.
-      if (!database.inTransaction) cache.set(key, copy(record), generation);
+      if (!database.inTransaction) cache.set(key, record, generation);
       return record;
     },
   };

@@ -116,19 +116,26 @@ describe("the SQLite stores' read caches", () => {
       assert.equal(await stores.sessions.getSession("rolled-back"), null);
     }));
 
-  it("hand out copies: changing a returned record does not change the next read", () =>
+  it("hand out one frozen record per row: the same object on every hit, and changing it throws instead of changing the next read", () =>
     withFile(async (file) => {
       const stores = sqliteStores({ database: file.open() });
       const id = await createUser(stores, "dave");
-      await stores.sessions.createSession(session("copied", id));
-      const first = await stores.sessions.getSession("copied");
+      await stores.sessions.createSession(session("frozen", id));
+      const first = await stores.sessions.getSession("frozen");
       assert.ok(first);
-      first.userId = "999";
-      assert.equal((await stores.sessions.getSession("copied"))?.userId, id);
+      assert.throws(() => {
+        first.userId = "999";
+      }, TypeError);
+      assert.equal(await stores.sessions.getSession("frozen"), first, "a hit hands out the cached record itself");
       const user = await stores.users.getUserById(id);
       assert.ok(user);
-      user.permissions.push("everything");
-      assert.deepEqual((await stores.users.getUserById(id))?.permissions, []);
+      assert.throws(() => user.permissions.push("everything"), TypeError);
+      assert.throws(() => {
+        user.isSuperuser = true;
+      }, TypeError);
+      assert.equal(await stores.users.getUserById(id), user);
+      assert.deepEqual(user.permissions, []);
+      assert.equal(user.isSuperuser, false);
     }));
 
   it("can be turned off, reading every record from the file", () =>

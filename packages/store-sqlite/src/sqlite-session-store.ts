@@ -66,9 +66,9 @@ export interface SqliteSessionStoreOptions {
   watch?: ChangeWatch;
 }
 
-/** A copy, so a caller changing a record it was given cannot change the cached one. */
-function copy(session: SessionRecord): SessionRecord {
-  return { ...session };
+/** The record frozen (see CachedReadsSource.freeze). */
+function freeze(session: SessionRecord): SessionRecord {
+  return Object.freeze(session);
 }
 
 /**
@@ -85,7 +85,7 @@ export function sqliteSessionStore(database: Database.Database, options: SqliteS
     store: "session",
     read: (id) => get.get(id),
     toRecord: toSession,
-    copy,
+    freeze,
   });
   const { cache, watch } = sessions;
   const insert = database.prepare<

@@ -104,9 +104,11 @@ export interface SqliteUserStoreOptions {
   watch?: ChangeWatch;
 }
 
-/** A copy (arrays included), so a caller changing a record it was given cannot change the cached one. */
-function copy(user: UserRecord): UserRecord {
-  return { ...user, groups: [...user.groups], permissions: [...user.permissions] };
+/** The record frozen, arrays included (see CachedReadsSource.freeze). */
+function freeze(user: UserRecord): UserRecord {
+  Object.freeze(user.groups);
+  Object.freeze(user.permissions);
+  return Object.freeze(user);
 }
 
 /**
@@ -124,7 +126,7 @@ export function sqliteUserStore(database: Database.Database, options: SqliteUser
     store: "user",
     read: (id) => byId.get(Number(id)),
     toRecord: toUserRecord,
-    copy,
+    freeze,
   });
   const { cache, watch } = users;
   const byKey = database
