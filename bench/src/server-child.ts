@@ -29,9 +29,9 @@ function listen(server: Server): Promise<number> {
 
 /**
  * A copy of a SQLite fixture for this server alone (with its `-wal` file, if any), next to
- * it. A deployed ready server is the only server on its file and so skips the per-lookup
- * `PRAGMA data_version` probe; ready servers of one round sharing a fixture would see each
- * other and probe on every lookup, which no single-server deployment pays.
+ * it. A deployed single-process server is the only server on its file and so skips the
+ * per-lookup `PRAGMA data_version` probe; servers of one round sharing a fixture would see
+ * each other and probe on every lookup, which no single-server deployment pays.
  */
 function ownCopy(database: string): string {
   const copy = `${database}.${process.pid}.sqlite3`;
@@ -60,7 +60,9 @@ async function start(spec: ServerSpec): Promise<{ port: number; close(): Promise
     case "latchkey-node": {
       const { openStores } = await import("./servers/open-stores.js");
       const { latchkeyNodeServer } = await import("./servers/latchkey-node-server.js");
-      const stores = await openStores(spec.store);
+      const stores = await openStores(
+        spec.store.type === "sqlite" ? { ...spec.store, database: ownCopy(spec.store.database) } : spec.store,
+      );
       const server = latchkeyNodeServer(stores);
       return {
         port: await listen(server),
@@ -73,7 +75,8 @@ async function start(spec: ServerSpec): Promise<{ port: number; close(): Promise
     case "express": {
       const { openStores } = await import("./servers/open-stores.js");
       const { expressServer } = await import("./servers/express-server.js");
-      const stores = spec.database === null ? null : await openStores({ type: "sqlite", database: spec.database });
+      const stores =
+        spec.database === null ? null : await openStores({ type: "sqlite", database: ownCopy(spec.database) });
       const server = expressServer(stores);
       return {
         port: await listen(server),
@@ -86,7 +89,8 @@ async function start(spec: ServerSpec): Promise<{ port: number; close(): Promise
     case "fastify": {
       const { openStores } = await import("./servers/open-stores.js");
       const { fastifyServer } = await import("./servers/fastify-server.js");
-      const stores = spec.database === null ? null : await openStores({ type: "sqlite", database: spec.database });
+      const stores =
+        spec.database === null ? null : await openStores({ type: "sqlite", database: ownCopy(spec.database) });
       const app = await fastifyServer(stores);
       await app.listen({ port: 0, host: "127.0.0.1" });
       return {

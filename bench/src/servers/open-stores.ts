@@ -1,5 +1,5 @@
 import type { Stores } from "@latchkey/core";
-import { openSqliteDatabase, sqliteStores } from "@latchkey/store-sqlite";
+import { createListeningChangeWatch, openSqliteDatabase, sqliteStores } from "@latchkey/store-sqlite";
 import type { StoreSpec } from "./server-spec.js";
 
 /** Stores opened for a server under test, and how to let go of them. */
@@ -18,11 +18,21 @@ export async function openStores(spec: StoreSpec): Promise<OpenStores> {
   switch (spec.type) {
     case "sqlite": {
       const database = openSqliteDatabase(spec.database);
+      if (spec.cacheEntries !== undefined) {
+        return {
+          stores: sqliteStores({ database, cacheEntries: spec.cacheEntries }),
+          close: async () => {
+            database.close();
+          },
+        };
+      }
+      // A single-process app's recommended setup (docs/production.md): told about other
+      // processes' writes instead of probing the file on every lookup.
+      const listening = await createListeningChangeWatch(database, spec.database);
       return {
-        stores: sqliteStores(
-          spec.cacheEntries === undefined ? { database } : { database, cacheEntries: spec.cacheEntries },
-        ),
+        stores: sqliteStores({ database, watch: listening.watch }),
         close: async () => {
+          await listening.close();
           database.close();
         },
       };

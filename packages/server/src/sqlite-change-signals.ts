@@ -2,8 +2,7 @@ import { resolve } from "node:path";
 import type { AccountStore, Logger, SessionStore } from "@latchkey/core";
 import {
   announceSqliteChange,
-  createSignalledChangeWatch,
-  listenForSqliteChanges,
+  createListeningChangeWatch,
   sqliteAccountStore,
   sqliteSessionStore,
   sqliteUserStore,
@@ -48,32 +47,20 @@ export async function listeningSqliteStores(
   path: string,
   logger: Logger,
 ): Promise<ListeningSqliteStores> {
-  const watch = createSignalledChangeWatch(database);
-  const stores = {
+  const { watch, close } = await createListeningChangeWatch(database, path, {
+    onUnavailable: (error) =>
+      logger.warn(
+        { event: "sqlite_signals_unavailable", cause: error.message },
+        "cannot listen for other processes' writes to the SQLite file: the read caches check the file on every lookup instead",
+      ),
+  });
+  return {
     sessions: sqliteSessionStore(database, { watch }),
     users: sqliteUserStore(database, { watch }),
     accounts: sqliteAccountStore(database, watch),
     watch,
+    close,
   };
-  if (!isFile(path)) {
-    watch.probeEveryLookup();
-    return { ...stores, close: async () => {} };
-  }
-  try {
-    const listener = await listenForSqliteChanges(resolve(path), {
-      changed: () => watch.changed(),
-      peer: () => watch.probeEveryLookup(),
-    });
-    if (listener.peersAtStart > 0) watch.probeEveryLookup();
-    return { ...stores, close: () => listener.close() };
-  } catch (error) {
-    watch.probeEveryLookup();
-    logger.warn(
-      { event: "sqlite_signals_unavailable", cause: error instanceof Error ? error.message : String(error) },
-      "cannot listen for other processes' writes to the SQLite file: the read caches check the file on every lookup instead",
-    );
-    return { ...stores, close: async () => {} };
-  }
 }
 
 /**

@@ -14,7 +14,8 @@ import {
   type SqliteChangeListener,
 } from "./change-signals.js";
 import { migrateSqlite } from "./migrate.js";
-import { createSignalledChangeWatch, type SignalledChangeWatch } from "./signalled-change-watch.js";
+import { createListeningChangeWatch } from "./listening-change-watch.js";
+import type { SignalledChangeWatch } from "./signalled-change-watch.js";
 import { sqliteStores, type SqliteStores } from "./sqlite-stores.js";
 import { testDatabaseFile, type TestDatabaseFile } from "./test-database.test.helper.js";
 
@@ -35,25 +36,20 @@ function session(id: string): SessionRecord {
   };
 }
 
-/** A server's stores on the file: a signalled watch and a listener, as the ready server builds them. */
+/** A server's stores on the file, listening through createListeningChangeWatch as the ready server does. */
 async function listeningServer(
   file: TestDatabaseFile,
-): Promise<{ stores: SqliteStores; watch: SignalledChangeWatch; listener: SqliteChangeListener }> {
+): Promise<{ stores: SqliteStores; watch: SignalledChangeWatch; listener: { close(): Promise<void> } }> {
   const database = file.open();
-  const watch = createSignalledChangeWatch(database);
-  const listener = await listenForSqliteChanges(file.path, {
-    changed: () => watch.changed(),
-    peer: () => watch.probeEveryLookup(),
-  });
-  if (listener.peersAtStart > 0) watch.probeEveryLookup();
-  return { stores: sqliteStores({ database, watch }), watch, listener };
+  const listening = await createListeningChangeWatch(database, file.path);
+  return { stores: sqliteStores({ database, watch: listening.watch }), watch: listening.watch, listener: listening };
 }
 
 async function withFile(
-  test: (file: TestDatabaseFile, close: (listener: SqliteChangeListener) => void) => Promise<void>,
+  test: (file: TestDatabaseFile, close: (listener: { close(): Promise<void> }) => void) => Promise<void>,
 ): Promise<void> {
   const file = testDatabaseFile();
-  const listeners: SqliteChangeListener[] = [];
+  const listeners: Array<{ close(): Promise<void> }> = [];
   try {
     migrateSqlite(file.open());
     await test(file, (listener) => listeners.push(listener));

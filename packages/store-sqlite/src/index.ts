@@ -22,6 +22,11 @@ export { sqlitePasskeyStore } from "./sqlite-passkey-store.js";
 export { sqliteMfaStore } from "./sqlite-mfa-store.js";
 export { createSignalledChangeWatch, type SignalledChangeWatch } from "./signalled-change-watch.js";
 export {
+  createListeningChangeWatch,
+  type ListeningChangeWatch,
+  type ListeningChangeWatchOptions,
+} from "./listening-change-watch.js";
+export {
   announceSqliteChange,
   listenForSqliteChanges,
   signalsDirectory,
