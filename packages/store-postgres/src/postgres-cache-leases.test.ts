@@ -4,7 +4,7 @@ import { requireProgram, startPostgres, type PostgresServer } from "@latchkey/te
 import pg from "pg";
 import { migratePostgres } from "./migrate.js";
 import { postgresCacheLeases } from "./postgres-cache-leases.js";
-import { createSchema, openPool } from "./postgres-subject.test.helper.js";
+import { createSchema, openPool, PATIENT_TIMEOUTS } from "./postgres-subject.test.helper.js";
 
 describe("PostgreSQL cache leases", { skip: requireProgram("initdb", "postgres", "pg_isready", "createdb") }, () => {
   let server: PostgresServer | undefined;
@@ -17,7 +17,7 @@ describe("PostgreSQL cache leases", { skip: requireProgram("initdb", "postgres",
   cacheLeaseContract(async () => {
     if (server === undefined) throw new Error("PostgreSQL did not start");
     const { schema, drop } = await createSchema(server);
-    const pool = openPool(server, schema);
+    const pool = openPool(server, schema, PATIENT_TIMEOUTS);
     await migratePostgres(pool);
     return {
       leases: postgresCacheLeases(pool),
@@ -34,7 +34,7 @@ describe("PostgreSQL cache leases", { skip: requireProgram("initdb", "postgres",
     cacheLeaseContract(async () => {
       if (server === undefined) throw new Error("PostgreSQL did not start");
       const { schema, drop } = await createSchema(server);
-      const pool = openPool(server, schema);
+      const pool = openPool(server, schema, PATIENT_TIMEOUTS);
       await migratePostgres(pool);
       const renewals = new pg.Pool({ ...pool.options, max: 1 });
       renewals.on("error", () => {});
