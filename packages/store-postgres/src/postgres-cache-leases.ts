@@ -6,6 +6,8 @@ import type pg from "pg";
 // for it, so: either the renewal read the counter after the increment committed (it returns
 // the new value), or the renewal's lease row committed before the increment did, and the
 // revoker's lease read, a later statement, sees it. That is the CacheLeaseStore ordering.
+// It rests on the row lock and on commit order only, not on which connection runs what: the
+// renewals may run on a connection of their own while the revoker uses the request pool.
 const RENEW = `
   WITH lease AS (
     INSERT INTO latchkey_cache_leases (process_id, expires_at)
@@ -27,18 +29,36 @@ function counterOf(rows: { counter: unknown }[]): number {
   return value;
 }
 
+/** Where {@link postgresCacheLeases} sends its statements: a pool, or a client. */
+export type PostgresQueryable = Pick<pg.Pool, "query">;
+
+/** Options of {@link postgresCacheLeases}. */
+export interface PostgresCacheLeasesOptions {
+  /**
+   * Where renewals and releases run instead of `pool`: a connection kept for them (the
+   * invalidation bus passes a pool of size 1), so a renewal never queues behind request
+   * queries for a connection of the busy pool and the lease does not lapse under load.
+   * Revocations (increment, lease list) stay on `pool`. @default the pool
+   */
+  renewals?: PostgresQueryable;
+}
+
 /**
  * The session cache's leases and revocation counter in PostgreSQL (see
  * {@link CacheLeaseStore}); tables of migration 5. Lease ends follow the database's clock.
  */
-export function postgresCacheLeases(pool: pg.Pool): CacheLeaseStore {
+export function postgresCacheLeases(
+  pool: PostgresQueryable,
+  options: PostgresCacheLeasesOptions = {},
+): CacheLeaseStore {
+  const renewals = options.renewals ?? pool;
   async function live(): Promise<string[]> {
     const result = await pool.query<{ process_id: string }>(LIVE);
     return result.rows.map((row) => row.process_id);
   }
   return Object.freeze({
     async renew(processId: string, periodMs: number): Promise<number> {
-      return counterOf((await pool.query<{ counter: unknown }>(RENEW, [processId, periodMs])).rows);
+      return counterOf((await renewals.query<{ counter: unknown }>(RENEW, [processId, periodMs])).rows);
     },
     async recordRevocation(): Promise<{ counter: number; leases: string[] }> {
       const counter = counterOf((await pool.query<{ counter: unknown }>(INCREMENT)).rows);
@@ -47,7 +67,7 @@ export function postgresCacheLeases(pool: pg.Pool): CacheLeaseStore {
     },
     liveLeases: live,
     async release(processId: string): Promise<void> {
-      await pool.query(RELEASE, [processId]);
+      await renewals.query(RELEASE, [processId]);
     },
   });
 }

@@ -14,8 +14,9 @@ import { postgresCacheLeases } from "./postgres-cache-leases.js";
 /** Options of {@link postgresInvalidationBus}. */
 export interface PostgresInvalidationBusOptions {
   /**
-   * The pool the stores use. Events are published through it (`pg_notify`); the bus opens one
-   * listening connection of its own with the pool's settings. The caller owns the pool.
+   * The pool the stores use. Events are published and revocations recorded through it; the
+   * bus opens, with the pool's settings, one listening connection and one connection for its
+   * lease renewals (when the cache takes a lease). The caller owns the pool.
    */
   pool: pg.Pool;
   /** Channel name: lower-case letters, digits and `_`, at most 40 characters. @default "latchkey_invalidations" */
@@ -40,7 +41,8 @@ function message(error: unknown): string {
  * Events are sent with `SELECT pg_notify(channel, event)` on the pool (autocommit, so
  * `publish` resolves once the NOTIFY is committed) and received on a dedicated connection
  * that LISTENs, opened by the first `subscribe()` and re-opened by the bus itself (100 ms to
- * 2 s apart) after any drop. It reports `ready` once LISTEN is in place, then hands
+ * 2 s apart) after any drop. Its {@link InvalidationBus.leases} renew on one more connection
+ * of their own (see postgresCacheLeases); `close()` ends both. It reports `ready` once LISTEN is in place, then hands
  * `{ kind: "all" }` to its handlers, because notifications sent meanwhile are lost.
  *
  * `sync()` sends a marker NOTIFY on a channel only this bus listens to, and waits for it.
@@ -61,7 +63,22 @@ export function postgresInvalidationBus(options: PostgresInvalidationBusOptions)
   const markers = new Map<string, { resolve(): void; reject(error: Error): void }>();
   let markerCount = 0;
   let listener: pg.Client | null = null;
-  const leases = trackLeases(postgresCacheLeases(pool));
+  // Attack on availability stopped: with renewals on the request pool, a burst of requests
+  // that holds every pooled connection (slow queries, a flood) made renewals wait for one, the
+  // lease lapsed, and the process fell back to store reads exactly when it was busiest. The
+  // renewals get a connection of their own (a pool of size 1: node-postgres opens it at the
+  // first renewal and opens a new one after a failure). A failed renewal extends nothing: the
+  // lease runs out (createCacheLease only moves it on an answer).
+  const renewalPool = new pg.Pool({ ...pool.options, max: 1, keepAlive: true });
+  // Without an "error" listener a dropped idle connection would crash the process; the next
+  // renewal reconnects, and logs session_cache_lease_failed if it cannot.
+  renewalPool.on("error", (error) =>
+    logger.debug(
+      { event: "session_cache_lease_connection_lost", cause: message(error) },
+      "the session cache's lease connection to PostgreSQL was lost; the next renewal opens a new one",
+    ),
+  );
+  const leases = trackLeases(postgresCacheLeases(pool, { renewals: renewalPool }));
   const subscription = createBusSubscription({
     logger,
     channel,
@@ -160,6 +177,7 @@ export function postgresInvalidationBus(options: PostgresInvalidationBusOptions)
     async close() {
       subscription.close();
       await leases.releaseAll();
+      await renewalPool.end().catch(() => {});
       failMarkers(new Error("the invalidation bus is closed"));
       const connection = listener;
       listener = null;

@@ -9,12 +9,18 @@ import { postgresStores, recommendedPoolOptions } from "./postgres-stores.js";
 /** Short timeouts for tests: an outage must show within a test's time, not after it. */
 const TEST_TIMEOUTS = { connectionTimeoutMillis: 1_000, query_timeout: 2_000 };
 
-/** A pool to `server` whose connections use `schema` (when given), with the recommended fail-fast options. */
-export function openPool(server: PostgresServer, schema?: string): pg.Pool {
+/** Timeouts for tests that check no outage: a loaded machine (a burst opening many connections at once) must not fail them. */
+export const PATIENT_TIMEOUTS = { connectionTimeoutMillis: 10_000, query_timeout: 10_000 };
+
+/**
+ * A pool to `server` whose connections use `schema` (when given), with the recommended
+ * fail-fast options and short test timeouts unless `timeouts` says otherwise.
+ */
+export function openPool(server: PostgresServer, schema?: string, timeouts = TEST_TIMEOUTS): pg.Pool {
   const pool = new pg.Pool({
     connectionString: server.url,
     ...recommendedPoolOptions,
-    ...TEST_TIMEOUTS,
+    ...timeouts,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }),
   });
   // An idle connection dying (the fault tests kill the server) is reported here; without a
@@ -46,7 +52,7 @@ export function postgresContractFactory(server: () => PostgresServer): StoreCont
     const { schema, drop } = await createSchema(server());
     const pools: pg.Pool[] = [];
     const open = async () => {
-      const pool = openPool(server(), schema);
+      const pool = openPool(server(), schema, PATIENT_TIMEOUTS);
       pools.push(pool);
       if (pools.length === 1) await migratePostgres(pool);
       return postgresStores({ pool });
