@@ -88,7 +88,9 @@ export async function runRevocationLoad(spec: RevocationSpec): Promise<Revocatio
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const end = started + spec.durationSeconds * 1000;
-  let next = 0;
+  // One cursor per process, so that every process cycles through every session (a shared one
+  // can hand a session to the same process every time when the clients run in step).
+  const next = origins.map(() => 0);
 
   /** Files one whoami answer under the session's state at the moment the request was sent. */
   const check = (index: number, processIndex: number, sentAt: number, status: number): void => {
@@ -126,7 +128,8 @@ export async function runRevocationLoad(spec: RevocationSpec): Promise<Revocatio
     if (agent === undefined || origin === undefined) return;
     const url = new URL("/api/whoami/", origin);
     while (performance.now() < end) {
-      const index = next++ % tokens.length;
+      const index = (next[processIndex] ?? 0) % tokens.length;
+      next[processIndex] = index + 1;
       const sentAt = performance.now();
       try {
         const status = await send(agent, url, "GET", { cookie: `sessionid=${tokens[index] ?? ""}` });

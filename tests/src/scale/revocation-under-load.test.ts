@@ -40,13 +40,15 @@ function startLoops(servers: readonly ServeProcess[], cookies: readonly string[]
   const failures: string[] = [];
   const waiters = new Set<() => void>();
   let stopped = false;
-  let next = 0;
+  // One cursor per server, so that every server cycles through every session.
+  const next = servers.map(() => 0);
   const deadline = performance.now() + LOOP_DEADLINE_MS;
   const loop = async (server: number): Promise<void> => {
     const node = servers[server];
     if (node === undefined) return;
     while (!stopped && performance.now() < deadline) {
-      const session = next++ % cookies.length;
+      const session = (next[server] ?? 0) % cookies.length;
+      next[server] = session + 1;
       const sentAt = performance.now();
       try {
         const reply = await whoamiWithCookie(node, cookies[session] ?? "");
