@@ -88,6 +88,17 @@ export async function runRevocationLoad(spec: RevocationSpec): Promise<Revocatio
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const end = started + spec.durationSeconds * 1000;
+  // Past the end, the load goes on until every logged-out session has been refused by every
+  // process (each is asked about each session after its logout), for at most this much longer.
+  const hardEnd = end + Math.max(5_000, spec.durationSeconds * 200);
+  let logoutsDone = false;
+  let revoked = 0;
+  let refusedEverywhere = 0;
+  const keepGoing = (): boolean => {
+    const now = performance.now();
+    if (now < end) return true;
+    return now < hardEnd && (!logoutsDone || refusedEverywhere < revoked);
+  };
   // One cursor per process, so that every process cycles through every session (a shared one
   // can hand a session to the same process every time when the clients run in step).
   const next = origins.map(() => 0);
@@ -106,7 +117,9 @@ export async function runRevocationLoad(spec: RevocationSpec): Promise<Revocatio
       // Sent after the logout's 200 had arrived: anything but a refusal is a revoked session accepted.
       if (refused) {
         counts.refusedAfterLogout++;
+        const before = session.refusedAfterBy.size;
         session.refusedAfterBy.add(processIndex);
+        if (before < origins.length && session.refusedAfterBy.size === origins.length) refusedEverywhere++;
       } else if (accepted) {
         counts.acceptedAfterLogout++;
         session.acceptedAfter = true;
@@ -127,7 +140,7 @@ export async function runRevocationLoad(spec: RevocationSpec): Promise<Revocatio
     const origin = origins[processIndex];
     if (agent === undefined || origin === undefined) return;
     const url = new URL("/api/whoami/", origin);
-    while (performance.now() < end) {
+    while (keepGoing()) {
       const index = (next[processIndex] ?? 0) % tokens.length;
       next[processIndex] = index + 1;
       const sentAt = performance.now();
@@ -172,13 +185,16 @@ export async function runRevocationLoad(spec: RevocationSpec): Promise<Revocatio
       logoutStatuses[String(status)] = (logoutStatuses[String(status)] ?? 0) + 1;
       if (status === 200) {
         session.revokedAt = arrived;
+        revoked++;
         logoutMs.push(arrived - session.logoutSentAt);
       }
     }
   };
 
   await Promise.all([
-    logouts(),
+    logouts().finally(() => {
+      logoutsDone = true;
+    }),
     ...origins.flatMap((_, processIndex) => Array.from({ length: spec.clientsPerProcess }, () => client(processIndex))),
   ]);
   const seconds = (performance.now() - started) / 1000;

@@ -202,7 +202,7 @@ export async function revocationScenario(ctx: BenchContext): Promise<RevocationS
       `${REVOCATION_PROCESSES} ready-server processes per row (pinned to core 0 with the store), ${options.revocationClients} keep-alive whoami clients per process (one request at a time each, node:http) in one load process on core 1, cycling through ${sessions} sessions; the sessions are logged out one at a time (\`POST /api/logout/\` with the session cookie and a CSRF pair), through processes 1, 2, 3, 1, … spread over the run.`,
       "Every whoami answer is checked, none sampled: one SENT after its session's logout 200 had arrived at the client must be 401/403 on every process; a 200 counts as accepted after revocation (target 0). Answers to whoami sent while the logout was in flight may be either and are counted apart.",
       "Logout latency is from sending the logout to its 200 arriving: it includes waiting for every process with a live lease to acknowledge the invalidation.",
-      "whoami/s counts every answer (200 before the logout, 401 after), over the whole run.",
+      "whoami/s counts every answer (200 before the logout, 401 after), over the whole run; past its length the load goes on until every logged-out session has been refused by every process (at most 20 % of the length, at least 5 s, more).",
     ],
   };
 }
