@@ -112,6 +112,41 @@ describe("npm run bench (quick smoke run)", () => {
     }
   });
 
+  it("runs the revocation scenario on Redis and PostgreSQL: every logout answered 200, no whoami accepted after one", {
+    skip: requireProgram("redis-server", "initdb", "postgres", "pg_isready", "createdb"),
+  }, () => {
+    const out = mkdtempSync(join(tmpdir(), "latchkey-bench-smoke-"));
+    try {
+      // --quick: 30 sessions over 4 s per store; this checks the machinery and the report, never the figures.
+      const result = spawnSync(process.execPath, [RUN, "--quick", "--only", "revocation", "--out", out], {
+        encoding: "utf8",
+        timeout: 240_000,
+      });
+      assert.equal(result.status, 0, result.stderr);
+      const report: unknown = JSON.parse(readFileSync(join(out, "latest.json"), "utf8"));
+      assert.ok(isRecord(report) && isRecord(report.scenarios));
+      const scenario = report.scenarios.revocation;
+      assert.deepEqual(rowKeys(scenario), ["redis", "postgres"]);
+      assert.ok(isRecord(scenario) && Array.isArray(scenario.rows));
+      for (const row of scenario.rows) {
+        assert.ok(isRecord(row));
+        assert.equal(row.processes, 3);
+        assert.equal(row.logouts, row.sessions, `${String(row.key)}: every logout answered 200`);
+        assert.equal(row.acceptedAfterLogout, 0, `${String(row.key)}: no whoami accepted after its logout's 200`);
+        assert.ok(typeof row.whoamiAccepted === "number" && row.whoamiAccepted > 0, "sessions were accepted first");
+        assert.ok(typeof row.logoutP99Ms === "number");
+      }
+      assert.ok(
+        Array.isArray(report.targets) &&
+          report.targets.some((t: unknown) => isRecord(t) && t.id === "revocation-redis" && t.met === true),
+      );
+      assert.match(readFileSync(join(out, "latest.md"), "utf8"), /## 9\. Revocation under load/);
+      assert.match(result.stdout, /9 revocation .* 0 accepted \//);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
   it("refuses an unknown scenario with a usage message and exit code 2", () => {
     const result = spawnSync(process.execPath, [RUN, "--only", "nonsense"], { encoding: "utf8", timeout: 30_000 });
     assert.equal(result.status, 2);

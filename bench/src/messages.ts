@@ -2,6 +2,7 @@
  * What the bench's child processes and the runner say to each other over the IPC channel.
  * Every message is checked field by field on arrival, never cast.
  */
+import { isRevocationLoadResult, type RevocationLoadResult } from "./revocation-messages.js";
 
 /** One request the load generator cycles through. */
 export interface LoadRequest {
@@ -64,6 +65,7 @@ export type ChildMessage =
   | { type: "result"; result: LoadResult }
   | { type: "hash"; result: HashResult }
   | { type: "stats"; stats: ServerStats }
+  | { type: "revocation"; result: RevocationLoadResult }
   | { type: "failed"; message: string };
 
 /** Runner → child. */
@@ -149,6 +151,8 @@ export function parseChildMessage(value: unknown): ChildMessage | null {
       return isHashResult(value.result) ? { type: "hash", result: value.result } : null;
     case "stats":
       return isServerStats(value.stats) ? { type: "stats", stats: value.stats } : null;
+    case "revocation":
+      return isRevocationLoadResult(value.result) ? { type: "revocation", result: value.result } : null;
     case "failed":
       return typeof value.message === "string" ? { type: "failed", message: value.message } : null;
     default:

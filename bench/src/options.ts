@@ -2,7 +2,17 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 /** The scenarios, in the order they run (numbered as in the issue). */
-export const SCENARIOS = ["whoami", "adapters", "flat", "login", "storm", "memory", "burst", "timing"] as const;
+export const SCENARIOS = [
+  "whoami",
+  "adapters",
+  "flat",
+  "login",
+  "storm",
+  "memory",
+  "burst",
+  "timing",
+  "revocation",
+] as const;
 /** One scenario's name. */
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -27,6 +37,12 @@ export interface BenchOptions {
   readonly smallSessions: number;
   /** Sessions inserted to measure bytes per session in each store. @default 100000 (10000 with --quick) */
   readonly bytesSessions: number;
+  /** Length of each row of the revocation scenario. Seconds. @default 50 (4 with --quick) */
+  readonly revocationSeconds: number;
+  /** Sessions logged out during each row of the revocation scenario. @default 200 (30 with --quick) */
+  readonly revocationSessions: number;
+  /** Keep-alive whoami clients per server process in the revocation scenario. @default 8 */
+  readonly revocationClients: number;
   /** Scenarios to run. @default all */
   readonly only: readonly ScenarioName[];
   /** Where latest.json, latest.md and chart.svg go. @default <repo>/bench/results */
@@ -51,7 +67,8 @@ Flags:
   --connections <n>     keep-alive connections of the whoami load (default 50)
   --runs <n>            measured runs per figure; figures are medians (default 3)
   --warmup <s>          unmeasured seconds of load per server before its runs (default 3; 0: none)
-  --quick               smoke run: 2 s per run, 1 run, 1 s warm-up, 100,000 large sessions
+  --quick               smoke run: 2 s per run, 1 run, 1 s warm-up, 100,000 large sessions,
+                        revocation rows of 4 s with 30 sessions (default 50 s, 200)
   --only <a,b,...>      scenarios to run: ${SCENARIOS.join(", ")}
   --large-sessions <n>  sessions in the flat-cost scenario's large store (default 1000000)
   --out <dir>           where to write the reports (default bench/results)
@@ -149,6 +166,9 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
     largeSessions: positiveNumber("large-sessions", v["large-sessions"], quick ? 100_000 : 1_000_000, true),
     smallSessions: 1_000,
     bytesSessions: quick ? 10_000 : 100_000,
+    revocationSeconds: quick ? 4 : 50,
+    revocationSessions: quick ? 30 : 200,
+    revocationClients: 8,
     only,
     outDir: resolve(v.out ?? resolve(repoRoot, "bench", "results")),
     pin: v["no-pin"] !== true,

@@ -235,5 +235,59 @@ export function markdownReport(report: BenchReport): string {
       ) + notes([...t.notes, ...t.pairs.flatMap((p) => (p.note === null ? [] : [`${p.label}: ${p.note}`]))]),
     );
   }
+  if (scenarios.revocation !== undefined) {
+    const r = scenarios.revocation;
+    const counts = (c: Record<string, number>) =>
+      Object.entries(c)
+        .map(([status, count]) => `${count}× ${status}`)
+        .join(", ");
+    out.push("## 9. Revocation under load: 3 processes, logouts one at a time");
+    out.push(
+      table(
+        [
+          "store",
+          "whoami/s (all answers)",
+          "answers checked",
+          "accepted after logout 200",
+          "refused after logout 200",
+          "sessions refused by every process",
+          "in flight: 200 / refused",
+          "sessions accepted before logout",
+          "logouts 200",
+          "logout p50 ms",
+          "logout p99 ms",
+          "logout max ms",
+          "failures",
+        ],
+        [
+          ...r.rows.map((row) => [
+            row.label,
+            integer(row.whoamiRps),
+            integer(row.whoamiAnswered),
+            row.acceptedAfterLogout === 0 ? "0" : `**${integer(row.acceptedAfterLogout)}**`,
+            integer(row.refusedAfterLogout),
+            `${row.sessionsRefusedEverywhere} of ${row.sessions}`,
+            `${integer(row.inFlightAccepted)} / ${integer(row.inFlightRefused)}`,
+            `${row.sessionsAcceptedBefore} of ${row.sessions}`,
+            `${row.logouts} of ${row.sessions}`,
+            ms(row.logoutP50Ms),
+            ms(row.logoutP99Ms),
+            ms(row.logoutMaxMs),
+            row.errors + row.refusedBeforeLogout + Object.keys(row.otherStatuses).length === 0 &&
+            row.logouts === row.sessions
+              ? "0"
+              : [
+                  `${row.errors} errors`,
+                  `${row.refusedBeforeLogout} refused before logout`,
+                  `other: ${counts(row.otherStatuses) || "none"}`,
+                  `logouts: ${counts(row.logoutStatuses)}`,
+                ].join("; "),
+          ]),
+          ...r.skipped.map((s) => [s.label, s.reason, "", "", "", "", "", "", "", "", "", "", ""]),
+        ],
+        ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r", "l"],
+      ) + notes(r.notes),
+    );
+  }
   return `${out.join("\n\n")}\n`;
 }

@@ -171,6 +171,55 @@ export interface MemoryScenario {
   notes: string[];
 }
 
+/** One store of scenario 9: three processes, whoami load, logouts one at a time. Times in milliseconds. */
+export interface RevocationRow {
+  key: string;
+  label: string;
+  processes: number;
+  clientsPerProcess: number;
+  sessions: number;
+  /** Length of the run. Seconds. */
+  seconds: number;
+  /** Every whoami answer (200 and 401/403) per second over the run. */
+  whoamiRps: number;
+  whoamiAnswered: number;
+  whoamiAccepted: number;
+  whoamiRefused: number;
+  /** whoami SENT after its session's logout 200 had arrived and answered 200 anyway: the target is 0. */
+  acceptedAfterLogout: number;
+  sessionsAcceptedAfterLogout: number;
+  /** whoami sent after the logout's 200 and refused. */
+  refusedAfterLogout: number;
+  /** Sessions refused by every process after their logout (each process was asked). */
+  sessionsRefusedEverywhere: number;
+  /** whoami sent while the logout was in flight, by answer (either is right). */
+  inFlightAccepted: number;
+  inFlightRefused: number;
+  /** Sessions answered 200 before their logout was sent (all of them, or the check proves nothing). */
+  sessionsAcceptedBefore: number;
+  /** whoami refused before its logout was sent (should be 0). */
+  refusedBeforeLogout: number;
+  /** Logouts answered 200. */
+  logouts: number;
+  logoutStatuses: Record<string, number>;
+  logoutP50Ms: number | null;
+  logoutP99Ms: number | null;
+  logoutMaxMs: number | null;
+  /** whoami connection errors and timeouts. */
+  errors: number;
+  /** whoami answers other than 200, 401 and 403, by status. */
+  otherStatuses: Record<string, number>;
+  /** CPU share of the load process (1 = a full core). */
+  loadCpuShare: number;
+}
+
+/** Scenario 9: revocation under load. */
+export interface RevocationScenario {
+  rows: RevocationRow[];
+  skipped: SkippedRow[];
+  notes: string[];
+}
+
 /** A target of the issue, and whether this run met it. */
 export interface TargetCheck {
   id: string;
@@ -210,6 +259,7 @@ export interface BenchReport {
     memory?: MemoryScenario;
     burst?: BurstScenario;
     timing?: TimingScenario;
+    revocation?: RevocationScenario;
   };
   /** Scenarios that failed, and why (their figures are missing). */
   failures: { scenario: ScenarioName; message: string }[];

@@ -11,6 +11,7 @@ import { enumerationTimingScenario } from "./scenarios/enumeration-timing.js";
 import { loginStormScenario } from "./scenarios/login-storm.js";
 import { loginScenario } from "./scenarios/login.js";
 import { memoryScenario } from "./scenarios/memory.js";
+import { revocationScenario } from "./scenarios/revocation.js";
 import { whoamiScenario } from "./scenarios/whoami.js";
 import { createServices } from "./services.js";
 import { checkTargets } from "./targets.js";
@@ -24,6 +25,7 @@ const TITLES: Record<ScenarioName, string> = {
   memory: "6. memory",
   burst: "7. a legitimate login during a guess burst from one IP",
   timing: "8. answer times for known vs unknown addresses (no enumeration)",
+  revocation: "9. revocation under load: 3 processes, logouts one at a time",
 };
 
 /** Runs one scenario and stores its result. */
@@ -52,6 +54,9 @@ async function runScenario(name: ScenarioName, ctx: BenchContext, scenarios: Ben
       return;
     case "timing":
       scenarios.timing = await enumerationTimingScenario(ctx);
+      return;
+    case "revocation":
+      scenarios.revocation = await revocationScenario(ctx);
       return;
   }
 }

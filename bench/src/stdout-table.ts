@@ -111,6 +111,19 @@ export function stdoutTable(report: BenchReport): string {
       ]);
     }
   }
+  if (scenarios.revocation !== undefined) {
+    for (const r of scenarios.revocation.rows) {
+      rows.push([
+        "9 revocation",
+        `${r.label}: ${integer(r.acceptedAfterLogout)} accepted / ${integer(r.refusedAfterLogout)} refused after logout 200 (${integer(r.whoamiAnswered)} checked); logout p50/p99`,
+        integer(r.whoamiRps),
+        "",
+        ms(r.logoutP50Ms),
+        ms(r.logoutP99Ms),
+      ]);
+    }
+    for (const s of scenarios.revocation.skipped) rows.push(["9 revocation", s.label, s.reason, "", "", ""]);
+  }
   const targets = report.targets.map(
     (t) => `  ${t.met === null ? "·" : t.met ? "✓" : "✗"} ${t.description}: ${t.display} (target ${t.target})`,
   );

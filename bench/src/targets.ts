@@ -1,4 +1,4 @@
-import { ms, ratio } from "./format.js";
+import { integer, ms, ratio } from "./format.js";
 import type { BenchReport, TargetCheck, ThroughputRow } from "./results.js";
 
 function row(rows: readonly ThroughputRow[] | undefined, key: string): ThroughputRow | undefined {
@@ -90,6 +90,17 @@ export function checkTargets(scenarios: BenchReport["scenarios"]): TargetCheck[]
             met: fixedP99 === null ? null : fixedP99 <= 10,
           },
         ]),
+    // Revocation under load (issue 11): no whoami sent after its logout's 200 is accepted, on any process.
+    ...(scenarios.revocation?.rows ?? []).map(
+      (r): TargetCheck => ({
+        id: `revocation-${r.key}`,
+        description: `sessions accepted after their logout's 200 (${r.label})`,
+        target: "0",
+        value: r.acceptedAfterLogout,
+        display: `${integer(r.acceptedAfterLogout)} of ${integer(r.refusedAfterLogout + r.acceptedAfterLogout)} whoami sent after a logout's 200`,
+        met: r.acceptedAfterLogout === 0,
+      }),
+    ),
     // No enumeration by timing (issue 9): each known/unknown pair's medians within 5 %.
     ...(scenarios.timing?.pairs ?? [])
       .filter((p) => p.note === null)
