@@ -184,6 +184,32 @@ describe("the session cache inside one process", () => {
     }
   });
 
+  it("hands routes a frozen user: a handler changing it throws, and the user's next request is authorised as stored", async () => {
+    const t = cachedLatchkey(createLocalInvalidationBus());
+    try {
+      await t.latchkey.accounts.createUser({ username: "plain", password: PASSWORD });
+      const { token } = await tokenFor(t.latchkey, "plain");
+      const authed = async () => {
+        const result = await t.latchkey.authenticateRequest(
+          request("GET", "/api/hello/", { authorization: `Bearer ${token}` }),
+        );
+        assert.ok(result.ok && result.auth !== null);
+        return result.auth.user;
+      };
+      const user = await authed();
+      // What a careless handler would do to "promote" the user for the rest of its request.
+      assert.throws(() => {
+        user.isStaff = true;
+      }, TypeError);
+      assert.throws(() => user.permissions.push("admin.everything"), TypeError);
+      const next = await authed();
+      assert.equal(next.isStaff, false);
+      assert.deepEqual(next.permissions, []);
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it("still writes the sliding expiry back once per touch interval, from cached requests too", async () => {
     const t = cachedLatchkey(createLocalInvalidationBus());
     try {

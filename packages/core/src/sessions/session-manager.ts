@@ -67,10 +67,19 @@ export interface SessionManager {
  */
 const publicUsers = new WeakMap<UserRecord, User>();
 
+/**
+ * The user as requests see it (`req.user`), frozen with its arrays: one object serves every
+ * request of the user while it is cached here or in the session cache, so a route that
+ * changed it (`req.user.isStaff = true` in an app's handler) would otherwise change what
+ * later requests of that user are authorised as. Frozen, the change throws instead.
+ */
 function withoutPasswordHash(record: UserRecord): User {
   const kept = publicUsers.get(record);
   if (kept !== undefined) return kept;
   const { passwordHash: _omit, ...user } = record;
+  Object.freeze(user.groups);
+  Object.freeze(user.permissions);
+  Object.freeze(user);
   publicUsers.set(record, user);
   return user;
 }
