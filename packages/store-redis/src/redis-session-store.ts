@@ -5,6 +5,7 @@ import {
   CREATE_SESSION,
   DELETE_SESSION,
   DELETE_USER_SESSION,
+  INDEX_SESSION,
   PURGE_SESSION,
   runScript,
   TOUCH_SESSION,
@@ -13,6 +14,7 @@ import { scanKeys } from "./redis-scan.js";
 import { newestFirst, sessionFromHash } from "./session-hash.js";
 import { packSession, unpackSession } from "./session-pack.js";
 import { toStoreError } from "./store-error.js";
+import { BUCKET_FILL, bucketEntries, indexField, userBuckets, type IndexEntry } from "./user-index.js";
 
 /** Options of {@link redisSessionStore}. */
 export interface RedisSessionStoreOptions {
@@ -75,13 +77,14 @@ function unexpectedReply(script: string, reply: unknown): Error {
  * A {@link SessionStore} in Redis or Redis Cluster (key layout: see `keys.ts`). Each session
  * is one string holding a packed value (`session-pack.ts`, about 290 bytes of Redis memory
  * a session with its index entry) that Redis expires by itself shortly after the session
- * ends; a per-user hash serves "your devices" and "log out everywhere". Reading a session
+ * ends; buckets of user indexes (`user-index.ts`: small hashes shared by many users, so a
+ * user needs no key of their own) serve "your devices" and "log out everywhere". Reading a session
  * (every authenticated request) is one GET. The admin listing and the purge SCAN (rare
  * operations), so no global index costs memory per session. Sessions an earlier version
- * wrote as hashes, with their sets and sorted sets, are still read, touched, listed, deleted
- * and purged until they end.
+ * wrote as hashes, with their sets and sorted sets, and the per-user index hashes of the
+ * previous version are still read, touched, listed, deleted and purged until they end.
  *
- * Cluster safety: a session's key and its user's index live in different slots, so no
+ * Cluster safety: a session's key and its user's buckets live in different slots, so no
  * operation needs both atomically. Every write to a session is a single-key Lua script
  * (atomic on its node); the index is written *before* a session is created and cleaned
  * *after* it is deleted, so an index may briefly list a missing session (skipped, and purged
@@ -127,13 +130,43 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
     );
   }
 
-  /** The ids a user's index lists: the hash, and the set of an earlier version. */
+  /**
+   * The ids a user's index lists: their entries in their bucket on every level, and the
+   * user's own hash and set of earlier versions.
+   */
   async function listedIds(userId: string): Promise<string[]> {
-    const [indexed, legacy] = await Promise.all([
+    const [bucketed, indexed, legacy] = await Promise.all([
+      Promise.all(userBuckets(keys, userId).map((bucket) => bucketEntries(client, bucket, userId))),
       client.hkeys(keys.userIndex(userId)),
       client.smembers(keys.userSessions(userId)),
     ]);
-    return [...new Set([...indexed, ...legacy])];
+    return [...new Set([...bucketed.flat().map((entry) => entry.sessionId), ...indexed, ...legacy])];
+  }
+
+  /**
+   * Lists a new session in the first of its user's buckets with room (the last level takes it
+   * regardless); resolves to that bucket.
+   */
+  async function listInBucket(userId: string, sessionId: string, end: string): Promise<string> {
+    const buckets = userBuckets(keys, userId);
+    const field = indexField(userId, sessionId);
+    for (const [level, bucket] of buckets.entries()) {
+      const fill = level === buckets.length - 1 ? 0 : BUCKET_FILL;
+      const reply = await runScript(client, INDEX_SESSION, bucket, [field, end, fill]);
+      if (reply === 1) return bucket;
+      if (reply !== 0) throw unexpectedReply("index", reply);
+    }
+    throw unexpectedReply("index", 0);
+  }
+
+  /** Removes these sessions of the user from every index that may list them (bucket or user hash). */
+  async function unlist(userId: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const fields = ids.map((id) => indexField(userId, id));
+    await Promise.all([
+      ...userBuckets(keys, userId).map((bucket) => client.hdel(bucket, ...fields)),
+      client.hdel(keys.userIndex(userId), ...ids),
+    ]);
   }
 
   /**
@@ -178,22 +211,21 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
   }
 
   /**
-   * Purges the sessions one user index lists: each that has ended (by its own record: a touch
+   * Purges the sessions one index (a bucket, or a user's hash of the previous version) lists: each that has ended (by its own record: a touch
    * may have moved its end either way) is deleted and its entry removed. An entry whose
    * session is gone is removed only once the end it was created with has passed: before that
    * its create may still be in flight, and dropping the entry would hide that session from
    * the next "log out everywhere". Resolves to how many entries this call removed, so two
    * racing purges count each session once (HDEL answers 1 to one of them).
    */
-  async function purgeIndex(indexKey: string, userId: string, now: number): Promise<number> {
-    const entries = Object.entries(await client.hgetall(indexKey));
+  async function purgeIndex(indexKey: string, entries: readonly IndexEntry[], now: number): Promise<number> {
     const counts = await Promise.all(
-      entries.map(async ([id, end]) => {
-        const outcome = await runScript(client, PURGE_SESSION, keys.session(id), [userId, now]);
+      entries.map(async ({ field, userId, sessionId, end }) => {
+        const outcome = await runScript(client, PURGE_SESSION, keys.session(sessionId), [userId, now]);
         const due = !(Number(end) * 1000 > now);
-        if (outcome === "deleted" || (outcome === "gone" && due)) return client.hdel(indexKey, id);
+        if (outcome === "deleted" || (outcome === "gone" && due)) return client.hdel(indexKey, field);
         // The id is another user's session (a refused duplicate left this entry): drop only our listing.
-        if (outcome === "foreign") return client.hdel(indexKey, id).then(() => 0);
+        if (outcome === "foreign") return client.hdel(indexKey, field).then(() => 0);
         if (outcome === "gone" || (typeof outcome === "string" && /^-?\d+$/.test(outcome))) return 0;
         throw unexpectedReply("purge", outcome);
       }),
@@ -214,12 +246,11 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
     createSession: (session) =>
       guarded(async () => {
         const ends = Math.min(session.expiresAt, session.absoluteExpiresAt);
-        const indexKey = keys.userIndex(session.userId);
         // Index first: if we die before the session is written, the index lists a missing
         // session (harmless, purged after its end) instead of a live session being missing
         // from its user's index, where "log out everywhere" could not find it. The entry holds
         // the end in whole seconds, rounded down so the purge never looks too late.
-        await client.hset(indexKey, session.id, String(Math.floor(ends / 1000)));
+        const bucket = await listInBucket(session.userId, session.id, String(Math.floor(ends / 1000)));
         const reply = await runScript(client, CREATE_SESSION, keys.session(session.id), [
           ttlMs(ends),
           packSession(session),
@@ -227,7 +258,7 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
         if (!isCreateReply(reply)) throw unexpectedReply("create", reply);
         const [created, owner] = reply;
         if (created === 1) return;
-        if (owner !== session.userId) await client.hdel(indexKey, session.id);
+        if (owner !== session.userId) await client.hdel(bucket, indexField(session.userId, session.id));
         throw new Error(`A session with id "${session.id}" already exists.`);
       }),
 
@@ -253,13 +284,12 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
         if (reply === null) return;
         if (!isDeleteReply(reply)) throw unexpectedReply("delete", reply);
         const [owner, layout] = reply;
-        await (layout === "packed" ? client.hdel(keys.userIndex(owner), id) : unindex(id, owner));
+        await (layout === "packed" ? unlist(owner, [id]) : unindex(id, owner));
       }),
 
     deleteUserSessions: (userId: string, options: { kind?: SessionKind; exceptId?: string } = {}) =>
       guarded(async () => {
         const setKey = keys.userSessions(userId);
-        const indexKey = keys.userIndex(userId);
         const ids = (await listedIds(userId)).filter((id) => id !== options.exceptId);
         const outcomes = await Promise.all(
           ids.map((id) => runScript(client, DELETE_USER_SESSION, keys.session(id), [userId, options.kind ?? ""])),
@@ -269,9 +299,9 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
         // A listed id whose hash is gone stays listed: its create may still be in flight, and
         // dropping it would hide that session from the next "log out everywhere". The purge
         // removes it once its end has passed.
-        const cleanups: Promise<number>[] = [];
+        const cleanups: Promise<unknown>[] = [];
         if (deleted.length + foreign.length > 0) {
-          cleanups.push(client.hdel(indexKey, ...deleted, ...foreign));
+          cleanups.push(unlist(userId, [...deleted, ...foreign]));
           cleanups.push(client.srem(setKey, ...deleted, ...foreign));
         }
         if (deleted.length > 0) {
@@ -298,11 +328,22 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
 
     deleteExpiredSessions: (now) =>
       guarded(async () => {
-        // Redis drops ended sessions by itself; this removes them at once and cleans the user
-        // indexes, found by SCAN.
+        // Redis drops ended sessions by itself; this removes them at once and cleans the
+        // buckets of user indexes, found by SCAN.
         let removed = 0;
+        for (const bucket of await scanKeys(client, keys.userBucketPattern)) {
+          removed += await purgeIndex(bucket, await bucketEntries(client, bucket), now);
+        }
+        // The users' own index hashes of the previous version.
         for (const indexKey of await scanKeys(client, keys.userIndexPattern)) {
-          removed += await purgeIndex(indexKey, userOfIndex(indexKey), now);
+          const userId = userOfIndex(indexKey);
+          const entries = Object.entries(await client.hgetall(indexKey)).map(([id, end]) => ({
+            field: id,
+            userId,
+            sessionId: id,
+            end,
+          }));
+          removed += await purgeIndex(indexKey, entries, now);
         }
         // Sessions of an earlier version, through their by-expiry index.
         for (;;) {
