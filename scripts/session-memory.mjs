@@ -15,7 +15,8 @@ import { startPostgres, startRedis } from "@latchkey/testkit";
 
 const count = Number(process.argv[2] ?? 10_000);
 /** Distinct users the sessions belong to, in each Redis measurement. */
-const userCounts = process.argv[3] === undefined ? [Math.max(1, Math.round(count / 10)), count] : [Number(process.argv[3])];
+const userCounts =
+  process.argv[3] === undefined ? [Math.max(1, Math.round(count / 10)), count] : [Number(process.argv[3])];
 const now = Date.now();
 const userAgent =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36";

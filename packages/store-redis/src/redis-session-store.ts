@@ -1,5 +1,6 @@
 import { systemClock, type Clock, type SessionKind, type SessionRecord, type SessionStore } from "@latchkey/core";
-import { expiryMember, parseExpiryMember, redisKeys } from "./keys.js";
+import { redisKeys } from "./keys.js";
+import { legacyIndexes } from "./legacy-indexes.js";
 import type { RedisClient } from "./redis-client.js";
 import {
   CREATE_SESSION,
@@ -43,9 +44,6 @@ export interface RedisSessionStoreOptions {
    */
   expiryGraceSeconds?: number;
 }
-
-/** How many due index entries a purge handles per round trip. */
-const PURGE_BATCH = 500;
 
 function isCreateReply(reply: unknown): reply is [number, string] {
   return Array.isArray(reply) && reply.length === 2 && typeof reply[0] === "number" && typeof reply[1] === "string";
@@ -99,6 +97,7 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
     throw new Error(`expiryGraceSeconds must be a finite number ≥ 0; got ${graceSeconds}.`);
   }
   const graceMs = Math.round(graceSeconds * 1000);
+  const legacy = legacyIndexes(client, keys);
   const ttlMs = (ends: number): number => Math.max(Math.ceil(ends - clock.now()), 0) + graceMs;
 
   /** Runs a store operation, turning an outage into StoreUnavailableError("session"). */
@@ -170,49 +169,9 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
   }
 
   /**
-   * Removes one ended or deleted hash session's (earlier version) index entries; resolves to 1 if this call removed its
-   * by-expiry entry.
-   */
-  async function unindex(sessionId: string, userId: string): Promise<number> {
-    const [removed] = await Promise.all([
-      client.zrem(keys.sessionsByExpiry, expiryMember(sessionId, userId)),
-      client.srem(keys.userSessions(userId), sessionId),
-      client.zrem(keys.sessionsByCreated, sessionId),
-    ]);
-    return removed;
-  }
-
-  /**
-   * Handles one due by-expiry entry (a session of an earlier version); resolves to how many index entries it counts as
-   * removed.
-   */
-  async function purgeEntry(member: string, now: number): Promise<number> {
-    const entry = parseExpiryMember(member);
-    if (entry === null) {
-      await client.zrem(keys.sessionsByExpiry, member);
-      return 0;
-    }
-    const outcome = await runScript(client, PURGE_SESSION, keys.session(entry.sessionId), [entry.userId, now]);
-    if (outcome === "deleted" || outcome === "gone") return unindex(entry.sessionId, entry.userId);
-    if (outcome === "foreign") {
-      // The id is another user's session (a refused duplicate left this entry): drop only our listing.
-      await Promise.all([
-        client.zrem(keys.sessionsByExpiry, member),
-        client.srem(keys.userSessions(entry.userId), entry.sessionId),
-      ]);
-      return 0;
-    }
-    if (typeof outcome === "string" && /^-?\d+$/.test(outcome)) {
-      // A touch moved the session past `now` after its index entry was read: file it under its real end.
-      await client.zadd(keys.sessionsByExpiry, "XX", Number(outcome), member);
-      return 0;
-    }
-    throw unexpectedReply("purge", outcome);
-  }
-
-  /**
-   * Purges the sessions one index (a bucket, or a user's hash of the previous version) lists: each that has ended (by its own record: a touch
-   * may have moved its end either way) is deleted and its entry removed. An entry whose
+   * Purges the sessions one index (a bucket, or a user's hash of the previous version) lists:
+   * each that has ended (by its own record: a touch may have moved its end either way) is
+   * deleted and its entry removed. An entry whose
    * session is gone is removed only once the end it was created with has passed: before that
    * its create may still be in flight, and dropping the entry would hide that session from
    * the next "log out everywhere". Resolves to how many entries this call removed, so two
@@ -274,8 +233,7 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
         if (!isTouchReply(reply)) throw unexpectedReply("touch", reply);
         // A session of an earlier version: keep its by-expiry entry in step.
         const [userId, ends] = reply;
-        // XX: only re-score an existing entry, so a delete that already cleaned it stays clean.
-        await client.zadd(keys.sessionsByExpiry, "XX", Number(ends), expiryMember(id, userId));
+        await legacy.touched(id, userId, Number(ends));
       }),
 
     deleteSession: (id) =>
@@ -284,12 +242,11 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
         if (reply === null) return;
         if (!isDeleteReply(reply)) throw unexpectedReply("delete", reply);
         const [owner, layout] = reply;
-        await (layout === "packed" ? unlist(owner, [id]) : unindex(id, owner));
+        await (layout === "packed" ? unlist(owner, [id]) : legacy.unindex(id, owner));
       }),
 
     deleteUserSessions: (userId: string, options: { kind?: SessionKind; exceptId?: string } = {}) =>
       guarded(async () => {
-        const setKey = keys.userSessions(userId);
         const ids = (await listedIds(userId)).filter((id) => id !== options.exceptId);
         const outcomes = await Promise.all(
           ids.map((id) => runScript(client, DELETE_USER_SESSION, keys.session(id), [userId, options.kind ?? ""])),
@@ -299,16 +256,7 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
         // A listed id whose hash is gone stays listed: its create may still be in flight, and
         // dropping it would hide that session from the next "log out everywhere". The purge
         // removes it once its end has passed.
-        const cleanups: Promise<unknown>[] = [];
-        if (deleted.length + foreign.length > 0) {
-          cleanups.push(unlist(userId, [...deleted, ...foreign]));
-          cleanups.push(client.srem(setKey, ...deleted, ...foreign));
-        }
-        if (deleted.length > 0) {
-          cleanups.push(client.zrem(keys.sessionsByCreated, ...deleted));
-          cleanups.push(client.zrem(keys.sessionsByExpiry, ...deleted.map((id) => expiryMember(id, userId))));
-        }
-        await Promise.all(cleanups);
+        await Promise.all([unlist(userId, [...deleted, ...foreign]), legacy.unlist(userId, deleted, foreign)]);
         return deleted.length;
       }),
 
@@ -346,13 +294,7 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
           removed += await purgeIndex(indexKey, entries, now);
         }
         // Sessions of an earlier version, through their by-expiry index.
-        for (;;) {
-          const due = await client.zrangebyscore(keys.sessionsByExpiry, "-inf", now, "LIMIT", 0, PURGE_BATCH);
-          const counts = await Promise.all(due.map((member) => purgeEntry(member, now)));
-          removed += counts.reduce((sum, n) => sum + n, 0);
-          // Every entry handled above left the due range (removed, or re-filed after `now`).
-          if (due.length < PURGE_BATCH) return removed;
-        }
+        return removed + (await legacy.purgeDue(now));
       }),
   };
 }
