@@ -46,7 +46,14 @@ export function indexField(userId: string, sessionId: string): string {
   return `${userId.length}:${userId}${sessionId}`;
 }
 
-/** HSCAN pattern matching exactly the user's fields. */
+/**
+ * HSCAN pattern matching exactly the user's fields. Stops one user from reaching another's
+ * sessions through their id: an id such as `*` or `1?` is escaped, so it cannot match other
+ * users' entries, and the length prefix keeps user `1` from matching user `12`'s. The attack:
+ * a user id chosen so that listing or "log out everywhere" reaches other users' sessions.
+ * {@link bucketEntries} checks every field it gets back too, and the delete script checks
+ * the owner, so each layer alone stops it.
+ */
 export function indexFieldPattern(userId: string): string {
   return `${userId.length}:${globEscape(userId)}*`;
 }
