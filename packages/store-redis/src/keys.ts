@@ -7,20 +7,25 @@
  * |---|---|---|
  * | `<p>:{s:<sessionId>}` | string | one session, packed (`session-pack.ts`); native expiry (PEXPIRE) at its end plus a
  * grace period |
- * | `<p>:{u:<userId>}:s` | hash | the user's sessions: id → the session's end when created, in whole seconds (may list
- * gone ones; never misses a live one) |
+ * | `<p>:{ub:<hex>}` | hash | a bucket of user indexes (`user-index.ts`): `<userId length>:<userId><sessionId>` → the
+ * session's end when created, in whole seconds (may list gone ones; never misses a live one) |
  * | `<p>:throttle:<key>` | string | a throttle counter: events in the window; native expiry at the window's end |
  *
  * Written by earlier versions and still read, touched and cleaned until those sessions end
- * (nothing writes them any more): a session key holding a hash (one field per record field),
+ * (nothing writes them any more): `<p>:{u:<userId>}:s` (a hash per user: session id → end in
+ * whole seconds), a session key holding a hash (one field per record field),
  * `<p>:{u:<userId>}:sessions` (set of session ids), `<p>:sessions:by-created` (sorted set)
  * and `<p>:sessions:by-expiry` (sorted set of `["<sessionId>","<userId>"]` by end).
  */
 export interface RedisKeys {
   session(id: string): string;
-  /** The user's index (a hash), written for every session. */
+  /** A bucket of user indexes (a hash), named by hex digits of SHA-256(userId): see `user-index.ts`. */
+  userBucket(hex: string): string;
+  /** SCAN pattern matching every bucket under the prefix. */
+  readonly userBucketPattern: string;
+  /** The user's own index hash of the previous version, read and cleaned only. */
   userIndex(userId: string): string;
-  /** SCAN pattern matching every user index under the prefix. */
+  /** SCAN pattern matching every such user index under the prefix. */
   readonly userIndexPattern: string;
   /** SCAN pattern matching every session key under the prefix. */
   readonly sessionPattern: string;
@@ -31,8 +36,8 @@ export interface RedisKeys {
   throttle(key: string): string;
 }
 
-/** `text` matched literally in a SCAN pattern. */
-function globEscape(text: string): string {
+/** `text` matched literally in a SCAN or HSCAN pattern. */
+export function globEscape(text: string): string {
   return text.replace(/[*?[\]\\]/g, "\\$&");
 }
 
@@ -46,6 +51,8 @@ export function redisKeys(prefix: string): RedisKeys {
   }
   return Object.freeze({
     session: (id: string) => `${prefix}:{s:${id}}`,
+    userBucket: (hex: string) => `${prefix}:{ub:${hex}}`,
+    userBucketPattern: `${globEscape(prefix)}:{ub:*}`,
     userIndex: (userId: string) => `${prefix}:{u:${userId}}:s`,
     userIndexPattern: `${globEscape(prefix)}:{u:*}:s`,
     sessionPattern: `${globEscape(prefix)}:{s:*}`,

@@ -1,10 +1,12 @@
 import { systemClock, type Clock, type SessionKind, type SessionRecord, type SessionStore } from "@latchkey/core";
-import { expiryMember, parseExpiryMember, redisKeys } from "./keys.js";
+import { redisKeys } from "./keys.js";
+import { legacyIndexes } from "./legacy-indexes.js";
 import type { RedisClient } from "./redis-client.js";
 import {
   CREATE_SESSION,
   DELETE_SESSION,
   DELETE_USER_SESSION,
+  INDEX_SESSION,
   PURGE_SESSION,
   runScript,
   TOUCH_SESSION,
@@ -13,6 +15,7 @@ import { scanKeys } from "./redis-scan.js";
 import { newestFirst, sessionFromHash } from "./session-hash.js";
 import { packSession, unpackSession } from "./session-pack.js";
 import { toStoreError } from "./store-error.js";
+import { BUCKET_FILL, bucketEntries, indexField, userBuckets, type IndexEntry } from "./user-index.js";
 
 /** Options of {@link redisSessionStore}. */
 export interface RedisSessionStoreOptions {
@@ -41,9 +44,6 @@ export interface RedisSessionStoreOptions {
    */
   expiryGraceSeconds?: number;
 }
-
-/** How many due index entries a purge handles per round trip. */
-const PURGE_BATCH = 500;
 
 function isCreateReply(reply: unknown): reply is [number, string] {
   return Array.isArray(reply) && reply.length === 2 && typeof reply[0] === "number" && typeof reply[1] === "string";
@@ -75,13 +75,14 @@ function unexpectedReply(script: string, reply: unknown): Error {
  * A {@link SessionStore} in Redis or Redis Cluster (key layout: see `keys.ts`). Each session
  * is one string holding a packed value (`session-pack.ts`, about 290 bytes of Redis memory
  * a session with its index entry) that Redis expires by itself shortly after the session
- * ends; a per-user hash serves "your devices" and "log out everywhere". Reading a session
+ * ends; buckets of user indexes (`user-index.ts`: small hashes shared by many users, so a
+ * user needs no key of their own) serve "your devices" and "log out everywhere". Reading a session
  * (every authenticated request) is one GET. The admin listing and the purge SCAN (rare
  * operations), so no global index costs memory per session. Sessions an earlier version
- * wrote as hashes, with their sets and sorted sets, are still read, touched, listed, deleted
- * and purged until they end.
+ * wrote as hashes, with their sets and sorted sets, and the per-user index hashes of the
+ * previous version are still read, touched, listed, deleted and purged until they end.
  *
- * Cluster safety: a session's key and its user's index live in different slots, so no
+ * Cluster safety: a session's key and its user's buckets live in different slots, so no
  * operation needs both atomically. Every write to a session is a single-key Lua script
  * (atomic on its node); the index is written *before* a session is created and cleaned
  * *after* it is deleted, so an index may briefly list a missing session (skipped, and purged
@@ -96,6 +97,7 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
     throw new Error(`expiryGraceSeconds must be a finite number ≥ 0; got ${graceSeconds}.`);
   }
   const graceMs = Math.round(graceSeconds * 1000);
+  const legacy = legacyIndexes(client, keys);
   const ttlMs = (ends: number): number => Math.max(Math.ceil(ends - clock.now()), 0) + graceMs;
 
   /** Runs a store operation, turning an outage into StoreUnavailableError("session"). */
@@ -127,73 +129,62 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
     );
   }
 
-  /** The ids a user's index lists: the hash, and the set of an earlier version. */
+  /**
+   * The ids a user's index lists: their entries in their bucket on every level, and the
+   * user's own hash and set of earlier versions.
+   */
   async function listedIds(userId: string): Promise<string[]> {
-    const [indexed, legacy] = await Promise.all([
+    const [bucketed, indexed, legacy] = await Promise.all([
+      Promise.all(userBuckets(keys, userId).map((bucket) => bucketEntries(client, bucket, userId))),
       client.hkeys(keys.userIndex(userId)),
       client.smembers(keys.userSessions(userId)),
     ]);
-    return [...new Set([...indexed, ...legacy])];
+    return [...new Set([...bucketed.flat().map((entry) => entry.sessionId), ...indexed, ...legacy])];
   }
 
   /**
-   * Removes one ended or deleted hash session's (earlier version) index entries; resolves to 1 if this call removed its
-   * by-expiry entry.
+   * Lists a new session in the first of its user's buckets with room (the last level takes it
+   * regardless); resolves to that bucket.
    */
-  async function unindex(sessionId: string, userId: string): Promise<number> {
-    const [removed] = await Promise.all([
-      client.zrem(keys.sessionsByExpiry, expiryMember(sessionId, userId)),
-      client.srem(keys.userSessions(userId), sessionId),
-      client.zrem(keys.sessionsByCreated, sessionId),
+  async function listInBucket(userId: string, sessionId: string, end: string): Promise<string> {
+    const buckets = userBuckets(keys, userId);
+    const field = indexField(userId, sessionId);
+    for (const [level, bucket] of buckets.entries()) {
+      const fill = level === buckets.length - 1 ? 0 : BUCKET_FILL;
+      const reply = await runScript(client, INDEX_SESSION, bucket, [field, end, fill]);
+      if (reply === 1) return bucket;
+      if (reply !== 0) throw unexpectedReply("index", reply);
+    }
+    throw unexpectedReply("index", 0);
+  }
+
+  /** Removes these sessions of the user from every index that may list them (bucket or user hash). */
+  async function unlist(userId: string, ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    const fields = ids.map((id) => indexField(userId, id));
+    await Promise.all([
+      ...userBuckets(keys, userId).map((bucket) => client.hdel(bucket, ...fields)),
+      client.hdel(keys.userIndex(userId), ...ids),
     ]);
-    return removed;
   }
 
   /**
-   * Handles one due by-expiry entry (a session of an earlier version); resolves to how many index entries it counts as
-   * removed.
-   */
-  async function purgeEntry(member: string, now: number): Promise<number> {
-    const entry = parseExpiryMember(member);
-    if (entry === null) {
-      await client.zrem(keys.sessionsByExpiry, member);
-      return 0;
-    }
-    const outcome = await runScript(client, PURGE_SESSION, keys.session(entry.sessionId), [entry.userId, now]);
-    if (outcome === "deleted" || outcome === "gone") return unindex(entry.sessionId, entry.userId);
-    if (outcome === "foreign") {
-      // The id is another user's session (a refused duplicate left this entry): drop only our listing.
-      await Promise.all([
-        client.zrem(keys.sessionsByExpiry, member),
-        client.srem(keys.userSessions(entry.userId), entry.sessionId),
-      ]);
-      return 0;
-    }
-    if (typeof outcome === "string" && /^-?\d+$/.test(outcome)) {
-      // A touch moved the session past `now` after its index entry was read: file it under its real end.
-      await client.zadd(keys.sessionsByExpiry, "XX", Number(outcome), member);
-      return 0;
-    }
-    throw unexpectedReply("purge", outcome);
-  }
-
-  /**
-   * Purges the sessions one user index lists: each that has ended (by its own record: a touch
-   * may have moved its end either way) is deleted and its entry removed. An entry whose
+   * Purges the sessions one index (a bucket, or a user's hash of the previous version) lists:
+   * each that has ended (by its own record: a touch may have moved its end either way) is
+   * deleted and its entry removed. An entry whose
    * session is gone is removed only once the end it was created with has passed: before that
    * its create may still be in flight, and dropping the entry would hide that session from
    * the next "log out everywhere". Resolves to how many entries this call removed, so two
    * racing purges count each session once (HDEL answers 1 to one of them).
    */
-  async function purgeIndex(indexKey: string, userId: string, now: number): Promise<number> {
-    const entries = Object.entries(await client.hgetall(indexKey));
+  async function purgeIndex(indexKey: string, entries: readonly IndexEntry[], now: number): Promise<number> {
     const counts = await Promise.all(
-      entries.map(async ([id, end]) => {
-        const outcome = await runScript(client, PURGE_SESSION, keys.session(id), [userId, now]);
+      entries.map(async ({ field, userId, sessionId, end }) => {
+        const outcome = await runScript(client, PURGE_SESSION, keys.session(sessionId), [userId, now]);
         const due = !(Number(end) * 1000 > now);
-        if (outcome === "deleted" || (outcome === "gone" && due)) return client.hdel(indexKey, id);
+        if (outcome === "deleted" || (outcome === "gone" && due)) return client.hdel(indexKey, field);
         // The id is another user's session (a refused duplicate left this entry): drop only our listing.
-        if (outcome === "foreign") return client.hdel(indexKey, id).then(() => 0);
+        if (outcome === "foreign") return client.hdel(indexKey, field).then(() => 0);
         if (outcome === "gone" || (typeof outcome === "string" && /^-?\d+$/.test(outcome))) return 0;
         throw unexpectedReply("purge", outcome);
       }),
@@ -214,12 +205,11 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
     createSession: (session) =>
       guarded(async () => {
         const ends = Math.min(session.expiresAt, session.absoluteExpiresAt);
-        const indexKey = keys.userIndex(session.userId);
         // Index first: if we die before the session is written, the index lists a missing
         // session (harmless, purged after its end) instead of a live session being missing
         // from its user's index, where "log out everywhere" could not find it. The entry holds
         // the end in whole seconds, rounded down so the purge never looks too late.
-        await client.hset(indexKey, session.id, String(Math.floor(ends / 1000)));
+        const bucket = await listInBucket(session.userId, session.id, String(Math.floor(ends / 1000)));
         const reply = await runScript(client, CREATE_SESSION, keys.session(session.id), [
           ttlMs(ends),
           packSession(session),
@@ -227,7 +217,7 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
         if (!isCreateReply(reply)) throw unexpectedReply("create", reply);
         const [created, owner] = reply;
         if (created === 1) return;
-        if (owner !== session.userId) await client.hdel(indexKey, session.id);
+        if (owner !== session.userId) await client.hdel(bucket, indexField(session.userId, session.id));
         throw new Error(`A session with id "${session.id}" already exists.`);
       }),
 
@@ -243,8 +233,7 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
         if (!isTouchReply(reply)) throw unexpectedReply("touch", reply);
         // A session of an earlier version: keep its by-expiry entry in step.
         const [userId, ends] = reply;
-        // XX: only re-score an existing entry, so a delete that already cleaned it stays clean.
-        await client.zadd(keys.sessionsByExpiry, "XX", Number(ends), expiryMember(id, userId));
+        await legacy.touched(id, userId, Number(ends));
       }),
 
     deleteSession: (id) =>
@@ -253,13 +242,11 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
         if (reply === null) return;
         if (!isDeleteReply(reply)) throw unexpectedReply("delete", reply);
         const [owner, layout] = reply;
-        await (layout === "packed" ? client.hdel(keys.userIndex(owner), id) : unindex(id, owner));
+        await (layout === "packed" ? unlist(owner, [id]) : legacy.unindex(id, owner));
       }),
 
     deleteUserSessions: (userId: string, options: { kind?: SessionKind; exceptId?: string } = {}) =>
       guarded(async () => {
-        const setKey = keys.userSessions(userId);
-        const indexKey = keys.userIndex(userId);
         const ids = (await listedIds(userId)).filter((id) => id !== options.exceptId);
         const outcomes = await Promise.all(
           ids.map((id) => runScript(client, DELETE_USER_SESSION, keys.session(id), [userId, options.kind ?? ""])),
@@ -269,16 +256,7 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
         // A listed id whose hash is gone stays listed: its create may still be in flight, and
         // dropping it would hide that session from the next "log out everywhere". The purge
         // removes it once its end has passed.
-        const cleanups: Promise<number>[] = [];
-        if (deleted.length + foreign.length > 0) {
-          cleanups.push(client.hdel(indexKey, ...deleted, ...foreign));
-          cleanups.push(client.srem(setKey, ...deleted, ...foreign));
-        }
-        if (deleted.length > 0) {
-          cleanups.push(client.zrem(keys.sessionsByCreated, ...deleted));
-          cleanups.push(client.zrem(keys.sessionsByExpiry, ...deleted.map((id) => expiryMember(id, userId))));
-        }
-        await Promise.all(cleanups);
+        await Promise.all([unlist(userId, [...deleted, ...foreign]), legacy.unlist(userId, deleted, foreign)]);
         return deleted.length;
       }),
 
@@ -298,20 +276,25 @@ export function redisSessionStore(options: RedisSessionStoreOptions): SessionSto
 
     deleteExpiredSessions: (now) =>
       guarded(async () => {
-        // Redis drops ended sessions by itself; this removes them at once and cleans the user
-        // indexes, found by SCAN.
+        // Redis drops ended sessions by itself; this removes them at once and cleans the
+        // buckets of user indexes, found by SCAN.
         let removed = 0;
+        for (const bucket of await scanKeys(client, keys.userBucketPattern)) {
+          removed += await purgeIndex(bucket, await bucketEntries(client, bucket), now);
+        }
+        // The users' own index hashes of the previous version.
         for (const indexKey of await scanKeys(client, keys.userIndexPattern)) {
-          removed += await purgeIndex(indexKey, userOfIndex(indexKey), now);
+          const userId = userOfIndex(indexKey);
+          const entries = Object.entries(await client.hgetall(indexKey)).map(([id, end]) => ({
+            field: id,
+            userId,
+            sessionId: id,
+            end,
+          }));
+          removed += await purgeIndex(indexKey, entries, now);
         }
         // Sessions of an earlier version, through their by-expiry index.
-        for (;;) {
-          const due = await client.zrangebyscore(keys.sessionsByExpiry, "-inf", now, "LIMIT", 0, PURGE_BATCH);
-          const counts = await Promise.all(due.map((member) => purgeEntry(member, now)));
-          removed += counts.reduce((sum, n) => sum + n, 0);
-          // Every entry handled above left the due range (removed, or re-filed after `now`).
-          if (due.length < PURGE_BATCH) return removed;
-        }
+        return removed + (await legacy.purgeDue(now));
       }),
   };
 }

@@ -157,6 +157,19 @@ return string.format('%d', ends)
 `);
 
 /**
+ * Lists a session in a bucket of user indexes (`user-index.ts`) if the bucket has room.
+ * KEYS[1]: the bucket. ARGV[1]: the field; ARGV[2]: the value; ARGV[3]: how many entries the
+ * bucket may hold, 0 for no limit. Returns 1 when listed, 0 when the bucket is full. Checking
+ * and writing in one script keeps racing logins from overfilling a bucket past the limit.
+ */
+export const INDEX_SESSION = defineScript(`
+local fill = tonumber(ARGV[3])
+if fill > 0 and redis.call('HLEN', KEYS[1]) >= fill and redis.call('HEXISTS', KEYS[1], ARGV[1]) == 0 then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+return 1
+`);
+
+/**
  * Counts one event on a throttle counter unless its window is full, atomically (a script runs
  * alone on its node). KEYS[1]: the counter. ARGV[1]: limit; ARGV[2]: window (ms). The first
  * count opens the window (PEXPIRE); a counter that somehow lost its expiry gets one rather
