@@ -14,7 +14,7 @@ import { median } from "../stats.js";
 /** Two medians within this fraction of each other count as equal (the issue's target). */
 export const TIMING_TOLERANCE = 0.05;
 /** Requests per variant (known, unknown) of each route; `--quick` uses {@link QUICK_SAMPLES}. */
-const SAMPLES = 150;
+const SAMPLES = 500;
 const QUICK_SAMPLES = 20;
 /** Longest a route's measurement may take; it stops early with what it has. Seconds. */
 const ROUTE_BUDGET_SECONDS = 60;

@@ -3,6 +3,7 @@ import type { BenchContext } from "../context.js";
 import { postgresBytesPerSession } from "../fixtures/postgres-fixture.js";
 import { redisBytesPerSession } from "../fixtures/redis-fixture.js";
 import { createSqliteFixture } from "../fixtures/sqlite-fixture.js";
+import { SESSIONS_PER_USER } from "../fixtures/session-tokens.js";
 import { expectOk } from "../http-check.js";
 import { cookieRequests } from "../load.js";
 import { measure, warmUp } from "../measure.js";
@@ -68,7 +69,7 @@ export async function memoryScenario(ctx: BenchContext): Promise<MemoryScenario>
       store: "Redis",
       bytesPerSession: await redisBytesPerSession(redis.server.url, n, ctx.log),
       sessions: n,
-      method: "INFO memory used_memory growth / N (hash, user set entry, two sorted-set entries)",
+      method: `INFO memory used_memory growth / N (one packed string per session and its entry in a shared user-index bucket; ${SESSIONS_PER_USER} sessions a user)`,
     });
   } else {
     stores.push({ store: "Redis", bytesPerSession: null, sessions: 0, method: "", reason: redis.reason });
