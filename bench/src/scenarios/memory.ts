@@ -4,16 +4,31 @@ import { postgresBytesPerSession } from "../fixtures/postgres-fixture.js";
 import { redisBytesPerSession } from "../fixtures/redis-fixture.js";
 import { createSqliteFixture } from "../fixtures/sqlite-fixture.js";
 import { SESSIONS_PER_USER } from "../fixtures/session-tokens.js";
-import { expectOk } from "../http-check.js";
+import { expectOk, loginRequest } from "../http-check.js";
 import { cookieRequests } from "../load.js";
 import { measure, warmUp } from "../measure.js";
 import { rssBytesOf } from "../proc.js";
 import type { MemoryScenario, StoreBytes } from "../results.js";
 import { startServerChild } from "../server-handle.js";
+import { loginLoadSettings } from "../servers/login-load-settings.js";
 
 /**
- * Scenario 6: the ready server's resident memory (VmRSS) when idle after start-up and after
- * a whoami load, and bytes per session in each store, from N sessions created through each
+ * How `latchkey serve` starts the server process on Linux (packages/cli/src/memory-tuned-serve.ts):
+ * one malloc arena for all threads and an 8 MiB young-generation semi-space. The figure is
+ * meant to be what a deployment gets, so the bench's server child gets the same.
+ */
+const AS_LATCHKEY_SERVE_RUNS_IT = {
+  env: { MALLOC_ARENA_MAX: "1" },
+  nodeFlags: ["--max-semi-space-size=8"],
+} as const;
+
+/** Seconds of login load before and after the whoami load. */
+const LOGIN_SECONDS = 3;
+
+/**
+ * Scenario 6: the ready server's resident memory (VmRSS), started as `latchkey serve` starts
+ * it, when idle after start-up and after a login, whoami and login load, and bytes per
+ * session in each store, from N sessions created through each
  * store's own `createSession`.
  */
 export async function memoryScenario(ctx: BenchContext): Promise<MemoryScenario> {
@@ -26,18 +41,30 @@ export async function memoryScenario(ctx: BenchContext): Promise<MemoryScenario>
   });
   const server = await startServerChild(
     ctx,
-    { kind: "ready", database: sqlite.database, logLevel: "warn", settings: {} },
-    { label: "ready server, SQLite (memory)" },
+    {
+      kind: "ready",
+      database: sqlite.database,
+      logLevel: "warn",
+      settings: loginLoadSettings(ctx.options.loginConnections),
+    },
+    { label: "ready server, SQLite (memory)", ...AS_LATCHKEY_SERVE_RUNS_IT },
   );
   try {
     const requests = cookieRequests("/api/whoami/", "sessionid", sqlite.tokens);
     const first = requests[0];
     if (first !== undefined) await expectOk(`${server.origin}${first.path}`, first.headers, sqlite.user.whoamiBody);
     const idle = rssBytesOf(server.pid);
+    // The issue's load: logins (argon2id's 19 MiB blocks on libuv's pool threads) and whoami.
+    const logins = [await loginRequest(server.origin)];
+    await measure(ctx, server, logins, { seconds: LOGIN_SECONDS, connections: ctx.options.loginConnections });
     await warmUp(ctx, { key: "memory", label: server.label, server, requests });
-    const after = await measure(ctx, server, requests);
+    await measure(ctx, server, requests);
+    const after = await measure(ctx, server, logins, {
+      seconds: LOGIN_SECONDS,
+      connections: ctx.options.loginConnections,
+    });
     rss.push({
-      label: "ready server, SQLite",
+      label: "ready server, SQLite, as latchkey serve runs it (logins, whoami, logins)",
       idleBytes: idle,
       afterLoadBytes: after.rssBytes,
       sessions: options.smallSessions,
