@@ -13,13 +13,8 @@ export async function expectOk(url: string, headers: Record<string, string>, bod
     throw new Error(`GET ${url} answered another body than expected:\n  got      ${text}\n  expected ${body}`);
 }
 
-/**
- * The login request a browser SPA sends after `GET /api/csrf/`: the CSRF cookie, the token in
- * `X-CSRFToken`, and the JSON credentials. The pair stays valid for every login (login
- * rotates the secret in its response, which the load generator does not keep), so one
- * request serves the whole storm.
- */
-export async function loginRequest(origin: string): Promise<LoadRequest> {
+/** The CSRF cookie (`csrftoken=…`) and token a same-origin SPA gets from `GET /api/csrf/`. */
+export async function csrfPair(origin: string): Promise<{ cookie: string; token: string }> {
   const res = await fetch(`${origin}/api/csrf/`);
   await res.arrayBuffer();
   const token = res.headers.get("x-csrftoken");
@@ -29,6 +24,17 @@ export async function loginRequest(origin: string): Promise<LoadRequest> {
     .find((pair) => pair.startsWith("csrftoken="));
   if (token === null || cookie === undefined)
     throw new Error(`GET ${origin}/api/csrf/ gave no CSRF cookie and token (status ${res.status}).`);
+  return { cookie, token };
+}
+
+/**
+ * The login request a browser SPA sends after `GET /api/csrf/`: the CSRF cookie, the token in
+ * `X-CSRFToken`, and the JSON credentials. The pair stays valid for every login (login
+ * rotates the secret in its response, which the load generator does not keep), so one
+ * request serves the whole storm.
+ */
+export async function loginRequest(origin: string): Promise<LoadRequest> {
+  const { cookie, token } = await csrfPair(origin);
   const request: LoadRequest = {
     method: "POST",
     path: "/api/login/",

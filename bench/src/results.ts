@@ -1,6 +1,7 @@
 import type { MachineInfo } from "./machine.js";
 import type { HashResult } from "./messages.js";
 import type { ScenarioName } from "./options.js";
+import type { RevocationVerdicts } from "./revocation-messages.js";
 
 /** One measured run of one server. */
 export interface RunFigures {
@@ -171,8 +172,8 @@ export interface MemoryScenario {
   notes: string[];
 }
 
-/** One store of scenario 9: three processes, whoami load, logouts one at a time. Times in milliseconds. */
-export interface RevocationRow {
+/** One store of scenario 9 (the verdicts as {@link RevocationVerdicts} says): three processes, whoami load, logouts one at a time. Times in milliseconds. */
+export interface RevocationRow extends RevocationVerdicts {
   key: string;
   label: string;
   processes: number;
@@ -185,23 +186,6 @@ export interface RevocationRow {
   whoamiAnswered: number;
   whoamiAccepted: number;
   whoamiRefused: number;
-  /** whoami SENT after its session's logout 200 had arrived and answered 200 anyway: the target is 0. */
-  acceptedAfterLogout: number;
-  sessionsAcceptedAfterLogout: number;
-  /** whoami sent after the logout's 200 and refused. */
-  refusedAfterLogout: number;
-  /** Sessions refused by every process after their logout (each process was asked). */
-  sessionsRefusedEverywhere: number;
-  /** whoami sent while the logout was in flight, by answer (either is right). */
-  inFlightAccepted: number;
-  inFlightRefused: number;
-  /** Sessions answered 200 before their logout was sent (all of them, or the check proves nothing). */
-  sessionsAcceptedBefore: number;
-  /** whoami refused before its logout was sent (should be 0). */
-  refusedBeforeLogout: number;
-  /** Logouts answered 200. */
-  logouts: number;
-  logoutStatuses: Record<string, number>;
   logoutP50Ms: number | null;
   logoutP99Ms: number | null;
   logoutMaxMs: number | null;

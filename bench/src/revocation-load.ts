@@ -7,6 +7,7 @@
  */
 import { Agent, request } from "node:http";
 import type { RevocationLoadResult, RevocationSpec } from "./revocation-messages.js";
+import { csrfPair } from "./http-check.js";
 
 /** The whoami load runs alone for this share of the run before the first logout. */
 const LEAD_SHARE = 0.1;
@@ -27,19 +28,6 @@ function send(agent: Agent, url: URL, method: "GET" | "POST", headers: Record<st
     req.on("error", reject);
     req.end();
   });
-}
-
-/** The CSRF cookie and token a same-origin SPA gets from `GET /api/csrf/`, for the logouts. */
-async function csrfPair(origin: string): Promise<{ cookie: string; token: string }> {
-  const res = await fetch(`${origin}/api/csrf/`);
-  await res.arrayBuffer();
-  const token = res.headers.get("x-csrftoken");
-  const cookie = res.headers
-    .getSetCookie()
-    .map((line) => line.split(";")[0] ?? "")
-    .find((pair) => pair.startsWith("csrftoken="));
-  if (token === null || cookie === undefined) throw new Error(`GET ${origin}/api/csrf/ gave no CSRF cookie and token.`);
-  return { cookie, token };
 }
 
 /** The nearest-rank percentile of sorted values; null for none. */

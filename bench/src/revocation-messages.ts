@@ -15,22 +15,8 @@ export interface RevocationSpec {
   durationSeconds: number;
 }
 
-/** What the revocation load counted. Times are milliseconds. */
-export interface RevocationLoadResult {
-  seconds: number;
-  processes: number;
-  clientsPerProcess: number;
-  sessions: number;
-  whoami: {
-    answered: number;
-    /** 200 answers. */
-    accepted: number;
-    /** 401 and 403 answers. */
-    refused: number;
-    /** Connection errors and timeouts. */
-    errors: number;
-    otherStatuses: Record<string, number>;
-  };
+/** The verdicts of a revocation run: which answers came before, during and after each logout. */
+export interface RevocationVerdicts {
   /** whoami answered 200 although sent after its session's logout 200 had arrived: must be 0. */
   acceptedAfterLogout: number;
   /** Sessions with at least one such answer. */
@@ -49,6 +35,24 @@ export interface RevocationLoadResult {
   /** Logouts answered 200. */
   logouts: number;
   logoutStatuses: Record<string, number>;
+}
+
+/** What the revocation load counted. Times are milliseconds. */
+export interface RevocationLoadResult extends RevocationVerdicts {
+  seconds: number;
+  processes: number;
+  clientsPerProcess: number;
+  sessions: number;
+  whoami: {
+    answered: number;
+    /** 200 answers. */
+    accepted: number;
+    /** 401 and 403 answers. */
+    refused: number;
+    /** Connection errors and timeouts. */
+    errors: number;
+    otherStatuses: Record<string, number>;
+  };
   /** Logout latency, send to 200; null without a successful logout. */
   logoutMs: { p50: number | null; p99: number | null; max: number | null };
   /** CPU the load child used per second of wall time (1 = a full core). */

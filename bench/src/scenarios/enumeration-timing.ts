@@ -7,6 +7,7 @@ import { createPasswordHasher } from "@latchkey/password";
 import { openSqliteDatabase, sqliteStores } from "@latchkey/store-sqlite";
 import type { BenchContext } from "../context.js";
 import { createSqliteFixture } from "../fixtures/sqlite-fixture.js";
+import { csrfPair } from "../http-check.js";
 import type { TimingPair, TimingScenario } from "../results.js";
 import { startServerChild, type ServerHandle } from "../server-handle.js";
 import { median } from "../stats.js";
@@ -145,14 +146,7 @@ export async function enumerationTimingScenario(ctx: BenchContext): Promise<Timi
       { label: "ready server, SQLite (enumeration timing)" },
     );
     const origin = server.origin;
-    const csrf = await fetch(`${origin}/api/csrf/`);
-    await csrf.arrayBuffer();
-    const token = csrf.headers.get("x-csrftoken");
-    const cookie = csrf.headers
-      .getSetCookie()
-      .map((line) => line.split(";")[0] ?? "")
-      .find((pair) => pair.startsWith("csrftoken="));
-    if (token === null || cookie === undefined) throw new Error("GET /api/csrf/ gave no CSRF cookie and token");
+    const { cookie, token } = await csrfPair(origin);
     const headers = { cookie, "x-csrftoken": token, "content-type": "application/json" };
     let requestNumber = 1;
 

@@ -8,7 +8,7 @@ import { createRedisFixture } from "../fixtures/redis-fixture.js";
 import { createSqliteFixture } from "../fixtures/sqlite-fixture.js";
 import { expectOk } from "../http-check.js";
 import type { RevocationRow, RevocationScenario, SkippedRow } from "../results.js";
-import type { RevocationLoadResult, RevocationSpec } from "../revocation-messages.js";
+import type { RevocationLoadResult, RevocationSpec, RevocationVerdicts } from "../revocation-messages.js";
 import { startServerChild, type ServerHandle } from "../server-handle.js";
 import { readyServerHas } from "../servers/ready-server.js";
 
@@ -52,6 +52,22 @@ async function runRevocation(ctx: BenchContext, spec: RevocationSpec, label: str
   }
 }
 
+/** The verdict counts alone, copied field by field (the load result carries more). */
+function verdictsOf(r: RevocationVerdicts): RevocationVerdicts {
+  return {
+    acceptedAfterLogout: r.acceptedAfterLogout,
+    sessionsAcceptedAfterLogout: r.sessionsAcceptedAfterLogout,
+    refusedAfterLogout: r.refusedAfterLogout,
+    sessionsRefusedEverywhere: r.sessionsRefusedEverywhere,
+    inFlightAccepted: r.inFlightAccepted,
+    inFlightRefused: r.inFlightRefused,
+    sessionsAcceptedBefore: r.sessionsAcceptedBefore,
+    refusedBeforeLogout: r.refusedBeforeLogout,
+    logouts: r.logouts,
+    logoutStatuses: r.logoutStatuses,
+  };
+}
+
 function rowOf(key: string, label: string, r: RevocationLoadResult): RevocationRow {
   return {
     key,
@@ -64,16 +80,7 @@ function rowOf(key: string, label: string, r: RevocationLoadResult): RevocationR
     whoamiAnswered: r.whoami.answered,
     whoamiAccepted: r.whoami.accepted,
     whoamiRefused: r.whoami.refused,
-    acceptedAfterLogout: r.acceptedAfterLogout,
-    sessionsAcceptedAfterLogout: r.sessionsAcceptedAfterLogout,
-    refusedAfterLogout: r.refusedAfterLogout,
-    sessionsRefusedEverywhere: r.sessionsRefusedEverywhere,
-    inFlightAccepted: r.inFlightAccepted,
-    inFlightRefused: r.inFlightRefused,
-    sessionsAcceptedBefore: r.sessionsAcceptedBefore,
-    refusedBeforeLogout: r.refusedBeforeLogout,
-    logouts: r.logouts,
-    logoutStatuses: r.logoutStatuses,
+    ...verdictsOf(r),
     logoutP50Ms: r.logoutMs.p50,
     logoutP99Ms: r.logoutMs.p99,
     logoutMaxMs: r.logoutMs.max,
