@@ -212,7 +212,12 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
    */
   const inFlight = new Map<string, { generation: number; read: Promise<CachedSession | null> }>();
 
-  function sharedLoad(id: string, secretHash: string, kind: SessionKind, generation: number) {
+  function sharedLoad(
+    id: string,
+    secretHash: string,
+    kind: SessionKind,
+    generation: number,
+  ): Promise<CachedSession | null> {
     const key = `${kind}:${id}:${secretHash}`;
     const pending = inFlight.get(key);
     if (pending !== undefined && pending.generation === generation) return pending.read;
