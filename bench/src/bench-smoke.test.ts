@@ -92,6 +92,7 @@ describe("npm run bench (quick smoke run)", () => {
         [
           "POST /api/password/reset/: known address vs unknown address",
           "POST /api/email/verify/resend/: known address vs unknown address",
+          "POST /api/password/reset/: after a known address vs after an unknown address",
           "POST /api/signup/: taken address vs free address",
           "POST /api/signup/: taken username vs free username",
         ],
