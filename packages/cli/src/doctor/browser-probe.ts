@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import type { CDPSession, Page } from "playwright-core";
+import type { Browser, CDPSession, Page } from "playwright-core";
 import { loginInBrowser, type DoctorUser } from "./browser-login.js";
 import { explainReason } from "./browser-reasons.js";
 import type { Check } from "./probe.js";
@@ -45,6 +45,26 @@ export interface BrowserProbeOptions {
   timeoutMs: number;
   /** With `--user`: log this user in from the SPA's page, then whoami and logout. */
   user?: DoctorUser;
+}
+
+/**
+ * Chromium for one doctor probe, launched with {@link CHROMIUM_SWITCHES}; also the SPA's
+ * origin and the API base without trailing slashes. The caller closes the browser.
+ * @throws {ChromiumMissingError} when there is no Chromium at `options.chromium`
+ */
+export async function launchDoctorChromium(
+  spaUrl: string,
+  apiBase: string,
+  options: BrowserProbeOptions,
+): Promise<{ browser: Browser; spaOrigin: string; base: string }> {
+  if (!existsSync(options.chromium)) throw new ChromiumMissingError(options.chromium);
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({
+    executablePath: options.chromium,
+    args: [...CHROMIUM_SWITCHES],
+    timeout: options.timeoutMs,
+  });
+  return { browser, spaOrigin: new URL(spaUrl).origin, base: apiBase.replace(/\/+$/, "") };
 }
 
 /** What the page's script saw. */
@@ -201,15 +221,7 @@ async function runFlow(
  * browser's findings. Rejects with {@link ChromiumMissingError} when Chromium is missing.
  */
 export async function probeInBrowser(spaUrl: string, apiBase: string, options: BrowserProbeOptions): Promise<Check[]> {
-  if (!existsSync(options.chromium)) throw new ChromiumMissingError(options.chromium);
-  const spaOrigin = new URL(spaUrl).origin;
-  const base = apiBase.replace(/\/+$/, "");
-  const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({
-    executablePath: options.chromium,
-    args: [...CHROMIUM_SWITCHES],
-    timeout: options.timeoutMs,
-  });
+  const { browser, spaOrigin, base } = await launchDoctorChromium(spaUrl, apiBase, options);
   const checks: Check[] = [];
   const add = (check: Check): void => void checks.push(check);
   try {

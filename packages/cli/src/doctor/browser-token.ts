@@ -1,7 +1,6 @@
-import { existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { type DoctorUser, loginWords, scrub } from "./browser-login.js";
-import { type BrowserProbeOptions, CHROMIUM_SWITCHES, ChromiumMissingError } from "./browser-probe.js";
+import { type BrowserProbeOptions, launchDoctorChromium } from "./browser-probe.js";
 import type { Check } from "./probe.js";
 
 // `latchkey doctor --token --browser`: the SPA's page in Chromium logs in as a token-mode SPA
@@ -133,15 +132,7 @@ export async function probeTokenInBrowser(
   apiBase: string,
   options: BrowserProbeOptions,
 ): Promise<Check[]> {
-  if (!existsSync(options.chromium)) throw new ChromiumMissingError(options.chromium);
-  const spaOrigin = new URL(spaUrl).origin;
-  const base = apiBase.replace(/\/+$/, "");
-  const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({
-    executablePath: options.chromium,
-    args: [...CHROMIUM_SWITCHES],
-    timeout: options.timeoutMs,
-  });
+  const { browser, spaOrigin, base } = await launchDoctorChromium(spaUrl, apiBase, options);
   const checks: Check[] = [];
   try {
     const page = await (await browser.newContext()).newPage();
