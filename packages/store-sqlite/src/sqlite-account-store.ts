@@ -86,6 +86,18 @@ export function sqliteAccountStore(database: Database.Database, watch: ChangeWat
   const insertMessage = database.prepare<[string, string, string, string, string, number, number]>(
     `INSERT INTO latchkey_outbox (id, recipient, subject, text_body, html_body, created_at, due_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
   );
+  /** Queues `message`, due at once. */
+  const queueMessage = (message: OutboxMessage): void => {
+    insertMessage.run(
+      message.id,
+      message.to,
+      message.subject,
+      message.text,
+      message.html,
+      message.createdAt,
+      message.createdAt,
+    );
+  };
   const deleteKey = database
     .prepare<[string, string]>(
       `DELETE FROM latchkey_account_keys WHERE key_hash = ? AND purpose = ? RETURNING ${KEY_COLUMNS}`,
@@ -126,16 +138,7 @@ export function sqliteAccountStore(database: Database.Database, watch: ChangeWat
 
   const createKeyTx = database.transaction((key: AccountKeyRecord, message: OutboxMessage | null) => {
     insertKey.run(key.keyHash, key.purpose, key.userId, key.email, key.passwordStamp, key.createdAt, key.expiresAt);
-    if (message !== null)
-      insertMessage.run(
-        message.id,
-        message.to,
-        message.subject,
-        message.text,
-        message.html,
-        message.createdAt,
-        message.createdAt,
-      );
+    if (message !== null) queueMessage(message);
   });
   const deleteUserDataTx = database.transaction((userId: string) => {
     deleteKeysOfUser.run(userId);
@@ -199,17 +202,7 @@ export function sqliteAccountStore(database: Database.Database, watch: ChangeWat
       return typeof value === "number" ? value : null;
     },
     async enqueueMessage(message) {
-      write(() =>
-        insertMessage.run(
-          message.id,
-          message.to,
-          message.subject,
-          message.text,
-          message.html,
-          message.createdAt,
-          message.createdAt,
-        ),
-      );
+      write(() => queueMessage(message));
     },
     async claimMessages(options) {
       return write(() => claimTx.immediate(options.now, options.leaseMs, options.limit));
