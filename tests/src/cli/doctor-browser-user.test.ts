@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { browserTestSkip } from "../browser/harness/browser.js";
 import { runLatchkey, startServe, tempDir } from "../server/latchkey-process.js";
 import { startHeaderProxy, type AnswerHeaders } from "./header-proxy.js";
+import { type DoctorCheck, type DoctorReport, spaPage } from "./doctor-harness.js";
 
 // `latchkey doctor --browser --user NAME`: Debian's Chromium logs a real user in from the
 // SPA's page against a real `latchkey serve` (a real SQLite database, the user made with
@@ -15,29 +14,8 @@ import { startHeaderProxy, type AnswerHeaders } from "./header-proxy.js";
 const TIMEOUT_MS = 120_000;
 const PASSWORD = "correct horse battery staple";
 
-interface Check {
-  id: string;
-  status: string;
-  message: string;
-  fix?: string;
-}
-
-interface Report {
-  ok: boolean;
-  checks: Check[];
-}
-
 describe("latchkey doctor --browser --user", { skip: browserTestSkip("chromium") }, () => {
-  const spa = createServer((_req, res) => {
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-    res.end("<!doctype html><title>SPA</title><p>The SPA</p>");
-  });
-  let spaOrigin = "";
-  before(async () => {
-    await new Promise<void>((resolve) => spa.listen(0, "127.0.0.1", resolve));
-    spaOrigin = `http://localhost:${(spa.address() as AddressInfo).port}`;
-  });
-  after(() => new Promise<void>((resolve) => spa.close(() => resolve())));
+  const spa = spaPage();
 
   /**
    * A server with the user alice (behind a proxy applying `rewrite`, if given); runs the doctor as `user` with
@@ -49,9 +27,9 @@ describe("latchkey doctor --browser --user", { skip: browserTestSkip("chromium")
     apiHost?: string;
     user?: string;
     password?: string;
-  }): Promise<{ code: number | null; stdout: string; stderr: string; report: Report | null }> {
+  }): Promise<{ code: number | null; stdout: string; stderr: string; report: DoctorReport | null }> {
     const dir = tempDir("latchkey-doctor-user-");
-    const env = { LATCHKEY_TRUSTED_ORIGINS: spaOrigin, ...options.env };
+    const env = { LATCHKEY_TRUSTED_ORIGINS: spa.origin(), ...options.env };
     const migrated = await runLatchkey(["migrate"], { cwd: dir.path, env });
     assert.equal(migrated.code, 0, migrated.stderr);
     const created = await runLatchkey(
@@ -65,7 +43,7 @@ describe("latchkey doctor --browser --user", { skip: browserTestSkip("chromium")
     try {
       const api = (proxy?.url ?? server.url).replace("127.0.0.1", options.apiHost ?? "127.0.0.1");
       const result = await runLatchkey(
-        ["doctor", `${spaOrigin}/`, "--api", `${api}/api`, "--browser", "--user", options.user ?? "alice", "--json"],
+        ["doctor", `${spa.origin()}/`, "--api", `${api}/api`, "--browser", "--user", options.user ?? "alice", "--json"],
         {
           cwd: dir.path,
           env: {
@@ -74,7 +52,7 @@ describe("latchkey doctor --browser --user", { skip: browserTestSkip("chromium")
           },
         },
       );
-      const report = result.stdout.startsWith("{") ? (JSON.parse(result.stdout) as Report) : null;
+      const report = result.stdout.startsWith("{") ? (JSON.parse(result.stdout) as DoctorReport) : null;
       if (options.password !== undefined) assert.ok(report, result.stderr);
       return { ...result, report };
     } finally {
@@ -84,7 +62,7 @@ describe("latchkey doctor --browser --user", { skip: browserTestSkip("chromium")
     }
   }
 
-  const check = (report: Report | null, id: string): Check => {
+  const check = (report: DoctorReport | null, id: string): DoctorCheck => {
     const found = report?.checks.find((c) => c.id === id);
     assert.ok(found, `no ${id} check in ${JSON.stringify(report?.checks, null, 1)}`);
     return found;
@@ -180,7 +158,7 @@ describe("latchkey doctor --browser --user", { skip: browserTestSkip("chromium")
     );
     const dir = tempDir("latchkey-doctor-user-");
     try {
-      const noBrowser = await runLatchkey(["doctor", `${spaOrigin}/`, "--user", "alice"], {
+      const noBrowser = await runLatchkey(["doctor", `${spa.origin()}/`, "--user", "alice"], {
         cwd: dir.path,
         env: { LATCHKEY_DOCTOR_PASSWORD: PASSWORD },
       });

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { mkdirSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { browserTestSkip } from "../browser/harness/browser.js";
 import { runLatchkey, startServe, tempDir } from "../server/latchkey-process.js";
 import { startHeaderProxy, type AnswerHeaders } from "./header-proxy.js";
+import { type DoctorCheck, type DoctorReport, spaPage } from "./doctor-harness.js";
 
 // `latchkey doctor --browser`: Debian's Chromium opens the SPA's page and runs its CSRF fetch
 // and a login attempt against real `latchkey serve` processes, some behind a real proxy that
@@ -16,29 +15,8 @@ import { startHeaderProxy, type AnswerHeaders } from "./header-proxy.js";
 
 const TIMEOUT_MS = 120_000;
 
-interface Check {
-  id: string;
-  status: string;
-  message: string;
-  fix?: string;
-}
-
-interface Report {
-  ok: boolean;
-  checks: Check[];
-}
-
 describe("latchkey doctor --browser", { skip: browserTestSkip("chromium") }, () => {
-  const spa = createServer((_req, res) => {
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-    res.end("<!doctype html><title>SPA</title><p>The SPA</p>");
-  });
-  let spaOrigin = "";
-  before(async () => {
-    await new Promise<void>((resolve) => spa.listen(0, "127.0.0.1", resolve));
-    spaOrigin = `http://localhost:${(spa.address() as AddressInfo).port}`;
-  });
-  after(() => new Promise<void>((resolve) => spa.close(() => resolve())));
+  const spa = spaPage();
 
   /**
    * Starts `latchkey serve` with `env` (behind a proxy applying `rewrite`, if given) and runs the doctor with --browser
@@ -49,7 +27,7 @@ describe("latchkey doctor --browser", { skip: browserTestSkip("chromium") }, () 
     rewrite?: (headers: AnswerHeaders, method: string) => void,
     spaUrl?: (apiUrl: string) => string,
     apiHost = "127.0.0.1",
-  ): Promise<{ code: number | null; report: Report; stderr: string }> {
+  ): Promise<{ code: number | null; report: DoctorReport; stderr: string }> {
     const dir = tempDir("latchkey-doctor-browser-");
     mkdirSync(join(dir.path, "spa"));
     writeFileSync(
@@ -58,18 +36,18 @@ describe("latchkey doctor --browser", { skip: browserTestSkip("chromium") }, () 
     );
     const server = await startServe(["--port", "0", "--spa", join(dir.path, "spa")], {
       cwd: dir.path,
-      env: { LATCHKEY_TRUSTED_ORIGINS: spaOrigin, ...env },
+      env: { LATCHKEY_TRUSTED_ORIGINS: spa.origin(), ...env },
     });
     const proxy = rewrite === undefined ? null : await startHeaderProxy({ upstream: server.url, rewrite });
     try {
       const api = (proxy?.url ?? server.url).replace("127.0.0.1", apiHost);
-      const page = spaUrl === undefined ? `${spaOrigin}/` : spaUrl(api);
+      const page = spaUrl === undefined ? `${spa.origin()}/` : spaUrl(api);
       const result = await runLatchkey(["doctor", page, "--api", `${api}/api`, "--browser", "--json"], {
         cwd: dir.path,
         env: { HOME: dir.path },
       });
       assert.ok(result.stdout.startsWith("{"), result.stderr);
-      return { code: result.code, report: JSON.parse(result.stdout) as Report, stderr: result.stderr };
+      return { code: result.code, report: JSON.parse(result.stdout) as DoctorReport, stderr: result.stderr };
     } finally {
       await proxy?.stop();
       await server.stop();
@@ -77,7 +55,7 @@ describe("latchkey doctor --browser", { skip: browserTestSkip("chromium") }, () 
     }
   }
 
-  const found = (report: Report, id: string, pattern: RegExp): Check => {
+  const found = (report: DoctorReport, id: string, pattern: RegExp): DoctorCheck => {
     const check = report.checks.find((c) => c.id === id && pattern.test(c.message));
     assert.ok(check, `no ${id} check matching ${pattern} in ${JSON.stringify(report.checks, null, 1)}`);
     return check;
@@ -185,7 +163,7 @@ describe("latchkey doctor --browser", { skip: browserTestSkip("chromium") }, () 
       "browser-cors",
       /Chromium refused the API's answer: .*CORS policy.*Access-Control-Allow-Origin/,
     );
-    assert.match(cors.fix ?? "", new RegExp(`Add "${spaOrigin}" to trustedOrigins`));
+    assert.match(cors.fix ?? "", new RegExp(`Add "${spa.origin()}" to trustedOrigins`));
   });
 
   it("reports Chromium's CORS refusal when a CORS layer drops Access-Control-Allow-Credentials", {

@@ -5,6 +5,7 @@ import { requireProgram } from "@latchkey/testkit";
 import { makeCertificate, type Certificate } from "../browser/harness/tls.js";
 import { runLatchkey, startServe, tempDir, type ServeProcess } from "../server/latchkey-process.js";
 import { startHeaderProxy, type AnswerHeaders } from "./header-proxy.js";
+import type { DoctorCheck, DoctorReport } from "./doctor-harness.js";
 
 // Each of `latchkey doctor`'s header checks against a real `latchkey serve` behind a real
 // proxy that gets one thing wrong (drops HSTS, runs on a wrong clock, strips a CORS header
@@ -12,19 +13,6 @@ import { startHeaderProxy, type AnswerHeaders } from "./header-proxy.js";
 
 const TIMEOUT_MS = 90_000;
 const APP = "https://app.example.com";
-
-interface Check {
-  id: string;
-  status: string;
-  message: string;
-  fix?: string;
-}
-
-interface Report {
-  ok: boolean;
-  topology: string;
-  checks: Check[];
-}
 
 /** One latchkey server for a describe block, and `doctor` runs through a fresh proxy per test. */
 function deployment(
@@ -34,7 +22,7 @@ function deployment(
   doctor(
     rewrite: (headers: AnswerHeaders, method: string) => void,
     args: (proxyUrl: string) => string[],
-  ): Promise<{ code: number | null; report: Report }>;
+  ): Promise<{ code: number | null; report: DoctorReport }>;
 } {
   const dir = tempDir("latchkey-doctor-checks-");
   let server: ServeProcess | undefined;
@@ -61,7 +49,7 @@ function deployment(
           env: certificate === undefined ? {} : { NODE_EXTRA_CA_CERTS: certificate.certFile },
         });
         assert.ok(result.stdout.startsWith("{"), result.stderr);
-        return { code: result.code, report: JSON.parse(result.stdout) as Report };
+        return { code: result.code, report: JSON.parse(result.stdout) as DoctorReport };
       } finally {
         await proxy.stop();
       }
@@ -69,7 +57,7 @@ function deployment(
   };
 }
 
-function check(report: Report, id: string): Check {
+function check(report: DoctorReport, id: string): DoctorCheck {
   const found = report.checks.find((c) => c.id === id);
   assert.ok(found, `no ${id} check in ${JSON.stringify(report.checks)}`);
   return found;

@@ -1,10 +1,9 @@
 import assert from "node:assert/strict";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { browserTestSkip } from "../browser/harness/browser.js";
 import { runLatchkey, startServe, tempDir } from "../server/latchkey-process.js";
 import { startHeaderProxy, type AnswerHeaders } from "./header-proxy.js";
+import { type DoctorCheck, type DoctorReport, spaPage } from "./doctor-harness.js";
 
 // `latchkey doctor --token`: an SPA with bearer tokens (deployment "cross-site-token", mode D)
 // against a real `latchkey serve` (a real SQLite database, the user made with
@@ -15,38 +14,17 @@ import { startHeaderProxy, type AnswerHeaders } from "./header-proxy.js";
 const TIMEOUT_MS = 120_000;
 const PASSWORD = "correct horse battery staple";
 
-interface Check {
-  id: string;
-  status: string;
-  message: string;
-  fix?: string;
-}
-
-interface Report {
-  ok: boolean;
-  checks: Check[];
-}
-
 describe("latchkey doctor --token", { skip: browserTestSkip("chromium") }, () => {
-  const spa = createServer((_req, res) => {
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-    res.end("<!doctype html><title>SPA</title><p>The SPA</p>");
-  });
-  let spaOrigin = "";
-  before(async () => {
-    await new Promise<void>((resolve) => spa.listen(0, "127.0.0.1", resolve));
-    spaOrigin = `http://localhost:${(spa.address() as AddressInfo).port}`;
-  });
-  after(() => new Promise<void>((resolve) => spa.close(() => resolve())));
+  const spa = spaPage();
 
   /** A server with the user alice (behind a proxy applying `rewrite`, if given); runs `doctor --token --browser`. */
   async function doctor(options: {
     env: Record<string, string>;
     rewrite?: (headers: AnswerHeaders, method: string) => void;
     user?: boolean;
-  }): Promise<{ code: number | null; output: string; report: Report }> {
+  }): Promise<{ code: number | null; output: string; report: DoctorReport }> {
     const dir = tempDir("latchkey-doctor-token-");
-    const env = { LATCHKEY_TRUSTED_ORIGINS: spaOrigin, ...options.env };
+    const env = { LATCHKEY_TRUSTED_ORIGINS: spa.origin(), ...options.env };
     const migrated = await runLatchkey(["migrate"], { cwd: dir.path, env });
     assert.equal(migrated.code, 0, migrated.stderr);
     const created = await runLatchkey(
@@ -59,13 +37,17 @@ describe("latchkey doctor --token", { skip: browserTestSkip("chromium") }, () =>
       options.rewrite === undefined ? null : await startHeaderProxy({ upstream: server.url, rewrite: options.rewrite });
     try {
       const api = proxy?.url ?? server.url;
-      const args = ["doctor", `${spaOrigin}/`, "--api", `${api}/api`, "--token", "--browser", "--json"];
+      const args = ["doctor", `${spa.origin()}/`, "--api", `${api}/api`, "--token", "--browser", "--json"];
       const result = await runLatchkey(options.user === true ? [...args, "--user", "alice"] : args, {
         cwd: dir.path,
         env: { HOME: dir.path, ...(options.user === true ? { LATCHKEY_DOCTOR_PASSWORD: PASSWORD } : {}) },
       });
       assert.ok(result.stdout.startsWith("{"), result.stderr);
-      return { code: result.code, output: result.stdout + result.stderr, report: JSON.parse(result.stdout) as Report };
+      return {
+        code: result.code,
+        output: result.stdout + result.stderr,
+        report: JSON.parse(result.stdout) as DoctorReport,
+      };
     } finally {
       await proxy?.stop();
       await server.stop();
@@ -73,7 +55,7 @@ describe("latchkey doctor --token", { skip: browserTestSkip("chromium") }, () =>
     }
   }
 
-  const check = (report: Report, id: string): Check => {
+  const check = (report: DoctorReport, id: string): DoctorCheck => {
     const found = report.checks.find((c) => c.id === id);
     assert.ok(found, `no ${id} check in ${JSON.stringify(report.checks, null, 1)}`);
     return found;
