@@ -1,4 +1,4 @@
-import type { AccountKeyPurpose, AccountKeyRecord, AccountStore, ClaimedMessage } from "@latchkey/core";
+import type { AccountKeyPurpose, AccountKeyRecord, AccountStore, ClaimedMessage, OutboxMessage } from "@latchkey/core";
 import type { Pool } from "pg";
 import { bigintColumn, nullableTextColumn, textColumn, type Row } from "./rows.js";
 import { toStoreError } from "./store-error.js";
@@ -38,6 +38,11 @@ function toClaimed(row: Row): ClaimedMessage {
 
 const INSERT_MESSAGE = `INSERT INTO ${OUTBOX} (id, recipient, subject, text_body, html_body, created_at, due_at) VALUES ($1, $2, $3, $4, $5, $6, $6)`;
 
+/** The values of {@link INSERT_MESSAGE} for `message`. */
+function messageValues(message: OutboxMessage): unknown[] {
+  return [message.id, message.to, message.subject, message.text, message.html, message.createdAt];
+}
+
 /**
  * An {@link AccountStore} over a pool connected to a migrated database. `consumeKey` is one
  * `DELETE … RETURNING` (row locks make exactly one of any number of racing calls get the
@@ -61,15 +66,7 @@ export function postgresAccountStore(pool: Pool): AccountStore {
             `INSERT INTO ${KEYS} (key_hash, purpose, user_id, email, password_stamp, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
             [key.keyHash, key.purpose, key.userId, key.email, key.passwordStamp, key.createdAt, key.expiresAt],
           );
-          if (message !== null)
-            await client.query(INSERT_MESSAGE, [
-              message.id,
-              message.to,
-              message.subject,
-              message.text,
-              message.html,
-              message.createdAt,
-            ]);
+          if (message !== null) await client.query(INSERT_MESSAGE, messageValues(message));
         }),
       ),
 
@@ -138,14 +135,7 @@ export function postgresAccountStore(pool: Pool): AccountStore {
 
     enqueueMessage: (message) =>
       guarded(async () => {
-        await pool.query(INSERT_MESSAGE, [
-          message.id,
-          message.to,
-          message.subject,
-          message.text,
-          message.html,
-          message.createdAt,
-        ]);
+        await pool.query(INSERT_MESSAGE, messageValues(message));
       }),
 
     claimMessages: ({ now, leaseMs, limit }) =>
