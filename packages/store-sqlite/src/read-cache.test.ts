@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { SessionRecord } from "@latchkey/core";
 import { migrateSqlite } from "./migrate.js";
+import { createReadCache } from "./read-cache.js";
 import { sqliteStores } from "./sqlite-stores.js";
 import { testDatabaseFile, type TestDatabaseFile } from "./test-database.test.helper.js";
 
@@ -147,4 +148,33 @@ describe("the SQLite stores' read caches", () => {
       database.prepare("DELETE FROM latchkey_sessions WHERE id = ?").run("uncached");
       assert.equal(await stores.sessions.getSession("uncached"), null);
     }));
+});
+
+describe("the read cache's bounds", () => {
+  it("hold at most maxEntries records, dropping the least recently used first (a hit keeps a record)", () => {
+    const cache = createReadCache<string>(2);
+    cache.set("a", "A", 0);
+    cache.set("b", "B", 0);
+    assert.equal(cache.get("a", 0), "A"); // a is now the most recent: b goes first
+    cache.set("c", "C", 0);
+    assert.equal(cache.get("b", 0), undefined);
+    assert.equal(cache.get("a", 0), "A");
+    assert.equal(cache.get("c", 0), "C");
+  });
+
+  it("drop every record when the generation moves, so nothing read before another process's write is served", () => {
+    const cache = createReadCache<string>(10);
+    cache.set("a", "A", 1);
+    assert.equal(cache.get("a", 1), "A");
+    assert.equal(cache.get("a", 2), undefined);
+    // Written back at the newer generation, it is served again.
+    cache.set("a", "A2", 2);
+    assert.equal(cache.get("a", 2), "A2");
+  });
+
+  it("keep nothing when the size is 0", () => {
+    const cache = createReadCache<string>(0);
+    cache.set("a", "A", 0);
+    assert.equal(cache.get("a", 0), undefined);
+  });
 });

@@ -1,3 +1,5 @@
+import { LRUCache } from "lru-cache";
+
 /** Default size of each store's read cache (sessions, users). Entries. */
 export const DEFAULT_CACHE_ENTRIES = 10_000;
 
@@ -17,9 +19,23 @@ export interface ReadCache<T> {
   clear(): void;
 }
 
-/** A read cache of at most `maxEntries` entries (0 disables it). */
+/** A read cache that keeps nothing (`cacheEntries: 0`). */
+const DISABLED: ReadCache<never> = Object.freeze({
+  get: () => undefined,
+  set: () => {},
+  delete: () => {},
+  clear: () => {},
+});
+
+/**
+ * A read cache of at most `maxEntries` entries (0 disables it). Recency is kept by
+ * `lru-cache`, which marks an entry most recent in place on a hit: a hit (every
+ * authenticated request reads a session and a user) costs one lookup, where re-inserting
+ * into a `Map` to mark it recent cost a delete and an insert and left garbage behind.
+ */
 export function createReadCache<T>(maxEntries: number): ReadCache<T> {
-  const entries = new Map<string, T>();
+  if (maxEntries <= 0) return DISABLED;
+  const entries = new LRUCache<string, NonNullable<T>>({ max: maxEntries });
   let current = 0;
 
   function sync(generation: number): void {
@@ -32,22 +48,12 @@ export function createReadCache<T>(maxEntries: number): ReadCache<T> {
   return {
     get(key, generation) {
       sync(generation);
-      const value = entries.get(key);
-      if (value === undefined) return undefined;
-      // Map keeps insertion order: re-inserting makes this the most recently used.
-      entries.delete(key);
-      entries.set(key, value);
-      return value;
+      return entries.get(key);
     },
     set(key, value, generation) {
-      if (maxEntries <= 0) return;
+      if (value === null || value === undefined) return;
       sync(generation);
-      entries.delete(key);
       entries.set(key, value);
-      if (entries.size > maxEntries) {
-        const oldest = entries.keys().next();
-        if (oldest.done !== true) entries.delete(oldest.value);
-      }
     },
     delete(key) {
       entries.delete(key);

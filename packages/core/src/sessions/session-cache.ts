@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { InvalidationBus, InvalidationEvent } from "../ports/invalidation-bus.js";
 import type { SessionRecord } from "../ports/session-store.js";
 import type { User } from "../ports/user-store.js";
@@ -79,8 +80,9 @@ interface Entry {
 }
 
 /**
- * Builds the cache and subscribes it to `bus`. A Map in insertion order doubles as the LRU
- * list: a hit re-inserts its key at the end, and eviction takes the first key.
+ * Builds the cache and subscribes it to `bus`. Recency is kept by `lru-cache`, which marks an
+ * entry most recent in place on a hit (one lookup per hit, no re-insertion) and drops the
+ * least recently used entry when a fill would pass `maxEntries`.
  */
 export function createSessionCache(
   settings: SessionCacheSettings,
@@ -88,7 +90,12 @@ export function createSessionCache(
   world: { clock: Clock; logger: Logger },
   lease: CacheLease | null = null,
 ): SessionCache {
-  const entries = new Map<string, Entry>();
+  const entries = new LRUCache<string, Entry>({
+    max: settings.maxEntries,
+    dispose: (_entry, _id, reason) => {
+      if (reason === "evict") counts.evictions += 1;
+    },
+  });
   // Bumped by every invalidation: a fill whose store read started before the bump may hold
   // what was just invalidated, so it is refused (no resurrection by a slow read).
   let generation = 0;
@@ -111,9 +118,11 @@ export function createSessionCache(
     if (event.kind === "session") entries.delete(event.id);
     else if (event.kind === "all") entries.clear();
     else {
-      for (const [id, entry] of entries) {
-        if (entry.session.userId === event.userId || String(entry.user.id) === event.userId) entries.delete(id);
+      const ids: string[] = [];
+      for (const [id, entry] of entries.entries()) {
+        if (entry.session.userId === event.userId || String(entry.user.id) === event.userId) ids.push(id);
       }
+      for (const id of ids) entries.delete(id);
     }
   }
 
@@ -205,8 +214,6 @@ export function createSessionCache(
       }
       if (lease !== null) {
         // Valid lease, ready bus: every revocation answered so far was applied here.
-        entries.delete(id);
-        entries.set(id, entry);
         counts.hits += 1;
         return entry;
       }
@@ -220,8 +227,6 @@ export function createSessionCache(
         counts.misses += 1;
         return null;
       }
-      entries.delete(id);
-      entries.set(id, current);
       counts.hits += 1;
       return current;
     },
@@ -233,20 +238,13 @@ export function createSessionCache(
         counts.fillsDropped += 1;
         return;
       }
-      entries.delete(session.id);
       entries.set(session.id, { session, user, staleAt: world.clock.now() + settings.ttlMs });
       counts.fills += 1;
-      while (entries.size > settings.maxEntries) {
-        const oldest = entries.keys().next();
-        if (oldest.done === true) break;
-        entries.delete(oldest.value);
-        counts.evictions += 1;
-      }
     },
 
     touched(ticket, session) {
       if (ticket !== generation) return;
-      const entry = entries.get(session.id);
+      const entry = entries.peek(session.id);
       if (entry !== undefined) entry.session = session;
     },
 
