@@ -87,11 +87,13 @@ export function withReadyDocument(latchkey: Latchkey, readyPath: string): Latchk
   const documentPaths = new Set(latchkey.config.routes.openapi);
   return Object.freeze({
     ...latchkey,
-    async handle(req: LatchkeyRequest) {
-      const response = await latchkey.handle(req);
-      if (response !== null && response.status === 200 && documentPaths.has(routeKey(req.path)))
-        response.body = structuredClone(document);
-      return response;
+    handle(req: LatchkeyRequest) {
+      // Every other path goes straight to latchkey, without a further async step per request.
+      if (!documentPaths.has(routeKey(req.path))) return latchkey.handle(req);
+      return latchkey.handle(req).then((response) => {
+        if (response !== null && response.status === 200) response.body = structuredClone(document);
+        return response;
+      });
     },
     openapi: () => structuredClone(document),
   });
