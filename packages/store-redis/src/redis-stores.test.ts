@@ -8,6 +8,8 @@ import type { SessionRecord } from "@latchkey/core";
 import type { RedisClient } from "./redis-client.js";
 import { connectRedis, keysUnder, redisContractFactory } from "./redis-subject.test.helper.js";
 import { sessionFields } from "./session-hash.js";
+import { WRITTEN_BY_THE_PREVIOUS_VERSION } from "./session-pack-v1.test.helper.js";
+import { indexField, userBuckets } from "./user-index.js";
 
 /** Writes `record` exactly as versions before the packed layout did: a hash, the user's set and two sorted sets. */
 async function writeOldLayout(client: RedisClient, keyPrefix: string, record: SessionRecord): Promise<void> {
@@ -152,6 +154,73 @@ describe("Redis standalone", { skip: requireProgram("redis-server") }, () => {
         assert.equal(await stores.sessions.deleteExpiredSessions(NOW + 999), 0);
         assert.equal(await stores.sessions.deleteExpiredSessions(NOW + 1_000), 2);
         assert.equal(await stores.sessions.getSession("old"), null);
+        assert.deepEqual(await keysUnder(client, keyPrefix), []);
+      } finally {
+        await client.quit();
+      }
+    });
+
+    it("reads, touches, lists, purges and logs out sessions the previous version packed with times as doubles", async () => {
+      const client = await connect();
+      try {
+        const keyPrefix = `test-${NOW}-packed-v1`;
+        const keys = redisKeys(keyPrefix);
+        const stores = redisStores({ client, keyPrefix, clock: { now: () => NOW } });
+        for (const { base64, record } of WRITTEN_BY_THE_PREVIOUS_VERSION) {
+          const ends = Math.min(record.expiresAt, record.absoluteExpiresAt);
+          const [bucket] = userBuckets(keys, record.userId);
+          if (bucket === undefined) throw new Error("no bucket");
+          await client.hset(bucket, indexField(record.userId, record.id), String(Math.floor(ends / 1000)));
+          await client.set(keys.session(record.id), Buffer.from(base64, "base64"), "PX", 600_000);
+        }
+        const [cookie, bearer] = WRITTEN_BY_THE_PREVIOUS_VERSION.map(({ record }) => record);
+        if (cookie === undefined || bearer === undefined) throw new Error("no golden values");
+        assert.deepEqual(await stores.sessions.getSession(cookie.id), cookie);
+        assert.deepEqual(await stores.sessions.getSession(bearer.id), bearer);
+        // A touch rewrites the doubles in place and keeps the rest of the value.
+        await stores.sessions.updateSessionExpiration(cookie.id, NOW + 10, NOW + 2_000);
+        const touched = { ...cookie, lastSeenAt: NOW + 10, expiresAt: NOW + 2_000 };
+        assert.deepEqual(await stores.sessions.getSession(cookie.id), touched);
+        const ttl = await client.pttl(keys.session(cookie.id));
+        assert.ok(ttl > 300_000, `PTTL ${ttl} should be about 2 s + the 300 s grace`);
+        assert.deepEqual(
+          (await stores.sessions.listUserSessions("1")).map((s) => s.id),
+          [bearer.id, touched.id].sort().reverse(),
+        );
+        // Logging out only the cookie sessions reads each one's kind from the old layout.
+        assert.equal(await stores.sessions.deleteUserSessions("1", { kind: "cookie" }), 1);
+        assert.deepEqual(await stores.sessions.getSession(bearer.id), bearer);
+        // The purge reads the old layout's end: not before it, exactly at it.
+        assert.equal(await stores.sessions.deleteExpiredSessions(NOW + 999), 0);
+        assert.equal(await stores.sessions.deleteExpiredSessions(NOW + 1_000), 1);
+        assert.deepEqual(await keysUnder(client, keyPrefix), []);
+      } finally {
+        await client.quit();
+      }
+    });
+
+    it("keeps every time exactly when a touch brings a time that is not whole milliseconds", async () => {
+      const client = await connect();
+      try {
+        const keyPrefix = `test-${NOW}-widen`;
+        const keys = redisKeys(keyPrefix);
+        const stores = redisStores({ client, keyPrefix, clock: { now: () => NOW } });
+        const record = {
+          ...session({ id: "a", expiresAt: NOW + 1_000, absoluteExpiresAt: NOW + 9_000 }),
+          ip: "10.1.2.3",
+          userAgent: "curl/8.5.0",
+          label: "laptop",
+        };
+        await stores.sessions.createSession(record);
+        await stores.sessions.updateSessionExpiration("a", NOW + 0.5, NOW + 2_000.25);
+        const touched = { ...record, lastSeenAt: NOW + 0.5, expiresAt: NOW + 2_000.25 };
+        assert.deepEqual(await stores.sessions.getSession("a"), touched);
+        const ttl = await client.pttl(keys.session("a"));
+        assert.ok(ttl > 300_000, `PTTL ${ttl}: the rewrite must keep a native expiry`);
+        // Later touches with whole milliseconds keep working on the wider value.
+        await stores.sessions.updateSessionExpiration("a", NOW + 20, NOW + 3_000);
+        assert.deepEqual(await stores.sessions.getSession("a"), { ...touched, lastSeenAt: NOW + 20, expiresAt: NOW + 3_000 });
+        await stores.sessions.deleteSession("a");
         assert.deepEqual(await keysUnder(client, keyPrefix), []);
       } finally {
         await client.quit();

@@ -32,11 +32,16 @@ export async function runScript(
 
 /**
  * Lua helpers shared by the session scripts: a session key holds either the packed string of
- * `session-pack.ts` or, written by an earlier version, a hash (still read, touched and
- * deleted in place until it ends). `packed(v)` returns userId, flags, expiresAt, absoluteExpiresAt.
+ * `session-pack.ts` (layout v2, times as 48-bit integers, or v1, times as doubles) or, written
+ * by an earlier version, a hash (still read, touched and deleted in place until it ends).
+ * `packed(v)` returns userId, flags, expiresAt, absoluteExpiresAt.
  */
 const SESSION_LUA = `
 local function packed(v)
+  if string.byte(v, 1) == 2 then
+    local _, flags, expiresAt, absoluteExpiresAt, _, _, n = struct.unpack('>BBI6I6I6I6H', v)
+    return string.sub(v, 29, 28 + n), flags, expiresAt, absoluteExpiresAt
+  end
   local _, flags, expiresAt, absoluteExpiresAt, _, _, n = struct.unpack('>BBddddH', v)
   return string.sub(v, 37, 36 + n), flags, expiresAt, absoluteExpiresAt
 end
@@ -61,7 +66,9 @@ return {1, ''}
  * Moves an existing session's activity and idle expiry and renews its native expiry.
  * KEYS[1]: the session key. ARGV: lastSeenAt, expiresAt, now, grace (all ms).
  * Writes nothing when the key is gone, so a touch racing a revocation can never resurrect the
- * session (a plain SET would recreate it); SETRANGE rewrites the two times in place. Returns
+ * session (a plain SET would recreate it); SETRANGE rewrites the two times in place (a v2 value
+ * whose new times are not whole ms in its 48-bit range is first rewritten as v1; the SET drops
+ * the key's expiry, which the PEXPIRE below sets again in the same script). Returns
  * 1 for a packed session, `{userId, end}` for a hash (end = the earlier of idle and absolute
  * expiry, as a decimal string, for its by-expiry entry), or nil when the session is gone.
  */
@@ -69,10 +76,23 @@ export const TOUCH_SESSION = defineScript(`${SESSION_LUA}
 local absolute
 local userId
 if kind == 'string' then
-  local _, _, _, a = packed(redis.call('GET', KEYS[1]))
+  local v = redis.call('GET', KEYS[1])
+  local _, _, _, a = packed(v)
   absolute = a
-  redis.call('SETRANGE', KEYS[1], 2, struct.pack('>d', tonumber(ARGV[2])))
-  redis.call('SETRANGE', KEYS[1], 18, struct.pack('>d', tonumber(ARGV[1])))
+  local lastSeenAt, expiresAt = tonumber(ARGV[1]), tonumber(ARGV[2])
+  local function narrow(t) return t >= 0 and t <= 281474976710655 and t == math.floor(t) end
+  if string.byte(v, 1) == 2 and not (narrow(lastSeenAt) and narrow(expiresAt)) then
+    local _, flags, e, a2, l, c = struct.unpack('>BBI6I6I6I6', v)
+    v = struct.pack('>BBdddd', 1, flags, e, a2, l, c) .. string.sub(v, 27)
+    redis.call('SET', KEYS[1], v)
+  end
+  if string.byte(v, 1) == 2 then
+    redis.call('SETRANGE', KEYS[1], 2, struct.pack('>I6', expiresAt))
+    redis.call('SETRANGE', KEYS[1], 14, struct.pack('>I6', lastSeenAt))
+  else
+    redis.call('SETRANGE', KEYS[1], 2, struct.pack('>d', expiresAt))
+    redis.call('SETRANGE', KEYS[1], 18, struct.pack('>d', lastSeenAt))
+  end
 elseif kind == 'hash' then
   local f = redis.call('HMGET', KEYS[1], 'userId', 'absoluteExpiresAt')
   if not f[1] then return false end
