@@ -166,4 +166,34 @@ describe("PostgreSQL getSessionWithUser under concurrency", {
         assert.ok(first === null || first.session.id === revoked.id);
       }
     }));
+  it("hands back the same user object while the user's row is unchanged, and the changed user right after a deactivation", () =>
+    withStores(async (stores) => {
+      const read = joinedRead(stores);
+      const user = await stores.users.createUser({
+        username: `zoe-${randomUUID()}`,
+        usernameKey: `zoe-${randomUUID()}`,
+        email: "zoe@example.com",
+        firstName: "Zoe",
+        lastName: "",
+        isActive: true,
+        isStaff: false,
+        isSuperuser: false,
+        groups: [],
+        permissions: ["books.view_book"],
+        passwordHash: null,
+        dateJoined: 1_700_000_000_000,
+      });
+      const mine = session(String(user.id));
+      await stores.sessions.createSession(mine);
+      const first = (await read(mine.id))?.user;
+      assert.equal(
+        (await read(mine.id))?.user,
+        first,
+        "an unchanged row gives the same object (rendered once by core)",
+      );
+      await stores.users.updateUser(String(user.id), { isActive: false });
+      const after = (await read(mine.id))?.user;
+      assert.equal(after?.isActive, false, "the deactivation is seen by the next read");
+      assert.notEqual(after, first);
+    }));
 });

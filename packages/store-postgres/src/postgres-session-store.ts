@@ -10,6 +10,7 @@ import type { Pool } from "pg";
 import { bigintColumn, nullableTextColumn, textColumn, type Row } from "./rows.js";
 import { createReadBatch } from "./read-batch.js";
 import { toStoreError } from "./store-error.js";
+import { createUserRecordInterning } from "./user-record-interning.js";
 import { toUserRecord, USER_COLUMNS } from "./user-rows.js";
 
 const TABLE = "latchkey_sessions";
@@ -199,6 +200,7 @@ export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOp
     keyOf: (row) => textColumn(row, TABLE, "session_id"),
     maxKeys: MAX_BATCH,
   });
+  const intern = createUserRecordInterning();
   return {
     ...store,
     joinedUsers,
@@ -210,7 +212,7 @@ export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOp
         : await batchedRead(id);
       if (row === undefined) return null;
       const session = toSession({ ...row, id: row["session_id"] });
-      return { session, user: row["username"] === null ? null : toUserRecord(row) };
+      return { session, user: row["username"] === null ? null : intern(toUserRecord(row)) };
     },
   };
 }
