@@ -46,13 +46,16 @@ const SESSION_COLUMNS = `id, secret_hash, user_id, kind, created_at, last_seen_a
 /** Newest first; the id breaks ties byte-wise (COLLATE "C"), as in every other store. */
 const NEWEST_FIRST = `ORDER BY created_at DESC, id COLLATE "C" DESC`;
 
-/** Builds the record from a row, checking each column instead of casting. */
-function toSession(row: Row): SessionRecord {
+/**
+ * Builds the record from a row, checking each column instead of casting. `idColumn` names
+ * the session id's column (`session_id` in the joined read, where the user's `id` is beside it).
+ */
+function toSession(row: Row, idColumn = "id"): SessionRecord {
   const kind = row["kind"];
   if (kind !== "cookie" && kind !== "bearer")
     throw new Error(`A ${TABLE} row has an unknown kind; is the schema current?`);
   return {
-    id: textColumn(row, TABLE, "id"),
+    id: textColumn(row, TABLE, idColumn),
     secretHash: textColumn(row, TABLE, "secret_hash"),
     userId: textColumn(row, TABLE, "user_id"),
     kind,
@@ -174,7 +177,7 @@ export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOp
       const { rows } = await query(`SELECT ${SESSION_COLUMNS} FROM ${TABLE} WHERE user_id = $1 ${NEWEST_FIRST}`, [
         userId,
       ]);
-      return rows.map(toSession);
+      return rows.map((row) => toSession(row));
     },
 
     async listSessions(options: { limit: number }): Promise<SessionRecord[]> {
@@ -183,7 +186,7 @@ export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOp
       const { rows } = await query(`SELECT ${SESSION_COLUMNS} FROM ${TABLE} ${NEWEST_FIRST} LIMIT $1`, [
         Number.isFinite(limit) ? limit : null,
       ]);
-      return rows.map(toSession);
+      return rows.map((row) => toSession(row));
     },
 
     async deleteExpiredSessions(now: number): Promise<number> {
@@ -211,7 +214,7 @@ export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOp
         ? (await query(SESSION_WITH_USER, [id], "latchkey-session-with-user")).rows[0]
         : await batchedRead(id);
       if (row === undefined) return null;
-      const session = toSession({ ...row, id: row["session_id"] });
+      const session = toSession(row, "session_id");
       return { session, user: row["username"] === null ? null : intern(toUserRecord(row)) };
     },
   };
