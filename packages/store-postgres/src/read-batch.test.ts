@@ -142,4 +142,16 @@ describe("createReadBatch", () => {
     assert.deepEqual(await lookup("x"), { key: "x" });
     assert.deepEqual(sent, [["x"]]);
   });
+  it("rejects the lookups of a statement whose row has no readable key, instead of leaving them waiting", async () => {
+    const malformed = new Error("A latchkey_sessions row has a missing or malformed column");
+    const lookup = createReadBatch({
+      read: async () => [{ other: 1 }],
+      keyOf: () => {
+        throw malformed;
+      },
+      maxKeys: 100,
+    });
+    const lookups = [lookup("a"), lookup("b")];
+    for (const one of lookups) await assert.rejects(one, (error) => error === malformed);
+  });
 });

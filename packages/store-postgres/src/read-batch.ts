@@ -38,16 +38,20 @@ export function createReadBatch(options: ReadBatchOptions): (key: string) => Pro
   let queued: Map<string, Waiter[]> | null = null;
 
   function send(keys: string[], waiters: Map<string, Waiter[]>): void {
-    options.read(keys).then(
-      (rows) => {
-        const byKey = new Map<string, Row>();
+    const fail = (error: unknown): void => {
+      for (const key of keys) for (const waiter of waiters.get(key) ?? []) waiter.reject(error);
+    };
+    options.read(keys).then((rows) => {
+      const byKey = new Map<string, Row>();
+      try {
         for (const row of rows) byKey.set(options.keyOf(row), row);
-        for (const key of keys) for (const waiter of waiters.get(key) ?? []) waiter.resolve(byKey.get(key));
-      },
-      (error: unknown) => {
-        for (const key of keys) for (const waiter of waiters.get(key) ?? []) waiter.reject(error);
-      },
-    );
+      } catch (error) {
+        // A malformed row fails its statement's lookups, never leaves them waiting.
+        fail(error);
+        return;
+      }
+      for (const key of keys) for (const waiter of waiters.get(key) ?? []) waiter.resolve(byKey.get(key));
+    }, fail);
   }
 
   function flush(): void {
