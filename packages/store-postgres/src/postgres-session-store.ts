@@ -8,7 +8,9 @@ import {
 } from "@latchkey/core";
 import type { Pool } from "pg";
 import { bigintColumn, nullableTextColumn, textColumn, type Row } from "./rows.js";
+import { createReadBatch } from "./read-batch.js";
 import { toStoreError } from "./store-error.js";
+import { createUserRecordInterning } from "./user-record-interning.js";
 import { toUserRecord, USER_COLUMNS } from "./user-rows.js";
 
 const TABLE = "latchkey_sessions";
@@ -19,11 +21,24 @@ const TABLE = "latchkey_sessions";
  * The join key is the session's `user_id` as a row id when it is one (the CASE keeps the
  * users' primary-key index usable and never casts a non-numeric id).
  */
-const SESSION_WITH_USER = `SELECT s.id AS session_id, s.secret_hash, s.user_id, s.kind, s.created_at, s.last_seen_at,
+const SESSIONS_WITH_USERS = `SELECT s.id AS session_id, s.secret_hash, s.user_id, s.kind, s.created_at, s.last_seen_at,
     s.expires_at, s.absolute_expires_at, s.ip, s.user_agent, s.label, ${USER_COLUMNS}
   FROM latchkey_sessions s
-  LEFT JOIN latchkey_users u ON u.id = (CASE WHEN s.user_id ~ '^[1-9][0-9]{0,15}$' THEN s.user_id::bigint END)
+  LEFT JOIN latchkey_users u ON u.id = (CASE WHEN s.user_id ~ '^[1-9][0-9]{0,15}$' THEN s.user_id::bigint END)`;
+
+/** One session and its user; for an id that cannot be batched (see getSessionWithUser). */
+const SESSION_WITH_USER = `${SESSIONS_WITH_USERS}
   WHERE s.id = $1`;
+
+/** The sessions of many ids with their users: the batched hot-path read (see createReadBatch). */
+const SESSIONS_WITH_USERS_BY_IDS = `${SESSIONS_WITH_USERS}
+  WHERE s.id = ANY($1::text[])`;
+
+/**
+ * Most session ids in one batched read. The load of a busy process (tens of requests read in
+ * one poll phase) fits in one statement; more are split over several.
+ */
+const MAX_BATCH = 100;
 
 const SESSION_COLUMNS = `id, secret_hash, user_id, kind, created_at, last_seen_at, expires_at,
   absolute_expires_at, ip, user_agent, label`;
@@ -31,13 +46,16 @@ const SESSION_COLUMNS = `id, secret_hash, user_id, kind, created_at, last_seen_a
 /** Newest first; the id breaks ties byte-wise (COLLATE "C"), as in every other store. */
 const NEWEST_FIRST = `ORDER BY created_at DESC, id COLLATE "C" DESC`;
 
-/** Builds the record from a row, checking each column instead of casting. */
-function toSession(row: Row): SessionRecord {
+/**
+ * Builds the record from a row, checking each column instead of casting. `idColumn` names
+ * the session id's column (`session_id` in the joined read, where the user's `id` is beside it).
+ */
+function toSession(row: Row, idColumn = "id"): SessionRecord {
   const kind = row["kind"];
   if (kind !== "cookie" && kind !== "bearer")
     throw new Error(`A ${TABLE} row has an unknown kind; is the schema current?`);
   return {
-    id: textColumn(row, TABLE, "id"),
+    id: textColumn(row, TABLE, idColumn),
     secretHash: textColumn(row, TABLE, "secret_hash"),
     userId: textColumn(row, TABLE, "user_id"),
     kind,
@@ -159,7 +177,7 @@ export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOp
       const { rows } = await query(`SELECT ${SESSION_COLUMNS} FROM ${TABLE} WHERE user_id = $1 ${NEWEST_FIRST}`, [
         userId,
       ]);
-      return rows.map(toSession);
+      return rows.map((row) => toSession(row));
     },
 
     async listSessions(options: { limit: number }): Promise<SessionRecord[]> {
@@ -168,7 +186,7 @@ export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOp
       const { rows } = await query(`SELECT ${SESSION_COLUMNS} FROM ${TABLE} ${NEWEST_FIRST} LIMIT $1`, [
         Number.isFinite(limit) ? limit : null,
       ]);
-      return rows.map(toSession);
+      return rows.map((row) => toSession(row));
     },
 
     async deleteExpiredSessions(now: number): Promise<number> {
@@ -179,15 +197,25 @@ export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOp
     },
   };
   if (joinedUsers === null) return store;
+  // Concurrent authenticated requests share one statement per turn of the event loop.
+  const batchedRead = createReadBatch({
+    read: async (ids) => (await query(SESSIONS_WITH_USERS_BY_IDS, [ids], "latchkey-sessions-with-users")).rows,
+    keyOf: (row) => textColumn(row, TABLE, "session_id"),
+    maxKeys: MAX_BATCH,
+  });
+  const intern = createUserRecordInterning();
   return {
     ...store,
     joinedUsers,
     async getSessionWithUser(id: string): Promise<{ session: SessionRecord; user: UserRecord | null } | null> {
-      const { rows } = await query(SESSION_WITH_USER, [id], "latchkey-session-with-user");
-      const [row] = rows;
+      // PostgreSQL text cannot hold NUL: such an id fails its statement, so it gets one of its
+      // own rather than failing every other request of a batch (core never sends one).
+      const row = id.includes("\0")
+        ? (await query(SESSION_WITH_USER, [id], "latchkey-session-with-user")).rows[0]
+        : await batchedRead(id);
       if (row === undefined) return null;
-      const session = toSession({ ...row, id: row["session_id"] });
-      return { session, user: row["username"] === null ? null : toUserRecord(row) };
+      const session = toSession(row, "session_id");
+      return { session, user: row["username"] === null ? null : intern(toUserRecord(row)) };
     },
   };
 }

@@ -18,6 +18,10 @@ import { toStoreError } from "./store-error.js";
  * - `query_timeout: 5000` (ms): a query with no reply (a hung server, a network black hole)
  *   is rejected after 5 s. Give `latchkey migrate` a pool without it if a future migration
  *   may run longer on a big table.
+ * - `max: 10`: connections per pool (node-postgres's default, stated so it is counted). The
+ *   authenticated hot path batches its reads (one statement per turn of the event loop), so
+ *   a busy process keeps only a few of them busy; count processes × 10 against PostgreSQL's
+ *   `max_connections`.
  *
  * Also attach `pool.on("error", …)` and log: node-postgres emits "error" on the pool when an
  * idle connection dies (say, the server restarts), and an "error" event with no listener
@@ -27,6 +31,7 @@ import { toStoreError } from "./store-error.js";
 export const recommendedPoolOptions: Readonly<PoolConfig> = Object.freeze({
   connectionTimeoutMillis: 2_000,
   query_timeout: 5_000,
+  max: 10,
 });
 
 /** Options of {@link postgresStores}. */

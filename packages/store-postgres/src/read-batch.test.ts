@@ -1,0 +1,157 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { createReadBatch } from "./read-batch.js";
+import type { Row } from "./rows.js";
+
+/**
+ * A controllable statement: reads the table when sent (its snapshot), as PostgreSQL does,
+ * records each call's keys, and answers when told.
+ */
+function fakeStatements(table: Readonly<Record<string, string>>) {
+  const calls: { keys: readonly string[]; answer(): void; fail(error: Error): void }[] = [];
+  let flushes: (() => void)[] = [];
+  const read = (keys: readonly string[]): Promise<Row[]> =>
+    new Promise((resolve, reject) => {
+      const snapshot = keys.flatMap((key) => (table[key] === undefined ? [] : [{ key, value: table[key] }]));
+      calls.push({ keys, answer: () => resolve(snapshot), fail: reject });
+    });
+  return {
+    calls,
+    read,
+    schedule: (flush: () => void) => {
+      flushes.push(flush);
+    },
+    /** Ends the current turn: sends what was queued. */
+    endTurn() {
+      const now = flushes;
+      flushes = [];
+      for (const flush of now) flush();
+    },
+  };
+}
+
+describe("createReadBatch", () => {
+  it("answers fifty simultaneous lookups (distinct, repeated and unknown keys) with one statement, each with its own key's row", async () => {
+    const table = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, `v${i}`]));
+    const db = fakeStatements(table);
+    const lookup = createReadBatch({
+      read: db.read,
+      keyOf: (row) => String(row["key"]),
+      maxKeys: 100,
+      schedule: db.schedule,
+    });
+    const keys = [
+      ...Array.from({ length: 40 }, (_, i) => `k${i}`),
+      "k3",
+      "k3",
+      "k7",
+      "nope",
+      "nope",
+      ...Array.from({ length: 5 }, (_, i) => `missing${i}`),
+    ];
+    const answers = Promise.all(keys.map((key) => lookup(key)));
+    db.endTurn();
+    assert.equal(db.calls.length, 1, "one statement for the whole turn");
+    assert.deepEqual([...(db.calls[0]?.keys ?? [])].sort(), [...new Set(keys)].sort(), "each key asked once");
+    db.calls[0]?.answer();
+    const rows = await answers;
+    keys.forEach((key, i) => {
+      assert.deepEqual(rows[i], table[key] === undefined ? undefined : { key, value: table[key] }, key);
+    });
+  });
+
+  it("splits a turn with more keys than maxKeys over several statements", async () => {
+    const db = fakeStatements({ a: "1", e: "5" });
+    const lookup = createReadBatch({
+      read: db.read,
+      keyOf: (row) => String(row["key"]),
+      maxKeys: 2,
+      schedule: db.schedule,
+    });
+    const answers = Promise.all(["a", "b", "c", "d", "e"].map((key) => lookup(key)));
+    db.endTurn();
+    assert.deepEqual(
+      db.calls.map((call) => call.keys),
+      [["a", "b"], ["c", "d"], ["e"]],
+    );
+    for (const call of db.calls) call.answer();
+    assert.deepEqual(await answers, [
+      { key: "a", value: "1" },
+      undefined,
+      undefined,
+      undefined,
+      { key: "e", value: "5" },
+    ]);
+  });
+
+  it("never lets a lookup join a statement already sent, so a read begun before a revocation never answers a later request", async () => {
+    // The attack: a session revoked (its logout answered) while a read that still saw it is
+    // in flight; a request arriving after the logout must not be answered from that read.
+    const table: Record<string, string> = { session: "alive" };
+    const db = fakeStatements(table);
+    const lookup = createReadBatch({
+      read: db.read,
+      keyOf: (row) => String(row["key"]),
+      maxKeys: 100,
+      schedule: db.schedule,
+    });
+    const before = lookup("session");
+    db.endTurn();
+    assert.equal(db.calls.length, 1);
+    // The first statement has read the session but not answered yet; now the revocation commits.
+    delete table["session"];
+    const after = lookup("session");
+    db.endTurn();
+    assert.equal(db.calls.length, 2, "the later lookup got a statement of its own");
+    db.calls[1]?.answer();
+    assert.equal(await after, undefined, "the later request sees the revocation");
+    db.calls[0]?.answer();
+    assert.deepEqual(await before, { key: "session", value: "alive" }, "the earlier one gets what its statement read");
+  });
+
+  it("rejects every lookup of a failed statement with its error, and only those", async () => {
+    const db = fakeStatements({ a: "1", b: "2" });
+    const lookup = createReadBatch({
+      read: db.read,
+      keyOf: (row) => String(row["key"]),
+      maxKeys: 1,
+      schedule: db.schedule,
+    });
+    const a = lookup("a");
+    const aAgain = lookup("a");
+    const b = lookup("b");
+    db.endTurn();
+    const outage = new Error("Connection terminated");
+    db.calls[0]?.fail(outage);
+    db.calls[1]?.answer();
+    await assert.rejects(a, (error) => error === outage);
+    await assert.rejects(aAgain, (error) => error === outage);
+    assert.deepEqual(await b, { key: "b", value: "2" });
+  });
+
+  it("sends a lone lookup at the end of its turn, by default with setImmediate", async () => {
+    const sent: string[][] = [];
+    const lookup = createReadBatch({
+      read: async (keys) => {
+        sent.push([...keys]);
+        return keys.map((key) => ({ key }));
+      },
+      keyOf: (row) => String(row["key"]),
+      maxKeys: 100,
+    });
+    assert.deepEqual(await lookup("x"), { key: "x" });
+    assert.deepEqual(sent, [["x"]]);
+  });
+  it("rejects the lookups of a statement whose row has no readable key, instead of leaving them waiting", async () => {
+    const malformed = new Error("A latchkey_sessions row has a missing or malformed column");
+    const lookup = createReadBatch({
+      read: async () => [{ other: 1 }],
+      keyOf: () => {
+        throw malformed;
+      },
+      maxKeys: 100,
+    });
+    const lookups = [lookup("a"), lookup("b")];
+    for (const one of lookups) await assert.rejects(one, (error) => error === malformed);
+  });
+});
