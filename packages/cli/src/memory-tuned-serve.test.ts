@@ -14,12 +14,24 @@ describe("the memory-tuned start of latchkey serve", () => {
     assert.equal(wantsMemoryTunedServe(["serve"], { MALLOC_ARENA_MAX: "4" }, "linux"), false);
   });
 
-  it("adds an 8 MiB semi-space limit unless node's flags or NODE_OPTIONS already give one", () => {
+  it("adds an 8 MiB semi-space limit and a 20 % old-generation growth unless node's flags or NODE_OPTIONS already give them", () => {
     assert.deepEqual(childNodeFlags(["--enable-source-maps"], undefined), [
       "--enable-source-maps",
       "--max-semi-space-size=8",
+      "--heap-growing-percent=20",
     ]);
-    assert.deepEqual(childNodeFlags(["--max-semi-space-size=32"], undefined), ["--max-semi-space-size=32"]);
-    assert.deepEqual(childNodeFlags([], "--max-semi-space-size=4 --trace-gc"), []);
+    assert.deepEqual(childNodeFlags(["--max-semi-space-size=32"], undefined), [
+      "--max-semi-space-size=32",
+      "--heap-growing-percent=20",
+    ]);
+    assert.deepEqual(childNodeFlags([], "--max-semi-space-size=4 --trace-gc"), ["--heap-growing-percent=20"]);
+    assert.deepEqual(childNodeFlags(["--heap_growing_percent=50"], undefined), [
+      "--heap_growing_percent=50",
+      "--max-semi-space-size=8",
+    ]);
+    assert.deepEqual(childNodeFlags(["--max_semi_space_size=16", "--heap-growing-percent=10"], undefined), [
+      "--max_semi_space_size=16",
+      "--heap-growing-percent=10",
+    ]);
   });
 });

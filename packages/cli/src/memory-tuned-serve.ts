@@ -17,6 +17,15 @@ import { constants } from "node:os";
  *   the kernel zeroes 19 MiB per hash.)
  * - V8 grows its young generation to two 16 MiB semi-spaces under request load; 8 MiB each
  *   (`--max-semi-space-size=8`) saves 16 MiB for a few more (cheap) scavenges.
+ * - After each full GC V8 lets the old generation grow to its live size times a factor it
+ *   picks from the GC's speed against the allocation rate, up to 4× on a machine with a few
+ *   GiB of RAM. Under a whoami load the live heap stays ~24 MiB, yet the old space was seen at
+ *   51–71 MiB when the load ended. `--heap-growing-percent=20` fixes the factor at 1.2 (V8
+ *   still grows by at least 8 MiB plus one semi-space), which kept it at 30–33 MiB.
+ * - What stays resident and why it is kept: the 19 MiB block of the last argon2 verification
+ *   (glibc keeps it at the top of its one arena). Returning it after each verification
+ *   (`MALLOC_MMAP_THRESHOLD_`, `MALLOC_TRIM_THRESHOLD_`, or jemalloc) made each one 3–4× as
+ *   costly on our VM, where faulting in 19 MiB of fresh pages costs more than the hash.
  *
  * glibc reads `MALLOC_ARENA_MAX` once, at process start, and V8 sizes its heap at start, so
  * both must be set before the server's process exists. Node 20 cannot exec itself in place,
@@ -31,6 +40,9 @@ const SUPERVISOR_VAR = "__LATCHKEY_SUPERVISOR_PID";
 
 /** The semi-space limit given to the server process unless the caller set one. MiB. */
 export const SERVER_SEMI_SPACE_MIB = 8;
+
+/** How far V8 lets the old generation grow past its live size after a full GC, unless the caller set it. Percent. */
+export const SERVER_HEAP_GROWING_PERCENT = 20;
 
 /** True if `latchkey <argv>` should start the server in a memory-tuned child process. */
 export function wantsMemoryTunedServe(
@@ -47,17 +59,23 @@ export function wantsMemoryTunedServe(
   );
 }
 
-/** The node flags of the child: this process's own, plus the semi-space limit unless one was given. */
+/**
+ * The node flags of the child: this process's own, plus the semi-space limit and the old
+ * generation's growing percent, each unless node's flags or NODE_OPTIONS already give it.
+ */
 export function childNodeFlags(execArgv: readonly string[], nodeOptions: string | undefined): string[] {
-  const given = [...execArgv, nodeOptions ?? ""].some(
-    (flag) => flag.includes("semi-space-size") || flag.includes("semi_space_size"),
-  );
-  return given ? [...execArgv] : [...execArgv, `--max-semi-space-size=${SERVER_SEMI_SPACE_MIB}`];
+  const given = (name: string): boolean =>
+    [...execArgv, nodeOptions ?? ""].some((flag) => flag.replaceAll("_", "-").includes(name));
+  return [
+    ...execArgv,
+    ...(given("semi-space-size") ? [] : [`--max-semi-space-size=${SERVER_SEMI_SPACE_MIB}`]),
+    ...(given("heap-growing-percent") ? [] : [`--heap-growing-percent=${SERVER_HEAP_GROWING_PERCENT}`]),
+  ];
 }
 
 /**
  * Runs this same `latchkey` command line in a child process with `MALLOC_ARENA_MAX=1` and the
- * semi-space limit, and resolves to the exit code to leave with once the child has exited.
+ * heap flags of {@link childNodeFlags}, and resolves to the exit code to leave with once the child has exited.
  * SIGTERM and SIGINT reach the child as one `{ latchkeyStop: signal }` message each: the child
  * ignores the signals themselves, because Ctrl-C and systemd's stop deliver them to both
  * processes and a second signal forces the server out without a graceful shutdown. The child

@@ -1,6 +1,5 @@
-import { migratePostgres } from "@latchkey/store-postgres";
 import { migrateSqlite, openSqliteDatabase } from "@latchkey/store-sqlite";
-import pg from "pg";
+import { loadPostgres } from "./optional-drivers.js";
 import { passwordsOf, redactUrl, scrub } from "./redact.js";
 import type { ServerConfig } from "./server-config.js";
 import { ServerStartError } from "./server-start-error.js";
@@ -36,6 +35,7 @@ export async function migrateServerDatabases(
   const now = options.now === undefined ? {} : { now: options.now };
   if (config.databaseUrl !== null) {
     const location = redactUrl(config.databaseUrl);
+    const { pg, migratePostgres } = await loadPostgres();
     // No per-query timeout: a migration may legitimately run long on a big table.
     const pool = new pg.Pool({
       connectionString: config.databaseUrl,

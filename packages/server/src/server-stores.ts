@@ -1,19 +1,5 @@
 import { silentLogger, type Clock, type InvalidationBus, type Logger, type Stores } from "@latchkey/core";
-import {
-  DEFAULT_INVALIDATION_CHANNEL,
-  deleteExpiredPostgresThrottleCounters,
-  PostgresMigrationsPendingError,
-  postgresInvalidationBus,
-  postgresStores,
-  recommendedPoolOptions,
-} from "@latchkey/store-postgres";
-import {
-  recommendedClusterOptions,
-  recommendedRedisOptions,
-  redisInvalidationBus,
-  redisStores,
-  type RedisClient,
-} from "@latchkey/store-redis";
+import type { RedisClient } from "@latchkey/store-redis";
 import {
   deleteExpiredThrottleCounters,
   sqliteAccountStore,
@@ -21,8 +7,8 @@ import {
   sqlitePasskeyStore,
   sqliteUserStore,
 } from "@latchkey/store-sqlite";
-import { Cluster, Redis } from "ioredis";
-import pg from "pg";
+import type pg from "pg";
+import { loadPostgres, loadRedis, type PostgresDriver, type RedisDriver } from "./optional-drivers.js";
 import { createReadinessCheck, type Readiness } from "./readiness.js";
 import { passwordsOf, redactUrl, scrub } from "./redact.js";
 import type { ServerConfig } from "./server-config.js";
@@ -140,10 +126,14 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
   const applied: AppliedMigration[] = [];
   try {
     let pool: pg.Pool | null = null;
-    let postgres: Awaited<ReturnType<typeof postgresStores>> | null = null;
+    let postgres: Awaited<ReturnType<PostgresDriver["postgresStores"]>> | null = null;
+    let postgresDriver: PostgresDriver | null = null;
     const postgresLabel = config.databaseUrl === null ? "" : redactUrl(config.databaseUrl);
     if (config.databaseUrl !== null) {
       const url = config.databaseUrl;
+      postgresDriver = await loadPostgres();
+      const { pg, recommendedPoolOptions, postgresStores } = postgresDriver;
+      const { DEFAULT_INVALIDATION_CHANNEL, PostgresMigrationsPendingError } = postgresDriver;
       if (options.migrate) {
         const [result] = await migrateServerDatabases(config, clock === undefined ? {} : { now: () => clock.now() });
         for (const m of result?.applied ?? [])
@@ -198,11 +188,14 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
     }
 
     let redis: RedisClient | null = null;
+    let redisDriver: RedisDriver | null = null;
     const redisLabel =
       config.redisUrl !== null
         ? redactUrl(config.redisUrl)
         : `cluster ${config.redisClusterNodes.map(redactUrl).join(",")}`;
     if (config.redisUrl !== null || config.redisClusterNodes.length > 0) {
+      redisDriver = await loadRedis();
+      const { Redis, Cluster, recommendedRedisOptions, recommendedClusterOptions } = redisDriver;
       const client: RedisClient =
         config.redisUrl !== null
           ? new Redis(config.redisUrl, { ...recommendedRedisOptions, lazyConnect: true, connectionName: "latchkey" })
@@ -255,9 +248,13 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
 
     const sqliteLabel = sqlite === null ? "" : `sqlite:${config.database}`;
     const fromRedis =
-      redis === null
+      redis === null || redisDriver === null
         ? null
-        : redisStores({ client: redis, keyPrefix: config.redisKeyPrefix, ...(clock === undefined ? {} : { clock }) });
+        : redisDriver.redisStores({
+            client: redis,
+            keyPrefix: config.redisKeyPrefix,
+            ...(clock === undefined ? {} : { clock }),
+          });
     const listening =
       sqlite !== null && options.sqliteChanges === "listen"
         ? await listeningSqliteStores(sqlite.database, config.database, logger)
@@ -293,8 +290,9 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
 
     let bus: InvalidationBus | null = null;
     if (config.latchkey.sessionCache?.enabled === true) {
-      if (redis !== null) bus = redisInvalidationBus({ client: redis, keyPrefix: config.redisKeyPrefix, logger });
-      else if (pool !== null) bus = postgresInvalidationBus({ pool, logger });
+      if (redis !== null && redisDriver !== null)
+        bus = redisDriver.redisInvalidationBus({ client: redis, keyPrefix: config.redisKeyPrefix, logger });
+      else if (pool !== null && postgresDriver !== null) bus = postgresDriver.postgresInvalidationBus({ pool, logger });
       else
         throw new ServerStartError(
           "sessionCache.enabled needs Redis or PostgreSQL to carry invalidations between processes.",
@@ -312,6 +310,7 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
       bus,
     });
     const purgePool = pool;
+    const purgePostgres = postgresDriver;
     const purgeSqlite = sqlite;
     return {
       stores,
@@ -321,7 +320,8 @@ export async function openServerStores(config: StorageConfig, options: OpenServe
       checkReady,
       async purgeThrottleCounters(now) {
         if (redis !== null) return 0;
-        if (purgePool !== null) return deleteExpiredPostgresThrottleCounters(purgePool, now);
+        if (purgePool !== null && purgePostgres !== null)
+          return purgePostgres.deleteExpiredPostgresThrottleCounters(purgePool, now);
         return purgeSqlite === null ? 0 : deleteExpiredThrottleCounters(purgeSqlite.database, now);
       },
       close: closeAll,

@@ -23,6 +23,13 @@ function environOf(pid: number): string[] {
   return readFileSync(`/proc/${pid}/environ`, "utf8").split("\0");
 }
 
+/** The node flags a process runs with: its command line between the node binary and the script. */
+function nodeFlagsOf(pid: number): string[] {
+  const argv = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+  const script = argv.findIndex((arg, i) => i > 0 && !arg.startsWith("-"));
+  return argv.slice(1, script === -1 ? argv.length : script);
+}
+
 describe("latchkey serve keeps its resident memory small", { skip }, () => {
   let dir: { path: string; cleanup(): void };
   before(async () => {
@@ -32,13 +39,15 @@ describe("latchkey serve keeps its resident memory small", { skip }, () => {
   });
   after(() => dir?.cleanup());
 
-  it("runs the server in one child process with MALLOC_ARENA_MAX=1 and an 8 MiB semi-space, and stops it on SIGTERM", async () => {
+  it("runs the server in one child process with MALLOC_ARENA_MAX=1, an 8 MiB semi-space and a 20 % old-generation growth, and stops it on SIGTERM", async () => {
     const server = await startServe(["--port", "0"], { cwd: dir.path });
     const pid = server.child.pid ?? -1;
     const [child, ...others] = childrenOf(pid);
     assert.ok(child !== undefined && others.length === 0, "exactly one server process under latchkey");
     assert.ok(environOf(child).includes("MALLOC_ARENA_MAX=1"));
-    assert.ok(readFileSync(`/proc/${child}/cmdline`, "utf8").split("\0").includes("--max-semi-space-size=8"));
+    const flags = nodeFlagsOf(child);
+    assert.ok(flags.includes("--max-semi-space-size=8"), flags.join(" "));
+    assert.ok(flags.includes("--heap-growing-percent=20"), flags.join(" "));
     assert.equal((await createTestClient(server.url).get("/api/csrf/")).status, 200, "the child serves");
     assert.equal(await server.stop(), 0, "SIGTERM reaches the server, which shuts down cleanly");
     assert.equal(alive(child), false, "no server is left behind");
@@ -52,6 +61,24 @@ describe("latchkey serve keeps its resident memory small", { skip }, () => {
     process.kill(child, "SIGTERM");
     assert.equal(await server.stop("SIGTERM"), 0, "one graceful stop, not a forced exit");
     assert.ok(!server.logs.some((line) => line.event === "forced_exit"));
+  });
+
+  it("keeps a semi-space size the operator gives in NODE_OPTIONS and still adds the old-generation growth", async () => {
+    const server = await startServe(["--port", "0"], {
+      cwd: dir.path,
+      env: { NODE_OPTIONS: "--max-semi-space-size=16" },
+    });
+    try {
+      const [child] = childrenOf(server.child.pid ?? -1);
+      assert.ok(child !== undefined);
+      assert.ok(environOf(child).includes("NODE_OPTIONS=--max-semi-space-size=16"));
+      const flags = nodeFlagsOf(child);
+      assert.ok(!flags.some((flag) => flag.startsWith("--max-semi-space-size")), flags.join(" "));
+      assert.ok(flags.includes("--heap-growing-percent=20"), flags.join(" "));
+      assert.equal((await createTestClient(server.url).get("/api/csrf/")).status, 200, "node took the flags");
+    } finally {
+      assert.equal(await server.stop(), 0);
+    }
   });
 
   it("runs the server in the latchkey process itself when the operator set MALLOC_ARENA_MAX", async () => {

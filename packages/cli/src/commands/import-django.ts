@@ -4,7 +4,7 @@ import type { CliIo } from "../cli-io.js";
 import { withCommandContext } from "../command-context.js";
 import { flagOption, stringOption, withConfigOptions } from "../command-options.js";
 import { importDjango, type ImportReport, type Skipped } from "../django/import-django.js";
-import { openDjangoSource, type DjangoSource } from "../django/django-source.js";
+import type { DjangoSource } from "../django/django-source.js";
 import { formatJson, plural } from "../format.js";
 
 const BAR_WIDTH = 30;
@@ -82,6 +82,9 @@ export function importDjangoCommand(io: CliIo): Command {
       const secrets = sessions ? secretsFrom(io) : [];
       let source: DjangoSource;
       try {
+        // Loaded here, not at start-up: it brings the PostgreSQL driver, which `latchkey serve`
+        // (the same program) would otherwise hold in memory for nothing.
+        const { openDjangoSource } = await import("../django/django-source.js");
         source = await openDjangoSource(url);
       } catch (error) {
         throw new CliError(
