@@ -25,8 +25,10 @@ export function headlineBars(report: BenchReport): ChartBar[] {
   add("peer: express-session + connect-redis ÷ bare node:http", find("peer-express-session"), null);
   add("peer: better-auth, SQLite ÷ bare node:http", find("peer-better-auth"), null);
   const adapters = report.scenarios.adapters?.rows ?? [];
-  add("Express route + requireUser() ÷ bare Express", adapters.find((r) => r.key === "express")?.ratio, null);
-  add("Fastify route + requireUser() ÷ bare Fastify", adapters.find((r) => r.key === "fastify")?.ratio, null);
+  add("Express route + requireUser() ÷ bare Express", adapters.find((r) => r.key === "express")?.ratio, 0.85);
+  add("Fastify route + requireUser() ÷ bare Fastify", adapters.find((r) => r.key === "fastify")?.ratio, 0.85);
+  add("Hono route + requireUser() ÷ bare Hono", adapters.find((r) => r.key === "hono")?.ratio, 0.85);
+  add("node:http route + require() ÷ bare route", adapters.find((r) => r.key === "node")?.ratio, 0.85);
   const flat = report.scenarios.flat;
   if (flat !== undefined) {
     add(

@@ -84,7 +84,7 @@ export function markdownReport(report: BenchReport): string {
     );
   }
   if (scenarios.adapters !== undefined) {
-    out.push("## 2. Express and Fastify: an app route behind `requireUser()`");
+    out.push("## 2. Express, Fastify, Hono and `node:http`: an app route behind `requireUser()`");
     out.push(
       throughputTable(scenarios.adapters.rows, "× same framework, no auth", scenarios.adapters.skipped) +
         notes(scenarios.adapters.notes),

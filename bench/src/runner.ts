@@ -18,7 +18,7 @@ import { checkTargets } from "./targets.js";
 
 const TITLES: Record<ScenarioName, string> = {
   whoami: "1. authenticated whoami vs bare node:http",
-  adapters: "2. Express and Fastify adapters",
+  adapters: "2. Express, Fastify, Hono and node:http adapters",
   flat: "3. flat cost: small vs large store",
   login: "4. login throughput and argon2id alone",
   storm: "5. whoami during a login storm",

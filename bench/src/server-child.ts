@@ -101,6 +101,24 @@ async function start(spec: ServerSpec): Promise<{ port: number; close(): Promise
         },
       };
     }
+    case "hono":
+    case "node-route": {
+      const { openStores } = await import("./servers/open-stores.js");
+      const serve =
+        spec.kind === "hono"
+          ? (await import("./servers/hono-server.js")).honoServer
+          : (await import("./servers/node-route-server.js")).nodeRouteServer;
+      const stores =
+        spec.database === null ? null : await openStores({ type: "sqlite", database: ownCopy(spec.database) });
+      const server = serve(stores);
+      return {
+        port: await listen(server),
+        close: async () => {
+          server.close();
+          await stores?.close();
+        },
+      };
+    }
     case "peer-express-session": {
       const { expressSessionServer } = await import("./servers/express-session-server.js");
       const peer = await expressSessionServer(spec);

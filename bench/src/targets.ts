@@ -10,7 +10,7 @@ function atLeast(id: string, description: string, minimum: number, value: number
   return {
     id,
     description,
-    target: `≥ ${minimum.toFixed(1)}×`,
+    target: `≥ ${String(minimum).includes(".") ? String(minimum) : minimum.toFixed(1)}×`,
     value: v,
     display: ratio(v),
     met: v === null ? null : v >= minimum,
@@ -101,6 +101,10 @@ export function checkTargets(scenarios: BenchReport["scenarios"]): TargetCheck[]
         met: r.acceptedAfterLogout === 0,
       }),
     ),
+    // Adapters (issue 11): an app route behind requireUser() ≥ 0.85× the same framework's bare route.
+    ...(scenarios.adapters?.rows ?? [])
+      .filter((r) => r.baseline !== null)
+      .map((r) => atLeast(`adapter-${r.key}`, `${r.label}, × the same bare route`, 0.85, r.ratio)),
     // No enumeration by timing (issue 9): each known/unknown pair's medians within 5 %.
     ...(scenarios.timing?.pairs ?? [])
       .filter((p) => p.note === null)

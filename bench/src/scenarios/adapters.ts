@@ -9,9 +9,10 @@ import { startServerChild, type ServerHandle } from "../server-handle.js";
 import { APP_ROUTE, appRouteBody, type ServerSpec } from "../servers/server-spec.js";
 
 /**
- * Scenario 2: an app route of Express 5 and of Fastify 5 behind latchkey (`requireUser()`,
- * SQLite), each against the same framework's route without auth, in the same rounds. Both
- * versions answer the same JSON; the load sends the same cookies to all four.
+ * Scenario 2: an app route of Express 5, Fastify 5, Hono 4 (on `@hono/node-server`) and plain
+ * `node:http` (`@latchkey/node`) behind latchkey (`requireUser()`, SQLite), each against the
+ * same framework's route without auth, in the same rounds. Both versions answer the same
+ * JSON; the load sends the same cookies to all eight.
  */
 export async function adaptersScenario(ctx: BenchContext): Promise<ThroughputScenario> {
   const servers: ServerHandle[] = [];
@@ -40,6 +41,22 @@ export async function adaptersScenario(ctx: BenchContext): Promise<ThroughputSce
         "Fastify 5 route + latchkey requireUser()",
         { kind: "fastify", database: sqlite.database },
         "fastify-bare",
+        sqlite.user.username,
+      ],
+      ["hono-bare", "Hono 4 route, no auth", { kind: "hono", database: null }, null, "bench"],
+      [
+        "hono",
+        "Hono 4 route + latchkey requireUser()",
+        { kind: "hono", database: sqlite.database },
+        "hono-bare",
+        sqlite.user.username,
+      ],
+      ["node-bare", "node:http route, no auth", { kind: "node-route", database: null }, null, "bench"],
+      [
+        "node",
+        "node:http route + @latchkey/node require()",
+        { kind: "node-route", database: sqlite.database },
+        "node-bare",
         sqlite.user.username,
       ],
     ];

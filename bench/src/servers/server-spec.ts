@@ -22,6 +22,10 @@ export type ServerSpec =
   | { kind: "express"; database: string | null }
   /** A Fastify 5 app route; with `database`, behind latchkey's plugin and `app.requireUser()`. */
   | { kind: "fastify"; database: string | null }
+  /** A Hono 4 app route on `@hono/node-server`; with `database`, behind latchkey's middleware and `requireUser()`. */
+  | { kind: "hono"; database: string | null }
+  /** A `node:http` app route; with `database`, behind `@latchkey/node`'s `handle()` and `require()`. */
+  | { kind: "node-route"; database: string | null }
   /**
    * Peer: Express 5 + express-session + connect-redis, sessions in the Redis at `redisUrl`; whoami answers `userJson`.
    */
@@ -29,7 +33,7 @@ export type ServerSpec =
   /** Peer: better-auth with email and password over a fresh SQLite file, with one user. */
   | { kind: "peer-better-auth"; database: string; email: string; password: string; name: string };
 
-/** The app route the Express and Fastify servers serve. */
+/** The app route the Express, Fastify, Hono and `node:http` app servers serve. */
 export const APP_ROUTE = "/api/profile/";
 
 /** What the app route answers; the protected version puts the user's name where the bare one has a constant. */
@@ -80,7 +84,10 @@ export function parseServerSpec(text: string): ServerSpec {
       const store = parseStore(value.store);
       if (store !== null) return { kind: "latchkey-node", store };
     }
-    if ((value.kind === "express" || value.kind === "fastify") && nullableString(value.database))
+    if (
+      (value.kind === "express" || value.kind === "fastify" || value.kind === "hono" || value.kind === "node-route") &&
+      nullableString(value.database)
+    )
       return { kind: value.kind, database: value.database };
     if (
       value.kind === "peer-express-session" &&

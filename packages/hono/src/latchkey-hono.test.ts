@@ -49,6 +49,8 @@ async function withApp(test: (app: TestApp) => Promise<void>): Promise<void> {
     c.json({ id: c.req.param("id"), owner: authOf(c).user.username, requestId: c.get("requestId") }),
   );
   app.route("/api/items", items);
+  // An answer whose headers are immutable: latchkey's headers still have to reach it.
+  app.get("/api/moved", () => Response.redirect("http://127.0.0.1/elsewhere", 302));
   const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
     const started = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
   });
@@ -94,6 +96,23 @@ describe("latchkeyHono()", () => {
       const res = await bare.fetch(new Request("http://localhost/hello"));
       assert.equal(res.status, 500);
       assert.doesNotMatch(await res.text(), /nobody should see this/);
+    }));
+
+  it("adds latchkey's CORS header to the app's answer and keeps its body", () =>
+    withApp(async (app) => {
+      const res = await (await loggedIn(app)).get("/api/hello/");
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("vary"), "Origin");
+      assert.equal(res.headers.get("content-type"), "application/json");
+      assert.deepEqual(res.json, { hello: "alice", via: "cookie" });
+    }));
+
+  it("adds latchkey's CORS header to an answer whose headers are immutable (Response.redirect)", () =>
+    withApp(async (app) => {
+      const res = await fetch(`${app.baseUrl}/api/moved`, { redirect: "manual" });
+      assert.equal(res.status, 302);
+      assert.equal(res.headers.get("location"), "http://127.0.0.1/elsewhere");
+      assert.equal(res.headers.get("vary"), "Origin");
     }));
 
   it("leaves unknown paths to Hono's own 404", () =>

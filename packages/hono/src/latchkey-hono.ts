@@ -42,6 +42,32 @@ export interface HonoLatchkey {
   requirePermission(permission: string): MiddlewareHandler<LatchkeyEnv>;
 }
 
+function isEmpty(record: Readonly<Record<string, string>>): boolean {
+  for (const _name in record) return false;
+  return true;
+}
+
+/**
+ * Adds cookies and headers to the answer the app already made. They go straight onto
+ * `c.res.headers`: `c.header()` on a finalised context re-wraps the answer in a new
+ * `Response`, which on `@hono/node-server` turns its lightweight response into a real one
+ * whose body is then sent through a stream, several times the cost of the route itself.
+ * Only an answer with immutable headers (a `fetch()` result, `Response.redirect()`) is
+ * re-wrapped, through `c.header()`; a refused first mutation leaves nothing half-applied.
+ */
+function addToAnswer(c: Context, cookies: readonly string[], headers: Readonly<Record<string, string>>): void {
+  if (cookies.length === 0 && isEmpty(headers)) return;
+  const target = c.res.headers;
+  try {
+    for (const cookie of cookies) target.append("Set-Cookie", cookie);
+    for (const name in headers) target.set(name, headers[name] as string);
+  } catch (error) {
+    if (!(error instanceof TypeError)) throw error;
+    for (const cookie of cookies) c.header("Set-Cookie", cookie, { append: true });
+    for (const name in headers) c.header(name, headers[name]);
+  }
+}
+
 const MIDDLEWARE_MISSING =
   "latchkey's middleware did not run before this guard: mount app.use(auth.middleware) before the app's routes.";
 
@@ -57,10 +83,8 @@ export function latchkeyHono(latchkey: Latchkey, options: HonoLatchkeyOptions = 
     if (!result.ok) return toHonoResponse(c, result.response, request.method);
     c.set("latchkey", result.auth);
     await next();
-    // A sliding-expiry refresh of the session cookie rides on whatever the app answered;
-    // c.header() copes with a finalised response (it re-wraps immutable headers).
-    for (const cookie of result.cookies) c.header("Set-Cookie", cookie, { append: true });
-    for (const name in result.headers) c.header(name, result.headers[name]);
+    // A sliding-expiry refresh of the session cookie, and CORS, ride on whatever the app answered.
+    addToAnswer(c, result.cookies, result.headers);
     return undefined;
   };
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Auth, Latchkey, Requirement } from "@latchkey/core";
+import type { Auth, Latchkey, LatchkeyRequest, Requirement } from "@latchkey/core";
 import { toLatchkeyRequest } from "./node-request.js";
 import { appendCookies, sendNodeResponse } from "./node-response.js";
 
@@ -22,19 +22,25 @@ export interface NodeLatchkey {
 
 /** Wraps a latchkey instance for `node:http`. */
 export function nodeLatchkey(latchkey: Latchkey): NodeLatchkey {
-  async function authenticate(
-    req: IncomingMessage,
+  /**
+   * Authenticates `request` (the wrapper of `req`, built once per call by the caller) and,
+   * on success, puts a refreshed session cookie and the CORS headers on `res`, to ride on
+   * whatever the app answers. Resolves the result's identity, or `undefined` after
+   * answering the failure.
+   */
+  async function identify(
+    request: LatchkeyRequest,
     res: ServerResponse,
-  ): Promise<{ ok: true; auth: Auth | null } | { ok: false }> {
-    const request = toLatchkeyRequest(req);
+  ): Promise<Auth | null | undefined> {
     const result = await latchkey.authenticateRequest(request);
     if (!result.ok) {
       sendNodeResponse(res, result.response, request.method);
-      return { ok: false };
+      return undefined;
     }
     appendCookies(res, result.cookies);
-    for (const name in result.headers) res.setHeader(name, result.headers[name] as string);
-    return { ok: true, auth: result.auth };
+    const headers = result.headers;
+    for (const name in headers) res.setHeader(name, headers[name] as string);
+    return result.auth;
   }
 
   return {
@@ -45,16 +51,21 @@ export function nodeLatchkey(latchkey: Latchkey): NodeLatchkey {
       sendNodeResponse(res, response, request.method);
       return true;
     },
-    authenticate,
+    async authenticate(req, res) {
+      const auth = await identify(toLatchkeyRequest(req), res);
+      return auth === undefined ? { ok: false } : { ok: true, auth };
+    },
     async require(req, res, requirement) {
-      const result = await authenticate(req, res);
-      if (!result.ok) return null;
-      const refused = latchkey.authorize(result.auth, requirement, toLatchkeyRequest(req));
+      // One wrapper for both steps: authorize() only reads it to answer a refusal.
+      const request = toLatchkeyRequest(req);
+      const auth = await identify(request, res);
+      if (auth === undefined) return null;
+      const refused = latchkey.authorize(auth, requirement, request);
       if (refused !== null) {
-        sendNodeResponse(res, refused, req.method ?? "GET");
+        sendNodeResponse(res, refused, request.method);
         return null;
       }
-      return result.auth;
+      return auth;
     },
   };
 }

@@ -67,6 +67,18 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
         );
       }));
 
+    it("puts the refreshed session cookie on the answer of an app route, beside the app's own body", () =>
+      withApp(SHORT, async (app) => {
+        const { user, client } = await newSession(app, "apptouch");
+        app.clock.advance(61 * SECOND);
+        const due = await client.get("/api/hello/");
+        assert.equal(due.status, 200);
+        assert.deepEqual(due.json, { hello: user.username });
+        const refreshed = setCookieFor(due, "sessionid");
+        assert.ok(refreshed, "the app route's answer carries the refreshed cookie");
+        assert.equal(maxAgeOf(refreshed), 3600);
+      }));
+
     it("ends an active session at the absolute lifetime, and never promises more in Max-Age", () =>
       withApp(SHORT, async (app) => {
         const { client } = await newSession(app, "absolute");

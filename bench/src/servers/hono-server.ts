@@ -1,0 +1,24 @@
+import { createServer, type Server } from "node:http";
+import { getRequestListener } from "@hono/node-server";
+import { createLatchkey } from "@latchkey/core";
+import { authOf, latchkeyHono, type LatchkeyEnv } from "@latchkey/hono";
+import { Hono } from "hono";
+import type { OpenStores } from "./open-stores.js";
+import { APP_ROUTE, appRouteBody } from "./server-spec.js";
+
+/**
+ * A Hono 4 app with one JSON route on `@hono/node-server`. With stores, latchkey's
+ * middleware is mounted first and the route is behind `requireUser()`, as the adapter's
+ * docs show; without, the same route answers anyone (the baseline).
+ */
+export function honoServer(open: OpenStores | null): Server {
+  const app = new Hono<LatchkeyEnv>();
+  if (open === null) {
+    app.get(APP_ROUTE, (c) => c.json(appRouteBody("bench")));
+  } else {
+    const auth = latchkeyHono(createLatchkey({ stores: open.stores }));
+    app.use(auth.middleware);
+    app.get(APP_ROUTE, auth.requireUser(), (c) => c.json(appRouteBody(authOf(c).user.username)));
+  }
+  return createServer(getRequestListener(app.fetch));
+}
