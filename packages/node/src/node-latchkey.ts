@@ -28,10 +28,7 @@ export function nodeLatchkey(latchkey: Latchkey): NodeLatchkey {
    * whatever the app answers. Resolves the result's identity, or `undefined` after
    * answering the failure.
    */
-  async function identify(
-    request: LatchkeyRequest,
-    res: ServerResponse,
-  ): Promise<Auth | null | undefined> {
+  async function identify(request: LatchkeyRequest, res: ServerResponse): Promise<Auth | null | undefined> {
     const result = await latchkey.authenticateRequest(request);
     if (!result.ok) {
       sendNodeResponse(res, result.response, request.method);

@@ -219,7 +219,11 @@ describe("Redis standalone", { skip: requireProgram("redis-server") }, () => {
         assert.ok(ttl > 300_000, `PTTL ${ttl}: the rewrite must keep a native expiry`);
         // Later touches with whole milliseconds keep working on the wider value.
         await stores.sessions.updateSessionExpiration("a", NOW + 20, NOW + 3_000);
-        assert.deepEqual(await stores.sessions.getSession("a"), { ...touched, lastSeenAt: NOW + 20, expiresAt: NOW + 3_000 });
+        assert.deepEqual(await stores.sessions.getSession("a"), {
+          ...touched,
+          lastSeenAt: NOW + 20,
+          expiresAt: NOW + 3_000,
+        });
         await stores.sessions.deleteSession("a");
         assert.deepEqual(await keysUnder(client, keyPrefix), []);
       } finally {

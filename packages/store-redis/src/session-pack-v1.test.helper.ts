@@ -34,8 +34,7 @@ export const WRITTEN_BY_THE_PREVIOUS_VERSION: readonly WrittenByThePreviousVersi
     },
   },
   {
-    base64:
-      "AUNCeLz+Vr6AAEJ4vP5YsoAAQni8/laAAABCeLz+VoAAAAABMQEjRWeJq83vASNFZ4mrze8BI0VniavN7wEjRWeJq83vCENJIHRva2Vu",
+    base64: "AUNCeLz+Vr6AAEJ4vP5YsoAAQni8/laAAABCeLz+VoAAAAABMQEjRWeJq83vASNFZ4mrze8BI0VniavN7wEjRWeJq83vCENJIHRva2Vu",
     record: {
       id: "v1b",
       secretHash: "0123456789abcdef".repeat(4),
