@@ -15,12 +15,15 @@ function fakeStatements(table: Readonly<Record<string, string>>) {
       const snapshot = keys.flatMap((key) => (table[key] === undefined ? [] : [{ key, value: table[key] }]));
       calls.push({ keys, answer: () => resolve(snapshot), fail: reject });
     });
+  const schedule = (flush: () => void): void => {
+    flushes.push(flush);
+  };
   return {
     calls,
     read,
-    schedule: (flush: () => void) => {
-      flushes.push(flush);
-    },
+    schedule,
+    /** Batched lookups over these statements, at most `maxKeys` keys a statement. */
+    batch: (maxKeys: number) => createReadBatch({ read, keyOf: (row) => String(row["key"]), maxKeys, schedule }),
     /** Ends the current turn: sends what was queued. */
     endTurn() {
       const now = flushes;
@@ -34,12 +37,7 @@ describe("createReadBatch", () => {
   it("answers fifty simultaneous lookups (distinct, repeated and unknown keys) with one statement, each with its own key's row", async () => {
     const table = Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, `v${i}`]));
     const db = fakeStatements(table);
-    const lookup = createReadBatch({
-      read: db.read,
-      keyOf: (row) => String(row["key"]),
-      maxKeys: 100,
-      schedule: db.schedule,
-    });
+    const lookup = db.batch(100);
     const keys = [
       ...Array.from({ length: 40 }, (_, i) => `k${i}`),
       "k3",
@@ -62,12 +60,7 @@ describe("createReadBatch", () => {
 
   it("splits a turn with more keys than maxKeys over several statements", async () => {
     const db = fakeStatements({ a: "1", e: "5" });
-    const lookup = createReadBatch({
-      read: db.read,
-      keyOf: (row) => String(row["key"]),
-      maxKeys: 2,
-      schedule: db.schedule,
-    });
+    const lookup = db.batch(2);
     const answers = Promise.all(["a", "b", "c", "d", "e"].map((key) => lookup(key)));
     db.endTurn();
     assert.deepEqual(
@@ -89,12 +82,7 @@ describe("createReadBatch", () => {
     // in flight; a request arriving after the logout must not be answered from that read.
     const table: Record<string, string> = { session: "alive" };
     const db = fakeStatements(table);
-    const lookup = createReadBatch({
-      read: db.read,
-      keyOf: (row) => String(row["key"]),
-      maxKeys: 100,
-      schedule: db.schedule,
-    });
+    const lookup = db.batch(100);
     const before = lookup("session");
     db.endTurn();
     assert.equal(db.calls.length, 1);
@@ -111,12 +99,7 @@ describe("createReadBatch", () => {
 
   it("rejects every lookup of a failed statement with its error, and only those", async () => {
     const db = fakeStatements({ a: "1", b: "2" });
-    const lookup = createReadBatch({
-      read: db.read,
-      keyOf: (row) => String(row["key"]),
-      maxKeys: 1,
-      schedule: db.schedule,
-    });
+    const lookup = db.batch(1);
     const a = lookup("a");
     const aAgain = lookup("a");
     const b = lookup("b");
