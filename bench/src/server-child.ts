@@ -72,20 +72,6 @@ async function start(spec: ServerSpec): Promise<{ port: number; close(): Promise
         },
       };
     }
-    case "express": {
-      const { openStores } = await import("./servers/open-stores.js");
-      const { expressServer } = await import("./servers/express-server.js");
-      const stores =
-        spec.database === null ? null : await openStores({ type: "sqlite", database: ownCopy(spec.database) });
-      const server = expressServer(stores);
-      return {
-        port: await listen(server),
-        close: async () => {
-          server.close();
-          await stores?.close();
-        },
-      };
-    }
     case "fastify": {
       const { openStores } = await import("./servers/open-stores.js");
       const { fastifyServer } = await import("./servers/fastify-server.js");
@@ -101,13 +87,17 @@ async function start(spec: ServerSpec): Promise<{ port: number; close(): Promise
         },
       };
     }
+    case "express":
     case "hono":
     case "node-route": {
+      // The app routes on a node:http server of their own; each imports only its framework.
       const { openStores } = await import("./servers/open-stores.js");
       const serve =
-        spec.kind === "hono"
-          ? (await import("./servers/hono-server.js")).honoServer
-          : (await import("./servers/node-route-server.js")).nodeRouteServer;
+        spec.kind === "express"
+          ? (await import("./servers/express-server.js")).expressServer
+          : spec.kind === "hono"
+            ? (await import("./servers/hono-server.js")).honoServer
+            : (await import("./servers/node-route-server.js")).nodeRouteServer;
       const stores =
         spec.database === null ? null : await openStores({ type: "sqlite", database: ownCopy(spec.database) });
       const server = serve(stores);
