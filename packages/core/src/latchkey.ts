@@ -1,3 +1,4 @@
+import { isPending, type Awaitable } from "./awaitable.js";
 import { resolveConfig } from "./config/resolve-config.js";
 import type { LatchkeyOptions } from "./config/options.js";
 import type { ResolvedConfig } from "./config/resolved-config.js";
@@ -146,11 +147,25 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
   async function handle(req: LatchkeyRequest): Promise<LatchkeyResponse | null> {
     const preflight = cors.preflight(req);
     if (preflight !== null) return withSecurityHeaders(preflight, req, config);
-    const response = await answerRoute(req);
+    // Awaited only when pending: an answer made from memory (whoami from a cache, any path
+    // that is not latchkey's) costs this one async step and no other.
+    const answer = answerRoute(req);
+    const response = isPending(answer) ? await answer : answer;
     return response === null ? null : withCors(response, req);
   }
 
-  async function answerRoute(req: LatchkeyRequest): Promise<LatchkeyResponse | null> {
+  /** A route's answer, as a route answers it: now or a promise (errors become JSON answers either way). */
+  function settle(req: LatchkeyRequest, answer: () => Awaitable<LatchkeyResponse>): Awaitable<LatchkeyResponse> {
+    const failed = (error: unknown): LatchkeyResponse => withNoStore(errorResponse(error, req, world));
+    try {
+      const response = answer();
+      return isPending(response) ? response.then(withNoStore, failed) : withNoStore(response);
+    } catch (error) {
+      return failed(error);
+    }
+  }
+
+  function answerRoute(req: LatchkeyRequest): Awaitable<LatchkeyResponse | null> {
     const key = routeKey(req.path);
     if (openapiPaths.has(key)) {
       if (req.method === "GET" || req.method === "HEAD")
@@ -168,37 +183,34 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
     if (route === undefined || methods === undefined) return answerItem(req, key);
     const { allowed, allowHeader } = methods;
     if (req.method === "OPTIONS") return respond(204, null, { headers: { Allow: allowHeader } });
-    try {
+    return settle(req, () => {
       if (!allowed.includes(req.method))
         throw new HttpError("method_not_allowed", { method: req.method }, { headers: { Allow: allowHeader } });
-      return withNoStore(await route.handle(engine, req));
-    } catch (error) {
-      return withNoStore(errorResponse(error, req, world));
-    }
+      return route.handle(engine, req);
+    });
   }
 
-  /** `{path}/{id}` of a route with items (`DELETE /sessions/{id}/`), or null. */
-  async function answerItem(req: LatchkeyRequest, key: string): Promise<LatchkeyResponse | null> {
+  /** `{path}/{id}` of a route with items (`DELETE /sessions/{id}/`), or null (at once, for the app's own paths). */
+  function answerItem(req: LatchkeyRequest, key: string): Awaitable<LatchkeyResponse | null> {
     const slash = key.lastIndexOf("/");
     if (slash <= 0) return null;
-    const parent = routeMap.get(key.slice(0, slash));
-    const item = parent?.item;
+    const item = routeMap.get(key.slice(0, slash))?.item;
+    if (item === undefined) return null;
     const id = decodeURIComponentSafe(key.slice(slash + 1));
-    if (item === undefined || id === null || id === "") return null;
+    if (id === null || id === "") return null;
     const allowHeader = [...item.methods, "OPTIONS"].join(", ");
     if (req.method === "OPTIONS") return respond(204, null, { headers: { Allow: allowHeader } });
-    try {
+    return settle(req, () => {
       if (!item.methods.includes(req.method))
         throw new HttpError("method_not_allowed", { method: req.method }, { headers: { Allow: allowHeader } });
-      return withNoStore(await item.handle(engine, req, id));
-    } catch (error) {
-      return withNoStore(errorResponse(error, req, world));
-    }
+      return item.handle(engine, req, id);
+    });
   }
 
   async function authenticateRequest(req: LatchkeyRequest): Promise<RequestAuthResult> {
     try {
-      const result = await authenticate(engine, req);
+      const pending = authenticate(engine, req);
+      const result = isPending(pending) ? await pending : pending;
       // The app's body stays unread for the app: only a body its parser already read counts.
       if (result.auth !== null && result.auth.via === "cookie" && !isSafeMethod(req.method))
         await enforceCsrf(req, config, { body: "app" });

@@ -1,5 +1,6 @@
 import { describe } from "node:test";
 import { joinedReadContract } from "./joined-read-contract.js";
+import { peekContract } from "./peek-contract.js";
 import { accountContract } from "./account-contract.js";
 import { passkeyContract } from "./passkey-contract.js";
 import { mfaContract } from "./mfa-contract.js";
@@ -44,6 +45,7 @@ export function runStoreContract(
     batchImportContract(factory);
     throttleContract(factory);
     joinedReadContract(factory);
+    peekContract(factory);
     accountContract(factory, options.accounts ?? true);
     passkeyContract(factory, options.passkeys ?? options.accounts ?? true);
     mfaContract(factory, options.mfa ?? options.accounts ?? true);

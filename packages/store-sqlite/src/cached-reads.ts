@@ -43,6 +43,11 @@ export interface CachedReads<T> {
    * @throws StoreUnavailableError when the database cannot be used
    */
   get(key: string): T | null;
+  /**
+   * The cached record for `key` when nothing may have changed since it was read, else
+   * undefined (not cached, or the database could not be asked): never reads a row, never throws.
+   */
+  peek(key: string): T | undefined;
   /** The cache, for the store's writes to drop what they change. */
   readonly cache: ReadCache<T>;
   /** The watch, for the store's writes to account for themselves (`generation()` before, `ownWrite()` after). */
@@ -80,6 +85,14 @@ export function createCachedReads<T>(
       // Inside an open transaction the row may yet be rolled back: not cached.
       if (!database.inTransaction) cache.set(key, record, generation);
       return record;
+    },
+    peek(key) {
+      try {
+        // The same generation check as get(): a peek is exactly as current as a cache hit there.
+        return cache.get(key, watch.generation());
+      } catch {
+        return undefined;
+      }
     },
   };
 }

@@ -88,6 +88,42 @@ describe("the SQLite stores' read caches", () => {
       assert.equal((await stores.users.getUserById(id))?.isStaff, true);
     }));
 
+  it("peek a session and a user from memory once read, and stop the moment another process or the app's own SQL changes them", () =>
+    withFile(async (file) => {
+      const database = file.open();
+      const server = sqliteStores({ database });
+      const cli = sqliteStores({ database: file.open() });
+      const id = await createUser(server, "dave");
+      await server.sessions.createSession(session("peeked", id));
+      await server.sessions.createSession(session("peeked-too", id));
+      assert.equal(server.sessions.peekSession?.("peeked"), undefined, "nothing read yet: nothing to peek");
+      const read = await server.sessions.getSession("peeked");
+      assert.equal(server.sessions.peekSession?.("peeked"), read, "the record read, from memory");
+      const user = await server.users.getUserById(id);
+      assert.equal(server.users.peekUserById?.(id), user);
+      // Another process (a latchkey command) revokes the session and deactivates the user.
+      await cli.sessions.deleteSession("peeked");
+      assert.equal(server.sessions.peekSession?.("peeked"), undefined);
+      assert.equal(server.users.peekUserById?.(id), undefined);
+      assert.equal(await server.sessions.getSession("peeked"), null);
+      // The app's own SQL on the server's connection.
+      assert.ok(await server.sessions.getSession("peeked-too"));
+      assert.ok(server.sessions.peekSession?.("peeked-too"));
+      database.prepare("DELETE FROM latchkey_sessions WHERE id = ?").run("peeked-too");
+      assert.equal(server.sessions.peekSession?.("peeked-too"), undefined);
+    }));
+
+  it("peek nothing, without throwing, once the connection is closed", () =>
+    withFile(async (file) => {
+      const database = file.open();
+      const stores = sqliteStores({ database });
+      await stores.sessions.createSession(session("closed", "1"));
+      assert.ok(await stores.sessions.getSession("closed"));
+      database.close();
+      assert.equal(stores.sessions.peekSession?.("closed"), undefined);
+      await assert.rejects(stores.sessions.getSession("closed"), { name: "StoreUnavailableError" });
+    }));
+
   it("see their own writes: a touched, deleted or group-granted record is read fresh", () =>
     withFile(async (file) => {
       const stores = sqliteStores({ database: file.open() });

@@ -121,6 +121,8 @@ export function sqliteSessionStore(database: Database.Database, options: SqliteS
       return sessions.get(id);
     },
 
+    peekSession: (id: string): SessionRecord | undefined => sessions.peek(id),
+
     async createSession(s: SessionRecord): Promise<void> {
       try {
         watch.generation();

@@ -212,6 +212,8 @@ export function sqliteUserStore(database: Database.Database, options: SqliteUser
       return parseRowId(id) === null ? null : users.get(id);
     },
 
+    peekUserById: (id: string): UserRecord | undefined => (parseRowId(id) === null ? undefined : users.peek(id)),
+
     async getUserByUsernameKey(usernameKey: string): Promise<UserRecord | null> {
       let row: unknown;
       try {

@@ -1,9 +1,11 @@
+import { isPending, type Awaitable } from "../awaitable.js";
 import type { Engine } from "../engine.js";
 import { clearSessionCookie, sessionCookie } from "../cookies/cookie-policy.js";
 import { HttpError } from "../errors.js";
 import type { SessionRecord } from "../ports/session-store.js";
 import type { User } from "../ports/user-store.js";
 import { isDjangoSessionKey, redeemImportedSession } from "../sessions/imported-session.js";
+import type { ValidSession } from "../sessions/session-manager.js";
 import { readCredential } from "./credentials.js";
 import type { LatchkeyRequest } from "./request.js";
 
@@ -28,9 +30,10 @@ export interface AuthResult {
 /**
  * Authenticates a request from its bearer token or session cookie. Throws the 401
  * HttpError for a bad bearer token (never falling back to the cookie), and a
- * StoreUnavailableError when a store is down.
+ * StoreUnavailableError when a store is down. Answers synchronously when the session is
+ * in memory (see `Awaitable`), so callers either `await` it or check {@link isPending}.
  */
-export async function authenticate(engine: Engine, req: LatchkeyRequest): Promise<AuthResult> {
+export function authenticate(engine: Engine, req: LatchkeyRequest): Awaitable<AuthResult> {
   const credential = readCredential(req, engine.config);
   switch (credential.via) {
     case "none":
@@ -38,40 +41,53 @@ export async function authenticate(engine: Engine, req: LatchkeyRequest): Promis
     case "invalid":
       throw credential.error;
     case "bearer": {
-      const valid = await engine.sessions.validateSessionToken(credential.token, "bearer");
-      if (valid === null) throw new HttpError("invalid_token");
-      return { auth: { user: valid.user, session: valid.session, via: "bearer" }, cookies: [], staleCookie: false };
+      const valid = engine.sessions.validateSessionToken(credential.token, "bearer");
+      return isPending(valid) ? valid.then(bearerResult) : bearerResult(valid);
     }
     case "cookie": {
-      if (isDjangoSessionKey(credential.token)) {
-        // A session key from before the move off Django (latchkey import-django --sessions).
-        const redeemed = await redeemImportedSession(engine, req, credential.token);
-        // Never cleared when refused: a parallel request of the same page may have just taken
-        // the key and be setting the new cookie, and a clearing answer landing after that one
-        // would log the browser out. (A dead Django key is worthless; login replaces it.)
-        if (redeemed.kind !== "rotated") return { auth: null, cookies: [], staleCookie: false };
-        const cookie = sessionCookie(
-          req,
-          engine.config,
-          redeemed.token,
-          redeemed.session.expiresAt,
-          engine.world.clock.now(),
-        );
-        return {
-          auth: { user: redeemed.user, session: redeemed.session, via: "cookie" },
-          cookies: [cookie],
-          staleCookie: false,
-        };
-      }
-      const valid = await engine.sessions.validateSessionToken(credential.token, "cookie");
-      if (valid === null) return { auth: null, cookies: [], staleCookie: true };
-      const cookies =
-        valid.refreshed && !engine.config.session.expireAtBrowserClose
-          ? [sessionCookie(req, engine.config, credential.token, valid.session.expiresAt, engine.world.clock.now())]
-          : [];
-      return { auth: { user: valid.user, session: valid.session, via: "cookie" }, cookies, staleCookie: false };
+      // A session key from before the move off Django (latchkey import-django --sessions).
+      if (isDjangoSessionKey(credential.token)) return importedResult(engine, req, credential.token);
+      const token = credential.token;
+      const valid = engine.sessions.validateSessionToken(token, "cookie");
+      return isPending(valid)
+        ? valid.then((v) => cookieResult(engine, req, token, v))
+        : cookieResult(engine, req, token, valid);
     }
   }
+}
+
+function bearerResult(valid: ValidSession | null): AuthResult {
+  if (valid === null) throw new HttpError("invalid_token");
+  return { auth: { user: valid.user, session: valid.session, via: "bearer" }, cookies: [], staleCookie: false };
+}
+
+function cookieResult(engine: Engine, req: LatchkeyRequest, token: string, valid: ValidSession | null): AuthResult {
+  if (valid === null) return { auth: null, cookies: [], staleCookie: true };
+  const cookies =
+    valid.refreshed && !engine.config.session.expireAtBrowserClose
+      ? [sessionCookie(req, engine.config, token, valid.session.expiresAt, engine.world.clock.now())]
+      : [];
+  return { auth: { user: valid.user, session: valid.session, via: "cookie" }, cookies, staleCookie: false };
+}
+
+async function importedResult(engine: Engine, req: LatchkeyRequest, key: string): Promise<AuthResult> {
+  const redeemed = await redeemImportedSession(engine, req, key);
+  // Never cleared when refused: a parallel request of the same page may have just taken
+  // the key and be setting the new cookie, and a clearing answer landing after that one
+  // would log the browser out. (A dead Django key is worthless; login replaces it.)
+  if (redeemed.kind !== "rotated") return { auth: null, cookies: [], staleCookie: false };
+  const cookie = sessionCookie(
+    req,
+    engine.config,
+    redeemed.token,
+    redeemed.session.expiresAt,
+    engine.world.clock.now(),
+  );
+  return {
+    auth: { user: redeemed.user, session: redeemed.session, via: "cookie" },
+    cookies: [cookie],
+    staleCookie: false,
+  };
 }
 
 /** A cookie deleting a stale session cookie, for responses that already say "not logged in". */

@@ -76,4 +76,12 @@ export interface SessionStore {
    * `getUserById(session.userId)`.
    */
   getSessionWithUser?(id: string): Promise<{ session: SessionRecord; user: UserRecord | null } | null>;
+  /**
+   * Optional: the session with this id when the store holds it in memory and knows it is
+   * current (what `getSession` would answer now), else undefined. Synchronous, without I/O,
+   * and never throws (a failure is undefined: core then calls `getSession`, which reports
+   * it). A request whose session and user are both in memory is then answered without a
+   * promise per layer (the SQLite stores' read cache; see docs/production.md).
+   */
+  peekSession?(id: string): SessionRecord | undefined;
 }

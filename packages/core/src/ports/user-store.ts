@@ -66,6 +66,12 @@ export type UserPatch = Partial<
  */
 export interface UserStore {
   getUserById(id: string): Promise<UserRecord | null>;
+  /**
+   * Optional: the user with this id when the store holds it in memory and knows it is
+   * current (what `getUserById` would answer now), else undefined. Synchronous, without I/O,
+   * and never throws; see `SessionStore.peekSession`.
+   */
+  peekUserById?(id: string): UserRecord | undefined;
   /** Looks a user up by the case-folded key core computed from the username. */
   getUserByUsernameKey(usernameKey: string): Promise<UserRecord | null>;
   /** Creates a user; rejects with {@link UsernameTakenError} if the key is taken. */

@@ -1,5 +1,6 @@
 import type { RouteName } from "@latchkey/protocol";
 import type { z } from "zod";
+import type { Awaitable } from "../awaitable.js";
 import type { Engine } from "../engine.js";
 import type { LatchkeyRequest, LatchkeyResponse } from "../http/request.js";
 
@@ -26,7 +27,8 @@ export interface RouteDefinition {
   readonly responses: Readonly<
     Record<number, { description: string; schema?: z.ZodType; headers?: readonly DocumentedHeader[] }>
   >;
-  handle(engine: Engine, req: LatchkeyRequest): Promise<LatchkeyResponse>;
+  /** Answers the request: a promise, or the answer itself when it needs no I/O (whoami from a cache). May throw. */
+  handle(engine: Engine, req: LatchkeyRequest): Awaitable<LatchkeyResponse>;
   /**
    * The route's items, `{path}/{id}/` (e.g. `DELETE /sessions/{id}/`): dispatched when a path
    * is one segment below one of the route's paths and matches no route itself.

@@ -59,6 +59,12 @@ export interface SessionCache {
    * docs/production.md.
    */
   lookup(id: string): Promise<CachedSession | null>;
+  /**
+   * {@link SessionCache.lookup} when it can answer now, counted as it would be: with a lease,
+   * always (the entry, or null to read the store); without one, undefined (a sync barrier is
+   * needed: call `lookup`).
+   */
+  peek(id: string): CachedSession | null | undefined;
   /** Taken before a store read; {@link SessionCache.fill} refuses a ticket older than the last invalidation. */
   ticket(): number;
   /** Adds what a store read found, unless an invalidation arrived since `ticket` or the bus is not ready. */
@@ -196,40 +202,57 @@ export function createSessionCache(
     return queued;
   }
 
+  /** The live entry for `id` (null, counted, when absent or past its TTL), once the bus is known ready. */
+  function current(id: string): Entry | null {
+    const entry = entries.get(id);
+    if (entry === undefined) {
+      counts.misses += 1;
+      return null;
+    }
+    if (world.clock.now() >= entry.staleAt) {
+      entries.delete(id);
+      counts.misses += 1;
+      return null;
+    }
+    return entry;
+  }
+
+  function peek(id: string): CachedSession | null | undefined {
+    if (lease === null) return undefined;
+    if (bus.status !== "ready" || !lease.valid()) {
+      counts.bypassed += 1;
+      return null;
+    }
+    // Valid lease, ready bus: every revocation answered so far was applied here.
+    const entry = current(id);
+    if (entry !== null) counts.hits += 1;
+    return entry;
+  }
+
   return {
     async lookup(id) {
-      if (bus.status !== "ready" || (lease !== null && !lease.valid())) {
+      const now = peek(id);
+      if (now !== undefined) return now;
+      if (bus.status !== "ready") {
         counts.bypassed += 1;
         return null;
       }
-      const entry = entries.get(id);
-      if (entry === undefined) {
-        counts.misses += 1;
-        return null;
-      }
-      if (world.clock.now() >= entry.staleAt) {
-        entries.delete(id);
-        counts.misses += 1;
-        return null;
-      }
-      if (lease !== null) {
-        // Valid lease, ready bus: every revocation answered so far was applied here.
-        counts.hits += 1;
-        return entry;
-      }
+      if (current(id) === null) return null;
       if (!(await barrier())) {
         counts.bypassed += 1;
         return null;
       }
       // Whatever is here now is consistent with every invalidation delivered so far.
-      const current = entries.get(id);
-      if (current === undefined || bus.status !== "ready") {
+      const after = entries.get(id);
+      if (after === undefined || bus.status !== "ready") {
         counts.misses += 1;
         return null;
       }
       counts.hits += 1;
-      return current;
+      return after;
     },
+
+    peek,
 
     ticket: () => generation,
 

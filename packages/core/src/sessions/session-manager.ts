@@ -1,3 +1,4 @@
+import { isPending, type Awaitable } from "../awaitable.js";
 import type { ResolvedConfig, ResolvedWorld } from "../config/resolved-config.js";
 import { constantTimeEqual, sha256Hex } from "../encoding.js";
 import type { SessionKind, SessionRecord } from "../ports/session-store.js";
@@ -37,9 +38,10 @@ export interface SessionManager {
   ): Promise<{ token: string; session: SessionRecord }>;
   /**
    * The session and user for a token, or null if the token is unknown, wrong, expired, of another kind, or its user is
-   * inactive.
+   * inactive. Answered synchronously when the session cache or the stores' own caches hold both and no write is due
+   * (see `Awaitable`); otherwise a promise.
    */
-  validateSessionToken(token: string, kind: SessionKind): Promise<ValidSession | null>;
+  validateSessionToken(token: string, kind: SessionKind): Awaitable<ValidSession | null>;
   /** Ends one session (and tells every process's session cache). */
   invalidateSession(id: string): Promise<void>;
   /** Ends the user's sessions (optionally one kind, sparing one id). Resolves to the count. */
@@ -122,6 +124,8 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
 
   const joinedRead =
     store.getSessionWithUser !== undefined && store.joinedUsers === users ? store.getSessionWithUser.bind(store) : null;
+  const peekSession = store.peekSession?.bind(store) ?? null;
+  const peekUser = users.peekUserById?.bind(users) ?? null;
 
   function lifetimes(kind: SessionKind): { idleMs: number; absoluteMs: number } {
     const source = kind === "cookie" ? config.session : config.bearer;
@@ -231,40 +235,67 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
     return read;
   }
 
+  /**
+   * The session and its user when the stores hold both in memory and know them current
+   * (their `peekSession`/`peekUserById`), else undefined: then {@link load} reads them. Only
+   * without the session cache, which has its own.
+   */
+  function peekStores(id: string): CachedSession | undefined {
+    if (peekSession === null || peekUser === null) return undefined;
+    try {
+      const session = peekSession(id);
+      if (session === undefined) return undefined;
+      const record = peekUser(session.userId);
+      return record === undefined ? undefined : { session, user: withoutPasswordHash(record) };
+    } catch {
+      // A peek must not throw; one that does is ignored and the store read reports the failure.
+      return undefined;
+    }
+  }
+
+  /** The session `id` and its user from the cache or the stores: now when memory holds them, else a promise. */
+  function find(id: string, secretHash: string, kind: SessionKind): Awaitable<CachedSession | null> {
+    if (cache === null) return peekStores(id) ?? load(id, secretHash, kind);
+    const now = cache.peek(id);
+    if (now === undefined)
+      return cache.lookup(id).then((hit) => hit ?? sharedLoad(id, secretHash, kind, cache.ticket()));
+    return now ?? sharedLoad(id, secretHash, kind, cache.ticket());
+  }
+
+  /** Writes the sliding expiry back (at most once per touch interval) and records it in the cache. */
+  async function touch(session: SessionRecord, user: User, kind: SessionKind, now: number): Promise<ValidSession> {
+    const expiresAt = Math.min(now + lifetimes(kind).idleMs, session.absoluteExpiresAt);
+    const ticket = cache?.ticket() ?? 0;
+    await storeCall("session", () => store.updateSessionExpiration(session.id, now, expiresAt));
+    const current = { ...session, lastSeenAt: now, expiresAt };
+    cache?.touched(ticket, current);
+    return { session: current, user, refreshed: true };
+  }
+
+  /** Judges what was found for a token: valid now, null, or a promise when a store write is due first. */
+  function judge(found: CachedSession | null, secretHash: string, kind: SessionKind): Awaitable<ValidSession | null> {
+    if (found === null) return null;
+    const { session, user } = found;
+    // Checked again for cache hits: the caches are keyed by the public id alone.
+    if (!constantTimeEqual(secretHash, session.secretHash) || session.kind !== kind) return null;
+    const now = world.clock.now();
+    if (hasEnded(session, now)) return expire(session.id).then(() => null);
+    if (!user.isActive) return null;
+    // Sliding expiry, written back at most once per touch interval so that a busy session
+    // costs one store write per interval, not one per request (cached or not).
+    if (now - session.lastSeenAt >= config.session.touchIntervalSeconds * 1000) return touch(session, user, kind, now);
+    return { session, user, refreshed: false };
+  }
+
   return {
     createSession: (userId, kind, origin) => insert(userId, kind, origin, null),
 
-    async validateSessionToken(token, kind) {
+    validateSessionToken(token, kind) {
       const parsed = parseSessionToken(token);
       if (parsed === null) return null;
       const secretHash = sha256Hex(parsed.secret);
-      const found =
-        cache === null
-          ? await load(parsed.id, secretHash, kind)
-          : ((await cache.lookup(parsed.id)) ?? (await sharedLoad(parsed.id, secretHash, kind, cache.ticket())));
-      if (found === null) return null;
-      const { session, user } = found;
-      // Checked again for cache hits: the cache is keyed by the public id alone.
-      if (!constantTimeEqual(secretHash, session.secretHash) || session.kind !== kind) return null;
-      const now = world.clock.now();
-      if (hasEnded(session, now)) {
-        await expire(session.id);
-        return null;
-      }
-      if (!user.isActive) return null;
-      let current = session;
-      let refreshed = false;
-      // Sliding expiry, written back at most once per touch interval so that a busy session
-      // costs one store write per interval, not one per request (cached or not).
-      if (now - session.lastSeenAt >= config.session.touchIntervalSeconds * 1000) {
-        const expiresAt = Math.min(now + lifetimes(kind).idleMs, session.absoluteExpiresAt);
-        const ticket = cache?.ticket() ?? 0;
-        await storeCall("session", () => store.updateSessionExpiration(session.id, now, expiresAt));
-        current = { ...session, lastSeenAt: now, expiresAt };
-        cache?.touched(ticket, current);
-        refreshed = true;
-      }
-      return { session: current, user, refreshed };
+      const found = find(parsed.id, secretHash, kind);
+      return isPending(found) ? found.then((f) => judge(f, secretHash, kind)) : judge(found, secretHash, kind);
     },
 
     invalidateSession: (id) => revoker.revoke({ kind: "session", id }, () => store.deleteSession(id)),
