@@ -2,7 +2,8 @@
 // with node's test runner, prints the spec report, and ends with a plain
 // "N passed, N failed" line of the real counts (the line CI reads).
 //
-// Usage: node scripts/test.mjs [substring ...]   (only files whose path contains one of them)
+// Usage: node scripts/test.mjs [substring ...]   (only files whose repository-relative path
+// contains one of them, e.g. "tests/dist/cli" or "redis"; the checkout's own location never matches)
 import { readdirSync, statSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, relative } from "node:path";
@@ -34,7 +35,7 @@ const roots = [
   join(root, "bench", "dist"),
 ];
 let files = roots.flatMap((dir) => findTests(dir, [])).sort();
-if (filters.length > 0) files = files.filter((f) => filters.some((s) => f.includes(s)));
+if (filters.length > 0) files = files.filter((f) => filters.some((s) => relative(root, f).includes(s)));
 if (files.length === 0) {
   console.error("No test files found. Did `tsc -b` run?");
   console.log("0 passed, 1 failed");

@@ -1,29 +1,9 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import type { SessionRecord } from "@latchkey/core";
 import { openSqliteDatabase, sqliteSessionStore } from "@latchkey/store-sqlite";
 import { runLatchkey, tempDir } from "../server/latchkey-process.js";
-
-const HOUR = 3_600_000;
-
-function session(id: string, overrides: Partial<SessionRecord>): SessionRecord {
-  const now = Date.now();
-  return {
-    id,
-    secretHash: "0".repeat(64),
-    userId: "1",
-    kind: "cookie",
-    createdAt: now - 10 * HOUR,
-    lastSeenAt: now - 10 * HOUR,
-    expiresAt: now + HOUR,
-    absoluteExpiresAt: now + 24 * HOUR,
-    ip: null,
-    userAgent: null,
-    label: null,
-    ...overrides,
-  };
-}
+import { HOUR, session } from "./clearsessions-fixtures.js";
 
 describe("latchkey clearsessions", () => {
   it("deletes expired sessions and expired throttle counters, prints the counts, and keeps live ones", async () => {

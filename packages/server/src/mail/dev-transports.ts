@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger, MailTransport } from "@latchkey/core";
-import { createTransport } from "nodemailer";
 
 /**
  * Development: prints each message (its plain-text part carries the link) to the log
@@ -21,15 +20,20 @@ export function consoleTransport(logger: Logger): MailTransport {
 
 /**
  * Development: writes each message as an RFC 5322 `.eml` file (open it in a mail client)
- * into `directory`, named by time and a counter so the newest sorts last.
+ * into `directory`, named by time and a counter so the newest sorts last. nodemailer, which
+ * builds the message, is imported when the transport is made, not when `@latchkey/server` is.
  */
 export function fileTransport(directory: string): MailTransport {
-  const builder = createTransport({ streamTransport: true, buffer: true, newline: "unix" });
+  const builder = import("nodemailer").then(({ createTransport }) =>
+    createTransport({ streamTransport: true, buffer: true, newline: "unix" }),
+  );
+  // Should the import fail, each send rejects with its error; not an unhandled rejection meanwhile.
+  builder.catch(() => undefined);
   let counter = 0;
   return {
     kind: "file",
     async send(mail) {
-      const info = await builder.sendMail({
+      const info = await (await builder).sendMail({
         from: mail.from,
         to: mail.to,
         subject: mail.subject,
