@@ -104,8 +104,9 @@ try {
     const pid = (await client.query("SELECT pg_backend_pid() AS pid")).rows[0].pid;
     for (const [name, text] of Object.entries(VARIANTS)) {
       await client.query(`PREPARE explain_${name}(text[]) AS ${text}`);
-      const plan = (await client.query(`EXPLAIN (ANALYZE, BUFFERS) EXECUTE explain_${name}('{${ids.join(",")}}')`)).rows
-        .map((row) => row["QUERY PLAN"]);
+      const plan = (
+        await client.query(`EXPLAIN (ANALYZE, BUFFERS) EXECUTE explain_${name}('{${ids.join(",")}}')`)
+      ).rows.map((row) => row["QUERY PLAN"]);
       console.log(`${name}: EXPLAIN ANALYZE of ${IDS} ids: ${plan[1].trim()}; ${plan.at(-1)}`);
     }
     await client.query("SELECT pg_stat_statements_reset()");

@@ -149,6 +149,23 @@ describe("PostgreSQL group names and effective permissions kept in latchkey_user
       assert.equal(await assertArraysExact(pool), 1);
     }));
 
+  it("keeps the arrays exact when the write comes from a connection whose search_path lacks the schema", () =>
+    withSchema(async (pool, stores) => {
+      if (server === undefined) throw new Error("PostgreSQL did not start");
+      const ann = await stores.users.createUser(newUser("ann"));
+      const schema = (await pool.query<{ schema: string }>("SELECT current_schema() AS schema")).rows[0]?.schema;
+      const other = openPool(server, undefined, PATIENT_TIMEOUTS);
+      try {
+        await other.query(
+          `INSERT INTO ${schema ?? ""}.latchkey_user_permissions (user_id, permission) VALUES ($1, 'a.one')`,
+          [ann.id],
+        );
+      } finally {
+        await other.end();
+      }
+      assert.deepEqual((await stores.users.getUserById(String(ann.id)))?.permissions, ["a.one"]);
+    }));
+
   it("refuses a privilege write under REPEATABLE READ, whose old snapshot could leave an array stale", () =>
     withSchema(async (pool, stores) => {
       const ann = await stores.users.createUser(newUser("ann"));
@@ -173,7 +190,8 @@ describe("PostgreSQL group names and effective permissions kept in latchkey_user
         Array.from({ length: 8 }, (_, i) => stores.users.createUser(newUser(`u${i}`, [groups[i % 4] ?? "g0"]))),
       );
       // A fixed, varied pattern (no randomness): round r gives group g and user u sets that overlap.
-      const pick = <T>(items: readonly T[], r: number, k: number): T[] => items.filter((_, i) => (i * 7 + r * 3 + k) % 3 !== 0);
+      const pick = <T>(items: readonly T[], r: number, k: number): T[] =>
+        items.filter((_, i) => (i * 7 + r * 3 + k) % 3 !== 0);
       for (let round = 0; round < 4; round++) {
         const writes: Promise<unknown>[] = [];
         for (const [k, group] of groups.entries()) {

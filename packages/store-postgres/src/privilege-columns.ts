@@ -24,6 +24,10 @@
  * held to the end of the transaction. The package's own writes take the same lock before
  * their first change (lockPrivileges), so they queue on it before holding any row lock and
  * cannot deadlock on one another.
+ *
+ * The functions keep the migration's `search_path` (SET search_path FROM CURRENT), so a write
+ * from a connection with another path (an operator's psql) still updates this schema's users.
+ * Released with migration 6: never edit this SQL; a change is a new migration.
  */
 export const PRIVILEGE_LOCK_KEY = "7812387939583358579";
 
@@ -57,7 +61,7 @@ export const PRIVILEGE_COLUMNS_SQL = `
   -- Takes the lock. Under REPEATABLE READ the snapshot is older than the lock, so a writer
   -- that committed meanwhile would be missed: refused. (SERIALIZABLE detects that conflict and
   -- aborts one of the two; READ COMMITTED, the default, reads afresh after the lock.)
-  CREATE FUNCTION latchkey_lock_privileges() RETURNS void LANGUAGE plpgsql AS $$
+  CREATE FUNCTION latchkey_lock_privileges() RETURNS void LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
   BEGIN
     IF current_setting('transaction_isolation') = 'repeatable read' THEN
       RAISE EXCEPTION 'latchkey: change groups and permissions under READ COMMITTED or SERIALIZABLE, not REPEATABLE READ';
@@ -66,7 +70,7 @@ export const PRIVILEGE_COLUMNS_SQL = `
   END $$;
 
   -- Recomputes the users of ids (each statement after the lock reads with a fresh snapshot).
-  CREATE FUNCTION latchkey_refresh_privileges(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+  CREATE FUNCTION latchkey_refresh_privileges(ids bigint[]) RETURNS void LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
   BEGIN
     IF ids IS NULL OR cardinality(ids) = 0 THEN RETURN; END IF;
     PERFORM latchkey_lock_privileges();
@@ -75,7 +79,7 @@ export const PRIVILEGE_COLUMNS_SQL = `
 
   -- Recomputes the members of the groups of ids; the members are read after the lock, so a
   -- member added by a transaction that committed while this one waited is counted.
-  CREATE FUNCTION latchkey_refresh_group_members(ids bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+  CREATE FUNCTION latchkey_refresh_group_members(ids bigint[]) RETURNS void LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
   BEGIN
     IF ids IS NULL OR cardinality(ids) = 0 THEN RETURN; END IF;
     PERFORM latchkey_lock_privileges();
@@ -85,7 +89,7 @@ export const PRIVILEGE_COLUMNS_SQL = `
   -- latchkey_user_groups and latchkey_user_permissions: the users whose rows changed. Users
   -- deleted by this transaction (ON DELETE CASCADE) are left out: nothing to recompute, and
   -- no lock taken while their row is held.
-  CREATE FUNCTION latchkey_user_privileges_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+  CREATE FUNCTION latchkey_user_privileges_changed() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
   DECLARE ids bigint[];
   BEGIN
     IF TG_OP = 'INSERT' THEN
@@ -102,7 +106,7 @@ export const PRIVILEGE_COLUMNS_SQL = `
   END $$;
 
   -- latchkey_group_permissions: the members of the groups whose permissions changed.
-  CREATE FUNCTION latchkey_group_permissions_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+  CREATE FUNCTION latchkey_group_permissions_changed() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
   DECLARE ids bigint[];
   BEGIN
     IF TG_OP = 'INSERT' THEN
@@ -119,7 +123,7 @@ export const PRIVILEGE_COLUMNS_SQL = `
 
   -- latchkey_groups: a renamed group changes its members' group names. (A new group has no
   -- members; a deleted one cascades to the two tables above.)
-  CREATE FUNCTION latchkey_groups_renamed() RETURNS trigger LANGUAGE plpgsql AS $$
+  CREATE FUNCTION latchkey_groups_renamed() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
   DECLARE ids bigint[];
   BEGIN
     SELECT array_agg(n.id) INTO ids FROM new_rows n JOIN old_rows o ON o.id = n.id WHERE n.name <> o.name;
@@ -128,7 +132,7 @@ export const PRIVILEGE_COLUMNS_SQL = `
   END $$;
 
   -- TRUNCATE fires no row or statement DELETE trigger: recompute everyone.
-  CREATE FUNCTION latchkey_privileges_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+  CREATE FUNCTION latchkey_privileges_truncated() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
   BEGIN
     PERFORM latchkey_lock_privileges();
     ${RECOMPUTE("true")};
