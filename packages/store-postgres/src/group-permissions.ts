@@ -15,9 +15,20 @@ async function ensureGroups(client: PoolClient, names: readonly string[]): Promi
   ]);
 }
 
+/**
+ * Takes the privilege lock for the rest of the transaction (see privilege-columns.ts): every
+ * write to groups and permissions takes it before its first change, so such writes run one
+ * after another, each recomputing the users' arrays from every change committed before it,
+ * and none holds a row another one waits for while it queues (no deadlock between them).
+ */
+export async function lockPrivileges(client: PoolClient): Promise<void> {
+  await client.query("SELECT latchkey_lock_privileges()");
+}
+
 /** Makes `names` the user's groups, creating missing groups. Run inside a transaction. */
 export async function setUserGroups(client: PoolClient, userId: number, names: readonly string[]): Promise<void> {
   const groups = uniqueSorted(names);
+  await lockPrivileges(client);
   await client.query("DELETE FROM latchkey_user_groups WHERE user_id = $1", [userId]);
   if (groups.length === 0) return;
   await ensureGroups(client, groups);
@@ -34,6 +45,7 @@ export async function setUserPermissions(
   userId: number,
   permissions: readonly string[],
 ): Promise<void> {
+  await lockPrivileges(client);
   await client.query("DELETE FROM latchkey_user_permissions WHERE user_id = $1", [userId]);
   if (permissions.length === 0) return;
   await client.query(
@@ -45,7 +57,8 @@ export async function setUserPermissions(
 
 /**
  * Makes `permissions` exactly what the group `groupName` grants, creating the group if needed,
- * in one transaction. Members see the change on their next request. For administration
+ * in one transaction; the triggers rewrite every member's effective permissions in it too.
+ * Members see the change on their next request. For administration
  * (CLI, seed scripts); the database must be migrated.
  */
 export async function setGroupPermissions(
@@ -55,6 +68,7 @@ export async function setGroupPermissions(
 ): Promise<void> {
   try {
     await withTransaction(pool, async (client) => {
+      await lockPrivileges(client);
       await ensureGroups(client, [groupName]);
       const group = await client.query<{ id: unknown }>("SELECT id FROM latchkey_groups WHERE name = $1", [groupName]);
       const id = group.rows[0]?.id;

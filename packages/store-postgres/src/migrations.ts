@@ -1,3 +1,5 @@
+import { PRIVILEGE_COLUMNS_SQL } from "./privilege-columns.js";
+
 /** One step of the schema's history. Versions only grow; a released step is never edited. */
 export interface PostgresMigration {
   /** Position in the history, from 1. */
@@ -229,5 +231,10 @@ export const postgresMigrations: readonly PostgresMigration[] = Object.freeze([
       );
       INSERT INTO latchkey_cache_revocations (id, counter) VALUES (1, 0);
     `,
+  },
+  {
+    version: 6,
+    name: "keep each user's group names and effective permissions in latchkey_users, exact by triggers",
+    sql: PRIVILEGE_COLUMNS_SQL,
   },
 ]);

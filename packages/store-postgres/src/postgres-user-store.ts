@@ -9,7 +9,7 @@ import {
   type UserRecord,
 } from "@latchkey/core";
 import type { Pool, PoolClient } from "pg";
-import { setGroupPermissions, setUserGroups, setUserPermissions } from "./group-permissions.js";
+import { lockPrivileges, setGroupPermissions, setUserGroups, setUserPermissions } from "./group-permissions.js";
 import { bigintColumn, type Row } from "./rows.js";
 import { toStoreError } from "./store-error.js";
 import { withTransaction } from "./transaction.js";
@@ -61,8 +61,10 @@ async function insertUser(client: PoolClient, user: NewUser, lastLogin: number |
   const [row] = inserted.rows;
   if (row === undefined) throw new Error("INSERT INTO latchkey_users returned no id.");
   const id = bigintColumn(row, "latchkey_users", "id");
-  await setUserGroups(client, id, user.groups);
-  await setUserPermissions(client, id, user.permissions);
+  // A new row's arrays start empty (the column default); a user with none (every sign-up)
+  // then takes no privilege lock, so sign-ups never queue behind one another.
+  if (user.groups.length > 0) await setUserGroups(client, id, user.groups);
+  if (user.permissions.length > 0) await setUserPermissions(client, id, user.permissions);
   const created = await selectById(client, id);
   if (created === null) throw new Error("A user just inserted could not be read back.");
   return created;
@@ -164,6 +166,9 @@ export function postgresUserStore(pool: Pool): PostgresUserStore {
         const rowId = parseRowId(id);
         if (rowId === null) return null;
         return withTransaction(pool, async (client) => {
+          // The privilege lock before the row's: a concurrent group change holding the lock and
+          // waiting for this row would otherwise deadlock with this transaction.
+          if (patch.groups !== undefined || patch.permissions !== undefined) await lockPrivileges(client);
           const updated = await client.query(UPDATE_USER, patchValues(rowId, patch));
           if (updated.rows.length === 0) return null;
           if (patch.groups !== undefined) await setUserGroups(client, rowId, patch.groups);

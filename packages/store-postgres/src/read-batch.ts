@@ -22,7 +22,7 @@ interface Waiter {
 
 /**
  * Point reads by key, batched: every lookup made in one turn of the event loop joins one
- * statement (`WHERE key = ANY($1)`), sent when the turn ends, and each lookup gets its own
+ * statement (all the keys as one array parameter), sent when the turn ends, and each lookup gets its own
  * key's row. Fifty requests read from fifty sockets in one poll phase then cost one round
  * trip and one statement instead of fifty, in the server and in the database.
  *

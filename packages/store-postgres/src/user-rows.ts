@@ -13,21 +13,14 @@ const TABLE = "latchkey_users";
 
 /**
  * The user columns, with the user's group names and effective permissions (direct ones plus
- * those of their groups) as sorted, duplicate-free `text[]` from subqueries, so one query
- * returns everything `getUserById` needs. Sorted byte-wise (COLLATE "C") so the order does
- * not depend on the database's locale. `u` is the `latchkey_users` alias.
+ * those of their groups) as sorted (byte-wise), duplicate-free `text[]`: columns of the row
+ * itself, kept exact by triggers in the same transaction as every change to groups and
+ * permissions (migration 6, see privilege-columns.ts), so a read computes nothing per row.
+ * `u` is the `latchkey_users` alias.
  */
 export const USER_COLUMNS = `u.id, u.username, u.email, u.first_name, u.last_name, u.is_active, u.is_staff,
-  u.is_superuser, u.password_hash, u.date_joined, u.last_login,
-  ARRAY(SELECT g.name FROM latchkey_user_groups ug JOIN latchkey_groups g ON g.id = ug.group_id
-        WHERE ug.user_id = u.id ORDER BY g.name COLLATE "C") AS group_names,
-  ARRAY(SELECT p.permission FROM (
-          SELECT permission FROM latchkey_user_permissions WHERE user_id = u.id
-          UNION
-          SELECT gp.permission FROM latchkey_user_groups ug
-            JOIN latchkey_group_permissions gp ON gp.group_id = ug.group_id
-          WHERE ug.user_id = u.id) p
-        ORDER BY p.permission COLLATE "C") AS permission_names`;
+  u.is_superuser, u.password_hash, u.date_joined, u.last_login, u.group_names,
+  u.effective_permissions AS permission_names`;
 
 /** Builds a {@link UserRecord} from a row selected with {@link USER_COLUMNS}, checking each column. */
 export function toUserRecord(row: Row): UserRecord {

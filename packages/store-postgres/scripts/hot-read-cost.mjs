@@ -1,0 +1,137 @@
+// What one row of the hot read (a session with its user, `latchkey-sessions-with-users`) costs
+// PostgreSQL: "before" (group names and effective permissions computed by two ARRAY subqueries
+// per row, sessions filtered with `s.id = ANY($1)`), "columns" (the arrays read from the user's
+// row, migration 6) and "now" (also the ids joined as `unnest($1)`). Starts a throwaway
+// PostgreSQL 15 (@latchkey/testkit), 1,000 sessions of one user among 201 users (as the
+// bench's whoami load), then runs each statement with 50 of the ids: EXPLAIN (ANALYZE, BUFFERS)
+// of a literal array (a custom plan), then 3,000 executions of the named statement (its generic
+// plan, as the store runs it) reading the backend's CPU time from /proc, and
+// pg_stat_statements' mean. Run after `npx tsc -b`:
+//   node packages/store-postgres/scripts/hot-read-cost.mjs [nogroups|groups]
+// ("groups": the user is in 2 groups granting 4 permissions, and has 2 of their own).
+import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { startPostgres } from "@latchkey/testkit";
+import pg from "pg";
+import { migratePostgres, postgresStores } from "../dist/index.js";
+
+const TICKS_PER_SECOND = 100;
+const EXECUTIONS = 3000;
+const IDS = 50;
+const cpuSecondsOf = (pid) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+};
+const withGroups = process.argv[2] === "groups";
+
+const ANY = `SELECT s.id AS session_id, s.secret_hash, s.user_id, s.kind, s.created_at, s.last_seen_at,
+    s.expires_at, s.absolute_expires_at, s.ip, s.user_agent, s.label, COLUMNS
+  FROM latchkey_sessions s
+  LEFT JOIN latchkey_users u ON u.id = (CASE WHEN s.user_id ~ '^[1-9][0-9]{0,15}$' THEN s.user_id::bigint END)
+  WHERE s.id = ANY($1::text[])`;
+const UNNEST = `SELECT s.id AS session_id, s.secret_hash, s.user_id, s.kind, s.created_at, s.last_seen_at,
+    s.expires_at, s.absolute_expires_at, s.ip, s.user_agent, s.label, COLUMNS
+  FROM unnest($1::text[]) AS wanted(id) JOIN latchkey_sessions s ON s.id = wanted.id
+  LEFT JOIN latchkey_users u ON u.id = (CASE WHEN s.user_id ~ '^[1-9][0-9]{0,15}$' THEN s.user_id::bigint END)`;
+const PLAIN = `u.id, u.username, u.email, u.first_name, u.last_name, u.is_active, u.is_staff, u.is_superuser,
+  u.password_hash, u.date_joined, u.last_login`;
+const SUBQUERIES = `${PLAIN},
+    ARRAY(SELECT g.name FROM latchkey_user_groups ug JOIN latchkey_groups g ON g.id = ug.group_id
+          WHERE ug.user_id = u.id ORDER BY g.name COLLATE "C") AS group_names,
+    ARRAY(SELECT p.permission FROM (
+            SELECT permission FROM latchkey_user_permissions WHERE user_id = u.id
+            UNION
+            SELECT gp.permission FROM latchkey_user_groups ug
+              JOIN latchkey_group_permissions gp ON gp.group_id = ug.group_id
+            WHERE ug.user_id = u.id) p
+          ORDER BY p.permission COLLATE "C") AS permission_names`;
+const COLUMNS = `${PLAIN}, u.group_names, u.effective_permissions AS permission_names`;
+const VARIANTS = {
+  before: ANY.replace("COLUMNS", SUBQUERIES),
+  columns: ANY.replace("COLUMNS", COLUMNS),
+  now: UNNEST.replace("COLUMNS", COLUMNS),
+};
+
+const server = await startPostgres({ settings: { shared_preload_libraries: "pg_stat_statements" } });
+const pool = new pg.Pool({ connectionString: server.url, max: 1 });
+pool.on("error", () => {});
+try {
+  await migratePostgres(pool);
+  const stores = await postgresStores({ pool });
+  const create = (name, groups, permissions) =>
+    stores.users.createUser({
+      username: name,
+      usernameKey: name,
+      email: "",
+      firstName: "",
+      lastName: "",
+      isActive: true,
+      isStaff: false,
+      isSuperuser: false,
+      passwordHash: null,
+      dateJoined: 1,
+      groups,
+      permissions,
+    });
+  if (withGroups) {
+    await stores.users.setGroupPermissions("editors", ["c.z", "d.w", "a.x"]);
+    await stores.users.setGroupPermissions("staff", ["e.v"]);
+  }
+  const user = await create("bench", withGroups ? ["editors", "staff"] : [], withGroups ? ["a.x", "b.y"] : []);
+  const ids = [];
+  for (let i = 0; i < 1000; i++) {
+    const id = randomUUID();
+    if (ids.length < IDS) ids.push(id);
+    await stores.sessions.createSession({
+      id,
+      secretHash: "h",
+      userId: String(user.id),
+      kind: "cookie",
+      createdAt: 1,
+      lastSeenAt: 1,
+      expiresAt: 9e12,
+      absoluteExpiresAt: 9e12,
+      ip: null,
+      userAgent: null,
+      label: null,
+    });
+  }
+  for (let i = 0; i < 200; i++) await create(`u${i}`, i % 3 === 0 ? [] : ["staff"], []);
+  await pool.query("ANALYZE");
+  await pool.query("CREATE EXTENSION pg_stat_statements");
+  const client = await pool.connect();
+  try {
+    const pid = (await client.query("SELECT pg_backend_pid() AS pid")).rows[0].pid;
+    for (const [name, text] of Object.entries(VARIANTS)) {
+      await client.query(`PREPARE explain_${name}(text[]) AS ${text}`);
+      const plan = (
+        await client.query(`EXPLAIN (ANALYZE, BUFFERS) EXECUTE explain_${name}('{${ids.join(",")}}')`)
+      ).rows.map((row) => row["QUERY PLAN"]);
+      console.log(`${name}: EXPLAIN ANALYZE of ${IDS} ids: ${plan[1].trim()}; ${plan.at(-1)}`);
+    }
+    await client.query("SELECT pg_stat_statements_reset()");
+    for (let round = 1; round <= 2; round++) {
+      for (const [name, text] of Object.entries(VARIANTS)) {
+        const statement = { name: `hot_${name}`, text, values: [ids] };
+        for (let i = 0; i < 50; i++) await client.query(statement);
+        const before = cpuSecondsOf(pid);
+        for (let i = 0; i < EXECUTIONS; i++) await client.query(statement);
+        const perRow = ((cpuSecondsOf(pid) - before) / EXECUTIONS / IDS) * 1e6;
+        console.log(`${name}, round ${round}: backend CPU ${perRow.toFixed(1)} µs per row`);
+      }
+    }
+    const stats = await client.query(
+      `SELECT query, mean_exec_time FROM pg_stat_statements WHERE query LIKE '%latchkey_sessions s%'
+         AND query NOT LIKE 'PREPARE%' AND query NOT LIKE 'EXPLAIN%'`,
+    );
+    for (const row of stats.rows) {
+      const name = row.query.includes("ARRAY(") ? "before" : row.query.includes("unnest") ? "now" : "columns";
+      console.log(`${name}: pg_stat_statements mean ${((row.mean_exec_time * 1000) / IDS).toFixed(1)} µs per row`);
+    }
+  } finally {
+    client.release();
+  }
+} finally {
+  await pool.end();
+  await server.dispose();
+}
