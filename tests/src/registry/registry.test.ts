@@ -11,7 +11,16 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createTestClient } from "@latchkey/testkit";
-import { consumerEnv, initConsumer, mustRun, run, startPrebuiltMirror, startUntil } from "./consumer.js";
+import {
+  consumerEnv,
+  initConsumer,
+  logStep,
+  mustRun,
+  publisherEnv,
+  run,
+  startPrebuiltMirror,
+  startUntil,
+} from "./consumer.js";
 import { startLocalRegistry, type LocalRegistry } from "./local-registry.js";
 import { compareVersions, thirdPartyClosure, thirdPartyManifest, thirdPartyTarball } from "./third-party.js";
 import {
@@ -83,6 +92,7 @@ describe("latchkey installed from a registry, in folders outside this repository
   }
 
   before(async () => {
+    let since = performance.now();
     mirror = await startPrebuiltMirror(root);
     // Third-party packages: the lockfile's closure of what latchkey and the consumers need,
     // original tarballs from npm's cache, placed in the registry's storage before it starts.
@@ -100,14 +110,16 @@ describe("latchkey installed from a registry, in folders outside this repository
       tarball: thirdPartyTarball(pkg).tarball,
     }));
     registry = await startLocalRegistry(join(base, "registry"), seed, compareVersions);
-    env = consumerEnv(base, registry.url, registry.authLine, mirror.url);
+    env = consumerEnv(base, registry.url, mirror.url);
+    logStep(`mirror, ${seed.length} third-party packages seeded, registry started`, since);
 
     // latchkey's own packages, the way a release makes them: `npm pack` (prepack builds),
     // then `npm publish` of each tarball.
     const workspaces = packages.flatMap(({ name }) => ["-w", name]);
     // One `npm publish` for every public workspace: prepack builds each, npm packs and uploads.
-    await mustRun("npm", ["publish", ...workspaces], root, env);
+    await mustRun("npm", ["publish", ...workspaces], root, publisherEnv(base, env, registry.authLine));
     // What the registry now serves: each package's tarball, listed.
+    since = performance.now();
     for (const { name, manifest } of packages) {
       const packument = (await (await fetch(`${registry.url}${name.replace("/", "%2f")}`)).json()) as {
         versions: Record<string, { dist: { tarball: string } }>;
@@ -125,8 +137,9 @@ describe("latchkey installed from a registry, in folders outside this repository
           .map((f) => f.replace(/^package\//, "")),
       });
     }
+    logStep("published tarballs fetched and listed", since);
 
-    // The consumer installs run side by side (they mostly wait on the registry); each test
+    // The consumer installs run side by side (npm mostly waits on requests and disk); each test
     // awaits the one it needs, so a failed install fails that test with npm's output. Each
     // quick start gets a fresh folder of its own with only its documented install line (plus
     // the TypeScript compiler that checks it): a package one line forgets cannot be supplied
