@@ -33,8 +33,28 @@ const roots = [
   join(root, "tests", "dist"),
   join(root, "bench", "dist"),
 ];
+// The files known to take longest start first (longest-processing-time-first scheduling):
+// with two workers, a long file that starts last runs alone at the end while the other worker
+// idles. Figures are the sum of each file's top-level tests in a CI run on 2 cores (seconds);
+// the "Slowest test files" list at the end of every run shows the current ones.
+const LONG_FIRST = [
+  "tests/dist/registry/registry.test.js", // 319 s
+  "tests/dist/scale/store-freeze.test.js", // 113 s
+  "tests/dist/scale/store-faults.test.js", // 112 s
+  "tests/dist/browser/django-session-switch.test.js", // 100 s
+  "tests/dist/cli/doctor-browser.test.js", // ~75 s
+  "bench/dist/bench-smoke.test.js", // 59 s
+  "tests/dist/cli/doctor-token.test.js", // 57 s
+  "tests/dist/scale/multi-node.test.js", // 52 s
+  "tests/dist/cli/doctor-browser-user.test.js", // 51 s
+];
+const rank = (file) => {
+  const i = LONG_FIRST.findIndex((suffix) => file.endsWith(suffix));
+  return i === -1 ? LONG_FIRST.length : i;
+};
 let files = roots.flatMap((dir) => findTests(dir, [])).sort();
 if (filters.length > 0) files = files.filter((f) => filters.some((s) => f.includes(s)));
+files.sort((a, b) => rank(a) - rank(b)); // stable: the rest stay in path order
 if (files.length === 0) {
   console.error("No test files found. Did `tsc -b` run?");
   console.log("0 passed, 1 failed");
@@ -52,13 +72,22 @@ const stream = run({
   // Per file. The registry install test (tests/src/registry) alone takes minutes on a loaded machine.
   timeout: 15 * 60 * 1000,
 });
+/** Per file: the summed durations of its top-level tests and suites (ms). */
+const fileDurations = new Map();
+function countFileTime(event) {
+  if (event.nesting !== 0 || event.file === undefined) return;
+  const ms = event.details?.duration_ms;
+  if (typeof ms === "number") fileDurations.set(event.file, (fileDurations.get(event.file) ?? 0) + ms);
+}
 stream.on("test:pass", (event) => {
+  countFileTime(event);
   if (event.details?.type === "suite") return;
   if (event.skip) skipped += 1;
   else if (event.todo) todo += 1;
   else passed += 1;
 });
 stream.on("test:fail", (event) => {
+  countFileTime(event);
   if (event.details?.type === "suite" && event.details?.error?.failureType === "subtestsFailed") return;
   failed += 1;
 });
@@ -66,6 +95,12 @@ stream.compose(spec).pipe(process.stdout);
 stream.on("end", () => {
   // Let the spec reporter flush before the closing line.
   setImmediate(() => {
+    const slowest = [...fileDurations].sort((a, b) => b[1] - a[1]).slice(0, 15);
+    if (slowest.length > 1) {
+      console.log("\nSlowest test files (sum of their top-level tests, seconds):");
+      for (const [file, ms] of slowest) console.log(`${(ms / 1000).toFixed(1).padStart(8)}  ${relative(root, file)}`);
+      console.log("");
+    }
     if (skipped > 0) console.log(`${skipped} skipped (each says why above)`);
     if (todo > 0) console.log(`${todo} todo`);
     console.log(`${passed} passed, ${failed} failed`);
