@@ -201,8 +201,11 @@ describe("latchkey installed from a registry, in folders outside this repository
         cpSync(join(root, "examples", "adapters", `${name}.ts`), join(dir, `${name}.ts`));
         writeFileSync(join(dir, "tsconfig.json"), strictConfig("node16", [`${name}.ts`]));
         writeFileSync(join(dir, "tsconfig.bundler.json"), strictConfig("bundler", [`${name}.ts`]));
-        await mustRun("npx", ["tsc", "-p", "tsconfig.json"], dir, env);
-        await mustRun("npx", ["tsc", "-p", "tsconfig.bundler.json"], dir, env);
+        // Both configurations in one `tsc -b` run: two programs, each checked in full (every
+        // declaration file, under its own resolution, errors from either fail the run), but
+        // the declaration files are read and parsed once: about a quarter less CPU than two
+        // `tsc -p` runs.
+        await mustRun("npx", ["tsc", "-b", "tsconfig.json", "tsconfig.bundler.json"], dir, env);
         writeFileSync(join(dir, "seed.mjs"), SEED_SCRIPT);
         return dir;
       })();
@@ -327,14 +330,6 @@ describe("latchkey installed from a registry, in folders outside this repository
       include: ["src"],
     };
     writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(strict, null, 2));
-    await mustRun("npx", ["tsc", "-p", "tsconfig.json"], dir, env);
-    await mustRun("npx", ["vite", "build"], dir, env);
-    const assets = readdirSync(join(dir, "dist", "assets")).filter((f) => f.endsWith(".js"));
-    assert.ok(assets.length > 0, "vite wrote a JS bundle");
-    const bundle = assets.map((f) => readFileSync(join(dir, "dist", "assets", f), "utf8")).join("\n");
-    // Markers of what was bundled (assert.ok, not match: a failure must not print the bundle).
-    assert.ok(bundle.includes("X-CSRFToken"), "the bundle holds @latchkey/client (and @latchkey/protocol's names)");
-    assert.ok(bundle.includes("LatchkeyAuth"), "the bundle holds @latchkey/react");
     // The README's client snippet, also under node16 resolution.
     writeFileSync(join(dir, "client-usage.ts"), readmeClientSnippet(readFileSync(join(root, "README.md"), "utf8")));
     const node16 = JSON.parse(strictConfig("node16", [])) as { compilerOptions: Record<string, unknown> };
@@ -343,7 +338,15 @@ describe("latchkey installed from a registry, in folders outside this repository
       files: ["client-usage.ts"],
     };
     writeFileSync(join(dir, "tsconfig.node16.json"), JSON.stringify(clientCheck, null, 2));
-    await mustRun("npx", ["tsc", "-p", "tsconfig.node16.json"], dir, env);
+    // Both checks in one `tsc -b` run (two programs; the shared declaration files parsed once).
+    await mustRun("npx", ["tsc", "-b", "tsconfig.json", "tsconfig.node16.json"], dir, env);
+    await mustRun("npx", ["vite", "build"], dir, env);
+    const assets = readdirSync(join(dir, "dist", "assets")).filter((f) => f.endsWith(".js"));
+    assert.ok(assets.length > 0, "vite wrote a JS bundle");
+    const bundle = assets.map((f) => readFileSync(join(dir, "dist", "assets", f), "utf8")).join("\n");
+    // Markers of what was bundled (assert.ok, not match: a failure must not print the bundle).
+    assert.ok(bundle.includes("X-CSRFToken"), "the bundle holds @latchkey/client (and @latchkey/protocol's names)");
+    assert.ok(bundle.includes("LatchkeyAuth"), "the bundle holds @latchkey/react");
   });
 
   it("installed everything from the local registry alone (and better-sqlite3's binary from the loopback mirror, not compiled)", async () => {
