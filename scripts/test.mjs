@@ -34,8 +34,31 @@ const roots = [
   join(root, "tests", "dist"),
   join(root, "bench", "dist"),
 ];
+// The files known to take longest start first (longest-processing-time-first scheduling):
+// with two workers, a long file that starts last runs alone at the end while the other worker
+// idles. Figures: each file's top-level tests summed, from the CI run of 2026-12-06 on 2 cores
+// (before the registry test got faster); the "Slowest test files" list at the end of every
+// run shows the current ones.
+const LONG_FIRST = [
+  "tests/dist/registry/registry.test.js", // 319 s
+  "tests/dist/scale/store-freeze.test.js", // 113 s
+  "tests/dist/scale/store-faults.test.js", // 112 s
+  "tests/dist/cli/doctor-browser.test.js", // 75 s
+  "bench/dist/bench-smoke.test.js", // 59 s
+  "tests/dist/cli/doctor-token.test.js", // 57 s
+  "tests/dist/scale/multi-node.test.js", // 52 s
+  "tests/dist/browser/chromium/account-pages.test.js", // 52 s
+  "tests/dist/browser/chromium/account-pages-b.test.js", // 51 s
+  "tests/dist/cli/doctor-browser-user.test.js", // 51 s
+  "tests/dist/fuzz/http-fuzz.test.js", // 46 s
+];
+const rank = (file) => {
+  const i = LONG_FIRST.findIndex((suffix) => file.endsWith(suffix));
+  return i === -1 ? LONG_FIRST.length : i;
+};
 let files = roots.flatMap((dir) => findTests(dir, [])).sort();
 if (filters.length > 0) files = files.filter((f) => filters.some((s) => relative(root, f).includes(s)));
+files.sort((a, b) => rank(a) - rank(b)); // stable: the rest stay in path order
 if (files.length === 0) {
   console.error("No test files found. Did `tsc -b` run?");
   console.log("0 passed, 1 failed");
@@ -53,6 +76,13 @@ const stream = run({
   // Per file. The registry install test (tests/src/registry) alone takes minutes on a loaded machine.
   timeout: 15 * 60 * 1000,
 });
+/** Per test file: how long its process ran (ms), from the file-level "test:complete" event. */
+const fileDurations = new Map();
+stream.on("test:complete", (event) => {
+  const ms = event.details?.duration_ms;
+  const fileLevel = event.nesting === 0 && event.file !== undefined && event.file.endsWith(event.name);
+  if (fileLevel && typeof ms === "number") fileDurations.set(event.file, ms);
+});
 stream.on("test:pass", (event) => {
   if (event.details?.type === "suite") return;
   if (event.skip) skipped += 1;
@@ -67,6 +97,12 @@ stream.compose(spec).pipe(process.stdout);
 stream.on("end", () => {
   // Let the spec reporter flush before the closing line.
   setImmediate(() => {
+    const slowest = [...fileDurations].sort((a, b) => b[1] - a[1]).slice(0, 15);
+    if (slowest.length > 1) {
+      console.log("\nSlowest test files (wall time of each file's process, seconds):");
+      for (const [file, ms] of slowest) console.log(`${(ms / 1000).toFixed(1).padStart(8)}  ${relative(root, file)}`);
+      console.log("");
+    }
     if (skipped > 0) console.log(`${skipped} skipped (each says why above)`);
     if (todo > 0) console.log(`${todo} todo`);
     console.log(`${passed} passed, ${failed} failed`);

@@ -2,7 +2,7 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { createInterface } from "node:readline";
 
 /** What a finished command printed. */
@@ -17,19 +17,18 @@ export interface RunResult {
  * global npmrc and a cache of its own (so nothing reads or writes the user's npm config or
  * cache), the local registry, and the prebuilt-binary mirror. No npm_* variable of the npm
  * that runs these tests leaks in.
+ *
+ * Consumers install anonymously, as from a public registry: no publish token in this npmrc
+ * (see publisherEnv). With a token, npm sends it on every request, and verdaccio checks it
+ * against its htpasswd file each time (bcryptjs, pure JavaScript, in the test's own process):
+ * about 32 s of CPU for one quick start's install, which made the installs wait on the registry.
+ * The consumers share one npm cache: the tarballs are identical, so what one install fetched
+ * the others read from disk.
  */
-export function consumerEnv(
-  base: string,
-  registryUrl: string,
-  authLine: string,
-  mirrorUrl: string,
-): Record<string, string> {
+export function consumerEnv(base: string, registryUrl: string, mirrorUrl: string): Record<string, string> {
   mkdirSync(join(base, "home"), { recursive: true });
   const npmrc = join(base, "npmrc");
-  writeFileSync(
-    npmrc,
-    `registry=${registryUrl}\n${authLine}\naudit=false\nfund=false\nupdate-notifier=false\nloglevel=warn\nprefer-offline=true\n`,
-  );
+  writeFileSync(npmrc, npmrcText(registryUrl, ""));
   const globalrc = join(base, "global-npmrc");
   writeFileSync(globalrc, "");
   return {
@@ -45,6 +44,22 @@ export function consumerEnv(
     // better-sqlite3's install script (prebuild-install) fetches its prebuilt binary from here.
     npm_config_better_sqlite3_binary_host: mirrorUrl,
   };
+}
+
+function npmrcText(registryUrl: string, authLine: string): string {
+  const auth = authLine === "" ? "" : `${authLine}\n`;
+  return `registry=${registryUrl}\n${auth}audit=false\nfund=false\nupdate-notifier=false\nloglevel=warn\nprefer-offline=true\n`;
+}
+
+/** consumerEnv plus the registry's publish token (`authLine`), for `npm publish` only. */
+export function publisherEnv(
+  base: string,
+  env: Readonly<Record<string, string>>,
+  authLine: string,
+): Record<string, string> {
+  const npmrc = join(base, "publisher-npmrc");
+  writeFileSync(npmrc, npmrcText(env.npm_config_registry ?? "", authLine));
+  return { ...env, npm_config_userconfig: npmrc };
 }
 
 function nodeDir(): Record<string, string> {
@@ -70,6 +85,19 @@ export function run(
   });
 }
 
+const started = performance.now();
+
+/**
+ * Prints how long a step took and when it ended (seconds since this module loaded), one line
+ * per step, so a slow CI run shows which install, compile or build was the long pole.
+ */
+export function logStep(label: string, since: number): void {
+  const now = performance.now();
+  console.log(
+    `# registry step: ${label}: ${((now - since) / 1000).toFixed(1)} s (done at +${((now - started) / 1000).toFixed(1)} s)`,
+  );
+}
+
 /** Runs a command and throws with its output unless it exits 0. */
 export async function mustRun(
   command: string,
@@ -77,7 +105,9 @@ export async function mustRun(
   cwd: string,
   env: Readonly<Record<string, string>>,
 ): Promise<RunResult> {
+  const since = performance.now();
   const result = await run(command, args, cwd, env);
+  logStep(`${`${command} ${args.join(" ")}`.slice(0, 80)} (in ${basename(cwd)})`, since);
   if (result.code !== 0)
     throw new Error(`${command} ${args.join(" ")} exited ${result.code}\n${result.stdout}\n${result.stderr}`);
   return result;

@@ -11,7 +11,16 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createTestClient } from "@latchkey/testkit";
-import { consumerEnv, initConsumer, mustRun, run, startPrebuiltMirror, startUntil } from "./consumer.js";
+import {
+  consumerEnv,
+  initConsumer,
+  logStep,
+  mustRun,
+  publisherEnv,
+  run,
+  startPrebuiltMirror,
+  startUntil,
+} from "./consumer.js";
 import { startLocalRegistry, type LocalRegistry } from "./local-registry.js";
 import { compareVersions, thirdPartyClosure, thirdPartyManifest, thirdPartyTarball } from "./third-party.js";
 import {
@@ -83,6 +92,7 @@ describe("latchkey installed from a registry, in folders outside this repository
   }
 
   before(async () => {
+    let since = performance.now();
     mirror = await startPrebuiltMirror(root);
     // Third-party packages: the lockfile's closure of what latchkey and the consumers need,
     // original tarballs from npm's cache, placed in the registry's storage before it starts.
@@ -100,14 +110,16 @@ describe("latchkey installed from a registry, in folders outside this repository
       tarball: thirdPartyTarball(pkg).tarball,
     }));
     registry = await startLocalRegistry(join(base, "registry"), seed, compareVersions);
-    env = consumerEnv(base, registry.url, registry.authLine, mirror.url);
+    env = consumerEnv(base, registry.url, mirror.url);
+    logStep(`mirror, ${seed.length} third-party packages seeded, registry started`, since);
 
     // latchkey's own packages, the way a release makes them: `npm pack` (prepack builds),
     // then `npm publish` of each tarball.
     const workspaces = packages.flatMap(({ name }) => ["-w", name]);
     // One `npm publish` for every public workspace: prepack builds each, npm packs and uploads.
-    await mustRun("npm", ["publish", ...workspaces], root, env);
+    await mustRun("npm", ["publish", ...workspaces], root, publisherEnv(base, env, registry.authLine));
     // What the registry now serves: each package's tarball, listed.
+    since = performance.now();
     for (const { name, manifest } of packages) {
       const packument = (await (await fetch(`${registry.url}${name.replace("/", "%2f")}`)).json()) as {
         versions: Record<string, { dist: { tarball: string } }>;
@@ -125,8 +137,9 @@ describe("latchkey installed from a registry, in folders outside this repository
           .map((f) => f.replace(/^package\//, "")),
       });
     }
+    logStep("published tarballs fetched and listed", since);
 
-    // The consumer installs run side by side (they mostly wait on the registry); each test
+    // The consumer installs run side by side (npm mostly waits on requests and disk); each test
     // awaits the one it needs, so a failed install fails that test with npm's output. Each
     // quick start gets a fresh folder of its own with only its documented install line (plus
     // the TypeScript compiler that checks it): a package one line forgets cannot be supplied
@@ -188,8 +201,11 @@ describe("latchkey installed from a registry, in folders outside this repository
         cpSync(join(root, "examples", "adapters", `${name}.ts`), join(dir, `${name}.ts`));
         writeFileSync(join(dir, "tsconfig.json"), strictConfig("node16", [`${name}.ts`]));
         writeFileSync(join(dir, "tsconfig.bundler.json"), strictConfig("bundler", [`${name}.ts`]));
-        await mustRun("npx", ["tsc", "-p", "tsconfig.json"], dir, env);
-        await mustRun("npx", ["tsc", "-p", "tsconfig.bundler.json"], dir, env);
+        // Both configurations in one `tsc -b` run: two programs, each checked in full (every
+        // declaration file, under its own resolution, errors from either fail the run), but
+        // the declaration files are read and parsed once: about a quarter less CPU than two
+        // `tsc -p` runs.
+        await mustRun("npx", ["tsc", "-b", "tsconfig.json", "tsconfig.bundler.json"], dir, env);
         writeFileSync(join(dir, "seed.mjs"), SEED_SCRIPT);
         return dir;
       })();
@@ -314,14 +330,6 @@ describe("latchkey installed from a registry, in folders outside this repository
       include: ["src"],
     };
     writeFileSync(join(dir, "tsconfig.json"), JSON.stringify(strict, null, 2));
-    await mustRun("npx", ["tsc", "-p", "tsconfig.json"], dir, env);
-    await mustRun("npx", ["vite", "build"], dir, env);
-    const assets = readdirSync(join(dir, "dist", "assets")).filter((f) => f.endsWith(".js"));
-    assert.ok(assets.length > 0, "vite wrote a JS bundle");
-    const bundle = assets.map((f) => readFileSync(join(dir, "dist", "assets", f), "utf8")).join("\n");
-    // Markers of what was bundled (assert.ok, not match: a failure must not print the bundle).
-    assert.ok(bundle.includes("X-CSRFToken"), "the bundle holds @latchkey/client (and @latchkey/protocol's names)");
-    assert.ok(bundle.includes("LatchkeyAuth"), "the bundle holds @latchkey/react");
     // The README's client snippet, also under node16 resolution.
     writeFileSync(join(dir, "client-usage.ts"), readmeClientSnippet(readFileSync(join(root, "README.md"), "utf8")));
     const node16 = JSON.parse(strictConfig("node16", [])) as { compilerOptions: Record<string, unknown> };
@@ -330,7 +338,15 @@ describe("latchkey installed from a registry, in folders outside this repository
       files: ["client-usage.ts"],
     };
     writeFileSync(join(dir, "tsconfig.node16.json"), JSON.stringify(clientCheck, null, 2));
-    await mustRun("npx", ["tsc", "-p", "tsconfig.node16.json"], dir, env);
+    // Both checks in one `tsc -b` run (two programs; the shared declaration files parsed once).
+    await mustRun("npx", ["tsc", "-b", "tsconfig.json", "tsconfig.node16.json"], dir, env);
+    await mustRun("npx", ["vite", "build"], dir, env);
+    const assets = readdirSync(join(dir, "dist", "assets")).filter((f) => f.endsWith(".js"));
+    assert.ok(assets.length > 0, "vite wrote a JS bundle");
+    const bundle = assets.map((f) => readFileSync(join(dir, "dist", "assets", f), "utf8")).join("\n");
+    // Markers of what was bundled (assert.ok, not match: a failure must not print the bundle).
+    assert.ok(bundle.includes("X-CSRFToken"), "the bundle holds @latchkey/client (and @latchkey/protocol's names)");
+    assert.ok(bundle.includes("LatchkeyAuth"), "the bundle holds @latchkey/react");
   });
 
   it("installed everything from the local registry alone (and better-sqlite3's binary from the loopback mirror, not compiled)", async () => {
