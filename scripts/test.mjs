@@ -36,21 +36,23 @@ const roots = [
 ];
 // The files known to take longest start first (longest-processing-time-first scheduling):
 // with two workers, a long file that starts last runs alone at the end while the other worker
-// idles. Figures: each file's top-level tests summed, from the CI run of 2026-12-06 on 2 cores
-// (before the registry test got faster); the "Slowest test files" list at the end of every
-// run shows the current ones.
+// idles. Figures: each file's process wall time in the fresh-clone CI run of 2026-12-06 08:00
+// on 2 cores (after the registry test got faster); the "Slowest test files" list at the end of
+// every run shows the current ones.
 const LONG_FIRST = [
-  "tests/dist/registry/registry.test.js", // 319 s
-  "tests/dist/scale/store-freeze.test.js", // 113 s
-  "tests/dist/scale/store-faults.test.js", // 112 s
-  "tests/dist/cli/doctor-browser.test.js", // 75 s
-  "bench/dist/bench-smoke.test.js", // 59 s
-  "tests/dist/cli/doctor-token.test.js", // 57 s
-  "tests/dist/scale/multi-node.test.js", // 52 s
-  "tests/dist/browser/chromium/account-pages.test.js", // 52 s
-  "tests/dist/browser/chromium/account-pages-b.test.js", // 51 s
-  "tests/dist/cli/doctor-browser-user.test.js", // 51 s
-  "tests/dist/fuzz/http-fuzz.test.js", // 46 s
+  "tests/dist/scale/store-freeze.test.js", // 132 s
+  "tests/dist/registry/registry.test.js", // 129 s
+  "tests/dist/scale/multi-node.test.js", // 84 s
+  "bench/dist/bench-smoke.test.js", // 76 s
+  "tests/dist/cli/doctor-token.test.js", // 65 s
+  "tests/dist/cli/doctor-browser.test.js", // 63 s
+  "tests/dist/browser/chromium/account-pages.test.js", // 54 s
+  "tests/dist/scale/store-faults.test.js", // 52 s
+  "tests/dist/browser/chromium/account-pages-b.test.js", // 52 s
+  "tests/dist/fuzz/http-fuzz.test.js", // 50 s
+  "tests/dist/browser/firefox/mode-c1.test.js", // 46 s
+  "tests/dist/cli/doctor-browser-user.test.js", // 44 s
+  "tests/dist/browser/firefox/mode-c2.test.js", // 44 s
 ];
 const rank = (file) => {
   const i = LONG_FIRST.findIndex((suffix) => file.endsWith(suffix));
