@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Logger, MailTransport } from "@latchkey/core";
+import { nodemailerMessage, withNodemailer } from "./lazy-nodemailer.js";
 
 /**
  * Development: prints each message (its plain-text part carries the link) to the log
@@ -21,25 +22,17 @@ export function consoleTransport(logger: Logger): MailTransport {
 /**
  * Development: writes each message as an RFC 5322 `.eml` file (open it in a mail client)
  * into `directory`, named by time and a counter so the newest sorts last. nodemailer, which
- * builds the message, is imported when the transport is made, not when `@latchkey/server` is.
+ * builds the message, is imported when the transport is made (see withNodemailer).
  */
 export function fileTransport(directory: string): MailTransport {
-  const builder = import("nodemailer").then(({ createTransport }) =>
+  const builder = withNodemailer(({ createTransport }) =>
     createTransport({ streamTransport: true, buffer: true, newline: "unix" }),
   );
-  // Should the import fail, each send rejects with its error; not an unhandled rejection meanwhile.
-  builder.catch(() => undefined);
   let counter = 0;
   return {
     kind: "file",
     async send(mail) {
-      const info = await (await builder).sendMail({
-        from: mail.from,
-        to: mail.to,
-        subject: mail.subject,
-        text: mail.text,
-        html: mail.html,
-      });
+      const info = await (await builder).sendMail(nodemailerMessage(mail));
       const raw: unknown = info.message;
       if (!Buffer.isBuffer(raw)) throw new Error("nodemailer did not build the message");
       mkdirSync(directory, { recursive: true });
