@@ -226,6 +226,38 @@ for (const backend of throttleBackends()) {
         },
       ));
 
+    it("checks a burst of 20 simultaneous right-password logins of one account one at a time, logs every one in, and leaves the account's window cleared exactly", () =>
+      withApp(
+        {
+          throttle: {
+            perAccount: { points: 20, durationSeconds: 900 },
+            perIp: LOOSE,
+            maxInFlightPerAccount: 1000,
+            maxInFlightPerIp: 1000,
+            maxConcurrentChecks: 1,
+          },
+        },
+        async (app) => {
+          await app.createUser("burst-e");
+          const client = await readyClient(app);
+          // The queue hands its one slot to the next check as each ends, before that login's
+          // own throttle and session writes run: still never two checks at once.
+          const logins = await Promise.all(
+            Array.from({ length: 20 }, (_, i) => login(client, "burst-e", PASSWORD, `203.0.113.${i + 1}`)),
+          );
+          assert.deepEqual(statuses(logins), { 200: 20 });
+          assert.equal(app.hasher.started.length, 20);
+          assert.equal(app.hasher.maxInFlight, 1, "one check at a time (maxConcurrentChecks: 1)");
+          // Each right password cleared the account's count, so the window admits exactly 20 guesses again.
+          const guesses = await Promise.all(
+            Array.from({ length: 21 }, (_, i) => login(client, "burst-e", `${WRONG} ${i}`, `198.51.100.${i + 1}`)),
+          );
+          assert.deepEqual(statuses(guesses), { 400: 20, 429: 1 });
+          assertAllThrottled(guesses);
+          assert.equal(app.hasher.started.length, 40);
+        },
+      ));
+
     it("serves a legitimate login from another IP during a 30-guess burst from one IP after at most two of the burst's checks", () =>
       withApp(
         {

@@ -15,15 +15,29 @@ export interface WatchedHasher extends PasswordHasher {
   releaseOne(): boolean;
   /** Lets every held verification go on, and stops holding. */
   releaseAll(): void;
+  /** The most verifications that were ever running at once (held ones included). */
+  readonly maxInFlight: number;
 }
 
 export function watchedHasher(inner: PasswordHasher): WatchedHasher {
   const started: string[] = [];
   const held: (() => void)[] = [];
   let holding = false;
+  let inFlight = 0;
+  let maxInFlight = 0;
   const admit = (password: string): Promise<void> => {
     started.push(password);
     return holding ? new Promise((resolve) => held.push(resolve)) : Promise.resolve();
+  };
+  const counted = async <T>(password: string, verification: () => Promise<T>): Promise<T> => {
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    try {
+      await admit(password);
+      return await verification();
+    } finally {
+      inFlight -= 1;
+    }
   };
   return {
     get algorithm() {
@@ -31,13 +45,10 @@ export function watchedHasher(inner: PasswordHasher): WatchedHasher {
     },
     started,
     hash: (password) => inner.hash(password),
-    async verify(encoded, password) {
-      await admit(password);
-      return inner.verify(encoded, password);
-    },
-    async verifyDummy(password) {
-      await admit(password);
-      return inner.verifyDummy(password);
+    verify: (encoded, password) => counted(password, () => inner.verify(encoded, password)),
+    verifyDummy: (password) => counted(password, () => inner.verifyDummy(password)),
+    get maxInFlight() {
+      return maxInFlight;
     },
     hold() {
       holding = true;

@@ -57,6 +57,41 @@ describe("createFairQueue", () => {
     assert.deepEqual(started, ["a1", "a2", "b1", "c1", "a3", "b2"]);
   });
 
+  it("starts the next waiting task as soon as a task settles, before that task's caller resumes (no idle slot while a finished login does its writes)", async () => {
+    const events: string[] = [];
+    const queue = createFairQueue(1);
+    const first = gate([], "first");
+    const firstCaller = queue.run("a", first.task).then(() => events.push("first caller resumed"));
+    const second = queue.run("b", async () => {
+      events.push("second started");
+      return "second";
+    });
+    first.finish();
+    await Promise.all([firstCaller, second]);
+    assert.deepEqual(events, ["second started", "first caller resumed"]);
+  });
+
+  it("hands the slot on after a task that fails, also when it throws before returning a promise", async () => {
+    const events: string[] = [];
+    const queue = createFairQueue(1);
+    const failing = queue
+      .run("a", () => Promise.reject(new Error("store down")))
+      .catch(() => events.push("caller saw failure"));
+    const throwing = queue
+      .run("b", (): Promise<string> => {
+        throw new Error("thrown at once");
+      })
+      .catch(() => events.push("caller saw throw"));
+    const next = queue.run("c", async () => {
+      events.push("next started");
+      return "served";
+    });
+    await Promise.all([failing, throwing]);
+    assert.equal(await next, "served");
+    assert.deepEqual(events, ["next started", "caller saw failure", "caller saw throw"]);
+    assert.deepEqual(queue.size(), { running: 0, waiting: 0 });
+  });
+
   it("passes a task's rejection to its caller and keeps serving the rest", async () => {
     const queue = createFairQueue(1);
     const failing = queue.run("a", () => Promise.reject(new Error("store down")));
