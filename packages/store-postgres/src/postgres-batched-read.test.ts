@@ -133,6 +133,34 @@ describe("PostgreSQL getSessionWithUser under concurrency", {
       assert.equal(answers.filter((a) => a === null).length, 5, "the unknown ids find nothing");
     }));
 
+  it("reads every value exactly as getSession and getUserById do, whatever characters names, groups and permissions hold", () =>
+    withStores(async (stores) => {
+      const read = joinedRead(stores);
+      const awkward = ["NULL", "a,b", 'quote"d', "back\\slash", " spaced ", "{braces}", "ñ✓ 🎉", "semi;colon"];
+      for (const [i, name] of awkward.entries()) await stores.users.setGroupPermissions(name, [`${name}.perm${i}`]);
+      const user = await stores.users.createUser({
+        username: `odd "name", {x}-${randomUUID()}`,
+        usernameKey: `odd-${randomUUID()}`,
+        email: "NULL",
+        firstName: "\\N",
+        lastName: "O'Brien ✓",
+        isActive: true,
+        isStaff: false,
+        isSuperuser: true,
+        groups: awkward,
+        permissions: ["", "NULL", "x,y"],
+        passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+        dateJoined: 9_007_199_254_740_991,
+      });
+      await stores.users.updateUser(String(user.id), { lastLogin: 1_700_000_000_123 });
+      const mine = { ...session(String(user.id)), ip: null, userAgent: 'Mozilla "quoted" \\ ✓', label: "NULL" };
+      await stores.sessions.createSession(mine);
+      const found = await read(mine.id);
+      assert.deepEqual(found, { session: mine, user: await stores.users.getUserById(String(user.id)) });
+      assert.equal(found?.user?.groups.length, awkward.length);
+      assert.ok(found?.user?.permissions.includes(""), "an empty permission name is kept");
+    }));
+
   it("never answers a read made after a session's deletion with the session, even while an earlier read of it is in flight", () =>
     withStores(async (stores) => {
       const read = joinedRead(stores);

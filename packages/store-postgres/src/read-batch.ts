@@ -1,11 +1,11 @@
 import type { Row } from "./rows.js";
 
-/** Options of {@link createReadBatch}. */
-export interface ReadBatchOptions {
+/** Options of {@link createReadBatch}; `R` is the type of a row. */
+export interface ReadBatchOptions<R = Row> {
   /** Reads the rows of these distinct keys in one statement; a key without a row has none. */
-  read(keys: readonly string[]): Promise<Row[]>;
+  read(keys: readonly string[]): Promise<R[]>;
   /** The key a row answers for. */
-  keyOf(row: Row): string;
+  keyOf(row: R): string;
   /** Most keys in one statement; more waiting keys are split over several statements. */
   maxKeys: number;
   /**
@@ -15,8 +15,8 @@ export interface ReadBatchOptions {
   schedule?: (flush: () => void) => void;
 }
 
-interface Waiter {
-  resolve(row: Row | undefined): void;
+interface Waiter<R> {
+  resolve(row: R | undefined): void;
   reject(error: unknown): void;
 }
 
@@ -32,17 +32,17 @@ interface Waiter {
  * sees every write committed before any of them, as a statement of its own would. A read
  * begun before a revocation's answer never answers a request that arrived after it.
  */
-export function createReadBatch(options: ReadBatchOptions): (key: string) => Promise<Row | undefined> {
+export function createReadBatch<R = Row>(options: ReadBatchOptions<R>): (key: string) => Promise<R | undefined> {
   const schedule = options.schedule ?? ((flush: () => void) => void setImmediate(flush));
   const maxKeys = Math.max(1, Math.floor(options.maxKeys));
-  let queued: Map<string, Waiter[]> | null = null;
+  let queued: Map<string, Waiter<R>[]> | null = null;
 
-  function send(keys: string[], waiters: Map<string, Waiter[]>): void {
+  function send(keys: string[], waiters: Map<string, Waiter<R>[]>): void {
     const fail = (error: unknown): void => {
       for (const key of keys) for (const waiter of waiters.get(key) ?? []) waiter.reject(error);
     };
     options.read(keys).then((rows) => {
-      const byKey = new Map<string, Row>();
+      const byKey = new Map<string, R>();
       try {
         for (const row of rows) byKey.set(options.keyOf(row), row);
       } catch (error) {
@@ -63,7 +63,7 @@ export function createReadBatch(options: ReadBatchOptions): (key: string) => Pro
   }
 
   return (key) =>
-    new Promise<Row | undefined>((resolve, reject) => {
+    new Promise<R | undefined>((resolve, reject) => {
       if (queued === null) {
         queued = new Map();
         schedule(flush);
