@@ -9,7 +9,9 @@
 // the machine is noisy and the best of interleaved blocks is the figure to compare.
 // Run after `npx tsc -b`:
 //   node packages/store-postgres/scripts/hot-read-node-cost.mjs [OTHER_DIST_DIR]
-// Environment: CONCURRENCY (default 50), LOOKUPS per block (default 20000), ROUNDS (default 7).
+// Environment: CONCURRENCY (default 50), LOOKUPS per block (default 20000), ROUNDS (default 7);
+// SPREAD=1 starts each lookup of a round in a turn of the event loop of its own (setImmediate),
+// as requests arriving one per poll phase do, instead of all in one turn.
 import { createHash, randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -19,6 +21,8 @@ import pg from "pg";
 const CONCURRENCY = Number(process.env["CONCURRENCY"] ?? 50);
 const LOOKUPS = Number(process.env["LOOKUPS"] ?? 20_000);
 const ROUNDS = Number(process.env["ROUNDS"] ?? 7);
+const SPREAD = process.env["SPREAD"] === "1";
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 const USER_AGENT =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
@@ -87,7 +91,10 @@ try {
   async function block(read) {
     for (let done = 0; done < LOOKUPS; done += CONCURRENCY) {
       const round = [];
-      for (let i = 0; i < CONCURRENCY; i++) round.push(read(ids[next++ % ids.length]));
+      for (let i = 0; i < CONCURRENCY; i++) {
+        if (SPREAD && i > 0) await nextTurn();
+        round.push(read(ids[next++ % ids.length]));
+      }
       for (const found of await Promise.all(round))
         if (found === null || found.user === null) throw new Error("A lookup found nothing.");
     }
@@ -106,7 +113,7 @@ try {
     console.log(`round ${round}: Node CPU µs per lookup: ${line.join(", ")}`);
   }
   console.log(
-    `best of ${ROUNDS} (${CONCURRENCY} lookups per statement): ${readers.map((r) => `${r.name} ${r.best.toFixed(2)} µs`).join(", ")}`,
+    `best of ${ROUNDS} (${CONCURRENCY} lookups ${SPREAD ? "each in a turn of its own" : "in one turn"}): ${readers.map((r) => `${r.name} ${r.best.toFixed(2)} µs`).join(", ")}`,
   );
 } finally {
   for (const pool of pools) await pool.end();
