@@ -46,11 +46,11 @@ const MAX_BATCH = 100;
 
 /**
  * Batched reads in flight at once; lookups made meanwhile wait and go out together when it
- * settles (see createReadBatch). Requests mostly arrive one per turn of the event loop (counted
- * in the bench: 441 of 500 statements carried one id), so without this a busy process sent
- * about one statement per request, each costing the server and PostgreSQL their fixed
- * per-statement work (about 45 µs of Node CPU for a one-id statement, measured with
- * scripts/hot-read-node-cost.mjs).
+ * settles (see createReadBatch). Without this, requests arriving one per turn of the event
+ * loop each got a statement of their own (in one profiled bench run, 441 of 500 statements
+ * carried one id), each costing the server and PostgreSQL their fixed per-statement work
+ * (about 45 µs of Node CPU for a one-id statement; scripts/hot-read-node-cost.mjs, SPREAD=1,
+ * measures Node CPU per lookup with requests arriving that way).
  */
 const MAX_IN_FLIGHT = 1;
 

@@ -52,8 +52,8 @@ interface Waiter<R> {
  *
  * With `maxInFlight`, lookups made while that many flushes are in flight wait for one of them
  * to settle and then go out together (group commit, for reads): a server whose requests arrive
- * one per turn (measured in the bench: most turns read one request) sends one statement per
- * round trip for everything that arrived meanwhile, instead of one per request. A lookup
+ * one per turn sends one statement per round trip for everything that arrived meanwhile,
+ * instead of one per request. A lookup
  * waits at most for the statements before it, and with nothing in flight it goes out at the
  * end of its turn as before.
  *
