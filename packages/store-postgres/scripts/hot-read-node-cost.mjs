@@ -1,6 +1,7 @@
 // What the hot read (a session with its user, `getSessionWithUser`, once per authenticated
 // request when the session cache is off) costs Node: CPU µs per lookup from process.cpuUsage()
-// (this process only; PostgreSQL's own CPU is hot-read-cost.mjs's figure). Starts a throwaway
+// (this process only), and PostgreSQL: the CPU of its client backends per lookup, from
+// /proc/<pid>/stat (10 ms ticks, so a coarse figure; hot-read-cost.mjs measures one statement). Starts a throwaway
 // PostgreSQL 15 (@latchkey/testkit), one user in 2 groups with 1,000 sessions shaped as the
 // bench's (a browser User-Agent, an ip), then runs rounds of `CONCURRENCY` simultaneous
 // lookups of distinct ids (one batched statement per round, as a busy server's poll phase
@@ -13,6 +14,7 @@
 // SPREAD=1 starts each lookup of a round in a turn of the event loop of its own (setImmediate),
 // as requests arriving one per poll phase do, instead of all in one turn.
 import { createHash, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { startPostgres } from "@latchkey/testkit";
@@ -23,6 +25,15 @@ const LOOKUPS = Number(process.env["LOOKUPS"] ?? 20_000);
 const ROUNDS = Number(process.env["ROUNDS"] ?? 7);
 const SPREAD = process.env["SPREAD"] === "1";
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+const TICKS_PER_SECOND = 100;
+const cpuSecondsOf = (pid) => {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  } catch {
+    return 0; // a backend that ended meanwhile
+  }
+};
 const USER_AGENT =
   "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
@@ -100,20 +111,33 @@ try {
     }
   }
   for (const reader of readers) await block(reader.read); // warm-up: JIT, prepared statements
+  const backends = async () =>
+    (await setupPool.query("SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend'")).rows.map(
+      (row) => row.pid,
+    );
+  const pgCpu = (pids) => pids.reduce((sum, pid) => sum + cpuSecondsOf(pid), 0);
+  for (const reader of readers) reader.pg = [];
   for (let round = 1; round <= ROUNDS; round++) {
     const line = [];
     for (const reader of readers) {
+      const pids = await backends();
+      const pgBefore = pgCpu(pids);
       const before = process.cpuUsage();
       await block(reader.read);
       const used = process.cpuUsage(before);
+      const pgPerLookup = ((pgCpu(pids) - pgBefore) / LOOKUPS) * 1e6;
       const perLookup = (used.user + used.system) / LOOKUPS;
       reader.best = Math.min(reader.best, perLookup);
-      line.push(`${reader.name} ${perLookup.toFixed(2)}`);
+      reader.pg.push(pgPerLookup);
+      line.push(`${reader.name} ${perLookup.toFixed(2)} (PostgreSQL ${pgPerLookup.toFixed(1)})`);
     }
     console.log(`round ${round}: Node CPU µs per lookup: ${line.join(", ")}`);
   }
+  const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   console.log(
-    `best of ${ROUNDS} (${CONCURRENCY} lookups ${SPREAD ? "each in a turn of its own" : "in one turn"}): ${readers.map((r) => `${r.name} ${r.best.toFixed(2)} µs`).join(", ")}`,
+    `best of ${ROUNDS} (${CONCURRENCY} lookups ${SPREAD ? "each in a turn of its own" : "in one turn"}): ${readers
+      .map((r) => `${r.name} ${r.best.toFixed(2)} µs (PostgreSQL median ${median(r.pg).toFixed(1)} µs)`)
+      .join(", ")}`,
   );
 } finally {
   for (const pool of pools) await pool.end();
