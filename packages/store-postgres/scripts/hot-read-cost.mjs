@@ -1,7 +1,9 @@
 // What one row of the hot read (a session with its user, `latchkey-sessions-with-users`) costs
 // PostgreSQL: "before" (group names and effective permissions computed by two ARRAY subqueries
 // per row, sessions filtered with `s.id = ANY($1)`), "columns" (the arrays read from the user's
-// row, migration 6) and "now" (also the ids joined as `unnest($1)`). Starts a throwaway
+// row, migration 6), "now" (also the ids joined as `unnest($1)`; HOT_READ_COLUMNS in
+// src/hot-read.ts) and "json" (an alternative not taken: the session and the user each as one
+// JSON text column, fewer columns for Node to read but more work for PostgreSQL per row). Starts a throwaway
 // PostgreSQL 15 (@latchkey/testkit), 1,000 sessions of one user among 201 users (as the
 // bench's whoami load), then runs each statement with 50 of the ids: EXPLAIN (ANALYZE, BUFFERS)
 // of a literal array (a custom plan), then 3,000 executions of the named statement (its generic
@@ -13,6 +15,7 @@ import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { startPostgres } from "@latchkey/testkit";
 import pg from "pg";
+import { HOT_READ_COLUMNS } from "../dist/hot-read.js";
 import { migratePostgres, postgresStores } from "../dist/index.js";
 
 const TICKS_PER_SECOND = 100;
@@ -23,14 +26,16 @@ const cpuSecondsOf = (pid) => {
   return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
 };
 const withGroups = process.argv[2] === "groups";
+// The sessions are shaped as the bench's (an ip and a browser's User-Agent).
+const USER_AGENT =
+  "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 
 const ANY = `SELECT s.id AS session_id, s.secret_hash, s.user_id, s.kind, s.created_at, s.last_seen_at,
     s.expires_at, s.absolute_expires_at, s.ip, s.user_agent, s.label, COLUMNS
   FROM latchkey_sessions s
   LEFT JOIN latchkey_users u ON u.id = (CASE WHEN s.user_id ~ '^[1-9][0-9]{0,15}$' THEN s.user_id::bigint END)
   WHERE s.id = ANY($1::text[])`;
-const UNNEST = `SELECT s.id AS session_id, s.secret_hash, s.user_id, s.kind, s.created_at, s.last_seen_at,
-    s.expires_at, s.absolute_expires_at, s.ip, s.user_agent, s.label, COLUMNS
+const UNNEST = `SELECT SESSION_COLUMNS, COLUMNS
   FROM unnest($1::text[]) AS wanted(id) JOIN latchkey_sessions s ON s.id = wanted.id
   LEFT JOIN latchkey_users u ON u.id = (CASE WHEN s.user_id ~ '^[1-9][0-9]{0,15}$' THEN s.user_id::bigint END)`;
 const PLAIN = `u.id, u.username, u.email, u.first_name, u.last_name, u.is_active, u.is_staff, u.is_superuser,
@@ -46,10 +51,17 @@ const SUBQUERIES = `${PLAIN},
             WHERE ug.user_id = u.id) p
           ORDER BY p.permission COLLATE "C") AS permission_names`;
 const COLUMNS = `${PLAIN}, u.group_names, u.effective_permissions AS permission_names`;
+const JSON_COLUMNS = `s.id,
+  json_build_array(s.secret_hash, s.user_id, s.kind, s.created_at, s.last_seen_at, s.expires_at,
+    s.absolute_expires_at, s.ip, s.user_agent, s.label)::text,
+  CASE WHEN u.id IS NOT NULL THEN json_build_array(u.id, u.username, u.email, u.first_name, u.last_name,
+    u.is_active, u.is_staff, u.is_superuser, u.password_hash, u.date_joined, u.last_login, u.group_names,
+    u.effective_permissions)::text END`;
 const VARIANTS = {
   before: ANY.replace("COLUMNS", SUBQUERIES),
   columns: ANY.replace("COLUMNS", COLUMNS),
-  now: UNNEST.replace("COLUMNS", COLUMNS),
+  now: UNNEST.replace("SESSION_COLUMNS, COLUMNS", HOT_READ_COLUMNS),
+  json: UNNEST.replace("SESSION_COLUMNS, COLUMNS", JSON_COLUMNS),
 };
 
 const server = await startPostgres({ settings: { shared_preload_libraries: "pg_stat_statements" } });
@@ -84,15 +96,15 @@ try {
     if (ids.length < IDS) ids.push(id);
     await stores.sessions.createSession({
       id,
-      secretHash: "h",
+      secretHash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
       userId: String(user.id),
       kind: "cookie",
       createdAt: 1,
       lastSeenAt: 1,
       expiresAt: 9e12,
       absoluteExpiresAt: 9e12,
-      ip: null,
-      userAgent: null,
+      ip: "127.0.0.1",
+      userAgent: USER_AGENT,
       label: null,
     });
   }
@@ -125,7 +137,13 @@ try {
          AND query NOT LIKE 'PREPARE%' AND query NOT LIKE 'EXPLAIN%'`,
     );
     for (const row of stats.rows) {
-      const name = row.query.includes("ARRAY(") ? "before" : row.query.includes("unnest") ? "now" : "columns";
+      const name = row.query.includes("ARRAY(")
+        ? "before"
+        : row.query.includes("json_build_array")
+          ? "json"
+          : row.query.includes("unnest")
+            ? "now"
+            : "columns";
       console.log(`${name}: pg_stat_statements mean ${((row.mean_exec_time * 1000) / IDS).toFixed(1)} µs per row`);
     }
   } finally {

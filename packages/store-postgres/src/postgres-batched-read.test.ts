@@ -52,6 +52,39 @@ function counting(pool: pg.Pool): { pool: pg.Pool; statements(): number } {
   return { pool: proxy, statements: () => count };
 }
 
+/** The pool, counting statements, and holding each one back from `hold()` until `open()`. */
+function gated(pool: pg.Pool): { pool: pg.Pool; statements(): number; hold(): void; open(): void } {
+  let count = 0;
+  let gate: Promise<void> | null = null;
+  let open: () => void = () => {};
+  const proxy = new Proxy(pool, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (property !== "query" || typeof value !== "function") return value;
+      return async (...args: unknown[]): Promise<unknown> => {
+        count++;
+        if (gate !== null) await gate;
+        return Reflect.apply(value, target, args);
+      };
+    },
+  });
+  return {
+    pool: proxy,
+    statements: () => count,
+    hold() {
+      gate = new Promise((resolve) => {
+        open = resolve;
+      });
+    },
+    open() {
+      gate = null;
+      open();
+    },
+  };
+}
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
 describe("PostgreSQL getSessionWithUser under concurrency", {
   skip: requireProgram("initdb", "postgres", "pg_isready", "createdb"),
 }, () => {
@@ -132,6 +165,83 @@ describe("PostgreSQL getSessionWithUser under concurrency", {
       assert.deepEqual(answers, expected);
       assert.equal(answers.filter((a) => a === null).length, 5, "the unknown ids find nothing");
     }));
+
+  it("reads every value exactly as getSession and getUserById do, whatever characters names, groups and permissions hold", () =>
+    withStores(async (stores) => {
+      const read = joinedRead(stores);
+      const awkward = ["NULL", "a,b", 'quote"d', "back\\slash", " spaced ", "{braces}", "ñ✓ 🎉", "semi;colon"];
+      for (const [i, name] of awkward.entries()) await stores.users.setGroupPermissions(name, [`${name}.perm${i}`]);
+      const user = await stores.users.createUser({
+        username: `odd "name", {x}-${randomUUID()}`,
+        usernameKey: `odd-${randomUUID()}`,
+        email: "NULL",
+        firstName: "\\N",
+        lastName: "O'Brien ✓",
+        isActive: true,
+        isStaff: false,
+        isSuperuser: true,
+        groups: awkward,
+        permissions: ["", "NULL", "x,y"],
+        passwordHash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA",
+        dateJoined: 9_007_199_254_740_991,
+      });
+      await stores.users.updateUser(String(user.id), { lastLogin: 1_700_000_000_123 });
+      const mine = { ...session(String(user.id)), ip: null, userAgent: 'Mozilla "quoted" \\ ✓', label: "NULL" };
+      await stores.sessions.createSession(mine);
+      const found = await read(mine.id);
+      assert.deepEqual(found, { session: mine, user: await stores.users.getUserById(String(user.id)) });
+      assert.equal(found?.user?.groups.length, awkward.length);
+      assert.ok(found?.user?.permissions.includes(""), "an empty permission name is kept");
+    }));
+
+  it("sends the lookups made one per turn while a statement is in flight together in the next statement, each answered", async () => {
+    if (server === undefined) throw new Error("PostgreSQL did not start");
+    const { schema, drop } = await createSchema(server);
+    const pool = openPool(server, schema, PATIENT_TIMEOUTS);
+    try {
+      await migratePostgres(pool);
+      const setup = await postgresStores({ pool });
+      const user = await setup.users.createUser({
+        username: `kim-${randomUUID()}`,
+        usernameKey: `kim-${randomUUID()}`,
+        email: "kim@example.com",
+        firstName: "Kim",
+        lastName: "",
+        isActive: true,
+        isStaff: false,
+        isSuperuser: false,
+        groups: [],
+        permissions: [],
+        passwordHash: null,
+        dateJoined: 1_700_000_000_000,
+      });
+      const sessions = Array.from({ length: 6 }, () => session(String(user.id)));
+      for (const s of sessions) await setup.sessions.createSession(s);
+      const gate = gated(pool);
+      const read = joinedRead(await postgresStores({ pool: gate.pool }));
+      const before = gate.statements();
+      gate.hold();
+      const first = read(sessions[0]?.id ?? "");
+      await nextTurn();
+      assert.equal(gate.statements() - before, 1, "the first lookup's statement is in flight (held at the gate)");
+      const later: Promise<unknown>[] = [];
+      for (const s of sessions.slice(1)) {
+        later.push(read(s.id));
+        await nextTurn();
+      }
+      assert.equal(gate.statements() - before, 1, "five requests in five turns sent nothing while it was in flight");
+      gate.open();
+      const answers = await Promise.all([first, ...later]);
+      assert.equal(gate.statements() - before, 2, "they went out together in one statement");
+      assert.deepEqual(
+        answers.map((answer) => (answer as { session: SessionRecord } | null)?.session),
+        sessions,
+      );
+    } finally {
+      await pool.end();
+      await drop();
+    }
+  });
 
   it("never answers a read made after a session's deletion with the session, even while an earlier read of it is in flight", () =>
     withStores(async (stores) => {

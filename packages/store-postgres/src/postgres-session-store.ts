@@ -3,31 +3,26 @@ import {
   type SessionKind,
   type SessionRecord,
   type SessionStore,
-  type UserRecord,
   type UserStore,
 } from "@latchkey/core";
 import type { Pool } from "pg";
-import { bigintColumn, nullableTextColumn, textColumn, type Row } from "./rows.js";
+import { bigintColumn, nullableTextColumn, rowShapeError, textColumn, type Row } from "./rows.js";
 import { createReadBatch } from "./read-batch.js";
 import { toStoreError } from "./store-error.js";
-import { createUserRecordInterning } from "./user-record-interning.js";
-import { toUserRecord, USER_COLUMNS } from "./user-rows.js";
+import { createHotReadDecoder, HOT_READ_COLUMNS, RAW_TEXT, type HotRow, type SessionWithUser } from "./hot-read.js";
 
 const TABLE = "latchkey_sessions";
 
-/**
- * A session and its user in one query: the session's columns (its id as `session_id`, since
- * the user's columns bring their own `id`) and the user's, or nulls when the user is missing.
- * The join key is the session's `user_id` as a row id when it is one (the CASE keeps the
- * users' primary-key index usable and never casts a non-numeric id).
- */
-const SESSION_AND_USER_COLUMNS = `s.id AS session_id, s.secret_hash, s.user_id, s.kind, s.created_at, s.last_seen_at,
-    s.expires_at, s.absolute_expires_at, s.ip, s.user_agent, s.label, ${USER_COLUMNS}`;
 const USER_OF_SESSION = `LEFT JOIN latchkey_users u
     ON u.id = (CASE WHEN s.user_id ~ '^[1-9][0-9]{0,15}$' THEN s.user_id::bigint END)`;
 
-/** One session and its user; for an id that cannot be batched (see getSessionWithUser). */
-const SESSION_WITH_USER = `SELECT ${SESSION_AND_USER_COLUMNS}
+/**
+ * One session and its user; for an id that cannot be batched (see getSessionWithUser). The
+ * user's columns are nulls when the user is missing. The join key is the session's `user_id`
+ * as a row id when it is one (the CASE keeps the users' primary-key index usable and never
+ * casts a non-numeric id).
+ */
+const SESSION_WITH_USER = `SELECT ${HOT_READ_COLUMNS}
   FROM latchkey_sessions s ${USER_OF_SESSION}
   WHERE s.id = $1`;
 
@@ -40,7 +35,7 @@ const SESSION_WITH_USER = `SELECT ${SESSION_AND_USER_COLUMNS}
  * costs about 5: a hash join there, primary-key probes on a large table). The batch's ids
  * are distinct, so the join gives each session at most once.
  */
-const SESSIONS_WITH_USERS_BY_IDS = `SELECT ${SESSION_AND_USER_COLUMNS}
+const SESSIONS_WITH_USERS_BY_IDS = `SELECT ${HOT_READ_COLUMNS}
   FROM unnest($1::text[]) AS wanted(id) JOIN latchkey_sessions s ON s.id = wanted.id ${USER_OF_SESSION}`;
 
 /**
@@ -49,22 +44,36 @@ const SESSIONS_WITH_USERS_BY_IDS = `SELECT ${SESSION_AND_USER_COLUMNS}
  */
 const MAX_BATCH = 100;
 
+/**
+ * Batched reads in flight at once; lookups made meanwhile wait and go out together when it
+ * settles (see createReadBatch). Without this, requests arriving one per turn of the event
+ * loop each got a statement of their own (in one profiled bench run, 441 of 500 statements
+ * carried one id), each costing the server and PostgreSQL their fixed per-statement work
+ * (about 45 µs of Node CPU for a one-id statement; scripts/hot-read-node-cost.mjs, SPREAD=1,
+ * measures Node CPU per lookup with requests arriving that way).
+ */
+const MAX_IN_FLIGHT = 1;
+
+/**
+ * Milliseconds a lookup waits behind the read in flight at most; then it is sent anyway, so a
+ * statement that never answers (a connection lost without a reset, no `query_timeout`) holds
+ * up the lookups behind it only this long, not until the pool's timeout or forever.
+ */
+const MAX_HOLD_MS = 100;
+
 const SESSION_COLUMNS = `id, secret_hash, user_id, kind, created_at, last_seen_at, expires_at,
   absolute_expires_at, ip, user_agent, label`;
 
 /** Newest first; the id breaks ties byte-wise (COLLATE "C"), as in every other store. */
 const NEWEST_FIRST = `ORDER BY created_at DESC, id COLLATE "C" DESC`;
 
-/**
- * Builds the record from a row, checking each column instead of casting. `idColumn` names
- * the session id's column (`session_id` in the joined read, where the user's `id` is beside it).
- */
-function toSession(row: Row, idColumn = "id"): SessionRecord {
+/** Builds the record from a row, checking each column instead of casting. */
+function toSession(row: Row): SessionRecord {
   const kind = row["kind"];
   if (kind !== "cookie" && kind !== "bearer")
     throw new Error(`A ${TABLE} row has an unknown kind; is the schema current?`);
   return {
-    id: textColumn(row, TABLE, idColumn),
+    id: textColumn(row, TABLE, "id"),
     secretHash: textColumn(row, TABLE, "secret_hash"),
     userId: textColumn(row, TABLE, "user_id"),
     kind,
@@ -206,25 +215,37 @@ export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOp
     },
   };
   if (joinedUsers === null) return store;
+  /** Runs one statement of the hot read: raw text values, rows as arrays (see HOT_READ_COLUMNS). */
+  async function hotQuery(name: string, text: string, values: unknown[]): Promise<HotRow[]> {
+    try {
+      return (await pool.query<HotRow>({ name, text, values, rowMode: "array", types: RAW_TEXT })).rows;
+    } catch (error) {
+      throw toStoreError("session", error);
+    }
+  }
   // Concurrent authenticated requests share one statement per turn of the event loop.
-  const batchedRead = createReadBatch({
-    read: async (ids) => (await query(SESSIONS_WITH_USERS_BY_IDS, [ids], "latchkey-sessions-with-users")).rows,
-    keyOf: (row) => textColumn(row, TABLE, "session_id"),
+  const batchedRead = createReadBatch<HotRow>({
+    read: (ids) => hotQuery("latchkey-sessions-with-users", SESSIONS_WITH_USERS_BY_IDS, [ids]),
+    keyOf: (row) => {
+      const id = row[0];
+      if (typeof id !== "string") throw rowShapeError(TABLE, "id");
+      return id;
+    },
     maxKeys: MAX_BATCH,
+    maxInFlight: MAX_IN_FLIGHT,
+    maxHoldMs: MAX_HOLD_MS,
   });
-  const intern = createUserRecordInterning();
+  const decode = createHotReadDecoder();
   return {
     ...store,
     joinedUsers,
-    async getSessionWithUser(id: string): Promise<{ session: SessionRecord; user: UserRecord | null } | null> {
+    async getSessionWithUser(id: string): Promise<SessionWithUser | null> {
       // PostgreSQL text cannot hold NUL: such an id fails its statement, so it gets one of its
       // own rather than failing every other request of a batch (core never sends one).
       const row = id.includes("\0")
-        ? (await query(SESSION_WITH_USER, [id], "latchkey-session-with-user")).rows[0]
+        ? (await hotQuery("latchkey-session-with-user", SESSION_WITH_USER, [id]))[0]
         : await batchedRead(id);
-      if (row === undefined) return null;
-      const session = toSession(row, "session_id");
-      return { session, user: row["username"] === null ? null : intern(toUserRecord(row)) };
+      return row === undefined ? null : decode(row);
     },
   };
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { createReadBatch } from "./read-batch.js";
+import { createReadBatch, type ReadBatchOptions } from "./read-batch.js";
 import type { Row } from "./rows.js";
 
 /**
@@ -23,7 +23,8 @@ function fakeStatements(table: Readonly<Record<string, string>>) {
     read,
     schedule,
     /** Batched lookups over these statements, at most `maxKeys` keys a statement. */
-    batch: (maxKeys: number) => createReadBatch({ read, keyOf: (row) => String(row["key"]), maxKeys, schedule }),
+    batch: (maxKeys: number, more: Partial<ReadBatchOptions> = {}) =>
+      createReadBatch({ read, keyOf: (row) => String(row["key"]), maxKeys, schedule, ...more }),
     /** Ends the current turn: sends what was queued. */
     endTurn() {
       const now = flushes;
@@ -136,5 +137,115 @@ describe("createReadBatch", () => {
     });
     const lookups = [lookup("a"), lookup("b")];
     for (const one of lookups) await assert.rejects(one, (error) => error === malformed);
+  });
+
+  it("holds lookups made while maxInFlight statements are in flight and sends them all in one statement when one settles", async () => {
+    const db = fakeStatements({ a: "1", b: "2", c: "3" });
+    const lookup = db.batch(100, { maxInFlight: 1 });
+    const a = lookup("a");
+    db.endTurn();
+    // Requests arriving one per turn while the first statement is in flight.
+    const b = lookup("b");
+    db.endTurn();
+    const c = lookup("c");
+    db.endTurn();
+    assert.equal(db.calls.length, 1, "nothing more is sent while one statement is in flight");
+    db.calls[0]?.answer();
+    assert.deepEqual(await a, { key: "a", value: "1" });
+    db.endTurn();
+    assert.deepEqual(
+      db.calls.map((call) => call.keys),
+      [["a"], ["b", "c"]],
+      "the held lookups went out together",
+    );
+    db.calls[1]?.answer();
+    assert.deepEqual(await Promise.all([b, c]), [
+      { key: "b", value: "2" },
+      { key: "c", value: "3" },
+    ]);
+  });
+
+  it("answers a lookup held back behind an earlier read of a since-revoked session from a statement sent after the revocation", async () => {
+    const table: Record<string, string> = { session: "alive" };
+    const db = fakeStatements(table);
+    const lookup = db.batch(100, { maxInFlight: 1 });
+    const before = lookup("session");
+    db.endTurn();
+    // The first statement has read the session; the revocation commits; a request arrives.
+    delete table["session"];
+    const after = lookup("session");
+    db.endTurn();
+    db.calls[0]?.answer();
+    assert.deepEqual(await before, { key: "session", value: "alive" });
+    db.endTurn();
+    assert.equal(db.calls.length, 2, "the later lookup got a statement of its own, sent after the revocation");
+    db.calls[1]?.answer();
+    assert.equal(await after, undefined, "the later request sees the revocation");
+  });
+
+  it("sends the held lookups when the statement in flight fails", async () => {
+    const db = fakeStatements({ b: "2" });
+    const lookup = db.batch(100, { maxInFlight: 1 });
+    const a = lookup("a");
+    db.endTurn();
+    const b = lookup("b");
+    db.endTurn();
+    const outage = new Error("Connection terminated");
+    db.calls[0]?.fail(outage);
+    await assert.rejects(a, (error) => error === outage);
+    db.endTurn();
+    assert.equal(db.calls.length, 2);
+    db.calls[1]?.answer();
+    assert.deepEqual(await b, { key: "b", value: "2" });
+  });
+
+  it("stops waiting for a statement that never answers after maxHoldMs, so one lost connection cannot hold up every later lookup", async () => {
+    const db = fakeStatements({ a: "1", b: "2" });
+    const timers: { run(): void; ms: number; cancelled: boolean }[] = [];
+    const lookup = db.batch(100, {
+      maxInFlight: 1,
+      maxHoldMs: 250,
+      setTimer: (run, ms) => {
+        const timer = { run, ms, cancelled: false };
+        timers.push(timer);
+        return () => {
+          timer.cancelled = true;
+        };
+      },
+    });
+    void lookup("a");
+    db.endTurn();
+    const b = lookup("b");
+    db.endTurn();
+    assert.equal(db.calls.length, 1);
+    assert.equal(timers.length, 1, "one timer for the held lookups");
+    assert.equal(timers[0]?.ms, 250);
+    timers[0]?.run();
+    db.endTurn();
+    assert.equal(db.calls.length, 2, "the held lookup was sent while the first statement still hangs");
+    db.calls[1]?.answer();
+    assert.deepEqual(await b, { key: "b", value: "2" });
+  });
+
+  it("cancels the hold timer when the statement in flight settles in time", async () => {
+    const db = fakeStatements({ a: "1", b: "2" });
+    const timers: { cancelled: boolean }[] = [];
+    const lookup = db.batch(100, {
+      maxInFlight: 1,
+      setTimer: () => {
+        const timer = { cancelled: false };
+        timers.push(timer);
+        return () => {
+          timer.cancelled = true;
+        };
+      },
+    });
+    const a = lookup("a");
+    db.endTurn();
+    void lookup("b");
+    db.endTurn();
+    db.calls[0]?.answer();
+    await a;
+    assert.deepEqual(timers, [{ cancelled: true }]);
   });
 });
