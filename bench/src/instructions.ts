@@ -307,7 +307,16 @@ function countInstructions(
 ): Promise<number> {
   const script = fileURLToPath(import.meta.url);
   const args = ["--tool=callgrind", "--instr-atstart=no", `--callgrind-out-file=${out}`, process.execPath];
-  args.push("--single-threaded", "--expose-gc", "--hash-seed=1", "--random-seed=1", ...nodeFlags, script, "loop", variant);
+  args.push(
+    "--single-threaded",
+    "--expose-gc",
+    "--hash-seed=1",
+    "--random-seed=1",
+    ...nodeFlags,
+    script,
+    "loop",
+    variant,
+  );
   args.push(String(warmup), String(count), dir);
   for (const suffix of [".warm", ".go"]) rmSync(`${out}${suffix}`, { force: true });
   return new Promise((resolve, reject) => {
