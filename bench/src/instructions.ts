@@ -8,8 +8,9 @@
  * test in-process and sends it `low`, then (in a second run) `high` keep-alive requests, one
  * at a time, from a raw-socket client in the same process; (Ir(high) − Ir(low)) ÷ (high −
  * low) is the cost of one request, start-up and warm-up cancelling out. Node runs with
- * `--single-threaded` (no concurrent compiler or marker threads) and fixed hash and random
- * seeds, so two identical runs agree to well under 1 %. The client is the same for every
+ * `--single-threaded` (no concurrent compiler or marker threads), fixed hash and random
+ * seeds, and neither the memory reducer nor code flushing (both run on the wall clock), so
+ * two identical runs agree to well under 0.1 %. The client is the same for every
  * variant, so the difference between two variants is what the server does differently.
  * `--keep DIR` keeps the callgrind files (`DIR/<variant>.<count>.out`) for callgrind_annotate;
  * add `--perf-basic-prof` via `--node-flag` to give JIT frames names.
@@ -310,6 +311,12 @@ function countInstructions(
   args.push(
     "--single-threaded",
     "--expose-gc",
+    // No full collections on a timer (the memory reducer), and no code thrown away as
+    // unused: either makes the count depend on how long the run took on the wall clock
+    // (compiling again inside the count), and two runs would not agree.
+    "--no-memory-reducer",
+    "--no-flush-bytecode",
+    "--no-flush-baseline-code",
     "--hash-seed=1",
     "--random-seed=1",
     ...nodeFlags,
