@@ -135,7 +135,7 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
    * security headers every answer of latchkey's carries.
    */
   function withCors(response: LatchkeyResponse, req: LatchkeyRequest): LatchkeyResponse {
-    Object.assign(response.headers, cors.headers(req));
+    cors.addHeaders(req, response.headers);
     return withSecurityHeaders(response, req, config);
   }
 

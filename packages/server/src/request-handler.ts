@@ -93,7 +93,14 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
     );
   }
 
-  async function route(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> {
+  /**
+   * Answers a request: undefined when answered already, else a promise that settles when it
+   * is. Not an async function, and no await per step: latchkey's answer (the hot path) costs
+   * only the promise of `node.handle()` and one `then`, where two async functions around it
+   * cost two more promises and awaits per request (the promise and async-function builtins
+   * cost about 700 instructions less per whoami, measured with bench/src/instructions.ts).
+   */
+  function route(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> | undefined {
     // RFC 9112 §3.2: a server must answer 400 to an HTTP/1.1 request without Host. Without
     // one, the request's own origin (for the CSRF Origin check) cannot be known either.
     if (req.httpVersion === "1.1" && req.headers.host === undefined) {
@@ -102,14 +109,12 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
         method,
         new HttpError("bad_request", { reason: "an HTTP/1.1 request needs a Host header." }),
       );
-      return;
+      return undefined;
     }
     warnAboutUntrustedProxy(req);
     if (parts.isShuttingDown()) res.setHeader("Connection", "close");
-    if ((path === readyPath || path === `${readyPath}/`) && (method === "GET" || method === "HEAD")) {
-      await answerReady(req, res, method);
-      return;
-    }
+    if ((path === readyPath || path === `${readyPath}/`) && (method === "GET" || method === "HEAD"))
+      return answerReady(req, res, method);
     // Any other method on the readiness route: 405 with Allow (and 204 to a plain OPTIONS), as
     // on latchkey's own routes; a CORS preflight still goes to latchkey's CORS answer.
     // (A preflight is an OPTIONS with both Origin and Access-Control-Request-Method.)
@@ -120,42 +125,34 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
     if ((path === readyPath || path === `${readyPath}/`) && !preflight) {
       if (method === "OPTIONS") {
         sendJson(res, method, 204, null, { Allow: READY_ALLOW });
-        return;
+        return undefined;
       }
       sendError(res, method, "method_not_allowed", { method }, { Allow: READY_ALLOW });
-      return;
+      return undefined;
     }
-    if (await node.handle(req, res)) return;
+    return node.handle(req, res).then((answered) => (answered ? undefined : answerOther(req, res, method, path)));
+  }
+
+  /** Any path that is not latchkey's: a JSON 404 under the base path (or without an SPA), else the SPA. */
+  function answerOther(
+    req: IncomingMessage,
+    res: ServerResponse,
+    method: string,
+    path: string,
+  ): Promise<void> | undefined {
     // Framing and referrer rules for documents: the SPA's pages and files. latchkey's JSON
     // answers carry their own (core adds them; sendJson for the server's own JSON).
     setSecurityHeaders(res, strictTransportSecurity(toLatchkeyRequest(req), latchkey.config));
     if (spa === null || underBasePath(path, basePath)) {
       sendError(res, method, "not_found");
-      return;
+      return undefined;
     }
-    await spa.serve(req, res);
+    return spa.serve(req, res);
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const method = req.method ?? "GET";
-    const path = pathOf(req.url);
-    // Sampling counts requests rather than drawing at random: exactly one in N is logged.
-    if (accessLogEvery > 0 && ++sinceLogged >= accessLogEvery) {
-      sinceLogged = 0;
-      logger.debug({ event: "request_start", method, path }, "request received");
-      const started = process.hrtime.bigint();
-      res.once("close", () => {
-        const durationMs = Number((process.hrtime.bigint() - started) / 1000n) / 1000;
-        const fields = { event: "request", method, path, status: res.statusCode, durationMs };
-        logger.info(
-          res.writableFinished ? fields : { ...fields, aborted: true },
-          `${method} ${path} ${res.statusCode}`,
-        );
-      });
-    }
+  /** The last resort: an error no step answered becomes a logged 500 (or a cut connection once answering began). */
+  function failed(res: ServerResponse, method: string, path: string, error: unknown): void {
     try {
-      await route(req, res, method, path);
-    } catch (error) {
       logger.error(
         {
           event: "internal_error",
@@ -167,7 +164,20 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
       );
       if (!res.headersSent) sendError(res, method, "internal_error");
       else res.destroy();
+    } catch {
+      res.destroy();
     }
+  }
+
+  /** Starts the access log line of a sampled request (written when its response closes). */
+  function logAccess(res: ServerResponse, method: string, path: string): void {
+    logger.debug({ event: "request_start", method, path }, "request received");
+    const started = process.hrtime.bigint();
+    res.once("close", () => {
+      const durationMs = Number((process.hrtime.bigint() - started) / 1000n) / 1000;
+      const fields = { event: "request", method, path, status: res.statusCode, durationMs };
+      logger.info(res.writableFinished ? fields : { ...fields, aborted: true }, `${method} ${path} ${res.statusCode}`);
+    });
   }
 
   // Requests in flight, counted (a Set of promises cost two more promises per request).
@@ -185,10 +195,25 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
   return {
     listener(req, res) {
       inFlight += 1;
-      handle(req, res).then(finished, () => {
-        res.destroy();
-        finished();
-      });
+      const method = req.method ?? "GET";
+      const path = pathOf(req.url);
+      let answering: Promise<void> | undefined;
+      try {
+        // Sampling counts requests rather than drawing at random: exactly one in N is logged.
+        if (accessLogEvery > 0 && ++sinceLogged >= accessLogEvery) {
+          sinceLogged = 0;
+          logAccess(res, method, path);
+        }
+        answering = route(req, res, method, path);
+      } catch (error) {
+        failed(res, method, path, error);
+      }
+      if (answering === undefined) finished();
+      else
+        answering.then(finished, (error: unknown) => {
+          failed(res, method, path, error);
+          finished();
+        });
     },
     settled() {
       if (inFlight === 0) return Promise.resolve();

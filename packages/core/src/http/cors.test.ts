@@ -49,4 +49,24 @@ describe("createCors()", () => {
     for (let i = 0; i < 500; i++) cors.preflight(preflight(`https://attacker${i}.example`));
     assert.ok(warnings.length <= 100, `at most 100 distinct origins are logged, got ${warnings.length}`);
   });
+
+  it("puts on latchkey's own answers exactly the headers an app's answer gets, in the same order", () => {
+    const cors = createCors(configFor({ trustedOrigins: ["https://app.example.com"] }), recordingLogger().logger);
+    const requests = [
+      fakeRequest({ path: "/api/whoami/", headers: { origin: "https://app.example.com" } }),
+      fakeRequest({ path: "/api/whoami/", headers: { origin: "https://app.example.com.evil.net" } }),
+      fakeRequest({ path: "/api/whoami/" }),
+      fakeRequest({ path: "/apiary", headers: { origin: "https://app.example.com" } }),
+    ];
+    for (const req of requests) {
+      const target: Record<string, string> = { "Cache-Control": "no-store" };
+      cors.addHeaders(req, target);
+      const expected = { "Cache-Control": "no-store", ...cors.headers(req) };
+      assert.deepEqual(Object.entries(target), Object.entries(expected));
+    }
+    const trusted: Record<string, string> = {};
+    cors.addHeaders(requests[0] ?? fakeRequest({}), trusted);
+    assert.equal(trusted["Access-Control-Allow-Origin"], "https://app.example.com");
+    assert.equal(trusted["Access-Control-Allow-Credentials"], "true");
+  });
 });

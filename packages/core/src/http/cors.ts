@@ -18,6 +18,11 @@ export interface Cors {
   preflight(req: LatchkeyRequest): LatchkeyResponse | null;
   /** Headers to add to an actual response (empty when CORS does not apply). */
   headers(req: LatchkeyRequest): Readonly<Record<string, string>>;
+  /**
+   * Sets {@link Cors.headers} on `target` (one of latchkey's own answers), without building
+   * them as an object of their own first.
+   */
+  addHeaders(req: LatchkeyRequest, target: Record<string, string>): void;
 }
 
 /**
@@ -68,6 +73,16 @@ export function createCors(config: ResolvedConfig, logger: Logger): Cors {
       // An untrusted origin gets a plain 204 without CORS headers: the browser then refuses
       // to send the real request.
       return { status: 204, headers, cookies: [], body: null };
+    },
+    addHeaders(req, target) {
+      if (!applies(req.path)) return;
+      const origin = req.header("origin");
+      if (allowed(origin)) {
+        target["Access-Control-Allow-Origin"] = origin;
+        target["Access-Control-Allow-Credentials"] = "true";
+        target["Access-Control-Expose-Headers"] = config.cors.exposeHeaders;
+      }
+      target.Vary = "Origin";
     },
     headers(req) {
       if (!applies(req.path)) return NONE;

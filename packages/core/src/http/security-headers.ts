@@ -17,6 +17,9 @@ export const API_SECURITY_HEADERS: Readonly<Record<string, string>> = Object.fre
   "X-Frame-Options": "DENY",
   "Referrer-Policy": "no-referrer",
 });
+const CONTENT_SECURITY_POLICY = API_SECURITY_HEADERS["Content-Security-Policy"] as string;
+const X_FRAME_OPTIONS = API_SECURITY_HEADERS["X-Frame-Options"] as string;
+const REFERRER_POLICY = API_SECURITY_HEADERS["Referrer-Policy"] as string;
 
 /**
  * The `Strict-Transport-Security` value for this request, or null: only when `hsts` is on
@@ -34,8 +37,13 @@ export function withSecurityHeaders(
   req: LatchkeyRequest,
   config: ResolvedConfig,
 ): LatchkeyResponse {
-  Object.assign(response.headers, API_SECURITY_HEADERS);
+  // One store per header, not Object.assign: the copy's builtins cost about 1,000
+  // instructions a whoami, measured with callgrind (bench/src/instructions.ts); about 700 net.
+  const headers = response.headers;
+  headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY;
+  headers["X-Frame-Options"] = X_FRAME_OPTIONS;
+  headers["Referrer-Policy"] = REFERRER_POLICY;
   const hsts = strictTransportSecurity(req, config);
-  if (hsts !== null) response.headers["Strict-Transport-Security"] = hsts;
+  if (hsts !== null) headers["Strict-Transport-Security"] = hsts;
   return response;
 }

@@ -59,4 +59,22 @@ describe("session tokens", () => {
     ];
     for (const bad of nearMisses) assert.equal(parseSessionToken(bad), null, JSON.stringify(bad));
   });
+
+  it("accept exactly the base64url alphabet in every position of id and secret, and nothing else", () => {
+    const good = generateSessionToken(cryptoRandom).token;
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    for (let position = 0; position < 66; position++) {
+      if (position === 22) continue;
+      for (let code = 0; code < 300; code++) {
+        const char = String.fromCharCode(code);
+        const token = `${good.slice(0, position)}${char}${good.slice(position + 1)}`;
+        const parsed = parseSessionToken(token);
+        if (alphabet.includes(char)) assert.deepEqual(parsed, { id: token.slice(0, 22), secret: token.slice(23) });
+        else assert.equal(parsed, null, `code ${code} at ${position}`);
+      }
+    }
+    // A character past the Latin-1 range (a surrogate half, an emoji's) in place of one of the alphabet.
+    assert.equal(parseSessionToken(`${good.slice(0, 64)}\u{1F600}`), null);
+    assert.equal(parseSessionToken(`${good.slice(0, 65)}\uD800`), null);
+  });
 });

@@ -1,0 +1,418 @@
+/**
+ * Instructions per request, counted by valgrind's callgrind: deterministic where wall-clock
+ * and CPU-time figures swing ±40 % on a shared VM (and `perf stat` has no PMU to count with).
+ *
+ *   npx tsc -b && node bench/dist/instructions.js [variant …] [--warmup 5000] [--low 200] [--high 2200] [--keep DIR]
+ *
+ * For each variant it runs one node process under callgrind that starts the server under
+ * test in-process and sends it `low`, then (in a second run) `high` keep-alive requests, one
+ * at a time, from a raw-socket client in the same process; (Ir(high) − Ir(low)) ÷ (high −
+ * low) is the cost of one request, start-up and warm-up cancelling out. Node runs with
+ * `--single-threaded` (no concurrent compiler or marker threads), fixed hash and random
+ * seeds, no scavenge tasks, and neither the memory reducer nor code flushing (all of them
+ * timed by the event loop or the wall clock), so two identical runs agree to well under
+ * 0.1 %. The client is the same for every variant, so the difference between two variants
+ * is what the server does differently.
+ * `--keep DIR` keeps the callgrind files (`DIR/<variant>.<count>.out`) for callgrind_annotate;
+ * add `--perf-basic-prof` via `--node-flag` to give JIT frames names.
+ *
+ * Variants (all over one real SQLite file with the bench user and one session):
+ * - `floor`: bare `node:http` sending the exact status, headers and body the ready server's
+ *   whoami sends (headers captured from it), with one `writeHead()` and `end()`;
+ * - `bare`: the bench's bare server (Content-Type and Content-Length only);
+ * - `ready`: the ready server's `GET /api/whoami/` (`@latchkey/server`, as `latchkey serve`);
+ * - `node-handle`: `@latchkey/node`'s `handle()` on `node:http` (whoami);
+ * - `<framework>-bare` / `<framework>-auth` for `node-route`, `express`, `fastify`, `hono`:
+ *   the bench's app route `GET /api/profile/`, bare, or behind latchkey and `requireUser()`.
+ *
+ * Internally: `instructions.js prepare DIR` makes the fixture; `instructions.js loop VARIANT
+ * COUNT DIR` is the process callgrind runs.
+ */
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, get, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { openSqliteDatabase } from "@latchkey/store-sqlite";
+import { createSqliteFixture } from "./fixtures/sqlite-fixture.js";
+import { APP_ROUTE } from "./servers/server-spec.js";
+
+const WHOAMI = "/api/whoami/";
+
+/** The variants, in table order, and the path each one is asked for. */
+export const VARIANTS: Readonly<Record<string, string>> = {
+  floor: WHOAMI,
+  bare: WHOAMI,
+  ready: WHOAMI,
+  "node-handle": WHOAMI,
+  "node-route-bare": APP_ROUTE,
+  "node-route-auth": APP_ROUTE,
+  "express-bare": APP_ROUTE,
+  "express-auth": APP_ROUTE,
+  "fastify-bare": APP_ROUTE,
+  "fastify-auth": APP_ROUTE,
+  "hono-bare": APP_ROUTE,
+  "hono-auth": APP_ROUTE,
+};
+
+/** What `prepare` leaves next to the SQLite file for the loops. */
+interface Prepared {
+  token: string;
+  whoamiBody: string;
+  /** The ready server's whoami headers (flat, as `writeHead()` takes them), without Date and Connection/Keep-Alive. */
+  whoamiHeaders: string[];
+}
+
+function portOf(server: Server): number {
+  return (server.address() as AddressInfo).port;
+}
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve(portOf(server)));
+  });
+}
+
+/** A copy of the fixture for one run, its session last seen now (no sliding-expiry write during the run). */
+function freshCopy(dir: string): string {
+  const copy = join(dir, `run-${process.pid}.sqlite3`);
+  copyFileSync(join(dir, "fixture.sqlite3"), copy);
+  const database = openSqliteDatabase(copy);
+  database.prepare("UPDATE latchkey_sessions SET last_seen_at = ?").run(Date.now());
+  database.close();
+  return copy;
+}
+
+/** Starts `variant` on a free port of 127.0.0.1; resolves to the port and how to stop it. */
+async function start(
+  variant: string,
+  dir: string,
+  prepared: Prepared,
+): Promise<{ port: number; close(): Promise<void> }> {
+  const closeServer = (server: Server) => () => new Promise<void>((resolve) => server.close(() => resolve()));
+  if (variant === "floor") {
+    const server = createServer((_req, res) => {
+      res.writeHead(200, prepared.whoamiHeaders);
+      res.end(prepared.whoamiBody);
+    });
+    return { port: await listen(server), close: closeServer(server) };
+  }
+  if (variant === "bare") {
+    const { bareNodeServer } = await import("./servers/bare-node-server.js");
+    const server = bareNodeServer(prepared.whoamiBody);
+    return { port: await listen(server), close: closeServer(server) };
+  }
+  const database = freshCopy(dir);
+  if (variant === "ready") {
+    const { readyServer } = await import("./servers/ready-server.js");
+    const running = await readyServer(database, "warn", {});
+    return { port: Number(new URL(running.url).port), close: () => running.close() };
+  }
+  const dash = variant.lastIndexOf("-");
+  const kind = variant.slice(0, dash);
+  const auth = variant.slice(dash + 1) === "auth" || variant === "node-handle";
+  const { openStores } = await import("./servers/open-stores.js");
+  const open = auth ? await openStores({ type: "sqlite", database }) : null;
+  const closeAll = async (stop: () => Promise<void>) => {
+    await stop();
+    await open?.close();
+  };
+  if (kind === "fastify") {
+    const { fastifyServer } = await import("./servers/fastify-server.js");
+    const app = await fastifyServer(open);
+    await app.listen({ port: 0, host: "127.0.0.1" });
+    return { port: portOf(app.server), close: () => closeAll(() => app.close()) };
+  }
+  let server: Server;
+  if (variant === "node-handle") {
+    if (open === null) throw new Error("unreachable");
+    server = (await import("./servers/latchkey-node-server.js")).latchkeyNodeServer(open);
+  } else if (kind === "node-route") server = (await import("./servers/node-route-server.js")).nodeRouteServer(open);
+  else if (kind === "express") server = (await import("./servers/express-server.js")).expressServer(open);
+  else if (kind === "hono") server = (await import("./servers/hono-server.js")).honoServer(open);
+  else throw new Error(`Unknown variant ${variant}`);
+  return { port: await listen(server), close: () => closeAll(closeServer(server)) };
+}
+
+/** A keep-alive client on one connection: `send(n)` sends n requests, one at a time. */
+interface Client {
+  send(count: number): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Connects to `port` for GET requests of `path` with the session cookie, and checks each
+ * answer is a 200. A raw socket: the client's own cost stays small and equal for every
+ * variant (Content-Length or chunked bodies). One connection for warm-up and count alike:
+ * V8 specialises the server's code to the connection's objects, and a new connection
+ * after the warm-up would deoptimise and recompile it inside the count.
+ */
+function connectClient(port: number, path: string, token: string): Promise<Client> {
+  const request = Buffer.from(
+    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: application/json\r\nCookie: sessionid=${token}\r\n\r\n`,
+    "latin1",
+  );
+  const socket = connect(port, "127.0.0.1");
+  let left = 0;
+  let pending = "";
+  let settle: { resolve(): void; reject(error: Error): void } | null = null;
+  const fail = (error: Error) => {
+    settle?.reject(error);
+    settle = null;
+  };
+  const next = () => {
+    if (left === 0) {
+      const done = settle;
+      settle = null;
+      done?.resolve();
+      return;
+    }
+    left -= 1;
+    socket.write(request);
+  };
+  socket.on("error", fail);
+  socket.on("data", (chunk: Buffer) => {
+    pending += chunk.toString("latin1");
+    const end = pending.indexOf("\r\n\r\n");
+    if (end === -1) return;
+    const head = pending.slice(0, end);
+    if (!head.startsWith("HTTP/1.1 200 ")) {
+      fail(new Error(`Not a 200: ${head.split("\r\n")[0]}`));
+      socket.destroy();
+      return;
+    }
+    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+    let complete: number;
+    if (length !== null) complete = end + 4 + Number(length[1]);
+    else {
+      const last = pending.indexOf("\r\n0\r\n\r\n", end);
+      if (last === -1) return;
+      complete = last + 7;
+    }
+    if (pending.length < complete) return;
+    pending = pending.slice(complete);
+    next();
+  });
+  const client: Client = {
+    send(count) {
+      return new Promise((resolve, reject) => {
+        settle = { resolve, reject };
+        left = count;
+        next();
+      });
+    },
+    close: () => socket.end(),
+  };
+  return new Promise((resolve, reject) => {
+    socket.once("connect", () => resolve(client));
+    socket.once("error", reject);
+  });
+}
+
+async function prepare(dir: string): Promise<void> {
+  const database = join(dir, "fixture.sqlite3");
+  const fixture = await createSqliteFixture(database, { sessions: 1, sample: 1, log: () => {} });
+  const token = fixture.tokens[0];
+  if (token === undefined) throw new Error("The fixture has no session.");
+  const prepared: Prepared = { token, whoamiBody: fixture.user.whoamiBody, whoamiHeaders: [] };
+  // The ready server's answer, whose headers the floor sends.
+  const { readyServer } = await import("./servers/ready-server.js");
+  const running = await readyServer(freshCopy(dir), "warn", {});
+  try {
+    const { headers, body } = await new Promise<{ headers: string[]; body: string }>((resolve, reject) => {
+      get(`${running.url}${WHOAMI}`, { headers: { cookie: `sessionid=${token}` } }, (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (part: string) => {
+          text += part;
+        });
+        res.on("end", () =>
+          res.statusCode === 200
+            ? resolve({ headers: res.rawHeaders, body: text })
+            : reject(new Error(`whoami: ${res.statusCode} ${text}`)),
+        );
+      }).on("error", reject);
+    });
+    if (body !== prepared.whoamiBody) throw new Error(`whoami answered ${body}, not ${prepared.whoamiBody}`);
+    for (let i = 0; i < headers.length; i += 2) {
+      const name = headers[i] as string;
+      if (!["date", "connection", "keep-alive"].includes(name.toLowerCase()))
+        prepared.whoamiHeaders.push(name, headers[i + 1] as string);
+    }
+  } finally {
+    await running.close();
+  }
+  writeFileSync(join(dir, "fixture.json"), JSON.stringify(prepared));
+}
+
+/** Resolves once `file` exists, looking every few milliseconds (the driver creates it). */
+function whenExists(file: string): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setInterval(() => {
+      if (!existsSync(file)) return;
+      clearInterval(timer);
+      resolve();
+    }, 5);
+  });
+}
+
+async function loop(variant: string, warmup: number, count: number, dir: string): Promise<void> {
+  const path = VARIANTS[variant];
+  if (path === undefined) throw new Error(`Unknown variant ${variant}; one of ${Object.keys(VARIANTS).join(", ")}`);
+  const prepared = JSON.parse(readFileSync(join(dir, "fixture.json"), "utf8")) as Prepared;
+  const server = await start(variant, dir, prepared);
+  const signal = process.env.INSTRUCTIONS_SIGNAL;
+  try {
+    // Warm-up outside the count (callgrind starts with instrumentation off): V8 is still
+    // compiling the request path with TurboFan after 3,000 requests.
+    const client = await connectClient(server.port, path, prepared.token);
+    await client.send(warmup);
+    // A scavenge before the count: each run starts it with the same empty young generation,
+    // so the scavenges inside the count are the ones its requests cause. (A full collection
+    // would throw away optimised code, to be compiled again inside the count.)
+    const collect: unknown = Reflect.get(globalThis, "gc");
+    if (typeof collect === "function") collect({ type: "minor" });
+    if (signal !== undefined) {
+      writeFileSync(`${signal}.warm`, String(process.pid));
+      await whenExists(`${signal}.go`);
+    }
+    await client.send(count);
+    client.close();
+  } finally {
+    await server.close();
+    rmSync(join(dir, `run-${process.pid}.sqlite3`), { force: true });
+    rmSync(join(dir, `run-${process.pid}.sqlite3-wal`), { force: true });
+    rmSync(join(dir, `run-${process.pid}.sqlite3-shm`), { force: true });
+    // With --perf-basic-prof, V8's map of JIT code names, kept beside the callgrind file.
+    const map = `/tmp/perf-${process.pid}.map`;
+    if (signal !== undefined && existsSync(map)) copyFileSync(map, `${signal}.map`);
+  }
+}
+
+/**
+ * Runs one loop under callgrind, instrumentation off during start-up and warm-up and
+ * switched on (`callgrind_control -i on`) once the loop says it is warm; resolves to the
+ * instructions counted from there to the end (Ir).
+ */
+function countInstructions(
+  variant: string,
+  warmup: number,
+  count: number,
+  dir: string,
+  out: string,
+  nodeFlags: string[],
+): Promise<number> {
+  const script = fileURLToPath(import.meta.url);
+  const args = ["--tool=callgrind", "--instr-atstart=no", `--callgrind-out-file=${out}`, process.execPath];
+  args.push(
+    "--single-threaded",
+    "--expose-gc",
+    // No full collections on a timer (the memory reducer), and no code thrown away as
+    // unused: either makes the count depend on how long the run took on the wall clock
+    // (compiling again inside the count), and two runs would not agree.
+    "--no-memory-reducer",
+    "--no-flush-bytecode",
+    "--no-flush-baseline-code",
+    // Scavenges only when the young generation is full, not from a task whose timing
+    // depends on the event loop (it ran 22 scavenges in one count and 1 in another).
+    "--no-minor-gc-task",
+    "--hash-seed=1",
+    "--random-seed=1",
+    ...nodeFlags,
+    script,
+    "loop",
+    variant,
+  );
+  args.push(String(warmup), String(count), dir);
+  for (const suffix of [".warm", ".go"]) rmSync(`${out}${suffix}`, { force: true });
+  return new Promise((resolve, reject) => {
+    const child = spawn("valgrind", args, {
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, UV_THREADPOOL_SIZE: "1", INSTRUCTIONS_SIGNAL: out },
+    });
+    let stderr = "";
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (part: string) => {
+      stderr = (stderr + part).slice(-4000);
+    });
+    const watch = setInterval(() => {
+      if (!existsSync(`${out}.warm`) || child.pid === undefined) return;
+      clearInterval(watch);
+      const control = spawn("callgrind_control", ["-i", "on", String(child.pid)], { stdio: "ignore" });
+      control.on("close", (code) => {
+        if (code === 0) writeFileSync(`${out}.go`, "");
+        else {
+          child.kill();
+          reject(new Error(`callgrind_control failed for ${variant} × ${count}`));
+        }
+      });
+    }, 100);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearInterval(watch);
+      if (code !== 0) {
+        reject(new Error(`${variant} × ${count} failed:\n${stderr}`));
+        return;
+      }
+      const totals = /^(?:summary|totals): (\d+)/m.exec(readFileSync(out, "utf8"));
+      if (totals === null) reject(new Error(`No totals in ${out}`));
+      else resolve(Number(totals[1]));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const [mode, ...rest] = process.argv.slice(2);
+  if (mode === "prepare") return prepare(rest[0] ?? "");
+  if (mode === "loop") return loop(rest[0] ?? "", Number(rest[1]), Number(rest[2]), rest[3] ?? "");
+  const { values, positionals } = parseArgs({
+    args: process.argv.slice(2),
+    allowPositionals: true,
+    options: {
+      warmup: { type: "string", default: "5000" },
+      low: { type: "string", default: "200" },
+      high: { type: "string", default: "2200" },
+      keep: { type: "string" },
+      "node-flag": { type: "string", multiple: true, default: [] },
+    },
+  });
+  const warmup = Number(values.warmup);
+  const low = Number(values.low);
+  const high = Number(values.high);
+  const variants = positionals.length > 0 ? positionals : Object.keys(VARIANTS);
+  for (const variant of variants) if (!(variant in VARIANTS)) throw new Error(`Unknown variant ${variant}`);
+  const dir = mkdtempSync(join(tmpdir(), "latchkey-instructions-"));
+  const keep = values.keep ?? null;
+  if (keep !== null && !existsSync(keep)) mkdirSync(keep, { recursive: true });
+  try {
+    await prepare(dir);
+    console.log(
+      `instructions per request: (Ir(${high}) − Ir(${low})) ÷ ${high - low}, callgrind, node --single-threaded`,
+    );
+    for (const variant of variants) {
+      const outOf = (count: number) => join(keep ?? dir, `${variant}.${count}.out`);
+      // The two runs side by side: callgrind is single-threaded, and they do not share anything.
+      const [a, b] = await Promise.all([
+        countInstructions(variant, warmup, low, dir, outOf(low), values["node-flag"]),
+        countInstructions(variant, warmup, high, dir, outOf(high), values["node-flag"]),
+      ]);
+      console.log(
+        `${variant.padEnd(16)} ${Math.round((b - a) / (high - low))
+          .toLocaleString("en-US")
+          .padStart(9)}   (Ir ${a} → ${b})`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+  process.exitCode = 1;
+});
