@@ -29,6 +29,27 @@ function session(userId: string): SessionRecord {
 type Stores = Awaited<ReturnType<typeof postgresStores>>;
 type JoinedRead = NonNullable<Stores["sessions"]["getSessionWithUser"]>;
 
+type NewUser = Parameters<Stores["users"]["createUser"]>[0];
+
+/** Creates a plain user named after `name` (unique per run), with `fields` changed. */
+function createNamedUser(stores: Pick<Stores, "users">, name: string, fields: Partial<NewUser> = {}) {
+  return stores.users.createUser({
+    username: `${name.toLowerCase()}-${randomUUID()}`,
+    usernameKey: `${name.toLowerCase()}-${randomUUID()}`,
+    email: `${name.toLowerCase()}@example.com`,
+    firstName: name,
+    lastName: "",
+    isActive: true,
+    isStaff: false,
+    isSuperuser: false,
+    groups: [],
+    permissions: [],
+    passwordHash: null,
+    dateJoined: 1_700_000_000_000,
+    ...fields,
+  });
+}
+
 /** The stores' joined read; the PostgreSQL stores always offer it. */
 function joinedRead(stores: Stores): JoinedRead {
   const read = stores.sessions.getSessionWithUser?.bind(stores.sessions);
@@ -127,20 +148,7 @@ describe("PostgreSQL getSessionWithUser under concurrency", {
         passwordHash: null,
         dateJoined: 1_700_000_000_000,
       });
-      const bob = await stores.users.createUser({
-        username: `bob-${randomUUID()}`,
-        usernameKey: `bob-${randomUUID()}`,
-        email: "bob@example.com",
-        firstName: "Bob",
-        lastName: "",
-        isActive: false,
-        isStaff: false,
-        isSuperuser: false,
-        groups: [],
-        permissions: [],
-        passwordHash: null,
-        dateJoined: 1_700_000_000_001,
-      });
+      const bob = await createNamedUser(stores, "Bob", { isActive: false, dateJoined: 1_700_000_000_001 });
       const sessions = [
         ...Array.from({ length: 25 }, () => session(String(ada.id))),
         ...Array.from({ length: 20 }, () => session(String(bob.id))),
@@ -201,20 +209,7 @@ describe("PostgreSQL getSessionWithUser under concurrency", {
     try {
       await migratePostgres(pool);
       const setup = await postgresStores({ pool });
-      const user = await setup.users.createUser({
-        username: `kim-${randomUUID()}`,
-        usernameKey: `kim-${randomUUID()}`,
-        email: "kim@example.com",
-        firstName: "Kim",
-        lastName: "",
-        isActive: true,
-        isStaff: false,
-        isSuperuser: false,
-        groups: [],
-        permissions: [],
-        passwordHash: null,
-        dateJoined: 1_700_000_000_000,
-      });
+      const user = await createNamedUser(setup, "Kim");
       const sessions = Array.from({ length: 6 }, () => session(String(user.id)));
       for (const s of sessions) await setup.sessions.createSession(s);
       const gate = gated(pool);
@@ -246,20 +241,7 @@ describe("PostgreSQL getSessionWithUser under concurrency", {
   it("never answers a read made after a session's deletion with the session, even while an earlier read of it is in flight", () =>
     withStores(async (stores) => {
       const read = joinedRead(stores);
-      const user = await stores.users.createUser({
-        username: `eve-${randomUUID()}`,
-        usernameKey: `eve-${randomUUID()}`,
-        email: "eve@example.com",
-        firstName: "Eve",
-        lastName: "",
-        isActive: true,
-        isStaff: false,
-        isSuperuser: false,
-        groups: [],
-        permissions: [],
-        passwordHash: null,
-        dateJoined: 1_700_000_000_000,
-      });
+      const user = await createNamedUser(stores, "Eve");
       for (let round = 0; round < 20; round++) {
         const revoked = session(String(user.id));
         await stores.sessions.createSession(revoked);
@@ -279,20 +261,7 @@ describe("PostgreSQL getSessionWithUser under concurrency", {
   it("hands back the same user object while the user's row is unchanged, and the changed user right after a deactivation", () =>
     withStores(async (stores) => {
       const read = joinedRead(stores);
-      const user = await stores.users.createUser({
-        username: `zoe-${randomUUID()}`,
-        usernameKey: `zoe-${randomUUID()}`,
-        email: "zoe@example.com",
-        firstName: "Zoe",
-        lastName: "",
-        isActive: true,
-        isStaff: false,
-        isSuperuser: false,
-        groups: [],
-        permissions: ["books.view_book"],
-        passwordHash: null,
-        dateJoined: 1_700_000_000_000,
-      });
+      const user = await createNamedUser(stores, "Zoe", { permissions: ["books.view_book"] });
       const mine = session(String(user.id));
       await stores.sessions.createSession(mine);
       const first = (await read(mine.id))?.user;
