@@ -135,6 +135,10 @@ describe("createHotReadDecoder", () => {
       const decode = createHotReadDecoder();
       assert.throws(() => decode(row(change)), message, JSON.stringify(change));
     }
-    assert.throws(() => createHotReadDecoder()(row().slice(0, 20)), /is the schema current/, "a row of an older schema");
+    assert.throws(
+      () => createHotReadDecoder()(row().slice(0, 20)),
+      /is the schema current/,
+      "a row of an older schema",
+    );
   });
 });

@@ -74,7 +74,8 @@ function texts(value: unknown, table: string, column: string): string[] {
 
 function toSession(row: HotRow): SessionRecord {
   const kind = row[3];
-  if (kind !== "cookie" && kind !== "bearer") throw new Error(`A ${SESSIONS} row has an unknown kind; is the schema current?`);
+  if (kind !== "cookie" && kind !== "bearer")
+    throw new Error(`A ${SESSIONS} row has an unknown kind; is the schema current?`);
   return {
     id: text(row[0], SESSIONS, "id"),
     secretHash: text(row[1], SESSIONS, "secret_hash"),
