@@ -1,7 +1,7 @@
 import type { SessionRecord, UserRecord } from "@latchkey/core";
 import type { CustomTypesConfig } from "pg";
 import { parse as parseArray } from "postgres-array";
-import { rowShapeError } from "./rows.js";
+import { nullableTextValue, rowShapeError, sessionKindValue, textValue } from "./rows.js";
 
 const SESSIONS = "latchkey_sessions";
 const USERS = "latchkey_users";
@@ -38,16 +38,6 @@ export const RAW_TEXT: CustomTypesConfig = { getTypeParser: () => (value: string
 /** Users whose last columns and record are kept by a decoder, at most; when full, it starts over. */
 const MAX_KEPT_USERS = 1_000;
 
-function text(value: unknown, table: string, column: string): string {
-  if (typeof value !== "string") throw rowShapeError(table, column);
-  return value;
-}
-
-function nullableText(value: unknown, table: string, column: string): string | null {
-  if (value === null || typeof value === "string") return value;
-  throw rowShapeError(table, column);
-}
-
 /**
  * A `bigint` printed by PostgreSQL (decimal digits) as a number: latchkey's ids and ms times
  * are safe integers, which this checks (a larger one would lose digits).
@@ -67,41 +57,38 @@ function boolean(value: unknown, table: string, column: string): boolean {
 
 /** A `text[]` printed by PostgreSQL (`{a,"b c"}`), parsed as node-postgres parses it. */
 function texts(value: unknown, table: string, column: string): string[] {
-  const items: unknown[] = parseArray(text(value, table, column));
+  const items: unknown[] = parseArray(textValue(value, table, column));
   for (const item of items) if (typeof item !== "string") throw rowShapeError(table, column);
   return items as string[];
 }
 
 function toSession(row: HotRow): SessionRecord {
-  const kind = row[3];
-  if (kind !== "cookie" && kind !== "bearer")
-    throw new Error(`A ${SESSIONS} row has an unknown kind; is the schema current?`);
   return {
-    id: text(row[0], SESSIONS, "id"),
-    secretHash: text(row[1], SESSIONS, "secret_hash"),
-    userId: text(row[2], SESSIONS, "user_id"),
-    kind,
+    id: textValue(row[0], SESSIONS, "id"),
+    secretHash: textValue(row[1], SESSIONS, "secret_hash"),
+    userId: textValue(row[2], SESSIONS, "user_id"),
+    kind: sessionKindValue(row[3], SESSIONS),
     createdAt: integer(row[4], SESSIONS, "created_at"),
     lastSeenAt: integer(row[5], SESSIONS, "last_seen_at"),
     expiresAt: integer(row[6], SESSIONS, "expires_at"),
     absoluteExpiresAt: integer(row[7], SESSIONS, "absolute_expires_at"),
-    ip: nullableText(row[8], SESSIONS, "ip"),
-    userAgent: nullableText(row[9], SESSIONS, "user_agent"),
-    label: nullableText(row[10], SESSIONS, "label"),
+    ip: nullableTextValue(row[8], SESSIONS, "ip"),
+    userAgent: nullableTextValue(row[9], SESSIONS, "user_agent"),
+    label: nullableTextValue(row[10], SESSIONS, "label"),
   };
 }
 
 function toUser(row: HotRow): UserRecord {
   return {
     id: integer(row[11], USERS, "id"),
-    username: text(row[12], USERS, "username"),
-    email: text(row[13], USERS, "email"),
-    firstName: text(row[14], USERS, "first_name"),
-    lastName: text(row[15], USERS, "last_name"),
+    username: textValue(row[12], USERS, "username"),
+    email: textValue(row[13], USERS, "email"),
+    firstName: textValue(row[14], USERS, "first_name"),
+    lastName: textValue(row[15], USERS, "last_name"),
     isActive: boolean(row[16], USERS, "is_active"),
     isStaff: boolean(row[17], USERS, "is_staff"),
     isSuperuser: boolean(row[18], USERS, "is_superuser"),
-    passwordHash: nullableText(row[19], USERS, "password_hash"),
+    passwordHash: nullableTextValue(row[19], USERS, "password_hash"),
     dateJoined: integer(row[20], USERS, "date_joined"),
     lastLogin: row[21] === null ? null : integer(row[21], USERS, "last_login"),
     groups: texts(row[22], USERS, "group_names"),
@@ -138,7 +125,7 @@ export function createHotReadDecoder(): (row: HotRow) => SessionWithUser {
     const session = toSession(row);
     const id = row[USER_START];
     if (id === null) return { session, user: null };
-    const key = text(id, USERS, "id");
+    const key = textValue(id, USERS, "id");
     const last = kept.get(key);
     if (last !== undefined && sameUserColumns(row, last.columns)) return { session, user: last.user };
     const user = toUser(row);

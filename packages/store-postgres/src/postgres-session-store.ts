@@ -6,7 +6,7 @@ import {
   type UserStore,
 } from "@latchkey/core";
 import type { Pool } from "pg";
-import { bigintColumn, nullableTextColumn, rowShapeError, textColumn, type Row } from "./rows.js";
+import { bigintColumn, nullableTextColumn, rowShapeError, sessionKindValue, textColumn, type Row } from "./rows.js";
 import { createReadBatch } from "./read-batch.js";
 import { toStoreError } from "./store-error.js";
 import { createHotReadDecoder, HOT_READ_COLUMNS, RAW_TEXT, type HotRow, type SessionWithUser } from "./hot-read.js";
@@ -69,14 +69,11 @@ const NEWEST_FIRST = `ORDER BY created_at DESC, id COLLATE "C" DESC`;
 
 /** Builds the record from a row, checking each column instead of casting. */
 function toSession(row: Row): SessionRecord {
-  const kind = row["kind"];
-  if (kind !== "cookie" && kind !== "bearer")
-    throw new Error(`A ${TABLE} row has an unknown kind; is the schema current?`);
   return {
     id: textColumn(row, TABLE, "id"),
     secretHash: textColumn(row, TABLE, "secret_hash"),
     userId: textColumn(row, TABLE, "user_id"),
-    kind,
+    kind: sessionKindValue(row["kind"], TABLE),
     createdAt: bigintColumn(row, TABLE, "created_at"),
     lastSeenAt: bigintColumn(row, TABLE, "last_seen_at"),
     expiresAt: bigintColumn(row, TABLE, "expires_at"),

@@ -1,3 +1,5 @@
+import type { SessionKind } from "@latchkey/core";
+
 /** Helpers that check values read from PostgreSQL instead of casting them. */
 
 /** A row as node-postgres returns it: column name → value. */
@@ -24,18 +26,33 @@ export function nullableBigintColumn(row: Row, table: string, column: string): n
   return row[column] === null ? null : bigintColumn(row, table, column);
 }
 
-/** A `text` column as a string. */
-export function textColumn(row: Row, table: string, column: string): string {
-  const value = row[column];
+/** A `text` value (of `column` in `table`, for the error) as a string. */
+export function textValue(value: unknown, table: string, column: string): string {
   if (typeof value !== "string") throw rowShapeError(table, column);
   return value;
 }
 
-/** A nullable `text` column as a string or null. */
-export function nullableTextColumn(row: Row, table: string, column: string): string | null {
-  const value = row[column];
+/** A nullable `text` value as a string or null. */
+export function nullableTextValue(value: unknown, table: string, column: string): string | null {
   if (value === null || typeof value === "string") return value;
   throw rowShapeError(table, column);
+}
+
+/** A `text` column as a string. */
+export function textColumn(row: Row, table: string, column: string): string {
+  return textValue(row[column], table, column);
+}
+
+/** A nullable `text` column as a string or null. */
+export function nullableTextColumn(row: Row, table: string, column: string): string | null {
+  return nullableTextValue(row[column], table, column);
+}
+
+/** A session's `kind` value, checked: only the kinds latchkey writes. */
+export function sessionKindValue(value: unknown, table: string): SessionKind {
+  if (value !== "cookie" && value !== "bearer")
+    throw new Error(`A ${table} row has an unknown kind; is the schema current?`);
+  return value;
 }
 
 /** A `boolean` column as a boolean. */
