@@ -18,10 +18,7 @@ export interface Cors {
   preflight(req: LatchkeyRequest): LatchkeyResponse | null;
   /** Headers to add to an actual response (empty when CORS does not apply). */
   headers(req: LatchkeyRequest): Readonly<Record<string, string>>;
-  /**
-   * Sets {@link Cors.headers} on `target` (one of latchkey's own answers), without building
-   * them as an object of their own first.
-   */
+  /** Sets {@link Cors.headers} on `target`, one of latchkey's own answers. */
   addHeaders(req: LatchkeyRequest, target: Record<string, string>): void;
 }
 
@@ -53,8 +50,26 @@ export function createCors(config: ResolvedConfig, logger: Logger): Cors {
   const allowed = (origin: string | undefined): origin is string =>
     origin !== undefined && config.trustedOrigins.has(origin.toLowerCase());
 
+  function headers(req: LatchkeyRequest): Readonly<Record<string, string>> {
+    if (!applies(req.path)) return NONE;
+    const origin = req.header("origin");
+    if (!allowed(origin)) return VARY_ONLY;
+    return {
+      "Access-Control-Allow-Origin": origin,
+      "Access-Control-Allow-Credentials": "true",
+      "Access-Control-Expose-Headers": config.cors.exposeHeaders,
+      Vary: "Origin",
+    };
+  }
+
   return {
     applies,
+    headers,
+    addHeaders(req, target) {
+      // A loop over what headers() decides, not Object.assign (see withSecurityHeaders).
+      const add = headers(req);
+      for (const name in add) target[name] = add[name] as string;
+    },
     preflight(req) {
       if (req.method !== "OPTIONS" || !applies(req.path)) return null;
       const origin = req.header("origin");
@@ -73,27 +88,6 @@ export function createCors(config: ResolvedConfig, logger: Logger): Cors {
       // An untrusted origin gets a plain 204 without CORS headers: the browser then refuses
       // to send the real request.
       return { status: 204, headers, cookies: [], body: null };
-    },
-    addHeaders(req, target) {
-      if (!applies(req.path)) return;
-      const origin = req.header("origin");
-      if (allowed(origin)) {
-        target["Access-Control-Allow-Origin"] = origin;
-        target["Access-Control-Allow-Credentials"] = "true";
-        target["Access-Control-Expose-Headers"] = config.cors.exposeHeaders;
-      }
-      target.Vary = "Origin";
-    },
-    headers(req) {
-      if (!applies(req.path)) return NONE;
-      const origin = req.header("origin");
-      if (!allowed(origin)) return VARY_ONLY;
-      return {
-        "Access-Control-Allow-Origin": origin,
-        "Access-Control-Allow-Credentials": "true",
-        "Access-Control-Expose-Headers": config.cors.exposeHeaders,
-        Vary: "Origin",
-      };
     },
   };
 }
