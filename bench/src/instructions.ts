@@ -30,8 +30,7 @@
  */
 import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, get, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, get } from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -39,7 +38,8 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { openSqliteDatabase } from "@latchkey/store-sqlite";
 import { createSqliteFixture } from "./fixtures/sqlite-fixture.js";
-import { APP_ROUTE } from "./servers/server-spec.js";
+import { APP_ROUTE, type ServerSpec } from "./servers/server-spec.js";
+import { listen, startServer } from "./servers/start-server.js";
 
 const WHOAMI = "/api/whoami/";
 
@@ -67,17 +67,6 @@ interface Prepared {
   whoamiHeaders: string[];
 }
 
-function portOf(server: Server): number {
-  return (server.address() as AddressInfo).port;
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve(portOf(server)));
-  });
-}
-
 /** A copy of the fixture for one run, its session last seen now (no sliding-expiry write during the run). */
 function freshCopy(dir: string): string {
   const copy = join(dir, `run-${process.pid}.sqlite3`);
@@ -94,49 +83,28 @@ async function start(
   dir: string,
   prepared: Prepared,
 ): Promise<{ port: number; close(): Promise<void> }> {
-  const closeServer = (server: Server) => () => new Promise<void>((resolve) => server.close(() => resolve()));
   if (variant === "floor") {
     const server = createServer((_req, res) => {
       res.writeHead(200, prepared.whoamiHeaders);
       res.end(prepared.whoamiBody);
     });
-    return { port: await listen(server), close: closeServer(server) };
+    return { port: await listen(server), close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
   }
-  if (variant === "bare") {
-    const { bareNodeServer } = await import("./servers/bare-node-server.js");
-    const server = bareNodeServer(prepared.whoamiBody);
-    return { port: await listen(server), close: closeServer(server) };
-  }
-  const database = freshCopy(dir);
-  if (variant === "ready") {
-    const { readyServer } = await import("./servers/ready-server.js");
-    const running = await readyServer(database, "warn", {});
-    return { port: Number(new URL(running.url).port), close: () => running.close() };
-  }
+  // The file is this run's fresh copy already, so the server opens it as it is.
+  return startServer(specOf(variant, freshCopy(dir), prepared.whoamiBody), (file) => file);
+}
+
+/** The bench server of `variant` (every one but the floor), over the SQLite file `database`. */
+function specOf(variant: string, database: string, whoamiBody: string): ServerSpec {
+  if (variant === "bare") return { kind: "bare-node", body: whoamiBody };
+  if (variant === "ready") return { kind: "ready", database, logLevel: "warn", settings: {} };
+  if (variant === "node-handle") return { kind: "latchkey-node", store: { type: "sqlite", database } };
   const dash = variant.lastIndexOf("-");
   const kind = variant.slice(0, dash);
-  const auth = variant.slice(dash + 1) === "auth" || variant === "node-handle";
-  const { openStores } = await import("./servers/open-stores.js");
-  const open = auth ? await openStores({ type: "sqlite", database }) : null;
-  const closeAll = async (stop: () => Promise<void>) => {
-    await stop();
-    await open?.close();
-  };
-  if (kind === "fastify") {
-    const { fastifyServer } = await import("./servers/fastify-server.js");
-    const app = await fastifyServer(open);
-    await app.listen({ port: 0, host: "127.0.0.1" });
-    return { port: portOf(app.server), close: () => closeAll(() => app.close()) };
-  }
-  let server: Server;
-  if (variant === "node-handle") {
-    if (open === null) throw new Error("unreachable");
-    server = (await import("./servers/latchkey-node-server.js")).latchkeyNodeServer(open);
-  } else if (kind === "node-route") server = (await import("./servers/node-route-server.js")).nodeRouteServer(open);
-  else if (kind === "express") server = (await import("./servers/express-server.js")).expressServer(open);
-  else if (kind === "hono") server = (await import("./servers/hono-server.js")).honoServer(open);
-  else throw new Error(`Unknown variant ${variant}`);
-  return { port: await listen(server), close: () => closeAll(closeServer(server)) };
+  const auth = variant.slice(dash + 1) === "auth";
+  if (kind === "node-route" || kind === "express" || kind === "fastify" || kind === "hono")
+    return { kind, database: auth ? database : null };
+  throw new Error(`Unknown variant ${variant}`);
 }
 
 /** A keep-alive client on one connection: `send(n)` sends n requests, one at a time. */
