@@ -1,11 +1,11 @@
 import { isPending, type Awaitable } from "../awaitable.js";
 import type { ResolvedConfig, ResolvedWorld } from "../config/resolved-config.js";
-import { constantTimeEqual, sha256Hex } from "../encoding.js";
 import type { SessionKind, SessionRecord } from "../ports/session-store.js";
 import type { User, UserRecord } from "../ports/user-store.js";
 import { storeCall } from "../store-call.js";
 import { createCacheLease } from "./cache-lease.js";
 import { createRevoker } from "./revocation.js";
+import { digestMatchesHex, secretDigest, storedDigestMatches } from "./secret-digest.js";
 import { createSessionCache, type CachedSession, type SessionCacheStats } from "./session-cache.js";
 import { generateSessionToken, parseSessionToken } from "./session-token.js";
 
@@ -173,8 +173,11 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
     return now >= session.expiresAt || now >= session.absoluteExpiresAt;
   }
 
-  /** The session and its user from the stores, or null; fills the cache with a valid pair. */
-  async function load(id: string, secretHash: string, kind: SessionKind): Promise<CachedSession | null> {
+  /**
+   * The session and its user from the stores, or null (also when `digest`, the presented
+   * secret's {@link secretDigest}, is not the session's); fills the cache with a valid pair.
+   */
+  async function load(id: string, digest: string, kind: SessionKind): Promise<CachedSession | null> {
     const ticket = cache?.ticket() ?? 0;
     // One round trip for both when the session store also holds the configured users.
     let session: SessionRecord | null;
@@ -189,9 +192,10 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
     }
     if (session === null) return null;
     // The store found the id; the secret must match too. Constant-time, so timing does not
-    // tell an attacker holding a session id how many characters of a guessed secret hash
+    // tell an attacker holding a session id how many bytes of a guessed secret's hash
     // matched. Checked before the user read, so a wrong guess costs one read and fills nothing.
-    if (!constantTimeEqual(secretHash, session.secretHash) || session.kind !== kind) return null;
+    // Against the hex the store sent, not decoded: this record serves this request alone.
+    if (!digestMatchesHex(digest, session.secretHash) || session.kind !== kind) return null;
     if (hasEnded(session, world.clock.now())) {
       await expire(session.id);
       return null;
@@ -205,7 +209,7 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
   }
 
   /**
-   * Store reads in flight for the cache, by token (kind, id and secret hash) and the cache's
+   * Store reads in flight for the cache, by token (kind, id and the secret's digest) and the cache's
    * generation when they started: requests with the same token while one is in flight wait
    * for it instead of each reading the store. After a cache flush (a bus reconnect, a missed
    * revocation) or at start, every connection of a busy page would otherwise read the same
@@ -218,14 +222,14 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
 
   function sharedLoad(
     id: string,
-    secretHash: string,
+    digest: string,
     kind: SessionKind,
     generation: number,
   ): Promise<CachedSession | null> {
-    const key = `${kind}:${id}:${secretHash}`;
+    const key = `${kind}:${id}:${digest}`;
     const pending = inFlight.get(key);
     if (pending !== undefined && pending.generation === generation) return pending.read;
-    const read = load(id, secretHash, kind);
+    const read = load(id, digest, kind);
     const entry = { generation, read };
     inFlight.set(key, entry);
     const forget = (): void => {
@@ -253,13 +257,27 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
     }
   }
 
-  /** The session `id` and its user from the cache or the stores: now when memory holds them, else a promise. */
-  function find(id: string, secretHash: string, kind: SessionKind): Awaitable<CachedSession | null> {
-    if (cache === null) return peekStores(id) ?? load(id, secretHash, kind);
+  /** A cache hit when the presented secret is the session's, else null (refused, as a wrong secret read from the store is). */
+  function matching(hit: CachedSession, digest: string): CachedSession | null {
+    // The caches are keyed by the public id alone: the secret decides (see storedDigestMatches).
+    return storedDigestMatches(hit.session, digest) ? hit : null;
+  }
+
+  /**
+   * The session `id` and its user from the cache or the stores, or null when there is none or
+   * `digest` (the presented secret's) is not its own: now when memory holds them, else a promise.
+   */
+  function find(id: string, digest: string, kind: SessionKind): Awaitable<CachedSession | null> {
+    if (cache === null) {
+      const peeked = peekStores(id);
+      return peeked === undefined ? load(id, digest, kind) : matching(peeked, digest);
+    }
     const now = cache.peek(id);
     if (now === undefined)
-      return cache.lookup(id).then((hit) => hit ?? sharedLoad(id, secretHash, kind, cache.ticket()));
-    return now ?? sharedLoad(id, secretHash, kind, cache.ticket());
+      return cache
+        .lookup(id)
+        .then((hit) => (hit === null ? sharedLoad(id, digest, kind, cache.ticket()) : matching(hit, digest)));
+    return now === null ? sharedLoad(id, digest, kind, cache.ticket()) : matching(now, digest);
   }
 
   /** Writes the sliding expiry back (at most once per touch interval) and records it in the cache. */
@@ -272,12 +290,14 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
     return { session: current, user, refreshed: true };
   }
 
-  /** Judges what was found for a token: valid now, null, or a promise when a store write is due first. */
-  function judge(found: CachedSession | null, secretHash: string, kind: SessionKind): Awaitable<ValidSession | null> {
+  /**
+   * Judges what was found for a token (its secret already checked by {@link find}): valid now,
+   * null, or a promise when a store write is due first.
+   */
+  function judge(found: CachedSession | null, kind: SessionKind): Awaitable<ValidSession | null> {
     if (found === null) return null;
     const { session, user } = found;
-    // Checked again for cache hits: the caches are keyed by the public id alone.
-    if (!constantTimeEqual(secretHash, session.secretHash) || session.kind !== kind) return null;
+    if (session.kind !== kind) return null;
     const now = world.clock.now();
     if (hasEnded(session, now)) return expire(session.id).then(() => null);
     if (!user.isActive) return null;
@@ -293,9 +313,10 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
     validateSessionToken(token, kind) {
       const parsed = parseSessionToken(token);
       if (parsed === null) return null;
-      const secretHash = sha256Hex(parsed.secret);
-      const found = find(parsed.id, secretHash, kind);
-      return isPending(found) ? found.then((f) => judge(f, secretHash, kind)) : judge(found, secretHash, kind);
+      // Only the hash of the secret is kept (never the secret: a heap dump holds no usable token).
+      const digest = secretDigest(parsed.secret);
+      const found = find(parsed.id, digest, kind);
+      return isPending(found) ? found.then((f) => judge(f, kind)) : judge(found, kind);
     },
 
     invalidateSession: (id) => revoker.revoke({ kind: "session", id }, () => store.deleteSession(id)),
