@@ -75,6 +75,64 @@ describe("SQLite change signals (the single-server exact path)", () => {
       assert.equal(await server.stores.sessions.getSession("revoked-by-cli"), null, "refused on the very next lookup");
     }));
 
+  it("lets a server alone on its file refuse, on the very next lookup, a session deleted and a user deactivated by the app's own SQL on the server's connection", () =>
+    withFile(async (file, track) => {
+      const database = file.open();
+      const listening = await createListeningChangeWatch(database, file.path);
+      track(listening);
+      const server = sqliteStores({ database, watch: listening.watch });
+      assert.equal(listening.watch.probing, false, "alone on the file: no probe per lookup");
+      const user = await server.users.createUser({
+        username: "hank",
+        usernameKey: "hank",
+        email: "",
+        firstName: "",
+        lastName: "",
+        isActive: true,
+        isStaff: false,
+        isSuperuser: false,
+        passwordHash: null,
+        dateJoined: Date.now(),
+        groups: ["editors"],
+        permissions: [],
+      });
+      const userId = String(user.id);
+      await server.sessions.createSession({ ...session("revoked-by-app-sql"), userId });
+      assert.ok(await server.sessions.getSession("revoked-by-app-sql"));
+      assert.ok(server.sessions.peekSession?.("revoked-by-app-sql"), "held in memory");
+      assert.equal(server.users.peekUserById?.(userId), undefined, "not read yet");
+      assert.equal((await server.users.getUserById(userId))?.isActive, true);
+      assert.ok(server.users.peekUserById?.(userId), "held in memory");
+      // The application's own SQL on the connection latchkey's stores use, announced to nobody.
+      database.prepare("DELETE FROM latchkey_sessions WHERE id = ?").run("revoked-by-app-sql");
+      assert.equal(server.sessions.peekSession?.("revoked-by-app-sql"), undefined);
+      assert.equal(await server.sessions.getSession("revoked-by-app-sql"), null, "refused on the very next lookup");
+      assert.ok(await server.users.getUserById(userId));
+      database.prepare("UPDATE latchkey_users SET is_active = 0 WHERE id = ?").run(user.id);
+      assert.equal(server.users.peekUserById?.(userId), undefined);
+      assert.equal((await server.users.getUserById(userId))?.isActive, false, "deactivated on the very next lookup");
+      // A permission granted to the user's group, by SQL: a change to a table the user record is joined from.
+      database
+        .prepare(
+          "INSERT INTO latchkey_group_permissions (group_id, permission) SELECT id, 'notes.delete' FROM latchkey_groups WHERE name = 'editors'",
+        )
+        .run();
+      assert.deepEqual((await server.users.getUserById(userId))?.permissions, ["notes.delete"]);
+      assert.equal(listening.watch.probing, false, "all of it without a probe per lookup");
+    }));
+
+  it("keeps a lone server's cached sessions when its connection writes a table the caches do not hold (login throttle counters)", () =>
+    withFile(async (file, track) => {
+      const database = file.open();
+      const listening = await createListeningChangeWatch(database, file.path);
+      track(listening);
+      const server = sqliteStores({ database, watch: listening.watch });
+      await server.sessions.createSession(session("kept"));
+      const read = await server.sessions.getSession("kept");
+      database.prepare("INSERT INTO latchkey_throttle (key, points, expire) VALUES ('login:ip', 1, NULL)").run();
+      assert.equal(server.sessions.peekSession?.("kept"), read, "still the record held in memory");
+    }));
+
   it("makes two servers on one file check it on every lookup, so a logout on one is refused by the other at once", () =>
     withFile(async (file, track) => {
       const first = await listeningServer(file);

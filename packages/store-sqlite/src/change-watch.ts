@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { ownChangesOf } from "./connection-writes.js";
 
 /**
  * Tells whether a SQLite database may have changed since this connection last looked, so
@@ -6,10 +7,11 @@ import type Database from "better-sqlite3";
  * for this:
  * - `PRAGMA data_version` changes when *another* connection (another process: a second
  *   server, `latchkey` CLI commands) has committed to the file;
- * - `total_changes()` counts rows changed by *this* connection, so a write made on the same
- *   connection outside the stores (an app's own SQL) is noticed too.
- * Reading both costs about a fifth of a session row read (the pragma takes the WAL read
- * lock; `total_changes()` touches no table).
+ * - the rows *this* connection changed in the cached tables, counted in JavaScript by
+ *   temporary triggers (`connection-writes.ts`), so a write made on the same connection
+ *   outside the stores (an app's own SQL) is noticed too, for no statement per lookup
+ *   (`total_changes()` when the triggers cannot be set up).
+ * The pragma costs about a fifth of a session row read (it takes the WAL read lock).
  */
 export interface ChangeWatch {
   /**
@@ -34,7 +36,7 @@ function asNumber(value: unknown, what: string): number {
 /** Watches `database` (one watch per connection, shared by its stores). */
 export function createChangeWatch(database: Database.Database): ChangeWatch {
   const dataVersion = database.prepare<[], unknown>("PRAGMA data_version").pluck().safeIntegers(false);
-  const totalChanges = database.prepare<[], unknown>("SELECT total_changes()").pluck().safeIntegers(false);
+  const ownChanges = ownChangesOf(database);
   let version = Number.NaN;
   let changes = Number.NaN;
   let generation = 0;
@@ -42,7 +44,7 @@ export function createChangeWatch(database: Database.Database): ChangeWatch {
   return {
     generation() {
       const v = asNumber(dataVersion.get(), "PRAGMA data_version");
-      const c = asNumber(totalChanges.get(), "total_changes()");
+      const c = ownChanges();
       if (v !== version || c !== changes) {
         version = v;
         changes = c;
@@ -51,7 +53,7 @@ export function createChangeWatch(database: Database.Database): ChangeWatch {
       return generation;
     },
     ownWrite() {
-      changes = asNumber(totalChanges.get(), "total_changes()");
+      changes = ownChanges();
     },
   };
 }

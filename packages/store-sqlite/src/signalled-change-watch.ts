@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import { createChangeWatch, type ChangeWatch } from "./change-watch.js";
+import { ownChangesOf } from "./connection-writes.js";
 
 /**
  * A {@link ChangeWatch} for a process that is told about other processes' writes instead of
@@ -7,9 +8,10 @@ import { createChangeWatch, type ChangeWatch } from "./change-watch.js";
  *
  * While the process is the only server on its database file, a lookup costs no
  * `PRAGMA data_version` probe (that pragma takes the WAL read lock and was about a tenth of
- * the server's time under whoami load). Only `total_changes()` is read, a counter of this
- * connection's own changes that touches no table, so an application's own SQL on the same
- * connection is still noticed. Writes by other processes arrive through
+ * the server's time under whoami load), and no statement at all: this connection's own
+ * writes to the cached tables are counted in JavaScript by temporary triggers
+ * (`connection-writes.ts`), so an application's own SQL on the same connection is still
+ * noticed, on the very next lookup. Writes by other processes arrive through
  * {@link listenForSqliteChanges}: a `latchkey` command announces its writes and waits until
  * this process has called {@link SignalledChangeWatch.changed} before it returns, so a
  * session it revoked is refused on the very next request (the attack this stops: a
@@ -28,17 +30,12 @@ export interface SignalledChangeWatch extends ChangeWatch {
   readonly probing: boolean;
 }
 
-function asNumber(value: unknown): number {
-  if (typeof value !== "number") throw new Error(`SQLite answered total_changes() with ${typeof value}, not a number.`);
-  return value;
-}
-
 /** A watch of `database` that starts without per-lookup probes (see {@link SignalledChangeWatch}). */
 export function createSignalledChangeWatch(database: Database.Database): SignalledChangeWatch {
-  const totalChanges = database.prepare<[], unknown>("SELECT total_changes()").pluck().safeIntegers(false);
+  const ownChanges = ownChangesOf(database);
   const probe = createChangeWatch(database);
   let probing = false;
-  let changes = asNumber(totalChanges.get());
+  let changes = ownChanges();
   // The probing watch's generations are offset past ours when it takes over, so no entry
   // cached before the switch survives it.
   let generation = 0;
@@ -47,7 +44,7 @@ export function createSignalledChangeWatch(database: Database.Database): Signall
   return {
     generation() {
       if (probing) return offset + probe.generation();
-      const c = asNumber(totalChanges.get());
+      const c = ownChanges();
       if (c !== changes) {
         changes = c;
         generation += 1;
@@ -56,7 +53,7 @@ export function createSignalledChangeWatch(database: Database.Database): Signall
     },
     ownWrite() {
       if (probing) probe.ownWrite();
-      else changes = asNumber(totalChanges.get());
+      else changes = ownChanges();
     },
     changed() {
       if (probing) offset += 1;
