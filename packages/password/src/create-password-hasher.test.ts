@@ -147,3 +147,14 @@ describe("createPasswordHasher() with argon2id", () => {
     assert.ok(Object.isFrozen(DEFAULT_SCRYPT_PARAMS));
   });
 });
+
+describe("createPasswordHasher() with many stored hashes", () => {
+  it("verifies each of more users' hashes than it keeps parsed, right and wrong passwords alike", async () => {
+    const hasher = createPasswordHasher({ argon2: LIGHT, algorithm: "argon2id" });
+    const encoded = await hasher.hash("first user's password");
+    // Over a thousand distinct hashes (the kept parses) pass through the hasher in between.
+    for (let i = 0; i < 1002; i++) assert.equal((await hasher.verify(`$argon2id$v=19$m=bad${i}`, "x")).valid, false);
+    assert.deepEqual(await hasher.verify(encoded, "first user's password"), { valid: true, needsRehash: false });
+    assert.deepEqual(await hasher.verify(encoded, "first user's password!"), { valid: false, needsRehash: false });
+  });
+});

@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import pLimit from "p-limit";
 import { hashArgon2id, isCurrentArgon2, parseArgon2, verifyArgon2, type ParsedArgon2 } from "./argon2.js";
 import { passwordBytes } from "./encoding.js";
+import { createParseCache } from "./parse-cache.js";
 import {
   argon2ParamProblems,
   DEFAULT_ARGON2_PARAMS,
@@ -48,6 +49,9 @@ type Parsed = ParsedArgon2 | ParsedScrypt | ParsedPbkdf2 | ParsedBcrypt;
 
 const INVALID: VerifyResult = Object.freeze({ valid: false, needsRehash: false });
 
+/** Parsed hashes kept per hasher (see `createParseCache`): a few hundred bytes each. */
+const PARSED_HASHES_KEPT = 1000;
+
 /**
  * Builds a `PasswordHasher`. New hashes use argon2id (PHC string) or scrypt (Django's
  * `scrypt$…` format); `verify()` also reads Django's `argon2$…`, `pbkdf2_sha256$…`, `bcrypt_sha256$…` and `bcrypt$…`.
@@ -70,6 +74,8 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
     problems.push("maxConcurrent must be a whole number of at least 1.");
   if (problems.length > 0) throw new RangeError(`Invalid password hasher options: ${problems.join(" ")}`);
   const slots = pLimit(maxConcurrent);
+  // Each login parses its user's stored hash; the parse of a given string never changes.
+  const parseStored = createParseCache(parse, PARSED_HASHES_KEPT);
 
   function hash(password: string): Promise<string> {
     if (typeof password !== "string") return Promise.reject(new TypeError("password must be a string."));
@@ -96,12 +102,12 @@ export function createPasswordHasher(options: PasswordHasherOptions = {}): Passw
 
   async function verifyDummy(password: string): Promise<void> {
     const encoded = await dummyHash();
-    const parsed = parse(encoded);
+    const parsed = parseStored(encoded);
     if (parsed !== null) await slots(() => check(parsed, typeof password === "string" ? password : ""));
   }
 
   async function verify(encoded: string, password: string): Promise<VerifyResult> {
-    const parsed = typeof encoded === "string" ? parse(encoded) : null;
+    const parsed = typeof encoded === "string" ? parseStored(encoded) : null;
     if (parsed === null || typeof password !== "string") {
       // An empty, unusable ("!…"), unknown or over-costly hash still spends one real
       // verification, so the response time does not tell an attacker which accounts have

@@ -130,6 +130,85 @@ export function throttleContract(factory: StoreContractFactory): void {
         );
       }));
 
+    it("consumeAll() counts one event on every key when each has room", (t) =>
+      withSubject(factory, async ({ stores }) => {
+        const consumeAll = stores.throttle.consumeAll?.bind(stores.throttle);
+        if (consumeAll === undefined) {
+          t.skip("this store has no consumeAll: the login throttle calls consume() once per key");
+          return;
+        }
+        const key = uniquePrefix();
+        assert.deepEqual(
+          await consumeAll([
+            { key: `${key}-a`, limit: 3, windowSeconds: WINDOW_SECONDS },
+            { key: `${key}-b`, limit: 5, windowSeconds: WINDOW_SECONDS },
+          ]),
+          [
+            { allowed: true, remaining: 2 },
+            { allowed: true, remaining: 4 },
+          ],
+        );
+        assert.equal(await allowedUntilRefused(stores.throttle, `${key}-a`, 3), 2);
+        assert.equal(await allowedUntilRefused(stores.throttle, `${key}-b`, 5), 4);
+      }));
+
+    it("consumeAll() counts nothing on any key when one is full, and answers up to its refusal", (t) =>
+      withSubject(factory, async ({ stores }) => {
+        const consumeAll = stores.throttle.consumeAll?.bind(stores.throttle);
+        if (consumeAll === undefined) {
+          t.skip("this store has no consumeAll: the login throttle calls consume() once per key");
+          return;
+        }
+        const key = uniquePrefix();
+        const [first, full, last] = [`${key}-first`, `${key}-full`, `${key}-last`];
+        assert.equal(await allowedUntilRefused(stores.throttle, full, 1), 1);
+        await stores.throttle.consume(first, 3, WINDOW_SECONDS);
+        const decisions = await consumeAll([
+          { key: first, limit: 3, windowSeconds: WINDOW_SECONDS },
+          { key: full, limit: 1, windowSeconds: WINDOW_SECONDS },
+          { key: last, limit: 3, windowSeconds: WINDOW_SECONDS },
+        ]);
+        assert.equal(decisions.length, 2, "answers stop at the first full key");
+        assertRefused(decisions[1] ?? { allowed: true, remaining: 0 });
+        assert.equal(await allowedUntilRefused(stores.throttle, first, 3), 2, "the first key's count was rolled back");
+        assert.equal(
+          await allowedUntilRefused(stores.throttle, last, 3),
+          3,
+          "the key after the full one was not counted",
+        );
+      }));
+
+    it("consumeAll() allows exactly the smaller limit of many simultaneous calls on two keys, on every connection at once", (t) =>
+      withSubject(factory, async ({ stores, reopen }) => {
+        if (stores.throttle.consumeAll === undefined) {
+          t.skip("this store has no consumeAll: the login throttle calls consume() once per key");
+          return;
+        }
+        const others = reopen === undefined ? [] : [await reopen(), await reopen()];
+        const throttles = [stores.throttle, ...others.map((other) => other.throttle)];
+        const key = uniquePrefix();
+        // The account allows 10, the IP 25: the account's limit binds, and the IP counts
+        // exactly the attempts the account let through (refused ones leave no trace).
+        const counts = [
+          { key: `${key}-account`, limit: 10, windowSeconds: WINDOW_SECONDS },
+          { key: `${key}-ip`, limit: 25, windowSeconds: WINDOW_SECONDS },
+        ];
+        const answers = await Promise.all(
+          Array.from({ length: 60 }, (_, i) => {
+            const throttle = throttles[i % throttles.length] ?? stores.throttle;
+            return throttle.consumeAll?.(counts) ?? Promise.reject(new Error("consumeAll went missing"));
+          }),
+        );
+        const allowed = answers.filter((decisions) => decisions.length === 2 && decisions.every((d) => d.allowed));
+        assert.equal(allowed.length, 10, "exactly 10 of 60 allowed");
+        for (const refused of answers.filter((decisions) => !allowed.includes(decisions))) {
+          assert.equal(refused.length, 1, "refused at the account, the IP not looked at");
+          assertRefused(refused[0] ?? { allowed: true, remaining: 0 });
+        }
+        assertRefused(await stores.throttle.consume(`${key}-account`, 10, WINDOW_SECONDS));
+        assert.equal(await allowedUntilRefused(stores.throttle, `${key}-ip`, 25), 15, "the IP counted exactly 10");
+      }));
+
     it("shares counts between instances over the same backend, so every process sees one limit", (t) =>
       withSubject(factory, async ({ stores, reopen }) => {
         if (reopen === undefined) {

@@ -144,10 +144,15 @@ export function sqliteUserStore(database: Database.Database, options: SqliteUser
     .safeIntegers(false);
   // One statement for every patch shape: each column keeps its value unless its set_ flag is 1,
   // so nothing is built per call and a patch never reads-then-writes (no lost update).
-  const update = database.prepare<[PatchParameters]>(
-    `UPDATE latchkey_users SET ${PATCHABLE_COLUMNS.map((c) => `${c} = CASE WHEN @set_${c} THEN @${c} ELSE ${c} END`).join(", ")}
-     WHERE id = @id`,
-  );
+  const setColumns = PATCHABLE_COLUMNS.map((c) => `${c} = CASE WHEN @set_${c} THEN @${c} ELSE ${c} END`).join(", ");
+  const update = database.prepare<[PatchParameters]>(`UPDATE latchkey_users SET ${setColumns} WHERE id = @id`);
+  // A patch of the user's own columns (a login's last-login time) in one statement and one
+  // write transaction: the row comes back from RETURNING, not from a second read.
+  // (RETURNING cannot see the alias `u` that USER_COLUMNS uses, so it names the table.)
+  const returnedColumns = USER_COLUMNS.replace(/\bu\./g, "latchkey_users.");
+  const updateReturning = database
+    .prepare<[PatchParameters]>(`UPDATE latchkey_users SET ${setColumns} WHERE id = @id RETURNING ${returnedColumns}`)
+    .safeIntegers(false);
   const groups = prepareGroupStatements(database);
   const byEmail = database
     .prepare<[string]>(
@@ -196,12 +201,16 @@ export function sqliteUserStore(database: Database.Database, options: SqliteUser
     }),
   );
 
-  const patchUser = database.transaction((id: number, patch: UserPatch): unknown => {
+  const patchWithGroups = database.transaction((id: number, patch: UserPatch): unknown => {
     if (update.run(patchParameters(id, patch)).changes === 0) return undefined;
     if (patch.groups !== undefined) groups.setUserGroups(id, patch.groups);
     if (patch.permissions !== undefined) groups.setUserPermissions(id, patch.permissions);
     return byId.get(id);
   });
+  const patchUser = (id: number, patch: UserPatch): unknown =>
+    patch.groups === undefined && patch.permissions === undefined
+      ? updateReturning.get(patchParameters(id, patch))
+      : patchWithGroups(id, patch);
 
   const grant = database.transaction((groupName: string, permissions: readonly string[]): void => {
     groups.setGroupPermissions(groups.groupId(groupName), permissions);

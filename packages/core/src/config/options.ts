@@ -283,7 +283,7 @@ export interface LatchkeyOptions {
   logger?: Logger;
   /** @default the system clock */
   clock?: Clock;
-  /** @default `crypto.getRandomValues` */
+  /** @default Node's CSPRNG (`crypto.randomFillSync`), fetched 4 KiB at a time (`createPooledRandom`) */
   random?: RandomSource;
   // ---- Account lifecycle (SPEC §2a); defaults in config/account-defaults.ts (ACCOUNT_DEFAULTS) ----
   /** Self-service sign-up (`POST /signup/`). */

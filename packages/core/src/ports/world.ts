@@ -1,3 +1,5 @@
+import { createPooledRandom } from "../pooled-random.js";
+
 /** Where core reads the time. Injected so expiry can be tested by moving a clock. */
 export interface Clock {
   /** Milliseconds since the Unix epoch. */
@@ -24,10 +26,8 @@ export interface Logger {
 /** The system clock. */
 export const systemClock: Clock = Object.freeze({ now: () => Date.now() });
 
-/** Node's CSPRNG. */
-export const cryptoRandom: RandomSource = Object.freeze({
-  fill: (bytes: Uint8Array) => globalThis.crypto.getRandomValues(bytes),
-});
+/** Node's CSPRNG, fetched a page at a time (see `createPooledRandom`). */
+export const cryptoRandom: RandomSource = createPooledRandom();
 
 /** A logger that writes nothing. */
 export const silentLogger: Logger = Object.freeze({
