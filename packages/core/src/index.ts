@@ -29,7 +29,7 @@ export type {
 export { parseRowId } from "./ports/user-store.js";
 export type { ImportedUser, BatchUserStore } from "./ports/user-store.js";
 export { isBatchUserStore } from "./ports/user-store.js";
-export type { ThrottleStore, ThrottleDecision, ThrottleCount } from "./ports/throttle-store.js";
+export type { ThrottleStore, ThrottleDecision } from "./ports/throttle-store.js";
 export type { Stores } from "./ports/stores.js";
 export type {
   PasskeyStore,

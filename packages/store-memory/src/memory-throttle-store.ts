@@ -1,4 +1,4 @@
-import type { ThrottleCount, ThrottleDecision, ThrottleStore } from "@latchkey/core";
+import type { ThrottleDecision, ThrottleStore } from "@latchkey/core";
 
 /** Options of {@link memoryThrottleStore}. */
 export interface MemoryThrottleStoreOptions {
@@ -26,46 +26,19 @@ export function memoryThrottleStore(options: MemoryThrottleStoreOptions = {}): T
     for (const [key, counter] of counters) if (counter.endsAt <= at) counters.delete(key);
   }
 
-  function consumeAt(at: number, key: string, limit: number, windowSeconds: number): ThrottleDecision {
-    const counter = counters.get(key);
-    if (counter === undefined || counter.endsAt <= at) {
-      created += 1;
-      if (created % SWEEP_EVERY === 0) sweep(at);
-      counters.set(key, { count: 1, endsAt: at + windowSeconds * 1000 });
-      return { allowed: true, remaining: limit - 1 };
-    }
-    if (counter.count >= limit) return { allowed: false, retryAfterMs: Math.max(1, counter.endsAt - at) };
-    counter.count += 1;
-    return { allowed: true, remaining: limit - counter.count };
-  }
-
-  /** Takes back what `consumeAt` counted on `key` (restoring a window it had started). */
-  function undo(key: string, before: { count: number; endsAt: number } | undefined): void {
-    if (before === undefined) counters.delete(key);
-    else counters.set(key, before);
-  }
-
   return {
     async consume(key, limit, windowSeconds): Promise<ThrottleDecision> {
-      return consumeAt(now(), key, limit, windowSeconds);
-    },
-    // Synchronous from the first count to the last undo, so no other call can interleave.
-    async consumeAll(counts: readonly ThrottleCount[]): Promise<ThrottleDecision[]> {
       const at = now();
-      const decisions: ThrottleDecision[] = [];
-      const undos: [string, { count: number; endsAt: number } | undefined][] = [];
-      for (const { key, limit, windowSeconds } of counts) {
-        const current = counters.get(key);
-        const before = current === undefined ? undefined : { ...current };
-        const decision = consumeAt(at, key, limit, windowSeconds);
-        decisions.push(decision);
-        if (!decision.allowed) {
-          for (const [counted, previous] of undos.reverse()) undo(counted, previous);
-          return decisions;
-        }
-        undos.push([key, before]);
+      const counter = counters.get(key);
+      if (counter === undefined || counter.endsAt <= at) {
+        created += 1;
+        if (created % SWEEP_EVERY === 0) sweep(at);
+        counters.set(key, { count: 1, endsAt: at + windowSeconds * 1000 });
+        return { allowed: true, remaining: limit - 1 };
       }
-      return decisions;
+      if (counter.count >= limit) return { allowed: false, retryAfterMs: Math.max(1, counter.endsAt - at) };
+      counter.count += 1;
+      return { allowed: true, remaining: limit - counter.count };
     },
     async refund(key) {
       const counter = counters.get(key);

@@ -1,4 +1,4 @@
-import type { ThrottleCount, ThrottleDecision, ThrottleStore } from "@latchkey/core";
+import type { ThrottleDecision, ThrottleStore } from "@latchkey/core";
 import type Database from "better-sqlite3";
 import { THROTTLE_TABLE } from "./migrations.js";
 import { toStoreError } from "./store-error.js";
@@ -26,9 +26,6 @@ const CONSUME = `
     expire = CASE WHEN ${ENDED} THEN @ends ELSE expire END
   WHERE ${ENDED} OR points < @limit
   RETURNING points`;
-
-/** Thrown inside the consumeAll transaction to roll it back (never leaves this module). */
-const ROLL_BACK = new Error("A throttle count was refused: roll the other counts back.");
 
 /**
  * A {@link ThrottleStore} counting in the `latchkey_throttle` table (from our migration), so
@@ -62,47 +59,19 @@ export function sqliteThrottleStore(
     }
   };
 
-  /** One consume at `at`, in whatever transaction the caller holds. */
-  const consumeAt = (at: number, { key, limit, windowSeconds }: ThrottleCount): ThrottleDecision => {
-    const { consume, expiry } = prepared();
-    const counted = consume.get({ key, now: at, ends: at + windowSeconds * 1000, limit }) as
-      | { points: number }
-      | undefined;
-    if (counted !== undefined) return { allowed: true, remaining: Math.max(0, limit - counted.points) };
-    // Refused: only the wait is read now, so a window ending in between just means "1 ms".
-    const row = expiry.get(key) as { expire: number | null } | undefined;
-    return { allowed: false, retryAfterMs: Math.max(1, (row?.expire ?? at + windowSeconds * 1000) - at) };
-  };
-  // Every count in one write transaction (a login's account and IP: one WAL commit, not two).
-  // BEGIN IMMEDIATE takes the write lock first, so no other process's commit can come
-  // between the checks and the increments; a refusal rolls back the counts before it.
-  let consumeEach:
-    | Database.Transaction<(counts: readonly ThrottleCount[], into: ThrottleDecision[]) => void>
-    | undefined;
-  const consumeAllNow = (counts: readonly ThrottleCount[]): ThrottleDecision[] => {
-    const decisions: ThrottleDecision[] = [];
-    consumeEach ??= database.transaction((each: readonly ThrottleCount[], into: ThrottleDecision[]): void => {
-      const at = now();
-      for (const count of each) {
-        const decision = consumeAt(at, count);
-        into.push(decision);
-        if (!decision.allowed) throw ROLL_BACK;
-      }
-    });
-    try {
-      consumeEach.immediate(counts, decisions);
-    } catch (error) {
-      if (error !== ROLL_BACK) throw error;
-    }
-    return decisions;
-  };
-
   return {
     consume(key, limit, windowSeconds) {
-      return run(() => consumeAt(now(), { key, limit, windowSeconds }));
-    },
-    consumeAll(counts) {
-      return run(() => consumeAllNow(counts));
+      return run((): ThrottleDecision => {
+        const at = now();
+        const { consume, expiry } = prepared();
+        const counted = consume.get({ key, now: at, ends: at + windowSeconds * 1000, limit }) as
+          | { points: number }
+          | undefined;
+        if (counted !== undefined) return { allowed: true, remaining: Math.max(0, limit - counted.points) };
+        // Refused: only the wait is read now, so a window ending in between just means "1 ms".
+        const row = expiry.get(key) as { expire: number | null } | undefined;
+        return { allowed: false, retryAfterMs: Math.max(1, (row?.expire ?? at + windowSeconds * 1000) - at) };
+      });
     },
     refund(key) {
       return run(() => {

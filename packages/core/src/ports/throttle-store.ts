@@ -26,20 +26,4 @@ export interface ThrottleStore {
   refund(key: string): Promise<void>;
   /** Forgets `key`'s count and window. */
   reset(key: string): Promise<void>;
-  /**
-   * Optional: `consume` on each of `counts` in order, as one indivisible step. When every
-   * key has room, counts one event on each and answers one allowed decision per key. When a
-   * key is full, counts nothing on any key and answers the decisions up to the first full
-   * key, ending with its refusal (at that key's index). The login throttle counts
-   * an attempt on the account and the client IP this way (one write transaction in SQLite,
-   * where two `consume` calls are two); stores without it get two `consume` calls.
-   */
-  consumeAll?(counts: readonly ThrottleCount[]): Promise<ThrottleDecision[]>;
-}
-
-/** One key to count in {@link ThrottleStore.consumeAll}, with its `consume` arguments. */
-export interface ThrottleCount {
-  readonly key: string;
-  readonly limit: number;
-  readonly windowSeconds: number;
 }

@@ -71,41 +71,6 @@ export function createLoginThrottle(config: ResolvedConfig, world: ResolvedWorld
     storeCall("throttle", () => store.consume(key, window.points, window.durationSeconds));
   // Best effort: undoing a count must not hide the error or the answer that caused it.
   const refund = (key: string): Promise<void> => storeCall("throttle", () => store.refund(key)).catch(() => undefined);
-  /**
-   * Step 2: one attempt on the account, then on the IP (nothing on the IP when the account is
-   * full; the account's count taken back when the IP is full). A store with `consumeAll` does
-   * both in one indivisible step, which counts nothing when either is full.
-   */
-  const count = async (account: string, address: string): Promise<Guarded<never> | null> => {
-    if (store.consumeAll !== undefined) {
-      const consumeAll = store.consumeAll.bind(store);
-      const decisions = await storeCall("throttle", () =>
-        consumeAll([
-          { key: account, limit: settings.perAccount.points, windowSeconds: settings.perAccount.durationSeconds },
-          { key: address, limit: settings.perIp.points, windowSeconds: settings.perIp.durationSeconds },
-        ]),
-      );
-      const last = decisions.at(-1);
-      if (last === undefined || decisions.length > 2 || (last.allowed && decisions.length !== 2))
-        throw new Error("ThrottleStore.consumeAll must answer one decision per key, up to the first refusal.");
-      if (last.allowed) return null;
-      return { throttled: true, rule: decisions.length === 1 ? "account" : "ip", retryAfterSeconds: seconds(last) };
-    }
-    const perAccount = await consume(account, settings.perAccount);
-    if (!perAccount.allowed) return { throttled: true, rule: "account", retryAfterSeconds: seconds(perAccount) };
-    let perIp: ThrottleDecision;
-    try {
-      perIp = await consume(address, settings.perIp);
-    } catch (error) {
-      await refund(account);
-      throw error;
-    }
-    if (!perIp.allowed) {
-      await refund(account);
-      return { throttled: true, rule: "ip", retryAfterSeconds: seconds(perIp) };
-    }
-    return null;
-  };
 
   return {
     async guard<T extends { readonly ok: boolean }>(
@@ -129,8 +94,19 @@ export function createLoginThrottle(config: ResolvedConfig, world: ResolvedWorld
         };
       }
       try {
-        const refused = await count(account, address);
-        if (refused !== null) return refused;
+        const perAccount = await consume(account, settings.perAccount);
+        if (!perAccount.allowed) return { throttled: true, rule: "account", retryAfterSeconds: seconds(perAccount) };
+        let perIp: ThrottleDecision;
+        try {
+          perIp = await consume(address, settings.perIp);
+        } catch (error) {
+          await refund(account);
+          throw error;
+        }
+        if (!perIp.allowed) {
+          await refund(account);
+          return { throttled: true, rule: "ip", retryAfterSeconds: seconds(perIp) };
+        }
         let value: T;
         try {
           value = await queue.run(source, check);
