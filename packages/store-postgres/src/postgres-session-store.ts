@@ -30,13 +30,18 @@ const SESSION_WITH_USER = `SELECT ${HOT_READ_COLUMNS}
  * The sessions of many ids with their users: the batched hot-path read (see createReadBatch).
  * The ids are joined as a relation (`unnest`), not filtered with `s.id = ANY($1)`: the
  * generic plan of `= ANY` over a parameter array cannot hash it, and on a table of a few
- * thousand sessions PostgreSQL chose a sequential scan comparing every row with every id
- * (about 17 µs of backend CPU per looked-up row with 1,000 sessions and 50 ids; the join
- * costs about 5: a hash join there, primary-key probes on a large table). The batch's ids
- * are distinct, so the join gives each session at most once.
+ * thousand sessions PostgreSQL chose a sequential scan comparing every row with every id.
+ * Each id's session is read by a LATERAL subquery with `LIMIT 1` (the primary key gives at
+ * most one row anyway), which PostgreSQL cannot flatten into a join: it is always one
+ * primary-key probe per id. As a plain join, the planner hashed the ids and scanned the whole
+ * table on a small one (1,000 sessions: about 106 µs of backend CPU for 15 ids, against 50
+ * with the probes; scripts/hot-read-cost.mjs), a cost that grows with the table, not the
+ * batch. The batch's ids are distinct, so each session comes back at most once.
  */
 const SESSIONS_WITH_USERS_BY_IDS = `SELECT ${HOT_READ_COLUMNS}
-  FROM unnest($1::text[]) AS wanted(id) JOIN latchkey_sessions s ON s.id = wanted.id ${USER_OF_SESSION}`;
+  FROM unnest($1::text[]) AS wanted(id)
+  CROSS JOIN LATERAL (SELECT x.* FROM latchkey_sessions x WHERE x.id = wanted.id LIMIT 1) s
+  ${USER_OF_SESSION}`;
 
 /**
  * Most session ids in one batched read. The load of a busy process (tens of requests read in
