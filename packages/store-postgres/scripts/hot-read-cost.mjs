@@ -1,15 +1,17 @@
 // What one row of the hot read (a session with its user, `latchkey-sessions-with-users`) costs
 // PostgreSQL: "before" (group names and effective permissions computed by two ARRAY subqueries
 // per row, sessions filtered with `s.id = ANY($1)`), "columns" (the arrays read from the user's
-// row, migration 6), "now" (also the ids joined as `unnest($1)`; HOT_READ_COLUMNS in
-// src/hot-read.ts) and "json" (an alternative not taken: the session and the user each as one
+// row, migration 6), "join" (also the ids joined as `unnest($1)`, which the generic plan runs as a
+// hash join over a sequential scan of the sessions on a small table), "now" (each id's session
+// read by a LATERAL subquery with LIMIT 1: one primary-key probe per id, as the store does; with
+// HOT_READ_COLUMNS from src/hot-read.ts) and "json" (an alternative not taken: the session and the user each as one
 // JSON text column, fewer columns for Node to read but more work for PostgreSQL per row). Starts a throwaway
 // PostgreSQL 15 (@latchkey/testkit), 1,000 sessions of one user among 201 users (as the
 // bench's whoami load), then runs each statement with 50 of the ids: EXPLAIN (ANALYZE, BUFFERS)
 // of a literal array (a custom plan), then 3,000 executions of the named statement (its generic
-// plan, as the store runs it) reading the backend's CPU time from /proc, and
+// plan, as the store runs it) reading the backend's CPU time from /proc/<pid>/schedstat, and
 // pg_stat_statements' mean. Run after `npx tsc -b`:
-//   node packages/store-postgres/scripts/hot-read-cost.mjs [nogroups|groups]
+//   [IDS=50] node packages/store-postgres/scripts/hot-read-cost.mjs [nogroups|groups]
 // ("groups": the user is in 2 groups granting 4 permissions, and has 2 of their own).
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -18,13 +20,10 @@ import pg from "pg";
 import { HOT_READ_COLUMNS } from "../dist/hot-read.js";
 import { migratePostgres, postgresStores } from "../dist/index.js";
 
-const TICKS_PER_SECOND = 100;
 const EXECUTIONS = 3000;
-const IDS = 50;
-const cpuSecondsOf = (pid) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-};
+const IDS = Number(process.env["IDS"] ?? 50);
+// CPU seconds of a backend (one thread) from /proc/<pid>/schedstat, in ns: finer than /proc/<pid>/stat's 10 ms ticks.
+const cpuSecondsOf = (pid) => Number(readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ")[0]) / 1e9;
 const withGroups = process.argv[2] === "groups";
 // The sessions are shaped as the bench's (an ip and a browser's User-Agent).
 const USER_AGENT =
@@ -37,6 +36,10 @@ const ANY = `SELECT s.id AS session_id, s.secret_hash, s.user_id, s.kind, s.crea
   WHERE s.id = ANY($1::text[])`;
 const UNNEST = `SELECT SESSION_COLUMNS, COLUMNS
   FROM unnest($1::text[]) AS wanted(id) JOIN latchkey_sessions s ON s.id = wanted.id
+  LEFT JOIN latchkey_users u ON u.id = (CASE WHEN s.user_id ~ '^[1-9][0-9]{0,15}$' THEN s.user_id::bigint END)`;
+const LATERAL = `SELECT SESSION_COLUMNS, COLUMNS
+  FROM unnest($1::text[]) AS wanted(id)
+  CROSS JOIN LATERAL (SELECT x.* FROM latchkey_sessions x WHERE x.id = wanted.id LIMIT 1) s
   LEFT JOIN latchkey_users u ON u.id = (CASE WHEN s.user_id ~ '^[1-9][0-9]{0,15}$' THEN s.user_id::bigint END)`;
 const PLAIN = `u.id, u.username, u.email, u.first_name, u.last_name, u.is_active, u.is_staff, u.is_superuser,
   u.password_hash, u.date_joined, u.last_login`;
@@ -60,7 +63,8 @@ const JSON_COLUMNS = `s.id,
 const VARIANTS = {
   before: ANY.replace("COLUMNS", SUBQUERIES),
   columns: ANY.replace("COLUMNS", COLUMNS),
-  now: UNNEST.replace("SESSION_COLUMNS, COLUMNS", HOT_READ_COLUMNS),
+  join: UNNEST.replace("SESSION_COLUMNS, COLUMNS", HOT_READ_COLUMNS),
+  now: LATERAL.replace("SESSION_COLUMNS, COLUMNS", HOT_READ_COLUMNS),
   json: UNNEST.replace("SESSION_COLUMNS, COLUMNS", JSON_COLUMNS),
 };
 
@@ -141,9 +145,11 @@ try {
         ? "before"
         : row.query.includes("json_build_array")
           ? "json"
-          : row.query.includes("unnest")
+          : row.query.includes("LATERAL")
             ? "now"
-            : "columns";
+            : row.query.includes("unnest")
+              ? "join"
+              : "columns";
       console.log(`${name}: pg_stat_statements mean ${((row.mean_exec_time * 1000) / IDS).toFixed(1)} µs per row`);
     }
   } finally {
