@@ -3,8 +3,9 @@
 // per row, sessions filtered with `s.id = ANY($1)`), "columns" (the arrays read from the user's
 // row, migration 6), "join" (also the ids joined as `unnest($1)`, which the generic plan runs as a
 // hash join over a sequential scan of the sessions on a small table), "now" (each id's session
-// read by a LATERAL subquery with LIMIT 1: one primary-key probe per id, as the store does; with
-// HOT_READ_COLUMNS from src/hot-read.ts) and "json" (an alternative not taken: the session and the user each as one
+// and then its user read by LATERAL subqueries with LIMIT 1: a probe per id, as the store does;
+// with HOT_READ_COLUMNS from src/hot-read.ts), "lateral1" (only the sessions as a LATERAL
+// subquery, the users as a plain join: a plan comparing each row with every user) and "json" (an alternative not taken: the session and the user each as one
 // JSON text column, fewer columns for Node to read but more work for PostgreSQL per row). Starts a throwaway
 // PostgreSQL 15 (@latchkey/testkit), 1,000 sessions of one user among 201 users (as the
 // bench's whoami load), then runs each statement with 50 of the ids: EXPLAIN (ANALYZE, BUFFERS)
@@ -37,10 +38,16 @@ const ANY = `SELECT s.id AS session_id, s.secret_hash, s.user_id, s.kind, s.crea
 const UNNEST = `SELECT SESSION_COLUMNS, COLUMNS
   FROM unnest($1::text[]) AS wanted(id) JOIN latchkey_sessions s ON s.id = wanted.id
   LEFT JOIN latchkey_users u ON u.id = (CASE WHEN s.user_id ~ '^[1-9][0-9]{0,15}$' THEN s.user_id::bigint END)`;
+const LATERAL_SESSIONS = `SELECT SESSION_COLUMNS, COLUMNS
+  FROM unnest($1::text[]) AS wanted(id)
+  CROSS JOIN LATERAL (SELECT x.*, CASE WHEN x.user_id ~ '^[1-9][0-9]{0,15}$' THEN x.user_id::bigint END AS user_key
+    FROM latchkey_sessions x WHERE x.id = wanted.id LIMIT 1) s
+  LEFT JOIN latchkey_users u ON u.id = s.user_key`;
 const LATERAL = `SELECT SESSION_COLUMNS, COLUMNS
   FROM unnest($1::text[]) AS wanted(id)
-  CROSS JOIN LATERAL (SELECT x.* FROM latchkey_sessions x WHERE x.id = wanted.id LIMIT 1) s
-  LEFT JOIN latchkey_users u ON u.id = (CASE WHEN s.user_id ~ '^[1-9][0-9]{0,15}$' THEN s.user_id::bigint END)`;
+  CROSS JOIN LATERAL (SELECT x.*, CASE WHEN x.user_id ~ '^[1-9][0-9]{0,15}$' THEN x.user_id::bigint END AS user_key
+    FROM latchkey_sessions x WHERE x.id = wanted.id LIMIT 1) s
+  LEFT JOIN LATERAL (SELECT y.* FROM latchkey_users y WHERE y.id = s.user_key LIMIT 1) u ON true`;
 const PLAIN = `u.id, u.username, u.email, u.first_name, u.last_name, u.is_active, u.is_staff, u.is_superuser,
   u.password_hash, u.date_joined, u.last_login`;
 const SUBQUERIES = `${PLAIN},
@@ -64,6 +71,7 @@ const VARIANTS = {
   before: ANY.replace("COLUMNS", SUBQUERIES),
   columns: ANY.replace("COLUMNS", COLUMNS),
   join: UNNEST.replace("SESSION_COLUMNS, COLUMNS", HOT_READ_COLUMNS),
+  lateral1: LATERAL_SESSIONS.replace("SESSION_COLUMNS, COLUMNS", HOT_READ_COLUMNS),
   now: LATERAL.replace("SESSION_COLUMNS, COLUMNS", HOT_READ_COLUMNS),
   json: UNNEST.replace("SESSION_COLUMNS, COLUMNS", JSON_COLUMNS),
 };
@@ -120,10 +128,14 @@ try {
     const pid = (await client.query("SELECT pg_backend_pid() AS pid")).rows[0].pid;
     for (const [name, text] of Object.entries(VARIANTS)) {
       await client.query(`PREPARE explain_${name}(text[]) AS ${text}`);
+      // The plan the store's named statement settles on after its first executions.
+      await client.query("SET plan_cache_mode = force_generic_plan");
       const plan = (
         await client.query(`EXPLAIN (ANALYZE, BUFFERS) EXECUTE explain_${name}('{${ids.join(",")}}')`)
       ).rows.map((row) => row["QUERY PLAN"]);
       console.log(`${name}: EXPLAIN ANALYZE of ${IDS} ids: ${plan[1].trim()}; ${plan.at(-1)}`);
+      await client.query("RESET plan_cache_mode");
+      if (process.env["PLANS"] === "1") console.log(plan.join("\n"));
     }
     await client.query("SELECT pg_stat_statements_reset()");
     for (let round = 1; round <= 2; round++) {
@@ -137,7 +149,7 @@ try {
       }
     }
     const stats = await client.query(
-      `SELECT query, mean_exec_time FROM pg_stat_statements WHERE query LIKE '%latchkey_sessions s%'
+      `SELECT query, mean_exec_time FROM pg_stat_statements WHERE query LIKE '%latchkey_sessions%'
          AND query NOT LIKE 'PREPARE%' AND query NOT LIKE 'EXPLAIN%'`,
     );
     for (const row of stats.rows) {
@@ -145,11 +157,13 @@ try {
         ? "before"
         : row.query.includes("json_build_array")
           ? "json"
-          : row.query.includes("LATERAL")
+          : row.query.includes("LEFT JOIN LATERAL")
             ? "now"
-            : row.query.includes("unnest")
-              ? "join"
-              : "columns";
+            : row.query.includes("LATERAL")
+              ? "lateral1"
+              : row.query.includes("unnest")
+                ? "join"
+                : "columns";
       console.log(`${name}: pg_stat_statements mean ${((row.mean_exec_time * 1000) / IDS).toFixed(1)} µs per row`);
     }
   } finally {

@@ -32,17 +32,22 @@ const SESSION_WITH_USER = `SELECT ${HOT_READ_COLUMNS}
  * The ids are joined as a relation (`unnest`), not filtered with `s.id = ANY($1)`: the
  * generic plan of `= ANY` over a parameter array cannot hash it, and on a table of a few
  * thousand sessions PostgreSQL chose a sequential scan comparing every row with every id.
- * Each id's session is read by a LATERAL subquery with `LIMIT 1` (the primary key gives at
- * most one row anyway), which PostgreSQL cannot flatten into a join: it is always one
- * primary-key probe per id. As a plain join, the planner hashed the ids and scanned the whole
- * table on a small one (1,000 sessions: about 106 µs of backend CPU for 15 ids, against 50
- * with the probes; scripts/hot-read-cost.mjs), a cost that grows with the table, not the
- * batch. The batch's ids are distinct, so each session comes back at most once.
+ * Each id's session, and then its user, is read by a LATERAL subquery with `LIMIT 1` (a
+ * primary key gives at most one row anyway), which PostgreSQL cannot flatten into a join: a
+ * probe per id, never a scan of a whole table per statement, and the session's user id is
+ * checked and cast once per row and handed to the user's probe as a plain bigint. As plain
+ * joins, the generic plan hashed the ids and scanned all the sessions on a small table
+ * (1,000 sessions), and moving only the sessions into a LATERAL subquery made it compare each
+ * row with every user, casting each time (201 users: about 32 µs of backend CPU per row,
+ * against 10 as plain joins and 7 to 12 with both probes; scripts/hot-read-cost.mjs, IDS=20
+ * groups). The batch's ids are distinct, so each session comes back at most once.
  */
 const SESSIONS_WITH_USERS_BY_IDS = `SELECT ${HOT_READ_COLUMNS}
   FROM unnest($1::text[]) AS wanted(id)
-  CROSS JOIN LATERAL (SELECT x.* FROM latchkey_sessions x WHERE x.id = wanted.id LIMIT 1) s
-  ${USER_OF_SESSION}`;
+  CROSS JOIN LATERAL (
+    SELECT x.*, CASE WHEN x.user_id ~ '^[1-9][0-9]{0,15}$' THEN x.user_id::bigint END AS user_key
+    FROM latchkey_sessions x WHERE x.id = wanted.id LIMIT 1) s
+  LEFT JOIN LATERAL (SELECT y.* FROM latchkey_users y WHERE y.id = s.user_key LIMIT 1) u ON true`;
 
 /**
  * Most session ids in one batched read. The load of a busy process (tens of requests read in
