@@ -82,7 +82,10 @@ try {
     sample: 1,
     log: () => {},
   });
-  server = await readyServer(sqlite.database, "warn", { databaseUrl: fixture.url, "sessionCache.enabled": "false" });
+  server = await readyServer(sqlite.database, "warn", {
+    databaseUrl: fixture.url,
+    "sessionCache.enabled": process.env["CACHE"] === "1" ? "true" : "false",
+  });
   const origin = server.url;
   const cookies = fixture.tokens.map((t) => `sessionid=${t}`);
   const stats = new pgLib.Client({ connectionString: fixture.url });
