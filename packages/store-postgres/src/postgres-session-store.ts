@@ -225,10 +225,10 @@ export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOp
   if (joinedUsers === null) return store;
   /**
    * Runs one statement of the hot read: raw text values, rows as arrays (see HOT_READ_COLUMNS),
-   * through Bind/Execute only when the installed node-postgres allows (runRawRows), else as a
+   * through Bind/Execute only when the pool and node-postgres allow (runRawRows), else as a
    * plain named query with every column's parser returning its text.
    */
-  const raw = rawRowsSupported();
+  const raw = rawRowsSupported(pool);
   async function hotQuery(name: string, text: string, values: string[]): Promise<HotRow[]> {
     try {
       if (raw) return await runRawRows(pool, name, text, values);

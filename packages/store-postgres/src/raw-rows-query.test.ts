@@ -26,8 +26,12 @@ describe("raw rows: the hot read's Bind/Execute-only statements", {
     return server;
   };
 
-  it("works with the installed node-postgres", () => {
-    assert.equal(rawRowsSupported(), true);
+  it("is used with the installed node-postgres' pools, and not with a pool of other clients (pg.native's)", () => {
+    const pool = new pg.Pool({ connectionString: started().url });
+    assert.equal(rawRowsSupported(pool), true);
+    function NativeClient(): void {}
+    assert.equal(rawRowsSupported({ Client: NativeClient } as unknown as pg.Pool), false);
+    return pool.end();
   });
 
   it("sends every id back exactly, whatever quotes, backslashes, braces or commas it holds", async () => {

@@ -55,10 +55,18 @@ class RawRowsQuery extends pg.Query {
   }
 }
 
-/** True if the installed node-postgres has the `Query` members {@link RawRowsQuery} builds on. */
-export function rawRowsSupported(): boolean {
+/**
+ * True if `pool` makes node-postgres' JavaScript clients (not `pg.native`'s, which run a query
+ * object their own way) and the installed node-postgres has the `Query` members
+ * {@link RawRowsQuery} builds on.
+ */
+export function rawRowsSupported(pool: Pool): boolean {
+  const client = (pool as unknown as { Client?: unknown }).Client;
+  const javascriptClient =
+    typeof client === "function" && (client === pg.Client || client.prototype instanceof pg.Client);
   const query = pg.Query.prototype as unknown as Record<string, unknown>;
   return (
+    javascriptClient &&
     typeof query["prepare"] === "function" &&
     typeof query["handleDataRow"] === "function" &&
     typeof query["hasBeenParsed"] === "function" &&
@@ -84,7 +92,7 @@ export function textArrayLiteral(values: readonly string[]): string {
  * Runs the named statement `name` (`text`, with text parameters `values`) on a connection of
  * `pool` and answers its rows as raw text arrays (see {@link RawRowsQuery}); rejects as
  * `pool.query` does. Only for a caller that decodes every column itself, and after
- * {@link rawRowsSupported} said yes.
+ * {@link rawRowsSupported} said yes for `pool`.
  */
 export function runRawRows(pool: Pool, name: string, text: string, values: string[]): Promise<RawRow[]> {
   const query = new RawRowsQuery({ name, text, values });
