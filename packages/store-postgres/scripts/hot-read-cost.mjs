@@ -1,15 +1,18 @@
 // What one row of the hot read (a session with its user, `latchkey-sessions-with-users`) costs
 // PostgreSQL: "before" (group names and effective permissions computed by two ARRAY subqueries
 // per row, sessions filtered with `s.id = ANY($1)`), "columns" (the arrays read from the user's
-// row, migration 6), "now" (also the ids joined as `unnest($1)`; HOT_READ_COLUMNS in
-// src/hot-read.ts) and "json" (an alternative not taken: the session and the user each as one
+// row, migration 6), "join" (also the ids joined as `unnest($1)`, which the generic plan runs as a
+// hash join over a sequential scan of the sessions on a small table), "now" (each id's session
+// and then its user read by LATERAL subqueries with LIMIT 1: a probe per id, as the store does;
+// with HOT_READ_COLUMNS from src/hot-read.ts), "lateral1" (only the sessions as a LATERAL
+// subquery, the users as a plain join: a plan comparing each row with every user) and "json" (an alternative not taken: the session and the user each as one
 // JSON text column, fewer columns for Node to read but more work for PostgreSQL per row). Starts a throwaway
 // PostgreSQL 15 (@latchkey/testkit), 1,000 sessions of one user among 201 users (as the
 // bench's whoami load), then runs each statement with 50 of the ids: EXPLAIN (ANALYZE, BUFFERS)
 // of a literal array (a custom plan), then 3,000 executions of the named statement (its generic
-// plan, as the store runs it) reading the backend's CPU time from /proc, and
+// plan, as the store runs it) reading the backend's CPU time from /proc/<pid>/schedstat, and
 // pg_stat_statements' mean. Run after `npx tsc -b`:
-//   node packages/store-postgres/scripts/hot-read-cost.mjs [nogroups|groups]
+//   [IDS=50] node packages/store-postgres/scripts/hot-read-cost.mjs [nogroups|groups]
 // ("groups": the user is in 2 groups granting 4 permissions, and has 2 of their own).
 import { randomUUID } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -18,13 +21,10 @@ import pg from "pg";
 import { HOT_READ_COLUMNS } from "../dist/hot-read.js";
 import { migratePostgres, postgresStores } from "../dist/index.js";
 
-const TICKS_PER_SECOND = 100;
 const EXECUTIONS = 3000;
-const IDS = 50;
-const cpuSecondsOf = (pid) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
-};
+const IDS = Number(process.env["IDS"] ?? 50);
+// CPU seconds of a backend (one thread) from /proc/<pid>/schedstat, in ns: finer than /proc/<pid>/stat's 10 ms ticks.
+const cpuSecondsOf = (pid) => Number(readFileSync(`/proc/${pid}/schedstat`, "utf8").split(" ")[0]) / 1e9;
 const withGroups = process.argv[2] === "groups";
 // The sessions are shaped as the bench's (an ip and a browser's User-Agent).
 const USER_AGENT =
@@ -38,6 +38,16 @@ const ANY = `SELECT s.id AS session_id, s.secret_hash, s.user_id, s.kind, s.crea
 const UNNEST = `SELECT SESSION_COLUMNS, COLUMNS
   FROM unnest($1::text[]) AS wanted(id) JOIN latchkey_sessions s ON s.id = wanted.id
   LEFT JOIN latchkey_users u ON u.id = (CASE WHEN s.user_id ~ '^[1-9][0-9]{0,15}$' THEN s.user_id::bigint END)`;
+const LATERAL_SESSIONS = `SELECT SESSION_COLUMNS, COLUMNS
+  FROM unnest($1::text[]) AS wanted(id)
+  CROSS JOIN LATERAL (SELECT x.*, CASE WHEN x.user_id ~ '^[1-9][0-9]{0,15}$' THEN x.user_id::bigint END AS user_key
+    FROM latchkey_sessions x WHERE x.id = wanted.id LIMIT 1) s
+  LEFT JOIN latchkey_users u ON u.id = s.user_key`;
+const LATERAL = `SELECT SESSION_COLUMNS, COLUMNS
+  FROM unnest($1::text[]) AS wanted(id)
+  CROSS JOIN LATERAL (SELECT x.*, CASE WHEN x.user_id ~ '^[1-9][0-9]{0,15}$' THEN x.user_id::bigint END AS user_key
+    FROM latchkey_sessions x WHERE x.id = wanted.id LIMIT 1) s
+  LEFT JOIN LATERAL (SELECT y.* FROM latchkey_users y WHERE y.id = s.user_key LIMIT 1) u ON true`;
 const PLAIN = `u.id, u.username, u.email, u.first_name, u.last_name, u.is_active, u.is_staff, u.is_superuser,
   u.password_hash, u.date_joined, u.last_login`;
 const SUBQUERIES = `${PLAIN},
@@ -60,7 +70,9 @@ const JSON_COLUMNS = `s.id,
 const VARIANTS = {
   before: ANY.replace("COLUMNS", SUBQUERIES),
   columns: ANY.replace("COLUMNS", COLUMNS),
-  now: UNNEST.replace("SESSION_COLUMNS, COLUMNS", HOT_READ_COLUMNS),
+  join: UNNEST.replace("SESSION_COLUMNS, COLUMNS", HOT_READ_COLUMNS),
+  lateral1: LATERAL_SESSIONS.replace("SESSION_COLUMNS, COLUMNS", HOT_READ_COLUMNS),
+  now: LATERAL.replace("SESSION_COLUMNS, COLUMNS", HOT_READ_COLUMNS),
   json: UNNEST.replace("SESSION_COLUMNS, COLUMNS", JSON_COLUMNS),
 };
 
@@ -116,10 +128,14 @@ try {
     const pid = (await client.query("SELECT pg_backend_pid() AS pid")).rows[0].pid;
     for (const [name, text] of Object.entries(VARIANTS)) {
       await client.query(`PREPARE explain_${name}(text[]) AS ${text}`);
+      // The plan the store's named statement settles on after its first executions.
+      await client.query("SET plan_cache_mode = force_generic_plan");
       const plan = (
         await client.query(`EXPLAIN (ANALYZE, BUFFERS) EXECUTE explain_${name}('{${ids.join(",")}}')`)
       ).rows.map((row) => row["QUERY PLAN"]);
       console.log(`${name}: EXPLAIN ANALYZE of ${IDS} ids: ${plan[1].trim()}; ${plan.at(-1)}`);
+      await client.query("RESET plan_cache_mode");
+      if (process.env["PLANS"] === "1") console.log(plan.join("\n"));
     }
     await client.query("SELECT pg_stat_statements_reset()");
     for (let round = 1; round <= 2; round++) {
@@ -133,7 +149,7 @@ try {
       }
     }
     const stats = await client.query(
-      `SELECT query, mean_exec_time FROM pg_stat_statements WHERE query LIKE '%latchkey_sessions s%'
+      `SELECT query, mean_exec_time FROM pg_stat_statements WHERE query LIKE '%latchkey_sessions%'
          AND query NOT LIKE 'PREPARE%' AND query NOT LIKE 'EXPLAIN%'`,
     );
     for (const row of stats.rows) {
@@ -141,9 +157,13 @@ try {
         ? "before"
         : row.query.includes("json_build_array")
           ? "json"
-          : row.query.includes("unnest")
+          : row.query.includes("LEFT JOIN LATERAL")
             ? "now"
-            : "columns";
+            : row.query.includes("LATERAL")
+              ? "lateral1"
+              : row.query.includes("unnest")
+                ? "join"
+                : "columns";
       console.log(`${name}: pg_stat_statements mean ${((row.mean_exec_time * 1000) / IDS).toFixed(1)} µs per row`);
     }
   } finally {

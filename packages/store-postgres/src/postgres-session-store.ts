@@ -9,6 +9,7 @@ import type { Pool } from "pg";
 import { bigintColumn, nullableTextColumn, rowShapeError, sessionKindValue, textColumn, type Row } from "./rows.js";
 import { createReadBatch } from "./read-batch.js";
 import { toStoreError } from "./store-error.js";
+import { rawRowsSupported, runRawRows, textArrayLiteral } from "./raw-rows-query.js";
 import { createHotReadDecoder, HOT_READ_COLUMNS, RAW_TEXT, type HotRow, type SessionWithUser } from "./hot-read.js";
 
 const TABLE = "latchkey_sessions";
@@ -30,13 +31,23 @@ const SESSION_WITH_USER = `SELECT ${HOT_READ_COLUMNS}
  * The sessions of many ids with their users: the batched hot-path read (see createReadBatch).
  * The ids are joined as a relation (`unnest`), not filtered with `s.id = ANY($1)`: the
  * generic plan of `= ANY` over a parameter array cannot hash it, and on a table of a few
- * thousand sessions PostgreSQL chose a sequential scan comparing every row with every id
- * (about 17 µs of backend CPU per looked-up row with 1,000 sessions and 50 ids; the join
- * costs about 5: a hash join there, primary-key probes on a large table). The batch's ids
- * are distinct, so the join gives each session at most once.
+ * thousand sessions PostgreSQL chose a sequential scan comparing every row with every id.
+ * Each id's session, and then its user, is read by a LATERAL subquery with `LIMIT 1` (a
+ * primary key gives at most one row anyway), which PostgreSQL cannot flatten into a join: a
+ * probe per id, never a scan of a whole table per statement, and the session's user id is
+ * checked and cast once per row and handed to the user's probe as a plain bigint. As plain
+ * joins, the generic plan hashed the ids and scanned all the sessions on a small table
+ * (1,000 sessions), and moving only the sessions into a LATERAL subquery made it compare each
+ * row with every user, casting each time (201 users: about 32 µs of backend CPU per row,
+ * against 10 as plain joins and 7 to 12 with both probes; scripts/hot-read-cost.mjs, IDS=20
+ * groups). The batch's ids are distinct, so each session comes back at most once.
  */
 const SESSIONS_WITH_USERS_BY_IDS = `SELECT ${HOT_READ_COLUMNS}
-  FROM unnest($1::text[]) AS wanted(id) JOIN latchkey_sessions s ON s.id = wanted.id ${USER_OF_SESSION}`;
+  FROM unnest($1::text[]) AS wanted(id)
+  CROSS JOIN LATERAL (
+    SELECT x.*, CASE WHEN x.user_id ~ '^[1-9][0-9]{0,15}$' THEN x.user_id::bigint END AS user_key
+    FROM latchkey_sessions x WHERE x.id = wanted.id LIMIT 1) s
+  LEFT JOIN LATERAL (SELECT y.* FROM latchkey_users y WHERE y.id = s.user_key LIMIT 1) u ON true`;
 
 /**
  * Most session ids in one batched read. The load of a busy process (tens of requests read in
@@ -212,9 +223,15 @@ export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOp
     },
   };
   if (joinedUsers === null) return store;
-  /** Runs one statement of the hot read: raw text values, rows as arrays (see HOT_READ_COLUMNS). */
-  async function hotQuery(name: string, text: string, values: unknown[]): Promise<HotRow[]> {
+  /**
+   * Runs one statement of the hot read: raw text values, rows as arrays (see HOT_READ_COLUMNS),
+   * through Bind/Execute only when the pool and node-postgres allow (runRawRows), else as a
+   * plain named query with every column's parser returning its text.
+   */
+  const raw = rawRowsSupported(pool);
+  async function hotQuery(name: string, text: string, values: string[]): Promise<HotRow[]> {
     try {
+      if (raw) return await runRawRows(pool, name, text, values);
       return (await pool.query<HotRow>({ name, text, values, rowMode: "array", types: RAW_TEXT })).rows;
     } catch (error) {
       throw toStoreError("session", error);
@@ -222,7 +239,7 @@ export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOp
   }
   // Concurrent authenticated requests share one statement per turn of the event loop.
   const batchedRead = createReadBatch<HotRow>({
-    read: (ids) => hotQuery("latchkey-sessions-with-users", SESSIONS_WITH_USERS_BY_IDS, [ids]),
+    read: (ids) => hotQuery("latchkey-sessions-with-users", SESSIONS_WITH_USERS_BY_IDS, [textArrayLiteral(ids)]),
     keyOf: (row) => {
       const id = row[0];
       if (typeof id !== "string") throw rowShapeError(TABLE, "id");
