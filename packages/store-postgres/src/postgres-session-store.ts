@@ -9,7 +9,6 @@ import type { Pool } from "pg";
 import { bigintColumn, nullableTextColumn, rowShapeError, sessionKindValue, textColumn, type Row } from "./rows.js";
 import { createReadBatch } from "./read-batch.js";
 import { toStoreError } from "./store-error.js";
-import { rawRowsSupported, runRawRows, textArrayLiteral } from "./raw-rows-query.js";
 import { createHotReadDecoder, HOT_READ_COLUMNS, RAW_TEXT, type HotRow, type SessionWithUser } from "./hot-read.js";
 
 const TABLE = "latchkey_sessions";
@@ -223,15 +222,9 @@ export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOp
     },
   };
   if (joinedUsers === null) return store;
-  /**
-   * Runs one statement of the hot read: raw text values, rows as arrays (see HOT_READ_COLUMNS),
-   * through Bind/Execute only when the pool and node-postgres allow (runRawRows), else as a
-   * plain named query with every column's parser returning its text.
-   */
-  const raw = rawRowsSupported(pool);
-  async function hotQuery(name: string, text: string, values: string[]): Promise<HotRow[]> {
+  /** Runs one statement of the hot read: raw text values, rows as arrays (see HOT_READ_COLUMNS). */
+  async function hotQuery(name: string, text: string, values: unknown[]): Promise<HotRow[]> {
     try {
-      if (raw) return await runRawRows(pool, name, text, values);
       return (await pool.query<HotRow>({ name, text, values, rowMode: "array", types: RAW_TEXT })).rows;
     } catch (error) {
       throw toStoreError("session", error);
@@ -239,7 +232,7 @@ export function postgresSessionStore(pool: Pool, options: PostgresSessionStoreOp
   }
   // Concurrent authenticated requests share one statement per turn of the event loop.
   const batchedRead = createReadBatch<HotRow>({
-    read: (ids) => hotQuery("latchkey-sessions-with-users", SESSIONS_WITH_USERS_BY_IDS, [textArrayLiteral(ids)]),
+    read: (ids) => hotQuery("latchkey-sessions-with-users", SESSIONS_WITH_USERS_BY_IDS, [ids]),
     keyOf: (row) => {
       const id = row[0];
       if (typeof id !== "string") throw rowShapeError(TABLE, "id");
