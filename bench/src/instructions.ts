@@ -241,11 +241,14 @@ async function loop(variant: string, warmup: number, count: number, dir: string)
     // compiling the request path with TurboFan after 3,000 requests.
     const client = await connectClient(server.port, path, prepared.token);
     await client.send(warmup);
-    // A scavenge before the count: each run starts it with the same empty young generation,
-    // so the scavenges inside the count are the ones its requests cause. (A full collection
-    // would throw away optimised code, to be compiled again inside the count.)
+    // A full collection before the count: each run starts it with the same empty young
+    // generation and a freshly compacted old one, so the collections inside the count are
+    // the ones its requests cause. With only a scavenge here, whether the old generation's
+    // next mark-compact fell inside the 2,200-request run depended on the warm-up's leftovers:
+    // two runs of Express's bare route gave 576,800 and 652,700 (a mark-compact of about
+    // 100 million instructions in the second alone).
     const collect: unknown = Reflect.get(globalThis, "gc");
-    if (typeof collect === "function") collect({ type: "minor" });
+    if (typeof collect === "function") collect({ type: "major", execution: "sync" });
     if (signal !== undefined) {
       writeFileSync(`${signal}.warm`, String(process.pid));
       await whenExists(`${signal}.go`);
