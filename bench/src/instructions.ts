@@ -7,7 +7,8 @@
  * For each variant it runs one node process under callgrind that starts the server under
  * test in-process and sends it `low`, then (in a second run) `high` keep-alive requests, one
  * at a time, from a raw-socket client in the same process; (Ir(high) − Ir(low)) ÷ (high −
- * low) is the cost of one request, start-up and warm-up cancelling out. Node runs with
+ * low), without TurboFan's compiles (see optimisingCompiles), is the cost of one request,
+ * start-up and warm-up cancelling out. Node runs with
  * `--single-threaded` (no concurrent compiler or marker threads), fixed hash and random
  * seeds, no scavenge tasks, and neither the memory reducer nor code flushing (all of them
  * timed by the event loop or the wall clock), so two identical runs agree to well under
@@ -240,11 +241,14 @@ async function loop(variant: string, warmup: number, count: number, dir: string)
     // compiling the request path with TurboFan after 3,000 requests.
     const client = await connectClient(server.port, path, prepared.token);
     await client.send(warmup);
-    // A scavenge before the count: each run starts it with the same empty young generation,
-    // so the scavenges inside the count are the ones its requests cause. (A full collection
-    // would throw away optimised code, to be compiled again inside the count.)
+    // A full collection before the count: each run starts it with the same empty young
+    // generation and a freshly compacted old one, so the collections inside the count are
+    // the ones its requests cause. With only a scavenge here, whether the old generation's
+    // next mark-compact fell inside the 2,200-request run depended on the warm-up's leftovers:
+    // two runs of Express's bare route gave 576,800 and 652,700 (a mark-compact of about
+    // 100 million instructions in the second alone).
     const collect: unknown = Reflect.get(globalThis, "gc");
-    if (typeof collect === "function") collect({ type: "minor" });
+    if (typeof collect === "function") collect({ type: "major", execution: "sync" });
     if (signal !== undefined) {
       writeFileSync(`${signal}.warm`, String(process.pid));
       await whenExists(`${signal}.go`);
@@ -262,10 +266,50 @@ async function loop(variant: string, warmup: number, count: number, dir: string)
   }
 }
 
+/** What one counted run cost: every instruction (Ir), and those of it in TurboFan's compiles. */
+interface Counted {
+  total: number;
+  compiles: number;
+}
+
+/**
+ * The instructions V8's optimising compiler (TurboFan, OSR included) spent in a callgrind
+ * file: the inclusive cost of `Compiler::CompileOptimized[OSR]`, read with
+ * callgrind_annotate. Functions still reach TurboFan during the count, long after the
+ * warm-up (after 20,000 requests there were still some), each where its own call count
+ * crosses V8's budget: when that falls between request `low` and `high`, one
+ * compilation of tens of millions of instructions lands in the difference of the two
+ * runs alone: in every adapter variant 42 to 62 million instructions, 21,000 to 31,000 a
+ * request, a different amount for each variant.
+ */
+function optimisingCompiles(out: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("callgrind_annotate", ["--inclusive=yes", "--threshold=100", out], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    let text = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (part: string) => {
+      text += part;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) {
+        reject(new Error(`callgrind_annotate failed on ${out}`));
+        return;
+      }
+      let sum = 0;
+      for (const match of text.matchAll(/^\s*([\d,]+) .*v8::internal::Compiler::CompileOptimized(?:OSR)?\(/gm))
+        sum += Number((match[1] as string).replaceAll(",", ""));
+      resolve(sum);
+    });
+  });
+}
+
 /**
  * Runs one loop under callgrind, instrumentation off during start-up and warm-up and
  * switched on (`callgrind_control -i on`) once the loop says it is warm; resolves to the
- * instructions counted from there to the end (Ir).
+ * instructions counted from there to the end, and those of TurboFan's compiles in them.
  */
 function countInstructions(
   variant: string,
@@ -274,7 +318,7 @@ function countInstructions(
   dir: string,
   out: string,
   nodeFlags: string[],
-): Promise<number> {
+): Promise<Counted> {
   const script = fileURLToPath(import.meta.url);
   const args = ["--tool=callgrind", "--instr-atstart=no", `--callgrind-out-file=${out}`, process.execPath];
   args.push(
@@ -329,7 +373,7 @@ function countInstructions(
       }
       const totals = /^(?:summary|totals): (\d+)/m.exec(readFileSync(out, "utf8"));
       if (totals === null) reject(new Error(`No totals in ${out}`));
-      else resolve(Number(totals[1]));
+      else optimisingCompiles(out).then((compiles) => resolve({ total: Number(totals[1]), compiles }), reject);
     });
   });
 }
@@ -360,7 +404,7 @@ async function main(): Promise<void> {
   try {
     await prepare(dir);
     console.log(
-      `instructions per request: (Ir(${high}) − Ir(${low})) ÷ ${high - low}, callgrind, node --single-threaded`,
+      `instructions per request: (Ir(${high}) − Ir(${low})) ÷ ${high - low} without TurboFan's compiles, callgrind, node --single-threaded; in brackets with them`,
     );
     for (const variant of variants) {
       const outOf = (count: number) => join(keep ?? dir, `${variant}.${count}.out`);
@@ -369,10 +413,9 @@ async function main(): Promise<void> {
         countInstructions(variant, warmup, low, dir, outOf(low), values["node-flag"]),
         countInstructions(variant, warmup, high, dir, outOf(high), values["node-flag"]),
       ]);
+      const perRequest = (x: number, y: number): string => Math.round((y - x) / (high - low)).toLocaleString("en-US");
       console.log(
-        `${variant.padEnd(16)} ${Math.round((b - a) / (high - low))
-          .toLocaleString("en-US")
-          .padStart(9)}   (Ir ${a} → ${b})`,
+        `${variant.padEnd(16)} ${perRequest(a.total - a.compiles, b.total - b.compiles).padStart(9)}   (${perRequest(a.total, b.total)}; Ir ${a.total} → ${b.total}, compiles ${a.compiles} → ${b.compiles})`,
       );
     }
   } finally {

@@ -52,6 +52,18 @@ async function withApp(
     const body: unknown = req.body;
     res.json({ user: req.latchkey?.user.username ?? null, body: body ?? null });
   });
+  // A guard Express reaches only after an asynchronous step of the app.
+  app.get(
+    "/api/later",
+    async (_req, _res, next) => {
+      await Promise.resolve();
+      next();
+    },
+    auth.requireUser(),
+    (req, res) => {
+      res.json({ hello: authOf(req).user.username });
+    },
+  );
   app.get("/api/items/:id", auth.requireUser(), (req, res) => {
     res.json({ id: req.params.id, owner: authOf(req).user.username });
   });
@@ -90,6 +102,25 @@ describe("latchkeyExpress()", () => {
     withApp({}, async (app) => {
       const client = await loggedIn(app);
       assert.deepEqual((await client.get("/api/items/7")).json, { id: "7", owner: "alice" });
+    }));
+
+  it("answers each of simultaneous requests with its own identity, whether the guard runs at once or after an asynchronous step", () =>
+    withApp({}, async (app) => {
+      const alice = await loggedIn(app);
+      const anonymous = createTestClient(app.baseUrl);
+      const paths = ["/api/hello/", "/api/later/"];
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? alice : anonymous).get(paths[i % 4 < 2 ? 0 : 1] as string)),
+      );
+      answers.forEach((res, i) => {
+        if (i % 2 === 0) {
+          assert.equal(res.status, 200, res.text);
+          assert.equal(res.json.hello, "alice");
+        } else {
+          assert.equal(res.status, 401, res.text);
+          assert.equal(res.json.code, "not_authenticated");
+        }
+      });
     }));
 
   it("fails closed with a 500 when a guard runs without latchkey's middleware", () =>

@@ -39,6 +39,16 @@ async function withApp(test: (app: TestApp) => Promise<void>): Promise<void> {
     const who: Auth | null = c.get("latchkey");
     return c.json({ hello: who?.user.username, via: who?.via });
   });
+  // A guard Hono reaches only after an asynchronous step of the app.
+  app.get(
+    "/api/later",
+    async (_c, next) => {
+      await Promise.resolve();
+      await next();
+    },
+    auth.requireUser(),
+    (c) => c.json({ hello: authOf(c).user.username }),
+  );
   // An app with its own Env beside LatchkeyEnv, a path parameter and authOf().
   const items = new Hono<LatchkeyEnv & { Variables: { requestId: string } }>();
   items.use(async (c, next) => {
@@ -75,6 +85,25 @@ async function loggedIn(app: TestApp): Promise<TestClient> {
 }
 
 describe("latchkeyHono()", () => {
+  it("answers each of simultaneous requests with its own identity, whether the guard runs at once or after an asynchronous step", () =>
+    withApp(async (app) => {
+      const alice = await loggedIn(app);
+      const anonymous = createTestClient(app.baseUrl);
+      const paths = ["/api/hello/", "/api/later/"];
+      const answers = await Promise.all(
+        Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? alice : anonymous).get(paths[i % 4 < 2 ? 0 : 1] as string)),
+      );
+      answers.forEach((res, i) => {
+        if (i % 2 === 0) {
+          assert.equal(res.status, 200, res.text);
+          assert.equal(res.json.hello, "alice");
+        } else {
+          assert.equal(res.status, 401, res.text);
+          assert.equal(res.json.code, "not_authenticated");
+        }
+      });
+    }));
+
   it("puts the logged-in user in the context, typed, for a route behind requireUser()", () =>
     withApp(async (app) => {
       const hello = await (await loggedIn(app)).get("/api/hello/");

@@ -1,4 +1,4 @@
-import type { Auth, Latchkey, Requirement } from "@latchkey/core";
+import type { Auth, Latchkey, LatchkeyRequest, Requirement } from "@latchkey/core";
 import type { Context, MiddlewareHandler } from "hono";
 import { toHonoLatchkeyRequest } from "./hono-request.js";
 import { toHonoResponse } from "./hono-response.js";
@@ -74,6 +74,12 @@ const MIDDLEWARE_MISSING =
 /** Wraps a latchkey instance for Hono. Runs on any runtime; reads Node's request directly on `@hono/node-server`. */
 export function latchkeyHono(latchkey: Latchkey, options: HonoLatchkeyOptions = {}): HonoLatchkey {
   const { remoteAddress } = options;
+  // The context the middleware is passing on, and its request's wrapper, while its `next()`
+  // runs: Hono calls the route's guard within that call, and the guard reuses the wrapper
+  // instead of building it again. Matched by identity and cleared when `next()` returns, so
+  // a guard that runs later (after an asynchronous step of the app) builds its own.
+  let passingContext: Context | null = null;
+  let passingRequest: LatchkeyRequest | null = null;
 
   const middleware: MiddlewareHandler<LatchkeyEnv> = async (c, next) => {
     const request = toHonoLatchkeyRequest(c, remoteAddress);
@@ -82,7 +88,16 @@ export function latchkeyHono(latchkey: Latchkey, options: HonoLatchkeyOptions = 
     const result = await latchkey.authenticateRequest(request);
     if (!result.ok) return toHonoResponse(c, result.response, request.method);
     c.set("latchkey", result.auth);
-    await next();
+    passingContext = c;
+    passingRequest = request;
+    let downstream: Promise<void>;
+    try {
+      downstream = next();
+    } finally {
+      passingContext = null;
+      passingRequest = null;
+    }
+    await downstream;
     // A sliding-expiry refresh of the session cookie, and CORS, ride on whatever the app answered.
     addToAnswer(c, result.cookies, result.headers);
     return undefined;
@@ -92,7 +107,8 @@ export function latchkeyHono(latchkey: Latchkey, options: HonoLatchkeyOptions = 
     return async (c, next) => {
       const auth: Auth | null | undefined = c.get("latchkey");
       if (auth === undefined) throw new Error(MIDDLEWARE_MISSING);
-      const request = toHonoLatchkeyRequest(c, remoteAddress);
+      const request =
+        passingContext === c && passingRequest !== null ? passingRequest : toHonoLatchkeyRequest(c, remoteAddress);
       const refused = latchkey.authorize(auth, requirement, request);
       if (refused !== null) return toHonoResponse(c, refused, request.method);
       await next();
