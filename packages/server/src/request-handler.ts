@@ -59,6 +59,8 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
   let sinceLogged = 0;
   const basePath = latchkey.config.basePath;
   const readyPath = `${basePath}/ready`;
+  // Built once: a template literal in the per-request test allocated a string on every request.
+  const readyPathSlash = `${readyPath}/`;
   // The served OpenAPI document includes the readiness route below.
   const node = nodeLatchkey(withReadyDocument(latchkey, readyPath));
 
@@ -113,7 +115,7 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
     }
     warnAboutUntrustedProxy(req);
     if (parts.isShuttingDown()) res.setHeader("Connection", "close");
-    if ((path === readyPath || path === `${readyPath}/`) && (method === "GET" || method === "HEAD"))
+    if ((path === readyPath || path === readyPathSlash) && (method === "GET" || method === "HEAD"))
       return answerReady(req, res, method);
     // Any other method on the readiness route: 405 with Allow (and 204 to a plain OPTIONS), as
     // on latchkey's own routes; a CORS preflight still goes to latchkey's CORS answer.
@@ -122,7 +124,7 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
       method === "OPTIONS" &&
       req.headers.origin !== undefined &&
       req.headers["access-control-request-method"] !== undefined;
-    if ((path === readyPath || path === `${readyPath}/`) && !preflight) {
+    if ((path === readyPath || path === readyPathSlash) && !preflight) {
       if (method === "OPTIONS") {
         sendJson(res, method, 204, null, { Allow: READY_ALLOW });
         return undefined;
