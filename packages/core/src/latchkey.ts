@@ -14,7 +14,7 @@ import type { LatchkeyRequest, LatchkeyResponse } from "./http/request.js";
 import { withSecurityHeaders } from "./http/security-headers.js";
 import type { SessionRecord } from "./ports/session-store.js";
 import { buildOpenApi } from "./routes/openapi.js";
-import type { RouteDefinition } from "./routes/route-definition.js";
+import { buildDispatchTable, withTrailingSlashes } from "./routes/dispatch-table.js";
 import { buildRouteMap, ROUTES } from "./routes/route-table.js";
 import { respond } from "./routes/respond.js";
 import type { SessionCacheStats } from "./sessions/session-cache.js";
@@ -116,19 +116,10 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
       ? null
       : createOutboxWorker(config, world, accountStore, world.mailTransport);
   const routeMap = buildRouteMap(ROUTES, config);
-  const openapiPaths = new Set(config.routes.openapi);
+  const openapiPaths = new Set(withTrailingSlashes(config.routes.openapi));
   const openapiDocument = buildOpenApi(ROUTES, config);
   const cors = createCors(config, world.logger);
-  // Each route's allowed methods and Allow header, built once rather than on every request.
-  const routeMethods = new Map<RouteDefinition, { allowed: readonly string[]; allowHeader: string }>();
-  for (const route of new Set(routeMap.values())) {
-    const allowed = route.methods.includes("GET") ? [...route.methods, "HEAD"] : [...route.methods];
-    // What Allow advertises: GET logout only when compat.getLogout is on, HEAD wherever GET is.
-    const advertised = allowed.filter(
-      (m) => route.name !== "logout" || (m !== "GET" && m !== "HEAD") || config.compat.getLogout,
-    );
-    routeMethods.set(route, { allowed, allowHeader: [...advertised, "OPTIONS"].join(", ") });
-  }
+  const dispatch = buildDispatchTable(routeMap, config);
 
   /**
    * Adds the CORS headers for this request's origin (none when CORS does not apply) and the
@@ -166,8 +157,8 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
   }
 
   function answerRoute(req: LatchkeyRequest): Awaitable<LatchkeyResponse | null> {
-    const key = routeKey(req.path);
-    if (openapiPaths.has(key)) {
+    const path = req.path;
+    if (openapiPaths.has(path)) {
       if (req.method === "GET" || req.method === "HEAD")
         return respond(200, openapiDocument, { headers: { "Cache-Control": "no-cache" } });
       // Allow names OPTIONS, so OPTIONS answers as on every other route (it was a 405: found by the fuzz suite).
@@ -178,10 +169,9 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
         world,
       );
     }
-    const route = routeMap.get(key);
-    const methods = route === undefined ? undefined : routeMethods.get(route);
-    if (route === undefined || methods === undefined) return answerItem(req, key);
-    const { allowed, allowHeader } = methods;
+    const entry = dispatch.get(path);
+    if (entry === undefined) return answerItem(req, routeKey(path));
+    const { route, allowed, allowHeader } = entry;
     if (req.method === "OPTIONS") return respond(204, null, { headers: { Allow: allowHeader } });
     return settle(req, () => {
       if (!allowed.includes(req.method))
