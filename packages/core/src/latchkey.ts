@@ -6,7 +6,7 @@ import { enforceCsrf } from "./csrf/csrf-guard.js";
 import { issueCsrf } from "./csrf/csrf-issue.js";
 import type { Engine } from "./engine.js";
 import { HttpError } from "./errors.js";
-import { authenticate, type Auth } from "./http/authenticate.js";
+import { authenticate, type Auth, type AuthResult } from "./http/authenticate.js";
 import { createCors } from "./http/cors.js";
 import { errorResponse } from "./http/error-response.js";
 import { isSafeMethod } from "./http/request-info.js";
@@ -62,11 +62,24 @@ export interface Latchkey {
    */
   handle(req: LatchkeyRequest): Promise<LatchkeyResponse | null>;
   /**
+   * {@link Latchkey.handle} without a promise when the answer is ready now (whoami from the
+   * session cache, any path that is not latchkey's): the response, null, or a promise of
+   * either. For adapters on the hot path: each promise and `await` between the request and
+   * its answer is a microtask and several hundred instructions per request. Throws only
+   * what `handle()` would reject with.
+   */
+  handleNow(req: LatchkeyRequest): Awaitable<LatchkeyResponse | null>;
+  /**
    * For the app's own routes: authenticates the request and, for an unsafe method on a
    * cookie-authenticated request, runs the CSRF check (as Django's CSRF middleware does for
    * every view). Never rejects.
    */
   authenticateRequest(req: LatchkeyRequest): Promise<RequestAuthResult>;
+  /**
+   * {@link Latchkey.authenticateRequest} without a promise when the identity is known now (a
+   * session in memory, a safe method): the result, or a promise of it. Never throws or rejects.
+   */
+  authenticateRequestNow(req: LatchkeyRequest): Awaitable<RequestAuthResult>;
   /** Null if `auth` satisfies `requirement`, else the 401/403 response to send. */
   authorize(auth: Auth | null, requirement: Requirement, req: LatchkeyRequest): LatchkeyResponse | null;
   /** The CSRF cookie to set on an SPA page load when the browser has none (deployment mode A). */
@@ -135,14 +148,18 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
     return response;
   }
 
-  async function handle(req: LatchkeyRequest): Promise<LatchkeyResponse | null> {
+  function handleNow(req: LatchkeyRequest): Awaitable<LatchkeyResponse | null> {
     const preflight = cors.preflight(req);
     if (preflight !== null) return withSecurityHeaders(preflight, req, config);
-    // Awaited only when pending: an answer made from memory (whoami from a cache, any path
-    // that is not latchkey's) costs this one async step and no other.
+    // A promise only when the route's answer is pending: an answer made from memory (whoami
+    // from a cache, any path that is not latchkey's) is returned as it is.
     const answer = answerRoute(req);
-    const response = isPending(answer) ? await answer : answer;
-    return response === null ? null : withCors(response, req);
+    if (isPending(answer)) return answer.then((response) => (response === null ? null : withCors(response, req)));
+    return answer === null ? null : withCors(answer, req);
+  }
+
+  async function handle(req: LatchkeyRequest): Promise<LatchkeyResponse | null> {
+    return handleNow(req);
   }
 
   /** A route's answer, as a route answers it: now or a promise (errors become JSON answers either way). */
@@ -197,17 +214,40 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
     });
   }
 
-  async function authenticateRequest(req: LatchkeyRequest): Promise<RequestAuthResult> {
+  /** The refusal of an app request whose authentication failed (bad bearer token, CSRF, a store down). */
+  function refusal(error: unknown, req: LatchkeyRequest): RequestAuthResult {
+    return { ok: false, response: withCors(errorResponse(error, req, world), req) };
+  }
+
+  /** The identity found, after the CSRF check an unsafe cookie-authenticated request needs. */
+  function authenticated(req: LatchkeyRequest, result: AuthResult): Awaitable<RequestAuthResult> {
+    const ok: RequestAuthResult = { ok: true, auth: result.auth, cookies: result.cookies, headers: cors.headers(req) };
+    // The app's body stays unread for the app: only a body its parser already read counts.
+    if (result.auth !== null && result.auth.via === "cookie" && !isSafeMethod(req.method))
+      return enforceCsrf(req, config, { body: "app" }).then(
+        () => ok,
+        (error: unknown) => refusal(error, req),
+      );
+    return ok;
+  }
+
+  function authenticateRequestNow(req: LatchkeyRequest): Awaitable<RequestAuthResult> {
     try {
-      const pending = authenticate(engine, req);
-      const result = isPending(pending) ? await pending : pending;
-      // The app's body stays unread for the app: only a body its parser already read counts.
-      if (result.auth !== null && result.auth.via === "cookie" && !isSafeMethod(req.method))
-        await enforceCsrf(req, config, { body: "app" });
-      return { ok: true, auth: result.auth, cookies: result.cookies, headers: cors.headers(req) };
+      const result = authenticate(engine, req);
+      // Only a pending lookup costs a promise: a session in memory is answered at once.
+      if (isPending(result))
+        return Promise.resolve(result).then(
+          (r) => authenticated(req, r),
+          (error: unknown) => refusal(error, req),
+        );
+      return authenticated(req, result);
     } catch (error) {
-      return { ok: false, response: withCors(errorResponse(error, req, world), req) };
+      return refusal(error, req);
     }
+  }
+
+  async function authenticateRequest(req: LatchkeyRequest): Promise<RequestAuthResult> {
+    return authenticateRequestNow(req);
   }
 
   function authorize(auth: Auth | null, requirement: Requirement, req: LatchkeyRequest): LatchkeyResponse | null {
@@ -238,7 +278,9 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
   return Object.freeze({
     config,
     handle,
+    handleNow,
     authenticateRequest,
+    authenticateRequestNow,
     authorize,
     ensureCsrfCookie: (req: LatchkeyRequest) => issueCsrf(engine, req).cookies,
     accounts,

@@ -93,6 +93,10 @@ export function withReadyDocument(latchkey: Latchkey, readyPath: string): Latchk
       if (!documentPaths.has(req.path)) return latchkey.handle(req);
       return latchkey.handle(req).then(withDocument);
     },
+    handleNow(req: LatchkeyRequest) {
+      if (!documentPaths.has(req.path)) return latchkey.handleNow(req);
+      return latchkey.handle(req).then(withDocument);
+    },
     openapi: () => structuredClone(document),
   });
 }
