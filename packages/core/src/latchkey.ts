@@ -6,7 +6,7 @@ import { enforceCsrf } from "./csrf/csrf-guard.js";
 import { issueCsrf } from "./csrf/csrf-issue.js";
 import type { Engine } from "./engine.js";
 import { HttpError } from "./errors.js";
-import { authenticate, type Auth } from "./http/authenticate.js";
+import { authenticate, type Auth, type AuthResult } from "./http/authenticate.js";
 import { createCors } from "./http/cors.js";
 import { errorResponse } from "./http/error-response.js";
 import { isSafeMethod } from "./http/request-info.js";
@@ -14,7 +14,7 @@ import type { LatchkeyRequest, LatchkeyResponse } from "./http/request.js";
 import { withSecurityHeaders } from "./http/security-headers.js";
 import type { SessionRecord } from "./ports/session-store.js";
 import { buildOpenApi } from "./routes/openapi.js";
-import type { RouteDefinition } from "./routes/route-definition.js";
+import { buildDispatchTable, withTrailingSlashes } from "./routes/dispatch-table.js";
 import { buildRouteMap, ROUTES } from "./routes/route-table.js";
 import { respond } from "./routes/respond.js";
 import type { SessionCacheStats } from "./sessions/session-cache.js";
@@ -62,11 +62,24 @@ export interface Latchkey {
    */
   handle(req: LatchkeyRequest): Promise<LatchkeyResponse | null>;
   /**
+   * {@link Latchkey.handle} without a promise when the answer is ready now (whoami from the
+   * session cache, any path that is not latchkey's): the response, null, or a promise of
+   * either. For adapters on the hot path: each promise and `await` between the request and
+   * its answer is a microtask and several hundred instructions per request. Throws only
+   * what `handle()` would reject with.
+   */
+  handleNow(req: LatchkeyRequest): Awaitable<LatchkeyResponse | null>;
+  /**
    * For the app's own routes: authenticates the request and, for an unsafe method on a
    * cookie-authenticated request, runs the CSRF check (as Django's CSRF middleware does for
    * every view). Never rejects.
    */
   authenticateRequest(req: LatchkeyRequest): Promise<RequestAuthResult>;
+  /**
+   * {@link Latchkey.authenticateRequest} without a promise when the identity is known now (a
+   * session in memory, a safe method): the result, or a promise of it. Never throws or rejects.
+   */
+  authenticateRequestNow(req: LatchkeyRequest): Awaitable<RequestAuthResult>;
   /** Null if `auth` satisfies `requirement`, else the 401/403 response to send. */
   authorize(auth: Auth | null, requirement: Requirement, req: LatchkeyRequest): LatchkeyResponse | null;
   /** The CSRF cookie to set on an SPA page load when the browser has none (deployment mode A). */
@@ -116,19 +129,10 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
       ? null
       : createOutboxWorker(config, world, accountStore, world.mailTransport);
   const routeMap = buildRouteMap(ROUTES, config);
-  const openapiPaths = new Set(config.routes.openapi);
+  const openapiPaths = new Set(withTrailingSlashes(config.routes.openapi));
   const openapiDocument = buildOpenApi(ROUTES, config);
   const cors = createCors(config, world.logger);
-  // Each route's allowed methods and Allow header, built once rather than on every request.
-  const routeMethods = new Map<RouteDefinition, { allowed: readonly string[]; allowHeader: string }>();
-  for (const route of new Set(routeMap.values())) {
-    const allowed = route.methods.includes("GET") ? [...route.methods, "HEAD"] : [...route.methods];
-    // What Allow advertises: GET logout only when compat.getLogout is on, HEAD wherever GET is.
-    const advertised = allowed.filter(
-      (m) => route.name !== "logout" || (m !== "GET" && m !== "HEAD") || config.compat.getLogout,
-    );
-    routeMethods.set(route, { allowed, allowHeader: [...advertised, "OPTIONS"].join(", ") });
-  }
+  const dispatch = buildDispatchTable(routeMap, config);
 
   /**
    * Adds the CORS headers for this request's origin (none when CORS does not apply) and the
@@ -144,14 +148,18 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
     return response;
   }
 
-  async function handle(req: LatchkeyRequest): Promise<LatchkeyResponse | null> {
+  function handleNow(req: LatchkeyRequest): Awaitable<LatchkeyResponse | null> {
     const preflight = cors.preflight(req);
     if (preflight !== null) return withSecurityHeaders(preflight, req, config);
-    // Awaited only when pending: an answer made from memory (whoami from a cache, any path
-    // that is not latchkey's) costs this one async step and no other.
+    // A promise only when the route's answer is pending: an answer made from memory (whoami
+    // from a cache, any path that is not latchkey's) is returned as it is.
     const answer = answerRoute(req);
-    const response = isPending(answer) ? await answer : answer;
-    return response === null ? null : withCors(response, req);
+    if (isPending(answer)) return answer.then((response) => (response === null ? null : withCors(response, req)));
+    return answer === null ? null : withCors(answer, req);
+  }
+
+  async function handle(req: LatchkeyRequest): Promise<LatchkeyResponse | null> {
+    return handleNow(req);
   }
 
   /** A route's answer, as a route answers it: now or a promise (errors become JSON answers either way). */
@@ -166,8 +174,8 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
   }
 
   function answerRoute(req: LatchkeyRequest): Awaitable<LatchkeyResponse | null> {
-    const key = routeKey(req.path);
-    if (openapiPaths.has(key)) {
+    const path = req.path;
+    if (openapiPaths.has(path)) {
       if (req.method === "GET" || req.method === "HEAD")
         return respond(200, openapiDocument, { headers: { "Cache-Control": "no-cache" } });
       // Allow names OPTIONS, so OPTIONS answers as on every other route (it was a 405: found by the fuzz suite).
@@ -178,10 +186,9 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
         world,
       );
     }
-    const route = routeMap.get(key);
-    const methods = route === undefined ? undefined : routeMethods.get(route);
-    if (route === undefined || methods === undefined) return answerItem(req, key);
-    const { allowed, allowHeader } = methods;
+    const entry = dispatch.get(path);
+    if (entry === undefined) return answerItem(req, routeKey(path));
+    const { route, allowed, allowHeader } = entry;
     if (req.method === "OPTIONS") return respond(204, null, { headers: { Allow: allowHeader } });
     return settle(req, () => {
       if (!allowed.includes(req.method))
@@ -207,17 +214,40 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
     });
   }
 
-  async function authenticateRequest(req: LatchkeyRequest): Promise<RequestAuthResult> {
+  /** The refusal of an app request whose authentication failed (bad bearer token, CSRF, a store down). */
+  function refusal(error: unknown, req: LatchkeyRequest): RequestAuthResult {
+    return { ok: false, response: withCors(errorResponse(error, req, world), req) };
+  }
+
+  /** The identity found, after the CSRF check an unsafe cookie-authenticated request needs. */
+  function authenticated(req: LatchkeyRequest, result: AuthResult): Awaitable<RequestAuthResult> {
+    const ok: RequestAuthResult = { ok: true, auth: result.auth, cookies: result.cookies, headers: cors.headers(req) };
+    // The app's body stays unread for the app: only a body its parser already read counts.
+    if (result.auth !== null && result.auth.via === "cookie" && !isSafeMethod(req.method))
+      return enforceCsrf(req, config, { body: "app" }).then(
+        () => ok,
+        (error: unknown) => refusal(error, req),
+      );
+    return ok;
+  }
+
+  function authenticateRequestNow(req: LatchkeyRequest): Awaitable<RequestAuthResult> {
     try {
-      const pending = authenticate(engine, req);
-      const result = isPending(pending) ? await pending : pending;
-      // The app's body stays unread for the app: only a body its parser already read counts.
-      if (result.auth !== null && result.auth.via === "cookie" && !isSafeMethod(req.method))
-        await enforceCsrf(req, config, { body: "app" });
-      return { ok: true, auth: result.auth, cookies: result.cookies, headers: cors.headers(req) };
+      const result = authenticate(engine, req);
+      // Only a pending lookup costs a promise: a session in memory is answered at once.
+      if (isPending(result))
+        return Promise.resolve(result).then(
+          (r) => authenticated(req, r),
+          (error: unknown) => refusal(error, req),
+        );
+      return authenticated(req, result);
     } catch (error) {
-      return { ok: false, response: withCors(errorResponse(error, req, world), req) };
+      return refusal(error, req);
     }
+  }
+
+  async function authenticateRequest(req: LatchkeyRequest): Promise<RequestAuthResult> {
+    return authenticateRequestNow(req);
   }
 
   function authorize(auth: Auth | null, requirement: Requirement, req: LatchkeyRequest): LatchkeyResponse | null {
@@ -248,7 +278,9 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
   return Object.freeze({
     config,
     handle,
+    handleNow,
     authenticateRequest,
+    authenticateRequestNow,
     authorize,
     ensureCsrfCookie: (req: LatchkeyRequest) => issueCsrf(engine, req).cookies,
     accounts,

@@ -1,5 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { Auth, Latchkey, LatchkeyRequest, Requirement } from "@latchkey/core";
+import {
+  isPending,
+  type Auth,
+  type Awaitable,
+  type Latchkey,
+  type LatchkeyRequest,
+  type LatchkeyResponse,
+  type RequestAuthResult,
+  type Requirement,
+} from "@latchkey/core";
 import { toLatchkeyRequest } from "./node-request.js";
 import { appendCookies, sendNodeResponse } from "./node-response.js";
 
@@ -7,6 +16,13 @@ import { appendCookies, sendNodeResponse } from "./node-response.js";
 export interface NodeLatchkey {
   /** Answers latchkey's own routes; resolves true when it answered, false for any other path. */
   handle(req: IncomingMessage, res: ServerResponse): Promise<boolean>;
+  /**
+   * {@link NodeLatchkey.handle} without a promise when the answer is ready now (whoami from
+   * the session cache, any path that is not latchkey's): true or false, or a promise of it.
+   * For servers on the hot path (the ready server): each promise between a request and its
+   * answer costs a microtask. Throws only what `handle()` would reject with.
+   */
+  handleNow(req: IncomingMessage, res: ServerResponse): Awaitable<boolean>;
   /**
    * Authenticates a request to one of the app's routes, enforcing CSRF on unsafe
    * cookie-authenticated requests. On failure (bad bearer token, CSRF, store down) it has
@@ -20,16 +36,38 @@ export interface NodeLatchkey {
   require(req: IncomingMessage, res: ServerResponse, requirement: Requirement): Promise<Auth | null>;
 }
 
+/** A promise of what `step` returns, or of what it throws: one promise however the step answers. */
+function settled<T>(step: () => Awaitable<T>): Promise<T> {
+  try {
+    return Promise.resolve(step());
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
 /** Wraps a latchkey instance for `node:http`. */
 export function nodeLatchkey(latchkey: Latchkey): NodeLatchkey {
+  /** Writes latchkey's answer, if it has one: true when it answered. */
+  function answered(res: ServerResponse, response: LatchkeyResponse | null, method: string): boolean {
+    if (response === null) return false;
+    sendNodeResponse(res, response, method);
+    return true;
+  }
+
+  function handleNow(req: IncomingMessage, res: ServerResponse): Awaitable<boolean> {
+    const request = toLatchkeyRequest(req);
+    const response = latchkey.handleNow(request);
+    return isPending(response)
+      ? response.then((r) => answered(res, r, request.method))
+      : answered(res, response, request.method);
+  }
+
   /**
-   * Authenticates `request` (the wrapper of `req`, built once per call by the caller) and,
-   * on success, puts a refreshed session cookie and the CORS headers on `res`, to ride on
-   * whatever the app answers. Resolves the result's identity, or `undefined` after
-   * answering the failure.
+   * Applies an authentication result of `request` to `res`: on success the refreshed session
+   * cookie and the CORS headers ride on whatever the app answers; a failure is answered.
+   * Returns the identity, or `undefined` after answering the failure.
    */
-  async function identify(request: LatchkeyRequest, res: ServerResponse): Promise<Auth | null | undefined> {
-    const result = await latchkey.authenticateRequest(request);
+  function identify(request: LatchkeyRequest, res: ServerResponse, result: RequestAuthResult): Auth | null | undefined {
     if (!result.ok) {
       sendNodeResponse(res, result.response, request.method);
       return undefined;
@@ -40,29 +78,43 @@ export function nodeLatchkey(latchkey: Latchkey): NodeLatchkey {
     return result.auth;
   }
 
+  /**
+   * Authenticates `req` and hands its result to `then`, without a promise or await of its own
+   * when the identity is known now (a session in memory): the caller's one promise is all.
+   */
+  function authenticateThen<T>(
+    req: IncomingMessage,
+    res: ServerResponse,
+    then: (request: LatchkeyRequest, auth: Auth | null | undefined) => T,
+  ): Awaitable<T> {
+    // One wrapper for every step: authorize() only reads it to answer a refusal.
+    const request = toLatchkeyRequest(req);
+    const result = latchkey.authenticateRequestNow(request);
+    return isPending(result)
+      ? result.then((r) => then(request, identify(request, res, r)))
+      : then(request, identify(request, res, result));
+  }
+
   return {
-    async handle(req, res) {
-      const request = toLatchkeyRequest(req);
-      const response = await latchkey.handle(request);
-      if (response === null) return false;
-      sendNodeResponse(res, response, request.method);
-      return true;
-    },
-    async authenticate(req, res) {
-      const auth = await identify(toLatchkeyRequest(req), res);
-      return auth === undefined ? { ok: false } : { ok: true, auth };
-    },
-    async require(req, res, requirement) {
-      // One wrapper for both steps: authorize() only reads it to answer a refusal.
-      const request = toLatchkeyRequest(req);
-      const auth = await identify(request, res);
-      if (auth === undefined) return null;
-      const refused = latchkey.authorize(auth, requirement, request);
-      if (refused !== null) {
-        sendNodeResponse(res, refused, request.method);
-        return null;
-      }
-      return auth;
-    },
+    handle: (req, res) => settled(() => handleNow(req, res)),
+    handleNow,
+    authenticate: (req, res) =>
+      settled(() =>
+        authenticateThen(req, res, (_request, auth) =>
+          auth === undefined ? ({ ok: false } as const) : ({ ok: true, auth } as const),
+        ),
+      ),
+    require: (req, res, requirement) =>
+      settled(() =>
+        authenticateThen(req, res, (request, auth) => {
+          if (auth === undefined) return null;
+          const refused = latchkey.authorize(auth, requirement, request);
+          if (refused !== null) {
+            sendNodeResponse(res, refused, request.method);
+            return null;
+          }
+          return auth;
+        }),
+      ),
   };
 }

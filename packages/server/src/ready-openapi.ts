@@ -1,4 +1,4 @@
-import type { Latchkey, LatchkeyRequest } from "@latchkey/core";
+import type { Latchkey, LatchkeyRequest, LatchkeyResponse } from "@latchkey/core";
 
 type JsonObject = Record<string, unknown>;
 
@@ -70,11 +70,6 @@ function readyOperation(): JsonObject {
   };
 }
 
-/** Strips one trailing slash, as latchkey compares paths. */
-function routeKey(path: string): string {
-  return path.length > 1 && path.endsWith("/") ? path.slice(0, -1) : path;
-}
-
 /**
  * `latchkey`, with the ready server's readiness route (`readyPath`, without trailing slash)
  * in the OpenAPI document it serves and returns, so clients and the conformance tests see
@@ -84,16 +79,23 @@ export function withReadyDocument(latchkey: Latchkey, readyPath: string): Latchk
   const base = latchkey.openapi();
   const paths = typeof base.paths === "object" && base.paths !== null ? (base.paths as JsonObject) : {};
   const document: JsonObject = { ...base, paths: { ...paths, [`${readyPath}/`]: readyOperation() } };
-  const documentPaths = new Set(latchkey.config.routes.openapi);
+  // With and without the trailing slash, as latchkey matches paths: the request's own path is the key.
+  const documentPaths = new Set<string>();
+  for (const path of latchkey.config.routes.openapi) documentPaths.add(path).add(`${path}/`);
+  const withDocument = (response: LatchkeyResponse | null): LatchkeyResponse | null => {
+    if (response !== null && response.status === 200) response.body = structuredClone(document);
+    return response;
+  };
   return Object.freeze({
     ...latchkey,
     handle(req: LatchkeyRequest) {
       // Every other path goes straight to latchkey, without a further async step per request.
-      if (!documentPaths.has(routeKey(req.path))) return latchkey.handle(req);
-      return latchkey.handle(req).then((response) => {
-        if (response !== null && response.status === 200) response.body = structuredClone(document);
-        return response;
-      });
+      if (!documentPaths.has(req.path)) return latchkey.handle(req);
+      return latchkey.handle(req).then(withDocument);
+    },
+    handleNow(req: LatchkeyRequest) {
+      if (!documentPaths.has(req.path)) return latchkey.handleNow(req);
+      return latchkey.handle(req).then(withDocument);
     },
     openapi: () => structuredClone(document),
   });

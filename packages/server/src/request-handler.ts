@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { HttpError, strictTransportSecurity, type Latchkey, type Logger } from "@latchkey/core";
+import { HttpError, isPending, strictTransportSecurity, type Latchkey, type Logger } from "@latchkey/core";
 import { nodeLatchkey, pathOf, sendFramingError, toLatchkeyRequest } from "@latchkey/node";
 import { sendError, sendJson, setSecurityHeaders } from "./http-replies.js";
 import type { Readiness, StoreRole } from "./readiness.js";
@@ -59,6 +59,8 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
   let sinceLogged = 0;
   const basePath = latchkey.config.basePath;
   const readyPath = `${basePath}/ready`;
+  // Built once: a template literal in the per-request test allocated a string on every request.
+  const readyPathSlash = `${readyPath}/`;
   // The served OpenAPI document includes the readiness route below.
   const node = nodeLatchkey(withReadyDocument(latchkey, readyPath));
 
@@ -95,10 +97,11 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
 
   /**
    * Answers a request: undefined when answered already, else a promise that settles when it
-   * is. Not an async function, and no await per step: latchkey's answer (the hot path) costs
-   * only the promise of `node.handle()` and one `then`, where two async functions around it
-   * cost two more promises and awaits per request (the promise and async-function builtins
-   * cost about 700 instructions less per whoami, measured with bench/src/instructions.ts).
+   * is. Not an async function, and no await per step: latchkey's answer made from memory
+   * (whoami from the session cache or the store's read cache, the hot path) is written before
+   * this returns, without a promise (`node.handleNow()`); only a pending answer costs its
+   * promise and one `then` (the promise and async-function builtins cost instructions on every
+   * request, measured with bench/src/instructions.ts).
    */
   function route(req: IncomingMessage, res: ServerResponse, method: string, path: string): Promise<void> | undefined {
     // RFC 9112 §3.2: a server must answer 400 to an HTTP/1.1 request without Host. Without
@@ -113,7 +116,7 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
     }
     warnAboutUntrustedProxy(req);
     if (parts.isShuttingDown()) res.setHeader("Connection", "close");
-    if ((path === readyPath || path === `${readyPath}/`) && (method === "GET" || method === "HEAD"))
+    if ((path === readyPath || path === readyPathSlash) && (method === "GET" || method === "HEAD"))
       return answerReady(req, res, method);
     // Any other method on the readiness route: 405 with Allow (and 204 to a plain OPTIONS), as
     // on latchkey's own routes; a CORS preflight still goes to latchkey's CORS answer.
@@ -122,7 +125,7 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
       method === "OPTIONS" &&
       req.headers.origin !== undefined &&
       req.headers["access-control-request-method"] !== undefined;
-    if ((path === readyPath || path === `${readyPath}/`) && !preflight) {
+    if ((path === readyPath || path === readyPathSlash) && !preflight) {
       if (method === "OPTIONS") {
         sendJson(res, method, 204, null, { Allow: READY_ALLOW });
         return undefined;
@@ -130,7 +133,11 @@ export function createRequestHandler(parts: RequestHandlerParts): RequestHandler
       sendError(res, method, "method_not_allowed", { method }, { Allow: READY_ALLOW });
       return undefined;
     }
-    return node.handle(req, res).then((answered) => (answered ? undefined : answerOther(req, res, method, path)));
+    // A promise only when latchkey's answer is pending: whoami from memory is written here.
+    const answered = node.handleNow(req, res);
+    if (isPending(answered))
+      return Promise.resolve(answered).then((done) => (done ? undefined : answerOther(req, res, method, path)));
+    return answered ? undefined : answerOther(req, res, method, path);
   }
 
   /** Any path that is not latchkey's: a JSON 404 under the base path (or without an SPA), else the SPA. */

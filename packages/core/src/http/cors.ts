@@ -45,8 +45,10 @@ export function createCors(config: ResolvedConfig, logger: Logger): Cors {
   }
 
   const prefix = config.basePath;
+  // Built once, not per request (a template literal in the test allocated a string each time).
+  const prefixSlash = `${prefix}/`;
   const applies = (path: string): boolean =>
-    config.cors.enabled && (prefix === "" || path === prefix || path.startsWith(`${prefix}/`));
+    config.cors.enabled && (prefix === "" || path === prefix || path.startsWith(prefixSlash));
   const allowed = (origin: string | undefined): origin is string =>
     origin !== undefined && config.trustedOrigins.has(origin.toLowerCase());
 

@@ -26,6 +26,16 @@ describe("finishResponse()", () => {
     assert.equal(finished.close, false);
   });
 
+  it("sends a kept serialisation as it is, with the length counted when it was kept", () => {
+    const text = '{"name":"Zoë"}';
+    const finished = finishResponse(
+      { status: 200, headers: {}, cookies: [], body: { name: "Zoë" }, bodyText: text, bodyLength: "15" },
+      "GET",
+    );
+    assert.equal(finished.body, text);
+    assert.deepEqual(pairs(finished.headers).at(-1), ["Content-Length", "15"]);
+  });
+
   it("sends each cookie as its own Set-Cookie, never folded into one", () => {
     const finished = finishResponse(
       { status: 200, headers: {}, cookies: ["sessionid=a; Path=/", "csrftoken=b; Path=/"], body: { detail: "ok" } },

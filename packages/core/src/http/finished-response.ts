@@ -39,7 +39,8 @@ export const SET_COOKIE = "Set-Cookie";
  * follows on every adapter.
  * - JSON bodies carry `Content-Type: application/json; charset=utf-8` and their UTF-8
  *   length; the serialisation core already made (`bodyText`, a cached user's JSON) is used
- *   as is, so nothing is serialised twice.
+ *   as is, so nothing is serialised twice, and so is its length when counted with it
+ *   (`bodyLength`).
  * - `X-Content-Type-Options: nosniff` on every answer: a JSON answer is never sniffed into
  *   HTML or script (MIME confusion, OWASP Secure Headers).
  * - Each cookie is its own `Set-Cookie` (RFC 6265 §3: cookies must not be folded into one).
@@ -58,7 +59,11 @@ export function finishResponse(response: LatchkeyResponse, method: string): Fini
   if (close) head.push("Connection", "close");
   if (response.status === 204 || response.body === null)
     return { status: response.status, headers: head, body: null, close };
-  const text = response.bodyText ?? JSON.stringify(response.body);
-  head.push("Content-Type", JSON_CONTENT_TYPE, "Content-Length", String(Buffer.byteLength(text)));
+  const kept = response.bodyText;
+  const text = kept ?? JSON.stringify(response.body);
+  // A kept serialisation may come with its length (a cached user's): not counted again per answer.
+  const length =
+    kept !== undefined && response.bodyLength !== undefined ? response.bodyLength : String(Buffer.byteLength(text));
+  head.push("Content-Type", JSON_CONTENT_TYPE, "Content-Length", length);
   return { status: response.status, headers: head, body: method === "HEAD" ? null : text, close };
 }

@@ -40,6 +40,8 @@ export interface LatchkeyResponse {
    * it is sent as is instead of serialising `body` again (see finishResponse).
    */
   bodyText?: string;
+  /** The UTF-8 byte length of `bodyText` as a `Content-Length` value, when core counted it already. */
+  bodyLength?: string;
   /**
    * Close the connection after this answer, because the request's framing cannot be
    * trusted (a refused `Expect`, a request without `Host`). Always so for a 413.

@@ -34,5 +34,12 @@ function answer(engine: Engine, req: LatchkeyRequest, result: AuthResult): Latch
   // Rendered and serialised once per cached user object, not per request; the answer is
   // built in one literal (no spread of a second object).
   const user = renderedUser(result.auth.user, engine.config.userShape);
-  return { status: 200, headers: {}, cookies: result.cookies, body: user.json, bodyText: user.text };
+  return {
+    status: 200,
+    headers: {},
+    cookies: result.cookies,
+    body: user.json,
+    bodyText: user.text,
+    bodyLength: user.contentLength,
+  };
 }

@@ -31,6 +31,12 @@ describe("renderedUser()", () => {
     }
   });
 
+  it("counts the text's UTF-8 bytes for Content-Length, not its characters (a name with ë and 😀)", () => {
+    const rendered = renderedUser(makeUser({ firstName: "Zoë", lastName: "😀" }), "camel");
+    assert.equal(rendered.contentLength, String(Buffer.byteLength(rendered.text)));
+    assert.notEqual(rendered.contentLength, String(rendered.text.length));
+  });
+
   it("renders a user object once per shape: a cached user's whoami reuses its text", () => {
     const user = makeUser();
     assert.equal(renderedUser(user, "camel"), renderedUser(user, "camel"));

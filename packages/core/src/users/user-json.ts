@@ -1,3 +1,4 @@
+import { Buffer } from "node:buffer";
 import type { DrfUserJson, UserJson } from "@latchkey/protocol";
 import type { User } from "../ports/user-store.js";
 
@@ -34,10 +35,12 @@ export function renderUser(user: User, shape: "camel" | "drf"): UserJson | DrfUs
   };
 }
 
-/** A user's rendering in one shape: the object and its JSON text. */
+/** A user's rendering in one shape: the object, its JSON text, and that text's length. */
 export interface RenderedUser {
   readonly json: UserJson | DrfUserJson;
   readonly text: string;
+  /** The UTF-8 byte length of `text`, as a `Content-Length` value: counted once, not per answer. */
+  readonly contentLength: string;
 }
 
 /**
@@ -58,7 +61,8 @@ export function renderedUser(user: User, shape: "camel" | "drf"): RenderedUser {
   const found = kept[shape];
   if (found !== undefined) return found;
   const json = renderUser(user, shape);
-  const rendered: RenderedUser = { json, text: JSON.stringify(json) };
+  const text = JSON.stringify(json);
+  const rendered: RenderedUser = { json, text, contentLength: String(Buffer.byteLength(text)) };
   kept[shape] = rendered;
   return rendered;
 }
