@@ -2,24 +2,11 @@
 // ready now, as the ready server and @latchkey/node use them on the hot path. They must answer
 // exactly what handle() and authenticateRequest() resolve to, refusals included.
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { afterEach, describe, it } from "node:test";
-import { isPending, type Latchkey, type LatchkeyRequest, type RequestAuthResult } from "@latchkey/core";
+import { isPending, type Latchkey, type RequestAuthResult } from "@latchkey/core";
+import { createSignedIn, testRequest as request } from "../harness/signed-in.js";
 import { createTestLatchkey, testInternals } from "../harness/test-latchkey.js";
-
-const DAY_MS = 86_400_000;
-
-function request(method: string, path: string, headers: Record<string, string>): LatchkeyRequest {
-  const all: Record<string, string> = { host: "localhost", ...headers };
-  return {
-    method,
-    path,
-    header: (name) => all[name],
-    remoteAddress: "127.0.0.1",
-    encrypted: false,
-    readBody: async () => new Uint8Array(0),
-  };
-}
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -30,38 +17,8 @@ afterEach(() => {
 async function setUp(): Promise<{ latchkey: Latchkey; token: string }> {
   const { latchkey, clock, cleanup } = createTestLatchkey();
   cleanups.push(cleanup);
-  const stores = testInternals(latchkey).stores;
-  const user = await stores.users.createUser({
-    username: "now",
-    usernameKey: "now",
-    email: "",
-    firstName: "",
-    lastName: "",
-    isActive: true,
-    isStaff: false,
-    isSuperuser: false,
-    groups: [],
-    permissions: [],
-    passwordHash: null,
-    dateJoined: clock.now(),
-  });
-  const id = randomBytes(16).toString("base64url");
-  const secret = randomBytes(32).toString("base64url");
-  const now = clock.now();
-  await stores.sessions.createSession({
-    id,
-    secretHash: createHash("sha256").update(secret).digest("hex"),
-    userId: String(user.id),
-    kind: "cookie",
-    createdAt: now,
-    lastSeenAt: now,
-    expiresAt: now + 14 * DAY_MS,
-    absoluteExpiresAt: now + 30 * DAY_MS,
-    ip: "127.0.0.1",
-    userAgent: "test",
-    label: null,
-  });
-  return { latchkey, token: `${id}.${secret}` };
+  const { token } = await createSignedIn(testInternals(latchkey).stores, "now", clock.now());
+  return { latchkey, token };
 }
 
 async function settled<T>(value: T | PromiseLike<T>): Promise<T> {

@@ -2,27 +2,16 @@
 // and no promise per layer, and still every rule of a store read. Each test performs the
 // attack the rule stops against a session the stores hold in memory.
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { afterEach, describe, it } from "node:test";
-import { createLatchkey, type Latchkey, type LatchkeyRequest, type SessionRecord, type Stores } from "@latchkey/core";
+import { createLatchkey, type Latchkey, type SessionRecord, type Stores } from "@latchkey/core";
 import { openSqliteDatabase, sqliteStores } from "@latchkey/store-sqlite";
+import { createSignedIn, whoamiRequest as whoami } from "../harness/signed-in.js";
 import { createTestClock, type TestClock } from "../harness/test-clock.js";
 import { fastHasher } from "../harness/test-latchkey.js";
 import { createTestStores, type TestStores } from "../harness/test-stores.js";
 
 const DAY_MS = 86_400_000;
-
-function whoami(token: string): LatchkeyRequest {
-  const headers: Record<string, string> = { host: "localhost", cookie: `sessionid=${token}` };
-  return {
-    method: "GET",
-    path: "/api/whoami/",
-    header: (name) => headers[name],
-    remoteAddress: "127.0.0.1",
-    encrypted: false,
-    readBody: async () => new Uint8Array(0),
-  };
-}
 
 interface Setup {
   latchkey: Latchkey;
@@ -63,39 +52,9 @@ async function setUp(): Promise<Setup> {
       },
     },
   };
-  const user = await real.users.createUser({
-    username: "mem",
-    usernameKey: "mem",
-    email: "",
-    firstName: "",
-    lastName: "",
-    isActive: true,
-    isStaff: false,
-    isSuperuser: false,
-    groups: [],
-    permissions: [],
-    passwordHash: null,
-    dateJoined: clock.now(),
-  });
-  const id = randomBytes(16).toString("base64url");
-  const secret = randomBytes(32).toString("base64url");
-  const now = clock.now();
-  const session: SessionRecord = {
-    id,
-    secretHash: createHash("sha256").update(secret).digest("hex"),
-    userId: String(user.id),
-    kind: "cookie",
-    createdAt: now,
-    lastSeenAt: now,
-    expiresAt: now + 14 * DAY_MS,
-    absoluteExpiresAt: now + 30 * DAY_MS,
-    ip: "127.0.0.1",
-    userAgent: "test",
-    label: null,
-  };
-  await real.sessions.createSession(session);
+  const { userId, session, token } = await createSignedIn(real, "mem", clock.now());
   const latchkey = createLatchkey({ stores, clock, passwords: { hasher: fastHasher } });
-  return { latchkey, clock, test, reads, userId: String(user.id), session, token: `${id}.${secret}` };
+  return { latchkey, clock, test, reads, userId, session, token };
 }
 
 /** Answers whoami twice, so the session and user are in the stores' memory afterwards. */

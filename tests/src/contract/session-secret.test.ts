@@ -3,33 +3,18 @@
 // The attack: someone who holds a session id (ids are not secret: they show in logs and
 // admin lists) guesses its secret, one position at a time.
 import assert from "node:assert/strict";
-import { createHash, randomBytes } from "node:crypto";
 import { afterEach, describe, it } from "node:test";
 import {
   createLatchkey,
   createLocalInvalidationBus,
   type Latchkey,
   type LatchkeyOptions,
-  type LatchkeyRequest,
   type Stores,
 } from "@latchkey/core";
+import { createSignedIn, whoamiRequest as whoami } from "../harness/signed-in.js";
 import { createTestClock } from "../harness/test-clock.js";
 import { fastHasher } from "../harness/test-latchkey.js";
 import { createTestStores } from "../harness/test-stores.js";
-
-const DAY_MS = 86_400_000;
-
-function whoami(token: string): LatchkeyRequest {
-  const headers: Record<string, string> = { host: "localhost", cookie: `sessionid=${token}` };
-  return {
-    method: "GET",
-    path: "/api/whoami/",
-    header: (name) => headers[name],
-    remoteAddress: "127.0.0.1",
-    encrypted: false,
-    readBody: async () => new Uint8Array(0),
-  };
-}
 
 const cleanups: (() => void)[] = [];
 afterEach(() => {
@@ -47,42 +32,13 @@ async function setUp(path: Path): Promise<{ latchkey: Latchkey; token: string }>
   // Without peekSession, every request reads the session from the store.
   const { peekSession: _peek, ...unpeekable } = real.sessions;
   const stores: Stores = path === "store" ? { ...real, sessions: unpeekable } : real;
-  const user = await real.users.createUser({
-    username: "secret",
-    usernameKey: "secret",
-    email: "",
-    firstName: "",
-    lastName: "",
-    isActive: true,
-    isStaff: false,
-    isSuperuser: false,
-    groups: [],
-    permissions: [],
-    passwordHash: null,
-    dateJoined: clock.now(),
-  });
-  const id = randomBytes(16).toString("base64url");
-  const secret = randomBytes(32).toString("base64url");
-  const now = clock.now();
-  await real.sessions.createSession({
-    id,
-    secretHash: createHash("sha256").update(secret).digest("hex"),
-    userId: String(user.id),
-    kind: "cookie",
-    createdAt: now,
-    lastSeenAt: now,
-    expiresAt: now + 14 * DAY_MS,
-    absoluteExpiresAt: now + 30 * DAY_MS,
-    ip: "127.0.0.1",
-    userAgent: "test",
-    label: null,
-  });
+  const { token } = await createSignedIn(real, "secret", clock.now());
   const options: LatchkeyOptions = { stores, clock, passwords: { hasher: fastHasher } };
   const cached: LatchkeyOptions =
     path === "session cache"
       ? { ...options, sessionCache: { enabled: true }, invalidationBus: createLocalInvalidationBus() }
       : options;
-  return { latchkey: createLatchkey(cached), token: `${id}.${secret}` };
+  return { latchkey: createLatchkey(cached), token };
 }
 
 /** The token with the secret's character at `position` replaced by another base64url character. */
