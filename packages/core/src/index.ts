@@ -11,6 +11,7 @@ export { resolveConfig, normaliseOrigin } from "./config/resolve-config.js";
 export { DEPLOYMENT_PRESETS, type DeploymentPreset } from "./config/deployment-preset.js";
 export type { LatchkeyRequest, LatchkeyResponse } from "./http/request.js";
 export { isPending, type Awaitable } from "./awaitable.js";
+export { withTrailingSlashes } from "./routes/dispatch-table.js";
 export { API_SECURITY_HEADERS, strictTransportSecurity } from "./http/security-headers.js";
 export { finishResponse, SET_COOKIE, type FinishedResponse } from "./http/finished-response.js";
 export type { Auth } from "./http/authenticate.js";

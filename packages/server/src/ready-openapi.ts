@@ -1,4 +1,4 @@
-import type { Latchkey, LatchkeyRequest, LatchkeyResponse } from "@latchkey/core";
+import { withTrailingSlashes, type Latchkey, type LatchkeyRequest, type LatchkeyResponse } from "@latchkey/core";
 
 type JsonObject = Record<string, unknown>;
 
@@ -80,8 +80,7 @@ export function withReadyDocument(latchkey: Latchkey, readyPath: string): Latchk
   const paths = typeof base.paths === "object" && base.paths !== null ? (base.paths as JsonObject) : {};
   const document: JsonObject = { ...base, paths: { ...paths, [`${readyPath}/`]: readyOperation() } };
   // With and without the trailing slash, as latchkey matches paths: the request's own path is the key.
-  const documentPaths = new Set<string>();
-  for (const path of latchkey.config.routes.openapi) documentPaths.add(path).add(`${path}/`);
+  const documentPaths = new Set(withTrailingSlashes(latchkey.config.routes.openapi));
   const withDocument = (response: LatchkeyResponse | null): LatchkeyResponse | null => {
     if (response !== null && response.status === 200) response.body = structuredClone(document);
     return response;
