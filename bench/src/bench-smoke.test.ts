@@ -57,6 +57,20 @@ describe("npm run bench (quick smoke run)", () => {
       assert.ok(isRecord(report.settings) && report.settings.quick === true);
       assert.ok(isRecord(report.scenarios));
       assert.deepEqual(rowKeys(report.scenarios.flat), ["small", "large", "small-uncached", "large-uncached"]);
+      // --quick: one round, one slice of each server between two of its baseline's, each ratio from those.
+      const flat = report.scenarios.flat;
+      assert.ok(isRecord(flat) && Array.isArray(flat.rows));
+      for (const row of flat.rows) {
+        assert.ok(isRecord(row) && Array.isArray(row.runs) && row.runs.length === 1);
+        const [round] = row.runs;
+        assert.ok(isRecord(round));
+        const isBaseline = row.key === "small" || row.key === "small-uncached";
+        assert.equal(round.slices, isBaseline ? 2 : 1, `${String(row.key)}: slices in the round`);
+        assert.ok(isBaseline ? round.ratio === null : typeof round.ratio === "number" && round.ratio > 0);
+      }
+      assert.ok(
+        isRecord(report.settings) && report.settings.sliceSeconds === 1 && report.settings.slicesPerRound === 1,
+      );
       assert.deepEqual(report.failures, []);
       assert.ok(
         Array.isArray(report.targets) &&
@@ -65,6 +79,7 @@ describe("npm run bench (quick smoke run)", () => {
       const markdown = readFileSync(join(out, "latest.md"), "utf8");
       assert.match(markdown, /^# latchkey benchmark/);
       assert.match(markdown, /## 3\. Flat cost: 1,000 vs 2,000 sessions/);
+      assert.match(markdown, /every server runs 1 slice of 1 s, each between two slices of its baseline/);
       assert.match(readFileSync(join(out, "chart.svg"), "utf8"), /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
       assert.match(result.stdout, /Targets:/);
     } finally {

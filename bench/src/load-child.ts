@@ -1,8 +1,11 @@
 /**
  * The load generator: a child process of its own (pinned to the other core), never the
- * runner's process nor a server's. It waits for one `run` message, drives autocannon
- * against the server with keep-alive connections for the given time, and answers with
- * what it measured. autocannon's own latency histogram has 1 ms resolution, too coarse for
+ * runner's process nor a server's. For each `run` message it drives autocannon against the
+ * server with keep-alive connections for the given time and answers with what it measured;
+ * it then waits for the next one, so a comparison's short slices reuse one warm process per
+ * server (a fresh process spends its first few hundred milliseconds compiling autocannon)
+ * and only open new connections. Answers in the first `settleSeconds` of a run (connection
+ * set-up, the first round trips) are left out of its steady rate and latencies. autocannon's own latency histogram has 1 ms resolution, too coarse for
  * sub-millisecond medians, so latencies are recorded here from its per-response events at
  * microsecond resolution.
  */
@@ -21,9 +24,20 @@ function run(spec: LoadSpec): Promise<LoadResult> {
   const latencies = createHistogram();
   const statuses: Record<string, number> = {};
   let ok = 0;
+  let steadyOk = 0;
   let non2xx = 0;
+  // A flag a timer sets, rather than a clock read per answer: the load generator is the limit
+  // for the fastest servers, and every answer's handler runs on its one thread.
+  let settled = spec.settleSeconds === 0;
+  let settledAt = process.hrtime.bigint();
   const cpuBefore = process.cpuUsage();
   const started = process.hrtime.bigint();
+  const settleTimer = settled
+    ? null
+    : setTimeout(() => {
+        settled = true;
+        settledAt = process.hrtime.bigint();
+      }, spec.settleSeconds * 1000);
   return new Promise((resolve, reject) => {
     const instance = autocannon(
       {
@@ -47,16 +61,22 @@ function run(spec: LoadSpec): Promise<LoadResult> {
           reject(error instanceof Error ? error : new Error(String(error)));
           return;
         }
-        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        if (settleTimer !== null) clearTimeout(settleTimer);
+        const ended = process.hrtime.bigint();
+        const seconds = Number(ended - started) / 1e9;
         const cpu = process.cpuUsage(cpuBefore);
-        const ms = (p: number) => (ok === 0 ? 0 : latencies.percentile(p) / 1000);
+        const ms = (p: number) => (steadyOk === 0 ? 0 : latencies.percentile(p) / 1000);
+        // With no settling time this is autocannon's own figure, as before slices existed.
+        const steadySeconds =
+          spec.settleSeconds === 0 ? result.duration : settled ? Number(ended - settledAt) / 1e9 : 0;
         resolve({
           ok,
           non2xx,
           errors: result.errors,
           seconds: result.duration,
-          rps: ok / result.duration,
-          latency: { p50: ms(50), p90: ms(90), p99: ms(99), max: ok === 0 ? 0 : latencies.max / 1000 },
+          steady: { ok: steadyOk, seconds: steadySeconds },
+          rps: steadySeconds > 0 ? steadyOk / steadySeconds : 0,
+          latency: { p50: ms(50), p90: ms(90), p99: ms(99), max: steadyOk === 0 ? 0 : latencies.max / 1000 },
           cpuShare: (cpu.user + cpu.system) / 1e6 / seconds,
           statuses,
         });
@@ -65,7 +85,10 @@ function run(spec: LoadSpec): Promise<LoadResult> {
     instance.on("response", (_client, statusCode, _bytes, responseTimeMs) => {
       if (statusCode >= 200 && statusCode < 300) {
         ok++;
-        latencies.record(Math.max(1, Math.round(responseTimeMs * 1000)));
+        if (settled) {
+          steadyOk++;
+          latencies.record(Math.max(1, Math.round(responseTimeMs * 1000)));
+        }
       } else {
         non2xx++;
         const key = String(statusCode);
@@ -75,14 +98,12 @@ function run(spec: LoadSpec): Promise<LoadResult> {
   });
 }
 
+// The runner sends one run at a time and waits for its answer; it stops the child when done.
 process.on("message", (raw: unknown) => {
   const message = parseRunnerMessage(raw);
   if (message === null || message.type !== "run") return;
   run(message.spec).then(
-    async (result) => {
-      await send({ type: "result", result });
-      process.exit(0);
-    },
+    (result) => send({ type: "result", result }),
     async (error: unknown) => {
       await send({ type: "failed", message: error instanceof Error ? error.message : String(error) });
       process.exit(1);

@@ -1,6 +1,7 @@
 import type { BenchContext } from "./context.js";
-import { runLoad } from "./load.js";
+import { runLoad, startLoadGenerator, type LoadGenerator } from "./load.js";
 import type { LoadRequest, LoadResult } from "./messages.js";
+import { pairedRatio, roundSchedule } from "./pairing.js";
 import { cpuSecondsOf, rssBytesOf } from "./proc.js";
 import type { RunFigures, ThroughputRow } from "./results.js";
 import type { ServerHandle } from "./server-handle.js";
@@ -14,7 +15,7 @@ export interface Contender {
   requests: LoadRequest[];
   /** Connections of its load. @default the --connections option */
   connections?: number;
-  /** Key of the contender its ratio is to (measured in the same rounds), or none. */
+  /** Key of the contender its ratio is to (measured in alternating slices with it), or none. */
   baseline?: string;
 }
 
@@ -26,22 +27,40 @@ export interface Measurement {
   rssBytes: number | null;
 }
 
+/** How one load run is done; the defaults are the bench's options. */
+export interface MeasureOptions {
+  /** @default the --duration option */
+  seconds?: number;
+  /** @default the --connections option */
+  connections?: number;
+  /** Requests per second. @default as fast as the server answers */
+  rate?: number;
+  /** Seconds at the start left out of the rate and the latencies. @default 0 */
+  settleSeconds?: number;
+  /** A load generator kept across runs. @default a fresh one for this run */
+  generator?: LoadGenerator;
+}
+
 /** Runs one bounded load against `server` and reads its CPU time before and after, and its RSS after. */
 export async function measure(
   ctx: BenchContext,
   server: ServerHandle,
   requests: LoadRequest[],
-  options: { seconds?: number; connections?: number; rate?: number } = {},
+  options: MeasureOptions = {},
 ): Promise<Measurement> {
-  const before = cpuSecondsOf(server.pid);
-  const load = await runLoad(ctx.registry, ctx.workDir, {
+  const run = {
     origin: server.origin,
     connections: options.connections ?? ctx.options.connections,
     durationSeconds: options.seconds ?? ctx.options.durationSeconds,
     requests,
     ...(options.rate === undefined ? {} : { rate: options.rate }),
-    label: server.label,
-  });
+    ...(options.settleSeconds === undefined ? {} : { settleSeconds: options.settleSeconds }),
+  };
+  const before = cpuSecondsOf(server.pid);
+  const load =
+    options.generator === undefined
+      ? await runLoad(ctx.registry, ctx.workDir, { ...run, label: server.label })
+      : await options.generator.run(run);
   const after = cpuSecondsOf(server.pid);
   return {
     load,
@@ -51,11 +70,12 @@ export async function measure(
 }
 
 /** A short unmeasured run, so the JIT, the page cache and the pools are warm before the first measured one. */
-export async function warmUp(ctx: BenchContext, contender: Contender): Promise<void> {
+export async function warmUp(ctx: BenchContext, contender: Contender, generator?: LoadGenerator): Promise<void> {
   if (ctx.options.warmupSeconds <= 0) return;
   const { load } = await measure(ctx, contender.server, contender.requests, {
     seconds: ctx.options.warmupSeconds,
     ...connectionsOf(contender),
+    ...(generator === undefined ? {} : { generator }),
   });
   if (load.ok === 0) {
     throw new Error(
@@ -68,57 +88,114 @@ function connectionsOf(contender: Contender): { connections?: number } {
   return contender.connections === undefined ? {} : { connections: contender.connections };
 }
 
-function reqPerCpu(m: Measurement): number | null {
-  return m.serverCpuSeconds === null || m.serverCpuSeconds <= 0 ? null : m.load.ok / m.serverCpuSeconds;
-}
-
 function medianOrNull(values: readonly (number | null)[]): number | null {
   const present = values.filter((v): v is number => v !== null);
   return present.length === 0 ? null : median(present);
 }
 
+/** One measured run of a round, in the order it ran. */
+interface Slice {
+  key: string;
+  m: Measurement;
+}
+
+/** The figures of one contender in one round, from its slices there and its baseline's. */
+function roundFigures(contender: Contender, sequence: readonly Slice[]): { run: RunFigures; cpuRatio: number | null } {
+  const mine = sequence.filter((s) => s.key === contender.key).map((s) => s.m);
+  const ok = mine.reduce((sum, m) => sum + m.load.steady.ok, 0);
+  const seconds = mine.reduce((sum, m) => sum + m.load.steady.seconds, 0);
+  const cpu = mine.every((m) => m.serverCpuSeconds !== null)
+    ? mine.reduce((sum, m) => sum + (m.serverCpuSeconds ?? 0), 0)
+    : null;
+  const allOk = mine.reduce((sum, m) => sum + m.load.ok, 0);
+  const baseline = contender.baseline;
+  const byTime = sequence.map((s) => ({ key: s.key, ok: s.m.load.steady.ok, per: s.m.load.steady.seconds }));
+  const byCpu = sequence.map((s) => ({ key: s.key, ok: s.m.load.ok, per: s.m.serverCpuSeconds }));
+  return {
+    run: {
+      rps: seconds > 0 ? ok / seconds : 0,
+      p50Ms: median(mine.map((m) => m.load.latency.p50)),
+      p99Ms: median(mine.map((m) => m.load.latency.p99)),
+      ratio: baseline === undefined ? null : pairedRatio(byTime, contender.key, baseline),
+      reqPerCpuSecond: cpu === null || cpu <= 0 ? null : allOk / cpu,
+      slices: mine.length,
+    },
+    cpuRatio: baseline === undefined ? null : pairedRatio(byCpu, contender.key, baseline),
+  };
+}
+
 /**
- * Measures every contender `runs` times, interleaved (round 1: A, B, C; round 2: A, B, C; …)
- * so drift in a noisy machine hits all of them alike, and each ratio compares runs of the
- * same round. Each contender is warmed up once first. Returns one row per contender, in order.
+ * Measures every contender in `runs` rounds. In a round, a baseline and the contenders
+ * measured against it run in short alternating slices (`B X B Y B X B Y B`,
+ * {@link roundSchedule}), each contender slice between two of its baseline's, so the VM's
+ * drift hits both sides of a ratio alike; a contender with no baseline that is no one's
+ * baseline runs once for the whole --duration. Each contender keeps one warm load-generator
+ * process for all its runs, and the first `settleSeconds` of a slice (new connections) are not
+ * counted. A round's ratio is {@link pairedRatio} over its slices; its rps is the sum of answers
+ * over the sum of seconds, its p50 and p99 the medians over its slices. Each contender is warmed
+ * up once first. Returns one row per contender, in order; the row's figures are medians over the
+ * rounds.
  */
 export async function compareThroughput(ctx: BenchContext, contenders: readonly Contender[]): Promise<ThroughputRow[]> {
-  for (const contender of contenders) {
-    ctx.log(`  warming up ${contender.label}`);
-    await warmUp(ctx, contender);
-  }
-  const rounds: Map<string, Measurement>[] = [];
-  for (let round = 1; round <= ctx.options.runs; round++) {
-    const results = new Map<string, Measurement>();
+  const { options } = ctx;
+  const schedule = roundSchedule(contenders, options.slicesPerRound);
+  const byKey = new Map(contenders.map((c) => [c.key, c]));
+  const generators = new Map<string, LoadGenerator>();
+  const rounds: Slice[][][] = [];
+  try {
     for (const contender of contenders) {
-      const m = await measure(ctx, contender.server, contender.requests, connectionsOf(contender));
-      results.set(contender.key, m);
-      ctx.log(
-        `  run ${round}/${ctx.options.runs} ${contender.label}: ${Math.round(m.load.rps).toLocaleString("en-US")} req/s, p50 ${m.load.latency.p50.toFixed(2)} ms, p99 ${m.load.latency.p99.toFixed(2)} ms${m.load.non2xx + m.load.errors > 0 ? `, ${m.load.non2xx} non-2xx, ${m.load.errors} errors` : ""}`,
-      );
+      const generator = startLoadGenerator(ctx.registry, ctx.workDir, contender.label);
+      generators.set(contender.key, generator);
+      ctx.log(`  warming up ${contender.label}`);
+      await warmUp(ctx, contender, generator);
     }
-    rounds.push(results);
+    for (let round = 1; round <= options.runs; round++) {
+      const sequences: Slice[][] = [];
+      for (const keys of schedule) {
+        const sliced = keys.length > 1;
+        const sequence: Slice[] = [];
+        for (const key of keys) {
+          const contender = byKey.get(key);
+          const generator = generators.get(key);
+          if (contender === undefined || generator === undefined) throw new Error(`${key}: not a contender.`);
+          const m = await measure(ctx, contender.server, contender.requests, {
+            ...connectionsOf(contender),
+            seconds: sliced ? options.sliceSeconds : options.durationSeconds,
+            settleSeconds: sliced ? options.settleSeconds : 0,
+            generator,
+          });
+          sequence.push({ key, m });
+        }
+        sequences.push(sequence);
+        for (const key of new Set(keys)) {
+          const contender = byKey.get(key);
+          if (contender === undefined) continue;
+          const { run } = roundFigures(contender, sequence);
+          const failures = sequence
+            .filter((s) => s.key === key)
+            .reduce((sum, s) => sum + s.m.load.non2xx + s.m.load.errors, 0);
+          ctx.log(
+            `  round ${round}/${options.runs} ${contender.label}: ${Math.round(run.rps).toLocaleString("en-US")} req/s over ${run.slices} slice${run.slices === 1 ? "" : "s"}${run.ratio === null ? "" : `, ${run.ratio.toFixed(2)}× its baseline`}, p50 ${run.p50Ms.toFixed(2)} ms, p99 ${run.p99Ms.toFixed(2)} ms${failures > 0 ? `, ${failures} non-2xx or errors` : ""}`,
+          );
+        }
+      }
+      rounds.push(sequences);
+    }
+  } finally {
+    await Promise.all([...generators.values()].map((g) => g.stop()));
   }
   return contenders.map((contender) => {
-    const baselineKey = contender.baseline ?? null;
     const runs: RunFigures[] = [];
-    const cpuRatios: number[] = [];
-    for (const round of rounds) {
-      const m = round.get(contender.key);
-      if (m === undefined) continue;
-      const base = baselineKey === null ? undefined : round.get(baselineKey);
-      runs.push({
-        rps: m.load.rps,
-        p50Ms: m.load.latency.p50,
-        p99Ms: m.load.latency.p99,
-        ratio: base === undefined || base.load.rps === 0 ? null : m.load.rps / base.load.rps,
-        reqPerCpuSecond: reqPerCpu(m),
-      });
-      const mine = reqPerCpu(m);
-      const theirs = base === undefined ? null : reqPerCpu(base);
-      if (mine !== null && theirs !== null) cpuRatios.push(mine / theirs);
+    const cpuRatios: (number | null)[] = [];
+    const measurements: Measurement[] = [];
+    for (const sequences of rounds) {
+      const sequence = sequences.find((seq) => seq.some((s) => s.key === contender.key));
+      if (sequence === undefined) continue;
+      const { run, cpuRatio } = roundFigures(contender, sequence);
+      runs.push(run);
+      cpuRatios.push(cpuRatio);
+      measurements.push(...sequence.filter((s) => s.key === contender.key).map((s) => s.m));
     }
-    const measurements = rounds.map((r) => r.get(contender.key)).filter((m): m is Measurement => m !== undefined);
     const last = measurements[measurements.length - 1];
     return {
       key: contender.key,
@@ -127,9 +204,9 @@ export async function compareThroughput(ctx: BenchContext, contenders: readonly 
       p50Ms: median(runs.map((r) => r.p50Ms)),
       p99Ms: median(runs.map((r) => r.p99Ms)),
       ratio: medianOrNull(runs.map((r) => r.ratio)),
-      baseline: baselineKey,
+      baseline: contender.baseline ?? null,
       reqPerCpuSecond: medianOrNull(runs.map((r) => r.reqPerCpuSecond)),
-      cpuRatio: cpuRatios.length === 0 ? null : median(cpuRatios),
+      cpuRatio: medianOrNull(cpuRatios),
       rssBytes: last?.rssBytes ?? null,
       loadCpuShare: median(measurements.map((m) => m.load.cpuShare)),
       non2xx: measurements.reduce((sum, m) => sum + m.load.non2xx, 0),

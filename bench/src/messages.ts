@@ -23,6 +23,11 @@ export interface LoadSpec {
   requests: LoadRequest[];
   /** Requests per second over all connections, or null to send as fast as answers come (closed loop). */
   rate: number | null;
+  /**
+   * Seconds from the start left out of `steady` and of the latencies: connection set-up and the
+   * first answers. 0 counts everything. Seconds.
+   */
+  settleSeconds: number;
 }
 
 /** Latency percentiles of 2xx responses. Milliseconds, at microsecond resolution. */
@@ -35,7 +40,7 @@ export interface Latency {
 
 /** What a load run measured. */
 export interface LoadResult {
-  /** 2xx responses. */
+  /** 2xx responses over the whole run. */
   ok: number;
   /** Responses with another status. */
   non2xx: number;
@@ -43,8 +48,11 @@ export interface LoadResult {
   errors: number;
   /** Seconds the run took. */
   seconds: number;
-  /** 2xx responses per second. */
+  /** 2xx responses after the settling time, and the seconds from then to the end of the run. */
+  steady: { ok: number; seconds: number };
+  /** 2xx responses per second after the settling time (`steady.ok ÷ steady.seconds`). */
   rps: number;
+  /** Of the 2xx responses after the settling time. */
   latency: Latency;
   /** CPU the load generator used, per second of wall time (1 = one core busy). */
   cpuShare: number;
@@ -114,6 +122,9 @@ function isLoadResult(value: unknown): value is LoadResult {
     isNumber(value.non2xx) &&
     isNumber(value.errors) &&
     isNumber(value.seconds) &&
+    isRecord(value.steady) &&
+    isNumber(value.steady.ok) &&
+    isNumber(value.steady.seconds) &&
     isNumber(value.rps) &&
     isLatency(value.latency) &&
     isNumber(value.cpuShare) &&
@@ -183,7 +194,8 @@ export function parseRunnerMessage(value: unknown): RunnerMessage | null {
     isNumber(spec.durationSeconds) &&
     Array.isArray(spec.requests) &&
     spec.requests.every(isLoadRequest) &&
-    (spec.rate === null || isNumber(spec.rate))
+    (spec.rate === null || isNumber(spec.rate)) &&
+    isNumber(spec.settleSeconds)
   ) {
     return {
       type: "run",
@@ -193,6 +205,7 @@ export function parseRunnerMessage(value: unknown): RunnerMessage | null {
         durationSeconds: spec.durationSeconds,
         requests: spec.requests,
         rate: spec.rate,
+        settleSeconds: spec.settleSeconds,
       },
     };
   }

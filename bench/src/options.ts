@@ -18,8 +18,21 @@ export type ScenarioName = (typeof SCENARIOS)[number];
 
 /** The bench's settings, resolved from the command line. */
 export interface BenchOptions {
-  /** Length of one measured load run. Seconds. @default 10 (2 with --quick) */
+  /** Length of one measured load run that is not sliced (logins, storm, memory). Seconds. @default 10 (2 with --quick) */
   readonly durationSeconds: number;
+  /**
+   * Length of one slice of a throughput comparison (scenarios 1–3): a server and its baseline
+   * alternate in slices this long. Seconds. @default 3 (1 with --quick)
+   */
+  readonly sliceSeconds: number;
+  /** Slices of each compared server per round (its baseline gets one more). @default 3 (1 with --quick) */
+  readonly slicesPerRound: number;
+  /**
+   * Seconds at the start of each slice not counted in its rate and latencies (a slice opens new
+   * connections; a quiet machine answers the first request within milliseconds, this shared VM
+   * took 15 to 170 ms). Seconds. 0.25, not a flag.
+   */
+  readonly settleSeconds: number;
   /**
    * Length of the warm-up run each server gets once before its measured runs; 0 skips it. Seconds.
    * @default 3 (1 with --quick), at most the duration
@@ -29,7 +42,7 @@ export interface BenchOptions {
   readonly connections: number;
   /** Connections of the login load (each waits for one argon2id verification at a time). @default 8 */
   readonly loginConnections: number;
-  /** Measured runs of every figure; reported figures are medians. @default 3 (1 with --quick) */
+  /** Rounds of every figure; reported figures are medians over them. @default 3 (1 with --quick) */
   readonly runs: number;
   /** Sessions in the large store of the flat-cost scenario. @default 1000000 */
   readonly largeSessions: number;
@@ -63,11 +76,14 @@ server (and bare Express/Fastify routes) measured in the same run, and writes
 bench/results/latest.json, latest.md and chart.svg.
 
 Flags:
-  --duration <s>        seconds per measured run (default 10)
+  --slice <s>           seconds per slice in scenarios 1-3, where each server alternates with
+                        its baseline: B X B Y B ... (default 3)
+  --slices <n>          slices of each server per round in scenarios 1-3 (default 3)
+  --duration <s>        seconds per run that is not sliced: logins, storm, memory (default 10)
   --connections <n>     keep-alive connections of the whoami load (default 50)
-  --runs <n>            measured runs per figure; figures are medians (default 3)
+  --runs <n>            rounds per figure; figures are medians over them (default 3)
   --warmup <s>          unmeasured seconds of load per server before its runs (default 3; 0: none)
-  --quick               smoke run: 2 s per run, 1 run, 1 s warm-up, 100,000 large sessions,
+  --quick               smoke run: 1 slice of 1 s, 2 s per run, 1 round, 1 s warm-up, 100,000 large sessions,
                         revocation rows of 4 s with 30 sessions (default 50 s, 200)
   --only <a,b,...>      scenarios to run: ${SCENARIOS.join(", ")}
   --large-sessions <n>  sessions in the flat-cost scenario's large store (default 1000000)
@@ -134,6 +150,8 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
       allowPositionals: false,
       options: {
         duration: { type: "string" },
+        slice: { type: "string" },
+        slices: { type: "string" },
         connections: { type: "string" },
         runs: { type: "string" },
         warmup: { type: "string" },
@@ -152,12 +170,19 @@ export function parseOptions(argv: readonly string[], repoRoot: string): BenchOp
   const v = parsed.values;
   const quick = v.quick === true;
   const durationSeconds = positiveNumber("duration", v.duration, quick ? 2 : 10, false);
+  const sliceSeconds = positiveNumber("slice", v.slice, quick ? 1 : 3, false);
+  // A slice's first settleSeconds are not counted; what is left must be most of it.
+  if (sliceSeconds < 1)
+    throw new BenchUsageError(`--slice must be at least 1 (second); got ${JSON.stringify(v.slice)}.`);
   const only = scenarioList(v.only);
   const peers = v.peers === true;
   if (peers && !only.includes("whoami"))
     throw new BenchUsageError("--peers runs in the whoami scenario; add whoami to --only.");
   return Object.freeze({
     durationSeconds,
+    sliceSeconds,
+    slicesPerRound: positiveNumber("slices", v.slices, quick ? 1 : 3, true),
+    settleSeconds: 0.25,
     warmupSeconds:
       v.warmup === "0" ? 0 : positiveNumber("warmup", v.warmup, Math.min(quick ? 1 : 3, durationSeconds), false),
     connections: positiveNumber("connections", v.connections, 50, true),

@@ -22,7 +22,13 @@ export function writeReports(report: BenchReport, dir: string): string[] {
   writeAtomically(files.json, `${JSON.stringify(report, null, 2)}\n`);
   writeAtomically(files.markdown, markdownReport(report));
   const m = report.machine;
-  const subtitle = `${m.cpuModel}, ${m.cores} cores, Node ${m.node}; median of ${report.settings.runs} × ${report.settings.durationSeconds} s, ${report.settings.connections} connections; ${m.date.slice(0, 10)}`;
+  const { runs, sliceSeconds, slicesPerRound, durationSeconds, connections } = report.settings;
+  // Reports from before slices have one run of durationSeconds per server per round.
+  const measured =
+    sliceSeconds === undefined || slicesPerRound === undefined
+      ? `median of ${runs} × ${durationSeconds} s`
+      : `median of ${runs} round${runs === 1 ? "" : "s"} (dots), each ${slicesPerRound} × ${sliceSeconds} s slices between the baseline's`;
+  const subtitle = `${m.cpuModel}, ${m.cores} cores, Node ${m.node}; ${measured}, ${connections} connections; ${m.date.slice(0, 10)}`;
   writeAtomically(files.chart, chartSvg(headlineBars(report), subtitle));
   return Object.values(files);
 }

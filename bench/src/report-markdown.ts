@@ -1,4 +1,5 @@
 import { duration, integer, mebibytes, ms, ratio } from "./format.js";
+import { spreadOf } from "./pairing.js";
 import type { BenchReport, SkippedRow, ThroughputRow } from "./results.js";
 
 function table(header: readonly string[], rows: readonly (readonly string[])[], align: readonly ("l" | "r")[]): string {
@@ -12,6 +13,7 @@ function throughputTable(rows: readonly ThroughputRow[], ratioHeader: string, sk
     integer(r.rps),
     r.ratio === null ? "1.00× (baseline)" : ratio(r.ratio),
     r.ratio === null ? "" : r.runs.map((run) => (run.ratio === null ? "—" : run.ratio.toFixed(2))).join(" / "),
+    r.ratio === null ? "" : percent(spreadOf(r.runs.map((run) => run.ratio))),
     ms(r.p50Ms),
     ms(r.p99Ms),
     integer(r.reqPerCpuSecond),
@@ -19,13 +21,14 @@ function throughputTable(rows: readonly ThroughputRow[], ratioHeader: string, sk
     mebibytes(r.rssBytes),
     r.non2xx + r.errors === 0 ? "0" : `${r.non2xx} non-2xx, ${r.errors} errors`,
   ]);
-  for (const s of skipped) body.push([s.label, s.reason, "", "", "", "", "", "", "", ""]);
+  for (const s of skipped) body.push([s.label, s.reason, "", "", "", "", "", "", "", "", ""]);
   return table(
     [
       "server",
       "req/s",
       ratioHeader,
-      "each run",
+      "each round",
+      "spread",
       "p50 ms",
       "p99 ms",
       "req per server CPU-s",
@@ -34,8 +37,26 @@ function throughputTable(rows: readonly ThroughputRow[], ratioHeader: string, sk
       "failures",
     ],
     body,
-    ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r"],
+    ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r"],
   );
+}
+
+/** A spread as a percentage: `12 %`. */
+function percent(value: number | null): string {
+  return value === null ? "—" : `${Math.round(value * 100)} %`;
+}
+
+/** How the throughput figures were measured: with slices, or (older reports) one run per server per round. */
+function methodLine(settings: BenchReport["settings"]): string {
+  const rounds = `${settings.runs} round${settings.runs === 1 ? "" : "s"}`;
+  if (settings.sliceSeconds === undefined || settings.slicesPerRound === undefined) {
+    return `Load: ${settings.loadGenerator} in its own process, ${settings.connections} keep-alive connections over loopback, ${settings.durationSeconds} s per run, each figure the median of ${settings.runs} run${settings.runs === 1 ? "" : "s"} (servers warmed up ${settings.warmupSeconds} s first); runs of one scenario are interleaved and each ratio compares runs of the same round.`;
+  }
+  return [
+    `Load: ${settings.loadGenerator} in its own process per server, ${settings.connections} keep-alive connections over loopback, servers warmed up ${settings.warmupSeconds} s first; each figure the median of ${rounds}.`,
+    `Scenarios 1–3: in each round every server runs ${settings.slicesPerRound} slice${settings.slicesPerRound === 1 ? "" : "s"} of ${settings.sliceSeconds} s, each between two slices of its baseline (B X B Y B …), the first ${settings.settleSeconds ?? 0} s of a slice not counted; a round's ratio is the server's answers over those its baseline gave at the same time, the baseline's rate for each slice being the mean of the slices either side. "each round" lists those ratios; "spread" is (highest − lowest) ÷ median.`,
+    `Runs that are not sliced (logins, storm, memory): ${settings.durationSeconds} s each.`,
+  ].join(" ");
 }
 
 function notes(list: readonly string[]): string {
@@ -50,7 +71,7 @@ export function markdownReport(report: BenchReport): string {
   out.push(
     [
       `Measured ${machine.date.slice(0, 10)} on ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB RAM, ${machine.os}, Node ${machine.node}.`,
-      `Load: ${settings.loadGenerator} in its own process, ${settings.connections} keep-alive connections over loopback, ${settings.durationSeconds} s per run, each figure the median of ${settings.runs} run${settings.runs === 1 ? "" : "s"} (servers warmed up ${settings.warmupSeconds} s first); runs of one scenario are interleaved and each ratio compares runs of the same round.`,
+      methodLine(settings),
       `Pinning: ${settings.pinning.note}`,
       `Command: \`${settings.command}\` — the whole run took ${duration(report.elapsedSeconds)}.${settings.quick ? " **Quick smoke run: figures are indicative only.**" : ""}`,
     ].join("\n"),

@@ -3,15 +3,24 @@ import type { HashResult } from "./messages.js";
 import type { ScenarioName } from "./options.js";
 import type { RevocationVerdicts } from "./revocation-messages.js";
 
-/** One measured run of one server. */
+/** One round of one server: its slices of that round together (one run in reports from before slices). */
 export interface RunFigures {
+  /** 2xx answers over the seconds of its slices, summed. */
   rps: number;
+  /** Median over its slices. */
   p50Ms: number;
+  /** Median over its slices. */
   p99Ms: number;
-  /** Throughput over the baseline's in the same round; null for the baseline itself or without one. */
+  /**
+   * Throughput over the baseline's: from the baseline's slices either side of each of its own (pairing.ts,
+   * `pairedRatio`), or in reports from before slices, over the baseline's run in the same round; null for the
+   * baseline itself or without one.
+   */
   ratio: number | null;
-  /** 2xx responses per CPU-second the server process used; null without /proc. */
+  /** 2xx responses per CPU-second the server process used, over its slices; null without /proc. */
   reqPerCpuSecond: number | null;
+  /** Slices the round's figures sum; absent in reports from before slices (one run). */
+  slices?: number;
 }
 
 /** A server's figures over all runs: medians, and the runs themselves. */
@@ -21,7 +30,7 @@ export interface ThroughputRow {
   rps: number;
   p50Ms: number;
   p99Ms: number;
-  /** Median of the per-round ratios to `baseline`. */
+  /** Median of the per-round ratios to `baseline` (see `runs`). */
   ratio: number | null;
   /** Key of the row the ratio is to. */
   baseline: string | null;
@@ -30,7 +39,7 @@ export interface ThroughputRow {
    * Median per-round ratio of requests per server CPU-second to the baseline's (robust when the load generator limits).
    */
   cpuRatio: number | null;
-  /** Server RSS after its last run. Bytes. */
+  /** Server RSS after its last slice. Bytes. */
   rssBytes: number | null;
   /** Median CPU share of the load generator (1 = a full core: it, not the server, may be the limit). */
   loadCpuShare: number;
@@ -47,7 +56,7 @@ export interface SkippedRow {
   reason: string;
 }
 
-/** Scenarios 1 and 2: throughput of several servers against a baseline measured in the same rounds. */
+/** Scenarios 1, 2 and 3: throughput of several servers, each against a baseline measured in slices alternating with its own. */
 export interface ThroughputScenario {
   rows: ThroughputRow[];
   skipped: SkippedRow[];
@@ -220,7 +229,14 @@ export interface BenchReport {
   schema: 1;
   machine: MachineInfo;
   settings: {
+    /** Length of a run that is not sliced (login, storm, memory; before slices, every run). Seconds. */
     durationSeconds: number;
+    /** Length of one slice of a throughput comparison. Seconds. Absent in reports from before slices. */
+    sliceSeconds?: number;
+    /** Slices of each compared server per round. Absent in reports from before slices. */
+    slicesPerRound?: number;
+    /** Seconds at the start of each slice not counted (new connections). Absent in reports from before slices. */
+    settleSeconds?: number;
     warmupSeconds: number;
     runs: number;
     connections: number;

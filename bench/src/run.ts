@@ -46,7 +46,7 @@ async function main(): Promise<number> {
   process.once("exit", cleanUp);
 
   log(
-    `latchkey bench: ${options.only.join(", ")}; ${options.durationSeconds} s per run, ${options.runs} run(s), ${options.connections} connections; pinning ${registry.pinned ? "on (servers on core 0, load on core 1)" : "off"}`,
+    `latchkey bench: ${options.only.join(", ")}; ${options.runs} round(s); scenarios 1-3 in slices of ${options.sliceSeconds} s, ${options.slicesPerRound} per server per round, alternating with the baseline; other runs ${options.durationSeconds} s; ${options.connections} connections; pinning ${registry.pinned ? "on (servers on core 0, load on core 1)" : "off"}`,
   );
   const report = await runBench(options, registry, workDir, log);
   const files = writeReports(report, options.outDir);

@@ -68,6 +68,8 @@ function commandOf(options: BenchOptions): string {
   if (!options.quick && options.durationSeconds !== 10) flags.push(`--duration ${options.durationSeconds}`);
   if (options.connections !== 50) flags.push(`--connections ${options.connections}`);
   if (!options.quick && options.runs !== 3) flags.push(`--runs ${options.runs}`);
+  if (!options.quick && options.sliceSeconds !== 3) flags.push(`--slice ${options.sliceSeconds}`);
+  if (!options.quick && options.slicesPerRound !== 3) flags.push(`--slices ${options.slicesPerRound}`);
   if (options.only.length !== SCENARIOS.length) flags.push(`--only ${options.only.join(",")}`);
   if (!options.pin) flags.push("--no-pin");
   if (options.peers) flags.push("--peers");
@@ -114,6 +116,9 @@ export async function runBench(
     machine: machineInfo(startedAt),
     settings: {
       durationSeconds: options.durationSeconds,
+      sliceSeconds: options.sliceSeconds,
+      slicesPerRound: options.slicesPerRound,
+      settleSeconds: options.settleSeconds,
       warmupSeconds: options.warmupSeconds,
       runs: options.runs,
       connections: options.connections,

@@ -1,5 +1,5 @@
 import { integer, mebibytes, ms, ratio } from "./format.js";
-import type { BenchReport } from "./results.js";
+import type { BenchReport, ThroughputRow } from "./results.js";
 
 /** Pads cells into aligned columns: text left, numbers right. */
 function align(rows: readonly (readonly string[])[], numeric: readonly boolean[]): string {
@@ -15,6 +15,13 @@ function align(rows: readonly (readonly string[])[], numeric: readonly boolean[]
     .join("\n");
 }
 
+/** `0.82× (0.80/0.85/0.82)`: the median and, with more than one round, each round's ratio. */
+function ratioWithRounds(row: ThroughputRow): string {
+  if (row.ratio === null) return "base";
+  const rounds = row.runs.map((run) => (run.ratio === null ? "—" : run.ratio.toFixed(2)));
+  return rounds.length < 2 ? ratio(row.ratio) : `${ratio(row.ratio)} (${rounds.join("/")})`;
+}
+
 /** The summary printed on stdout at the end of a run. */
 export function stdoutTable(report: BenchReport): string {
   const rows: string[][] = [["scenario", "what", "req/s", "ratio", "p50 ms", "p99 ms"]];
@@ -26,7 +33,7 @@ export function stdoutTable(report: BenchReport): string {
   ] as const) {
     if (scenario === undefined) continue;
     for (const r of scenario.rows)
-      rows.push([name, r.label, integer(r.rps), r.ratio === null ? "base" : ratio(r.ratio), ms(r.p50Ms), ms(r.p99Ms)]);
+      rows.push([name, r.label, integer(r.rps), ratioWithRounds(r), ms(r.p50Ms), ms(r.p99Ms)]);
     for (const s of scenario.skipped) rows.push([name, s.label, s.reason, "", "", ""]);
   }
   if (scenarios.login !== undefined) {
