@@ -226,7 +226,7 @@ export function peerRequests(peer: RunningPeer): LoadRequest[] {
 
 /** What the report says about how the peers were measured. */
 export const PEER_NOTES: readonly string[] = [
-  `Peers (--peers): each in its own child process on the server's core, loaded exactly like latchkey (same connections, duration and rounds, ratio to the bare node:http run of the same round), cycling through ${PEER_SESSIONS} sessions each made by a real login over HTTP (peers.md found the session count does not change their rate).`,
+  `Peers (--peers): each in its own child process on the server's core, loaded exactly like latchkey (same connections, slices and rounds, ratio to the bare node:http slices either side of its own), cycling through ${PEER_SESSIONS} sessions each made by a real login over HTTP (peers.md found the session count does not change their rate).`,
   "express-session 1.19 + connect-redis 9 on node-redis 5 (Express 5): the session keeps the user (latchkey's whoami bytes) and GET /api/whoami/ answers it; defaults otherwise (signed cookie, a Redis GET and a touch per request).",
   "better-auth 1.7 over better-sqlite3 (email and password, cookie cache off as by default): the load is GET /api/auth/get-session, what its client's getSession() asks; its rate limiter (on in production, 100 requests per 10 s per IP) and telemetry are off.",
 ];

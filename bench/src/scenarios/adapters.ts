@@ -11,7 +11,7 @@ import { APP_ROUTE, appRouteBody, type ServerSpec } from "../servers/server-spec
 /**
  * Scenario 2: an app route of Express 5, Fastify 5, Hono 4 (on `@hono/node-server`) and plain
  * `node:http` (`@latchkey/node`) behind latchkey (`requireUser()`, SQLite), each against the
- * same framework's route without auth, in the same rounds. Both versions answer the same
+ * same framework's route without auth, in slices alternating with it. Both versions answer the same
  * JSON; the load sends the same cookies to all eight.
  */
 export async function adaptersScenario(ctx: BenchContext): Promise<ThroughputScenario> {

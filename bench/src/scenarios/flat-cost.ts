@@ -10,7 +10,7 @@ import type { ServerSpec } from "../servers/server-spec.js";
 
 /**
  * Scenario 3: does whoami cost the same with a million sessions in the store as with a
- * thousand? Two ready servers over two SQLite files, measured in the same rounds; each load
+ * thousand? Two ready servers over two SQLite files, measured in alternating slices; each load
  * cycles through 1,000 tokens drawn uniformly from its whole store, so the large store's
  * lookups spread over its whole index rather than one hot corner.
  */

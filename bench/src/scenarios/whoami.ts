@@ -18,7 +18,7 @@ const WHOAMI = "/api/whoami/";
 /**
  * Scenario 1: authenticated `GET /api/whoami/` on the ready server (SQLite), on
  * `@latchkey/node` over SQLite, Redis and PostgreSQL, against a bare `node:http` server
- * answering the same bytes without auth, all measured in the same rounds. The load cycles
+ * answering the same bytes without auth, each in slices alternating with it. The load cycles
  * through the tokens of every session in the store (1,000 by default).
  */
 export async function whoamiScenario(ctx: BenchContext): Promise<ThroughputScenario> {
