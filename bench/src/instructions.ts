@@ -17,11 +17,16 @@
  * `--keep DIR` keeps the callgrind files (`DIR/<variant>.<count>.out`) for callgrind_annotate;
  * add `--perf-basic-prof` via `--node-flag` to give JIT frames names.
  *
- * Variants (all over one real SQLite file with the bench user and one session):
+ * Variants (all but the two store ones over one real SQLite file with the bench user and one session):
  * - `floor`: bare `node:http` sending the exact status, headers and body the ready server's
  *   whoami sends (headers captured from it), with one `writeHead()` and `end()`;
  * - `bare`: the bench's bare server (Content-Type and Content-Length only);
  * - `ready`: the ready server's `GET /api/whoami/` (`@latchkey/server`, as `latchkey serve`);
+ * - `ready-redis-cache`, `ready-postgres-cache`: the same over Redis sessions (users in a SQLite
+ *   file) or over PostgreSQL, with the session cache on (leases and acknowledged invalidation):
+ *   the store runs in a redis-server or PostgreSQL the driver starts on loopback (the bench's
+ *   own starters, bench/src/services.ts) and stops at the end; callgrind traces only the node
+ *   process, so the store's own work is not in the count, only the server's side of it;
  * - `node-handle`: `@latchkey/node`'s `handle()` on `node:http` (whoami);
  * - `<framework>-bare` / `<framework>-auth` for `node-route`, `express`, `fastify`, `hono`:
  *   the bench's app route `GET /api/profile/`, bare, or behind latchkey and `requireUser()`.
@@ -38,9 +43,13 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { openSqliteDatabase } from "@latchkey/store-sqlite";
+import { createChildRegistry } from "./children.js";
+import { createPostgresFixture } from "./fixtures/postgres-fixture.js";
+import { createRedisFixture } from "./fixtures/redis-fixture.js";
 import { createSqliteFixture } from "./fixtures/sqlite-fixture.js";
 import { APP_ROUTE, type ServerSpec } from "./servers/server-spec.js";
 import { listen, startServer } from "./servers/start-server.js";
+import { createServices, type Services } from "./services.js";
 
 const WHOAMI = "/api/whoami/";
 
@@ -49,6 +58,8 @@ export const VARIANTS: Readonly<Record<string, string>> = {
   floor: WHOAMI,
   bare: WHOAMI,
   ready: WHOAMI,
+  "ready-redis-cache": WHOAMI,
+  "ready-postgres-cache": WHOAMI,
   "node-handle": WHOAMI,
   "node-route-bare": APP_ROUTE,
   "node-route-auth": APP_ROUTE,
@@ -66,12 +77,34 @@ interface Prepared {
   whoamiBody: string;
   /** The ready server's whoami headers (flat, as `writeHead()` takes them), without Date and Connection/Keep-Alive. */
   whoamiHeaders: string[];
+  /** For `ready-redis-cache`: the Redis server, the users' SQLite file and a session's token in Redis. */
+  redis?: { url: string; usersDatabase: string; token: string };
+  /** For `ready-postgres-cache`: the database and a session's token in it. */
+  postgres?: { url: string; token: string };
+}
+
+/** The variants whose store runs in a server of its own, and which one. */
+const STORE_OF: Readonly<Record<string, "redis" | "postgres">> = {
+  "ready-redis-cache": "redis",
+  "ready-postgres-cache": "postgres",
+};
+
+/** This run's copy of the SQLite file `source`, removed (with its WAL files) by {@link removeCopies}. */
+function ownCopy(dir: string, source: string, name: string): string {
+  const copy = join(dir, `run-${process.pid}-${name}.sqlite3`);
+  copyFileSync(source, copy);
+  return copy;
+}
+
+function removeCopies(dir: string): void {
+  for (const name of ["fixture", "users"])
+    for (const suffix of ["", "-wal", "-shm"])
+      rmSync(join(dir, `run-${process.pid}-${name}.sqlite3${suffix}`), { force: true });
 }
 
 /** A copy of the fixture for one run, its session last seen now (no sliding-expiry write during the run). */
 function freshCopy(dir: string): string {
-  const copy = join(dir, `run-${process.pid}.sqlite3`);
-  copyFileSync(join(dir, "fixture.sqlite3"), copy);
+  const copy = ownCopy(dir, join(dir, "fixture.sqlite3"), "fixture");
   const database = openSqliteDatabase(copy);
   database.prepare("UPDATE latchkey_sessions SET last_seen_at = ?").run(Date.now());
   database.close();
@@ -91,8 +124,77 @@ async function start(
     });
     return { port: await listen(server), close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
   }
+  const store = STORE_OF[variant];
+  if (store !== undefined) return startOverStore(store, dir, prepared);
   // The file is this run's fresh copy already, so the server opens it as it is.
   return startServer(specOf(variant, freshCopy(dir), prepared.whoamiBody), (file) => file);
+}
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The store variants' lease, the longest the config allows (renewed every 20 s, a third of
+ * it). Renewals run on a wall-clock timer (every 667 ms by default), not per request, and
+ * callgrind runs the process about 50 times slower than it runs alone: at the default the
+ * count would carry some 50 times as many renewals per request as a real server does (each
+ * an ioredis or node-postgres round trip), and the warm-up would interleave them with the
+ * requests. With 60 s, at most a renewal or two fall inside a run.
+ */
+const LEASE_PERIOD_MS = "60000";
+
+/**
+ * The store variants' entry TTL: a day, where the default (60 s) re-read the session from the
+ * store once a minute of wall clock, and a run under callgrind lasts minutes (a PostgreSQL
+ * run had its two re-reads inside the count). Like the renewals, that is the clock's work,
+ * not a request's.
+ */
+const TTL_SECONDS = "86400";
+
+/** The fixture of a store variant, or an error naming what `prepare` did not make. */
+function storeFixture<S extends "redis" | "postgres">(prepared: Prepared, store: S): NonNullable<Prepared[S]> {
+  const fixture = prepared[store];
+  if (fixture === undefined) throw new Error(`The fixture has no ${store} session.`);
+  return fixture as NonNullable<Prepared[S]>;
+}
+
+/** The session token the client of `variant` sends. */
+function tokenOf(variant: string, prepared: Prepared): string {
+  const store = STORE_OF[variant];
+  return store === undefined ? prepared.token : storeFixture(prepared, store).token;
+}
+
+/**
+ * The ready server over Redis sessions (users in this run's copy of the users' SQLite file)
+ * or over PostgreSQL, with the session cache on. The session is first marked last seen now
+ * through the store, as {@link freshCopy} does for SQLite, so no sliding-expiry write falls
+ * inside the run.
+ */
+async function startOverStore(
+  store: "redis" | "postgres",
+  dir: string,
+  prepared: Prepared,
+): Promise<{ port: number; close(): Promise<void> }> {
+  const { openStores } = await import("./servers/open-stores.js");
+  const redis = store === "redis" ? storeFixture(prepared, "redis") : null;
+  const { url, token } = redis ?? storeFixture(prepared, "postgres");
+  const opened = await openStores(
+    redis === null ? { type: "postgres", url } : { type: "redis", url, usersDatabase: redis.usersDatabase },
+  );
+  try {
+    const now = Date.now();
+    await opened.stores.sessions.updateSessionExpiration(token.slice(0, token.indexOf(".")), now, now + 14 * DAY_MS);
+  } finally {
+    await opened.close();
+  }
+  const storeSettings = redis === null ? { databaseUrl: url } : { redisUrl: url };
+  const database = redis === null ? freshCopy(dir) : ownCopy(dir, redis.usersDatabase, "users");
+  const settings = {
+    ...storeSettings,
+    "sessionCache.enabled": "true",
+    "sessionCache.leasePeriodMs": LEASE_PERIOD_MS,
+    "sessionCache.ttlSeconds": TTL_SECONDS,
+  };
+  return startServer({ kind: "ready", database, logLevel: "warn", settings }, (file) => file);
 }
 
 /** The bench server of `variant` (every one but the floor), over the SQLite file `database`. */
@@ -183,7 +285,15 @@ function connectClient(port: number, path: string, token: string): Promise<Clien
   });
 }
 
-async function prepare(dir: string): Promise<void> {
+/**
+ * Makes the SQLite fixture and captures the ready server's whoami; with `services`, also the
+ * bench user and one session in each of `stores` (started through `services`).
+ */
+async function prepare(
+  dir: string,
+  services: Services | null,
+  stores: ReadonlySet<"redis" | "postgres">,
+): Promise<void> {
   const database = join(dir, "fixture.sqlite3");
   const fixture = await createSqliteFixture(database, { sessions: 1, sample: 1, log: () => {} });
   const token = fixture.tokens[0];
@@ -216,6 +326,24 @@ async function prepare(dir: string): Promise<void> {
   } finally {
     await running.close();
   }
+  if (stores.has("redis")) {
+    const redis = await services?.redis();
+    if (redis === undefined || !redis.ok) throw new Error(`ready-redis-cache: ${redis?.reason ?? "no services"}`);
+    const usersDatabase = join(dir, "redis-users.sqlite3");
+    const fixture = await createRedisFixture(redis.server.url, usersDatabase, { sessions: 1, sample: 1 });
+    const storeToken = fixture.tokens[0];
+    if (storeToken === undefined) throw new Error("The Redis fixture has no session.");
+    prepared.redis = { url: fixture.url, usersDatabase, token: storeToken };
+  }
+  if (stores.has("postgres")) {
+    const postgres = await services?.postgres();
+    if (postgres === undefined || !postgres.ok)
+      throw new Error(`ready-postgres-cache: ${postgres?.reason ?? "no services"}`);
+    const fixture = await createPostgresFixture(postgres.server.url, { sessions: 1, sample: 1 });
+    const storeToken = fixture.tokens[0];
+    if (storeToken === undefined) throw new Error("The PostgreSQL fixture has no session.");
+    prepared.postgres = { url: fixture.url, token: storeToken };
+  }
   writeFileSync(join(dir, "fixture.json"), JSON.stringify(prepared));
 }
 
@@ -239,7 +367,7 @@ async function loop(variant: string, warmup: number, count: number, dir: string)
   try {
     // Warm-up outside the count (callgrind starts with instrumentation off): V8 is still
     // compiling the request path with TurboFan after 3,000 requests.
-    const client = await connectClient(server.port, path, prepared.token);
+    const client = await connectClient(server.port, path, tokenOf(variant, prepared));
     await client.send(warmup);
     // A full collection before the count: each run starts it with the same empty young
     // generation and a freshly compacted old one, so the collections inside the count are
@@ -257,9 +385,7 @@ async function loop(variant: string, warmup: number, count: number, dir: string)
     client.close();
   } finally {
     await server.close();
-    rmSync(join(dir, `run-${process.pid}.sqlite3`), { force: true });
-    rmSync(join(dir, `run-${process.pid}.sqlite3-wal`), { force: true });
-    rmSync(join(dir, `run-${process.pid}.sqlite3-shm`), { force: true });
+    removeCopies(dir);
     // With --perf-basic-prof, V8's map of JIT code names, kept beside the callgrind file.
     const map = `/tmp/perf-${process.pid}.map`;
     if (signal !== undefined && existsSync(map)) copyFileSync(map, `${signal}.map`);
@@ -380,7 +506,7 @@ function countInstructions(
 
 async function main(): Promise<void> {
   const [mode, ...rest] = process.argv.slice(2);
-  if (mode === "prepare") return prepare(rest[0] ?? "");
+  if (mode === "prepare") return prepare(rest[0] ?? "", null, new Set());
   if (mode === "loop") return loop(rest[0] ?? "", Number(rest[1]), Number(rest[2]), rest[3] ?? "");
   const { values, positionals } = parseArgs({
     args: process.argv.slice(2),
@@ -401,8 +527,12 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "latchkey-instructions-"));
   const keep = values.keep ?? null;
   if (keep !== null && !existsSync(keep)) mkdirSync(keep, { recursive: true });
+  const stores = new Set(variants.flatMap((variant) => STORE_OF[variant] ?? []));
+  // redis-server and PostgreSQL on loopback, started here (not under valgrind, so their work
+  // is not counted) and stopped at the end; unpinned, as the loops under callgrind are.
+  const services = stores.size === 0 ? null : createServices(createChildRegistry({ pin: false, cores: 1 }), () => {});
   try {
-    await prepare(dir);
+    await prepare(dir, services, stores);
     console.log(
       `instructions per request: (Ir(${high}) − Ir(${low})) ÷ ${high - low} without TurboFan's compiles, callgrind, node --single-threaded; in brackets with them`,
     );
@@ -419,6 +549,7 @@ async function main(): Promise<void> {
       );
     }
   } finally {
+    await services?.dispose();
     rmSync(dir, { recursive: true, force: true });
   }
 }

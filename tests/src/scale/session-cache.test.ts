@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import {
   createLatchkey,
   createLocalInvalidationBus,
+  type CacheLeaseStore,
   type InvalidationBus,
   type Latchkey,
   type LatchkeyRequest,
@@ -225,6 +226,48 @@ describe("the session cache inside one process", () => {
       assert.equal(t.counts["sessions.updateSessionExpiration"], 2);
       // The TTL (60 s) passed, so the entry was re-read once after each advance; no more.
       assert.equal(reads(t.counts) - readsBefore, 4);
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it("reads the store again once a hit's entry is past its TTL, under a lease too (no sync barrier on that path)", async () => {
+    // A bus with leases, as Redis and PostgreSQL give: hits are answered from memory at once,
+    // with the clock read once for the entry's TTL and the session's expiry.
+    const local = createLocalInvalidationBus();
+    const leases: CacheLeaseStore = {
+      renew: async () => 0,
+      recordRevocation: async () => ({ counter: 1, leases: [] }),
+      liveLeases: async () => [],
+      release: async () => {},
+    };
+    const bus: InvalidationBus = {
+      get status() {
+        return local.status;
+      },
+      publish: (event) => local.publish(event),
+      subscribe: (handler) => local.subscribe(handler),
+      sync: () => local.sync(),
+      close: () => local.close(),
+      leases,
+    };
+    const t = cachedLatchkey(bus);
+    try {
+      await t.latchkey.accounts.createUser({ username: "ttl", password: PASSWORD });
+      const { token } = await tokenFor(t.latchkey, "ttl");
+      // The lease's first renewal resolved during the login: this request fills the cache.
+      assert.equal(await whoami(t.latchkey, token), "ttl");
+      const before = reads(t.counts);
+      for (let i = 0; i < 3; i += 1) assert.equal(await whoami(t.latchkey, token), "ttl");
+      assert.equal(reads(t.counts), before, "hits: no store read");
+      assert.equal(t.latchkey.sessions.cacheStats()?.hits, 3);
+      assert.equal(t.latchkey.sessions.cacheStats()?.syncFailures, 0);
+      // The TTL is 60 s by the injected clock; the lease (by the monotonic clock) is still valid.
+      t.clock.advance(60_000);
+      assert.equal(await whoami(t.latchkey, token), "ttl");
+      assert.equal(reads(t.counts) - before, 2, "past its TTL the entry is read again: the session and its user");
+      assert.equal(await whoami(t.latchkey, token), "ttl");
+      assert.equal(reads(t.counts) - before, 2, "and served from memory again after that");
     } finally {
       t.cleanup();
     }

@@ -133,6 +133,17 @@ describe("a session cache under a lease", () => {
     assert.equal((await t.cache.lookup("s1"))?.session.id, "s1", "renewed: the entry serves again");
   });
 
+  it("stops serving a hit once the entry is past its TTL at the clock time its caller read", async () => {
+    const t = setup();
+    await t.lease.renew();
+    // Filled at clock time 1,000 with a 60 s TTL: stale from 61,000 on.
+    t.fill("s1");
+    assert.equal(t.cache.peek("s1", 60_999)?.session.id, "s1");
+    assert.equal(t.cache.peek("s1", 61_000), null, "past its TTL: read the store");
+    assert.equal(t.cache.stats().misses, 1);
+    assert.equal(t.cache.peek("s1", 1_000), null, "and the stale entry is gone");
+  });
+
   it("does not serve before its first renewal, nor while the store refuses renewals past the lease's end", async () => {
     const t = setup();
     t.fill("s1");

@@ -62,9 +62,11 @@ export interface SessionCache {
   /**
    * {@link SessionCache.lookup} when it can answer now, counted as it would be: with a lease,
    * always (the entry, or null to read the store); without one, undefined (a sync barrier is
-   * needed: call `lookup`).
+   * needed: call `lookup`). `now` is the clock's time (ms) as the caller just read it, for the
+   * TTL bound: the session manager judges the session's own expiry at the same instant, so a
+   * hit reads the wall clock once, not twice.
    */
-  peek(id: string): CachedSession | null | undefined;
+  peek(id: string, now: number): CachedSession | null | undefined;
   /** Taken before a store read; {@link SessionCache.fill} refuses a ticket older than the last invalidation. */
   ticket(): number;
   /** Adds what a store read found, unless an invalidation arrived since `ticket` or the bus is not ready. */
@@ -202,14 +204,14 @@ export function createSessionCache(
     return queued;
   }
 
-  /** The live entry for `id` (null, counted, when absent or past its TTL), once the bus is known ready. */
-  function current(id: string): Entry | null {
+  /** The live entry for `id` at clock time `now` (null, counted, when absent or past its TTL), once the bus is known ready. */
+  function current(id: string, now: number): Entry | null {
     const entry = entries.get(id);
     if (entry === undefined) {
       counts.misses += 1;
       return null;
     }
-    if (world.clock.now() >= entry.staleAt) {
+    if (now >= entry.staleAt) {
       entries.delete(id);
       counts.misses += 1;
       return null;
@@ -217,27 +219,28 @@ export function createSessionCache(
     return entry;
   }
 
-  function peek(id: string): CachedSession | null | undefined {
+  function peek(id: string, now: number): CachedSession | null | undefined {
     if (lease === null) return undefined;
     if (bus.status !== "ready" || !lease.valid()) {
       counts.bypassed += 1;
       return null;
     }
     // Valid lease, ready bus: every revocation answered so far was applied here.
-    const entry = current(id);
+    const entry = current(id, now);
     if (entry !== null) counts.hits += 1;
     return entry;
   }
 
   return {
     async lookup(id) {
-      const now = peek(id);
-      if (now !== undefined) return now;
+      const now = world.clock.now();
+      const answer = peek(id, now);
+      if (answer !== undefined) return answer;
       if (bus.status !== "ready") {
         counts.bypassed += 1;
         return null;
       }
-      if (current(id) === null) return null;
+      if (current(id, now) === null) return null;
       if (!(await barrier())) {
         counts.bypassed += 1;
         return null;

@@ -266,18 +266,19 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
   /**
    * The session `id` and its user from the cache or the stores, or null when there is none or
    * `digest` (the presented secret's) is not its own: now when memory holds them, else a promise.
+   * `now` is the clock's time (ms) for the cache's TTL bound.
    */
-  function find(id: string, digest: string, kind: SessionKind): Awaitable<CachedSession | null> {
+  function find(id: string, digest: string, kind: SessionKind, now: number): Awaitable<CachedSession | null> {
     if (cache === null) {
       const peeked = peekStores(id);
       return peeked === undefined ? load(id, digest, kind) : matching(peeked, digest);
     }
-    const now = cache.peek(id);
-    if (now === undefined)
+    const peeked = cache.peek(id, now);
+    if (peeked === undefined)
       return cache
         .lookup(id)
         .then((hit) => (hit === null ? sharedLoad(id, digest, kind, cache.ticket()) : matching(hit, digest)));
-    return now === null ? sharedLoad(id, digest, kind, cache.ticket()) : matching(now, digest);
+    return peeked === null ? sharedLoad(id, digest, kind, cache.ticket()) : matching(peeked, digest);
   }
 
   /** Writes the sliding expiry back (at most once per touch interval) and records it in the cache. */
@@ -291,14 +292,13 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
   }
 
   /**
-   * Judges what was found for a token (its secret already checked by {@link find}): valid now,
-   * null, or a promise when a store write is due first.
+   * Judges what was found for a token (its secret already checked by {@link find}) at clock
+   * time `now`: valid now, null, or a promise when a store write is due first.
    */
-  function judge(found: CachedSession | null, kind: SessionKind): Awaitable<ValidSession | null> {
+  function judge(found: CachedSession | null, kind: SessionKind, now: number): Awaitable<ValidSession | null> {
     if (found === null) return null;
     const { session, user } = found;
     if (session.kind !== kind) return null;
-    const now = world.clock.now();
     if (hasEnded(session, now)) return expire(session.id).then(() => null);
     if (!user.isActive) return null;
     // Sliding expiry, written back at most once per touch interval so that a busy session
@@ -315,8 +315,12 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
       if (parsed === null) return null;
       // Only the hash of the secret is kept (never the secret: a heap dump holds no usable token).
       const digest = secretDigest(parsed.secret);
-      const found = find(parsed.id, digest, kind);
-      return isPending(found) ? found.then((f) => judge(f, kind)) : judge(found, kind);
+      // One clock read for an answer from memory: the cache's TTL bound and the session's
+      // expiry are judged at the same instant (nothing else runs in between). After a store
+      // read the clock is read again, so expiry is judged when the read came back.
+      const now = world.clock.now();
+      const found = find(parsed.id, digest, kind, now);
+      return isPending(found) ? found.then((f) => judge(f, kind, world.clock.now())) : judge(found, kind, now);
     },
 
     invalidateSession: (id) => revoker.revoke({ kind: "session", id }, () => store.deleteSession(id)),
