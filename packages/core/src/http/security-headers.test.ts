@@ -4,7 +4,7 @@ import type { LatchkeyOptions } from "../config/options.js";
 import { resolveConfig } from "../config/resolve-config.js";
 import { ConfigError } from "../errors.js";
 import { fakeRequest, unusedStores } from "../test-fixtures.test.helper.js";
-import { strictTransportSecurity } from "./security-headers.js";
+import { API_SECURITY_HEADERS, strictTransportSecurity, withSecurityHeaders } from "./security-headers.js";
 
 function configOf(options: Omit<LatchkeyOptions, "stores">) {
   return resolveConfig({ ...options, stores: unusedStores() }).config;
@@ -58,5 +58,23 @@ describe("strictTransportSecurity()", () => {
     );
     assert.equal(strictTransportSecurity(fakeRequest({}), production), null);
     assert.equal(strictTransportSecurity(fakeRequest({ encrypted: true }), configOf({})), null, "off in development");
+  });
+});
+
+describe("withSecurityHeaders()", () => {
+  it("adds every header of API_SECURITY_HEADERS, with its value, and keeps the answer's own", () => {
+    const response = { status: 200, headers: { "Cache-Control": "no-store" }, cookies: [], body: null };
+    const headers = withSecurityHeaders(response, fakeRequest({}), configOf({})).headers;
+    assert.deepEqual(headers, { "Cache-Control": "no-store", ...API_SECURITY_HEADERS });
+  });
+
+  it("adds HSTS over TLS in production", () => {
+    const response = { status: 200, headers: {}, cookies: [], body: null };
+    const headers = withSecurityHeaders(
+      response,
+      fakeRequest({ encrypted: true }),
+      configOf({ mode: "production" }),
+    ).headers;
+    assert.deepEqual(headers, { ...API_SECURITY_HEADERS, "Strict-Transport-Security": "max-age=31536000" });
   });
 });

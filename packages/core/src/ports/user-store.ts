@@ -124,15 +124,25 @@ export function isBatchUserStore(users: UserStore): users is BatchUserStore {
   return typeof (users as Partial<BatchUserStore>).createUsersAtomically === "function";
 }
 
-/** The canonical string form of a row id; anything else ("01", "1.0", " 1") names no user. */
-const ROW_ID_PATTERN = /^[1-9][0-9]{0,15}$/;
+/** Most digits a row id's canonical form can have (2^53 − 1 has 16). */
+const MAX_ROW_ID_DIGITS = 16;
 
 /**
  * `id` as an integer row id, or null when it cannot name one, for stores whose users have
- * integer keys: an id that is not in canonical form never reaches SQL as text.
+ * integer keys: an id that is not in canonical form never reaches SQL as text. The canonical
+ * form is 1 to 16 ASCII digits without a leading zero (`[1-9][0-9]{0,15}`); anything else
+ * ("01", "1.0", " 1", "+1", "1e3") names no user. Checked with a loop over character codes,
+ * not a regular expression: the SQLite user store asks this on every authenticated request.
  */
 export function parseRowId(id: string): number | null {
-  if (!ROW_ID_PATTERN.test(id)) return null;
+  const length = id.length;
+  if (length === 0 || length > MAX_ROW_ID_DIGITS) return null;
+  const first = id.charCodeAt(0);
+  if (first < 49 /* 1 */ || first > 57 /* 9 */) return null;
+  for (let i = 1; i < length; i++) {
+    const code = id.charCodeAt(i);
+    if (code < 48 /* 0 */ || code > 57 /* 9 */) return null;
+  }
   const value = Number(id);
   return Number.isSafeInteger(value) ? value : null;
 }

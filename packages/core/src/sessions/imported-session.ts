@@ -33,7 +33,10 @@ const GUARD_SECONDS = 24 * 24 * 60 * 60;
 
 /** True if `value` has the shape of a Django session key. */
 export function isDjangoSessionKey(value: string): boolean {
-  return DJANGO_SESSION_KEY.test(value);
+  // The length first: every latchkey token (66 characters) is asked this on every
+  // authenticated request, and a length compare costs a few instructions where RegExp#test
+  // costs about 300.
+  return value.length === 32 && DJANGO_SESSION_KEY.test(value);
 }
 
 /** The store id of the session imported for a Django session key. */

