@@ -33,7 +33,8 @@ const GUARD_SECONDS = 24 * 24 * 60 * 60;
 
 /** True if `value` has the shape of a Django session key. */
 export function isDjangoSessionKey(value: string): boolean {
-  return DJANGO_SESSION_KEY.test(value);
+  // The length first: every request with one of latchkey's own cookies (66 characters) asks.
+  return value.length === 32 && DJANGO_SESSION_KEY.test(value);
 }
 
 /** The store id of the session imported for a Django session key. */
