@@ -133,6 +133,10 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
   const openapiDocument = buildOpenApi(ROUTES, config);
   const cors = createCors(config, world.logger);
   const dispatch = buildDispatchTable(routeMap, config);
+  // The paths of routes with items (`DELETE /sessions/{id}/`), each with the slash its items
+  // follow: a path under none of them is no item, and is answered null without cutting and
+  // hashing strings from the path of every request to the app's own routes.
+  const itemPrefixes = [...routeMap].filter(([, route]) => route.item !== undefined).map(([path]) => `${path}/`);
 
   /**
    * Adds the CORS headers for this request's origin (none when CORS does not apply) and the
@@ -187,7 +191,7 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
       );
     }
     const entry = dispatch.get(path);
-    if (entry === undefined) return answerItem(req, routeKey(path));
+    if (entry === undefined) return isUnderItemRoute(path) ? answerItem(req, routeKey(path)) : null;
     const { route, allowed, allowHeader } = entry;
     if (req.method === "OPTIONS") return respond(204, null, { headers: { Allow: allowHeader } });
     return settle(req, () => {
@@ -195,6 +199,12 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
         throw new HttpError("method_not_allowed", { method: req.method }, { headers: { Allow: allowHeader } });
       return route.handle(engine, req);
     });
+  }
+
+  /** True when `path` may be an item of a route with items: it starts with that route's path and a slash. */
+  function isUnderItemRoute(path: string): boolean {
+    for (const prefix of itemPrefixes) if (path.startsWith(prefix)) return true;
+    return false;
   }
 
   /** `{path}/{id}` of a route with items (`DELETE /sessions/{id}/`), or null (at once, for the app's own paths). */
