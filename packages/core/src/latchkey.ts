@@ -100,6 +100,11 @@ export interface Latchkey {
 
 const NO_STORE = "no-store";
 
+/** Strips one trailing slash, so `/api/login` and `/api/login/` are one route. */
+function routeKey(path: string): string {
+  return path.length > 1 && path.charCodeAt(path.length - 1) === 47 ? path.slice(0, -1) : path;
+}
+
 /**
  * Builds a latchkey instance. Options are validated once (every problem reported in one
  * {@link ConfigError}) and frozen.
@@ -128,6 +133,10 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
   const openapiDocument = buildOpenApi(ROUTES, config);
   const cors = createCors(config, world.logger);
   const dispatch = buildDispatchTable(routeMap, config);
+  // The paths of routes with items (`DELETE /sessions/{id}/`), each with the slash its items
+  // follow: a path under none of them is no item, and is answered null without cutting and
+  // hashing strings from the path of every request to the app's own routes.
+  const itemPrefixes = [...routeMap].filter(([, route]) => route.item !== undefined).map(([path]) => `${path}/`);
 
   /**
    * Adds the CORS headers for this request's origin (none when CORS does not apply) and the
@@ -182,7 +191,7 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
       );
     }
     const entry = dispatch.get(path);
-    if (entry === undefined) return answerItem(req, path);
+    if (entry === undefined) return isUnderItemRoute(path) ? answerItem(req, routeKey(path)) : null;
     const { route, allowed, allowHeader } = entry;
     if (req.method === "OPTIONS") return respond(204, null, { headers: { Allow: allowHeader } });
     return settle(req, () => {
@@ -192,20 +201,19 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
     });
   }
 
-  /**
-   * `{path}/{id}` of a route with items (`DELETE /sessions/{id}/`, one trailing slash optional),
-   * or null (at once, for the app's own paths, which every app route behind `require()` passes
-   * through first: the last slash is found with a loop, not `lastIndexOf`, a call into C++,
-   * and only the route's part is cut from the path before the item route is known).
-   */
-  function answerItem(req: LatchkeyRequest, path: string): Awaitable<LatchkeyResponse | null> {
-    const end = path.length > 1 && path.charCodeAt(path.length - 1) === 47 ? path.length - 1 : path.length;
-    let slash = end - 1;
-    while (slash > 0 && path.charCodeAt(slash) !== 47 /* / */) slash--;
+  /** True when `path` may be an item of a route with items: it starts with that route's path and a slash. */
+  function isUnderItemRoute(path: string): boolean {
+    for (const prefix of itemPrefixes) if (path.startsWith(prefix)) return true;
+    return false;
+  }
+
+  /** `{path}/{id}` of a route with items (`DELETE /sessions/{id}/`), or null (at once, for the app's own paths). */
+  function answerItem(req: LatchkeyRequest, key: string): Awaitable<LatchkeyResponse | null> {
+    const slash = key.lastIndexOf("/");
     if (slash <= 0) return null;
-    const item = routeMap.get(path.slice(0, slash))?.item;
+    const item = routeMap.get(key.slice(0, slash))?.item;
     if (item === undefined) return null;
-    const id = decodeURIComponentSafe(path.slice(slash + 1, end));
+    const id = decodeURIComponentSafe(key.slice(slash + 1));
     if (id === null || id === "") return null;
     const allowHeader = [...item.methods, "OPTIONS"].join(", ");
     if (req.method === "OPTIONS") return respond(204, null, { headers: { Allow: allowHeader } });

@@ -19,25 +19,62 @@ import { authOf, latchkeyExpress } from "./index.js";
 const fastHasher = createPasswordHasher({ argon2: { memoryKiB: 1024, iterations: 1, parallelism: 1 } });
 const PASSWORD = "correct horse battery";
 
+const SPA_ORIGINS = ["https://one.example", "https://two.example"];
+
 interface TestApp {
   baseUrl: string;
   latchkey: Latchkey;
+  /** Holds requests to `/api/held/` between latchkey's middleware and the route's guard. */
+  gate: Gate;
+}
+
+/** Requests held at a point of the app until the test releases them. */
+interface Gate {
+  /** Resolves when the test releases the request. */
+  hold(): Promise<void>;
+  /** Resolves once `count` requests are held. */
+  holding(count: number): Promise<void>;
+  /** Lets every held request go on. */
+  release(): void;
+}
+
+function createGate(): Gate {
+  const held: (() => void)[] = [];
+  const watchers: { count: number; resolve: () => void }[] = [];
+  return {
+    hold: () =>
+      new Promise((resolve) => {
+        held.push(resolve);
+        for (const watcher of watchers) if (held.length >= watcher.count) watcher.resolve();
+      }),
+    holding: (count) =>
+      held.length >= count ? Promise.resolve() : new Promise((resolve) => watchers.push({ count, resolve })),
+    release: () => {
+      for (const resolve of held.splice(0)) resolve();
+    },
+  };
 }
 
 /**
  * Runs `test` against an Express app over a real SQLite file: latchkey's middleware, then
  * `express.json()` (or the parsers first, with `parsersFirst`; or no latchkey middleware at
- * all, with `middleware: false`), then guarded and unguarded app routes.
+ * all, with `middleware: false`), then guarded and unguarded app routes. `mount` chooses what
+ * the adapter is given (the instance itself by default).
  */
 async function withApp(
-  options: { parsersFirst?: boolean; middleware?: boolean },
+  options: { parsersFirst?: boolean; middleware?: boolean; mount?: (latchkey: Latchkey) => Latchkey },
   test: (app: TestApp) => Promise<void>,
 ): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "latchkey-express-"));
   const database = openSqliteDatabase(join(dir, "latchkey.sqlite3"));
   migrateSqlite(database);
-  const latchkey = createLatchkey({ stores: sqliteStores({ database }), passwords: { hasher: fastHasher } });
-  const auth = latchkeyExpress(latchkey);
+  const latchkey = createLatchkey({
+    stores: sqliteStores({ database }),
+    passwords: { hasher: fastHasher },
+    trustedOrigins: SPA_ORIGINS,
+  });
+  const auth = latchkeyExpress(options.mount === undefined ? latchkey : options.mount(latchkey));
+  const gate = createGate();
   const app = express();
   if (options.parsersFirst === true) app.use(express.json(), express.urlencoded({ extended: false }));
   if (options.middleware !== false) app.use(auth.middleware);
@@ -64,6 +101,19 @@ async function withApp(
       res.json({ hello: authOf(req).user.username });
     },
   );
+  // A guard Express reaches only after an asynchronous step of the app that waits for the
+  // test (as a slow database call would), so other requests pass latchkey's middleware meanwhile.
+  app.get(
+    "/api/held",
+    async (_req, _res, next) => {
+      await gate.hold();
+      next();
+    },
+    auth.requireUser(),
+    (req, res) => {
+      res.json({ hello: authOf(req).user.username });
+    },
+  );
   app.get("/api/items/:id", auth.requireUser(), (req, res) => {
     res.json({ id: req.params.id, owner: authOf(req).user.username });
   });
@@ -71,7 +121,7 @@ async function withApp(
     const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
   });
   try {
-    await test({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, latchkey });
+    await test({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, latchkey, gate });
   } finally {
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -122,6 +172,53 @@ describe("latchkeyExpress()", () => {
         }
       });
     }));
+
+  it("makes a guard's refusal for its own request while other requests pass latchkey's middleware", () =>
+    withApp({}, async (app) => {
+      const alice = await loggedIn(app);
+      const anonymous = createTestClient(app.baseUrl);
+      const [one, two] = SPA_ORIGINS as [string, string];
+      const from = (origin: string) => ({ headers: { origin } });
+      // Held between latchkey's middleware and the guard while requests from another origin pass.
+      const held = [alice.get("/api/held/", from(one)), anonymous.get("/api/held/", from(one))];
+      await app.gate.holding(2);
+      const passing = await Promise.all([
+        alice.get("/api/hello/", from(two)),
+        anonymous.get("/api/hello/", from(two)),
+        alice.get("/api/hello/", from(one)),
+        anonymous.get("/api/hello/", from(two)),
+      ]);
+      app.gate.release();
+      const answers = [...(await Promise.all(held)), ...passing];
+      const expected = [
+        [200, one],
+        [401, one],
+        [200, two],
+        [401, two],
+        [200, one],
+        [401, two],
+      ];
+      answers.forEach((res, i) => {
+        const [status, origin] = expected[i] as [number, string];
+        assert.equal(res.status, status, res.text);
+        if (status === 200) assert.equal(res.json.hello, "alice");
+        else assert.equal(res.json.code, "not_authenticated");
+        assert.equal(res.headers.get("access-control-allow-origin"), origin, `answer ${i}: ${res.text}`);
+      });
+    }));
+
+  it("hands a rejection without a reason to Express's error handling, never letting the request through", () =>
+    // latchkey's handleNow() never rejects; this stands in for one that would: the middleware's
+    // promise must fail the request, not call next() and let it go on unauthenticated.
+    withApp(
+      { mount: (latchkey) => ({ ...latchkey, handleNow: () => Promise.reject<null>(undefined) }) },
+      async (app) => {
+        // An unguarded route: no guard stands behind the middleware to fail closed instead.
+        const res = await createTestClient(app.baseUrl).post("/api/notes/", { json: { text: "hi" } });
+        assert.equal(res.status, 500, res.text);
+        assert.doesNotMatch(res.text, /"user":/, "the route never ran");
+      },
+    ));
 
   it("fails closed with a 500 when a guard runs without latchkey's middleware", () =>
     withApp({ middleware: false }, async (app) => {

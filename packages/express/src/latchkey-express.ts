@@ -1,6 +1,14 @@
-import type { Latchkey, Requirement } from "@latchkey/core";
+import {
+  isPending,
+  type Awaitable,
+  type Latchkey,
+  type LatchkeyRequest,
+  type LatchkeyResponse,
+  type RequestAuthResult,
+  type Requirement,
+} from "@latchkey/core";
 import { appendCookies, sendNodeResponse } from "@latchkey/node";
-import type { RequestHandler } from "express";
+import type { NextFunction, Request, RequestHandler, Response } from "express";
 import { toExpressLatchkeyRequest } from "./express-request.js";
 
 /** latchkey for an Express 5 app. */
@@ -33,23 +41,76 @@ const MIDDLEWARE_MISSING =
 
 /** Wraps a latchkey instance for Express 5. */
 export function latchkeyExpress(latchkey: Latchkey): ExpressLatchkey {
-  const middleware: RequestHandler = async (req, res, next) => {
-    const request = toExpressLatchkeyRequest(req);
-    const response = await latchkey.handle(request);
-    if (response !== null) {
-      sendNodeResponse(res, response, request.method);
-      return;
+  // The request the middleware is passing on, and its wrapper, while its `next()` runs:
+  // Express calls the route's guard within that call when nothing in between waits, and the
+  // guard reuses the wrapper instead of building it again. Matched by identity and cleared
+  // when `next()` returns, so a guard that runs later (after an asynchronous step of the app)
+  // builds its own, and no request ever sees another's wrapper.
+  let passingRequest: Request | null = null;
+  let passingWrapper: LatchkeyRequest | null = null;
+
+  /** Hands the request on to the app's next handler. */
+  function pass(req: Request, wrapper: LatchkeyRequest, next: NextFunction): void {
+    passingRequest = req;
+    passingWrapper = wrapper;
+    try {
+      next();
+    } finally {
+      passingRequest = null;
+      passingWrapper = null;
     }
-    const result = await latchkey.authenticateRequest(request);
+  }
+
+  /**
+   * Applies the outcome of authenticating an app request: true when the app goes on with
+   * `req.latchkey` set; false when latchkey answered the refusal (bad bearer token, CSRF, a
+   * store that is down).
+   */
+  function identify(req: Request, res: Response, wrapper: LatchkeyRequest, result: RequestAuthResult): boolean {
     if (!result.ok) {
-      sendNodeResponse(res, result.response, request.method);
-      return;
+      sendNodeResponse(res, result.response, wrapper.method);
+      return false;
     }
     // A sliding-expiry refresh of the session cookie rides on whatever the app answers.
     appendCookies(res, result.cookies);
-    for (const name in result.headers) res.setHeader(name, result.headers[name] as string);
+    const headers = result.headers;
+    for (const name in headers) res.setHeader(name, headers[name] as string);
     req.latchkey = result.auth;
-    next();
+    return true;
+  }
+
+  /** Answers latchkey's own route (false), or authenticates an app request (true to go on). */
+  function answerOrAuthenticate(
+    req: Request,
+    res: Response,
+    wrapper: LatchkeyRequest,
+    response: LatchkeyResponse | null,
+  ): Awaitable<boolean> {
+    if (response !== null) {
+      sendNodeResponse(res, response, wrapper.method);
+      return false;
+    }
+    const result = latchkey.authenticateRequestNow(wrapper);
+    return isPending(result) ? result.then((r) => identify(req, res, wrapper, r)) : identify(req, res, wrapper, result);
+  }
+
+  // A plain function, not an async one: an answer that is ready now (an app request whose
+  // session is in memory) goes on at once, without a promise and the microtasks around it.
+  // Only a store that must be asked makes it return a promise, whose rejection Express hands
+  // to the app's error handlers (`next(error)`), as it did when this middleware was async.
+  const middleware: RequestHandler = (req, res, next) => {
+    const wrapper = toExpressLatchkeyRequest(req);
+    const response = latchkey.handleNow(wrapper);
+    const goOn = isPending(response)
+      ? Promise.resolve(response).then((r) => answerOrAuthenticate(req, res, wrapper, r))
+      : answerOrAuthenticate(req, res, wrapper, response);
+    if (!isPending(goOn)) {
+      if (goOn) pass(req, wrapper, next);
+      return undefined;
+    }
+    return Promise.resolve(goOn).then((on) => {
+      if (on) pass(req, wrapper, next);
+    });
   };
 
   function guard(requirement: Requirement): RequestHandler {
@@ -59,10 +120,11 @@ export function latchkeyExpress(latchkey: Latchkey): ExpressLatchkey {
         next(new Error(MIDDLEWARE_MISSING));
         return;
       }
-      const request = toExpressLatchkeyRequest(req);
-      const refused = latchkey.authorize(auth, requirement, request);
+      const wrapper =
+        passingRequest === req && passingWrapper !== null ? passingWrapper : toExpressLatchkeyRequest(req);
+      const refused = latchkey.authorize(auth, requirement, wrapper);
       if (refused === null) next();
-      else sendNodeResponse(res, refused, request.method);
+      else sendNodeResponse(res, refused, wrapper.method);
     };
   }
 

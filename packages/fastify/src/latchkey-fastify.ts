@@ -1,6 +1,23 @@
-import { finishResponse, type Auth, type Latchkey, type LatchkeyResponse, type Requirement } from "@latchkey/core";
+import {
+  finishResponse,
+  isPending,
+  type Auth,
+  type Awaitable,
+  type Latchkey,
+  type LatchkeyRequest,
+  type LatchkeyResponse,
+  type RequestAuthResult,
+  type Requirement,
+} from "@latchkey/core";
 import { lingerAfterAnswer, toLatchkeyRequest } from "@latchkey/node";
-import type { FastifyPluginAsync, FastifyReply, preHandlerHookHandler } from "fastify";
+import {
+  errorCodes,
+  type FastifyPluginAsync,
+  type FastifyReply,
+  type FastifyRequest,
+  type HookHandlerDoneFunction,
+  type preHandlerHookHandler,
+} from "fastify";
 import fastifyPlugin from "fastify-plugin";
 
 declare module "fastify" {
@@ -51,27 +68,98 @@ export function sendFastifyResponse(reply: FastifyReply, response: LatchkeyRespo
 const plugin: FastifyPluginAsync<LatchkeyFastifyOptions> = async (app, options) => {
   const { latchkey } = options;
   app.decorateRequest("latchkey", null);
+  // The request the hook is passing on, and its wrapper, while the hook's `done()` runs:
+  // Fastify runs a route's preHandler within that call when nothing in between waits (a
+  // GET, a body already read), and the guard reuses the wrapper instead of building it
+  // again. Matched by identity and cleared when `done()` returns, so a guard that runs later
+  // (after a body was read) builds its own, and no request ever sees another's wrapper.
+  let passingRequest: FastifyRequest | null = null;
+  let passingWrapper: LatchkeyRequest | null = null;
+
+  /** Hands the request on to Fastify (the app's hooks, guards and route). */
+  function pass(request: FastifyRequest, wrapper: LatchkeyRequest, done: HookHandlerDoneFunction): void {
+    passingRequest = request;
+    passingWrapper = wrapper;
+    try {
+      done();
+    } finally {
+      passingRequest = null;
+      passingWrapper = null;
+    }
+  }
+
+  /**
+   * Applies the outcome of authenticating an app request: true when the app goes on with
+   * `request.latchkey` set; false when latchkey answered the refusal (bad bearer token, CSRF,
+   * a store that is down).
+   */
+  function identify(request: FastifyRequest, reply: FastifyReply, result: RequestAuthResult): boolean {
+    if (!result.ok) {
+      sendFastifyResponse(reply, result.response);
+      return false;
+    }
+    // A sliding-expiry refresh of the session cookie rides on whatever the app answers.
+    const cookies = result.cookies;
+    for (let i = 0; i < cookies.length; i++) reply.header("set-cookie", cookies[i]);
+    const headers = result.headers;
+    for (const name in headers) reply.header(name, headers[name]);
+    request.latchkey = result.auth;
+    return true;
+  }
+
+  /** Authenticates an app request: now when the identity is known now, else a promise. */
+  function authenticate(request: FastifyRequest, reply: FastifyReply, wrapper: LatchkeyRequest): Awaitable<boolean> {
+    const result = latchkey.authenticateRequestNow(wrapper);
+    return isPending(result) ? result.then((r) => identify(request, reply, r)) : identify(request, reply, result);
+  }
+
+  /** Answers latchkey's own route (false), or authenticates an app request (true to go on). */
+  function answerOrAuthenticate(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    wrapper: LatchkeyRequest,
+    response: LatchkeyResponse | null,
+  ): Awaitable<boolean> {
+    if (response === null) return authenticate(request, reply, wrapper);
+    sendFastifyResponse(reply, response);
+    return false;
+  }
 
   // onRequest runs before Fastify routes the body to its content-type parsers, so latchkey
   // reads its own routes' raw bodies (its 400/413/415 bodies, not Fastify's) and refuses a
   // forged cross-site request before any of its body is parsed. It also runs for paths
   // Fastify has no route for, which is where latchkey's routes live.
-  app.addHook("onRequest", async (request, reply) => {
-    const req = toLatchkeyRequest(request.raw);
-    const response = await latchkey.handle(req);
-    if (response !== null) return sendFastifyResponse(reply, response);
-    const result = await latchkey.authenticateRequest(req);
-    if (!result.ok) return sendFastifyResponse(reply, result.response);
-    // A sliding-expiry refresh of the session cookie rides on whatever the app answers.
-    for (const cookie of result.cookies) reply.header("set-cookie", cookie);
-    for (const name in result.headers) reply.header(name, result.headers[name]);
-    request.latchkey = result.auth;
-    return undefined;
+  //
+  // A callback hook, not an async one: an answer that is ready now (an app request whose
+  // session is in memory) goes on at once, without a promise and the microtasks around it;
+  // only a store that must be asked makes it wait. A throw here reaches Fastify's error
+  // handling through its hook runner, a rejection through `done(error)`: as an async hook's.
+  app.addHook("onRequest", (request, reply, done) => {
+    const wrapper = toLatchkeyRequest(request.raw);
+    const response = latchkey.handleNow(wrapper);
+    const goOn = isPending(response)
+      ? Promise.resolve(response).then((r) => answerOrAuthenticate(request, reply, wrapper, r))
+      : answerOrAuthenticate(request, reply, wrapper, response);
+    // When latchkey answered, `done()` is not called: a callback hook that replied stops there.
+    if (!isPending(goOn)) {
+      if (goOn) pass(request, wrapper, done);
+      return;
+    }
+    Promise.resolve(goOn).then(
+      (on) => {
+        if (on) pass(request, wrapper, done);
+      },
+      // done() without an error would let the request go on unauthenticated (fail open): a
+      // rejection without a reason becomes Fastify's own error for it, as in an async hook.
+      (error: unknown) => done(error instanceof Error ? error : new errorCodes.FST_ERR_SEND_UNDEFINED_ERR()),
+    );
   });
 
   function guard(requirement: Requirement): preHandlerHookHandler {
     return (request, reply, done) => {
-      const refused = latchkey.authorize(request.latchkey, requirement, toLatchkeyRequest(request.raw));
+      const wrapper =
+        passingRequest === request && passingWrapper !== null ? passingWrapper : toLatchkeyRequest(request.raw);
+      const refused = latchkey.authorize(request.latchkey, requirement, wrapper);
       if (refused === null) done();
       else sendFastifyResponse(reply, refused);
     };

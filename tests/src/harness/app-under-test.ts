@@ -1,5 +1,5 @@
 import type { Server } from "node:http";
-import type { Latchkey, LatchkeyOptions } from "@latchkey/core";
+import type { Latchkey, LatchkeyOptions, Stores } from "@latchkey/core";
 import type { TestClock } from "./test-clock.js";
 
 /**
@@ -27,7 +27,13 @@ export interface AppUnderTest {
 }
 
 /** Options a test may set; `stores` and `clock` are provided by the harness. */
-export type TestOptions = Omit<Partial<LatchkeyOptions>, "stores" | "clock">;
+export type TestOptions = Omit<Partial<LatchkeyOptions>, "stores" | "clock"> & {
+  /**
+   * Wraps the harness's SQLite stores before latchkey gets them (to count or hold back reads);
+   * `testInternals()` still reaches the unwrapped ones.
+   */
+  wrapStores?: (stores: Stores) => Stores;
+};
 
 /** Starts an {@link AppUnderTest}. */
 export type AppFactory = (options?: TestOptions) => Promise<AppUnderTest>;

@@ -40,12 +40,13 @@ export function createTestLatchkey(options: TestOptions = {}): {
   databasePath: string;
   cleanup(): void;
 } {
+  const { wrapStores, ...latchkeyOptions } = options;
   const clock = createTestClock();
   const stores = createTestStores(clock.now);
   const latchkey = createLatchkey({
-    ...options,
-    passwords: { hasher: fastHasher, ...options.passwords },
-    stores: stores.stores,
+    ...latchkeyOptions,
+    passwords: { hasher: fastHasher, ...latchkeyOptions.passwords },
+    stores: wrapStores === undefined ? stores.stores : wrapStores(stores.stores),
     clock,
   });
   internals.set(latchkey, { stores: stores.stores, breakStore: stores.breakStore });
