@@ -48,31 +48,37 @@ export interface NodeHead {
   set(name: string, lowerName: string, value: string | string[]): void;
 }
 
-function nameIn(fields: Record<string, unknown>, lowerName: string): string | undefined {
-  for (const name in fields) if (name.length === lowerName.length && name.toLowerCase() === lowerName) return name;
-  return undefined;
-}
-
 function isHeaderValue(value: unknown): value is NodeHeaderValue {
   return typeof value === "number" || typeof value === "string" || Array.isArray(value);
 }
 
 /**
- * The head of a `writeHead(status, {fields})` call (what `@hono/node-server` makes): a copy of
- * the fields that latchkey adds to, passed to Node instead of the app's own object. Node
- * lets these fields replace the ones set earlier with `setHeader()`, so a field is read from
- * the copy first and from the response after.
+ * The head of a `writeHead(status, {fields})` call (what `@hono/node-server` makes), as the
+ * flat `[name, value, ...]` list latchkey adds to and Node then writes: the app's object is
+ * left as it was, and neither a copy of it (whose added field cost a map transition per
+ * request) nor `setHeader()` per field is needed. Node lets these fields replace the ones
+ * set earlier with `setHeader()`, so a field is read from the list first and from the
+ * response after.
  */
-function fieldsHead(outgoing: NodeOutgoing, fields: Record<string, unknown>): NodeHead {
+function fieldListHead(outgoing: NodeOutgoing, list: unknown[]): NodeHead {
+  const indexOf = (lowerName: string): number => {
+    for (let i = 0; i < list.length; i += 2) {
+      const name = list[i];
+      if (typeof name === "string" && name.length === lowerName.length && name.toLowerCase() === lowerName) return i;
+    }
+    return -1;
+  };
   return {
     get(lowerName) {
-      const name = nameIn(fields, lowerName);
-      if (name === undefined) return outgoing.getHeader(lowerName);
-      const value = fields[name];
+      const i = indexOf(lowerName);
+      if (i === -1) return outgoing.getHeader(lowerName);
+      const value = list[i + 1];
       return isHeaderValue(value) ? value : undefined;
     },
     set(name, lowerName, value) {
-      fields[nameIn(fields, lowerName) ?? name] = value;
+      const i = indexOf(lowerName);
+      if (i === -1) list.push(name, value);
+      else list[i + 1] = value;
     },
   };
 }
@@ -112,8 +118,8 @@ function putFieldList(outgoing: NodeOutgoing, fields: unknown[]): void {
  * On `@hono/node-server` this leaves Hono's response alone: reading or changing its
  * `headers` turns the lightweight response into a Web `Headers` object that is then copied
  * field by field into Node's, thousands of instructions per request. For the server's own
- * `writeHead(status, {fields})` the fields go to Node as one object, as they would without
- * latchkey, and never through `setHeader()` one by one.
+ * `writeHead(status, {fields})` the fields go to Node in one list, never through
+ * `setHeader()` one by one.
  */
 export function beforeNodeHead(outgoing: NodeOutgoing, complete: (head: NodeHead) => void): void {
   const writeHead = outgoing.writeHead;
@@ -126,11 +132,12 @@ export function beforeNodeHead(outgoing: NodeOutgoing, complete: (head: NodeHead
     const hasReason = typeof reason === "string";
     const given = hasReason ? fields : (fields ?? reason);
     if (typeof given === "object" && given !== null && !Array.isArray(given)) {
-      const copy: Record<string, unknown> = { ...given };
-      complete(fieldsHead(outgoing, copy));
+      const list: unknown[] = [];
+      for (const name of Object.keys(given)) if (name !== "") list.push(name, Reflect.get(given, name));
+      complete(fieldListHead(outgoing, list));
       return hasReason
-        ? writeHead.call(outgoing, statusCode, reason, copy)
-        : writeHead.call(outgoing, statusCode, copy);
+        ? writeHead.call(outgoing, statusCode, reason, list)
+        : writeHead.call(outgoing, statusCode, list);
     }
     if (Array.isArray(given)) putFieldList(outgoing, given);
     complete(responseHead(outgoing));
