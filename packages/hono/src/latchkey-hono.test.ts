@@ -1,108 +1,56 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, it } from "node:test";
-import { serve } from "@hono/node-server";
-import { createLatchkey, type Auth, type Latchkey } from "@latchkey/core";
-import { createPasswordHasher } from "@latchkey/password";
-import { migrateSqlite, openSqliteDatabase, sqliteStores } from "@latchkey/store-sqlite";
-import { createTestClient, type TestClient } from "@latchkey/testkit";
+import { isPending, type LatchkeyRequest } from "@latchkey/core";
+import { createTestClient } from "@latchkey/testkit";
 import { Hono } from "hono";
-import { authOf, latchkeyHono, type LatchkeyEnv } from "./index.js";
+import { PASSWORD, loggedIn, withApp } from "./hono-test-app.test.helper.js";
+import { latchkeyHono, type LatchkeyEnv } from "./index.js";
 
 // What every adapter does the same way (guards' 401/403, CSRF on app routes, bearer tokens,
 // malformed and oversized bodies) is tested once for all of them by the HTTP contract suite
 // in tests/src/contract; this file keeps what only Hono has.
 
-const fastHasher = createPasswordHasher({ argon2: { memoryKiB: 1024, iterations: 1, parallelism: 1 } });
-const PASSWORD = "correct horse battery";
-
-interface TestApp {
-  baseUrl: string;
-  latchkey: Latchkey;
-  app: Hono<LatchkeyEnv>;
-}
-
-/** Runs `test` against a Hono app on @hono/node-server over a real SQLite file, with guarded routes. */
-async function withApp(test: (app: TestApp) => Promise<void>): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "latchkey-hono-"));
-  const database = openSqliteDatabase(join(dir, "latchkey.sqlite3"));
-  migrateSqlite(database);
-  const latchkey = createLatchkey({ stores: sqliteStores({ database }), passwords: { hasher: fastHasher } });
-  const auth = latchkeyHono(latchkey);
-  const app = new Hono<LatchkeyEnv>({ strict: false });
-  app.use(auth.middleware);
-  app.get("/api/hello", auth.requireUser(), (c) => {
-    // Compile-time check: the identity is typed through the Env, without global merging.
-    const who: Auth | null = c.get("latchkey");
-    return c.json({ hello: who?.user.username, via: who?.via });
-  });
-  // A guard Hono reaches only after an asynchronous step of the app.
-  app.get(
-    "/api/later",
-    async (_c, next) => {
-      await Promise.resolve();
-      await next();
-    },
-    auth.requireUser(),
-    (c) => c.json({ hello: authOf(c).user.username }),
-  );
-  // An app with its own Env beside LatchkeyEnv, a path parameter and authOf().
-  const items = new Hono<LatchkeyEnv & { Variables: { requestId: string } }>();
-  items.use(async (c, next) => {
-    c.set("requestId", "r-1");
-    await next();
-  });
-  items.get("/:id", auth.requireUser(), (c) =>
-    c.json({ id: c.req.param("id"), owner: authOf(c).user.username, requestId: c.get("requestId") }),
-  );
-  app.route("/api/items", items);
-  // An answer whose headers are immutable: latchkey's headers still have to reach it.
-  app.get("/api/moved", () => Response.redirect("http://127.0.0.1/elsewhere", 302));
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const started = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
-  });
-  try {
-    await test({ baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, latchkey, app });
-  } finally {
-    if ("closeAllConnections" in server) server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    database.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** A browser-like client logged in as a new user "alice" (created through the accounts API). */
-async function loggedIn(app: TestApp): Promise<TestClient> {
-  const created = await app.latchkey.accounts.createUser({ username: "alice", password: PASSWORD });
-  assert.ok(created.ok);
-  const client = createTestClient(app.baseUrl);
-  const login = await client.login("alice", PASSWORD);
-  assert.equal(login.status, 200, login.text);
-  return client;
-}
-
 describe("latchkeyHono()", () => {
-  it("answers each of simultaneous requests with its own identity, whether the guard runs at once or after an asynchronous step", () =>
-    withApp(async (app) => {
-      const alice = await loggedIn(app);
-      const anonymous = createTestClient(app.baseUrl);
-      const paths = ["/api/hello/", "/api/later/"];
-      const answers = await Promise.all(
-        Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? alice : anonymous).get(paths[i % 4 < 2 ? 0 : 1] as string)),
-      );
-      answers.forEach((res, i) => {
-        if (i % 2 === 0) {
-          assert.equal(res.status, 200, res.text);
-          assert.equal(res.json.hello, "alice");
-        } else {
-          assert.equal(res.status, 401, res.text);
-          assert.equal(res.json.code, "not_authenticated");
-        }
-      });
-    }));
+  for (const [store, cacheEntries, pending] of [
+    ["in memory (a read-cache hit)", undefined, false],
+    ["only in the file (no read cache)", 0, true],
+  ] as const) {
+    it(`answers each of simultaneous requests with its own identity, whether the guard runs at once or after an asynchronous step, with the session ${store}`, () =>
+      withApp(
+        async (app) => {
+          const alice = await loggedIn(app);
+          assert.equal((await alice.get("/api/hello/")).status, 200, "a first lookup fills the read cache");
+          // The premise: core's answer for alice's session is ready now, or pending on the store.
+          const probe: LatchkeyRequest = {
+            method: "GET",
+            path: "/api/hello/",
+            header: (name) => (name === "cookie" ? `sessionid=${alice.cookie("sessionid") ?? ""}` : undefined),
+            remoteAddress: "127.0.0.1",
+            encrypted: false,
+            readBody: async () => new Uint8Array(0),
+          };
+          assert.equal(isPending(app.latchkey.authenticateRequestNow(probe)), pending);
+          const anonymous = createTestClient(app.baseUrl);
+          const paths = ["/api/hello/", "/api/later/"];
+          const answers = await Promise.all(
+            Array.from({ length: 12 }, (_, i) =>
+              (i % 2 === 0 ? alice : anonymous).get(paths[i % 4 < 2 ? 0 : 1] as string),
+            ),
+          );
+          answers.forEach((res, i) => {
+            if (i % 2 === 0) {
+              assert.equal(res.status, 200, res.text);
+              assert.equal(res.json.hello, "alice");
+              assert.equal(res.headers.get("vary"), "Origin");
+            } else {
+              assert.equal(res.status, 401, res.text);
+              assert.equal(res.json.code, "not_authenticated");
+            }
+          });
+        },
+        cacheEntries === undefined ? {} : { cacheEntries },
+      ));
+  }
 
   it("puts the logged-in user in the context, typed, for a route behind requireUser()", () =>
     withApp(async (app) => {

@@ -1,7 +1,17 @@
-import type { Auth, Latchkey, LatchkeyRequest, Requirement } from "@latchkey/core";
-import type { Context, MiddlewareHandler } from "hono";
+import {
+  isPending,
+  type Auth,
+  type Latchkey,
+  type LatchkeyRequest,
+  type LatchkeyResponse,
+  type RequestAuthResult,
+  type Requirement,
+} from "@latchkey/core";
+import type { Context, MiddlewareHandler, Next } from "hono";
+import { addToNodeAnswer, addToWebAnswer, isNothingToAdd } from "./answer-headers.js";
 import { toHonoLatchkeyRequest } from "./hono-request.js";
 import { toHonoResponse } from "./hono-response.js";
+import { nodeOutgoingOf } from "./node-head.js";
 
 /**
  * The Hono `Env` latchkey's middleware provides: `c.get("latchkey")` is the identity (the
@@ -42,31 +52,8 @@ export interface HonoLatchkey {
   requirePermission(permission: string): MiddlewareHandler<LatchkeyEnv>;
 }
 
-function isEmpty(record: Readonly<Record<string, string>>): boolean {
-  for (const _name in record) return false;
-  return true;
-}
-
-/**
- * Adds cookies and headers to the answer the app already made. They go straight onto
- * `c.res.headers`: `c.header()` on a finalised context re-wraps the answer in a new
- * `Response`, which on `@hono/node-server` turns its lightweight response into a real one
- * whose body is then sent through a stream, several times the cost of the route itself.
- * Only an answer with immutable headers (a `fetch()` result, `Response.redirect()`) is
- * re-wrapped, through `c.header()`; a refused first mutation leaves nothing half-applied.
- */
-function addToAnswer(c: Context, cookies: readonly string[], headers: Readonly<Record<string, string>>): void {
-  if (cookies.length === 0 && isEmpty(headers)) return;
-  const target = c.res.headers;
-  try {
-    for (const cookie of cookies) target.append("Set-Cookie", cookie);
-    for (const name in headers) target.set(name, headers[name] as string);
-  } catch (error) {
-    if (!(error instanceof TypeError)) throw error;
-    for (const cookie of cookies) c.header("Set-Cookie", cookie, { append: true });
-    for (const name in headers) c.header(name, headers[name]);
-  }
-}
+/** What a Hono middleware returns: the answer, or nothing once `next()` has made one. */
+type MiddlewareResult = ReturnType<MiddlewareHandler<LatchkeyEnv>>;
 
 const MIDDLEWARE_MISSING =
   "latchkey's middleware did not run before this guard: mount app.use(auth.middleware) before the app's routes.";
@@ -81,13 +68,26 @@ export function latchkeyHono(latchkey: Latchkey, options: HonoLatchkeyOptions = 
   let passingContext: Context | null = null;
   let passingRequest: LatchkeyRequest | null = null;
 
-  const middleware: MiddlewareHandler<LatchkeyEnv> = async (c, next) => {
-    const request = toHonoLatchkeyRequest(c, remoteAddress);
-    const response = await latchkey.handle(request);
-    if (response !== null) return toHonoResponse(c, response, request.method);
-    const result = await latchkey.authenticateRequest(request);
-    if (!result.ok) return toHonoResponse(c, result.response, request.method);
+  /** Latchkey's own answer, as the promise Hono's middleware type asks for. */
+  function answer(c: Context, response: LatchkeyResponse, method: string): Promise<Response> {
+    return Promise.resolve(toHonoResponse(c, response, method));
+  }
+
+  /**
+   * Passes an authenticated request on to the app. Latchkey's cookies and CORS fields ride
+   * on whatever the app answers: on `@hono/node-server` merged into Node's response as its
+   * head is written, so the app's `next()` promise is returned as it is; elsewhere added to
+   * `c.res` once the app has answered.
+   */
+  function passOn(c: Context, next: Next, request: LatchkeyRequest, result: RequestAuthResult): MiddlewareResult {
+    if (!result.ok) return answer(c, result.response, request.method);
     c.set("latchkey", result.auth);
+    let addLater = false;
+    if (!isNothingToAdd(result)) {
+      const outgoing = nodeOutgoingOf(c.env);
+      if (outgoing === undefined) addLater = true;
+      else addToNodeAnswer(outgoing, result);
+    }
     passingContext = c;
     passingRequest = request;
     let downstream: Promise<void>;
@@ -97,22 +97,39 @@ export function latchkeyHono(latchkey: Latchkey, options: HonoLatchkeyOptions = 
       passingContext = null;
       passingRequest = null;
     }
-    await downstream;
-    // A sliding-expiry refresh of the session cookie, and CORS, ride on whatever the app answered.
-    addToAnswer(c, result.cookies, result.headers);
-    return undefined;
+    return addLater ? downstream.then(() => addToWebAnswer(c, result)) : downstream;
+  }
+
+  function authenticateThenPassOn(c: Context, next: Next, request: LatchkeyRequest): MiddlewareResult {
+    const result = latchkey.authenticateRequestNow(request);
+    return isPending(result)
+      ? Promise.resolve(result).then((r) => passOn(c, next, request, r))
+      : passOn(c, next, request, result);
+  }
+
+  // No async function and no await of its own: a request whose answer is ready (any path
+  // that is not latchkey's, a session in memory) reaches the app without a promise or
+  // microtask of latchkey's, and Hono's compose awaits what the app's next() returns.
+  const middleware: MiddlewareHandler<LatchkeyEnv> = (c, next) => {
+    const request = toHonoLatchkeyRequest(c, remoteAddress);
+    const handled = latchkey.handleNow(request);
+    if (isPending(handled))
+      return Promise.resolve(handled).then((response) =>
+        response === null ? authenticateThenPassOn(c, next, request) : answer(c, response, request.method),
+      );
+    if (handled !== null) return answer(c, handled, request.method);
+    return authenticateThenPassOn(c, next, request);
   };
 
   function guard(requirement: Requirement): MiddlewareHandler<LatchkeyEnv> {
-    return async (c, next) => {
+    return (c, next) => {
       const auth: Auth | null | undefined = c.get("latchkey");
       if (auth === undefined) throw new Error(MIDDLEWARE_MISSING);
       const request =
         passingContext === c && passingRequest !== null ? passingRequest : toHonoLatchkeyRequest(c, remoteAddress);
       const refused = latchkey.authorize(auth, requirement, request);
-      if (refused !== null) return toHonoResponse(c, refused, request.method);
-      await next();
-      return undefined;
+      if (refused !== null) return answer(c, refused, request.method);
+      return next();
     };
   }
 
