@@ -4,7 +4,7 @@ import { describe, it } from "node:test";
 import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { createTestClient } from "@latchkey/testkit";
 import type { Context, Hono } from "hono";
-import { loggedIn, withApp, type TestApp } from "./hono-test-app.test.helper.js";
+import { loggedIn, SPA_ORIGIN, withApp, type TestApp } from "./hono-test-app.test.helper.js";
 import type { HonoLatchkey, LatchkeyEnv } from "./index.js";
 
 // Latchkey's cookies and CORS fields ride on the app's own answers. A shared cache must see
@@ -76,6 +76,19 @@ describe("latchkey's headers on the app's answer", () => {
         assert.equal(res.headers.get("vary"), "Accept, origin");
         assert.equal(res.text, "own");
       }));
+
+    it("adds nothing to the app's answer when no origin is trusted (no origin changes it)", () =>
+      withApp(
+        async (app) => {
+          const client = await loggedIn(app);
+          const plain = await client.get("/api/hello/", { headers: { origin: SPA_ORIGIN } });
+          assert.equal(plain.status, 200, plain.text);
+          assert.equal(plain.headers.get("vary"), null);
+          const varied = await client.get("/api/varied");
+          assert.equal(varied.headers.get("vary"), "Accept-Encoding");
+        },
+        { routes, trustedOrigins: [] },
+      ));
 
     it("leaves an app's Vary: * alone", () =>
       withRoutes(async (app) => {

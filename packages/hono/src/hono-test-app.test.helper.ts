@@ -13,6 +13,8 @@ import { authOf, latchkeyHono, type HonoLatchkey, type LatchkeyEnv } from "./ind
 
 const fastHasher = createPasswordHasher({ argon2: { memoryKiB: 1024, iterations: 1, parallelism: 1 } });
 export const PASSWORD = "correct horse battery";
+/** The SPA origin the test apps trust (CORS). */
+export const SPA_ORIGIN = "https://spa.example";
 
 export interface TestApp {
   baseUrl: string;
@@ -28,6 +30,8 @@ export interface TestAppOptions {
    * answer is pending; by default a cached session is answered at once.
    */
   cacheEntries?: number;
+  /** Origins latchkey trusts. @default [SPA_ORIGIN] */
+  trustedOrigins?: string[];
   /** The app's own routes, added after the standard ones. */
   routes?: (app: Hono<LatchkeyEnv>, auth: HonoLatchkey) => void;
 }
@@ -44,6 +48,9 @@ export async function withApp(test: (app: TestApp) => Promise<void>, options: Te
       : sqliteStores({ database, cacheEntries: options.cacheEntries });
   const latchkey = createLatchkey({
     stores,
+    // A trusted SPA origin, so latchkey's answers under /api say `Vary: Origin` (with none
+    // trusted, no origin changes an answer and latchkey adds no Vary).
+    trustedOrigins: options.trustedOrigins ?? [SPA_ORIGIN],
     passwords: { hasher: fastHasher },
     clock: { now: () => Date.now() + offset },
   });

@@ -82,6 +82,35 @@ for (const [adapter, start] of Object.entries(ADAPTERS)) {
     });
   });
 
+  describe(`CORS with no trusted origin (${adapter} adapter)`, () => {
+    let app: AppUnderTest;
+    before(async () => {
+      app = await start({ trustedOrigins: [] });
+    });
+    after(() => app.close());
+
+    // No origin changes an answer when none is trusted, so latchkey says no Vary: Origin
+    // and gives every origin the same answer, without CORS headers.
+    it("answers every origin alike, without CORS headers or Vary, on its own routes and the app's", async () => {
+      const user = await createUser(app, "nocors");
+      const client = createTestClient(app.baseUrl);
+      await client.login(user.username, user.password);
+      for (const origin of [undefined, SPA, EVIL]) {
+        const headers: Record<string, string> = origin === undefined ? {} : { origin };
+        for (const path of ["/api/csrf/", "/api/whoami/", "/api/hello/"]) {
+          const res = await client.get(path, { headers });
+          assert.equal(res.status, 200, `${path} ${origin}: ${res.text}`);
+          assert.equal(res.headers.get("vary"), null, `${path} ${origin}`);
+          assert.equal(res.headers.get("access-control-allow-origin"), null, `${path} ${origin}`);
+        }
+      }
+      const pre = await createTestClient(app.baseUrl).request("OPTIONS", "/api/login/", {
+        headers: { origin: SPA, "access-control-request-method": "POST" },
+      });
+      assert.equal(pre.headers.get("access-control-allow-origin"), null);
+    });
+  });
+
   describe(`CORS turned off (${adapter} adapter)`, () => {
     let app: AppUnderTest;
     before(async () => {

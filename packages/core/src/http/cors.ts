@@ -28,7 +28,7 @@ export interface Cors {
  * `Access-Control-Allow-Credentials: true` would let every site read the user's data, and
  * `null` (sandboxed frames, `file:` pages) is never allowed (OWASP HTML5 cheat sheet,
  * PortSwigger's CORS guidance). `Vary: Origin` keeps shared caches from serving one origin's
- * answer to another. CORS is not CSRF protection: unsafe requests still pass the CSRF checks.
+ * answer to another (on every answer under the base path once any origin is trusted). CORS is not CSRF protection: unsafe requests still pass the CSRF checks.
  */
 export function createCors(config: ResolvedConfig, logger: Logger): Cors {
   // Each refused origin is logged once (up to a bound), so the most common cross-origin
@@ -52,8 +52,13 @@ export function createCors(config: ResolvedConfig, logger: Logger): Cors {
   const allowed = (origin: string | undefined): origin is string =>
     origin !== undefined && config.trustedOrigins.has(origin.toLowerCase());
 
+  // With no trusted origin, no request's Origin changes any answer (every origin gets the
+  // same one, without CORS headers), so `Vary: Origin` would tell caches nothing: it is left
+  // out, and with it the cost of a header on every app answer (a same-origin deployment).
+  const anyTrusted = config.trustedOrigins.size > 0;
+
   function headers(req: LatchkeyRequest): Readonly<Record<string, string>> {
-    if (!applies(req.path)) return NONE;
+    if (!anyTrusted || !applies(req.path)) return NONE;
     const origin = req.header("origin");
     if (!allowed(origin)) return VARY_ONLY;
     return {
