@@ -129,9 +129,9 @@ function roundFigures(contender: Contender, sequence: readonly Slice[]): { run: 
  * measured against it run in short alternating slices (`B X B Y B X B Y B`,
  * {@link roundSchedule}), each contender slice between two of its baseline's, so the VM's
  * drift hits both sides of a ratio alike; a contender with no baseline that is no one's
- * baseline runs once for the whole --duration. Each contender keeps one warm load-generator
- * process for all its runs, and the first `settleSeconds` of a slice (new connections) are not
- * counted. A round's ratio is {@link pairedRatio} over its slices; its rps is the sum of answers
+ * baseline runs once for the whole --duration. Each sliced contender keeps one warm
+ * load-generator process for all its runs, and the first `settleSeconds` of a slice (new
+ * connections) are not counted. A round's ratio is {@link pairedRatio} over its slices; its rps is the sum of answers
  * over the sum of seconds, its p50 and p99 the medians over its slices. Each contender is warmed
  * up once first. Returns one row per contender, in order; the row's figures are medians over the
  * rounds.
@@ -140,29 +140,37 @@ export async function compareThroughput(ctx: BenchContext, contenders: readonly 
   const { options } = ctx;
   const schedule = roundSchedule(contenders, options.slicesPerRound);
   const byKey = new Map(contenders.map((c) => [c.key, c]));
+  // Only sliced contenders keep a load generator across runs. A run that is not sliced (a
+  // login's) starts a fresh one, as before slices: the requests a run leaves in flight when it
+  // ends (logins still hashing, a few hundred ms) would overlap the next run's at once, and the
+  // login throttle's in-flight bounds would refuse the excess with 429.
+  const sliced = new Set(schedule.filter((keys) => keys.length > 1).flat());
   const generators = new Map<string, LoadGenerator>();
   const rounds: Slice[][][] = [];
   try {
     for (const contender of contenders) {
-      const generator = startLoadGenerator(ctx.registry, ctx.workDir, contender.label);
-      generators.set(contender.key, generator);
+      let generator: LoadGenerator | undefined;
+      if (sliced.has(contender.key)) {
+        generator = startLoadGenerator(ctx.registry, ctx.workDir, contender.label);
+        generators.set(contender.key, generator);
+      }
       ctx.log(`  warming up ${contender.label}`);
       await warmUp(ctx, contender, generator);
     }
     for (let round = 1; round <= options.runs; round++) {
       const sequences: Slice[][] = [];
       for (const keys of schedule) {
-        const sliced = keys.length > 1;
+        const inSlices = keys.length > 1;
         const sequence: Slice[] = [];
         for (const key of keys) {
           const contender = byKey.get(key);
+          if (contender === undefined) throw new Error(`${key}: not a contender.`);
           const generator = generators.get(key);
-          if (contender === undefined || generator === undefined) throw new Error(`${key}: not a contender.`);
           const m = await measure(ctx, contender.server, contender.requests, {
             ...connectionsOf(contender),
-            seconds: sliced ? options.sliceSeconds : options.durationSeconds,
-            settleSeconds: sliced ? options.settleSeconds : 0,
-            generator,
+            seconds: inSlices ? options.sliceSeconds : options.durationSeconds,
+            settleSeconds: inSlices ? options.settleSeconds : 0,
+            ...(generator === undefined ? {} : { generator }),
           });
           sequence.push({ key, m });
         }
