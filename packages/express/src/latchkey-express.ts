@@ -1,4 +1,5 @@
 import {
+  createPassingRequest,
   isPending,
   type Awaitable,
   type Latchkey,
@@ -7,8 +8,8 @@ import {
   type RequestAuthResult,
   type Requirement,
 } from "@latchkey/core";
-import { appendCookies, sendNodeResponse } from "@latchkey/node";
-import type { NextFunction, Request, RequestHandler, Response } from "express";
+import { applyAuthResult, sendNodeResponse } from "@latchkey/node";
+import type { Request, RequestHandler, Response } from "express";
 import { toExpressLatchkeyRequest } from "./express-request.js";
 
 /** latchkey for an Express 5 app. */
@@ -41,25 +42,8 @@ const MIDDLEWARE_MISSING =
 
 /** Wraps a latchkey instance for Express 5. */
 export function latchkeyExpress(latchkey: Latchkey): ExpressLatchkey {
-  // The request the middleware is passing on, and its wrapper, while its `next()` runs:
-  // Express calls the route's guard within that call when nothing in between waits, and the
-  // guard reuses the wrapper instead of building it again. Matched by identity and cleared
-  // when `next()` returns, so a guard that runs later (after an asynchronous step of the app)
-  // builds its own, and no request ever sees another's wrapper.
-  let passingRequest: Request | null = null;
-  let passingWrapper: LatchkeyRequest | null = null;
-
-  /** Hands the request on to the app's next handler. */
-  function pass(req: Request, wrapper: LatchkeyRequest, next: NextFunction): void {
-    passingRequest = req;
-    passingWrapper = wrapper;
-    try {
-      next();
-    } finally {
-      passingRequest = null;
-      passingWrapper = null;
-    }
-  }
+  // A guard called within the middleware's next() reuses its request wrapper.
+  const passing = createPassingRequest<Request>();
 
   /**
    * Applies the outcome of authenticating an app request: true when the app goes on with
@@ -67,15 +51,9 @@ export function latchkeyExpress(latchkey: Latchkey): ExpressLatchkey {
    * store that is down).
    */
   function identify(req: Request, res: Response, wrapper: LatchkeyRequest, result: RequestAuthResult): boolean {
-    if (!result.ok) {
-      sendNodeResponse(res, result.response, wrapper.method);
-      return false;
-    }
-    // A sliding-expiry refresh of the session cookie rides on whatever the app answers.
-    appendCookies(res, result.cookies);
-    const headers = result.headers;
-    for (const name in headers) res.setHeader(name, headers[name] as string);
-    req.latchkey = result.auth;
+    const auth = applyAuthResult(res, result, wrapper.method);
+    if (auth === undefined) return false;
+    req.latchkey = auth;
     return true;
   }
 
@@ -105,11 +83,11 @@ export function latchkeyExpress(latchkey: Latchkey): ExpressLatchkey {
       ? Promise.resolve(response).then((r) => answerOrAuthenticate(req, res, wrapper, r))
       : answerOrAuthenticate(req, res, wrapper, response);
     if (!isPending(goOn)) {
-      if (goOn) pass(req, wrapper, next);
+      if (goOn) passing.pass(req, wrapper, next);
       return undefined;
     }
     return Promise.resolve(goOn).then((on) => {
-      if (on) pass(req, wrapper, next);
+      if (on) passing.pass(req, wrapper, next);
     });
   };
 
@@ -120,8 +98,7 @@ export function latchkeyExpress(latchkey: Latchkey): ExpressLatchkey {
         next(new Error(MIDDLEWARE_MISSING));
         return;
       }
-      const wrapper =
-        passingRequest === req && passingWrapper !== null ? passingWrapper : toExpressLatchkeyRequest(req);
+      const wrapper = passing.wrapperOf(req) ?? toExpressLatchkeyRequest(req);
       const refused = latchkey.authorize(auth, requirement, wrapper);
       if (refused === null) next();
       else sendNodeResponse(res, refused, wrapper.method);

@@ -1,4 +1,5 @@
 import {
+  createPassingRequest,
   finishResponse,
   isPending,
   type Auth,
@@ -15,7 +16,6 @@ import {
   type FastifyPluginAsync,
   type FastifyReply,
   type FastifyRequest,
-  type HookHandlerDoneFunction,
   type preHandlerHookHandler,
 } from "fastify";
 import fastifyPlugin from "fastify-plugin";
@@ -68,25 +68,9 @@ export function sendFastifyResponse(reply: FastifyReply, response: LatchkeyRespo
 const plugin: FastifyPluginAsync<LatchkeyFastifyOptions> = async (app, options) => {
   const { latchkey } = options;
   app.decorateRequest("latchkey", null);
-  // The request the hook is passing on, and its wrapper, while the hook's `done()` runs:
-  // Fastify runs a route's preHandler within that call when nothing in between waits (a
-  // GET, a body already read), and the guard reuses the wrapper instead of building it
-  // again. Matched by identity and cleared when `done()` returns, so a guard that runs later
-  // (after a body was read) builds its own, and no request ever sees another's wrapper.
-  let passingRequest: FastifyRequest | null = null;
-  let passingWrapper: LatchkeyRequest | null = null;
-
-  /** Hands the request on to Fastify (the app's hooks, guards and route). */
-  function pass(request: FastifyRequest, wrapper: LatchkeyRequest, done: HookHandlerDoneFunction): void {
-    passingRequest = request;
-    passingWrapper = wrapper;
-    try {
-      done();
-    } finally {
-      passingRequest = null;
-      passingWrapper = null;
-    }
-  }
+  // A guard Fastify calls within the hook's done() (a GET, a body already read) reuses the
+  // hook's request wrapper.
+  const passing = createPassingRequest<FastifyRequest>();
 
   /**
    * Applies the outcome of authenticating an app request: true when the app goes on with
@@ -142,12 +126,12 @@ const plugin: FastifyPluginAsync<LatchkeyFastifyOptions> = async (app, options) 
       : answerOrAuthenticate(request, reply, wrapper, response);
     // When latchkey answered, `done()` is not called: a callback hook that replied stops there.
     if (!isPending(goOn)) {
-      if (goOn) pass(request, wrapper, done);
+      if (goOn) passing.pass(request, wrapper, done);
       return;
     }
     Promise.resolve(goOn).then(
       (on) => {
-        if (on) pass(request, wrapper, done);
+        if (on) passing.pass(request, wrapper, done);
       },
       // done() without an error would let the request go on unauthenticated (fail open): a
       // rejection without a reason becomes Fastify's own error for it, as in an async hook.
@@ -157,8 +141,7 @@ const plugin: FastifyPluginAsync<LatchkeyFastifyOptions> = async (app, options) 
 
   function guard(requirement: Requirement): preHandlerHookHandler {
     return (request, reply, done) => {
-      const wrapper =
-        passingRequest === request && passingWrapper !== null ? passingWrapper : toLatchkeyRequest(request.raw);
+      const wrapper = passing.wrapperOf(request) ?? toLatchkeyRequest(request.raw);
       const refused = latchkey.authorize(request.latchkey, requirement, wrapper);
       if (refused === null) done();
       else sendFastifyResponse(reply, refused);

@@ -1,4 +1,5 @@
 import {
+  createPassingRequest,
   isPending,
   type Auth,
   type Latchkey,
@@ -61,12 +62,8 @@ const MIDDLEWARE_MISSING =
 /** Wraps a latchkey instance for Hono. Runs on any runtime; reads Node's request directly on `@hono/node-server`. */
 export function latchkeyHono(latchkey: Latchkey, options: HonoLatchkeyOptions = {}): HonoLatchkey {
   const { remoteAddress } = options;
-  // The context the middleware is passing on, and its request's wrapper, while its `next()`
-  // runs: Hono calls the route's guard within that call, and the guard reuses the wrapper
-  // instead of building it again. Matched by identity and cleared when `next()` returns, so
-  // a guard that runs later (after an asynchronous step of the app) builds its own.
-  let passingContext: Context | null = null;
-  let passingRequest: LatchkeyRequest | null = null;
+  // A guard Hono calls within the middleware's next() reuses its request wrapper.
+  const passing = createPassingRequest<Context>();
 
   /** Latchkey's own answer, as the promise Hono's middleware type asks for. */
   function answer(c: Context, response: LatchkeyResponse, method: string): Promise<Response> {
@@ -88,15 +85,7 @@ export function latchkeyHono(latchkey: Latchkey, options: HonoLatchkeyOptions = 
       if (outgoing === undefined) addLater = true;
       else addToNodeAnswer(outgoing, result);
     }
-    passingContext = c;
-    passingRequest = request;
-    let downstream: Promise<void>;
-    try {
-      downstream = next();
-    } finally {
-      passingContext = null;
-      passingRequest = null;
-    }
+    const downstream = passing.pass(c, request, next);
     return addLater ? downstream.then(() => addToWebAnswer(c, result)) : downstream;
   }
 
@@ -125,8 +114,7 @@ export function latchkeyHono(latchkey: Latchkey, options: HonoLatchkeyOptions = 
     return (c, next) => {
       const auth: Auth | null | undefined = c.get("latchkey");
       if (auth === undefined) throw new Error(MIDDLEWARE_MISSING);
-      const request =
-        passingContext === c && passingRequest !== null ? passingRequest : toHonoLatchkeyRequest(c, remoteAddress);
+      const request = passing.wrapperOf(c) ?? toHonoLatchkeyRequest(c, remoteAddress);
       const refused = latchkey.authorize(auth, requirement, request);
       if (refused !== null) return answer(c, refused, request.method);
       return next();

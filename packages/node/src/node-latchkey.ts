@@ -10,7 +10,7 @@ import {
   type Requirement,
 } from "@latchkey/core";
 import { toLatchkeyRequest } from "./node-request.js";
-import { appendCookies, sendNodeResponse } from "./node-response.js";
+import { applyAuthResult, sendNodeResponse } from "./node-response.js";
 
 /** latchkey for `node:http` request handlers. */
 export interface NodeLatchkey {
@@ -63,22 +63,6 @@ export function nodeLatchkey(latchkey: Latchkey): NodeLatchkey {
   }
 
   /**
-   * Applies an authentication result of `request` to `res`: on success the refreshed session
-   * cookie and the CORS headers ride on whatever the app answers; a failure is answered.
-   * Returns the identity, or `undefined` after answering the failure.
-   */
-  function identify(request: LatchkeyRequest, res: ServerResponse, result: RequestAuthResult): Auth | null | undefined {
-    if (!result.ok) {
-      sendNodeResponse(res, result.response, request.method);
-      return undefined;
-    }
-    appendCookies(res, result.cookies);
-    const headers = result.headers;
-    for (const name in headers) res.setHeader(name, headers[name] as string);
-    return result.auth;
-  }
-
-  /**
    * Authenticates `req` and hands its result to `then`, without a promise or await of its own
    * when the identity is known now (a session in memory): the caller's one promise is all.
    */
@@ -91,8 +75,8 @@ export function nodeLatchkey(latchkey: Latchkey): NodeLatchkey {
     const request = toLatchkeyRequest(req);
     const result = latchkey.authenticateRequestNow(request);
     return isPending(result)
-      ? result.then((r) => then(request, identify(request, res, r)))
-      : then(request, identify(request, res, result));
+      ? result.then((r) => then(request, applyAuthResult(res, r, request.method)))
+      : then(request, applyAuthResult(res, result, request.method));
   }
 
   return {

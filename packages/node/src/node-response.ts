@@ -1,6 +1,34 @@
 import type { ServerResponse } from "node:http";
-import { finishResponse, SET_COOKIE, type FinishedResponse, type LatchkeyResponse } from "@latchkey/core";
+import {
+  finishResponse,
+  SET_COOKIE,
+  type Auth,
+  type FinishedResponse,
+  type LatchkeyResponse,
+  type RequestAuthResult,
+} from "@latchkey/core";
 import { lingerAfterAnswer } from "./lingering-close.js";
+
+/**
+ * Applies latchkey's authentication result of an app request to Node's response: on success
+ * the refreshed session cookie and the CORS headers ride on whatever the app answers, and the
+ * identity is returned (null: anonymous); a failure (a bad bearer token, CSRF, a store that is
+ * down) is answered here, and `undefined` is returned.
+ */
+export function applyAuthResult(
+  res: ServerResponse,
+  result: RequestAuthResult,
+  method: string,
+): Auth | null | undefined {
+  if (!result.ok) {
+    sendNodeResponse(res, result.response, method);
+    return undefined;
+  }
+  appendCookies(res, result.cookies);
+  const headers = result.headers;
+  for (const name in headers) res.setHeader(name, headers[name] as string);
+  return result.auth;
+}
 
 /** Appends `Set-Cookie` values to whatever the response already carries. */
 export function appendCookies(res: ServerResponse, cookies: readonly string[]): void {
