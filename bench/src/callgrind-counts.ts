@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 
 /**
  * Node's flags for a process whose instructions callgrind counts: one thread for V8 (no
@@ -51,6 +52,78 @@ export function optimisingCompiles(out: string): Promise<number> {
       for (const match of text.matchAll(/^\s*([\d,]+) .*v8::internal::Compiler::CompileOptimized(?:OSR)?\(/gm))
         sum += Number((match[1] as string).replaceAll(",", ""));
       resolve(sum);
+    });
+  });
+}
+
+/** What one counted run measured: its instructions and those of TurboFan's compiles in them. */
+export interface Counted {
+  total: number;
+  compiles: number;
+}
+
+/** One loop run under callgrind by {@link countWarmRun}. */
+export interface CountedRun {
+  /** The node command line (`process.execPath`, flags, script, arguments). */
+  command: readonly string[];
+  /** callgrind's output file; the loop writes `<out>.warm` when warm and waits for `<out>.go`. */
+  out: string;
+  /** What is counted, for errors (`"ready × 2200"`). */
+  what: string;
+  /** valgrind options besides the tool, the output file and `--instr-atstart=no`. */
+  valgrindOptions?: readonly string[];
+  env?: NodeJS.ProcessEnv;
+  /** The file holding the totals once the run ended. @default out */
+  totalsFile?: (out: string) => string;
+}
+
+/**
+ * Runs one loop under callgrind, instrumentation off during start-up and warm-up and
+ * switched on (`callgrind_control -i on`) once the loop says it is warm (`<out>.warm`),
+ * then tells the loop to go on (`<out>.go`); resolves to the instructions counted from there
+ * to the end, and those of TurboFan's compiles in them.
+ */
+export function countWarmRun(run: CountedRun): Promise<Counted> {
+  const { out, what } = run;
+  const args = [
+    "--tool=callgrind",
+    "--instr-atstart=no",
+    ...(run.valgrindOptions ?? []),
+    `--callgrind-out-file=${out}`,
+  ];
+  for (const suffix of [".warm", ".go"]) rmSync(`${out}${suffix}`, { force: true });
+  return new Promise((resolve, reject) => {
+    const child = spawn("valgrind", [...args, ...run.command], {
+      stdio: ["ignore", "ignore", "pipe"],
+      ...(run.env === undefined ? {} : { env: run.env }),
+    });
+    let stderr = "";
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (part: string) => {
+      stderr = (stderr + part).slice(-4000);
+    });
+    const watch = setInterval(() => {
+      if (!existsSync(`${out}.warm`) || child.pid === undefined) return;
+      clearInterval(watch);
+      spawn("callgrind_control", ["-i", "on", String(child.pid)], { stdio: "ignore" }).on("close", (code) => {
+        if (code === 0) writeFileSync(`${out}.go`, "");
+        else {
+          child.kill();
+          reject(new Error(`callgrind_control failed for ${what}`));
+        }
+      });
+    }, 100);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearInterval(watch);
+      if (code !== 0) {
+        reject(new Error(`${what} failed:\n${stderr}`));
+        return;
+      }
+      const file = run.totalsFile === undefined ? out : run.totalsFile(out);
+      const totals = /^(?:summary|totals): (\d+)/m.exec(readFileSync(file, "utf8"));
+      if (totals === null) reject(new Error(`No totals in ${file}`));
+      else optimisingCompiles(file).then((compiles) => resolve({ total: Number(totals[1]), compiles }), reject);
     });
   });
 }

@@ -46,7 +46,7 @@ import { openSqliteDatabase } from "@latchkey/store-sqlite";
 import { createChildRegistry } from "./children.js";
 import { createPostgresFixture } from "./fixtures/postgres-fixture.js";
 import { createRedisFixture } from "./fixtures/redis-fixture.js";
-import { COUNTED_NODE_FLAGS, optimisingCompiles } from "./callgrind-counts.js";
+import { COUNTED_NODE_FLAGS, countWarmRun, type Counted } from "./callgrind-counts.js";
 import { createSqliteFixture } from "./fixtures/sqlite-fixture.js";
 import { APP_ROUTE, type ServerSpec } from "./servers/server-spec.js";
 import { listen, startServer } from "./servers/start-server.js";
@@ -394,16 +394,7 @@ async function loop(variant: string, warmup: number, count: number, dir: string)
 }
 
 /** What one counted run cost: every instruction (Ir), and those of it in TurboFan's compiles. */
-interface Counted {
-  total: number;
-  compiles: number;
-}
-
-/**
- * Runs one loop under callgrind, instrumentation off during start-up and warm-up and
- * switched on (`callgrind_control -i on`) once the loop says it is warm; resolves to the
- * instructions counted from there to the end, and those of TurboFan's compiles in them.
- */
+/** Counts one run of `count` requests to `variant` (see {@link countWarmRun}). */
 function countInstructions(
   variant: string,
   warmup: number,
@@ -413,43 +404,21 @@ function countInstructions(
   nodeFlags: string[],
 ): Promise<Counted> {
   const script = fileURLToPath(import.meta.url);
-  const args = ["--tool=callgrind", "--instr-atstart=no", `--callgrind-out-file=${out}`, process.execPath];
-  args.push(...COUNTED_NODE_FLAGS, ...nodeFlags, script, "loop", variant);
-  args.push(String(warmup), String(count), dir);
-  for (const suffix of [".warm", ".go"]) rmSync(`${out}${suffix}`, { force: true });
-  return new Promise((resolve, reject) => {
-    const child = spawn("valgrind", args, {
-      stdio: ["ignore", "ignore", "pipe"],
-      env: { ...process.env, UV_THREADPOOL_SIZE: "1", INSTRUCTIONS_SIGNAL: out },
-    });
-    let stderr = "";
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (part: string) => {
-      stderr = (stderr + part).slice(-4000);
-    });
-    const watch = setInterval(() => {
-      if (!existsSync(`${out}.warm`) || child.pid === undefined) return;
-      clearInterval(watch);
-      const control = spawn("callgrind_control", ["-i", "on", String(child.pid)], { stdio: "ignore" });
-      control.on("close", (code) => {
-        if (code === 0) writeFileSync(`${out}.go`, "");
-        else {
-          child.kill();
-          reject(new Error(`callgrind_control failed for ${variant} × ${count}`));
-        }
-      });
-    }, 100);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearInterval(watch);
-      if (code !== 0) {
-        reject(new Error(`${variant} × ${count} failed:\n${stderr}`));
-        return;
-      }
-      const totals = /^(?:summary|totals): (\d+)/m.exec(readFileSync(out, "utf8"));
-      if (totals === null) reject(new Error(`No totals in ${out}`));
-      else optimisingCompiles(out).then((compiles) => resolve({ total: Number(totals[1]), compiles }), reject);
-    });
+  return countWarmRun({
+    command: [
+      process.execPath,
+      ...COUNTED_NODE_FLAGS,
+      ...nodeFlags,
+      script,
+      "loop",
+      variant,
+      String(warmup),
+      String(count),
+      dir,
+    ],
+    out,
+    what: `${variant} × ${count}`,
+    env: { ...process.env, UV_THREADPOOL_SIZE: "1", INSTRUCTIONS_SIGNAL: out },
   });
 }
 

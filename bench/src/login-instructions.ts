@@ -25,7 +25,7 @@ import { basename, dirname, join } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { COUNTED_NODE_FLAGS, optimisingCompiles } from "./callgrind-counts.js";
+import { COUNTED_NODE_FLAGS, countWarmRun, type Counted } from "./callgrind-counts.js";
 import { createSqliteFixture } from "./fixtures/sqlite-fixture.js";
 import { loginRequest } from "./http-check.js";
 import { loginLoadSettings } from "./servers/login-load-settings.js";
@@ -86,51 +86,22 @@ function mainThreadFile(out: string): string {
   return file;
 }
 
-/** Counts one run of `count` logins; resolves to the main thread's instructions and its TurboFan compiles. */
-function countLogins(warmup: number, count: number, out: string): Promise<{ total: number; compiles: number }> {
-  const args = [
-    "--tool=callgrind",
-    "--instr-atstart=no",
-    "--separate-threads=yes",
-    `--callgrind-out-file=${out}`,
-    process.execPath,
-    ...COUNTED_NODE_FLAGS,
-    fileURLToPath(import.meta.url),
-    "loop",
-    String(warmup),
-    String(count),
+/** Counts one run of `count` logins: the main thread's instructions and its TurboFan compiles. */
+function countLogins(warmup: number, count: number, out: string): Promise<Counted> {
+  return countWarmRun({
+    command: [
+      process.execPath,
+      ...COUNTED_NODE_FLAGS,
+      fileURLToPath(import.meta.url),
+      "loop",
+      String(warmup),
+      String(count),
+      out,
+    ],
     out,
-  ];
-  return new Promise((resolve, reject) => {
-    const child = spawn("valgrind", args, { stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr.setEncoding("utf8");
-    child.stderr.on("data", (part: string) => {
-      stderr = (stderr + part).slice(-4000);
-    });
-    const watch = setInterval(() => {
-      if (!existsSync(`${out}.warm`) || child.pid === undefined) return;
-      clearInterval(watch);
-      spawn("callgrind_control", ["-i", "on", String(child.pid)], { stdio: "ignore" }).on("close", (code) => {
-        if (code === 0) writeFileSync(`${out}.go`, "");
-        else {
-          child.kill();
-          reject(new Error(`callgrind_control failed for ${count} logins`));
-        }
-      });
-    }, 100);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearInterval(watch);
-      if (code !== 0) {
-        reject(new Error(`${count} logins failed:\n${stderr}`));
-        return;
-      }
-      const file = mainThreadFile(out);
-      const totals = /^(?:summary|totals): (\d+)/m.exec(readFileSync(file, "utf8"));
-      if (totals === null) reject(new Error(`No totals in ${file}`));
-      else optimisingCompiles(file).then((compiles) => resolve({ total: Number(totals[1]), compiles }), reject);
-    });
+    what: `${count} logins`,
+    valgrindOptions: ["--separate-threads=yes"],
+    totalsFile: mainThreadFile,
   });
 }
 
