@@ -28,7 +28,8 @@ export interface Cors {
  * `Access-Control-Allow-Credentials: true` would let every site read the user's data, and
  * `null` (sandboxed frames, `file:` pages) is never allowed (OWASP HTML5 cheat sheet,
  * PortSwigger's CORS guidance). `Vary: Origin` keeps shared caches from serving one origin's
- * answer to another (on every answer under the base path once any origin is trusted). CORS is not CSRF protection: unsafe requests still pass the CSRF checks.
+ * answer to another (on every answer under the base path once any origin is trusted). CORS
+ * is not CSRF protection: unsafe requests still pass the CSRF checks.
  */
 export function createCors(config: ResolvedConfig, logger: Logger): Cors {
   // Each refused origin is logged once (up to a bound), so the most common cross-origin
