@@ -15,6 +15,7 @@ export { withTrailingSlashes } from "./routes/dispatch-table.js";
 export { API_SECURITY_HEADERS, strictTransportSecurity } from "./http/security-headers.js";
 export { finishResponse, SET_COOKIE, type FinishedResponse } from "./http/finished-response.js";
 export { createPassingRequest, type PassingRequest } from "./http/passing-request.js";
+export { answerOrAuthenticateNow } from "./http/answer-or-authenticate.js";
 export type { Auth } from "./http/authenticate.js";
 export type { Accounts, CreateUserInput, AccountResult } from "./users/accounts.js";
 export { hasPermission, renderUser } from "./users/user-json.js";

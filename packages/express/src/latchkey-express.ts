@@ -1,10 +1,9 @@
 import {
+  answerOrAuthenticateNow,
   createPassingRequest,
   isPending,
-  type Awaitable,
   type Latchkey,
   type LatchkeyRequest,
-  type LatchkeyResponse,
   type RequestAuthResult,
   type Requirement,
 } from "@latchkey/core";
@@ -46,9 +45,9 @@ export function latchkeyExpress(latchkey: Latchkey): ExpressLatchkey {
   const passing = createPassingRequest<Request>();
 
   /**
-   * Applies the outcome of authenticating an app request: true when the app goes on with
-   * `req.latchkey` set; false when latchkey answered the refusal (bad bearer token, CSRF, a
-   * store that is down).
+   * Applies latchkey's outcome for a request: true when the app goes on with `req.latchkey`
+   * set; false when latchkey answered (one of its routes, a bad bearer token, CSRF, a store
+   * that is down).
    */
   function identify(req: Request, res: Response, wrapper: LatchkeyRequest, result: RequestAuthResult): boolean {
     const auth = applyAuthResult(res, result, wrapper.method);
@@ -57,37 +56,19 @@ export function latchkeyExpress(latchkey: Latchkey): ExpressLatchkey {
     return true;
   }
 
-  /** Answers latchkey's own route (false), or authenticates an app request (true to go on). */
-  function answerOrAuthenticate(
-    req: Request,
-    res: Response,
-    wrapper: LatchkeyRequest,
-    response: LatchkeyResponse | null,
-  ): Awaitable<boolean> {
-    if (response !== null) {
-      sendNodeResponse(res, response, wrapper.method);
-      return false;
-    }
-    const result = latchkey.authenticateRequestNow(wrapper);
-    return isPending(result) ? result.then((r) => identify(req, res, wrapper, r)) : identify(req, res, wrapper, result);
-  }
-
   // A plain function, not an async one: an answer that is ready now (an app request whose
   // session is in memory) goes on at once, without a promise and the microtasks around it.
   // Only a store that must be asked makes it return a promise, whose rejection Express hands
   // to the app's error handlers (`next(error)`), as it did when this middleware was async.
   const middleware: RequestHandler = (req, res, next) => {
     const wrapper = toExpressLatchkeyRequest(req);
-    const response = latchkey.handleNow(wrapper);
-    const goOn = isPending(response)
-      ? Promise.resolve(response).then((r) => answerOrAuthenticate(req, res, wrapper, r))
-      : answerOrAuthenticate(req, res, wrapper, response);
-    if (!isPending(goOn)) {
-      if (goOn) passing.pass(req, wrapper, next);
+    const outcome = answerOrAuthenticateNow(latchkey, wrapper);
+    if (!isPending(outcome)) {
+      if (identify(req, res, wrapper, outcome)) passing.pass(req, wrapper, next);
       return undefined;
     }
-    return Promise.resolve(goOn).then((on) => {
-      if (on) passing.pass(req, wrapper, next);
+    return Promise.resolve(outcome).then((result) => {
+      if (identify(req, res, wrapper, result)) passing.pass(req, wrapper, next);
     });
   };
 

@@ -1,11 +1,10 @@
 import {
+  answerOrAuthenticateNow,
   createPassingRequest,
   finishResponse,
   isPending,
   type Auth,
-  type Awaitable,
   type Latchkey,
-  type LatchkeyRequest,
   type LatchkeyResponse,
   type RequestAuthResult,
   type Requirement,
@@ -73,9 +72,9 @@ const plugin: FastifyPluginAsync<LatchkeyFastifyOptions> = async (app, options) 
   const passing = createPassingRequest<FastifyRequest>();
 
   /**
-   * Applies the outcome of authenticating an app request: true when the app goes on with
-   * `request.latchkey` set; false when latchkey answered the refusal (bad bearer token, CSRF,
-   * a store that is down).
+   * Applies latchkey's outcome for a request: true when the app goes on with
+   * `request.latchkey` set; false when latchkey answered (one of its routes, a bad bearer
+   * token, CSRF, a store that is down).
    */
   function identify(request: FastifyRequest, reply: FastifyReply, result: RequestAuthResult): boolean {
     if (!result.ok) {
@@ -91,24 +90,6 @@ const plugin: FastifyPluginAsync<LatchkeyFastifyOptions> = async (app, options) 
     return true;
   }
 
-  /** Authenticates an app request: now when the identity is known now, else a promise. */
-  function authenticate(request: FastifyRequest, reply: FastifyReply, wrapper: LatchkeyRequest): Awaitable<boolean> {
-    const result = latchkey.authenticateRequestNow(wrapper);
-    return isPending(result) ? result.then((r) => identify(request, reply, r)) : identify(request, reply, result);
-  }
-
-  /** Answers latchkey's own route (false), or authenticates an app request (true to go on). */
-  function answerOrAuthenticate(
-    request: FastifyRequest,
-    reply: FastifyReply,
-    wrapper: LatchkeyRequest,
-    response: LatchkeyResponse | null,
-  ): Awaitable<boolean> {
-    if (response === null) return authenticate(request, reply, wrapper);
-    sendFastifyResponse(reply, response);
-    return false;
-  }
-
   // onRequest runs before Fastify routes the body to its content-type parsers, so latchkey
   // reads its own routes' raw bodies (its 400/413/415 bodies, not Fastify's) and refuses a
   // forged cross-site request before any of its body is parsed. It also runs for paths
@@ -120,18 +101,15 @@ const plugin: FastifyPluginAsync<LatchkeyFastifyOptions> = async (app, options) 
   // handling through its hook runner, a rejection through `done(error)`: as an async hook's.
   app.addHook("onRequest", (request, reply, done) => {
     const wrapper = toLatchkeyRequest(request.raw);
-    const response = latchkey.handleNow(wrapper);
-    const goOn = isPending(response)
-      ? Promise.resolve(response).then((r) => answerOrAuthenticate(request, reply, wrapper, r))
-      : answerOrAuthenticate(request, reply, wrapper, response);
+    const outcome = answerOrAuthenticateNow(latchkey, wrapper);
     // When latchkey answered, `done()` is not called: a callback hook that replied stops there.
-    if (!isPending(goOn)) {
-      if (goOn) passing.pass(request, wrapper, done);
+    if (!isPending(outcome)) {
+      if (identify(request, reply, outcome)) passing.pass(request, wrapper, done);
       return;
     }
-    Promise.resolve(goOn).then(
-      (on) => {
-        if (on) passing.pass(request, wrapper, done);
+    outcome.then(
+      (result) => {
+        if (identify(request, reply, result)) passing.pass(request, wrapper, done);
       },
       // done() without an error would let the request go on unauthenticated (fail open): a
       // rejection without a reason becomes Fastify's own error for it, as in an async hook.

@@ -1,4 +1,5 @@
 import {
+  answerOrAuthenticateNow,
   createPassingRequest,
   isPending,
   type Auth,
@@ -71,10 +72,12 @@ export function latchkeyHono(latchkey: Latchkey, options: HonoLatchkeyOptions = 
   }
 
   /**
-   * Passes an authenticated request on to the app. Latchkey's cookies and CORS fields ride
-   * on whatever the app answers: on `@hono/node-server` merged into Node's response as its
-   * head is written, so the app's `next()` promise is returned as it is; elsewhere added to
-   * `c.res` once the app has answered.
+   * Applies latchkey's outcome for a request: latchkey's answer (one of its routes, a bad
+   * bearer token, CSRF, a store that is down), or the request passed on to the app.
+   * Latchkey's cookies and CORS fields ride on whatever the app answers: on
+   * `@hono/node-server` merged into Node's response as its head is written, so the app's
+   * `next()` promise is returned as it is; elsewhere added to `c.res` once the app has
+   * answered.
    */
   function passOn(c: Context, next: Next, request: LatchkeyRequest, result: RequestAuthResult): MiddlewareResult {
     if (!result.ok) return answer(c, result.response, request.method);
@@ -89,25 +92,15 @@ export function latchkeyHono(latchkey: Latchkey, options: HonoLatchkeyOptions = 
     return addLater ? downstream.then(() => addToWebAnswer(c, result)) : downstream;
   }
 
-  function authenticateThenPassOn(c: Context, next: Next, request: LatchkeyRequest): MiddlewareResult {
-    const result = latchkey.authenticateRequestNow(request);
-    return isPending(result)
-      ? Promise.resolve(result).then((r) => passOn(c, next, request, r))
-      : passOn(c, next, request, result);
-  }
-
   // No async function and no await of its own: a request whose answer is ready (any path
   // that is not latchkey's, a session in memory) reaches the app without a promise or
   // microtask of latchkey's, and Hono's compose awaits what the app's next() returns.
   const middleware: MiddlewareHandler<LatchkeyEnv> = (c, next) => {
     const request = toHonoLatchkeyRequest(c, remoteAddress);
-    const handled = latchkey.handleNow(request);
-    if (isPending(handled))
-      return Promise.resolve(handled).then((response) =>
-        response === null ? authenticateThenPassOn(c, next, request) : answer(c, response, request.method),
-      );
-    if (handled !== null) return answer(c, handled, request.method);
-    return authenticateThenPassOn(c, next, request);
+    const outcome = answerOrAuthenticateNow(latchkey, request);
+    return isPending(outcome)
+      ? Promise.resolve(outcome).then((result) => passOn(c, next, request, result))
+      : passOn(c, next, request, outcome);
   };
 
   function guard(requirement: Requirement): MiddlewareHandler<LatchkeyEnv> {
