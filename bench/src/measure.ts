@@ -3,7 +3,7 @@ import { runLoad, startLoadGenerator, type LoadGenerator } from "./load.js";
 import type { LoadRequest, LoadResult } from "./messages.js";
 import { pairedRatio, roundSchedule } from "./pairing.js";
 import { cpuSecondsOf, rssBytesOf } from "./proc.js";
-import type { RunFigures, ThroughputRow } from "./results.js";
+import type { RunFigures, StoreCpu, StoreName, ThroughputRow } from "./results.js";
 import type { ServerHandle } from "./server-handle.js";
 import { median } from "./stats.js";
 
@@ -24,6 +24,8 @@ export interface Measurement {
   load: LoadResult;
   /** CPU-seconds the server process used during the run; null without /proc. */
   serverCpuSeconds: number | null;
+  /** CPU-seconds each store the bench had started (Redis, PostgreSQL) used during the run, all its processes. */
+  storeCpuSeconds: StoreCpu;
   rssBytes: number | null;
 }
 
@@ -56,15 +58,24 @@ export async function measure(
     ...(options.rate === undefined ? {} : { rate: options.rate }),
     ...(options.settleSeconds === undefined ? {} : { settleSeconds: options.settleSeconds }),
   };
+  const storesBefore = ctx.services.cpuSeconds();
   const before = cpuSecondsOf(server.pid);
   const load =
     options.generator === undefined
       ? await runLoad(ctx.registry, ctx.workDir, { ...run, label: server.label })
       : await options.generator.run(run);
   const after = cpuSecondsOf(server.pid);
+  const storesAfter = ctx.services.cpuSeconds();
+  const storeCpuSeconds: StoreCpu = {};
+  for (const name of Object.keys(storesAfter) as StoreName[]) {
+    const start = storesBefore[name];
+    const end = storesAfter[name];
+    if (start !== undefined && end !== undefined) storeCpuSeconds[name] = end - start;
+  }
   return {
     load,
     serverCpuSeconds: before === null || after === null ? null : after - before,
+    storeCpuSeconds,
     rssBytes: rssBytesOf(server.pid),
   };
 }
@@ -93,6 +104,18 @@ function medianOrNull(values: readonly (number | null)[]): number | null {
   return present.length === 0 ? null : median(present);
 }
 
+const STORE_NAMES: readonly StoreName[] = ["redis", "postgres"];
+
+/** Per store, the median over rounds of each round's figure, for the stores every round has. */
+function storeMedians(runs: readonly RunFigures[]): StoreCpu {
+  const medians: StoreCpu = {};
+  for (const name of STORE_NAMES) {
+    const values = runs.map((r) => r.storeCpuMsPer1k?.[name]);
+    if (values.length > 0 && values.every((v) => v !== undefined)) medians[name] = median(values);
+  }
+  return medians;
+}
+
 /** One measured run of a round, in the order it ran. */
 interface Slice {
   key: string;
@@ -108,6 +131,13 @@ function roundFigures(contender: Contender, sequence: readonly Slice[]): { run: 
     ? mine.reduce((sum, m) => sum + (m.serverCpuSeconds ?? 0), 0)
     : null;
   const allOk = mine.reduce((sum, m) => sum + m.load.ok, 0);
+  const storeCpuMsPer1k: StoreCpu = {};
+  for (const name of STORE_NAMES) {
+    const seconds = mine.map((m) => m.storeCpuSeconds[name]);
+    if (allOk > 0 && seconds.every((s) => s !== undefined)) {
+      storeCpuMsPer1k[name] = (seconds.reduce((sum, s) => sum + s, 0) * 1_000_000) / allOk;
+    }
+  }
   const baseline = contender.baseline;
   const byTime = sequence.map((s) => ({ key: s.key, ok: s.m.load.steady.ok, per: s.m.load.steady.seconds }));
   const byCpu = sequence.map((s) => ({ key: s.key, ok: s.m.load.ok, per: s.m.serverCpuSeconds }));
@@ -119,6 +149,7 @@ function roundFigures(contender: Contender, sequence: readonly Slice[]): { run: 
       ratio: baseline === undefined ? null : pairedRatio(byTime, contender.key, baseline),
       reqPerCpuSecond: cpu === null || cpu <= 0 ? null : allOk / cpu,
       slices: mine.length,
+      storeCpuMsPer1k,
     },
     cpuRatio: baseline === undefined ? null : pairedRatio(byCpu, contender.key, baseline),
   };
@@ -215,6 +246,7 @@ export async function compareThroughput(ctx: BenchContext, contenders: readonly 
       baseline: contender.baseline ?? null,
       reqPerCpuSecond: medianOrNull(runs.map((r) => r.reqPerCpuSecond)),
       cpuRatio: medianOrNull(cpuRatios),
+      storeCpuMsPer1k: storeMedians(runs),
       rssBytes: last?.rssBytes ?? null,
       loadCpuShare: median(measurements.map((m) => m.load.cpuShare)),
       non2xx: measurements.reduce((sum, m) => sum + m.load.non2xx, 0),

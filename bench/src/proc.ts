@@ -34,13 +34,22 @@ export function cpuSecondsOf(pid: number): number | null {
   return (Number(fields[11]) + Number(fields[12])) / clockTicks();
 }
 
-/** CPU seconds of a process and every process whose parent it is (PostgreSQL's backends). */
-export function treeCpuSecondsOf(pid: number): number | null {
-  const own = cpuSecondsOf(pid);
-  if (own === null) return null;
-  let total = own;
-  for (const child of childPids(pid)) total += cpuSecondsOf(child) ?? 0;
-  return total;
+/**
+ * CPU seconds of a process, of every live process whose parent it is (PostgreSQL's backends and
+ * helpers), and of its children that have exited and been waited for (`cutime` + `cstime`), so
+ * a backend that exits between two reads still counts: its time moves from the live children
+ * to the waited-for ones. Null when /proc cannot tell.
+ */
+export function familyCpuSecondsOf(pid: number): number | null {
+  const fields = statFields(pid);
+  // After the name: ... utime(11) stime(12) cutime(13) cstime(14).
+  if (fields === null || fields.length < 15) return null;
+  let ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+  for (const child of childPids(pid)) {
+    const own = statFields(child);
+    if (own !== null && own.length >= 13) ticks += Number(own[11]) + Number(own[12]);
+  }
+  return ticks / clockTicks();
 }
 
 /** Pids whose parent is `pid`. */

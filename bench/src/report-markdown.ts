@@ -18,10 +18,12 @@ function throughputTable(rows: readonly ThroughputRow[], ratioHeader: string, sk
     ms(r.p99Ms),
     integer(r.reqPerCpuSecond),
     ratio(r.cpuRatio),
+    storeMs(r.storeCpuMsPer1k?.redis),
+    storeMs(r.storeCpuMsPer1k?.postgres),
     mebibytes(r.rssBytes),
     r.non2xx + r.errors === 0 ? "0" : `${r.non2xx} non-2xx, ${r.errors} errors`,
   ]);
-  for (const s of skipped) body.push([s.label, s.reason, "", "", "", "", "", "", "", "", ""]);
+  for (const s of skipped) body.push([s.label, s.reason, "", "", "", "", "", "", "", "", "", "", ""]);
   return table(
     [
       "server",
@@ -33,12 +35,19 @@ function throughputTable(rows: readonly ThroughputRow[], ratioHeader: string, sk
       "p99 ms",
       "req per server CPU-s",
       "× (CPU)",
+      "Redis CPU ms per 1k req",
+      "PostgreSQL CPU ms per 1k req",
       "RSS after",
       "failures",
     ],
     body,
-    ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r"],
+    ["l", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r", "r"],
   );
+}
+
+/** A store's CPU-milliseconds per 1,000 answers, `3.4`; `—` when not measured (that store not started, or an older report). */
+function storeMs(value: number | undefined): string {
+  return value === undefined ? "—" : value.toFixed(1);
 }
 
 /** A spread as a percentage: `12 %`. */

@@ -3,6 +3,12 @@ import type { HashResult } from "./messages.js";
 import type { ScenarioName } from "./options.js";
 import type { RevocationVerdicts } from "./revocation-messages.js";
 
+/** A store the bench starts (bench/src/services.ts). */
+export type StoreName = "redis" | "postgres";
+
+/** A figure per store, for the stores that have one. */
+export type StoreCpu = Partial<Record<StoreName, number>>;
+
 /** One round of one server: its slices of that round together (one run in reports from before slices). */
 export interface RunFigures {
   /** 2xx answers over the seconds of its slices, summed. */
@@ -21,6 +27,12 @@ export interface RunFigures {
   reqPerCpuSecond: number | null;
   /** Slices the round's figures sum; absent in reports from before slices (one run). */
   slices?: number;
+  /**
+   * CPU-milliseconds per 1,000 2xx answers that each store the bench had started (Redis,
+   * PostgreSQL: every process of it) used during the server's slices, whether this server uses
+   * it or not (it shares core 0 with the server); absent in reports from before it was measured.
+   */
+  storeCpuMsPer1k?: StoreCpu;
 }
 
 /** A server's figures over all runs: medians, and the runs themselves. */
@@ -39,6 +51,8 @@ export interface ThroughputRow {
    * Median per-round ratio of requests per server CPU-second to the baseline's (robust when the load generator limits).
    */
   cpuRatio: number | null;
+  /** Per store, the median over rounds of {@link RunFigures.storeCpuMsPer1k}; absent in older reports. */
+  storeCpuMsPer1k?: StoreCpu;
   /** Server RSS after its last slice. Bytes. */
   rssBytes: number | null;
   /** Median CPU share of the load generator (1 = a full core: it, not the server, may be the limit). */

@@ -2,7 +2,8 @@ import { findProgram, startPostgres, startRedis, type PostgresServer, type Redis
 import type { ChildRegistry } from "./children.js";
 import { postmasterPid } from "./fixtures/postgres-fixture.js";
 import { redisPid } from "./fixtures/redis-fixture.js";
-import { childPids } from "./proc.js";
+import { childPids, familyCpuSecondsOf } from "./proc.js";
+import type { StoreCpu, StoreName } from "./results.js";
 
 /** A store service, or why there is none. */
 export type Service<T> = { ok: true; server: T; pid: number } | { ok: false; reason: string };
@@ -14,6 +15,12 @@ export type Service<T> = { ok: true; server: T; pid: number } | { ok: false; rea
 export interface Services {
   redis(): Promise<Service<RedisServer>>;
   postgres(): Promise<Service<PostgresServer>>;
+  /**
+   * CPU-seconds each store started so far has used since it started, all its processes
+   * together (redis-server's threads; the postmaster, its backends and helpers, and those that
+   * have exited). A store not started, or whose /proc cannot be read, is absent.
+   */
+  cpuSeconds(): StoreCpu;
   dispose(): Promise<void>;
 }
 
@@ -26,6 +33,8 @@ export interface Services {
 export function createServices(registry: ChildRegistry, log: (line: string) => void): Services {
   let redis: Promise<Service<RedisServer>> | undefined;
   let postgres: Promise<Service<PostgresServer>> | undefined;
+  // Pids of the started stores, for cpuSeconds(): the root of each store's processes.
+  const pids = new Map<StoreName, number>();
 
   async function startRedisService(): Promise<Service<RedisServer>> {
     if (findProgram("redis-server") === null) return { ok: false, reason: "skipped: redis-server not installed" };
@@ -33,6 +42,7 @@ export function createServices(registry: ChildRegistry, log: (line: string) => v
     const server = await startRedis();
     const pid = await redisPid(server.url);
     registry.pinProcess(pid, 0);
+    pids.set("redis", pid);
     return { ok: true, server, pid };
   }
 
@@ -44,13 +54,23 @@ export function createServices(registry: ChildRegistry, log: (line: string) => v
     const pid = await postmasterPid(server.url);
     registry.pinProcess(pid, 0);
     for (const helper of childPids(pid)) registry.pinProcess(helper, 0);
+    pids.set("postgres", pid);
     return { ok: true, server, pid };
   }
 
   return {
     redis: () => (redis ??= startRedisService()),
     postgres: () => (postgres ??= startPostgresService()),
+    cpuSeconds() {
+      const cpu: StoreCpu = {};
+      for (const [name, pid] of pids) {
+        const seconds = familyCpuSecondsOf(pid);
+        if (seconds !== null) cpu[name] = seconds;
+      }
+      return cpu;
+    },
     async dispose() {
+      pids.clear();
       const started = await Promise.allSettled([redis, postgres].filter((p) => p !== undefined));
       await Promise.allSettled(
         started.map(async (outcome) => {

@@ -194,6 +194,7 @@ export async function whoamiScenario(ctx: BenchContext): Promise<ThroughputScena
     notes.push(
       "@latchkey/node on node:http over the same SQLite file is latchkey without the ready server's extras (security headers, request logging, SPA routing): the difference to the ready server row is their cost.",
       "Redis and PostgreSQL run on the server's core (0), as each peer's store did in peers.md.",
+      "Redis / PostgreSQL CPU ms per 1k req: CPU time of every process of that store (redis-server's threads; PostgreSQL's postmaster, backends and background workers, those that exited included) during the row's slices, per 1,000 2xx answers, the median over rounds. The stores share core 0 with the server, so this is core time the server did not get; a row that does not use a store shows what that store did in the background during its slices.",
     );
     const rows = await compareThroughput(ctx, contenders);
     return { rows, skipped, notes };
