@@ -231,6 +231,78 @@ describe("the session cache inside one process", () => {
     }
   });
 
+  it("writes a session's sliding expiry back once for simultaneous requests that all find it due", async () => {
+    const t = cachedLatchkey(createLocalInvalidationBus());
+    try {
+      await t.latchkey.accounts.createUser({ username: "page", password: PASSWORD });
+      const { token } = await tokenFor(t.latchkey, "page");
+      assert.equal(await whoami(t.latchkey, token), "page");
+      t.clock.advance(301_000);
+      // A page's parallel requests (or a load's connections) arriving while the write is in flight.
+      const answers = await Promise.all(Array.from({ length: 10 }, () => whoami(t.latchkey, token)));
+      assert.deepEqual(answers, Array(10).fill("page"));
+      assert.equal(t.counts["sessions.updateSessionExpiration"], 1, "one write-back for ten simultaneous requests");
+      assert.equal(await whoami(t.latchkey, token), "page");
+      assert.equal(t.counts["sessions.updateSessionExpiration"], 1, "and none after it within the interval");
+    } finally {
+      t.cleanup();
+    }
+  });
+
+  it("answers a request that waited for another's write-back with the user it read itself, not the older one", async () => {
+    // Attack stopped: a request sharing a write-back begun before the user was demoted must not
+    // be authorised with the staff user that earlier request saw. (A promotion ends the
+    // sessions instead; a deactivation refuses the request before any write-back.)
+    // While `holding`, a write-back waits to be released before it reaches the store.
+    let holding = false;
+    const held: Array<() => void> = [];
+    const t = cachedLatchkey(createLocalInvalidationBus(), createTestClock(), (stores) => {
+      const write = stores.sessions.updateSessionExpiration.bind(stores.sessions);
+      stores.sessions.updateSessionExpiration = async (id, lastSeenAt, expiresAt) => {
+        if (holding) await new Promise<void>((resolve) => held.push(resolve));
+        return write(id, lastSeenAt, expiresAt);
+      };
+    });
+    try {
+      const created = await t.latchkey.accounts.createUser({ username: "demoted", password: PASSWORD, isStaff: true });
+      assert.ok(created.ok);
+      const { token } = await tokenFor(t.latchkey, "demoted");
+      const authed = async () => {
+        const result = await t.latchkey.authenticateRequest(
+          request("GET", "/api/hello/", { authorization: `Bearer ${token}` }),
+        );
+        assert.ok(result.ok && result.auth !== null);
+        return result.auth.user;
+      };
+      assert.equal((await authed()).isStaff, true);
+      t.clock.advance(301_000);
+      holding = true;
+      const early = authed();
+      await waitUntil("the early write-back to be held", async () => held.length === 1, {
+        timeoutMs: 5_000,
+        intervalMs: 1,
+      });
+      await t.latchkey.accounts.updateUser(String(created.value.id), { isStaff: false });
+      // Arrives after the change: reads the store again (the demotion dropped the entry), finds
+      // the session still due, and waits for the held write instead of writing again.
+      const readsBefore = reads(t.counts);
+      const late = authed();
+      await waitUntil("the late request to read the store", async () => reads(t.counts) > readsBefore, {
+        timeoutMs: 5_000,
+        intervalMs: 1,
+      });
+      holding = false;
+      for (const resolve of held) resolve();
+      assert.equal((await late).isStaff, false, "the request after the demotion is authorised as the user now is");
+      // The early request began before the demotion: either answer is allowed for it.
+      await early;
+      assert.equal(t.counts["sessions.updateSessionExpiration"], 1, "the late request shared the write");
+    } finally {
+      for (const resolve of held) resolve();
+      t.cleanup();
+    }
+  });
+
   it("reads the store again once a hit's entry is past its TTL, under a lease too (no sync barrier on that path)", async () => {
     // A bus with leases, as Redis and PostgreSQL give: hits are answered from memory at once,
     // with the clock read once for the entry's TTL and the session's expiry.

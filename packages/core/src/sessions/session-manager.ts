@@ -281,11 +281,39 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
     return peeked === null ? sharedLoad(id, digest, kind, cache.ticket()) : matching(peeked, digest);
   }
 
+  /**
+   * Sliding-expiry write-backs in flight, by session id. A request that finds its session due
+   * while a write for it is in flight waits for that write instead of writing the same row
+   * again: until the write returns, the cached entry (or a store read racing the write) still
+   * shows the old activity time, so every parallel request of a page, or every connection of a
+   * load cycling through its sessions, wrote once more (the bench counted 2,076 write-backs for
+   * 1,000 sessions in one 3 s slice on Redis with the cache). Only the write is shared: each
+   * request answers with the session and user it found itself, so a request whose user was
+   * changed meanwhile (privileges, deactivation) never answers with the older record.
+   */
+  const touching = new Map<string, { write: Promise<void>; lastSeenAt: number; expiresAt: number }>();
+
   /** Writes the sliding expiry back (at most once per touch interval) and records it in the cache. */
   async function touch(session: SessionRecord, user: User, kind: SessionKind, now: number): Promise<ValidSession> {
+    const pending = touching.get(session.id);
+    if (pending !== undefined) {
+      await pending.write;
+      const { lastSeenAt, expiresAt } = pending;
+      return { session: { ...session, lastSeenAt, expiresAt }, user, refreshed: true };
+    }
     const expiresAt = Math.min(now + lifetimes(kind).idleMs, session.absoluteExpiresAt);
     const ticket = cache?.ticket() ?? 0;
-    await storeCall("session", () => store.updateSessionExpiration(session.id, now, expiresAt));
+    const entry = {
+      write: storeCall("session", () => store.updateSessionExpiration(session.id, now, expiresAt)),
+      lastSeenAt: now,
+      expiresAt,
+    };
+    touching.set(session.id, entry);
+    try {
+      await entry.write;
+    } finally {
+      if (touching.get(session.id) === entry) touching.delete(session.id);
+    }
     const current = { ...session, lastSeenAt: now, expiresAt };
     cache?.touched(ticket, current);
     return { session: current, user, refreshed: true };
