@@ -11,7 +11,7 @@
  * - user and system CPU in µs (/proc/PID/stat; 10 ms ticks, so a run must be long enough),
  *   and how much of it was the main thread and how much other threads (/proc/PID/task/*);
  * - read and write system calls (/proc/PID/io `syscr`, `syscw`: every read-like and
- *   write-like call, sockets included) and voluntary context switches;
+ *   write-like call, sockets included), voluntary context switches and minor page faults;
  * - bytes of the answer on the wire (what the client received) and of the request;
  * - with `--perf DIR`, one more run per server under `perf record` (cpu-clock, user and
  *   kernel), written to `DIR/<variant>.data`, the servers started with `--perf-basic-prof`;
@@ -81,6 +81,7 @@ interface Sample {
   readCalls: number;
   writeCalls: number;
   voluntarySwitches: number;
+  minorFaults: number;
 }
 
 /** The fields of a /proc stat file after the command name, and the name. */
@@ -103,6 +104,8 @@ function sample(pid: number): Sample {
       // The thread ended between the listing and the read.
     }
   }
+  // minflt (7): page faults served without I/O, process-wide (first touches of new heap pages).
+  const minorFaults = Number(statOf(`/proc/${pid}/stat`).fields[7]);
   const io = readFileSync(`/proc/${pid}/io`, "utf8");
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const field = (text: string, name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+)`, "m").exec(text)?.[1]);
@@ -111,6 +114,7 @@ function sample(pid: number): Sample {
     readCalls: field(io, "syscr"),
     writeCalls: field(io, "syscw"),
     voluntarySwitches: field(status, "voluntary_ctxt_switches"),
+    minorFaults,
   };
 }
 
@@ -233,6 +237,7 @@ interface Measured {
   reads: number;
   writes: number;
   switches: number;
+  faults: number;
   answerBytes: number;
 }
 
@@ -259,6 +264,7 @@ function measured(pid: number, before: Sample, after: Sample, received: Received
     reads: (after.readCalls - before.readCalls) / received.answers,
     writes: (after.writeCalls - before.writeCalls) / received.answers,
     switches: (after.voluntarySwitches - before.voluntarySwitches) / received.answers,
+    faults: (after.minorFaults - before.minorFaults) / received.answers,
     answerBytes: received.bytes / received.answers,
   };
 }
@@ -338,6 +344,7 @@ async function main(): Promise<void> {
   const registry = createChildRegistry({ pin: true, cores: 2 });
   // The load (this process) on core 1, as the bench's load generators.
   if (registry.pinned) spawnSync("taskset", ["-a", "-p", "-c", "1", String(process.pid)], { stdio: "ignore" });
+  if (values.perf !== undefined) mkdirSync(values.perf, { recursive: true });
   const dir = mkdtempSync(join(tmpdir(), "latchkey-syscalls-"));
   try {
     const database = join(dir, "fixture.sqlite3");
@@ -377,7 +384,16 @@ async function main(): Promise<void> {
         label: variant,
         core: 0,
         logFile: join(dir, `${variant}.log`),
-        ...(values.perf === undefined ? {} : { nodeFlags: ["--perf-basic-prof"] }),
+        // --perf-basic-prof also has V8 write a code log, by default into the working directory.
+        ...(values.perf === undefined
+          ? {}
+          : {
+              nodeFlags: [
+                "--perf-basic-prof",
+                "--no-logfile-per-isolate",
+                `--logfile=${join(values.perf, `${variant}.v8.log`)}`,
+              ],
+            }),
       });
       const port = await child.next((m) => (m.type === "ready" ? m.port : null), 30_000);
       const path = whoami ? WHOAMI : APP_ROUTE;
@@ -399,7 +415,7 @@ async function main(): Promise<void> {
           .map(([name, value]) => `${name} ${fixed(value)}`)
           .join(", ");
         console.log(
-          `${variant.padEnd(16)} user ${fixed(m.userUs).padStart(5)} µs  sys ${fixed(m.systemUs).padStart(5)} µs  main thread ${fixed(m.mainUs).padStart(5)} µs  others ${fixed(m.otherUs).padStart(4)} µs${others === "" ? "" : ` (${others})`}  reads ${fixed(m.reads, 2)}  writes ${fixed(m.writes, 2)}  vol. switches ${fixed(m.switches, 2)}  answer ${fixed(m.answerBytes, 0)} B`,
+          `${variant.padEnd(16)} user ${fixed(m.userUs).padStart(5)} µs  sys ${fixed(m.systemUs).padStart(5)} µs  main thread ${fixed(m.mainUs).padStart(5)} µs  others ${fixed(m.otherUs).padStart(4)} µs${others === "" ? "" : ` (${others})`}  reads ${fixed(m.reads, 2)}  writes ${fixed(m.writes, 2)}  vol. switches ${fixed(m.switches, 2)}  minor faults ${fixed(m.faults, 2)}  answer ${fixed(m.answerBytes, 0)} B`,
         );
       }
     }
@@ -421,11 +437,12 @@ async function main(): Promise<void> {
     }
     const perfDir = values.perf;
     if (perfDir !== undefined) {
-      mkdirSync(perfDir, { recursive: true });
       for (const { variant, pid, port, path, cookie } of servers) {
         const file = join(perfDir, `${variant}.data`);
         await perfRecord(pid, file, () => load(port, path, cookie, requests, connections, timeoutMs));
-        console.log(`${variant.padEnd(16)} perf record: ${file} (perf report -i ${file} --no-children --sort sym)`);
+        console.log(
+          `${variant.padEnd(16)} perf record: ${file} (perf report -i ${file} --no-children --sort sym; JIT names in /tmp/perf-${pid}.map)`,
+        );
       }
     }
   } finally {
