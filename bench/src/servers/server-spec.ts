@@ -8,8 +8,12 @@ export type StoreSpec =
 
 /** A server the bench starts in a child process of its own. */
 export type ServerSpec =
-  /** `node:http` answering every request with `body`, no auth: the ceiling. */
-  | { kind: "bare-node"; body: string }
+  /**
+   * `node:http` answering every request with `body`, no auth: the ceiling. With `headers`
+   * (flat, as `writeHead()` takes them), those instead of Content-Type and Content-Length:
+   * the floor, latchkey's exact answer with nothing computed.
+   */
+  | { kind: "bare-node"; body: string; headers?: string[] }
   /**
    * The ready server (`@latchkey/server`'s startServer) over a SQLite file, or with
    * `settings` (config-file keys: `redisUrl`, `databaseUrl`, `sessionCache.enabled`, …) as
@@ -71,7 +75,12 @@ function parseStore(value: unknown): StoreSpec | null {
 export function parseServerSpec(text: string): ServerSpec {
   const value: unknown = JSON.parse(text);
   if (isRecord(value)) {
-    if (value.kind === "bare-node" && typeof value.body === "string") return { kind: "bare-node", body: value.body };
+    if (value.kind === "bare-node" && typeof value.body === "string") {
+      const headers = value.headers;
+      if (Array.isArray(headers) && headers.every((h) => typeof h === "string"))
+        return { kind: "bare-node", body: value.body, headers };
+      return { kind: "bare-node", body: value.body };
+    }
     if (
       value.kind === "ready" &&
       typeof value.database === "string" &&

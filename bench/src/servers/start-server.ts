@@ -29,7 +29,7 @@ export async function startServer(
   switch (spec.kind) {
     case "bare-node": {
       const { bareNodeServer } = await import("./bare-node-server.js");
-      const server = bareNodeServer(spec.body);
+      const server = bareNodeServer(spec.body, spec.headers ?? null);
       return { port: await listen(server), close: () => new Promise((resolve) => server.close(() => resolve())) };
     }
     case "ready": {
