@@ -61,9 +61,15 @@ export function readNodeBody(req: IncomingMessage, limitBytes: number): Promise<
   });
 }
 
-/** A Node request as core sees it, keeping the request its methods read from. */
+/** A Node request as core sees it, keeping the request (and its headers) its methods read from. */
 interface NodeLatchkeyRequest extends LatchkeyRequest {
   readonly incoming: IncomingMessage;
+  /**
+   * `incoming.headers`, read once: Node's `headers` is a getter whose symbol-keyed loads
+   * go through V8's megamorphic stub (about 300 instructions a read, counted with
+   * bench/src/instructions.ts), and core reads several headers a request.
+   */
+  readonly nodeHeaders: IncomingMessage["headers"];
 }
 
 /**
@@ -71,10 +77,10 @@ interface NodeLatchkeyRequest extends LatchkeyRequest {
  * `this`, so building a wrapper allocates the object alone, not two closures and the context
  * they share on every request (the ready server's whoami path, counted with
  * bench/src/allocations.ts). A copy made by spreading a wrapper (`{ ...wrapper, parsedBody }`)
- * keeps `incoming`, so its methods still read the same request.
+ * keeps `incoming` and `nodeHeaders`, so its methods still read the same request.
  */
 function header(this: NodeLatchkeyRequest, name: string): string | undefined {
-  const value = this.incoming.headers[name];
+  const value = this.nodeHeaders[name];
   return Array.isArray(value) ? value.join(", ") : value;
 }
 
@@ -95,6 +101,7 @@ export function toLatchkeyRequest(req: IncomingMessage, parsedBody?: unknown): L
     encrypted: (req.socket as TLSSocket).encrypted === true,
     readBody,
     incoming: req,
+    nodeHeaders: req.headers,
   };
   return parsedBody === undefined ? request : { ...request, parsedBody };
 }
