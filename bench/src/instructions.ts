@@ -7,7 +7,7 @@
  * For each variant it runs one node process under callgrind that starts the server under
  * test in-process and sends it `low`, then (in a second run) `high` keep-alive requests, one
  * at a time, from a raw-socket client in the same process; (Ir(high) − Ir(low)) ÷ (high −
- * low), without TurboFan's compiles (see optimisingCompiles), is the cost of one request,
+ * low), without TurboFan's compiles (see annotate in callgrind-counts.ts), is the cost of one request,
  * start-up and warm-up cancelling out. Node runs with
  * `--single-threaded` (no concurrent compiler or marker threads), fixed hash and random
  * seeds, no scavenge tasks, and neither the memory reducer nor code flushing (all of them
@@ -149,7 +149,7 @@ async function main(): Promise<void> {
   try {
     await prepare(dir, services, stores);
     console.log(
-      `instructions per request: (Ir(${high}) − Ir(${low})) ÷ ${high - low} without TurboFan's compiles, callgrind, node --single-threaded; in brackets with them`,
+      `instructions per request: (Ir(${high}) − Ir(${low})) ÷ ${high - low} without TurboFan's compiles, callgrind, node --single-threaded; then without the garbage collections too; in brackets with both`,
     );
     for (const variant of variants) {
       const outOf = (count: number) => join(keep ?? dir, `${variant}.${count}.out`);
@@ -160,7 +160,7 @@ async function main(): Promise<void> {
       ]);
       const perRequest = (x: number, y: number): string => Math.round((y - x) / (high - low)).toLocaleString("en-US");
       console.log(
-        `${variant.padEnd(16)} ${perRequest(a.total - a.compiles, b.total - b.compiles).padStart(9)}   (${perRequest(a.total, b.total)}; Ir ${a.total} → ${b.total}, compiles ${a.compiles} → ${b.compiles})`,
+        `${variant.padEnd(16)} ${perRequest(a.total - a.compiles, b.total - b.compiles).padStart(9)} ${perRequest(a.total - a.compiles - a.collections, b.total - b.compiles - b.collections).padStart(9)}   (${perRequest(a.total, b.total)}; Ir ${a.total} → ${b.total}, compiles ${a.compiles} → ${b.compiles}, collections ${a.collections} → ${b.collections})`,
       );
     }
   } finally {
