@@ -22,6 +22,14 @@ export const COUNTED_NODE_FLAGS: readonly string[] = [
   "--random-seed=1",
 ];
 
+/** What callgrind_annotate's inclusive costs say of one run: its compiles and its collections. */
+export interface Annotated {
+  /** The inclusive cost of `Compiler::CompileOptimized[OSR]`: TurboFan's compiles. */
+  compiles: number;
+  /** The inclusive cost of `Heap::CollectGarbage`: the garbage collections run inside the count. */
+  collections: number;
+}
+
 /**
  * The instructions V8's optimising compiler (TurboFan, OSR included) spent in a callgrind
  * file: the inclusive cost of `Compiler::CompileOptimized[OSR]`, read with
@@ -31,8 +39,13 @@ export const COUNTED_NODE_FLAGS: readonly string[] = [
  * compilation of tens of millions of instructions lands in the difference of the two
  * runs alone: in every adapter variant 42 to 62 million instructions, 21,000 to 31,000 a
  * request, a different amount for each variant.
+ *
+ * Also the garbage collections' cost (`Heap::CollectGarbage`): V8 sizes the young generation
+ * by the allocation rate it measures on the wall clock, so how many scavenges fall inside a
+ * count changes from run to run (two runs of the same `ready` code counted 2,750 and 4,800
+ * instructions a request of them, two of `floor` 6,200 and 4,600).
  */
-export function optimisingCompiles(out: string): Promise<number> {
+export function annotate(out: string): Promise<Annotated> {
   return new Promise((resolve, reject) => {
     const child = spawn("callgrind_annotate", ["--inclusive=yes", "--threshold=100", out], {
       stdio: ["ignore", "pipe", "ignore"],
@@ -48,18 +61,22 @@ export function optimisingCompiles(out: string): Promise<number> {
         reject(new Error(`callgrind_annotate failed on ${out}`));
         return;
       }
-      let sum = 0;
-      for (const match of text.matchAll(/^\s*([\d,]+) .*v8::internal::Compiler::CompileOptimized(?:OSR)?\(/gm))
-        sum += Number((match[1] as string).replaceAll(",", ""));
-      resolve(sum);
+      const sum = (pattern: RegExp): number => {
+        let total = 0;
+        for (const match of text.matchAll(pattern)) total += Number((match[1] as string).replaceAll(",", ""));
+        return total;
+      };
+      resolve({
+        compiles: sum(/^\s*([\d,]+) .*v8::internal::Compiler::CompileOptimized(?:OSR)?\(/gm),
+        collections: sum(/^\s*([\d,]+) .*v8::internal::Heap::CollectGarbage\(/gm),
+      });
     });
   });
 }
 
-/** What one counted run measured: its instructions and those of TurboFan's compiles in them. */
-export interface Counted {
+/** What one counted run measured: its instructions, and those of TurboFan's compiles and of the collections in them. */
+export interface Counted extends Annotated {
   total: number;
-  compiles: number;
 }
 
 /** One loop run under callgrind by {@link countWarmRun}. */
@@ -81,7 +98,7 @@ export interface CountedRun {
  * Runs one loop under callgrind, instrumentation off during start-up and warm-up and
  * switched on (`callgrind_control -i on`) once the loop says it is warm (`<out>.warm`),
  * then tells the loop to go on (`<out>.go`); resolves to the instructions counted from there
- * to the end, and those of TurboFan's compiles in them.
+ * to the end, and those of TurboFan's compiles and of the garbage collections in them.
  */
 export function countWarmRun(run: CountedRun): Promise<Counted> {
   const { out, what } = run;
@@ -123,7 +140,7 @@ export function countWarmRun(run: CountedRun): Promise<Counted> {
       const file = run.totalsFile === undefined ? out : run.totalsFile(out);
       const totals = /^(?:summary|totals): (\d+)/m.exec(readFileSync(file, "utf8"));
       if (totals === null) reject(new Error(`No totals in ${file}`));
-      else optimisingCompiles(file).then((compiles) => resolve({ total: Number(totals[1]), compiles }), reject);
+      else annotate(file).then((annotated) => resolve({ total: Number(totals[1]), ...annotated }), reject);
     });
   });
 }

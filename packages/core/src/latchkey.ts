@@ -14,7 +14,8 @@ import type { LatchkeyRequest, LatchkeyResponse } from "./http/request.js";
 import { withSecurityHeaders } from "./http/security-headers.js";
 import type { SessionRecord } from "./ports/session-store.js";
 import { buildOpenApi } from "./routes/openapi.js";
-import { buildDispatchTable, withTrailingSlashes } from "./routes/dispatch-table.js";
+import { buildDispatchTable, type Dispatch, withTrailingSlashes } from "./routes/dispatch-table.js";
+import type { RouteDefinition } from "./routes/route-definition.js";
 import { buildRouteMap, ROUTES } from "./routes/route-table.js";
 import { respond } from "./routes/respond.js";
 import type { SessionCacheStats } from "./sessions/session-cache.js";
@@ -166,15 +167,47 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
     return handleNow(req);
   }
 
-  /** A route's answer, as a route answers it: now or a promise (errors become JSON answers either way). */
-  function settle(req: LatchkeyRequest, answer: () => Awaitable<LatchkeyResponse>): Awaitable<LatchkeyResponse> {
-    const failed = (error: unknown): LatchkeyResponse => withNoStore(errorResponse(error, req, world));
+  /** An error a route threw or rejected with, as its JSON answer. */
+  function failed(error: unknown, req: LatchkeyRequest): LatchkeyResponse {
+    return withNoStore(errorResponse(error, req, world));
+  }
+
+  /**
+   * A route's answer, as a route answers it: now or a promise (errors become JSON answers
+   * either way). `answer` runs with `context` rather than closing over it, so an answer made
+   * now (whoami from memory) allocates no closure per request; only a pending one pays for
+   * its rejection handler.
+   */
+  function settle<C>(
+    req: LatchkeyRequest,
+    context: C,
+    answer: (req: LatchkeyRequest, context: C) => Awaitable<LatchkeyResponse>,
+  ): Awaitable<LatchkeyResponse> {
     try {
-      const response = answer();
-      return isPending(response) ? response.then(withNoStore, failed) : withNoStore(response);
+      const response = answer(req, context);
+      return isPending(response)
+        ? response.then(withNoStore, (error: unknown) => failed(error, req))
+        : withNoStore(response);
     } catch (error) {
-      return failed(error);
+      return failed(error, req);
     }
+  }
+
+  /** A route of the dispatch table, for a method it allows (else its 405). */
+  function answerDispatched(req: LatchkeyRequest, entry: Dispatch): Awaitable<LatchkeyResponse> {
+    if (!entry.allowed.includes(req.method))
+      throw new HttpError("method_not_allowed", { method: req.method }, { headers: { Allow: entry.allowHeader } });
+    return entry.route.handle(engine, req);
+  }
+
+  /** An item of a route with items, for a method it allows (else its 405). */
+  function answerDispatchedItem(
+    req: LatchkeyRequest,
+    { item, allowHeader, id }: { item: NonNullable<RouteDefinition["item"]>; allowHeader: string; id: string },
+  ): Awaitable<LatchkeyResponse> {
+    if (!item.methods.includes(req.method))
+      throw new HttpError("method_not_allowed", { method: req.method }, { headers: { Allow: allowHeader } });
+    return item.handle(engine, req, id);
   }
 
   function answerRoute(req: LatchkeyRequest): Awaitable<LatchkeyResponse | null> {
@@ -192,13 +225,8 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
     }
     const entry = dispatch.get(path);
     if (entry === undefined) return isUnderItemRoute(path) ? answerItem(req, routeKey(path)) : null;
-    const { route, allowed, allowHeader } = entry;
-    if (req.method === "OPTIONS") return respond(204, null, { headers: { Allow: allowHeader } });
-    return settle(req, () => {
-      if (!allowed.includes(req.method))
-        throw new HttpError("method_not_allowed", { method: req.method }, { headers: { Allow: allowHeader } });
-      return route.handle(engine, req);
-    });
+    if (req.method === "OPTIONS") return respond(204, null, { headers: { Allow: entry.allowHeader } });
+    return settle(req, entry, answerDispatched);
   }
 
   /** True when `path` may be an item of a route with items: it starts with that route's path and a slash. */
@@ -217,11 +245,7 @@ export function createLatchkey(options: LatchkeyOptions): Latchkey {
     if (id === null || id === "") return null;
     const allowHeader = [...item.methods, "OPTIONS"].join(", ");
     if (req.method === "OPTIONS") return respond(204, null, { headers: { Allow: allowHeader } });
-    return settle(req, () => {
-      if (!item.methods.includes(req.method))
-        throw new HttpError("method_not_allowed", { method: req.method }, { headers: { Allow: allowHeader } });
-      return item.handle(engine, req, id);
-    });
+    return settle(req, { item, allowHeader, id }, answerDispatchedItem);
   }
 
   /** The refusal of an app request whose authentication failed (bad bearer token, CSRF, a store down). */

@@ -61,22 +61,47 @@ export function readNodeBody(req: IncomingMessage, limitBytes: number): Promise<
   });
 }
 
+/** A Node request as core sees it, keeping the request (and its headers) its methods read from. */
+interface NodeLatchkeyRequest extends LatchkeyRequest {
+  readonly incoming: IncomingMessage;
+  /**
+   * `incoming.headers`, read once: Node's `headers` is a getter whose symbol-keyed loads
+   * go through V8's megamorphic stub (about 300 instructions a read, counted with
+   * bench/src/instructions.ts), and core reads several headers a request.
+   */
+  readonly nodeHeaders: IncomingMessage["headers"];
+}
+
+/**
+ * The wrapper's methods, one function each for every request: they read the request through
+ * `this`, so building a wrapper allocates the object alone, not two closures and the context
+ * they share on every request (the ready server's whoami path, counted with
+ * bench/src/allocations.ts). A copy made by spreading a wrapper (`{ ...wrapper, parsedBody }`)
+ * keeps `incoming` and `nodeHeaders`, so its methods still read the same request.
+ */
+function header(this: NodeLatchkeyRequest, name: string): string | undefined {
+  const value = this.nodeHeaders[name];
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
+function readBody(this: NodeLatchkeyRequest, limitBytes: number): Promise<Uint8Array> {
+  return readNodeBody(this.incoming, limitBytes);
+}
+
 /**
  * Wraps a Node request for core without copying anything: headers are read from
  * `req.headers` on demand. `parsedBody` carries a body a framework (Express) parsed already.
  */
 export function toLatchkeyRequest(req: IncomingMessage, parsedBody?: unknown): LatchkeyRequest {
-  const headers = req.headers;
-  const request: LatchkeyRequest = {
+  const request: NodeLatchkeyRequest = {
     method: req.method ?? "GET",
     path: pathOf(req.url),
-    header(name: string): string | undefined {
-      const value = headers[name];
-      return Array.isArray(value) ? value.join(", ") : value;
-    },
+    header,
     remoteAddress: req.socket.remoteAddress,
     encrypted: (req.socket as TLSSocket).encrypted === true,
-    readBody: (limitBytes: number) => readNodeBody(req, limitBytes),
+    readBody,
+    incoming: req,
+    nodeHeaders: req.headers,
   };
   return parsedBody === undefined ? request : { ...request, parsedBody };
 }
