@@ -14,6 +14,8 @@
  * timed by the event loop or the wall clock), so two identical runs agree to well under
  * 0.1 %. The client is the same for every variant, so the difference between two variants
  * is what the server does differently.
+ * `--bytes` measures instead the bytes each variant allocates per request, outside callgrind
+ * (the heap's growth over 1,000 requests, in 5 rounds; see allocated-bytes.ts).
  * `--keep DIR` keeps the callgrind files (`DIR/<variant>.<count>.out`) for callgrind_annotate;
  * add `--perf-basic-prof` via `--node-flag` to give JIT frames names.
  *
@@ -48,6 +50,7 @@ import { createPostgresFixture } from "./fixtures/postgres-fixture.js";
 import { createRedisFixture } from "./fixtures/redis-fixture.js";
 import { COUNTED_NODE_FLAGS, countWarmRun, type Counted } from "./callgrind-counts.js";
 import { createSqliteFixture } from "./fixtures/sqlite-fixture.js";
+import { allocatedBytesPerRequest } from "./allocated-bytes.js";
 import { APP_ROUTE, type ServerSpec } from "./servers/server-spec.js";
 import { listen, startServer } from "./servers/start-server.js";
 import { createServices, type Services } from "./services.js";
@@ -370,6 +373,14 @@ async function loop(variant: string, warmup: number, count: number, dir: string)
     // compiling the request path with TurboFan after 3,000 requests.
     const client = await connectClient(server.port, path, tokenOf(variant, prepared));
     await client.send(warmup);
+    const rounds = process.env.INSTRUCTIONS_BYTES_ROUNDS;
+    if (rounds !== undefined) {
+      // `--bytes`: the heap's growth per request instead of a count (see measureBytes).
+      const perRequest = await allocatedBytesPerRequest((n) => client.send(n), count, Number(rounds));
+      process.stdout.write(`${JSON.stringify(perRequest)}\n`);
+      client.close();
+      return;
+    }
     // A full collection before the count: each run starts it with the same empty young
     // generation and a freshly compacted old one, so the collections inside the count are
     // the ones its requests cause. With only a scavenge here, whether the old generation's
@@ -393,7 +404,35 @@ async function loop(variant: string, warmup: number, count: number, dir: string)
   }
 }
 
-/** What one counted run cost: every instruction (Ir), and those of it in TurboFan's compiles. */
+/**
+ * `--bytes`: the bytes `variant` allocates per request, outside callgrind: after the warm-up,
+ * `rounds` rounds of `count` requests, each the heap's growth over the round (see
+ * allocatedBytesPerRequest), in a node with 64 MiB semi-spaces so no scavenge falls inside a
+ * round. The flags are otherwise the counted runs' (one thread, fixed seeds).
+ */
+function measureBytes(variant: string, warmup: number, count: number, dir: string, rounds: number): Promise<string> {
+  const flags = COUNTED_NODE_FLAGS.filter((flag) => !flag.includes("semi-space"));
+  const command = [...flags, "--min-semi-space-size=64", "--max-semi-space-size=64"];
+  const script = fileURLToPath(import.meta.url);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...command, script, "loop", variant, String(warmup), String(count), dir], {
+      stdio: ["ignore", "pipe", "inherit"],
+      env: { ...process.env, UV_THREADPOOL_SIZE: "1", INSTRUCTIONS_BYTES_ROUNDS: String(rounds) },
+    });
+    let text = "";
+    child.stdout.setEncoding("utf8");
+    child.stdout.on("data", (part: string) => {
+      text += part;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => {
+      const line = text.trim().split("\n").at(-1) ?? "";
+      if (code === 0 && line.startsWith("[")) resolve(line);
+      else reject(new Error(`${variant} --bytes failed (${code}): ${text}`));
+    });
+  });
+}
+
 /** Counts one run of `count` requests to `variant` (see {@link countWarmRun}). */
 function countInstructions(
   variant: string,
@@ -434,6 +473,7 @@ async function main(): Promise<void> {
       low: { type: "string", default: "200" },
       high: { type: "string", default: "2200" },
       keep: { type: "string" },
+      bytes: { type: "boolean", default: false },
       "node-flag": { type: "string", multiple: true, default: [] },
     },
   });
@@ -451,6 +491,13 @@ async function main(): Promise<void> {
   const services = stores.size === 0 ? null : createServices(createChildRegistry({ pin: false, cores: 1 }), () => {});
   try {
     await prepare(dir, services, stores);
+    if (values.bytes) {
+      // 1,000 requests a round: Express's route (about 31 KB a request) fits a 64 MiB semi-space.
+      console.log("bytes allocated per request (heap growth over 1,000 requests, 5 rounds; null: a GC ran inside)");
+      for (const variant of variants)
+        console.log(`${variant.padEnd(16)} ${await measureBytes(variant, warmup, 1000, dir, 5)}`);
+      return;
+    }
     console.log(
       `instructions per request: (Ir(${high}) − Ir(${low})) ÷ ${high - low} without TurboFan's compiles, callgrind, node --single-threaded; in brackets with them`,
     );
