@@ -62,21 +62,48 @@ export function readNodeBody(req: IncomingMessage, limitBytes: number): Promise<
 }
 
 /**
+ * latchkey's wrapper of a Node request: the request itself rides along as `raw`, and
+ * `header()` and `readBody()` are functions shared by every wrapper that read it from there,
+ * so wrapping a request allocates one object and no closures.
+ */
+interface NodeRequestWrapper extends LatchkeyRequest {
+  readonly raw: IncomingMessage;
+}
+
+function headerOfRaw(this: NodeRequestWrapper, name: string): string | undefined {
+  const value = this.raw.headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
+}
+
+function readRawBody(this: NodeRequestWrapper, limitBytes: number): Promise<Uint8Array> {
+  return readNodeBody(this.raw, limitBytes);
+}
+
+/**
+ * The wrapper of `req` with `path` (the Express adapter's comes from `req.originalUrl`) and
+ * its body: `readBody` (default: read from the stream) and a body a framework parsed
+ * already. Core calls `header()` and `readBody()` as the wrapper's methods.
+ */
+export function wrapNodeRequest(
+  req: IncomingMessage,
+  path: string,
+  parsedBody?: unknown,
+  readBody: (this: NodeRequestWrapper, limitBytes: number) => Promise<Uint8Array> = readRawBody,
+): LatchkeyRequest {
+  const method = req.method ?? "GET";
+  const remoteAddress = req.socket.remoteAddress;
+  const encrypted = (req.socket as TLSSocket).encrypted === true;
+  const wrapper: NodeRequestWrapper =
+    parsedBody === undefined
+      ? { method, path, header: headerOfRaw, remoteAddress, encrypted, readBody, raw: req }
+      : { method, path, header: headerOfRaw, remoteAddress, encrypted, readBody, parsedBody, raw: req };
+  return wrapper;
+}
+
+/**
  * Wraps a Node request for core without copying anything: headers are read from
  * `req.headers` on demand. `parsedBody` carries a body a framework (Express) parsed already.
  */
 export function toLatchkeyRequest(req: IncomingMessage, parsedBody?: unknown): LatchkeyRequest {
-  const headers = req.headers;
-  const request: LatchkeyRequest = {
-    method: req.method ?? "GET",
-    path: pathOf(req.url),
-    header(name: string): string | undefined {
-      const value = headers[name];
-      return Array.isArray(value) ? value.join(", ") : value;
-    },
-    remoteAddress: req.socket.remoteAddress,
-    encrypted: (req.socket as TLSSocket).encrypted === true,
-    readBody: (limitBytes: number) => readNodeBody(req, limitBytes),
-  };
-  return parsedBody === undefined ? request : { ...request, parsedBody };
+  return wrapNodeRequest(req, pathOf(req.url), parsedBody);
 }
