@@ -1,5 +1,5 @@
 import { HttpError, type LatchkeyRequest } from "@latchkey/core";
-import { pathOf, readNodeBody } from "@latchkey/node";
+import { pathOf, wrapNodeRequest } from "@latchkey/node";
 import type { Request } from "express";
 
 /**
@@ -31,19 +31,8 @@ function bufferedBody(bytes: Uint8Array): (limitBytes: number) => Promise<Uint8A
  * served as the raw bytes.
  */
 export function toExpressLatchkeyRequest(req: Request): LatchkeyRequest {
-  const headers = req.headers;
   const consumed = consumedBody(req);
-  const request: LatchkeyRequest = {
-    method: req.method,
-    path: pathOf(req.originalUrl),
-    header(name: string): string | undefined {
-      const value = headers[name];
-      return Array.isArray(value) ? value.join(", ") : value;
-    },
-    remoteAddress: req.socket.remoteAddress,
-    encrypted: "encrypted" in req.socket && req.socket.encrypted === true,
-    readBody:
-      consumed instanceof Uint8Array ? bufferedBody(consumed) : (limitBytes: number) => readNodeBody(req, limitBytes),
-  };
-  return consumed === undefined || consumed instanceof Uint8Array ? request : { ...request, parsedBody: consumed };
+  const path = pathOf(req.originalUrl);
+  if (consumed instanceof Uint8Array) return wrapNodeRequest(req, path, undefined, bufferedBody(consumed));
+  return wrapNodeRequest(req, path, consumed);
 }

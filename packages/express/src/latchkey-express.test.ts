@@ -57,12 +57,18 @@ function createGate(): Gate {
 
 /**
  * Runs `test` against an Express app over a real SQLite file: latchkey's middleware, then
- * `express.json()` (or the parsers first, with `parsersFirst`; or no latchkey middleware at
+ * `express.json()` (or the parsers first, with `parsersFirst`, or `express.raw()` first, with
+ * `rawFirst`; or no latchkey middleware at
  * all, with `middleware: false`), then guarded and unguarded app routes. `mount` chooses what
  * the adapter is given (the instance itself by default).
  */
 async function withApp(
-  options: { parsersFirst?: boolean; middleware?: boolean; mount?: (latchkey: Latchkey) => Latchkey },
+  options: {
+    parsersFirst?: boolean;
+    rawFirst?: boolean;
+    middleware?: boolean;
+    mount?: (latchkey: Latchkey) => Latchkey;
+  },
   test: (app: TestApp) => Promise<void>,
 ): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "latchkey-express-"));
@@ -77,6 +83,7 @@ async function withApp(
   const gate = createGate();
   const app = express();
   if (options.parsersFirst === true) app.use(express.json(), express.urlencoded({ extended: false }));
+  if (options.rawFirst === true) app.use(express.raw({ type: "*/*" }));
   if (options.middleware !== false) app.use(auth.middleware);
   app.use(express.json());
   app.get("/api/hello", auth.requireUser(), (req, res) => {
@@ -237,6 +244,13 @@ describe("latchkeyExpress()", () => {
   it("still logs in when express.json() is mounted before latchkey", () =>
     withApp({ parsersFirst: true }, async (app) => {
       // loggedIn() asserts the login's 200: latchkey used the body express.json() parsed.
+      assert.deepEqual((await (await loggedIn(app)).get("/api/hello/")).json, { hello: "alice", via: "cookie" });
+    }));
+
+  it("still logs in when express.raw() buffered the body before latchkey", () =>
+    withApp({ rawFirst: true }, async (app) => {
+      // loggedIn() asserts the login's 200: latchkey read the bytes express.raw() buffered
+      // (the stream itself is spent by then).
       assert.deepEqual((await (await loggedIn(app)).get("/api/hello/")).json, { hello: "alice", via: "cookie" });
     }));
 

@@ -9,25 +9,34 @@ import type { Context } from "hono";
 export interface NodeIncoming {
   /** Node's header object: lower-case names, a string or (for a few headers) a list. */
   headers: object;
-  remoteAddress: string | undefined;
-  encrypted: boolean;
+  /** Node's socket, or null once it is gone. */
+  socket: unknown;
 }
 
-/** Finds `@hono/node-server`'s incoming request in `c.env`, if the app runs on it. */
+/** Finds `@hono/node-server`'s incoming request in `c.env`, if the app runs on it (no copy: it is the request). */
 export function nodeIncomingOf(env: unknown): NodeIncoming | undefined {
   if (typeof env !== "object" || env === null || !("incoming" in env)) return undefined;
   const incoming: unknown = env.incoming;
   if (typeof incoming !== "object" || incoming === null || !("headers" in incoming) || !("socket" in incoming))
     return undefined;
-  const { headers, socket } = incoming;
-  if (typeof headers !== "object" || headers === null) return undefined;
-  const live = typeof socket === "object" && socket !== null;
-  return {
-    headers,
-    remoteAddress:
-      live && "remoteAddress" in socket && typeof socket.remoteAddress === "string" ? socket.remoteAddress : undefined,
-    encrypted: live && "encrypted" in socket && socket.encrypted === true,
-  };
+  if (typeof incoming.headers !== "object" || incoming.headers === null) return undefined;
+  // Both fields checked above; TypeScript does not narrow `incoming` by its field's check.
+  return incoming as NodeIncoming;
+}
+
+/** The peer address of Node's socket, if it is still there. */
+function remoteAddressOf(socket: unknown): string | undefined {
+  return typeof socket === "object" &&
+    socket !== null &&
+    "remoteAddress" in socket &&
+    typeof socket.remoteAddress === "string"
+    ? socket.remoteAddress
+    : undefined;
+}
+
+/** True if Node's socket is TLS. */
+function isEncrypted(socket: unknown): boolean {
+  return typeof socket === "object" && socket !== null && "encrypted" in socket && socket.encrypted === true;
 }
 
 /** A header from Node's header object; repeated values joined with ", " (Cookie is joined by Node with "; "). */
@@ -102,6 +111,24 @@ async function readWebBody(c: Context, limitBytes: number): Promise<Uint8Array> 
 }
 
 /**
+ * latchkey's wrapper of a request on `@hono/node-server`: Node's header object and the
+ * context ride along, and `header()` and `readBody()` are functions shared by every wrapper
+ * that read them from there, so wrapping a request allocates one object and no closures.
+ */
+interface NodeWrapper extends LatchkeyRequest {
+  readonly nodeHeaders: object;
+  readonly context: Context;
+}
+
+function headerOfNode(this: NodeWrapper, name: string): string | undefined {
+  return nodeHeader(this.nodeHeaders, name);
+}
+
+function readBodyOfNode(this: NodeWrapper, limitBytes: number): Promise<Uint8Array> {
+  return readWebBody(this.context, limitBytes);
+}
+
+/**
  * Wraps a Hono request for core. On `@hono/node-server` headers, peer address and TLS come
  * straight from Node's `IncomingMessage`: reading `c.req.header()` there would first copy
  * every header into a Web `Headers` object, and Node joins repeated `Cookie` headers with
@@ -112,15 +139,17 @@ export function toHonoLatchkeyRequest(c: Context, remoteAddress?: (c: Context) =
   const incoming = nodeIncomingOf(c.env);
   const url = c.req.url;
   if (incoming !== undefined) {
-    const headers = incoming.headers;
-    return {
+    const wrapper: NodeWrapper = {
       method: c.req.method,
       path: pathOfUrl(url),
-      header: (name: string): string | undefined => nodeHeader(headers, name),
-      remoteAddress: remoteAddress === undefined ? incoming.remoteAddress : remoteAddress(c),
-      encrypted: incoming.encrypted,
-      readBody: (limitBytes: number) => readWebBody(c, limitBytes),
+      header: headerOfNode,
+      remoteAddress: remoteAddress === undefined ? remoteAddressOf(incoming.socket) : remoteAddress(c),
+      encrypted: isEncrypted(incoming.socket),
+      readBody: readBodyOfNode,
+      nodeHeaders: incoming.headers,
+      context: c,
     };
+    return wrapper;
   }
   const raw = c.req.raw;
   return {

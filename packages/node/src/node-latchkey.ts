@@ -36,15 +36,6 @@ export interface NodeLatchkey {
   require(req: IncomingMessage, res: ServerResponse, requirement: Requirement): Promise<Auth | null>;
 }
 
-/** A promise of what `step` returns, or of what it throws: one promise however the step answers. */
-function settled<T>(step: () => Awaitable<T>): Promise<T> {
-  try {
-    return Promise.resolve(step());
-  } catch (error) {
-    return Promise.reject(error);
-  }
-}
-
 /** Wraps a latchkey instance for `node:http`. */
 export function nodeLatchkey(latchkey: Latchkey): NodeLatchkey {
   /** Writes latchkey's answer, if it has one: true when it answered. */
@@ -62,43 +53,69 @@ export function nodeLatchkey(latchkey: Latchkey): NodeLatchkey {
       : answered(res, response, request.method);
   }
 
-  /**
-   * Authenticates `req` and hands its result to `then`, without a promise or await of its own
-   * when the identity is known now (a session in memory): the caller's one promise is all.
-   */
-  function authenticateThen<T>(
-    req: IncomingMessage,
-    res: ServerResponse,
-    then: (request: LatchkeyRequest, auth: Auth | null | undefined) => T,
-  ): Awaitable<T> {
-    // One wrapper for every step: authorize() only reads it to answer a refusal.
-    const request = toLatchkeyRequest(req);
-    const result = latchkey.authenticateRequestNow(request);
-    return isPending(result)
-      ? result.then((r) => then(request, applyAuthResult(res, r, request.method)))
-      : then(request, applyAuthResult(res, result, request.method));
+  /** What `authenticate()` resolves to once the result is applied (`undefined`: latchkey answered). */
+  function authenticated(auth: Auth | null | undefined): { ok: true; auth: Auth | null } | { ok: false } {
+    return auth === undefined ? { ok: false } : { ok: true, auth };
   }
 
+  /** What `require()` resolves to once the result is applied: the identity, or null after answering. */
+  function required(
+    res: ServerResponse,
+    request: LatchkeyRequest,
+    auth: Auth | null | undefined,
+    requirement: Requirement,
+  ): Auth | null {
+    if (auth === undefined) return null;
+    const refused = latchkey.authorize(auth, requirement, request);
+    if (refused === null) return auth;
+    sendNodeResponse(res, refused, request.method);
+    return null;
+  }
+
+  // No closure, promise or await of their own when the identity is known now (a session in
+  // memory): the one promise each returns is all, and the closures below are made only on a
+  // pending lookup. One wrapper for every step: authorize() only reads it to answer a refusal.
+  function authenticateNow(req: IncomingMessage, res: ServerResponse): ReturnType<NodeLatchkey["authenticate"]> {
+    const request = toLatchkeyRequest(req);
+    const result = latchkey.authenticateRequestNow(request);
+    if (isPending(result))
+      return Promise.resolve(result).then((r) => authenticated(applyAuthResult(res, r, request.method)));
+    return Promise.resolve(authenticated(applyAuthResult(res, result, request.method)));
+  }
+
+  function requireNow(req: IncomingMessage, res: ServerResponse, requirement: Requirement): Promise<Auth | null> {
+    const request = toLatchkeyRequest(req);
+    const result = latchkey.authenticateRequestNow(request);
+    if (isPending(result))
+      return Promise.resolve(result).then((r) =>
+        required(res, request, applyAuthResult(res, r, request.method), requirement),
+      );
+    return Promise.resolve(required(res, request, applyAuthResult(res, result, request.method), requirement));
+  }
+
+  // A throw becomes a rejection, as from an async function: one promise however a step answers.
   return {
-    handle: (req, res) => settled(() => handleNow(req, res)),
+    handle(req, res) {
+      try {
+        return Promise.resolve(handleNow(req, res));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
     handleNow,
-    authenticate: (req, res) =>
-      settled(() =>
-        authenticateThen(req, res, (_request, auth) =>
-          auth === undefined ? ({ ok: false } as const) : ({ ok: true, auth } as const),
-        ),
-      ),
-    require: (req, res, requirement) =>
-      settled(() =>
-        authenticateThen(req, res, (request, auth) => {
-          if (auth === undefined) return null;
-          const refused = latchkey.authorize(auth, requirement, request);
-          if (refused !== null) {
-            sendNodeResponse(res, refused, request.method);
-            return null;
-          }
-          return auth;
-        }),
-      ),
+    authenticate(req, res) {
+      try {
+        return authenticateNow(req, res);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
+    require(req, res, requirement) {
+      try {
+        return requireNow(req, res, requirement);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    },
   };
 }

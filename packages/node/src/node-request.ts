@@ -61,7 +61,10 @@ export function readNodeBody(req: IncomingMessage, limitBytes: number): Promise<
   });
 }
 
-/** A Node request as core sees it, keeping the request (and its headers) its methods read from. */
+/**
+ * latchkey's wrapper of a Node request, keeping the request (and its headers) its methods
+ * read from.
+ */
 interface NodeLatchkeyRequest extends LatchkeyRequest {
   readonly incoming: IncomingMessage;
   /**
@@ -89,19 +92,41 @@ function readBody(this: NodeLatchkeyRequest, limitBytes: number): Promise<Uint8A
 }
 
 /**
+ * The wrapper of `req` with `path` (the Express adapter's comes from `req.originalUrl`) and
+ * its body: `bodyReader` (default: read from the stream) and a body a framework parsed
+ * already. Core calls `header()` and `readBody()` as the wrapper's methods.
+ */
+export function wrapNodeRequest(
+  req: IncomingMessage,
+  path: string,
+  parsedBody?: unknown,
+  bodyReader: (this: NodeLatchkeyRequest, limitBytes: number) => Promise<Uint8Array> = readBody,
+): LatchkeyRequest {
+  const method = req.method ?? "GET";
+  const remoteAddress = req.socket.remoteAddress;
+  const encrypted = (req.socket as TLSSocket).encrypted === true;
+  const nodeHeaders = req.headers;
+  const wrapper: NodeLatchkeyRequest =
+    parsedBody === undefined
+      ? { method, path, header, remoteAddress, encrypted, readBody: bodyReader, incoming: req, nodeHeaders }
+      : {
+          method,
+          path,
+          header,
+          remoteAddress,
+          encrypted,
+          readBody: bodyReader,
+          parsedBody,
+          incoming: req,
+          nodeHeaders,
+        };
+  return wrapper;
+}
+
+/**
  * Wraps a Node request for core without copying anything: headers are read from
  * `req.headers` on demand. `parsedBody` carries a body a framework (Express) parsed already.
  */
 export function toLatchkeyRequest(req: IncomingMessage, parsedBody?: unknown): LatchkeyRequest {
-  const request: NodeLatchkeyRequest = {
-    method: req.method ?? "GET",
-    path: pathOf(req.url),
-    header,
-    remoteAddress: req.socket.remoteAddress,
-    encrypted: (req.socket as TLSSocket).encrypted === true,
-    readBody,
-    incoming: req,
-    nodeHeaders: req.headers,
-  };
-  return parsedBody === undefined ? request : { ...request, parsedBody };
+  return wrapNodeRequest(req, pathOf(req.url), parsedBody);
 }
