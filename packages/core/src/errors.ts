@@ -9,8 +9,21 @@ function fillDetail(template: string, params: Readonly<Record<string, string | n
 }
 
 /**
+ * True when `Error.stackTraceLimit` may be set: not under frozen intrinsics
+ * (`node --frozen-intrinsics`, a lockdown), where assigning it would throw.
+ */
+const stackLimitWritable = Object.getOwnPropertyDescriptor(Error, "stackTraceLimit")?.writable === true;
+
+/**
  * An error that becomes an HTTP response: status and text from the {@link ERRORS}
  * catalogue. Thrown inside request handling; the error boundary renders it.
+ *
+ * It carries no stack trace: it is an answer (a 401, a CSRF 403, a throttle's 429), not a
+ * fault, and the boundary never reads one. Capturing the stack cost about 67,000
+ * instructions per refusal, more than the whole authenticated whoami (anonymous whoami:
+ * 181,773 instructions a request with it, 114,376 without, `node bench/dist/instructions.js
+ * ready-anonymous`), and refusals are what a flood of bad requests is made of. The limit is
+ * set to 0 only around `super()` and put back at once.
  */
 export class HttpError extends Error {
   readonly code: ErrorCode;
@@ -34,7 +47,12 @@ export class HttpError extends Error {
   ) {
     const entry = ERRORS[code];
     const detail = fillDetail(entry.detail, params);
-    super(detail);
+    if (stackLimitWritable) {
+      const limit = Error.stackTraceLimit;
+      Error.stackTraceLimit = 0;
+      super(detail);
+      Error.stackTraceLimit = limit;
+    } else super(detail);
     this.name = "HttpError";
     this.code = code;
     this.status = entry.status;
