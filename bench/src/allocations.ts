@@ -35,7 +35,7 @@ import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
 import { COUNTED_NODE_FLAGS } from "./callgrind-counts.js";
 import { createChildRegistry } from "./children.js";
 import { connectClient } from "./keep-alive-client.js";
-import { type Prepared, prepare, removeCopies, STORE_OF, start, tokenOf, VARIANTS } from "./request-variants.js";
+import { clientOf, type Prepared, prepare, removeCopies, STORE_OF, start, VARIANTS } from "./request-variants.js";
 import { createServices } from "./services.js";
 
 /** The young generation's size: a count of 2,000 requests at up to 30 KiB each fits in it. */
@@ -101,7 +101,8 @@ async function loop(variant: string, warmup: number, count: number, dir: string,
   const prepared = JSON.parse(readFileSync(join(dir, "fixture.json"), "utf8")) as Prepared;
   const server = await start(variant, dir, prepared);
   try {
-    const client = await connectClient(server.port, path, tokenOf(variant, prepared));
+    const { token, status } = clientOf(variant, prepared);
+    const client = await connectClient(server.port, path, token, status);
     await client.send(warmup);
     const session = profile ? new Session() : null;
     session?.connect();

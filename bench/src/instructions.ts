@@ -22,6 +22,9 @@
  *   whoami sends (headers captured from it), with one `writeHead()` and `end()`;
  * - `bare`: the bench's bare server (Content-Type and Content-Length only);
  * - `ready`: the ready server's `GET /api/whoami/` (`@latchkey/server`, as `latchkey serve`);
+ * - `ready-anonymous`: the same request without the session cookie (its 401);
+ * - `ready-log-info`, `ready-access-log`: `ready` at log level `info` with the access log off,
+ *   and on (a line per request, pino writing to the counting process's stdout, /dev/null);
  * - `ready-redis-cache`, `ready-postgres-cache`: the same over Redis sessions (users in a SQLite
  *   file) or over PostgreSQL, with the session cache on (leases and acknowledged invalidation):
  *   the store runs in a redis-server or PostgreSQL the driver starts on loopback (the bench's
@@ -42,7 +45,7 @@ import { parseArgs } from "node:util";
 import { COUNTED_NODE_FLAGS, countWarmRun, type Counted } from "./callgrind-counts.js";
 import { createChildRegistry } from "./children.js";
 import { connectClient } from "./keep-alive-client.js";
-import { type Prepared, prepare, removeCopies, STORE_OF, start, tokenOf, VARIANTS } from "./request-variants.js";
+import { clientOf, type Prepared, prepare, removeCopies, STORE_OF, start, VARIANTS } from "./request-variants.js";
 import { createServices } from "./services.js";
 
 /** Resolves once `file` exists, looking every few milliseconds (the driver creates it). */
@@ -65,17 +68,16 @@ async function loop(variant: string, warmup: number, count: number, dir: string)
   try {
     // Warm-up outside the count (callgrind starts with instrumentation off): V8 is still
     // compiling the request path with TurboFan after 3,000 requests.
-    const client = await connectClient(server.port, path, tokenOf(variant, prepared));
+    const { token, status } = clientOf(variant, prepared);
+    const client = await connectClient(server.port, path, token, status);
     await client.send(warmup);
-    // A full collection before the count: each run starts it with the same empty young
-    // generation and a freshly compacted old one, so the collections inside the count are
-    // the ones its requests cause. With only a scavenge here, whether the old generation's
-    // next mark-compact fell inside the 2,200-request run depended on the warm-up's leftovers:
-    // two runs of Express's bare route gave 576,800 and 652,700 (a mark-compact of about
-    // 100 million instructions in the second alone). Plain `gc()`: on Node 20,
-    // `gc({ type: "major" })` runs only a scavenge.
+    // A scavenge before the count, so each run starts it with the same empty young
+    // generation. (This was meant as a full collection: `gc({ type: "major" })` runs a
+    // scavenge on Node 20, and that is what the figures of the previous rounds had. A real
+    // one, plain `gc()`, makes V8 drop optimised code and recompile it inside the count:
+    // `bare` went from 81,650 to 129,592 instructions a request, 200,000 more in compiles.)
     const collect: unknown = Reflect.get(globalThis, "gc");
-    if (typeof collect === "function") collect();
+    if (typeof collect === "function") collect({ type: "minor" });
     if (signal !== undefined) {
       writeFileSync(`${signal}.warm`, String(process.pid));
       await whenExists(`${signal}.go`);

@@ -7,17 +7,19 @@ export interface Client {
 }
 
 /**
- * Connects to `port` for GET requests of `path` with the session cookie, and checks each
- * answer is a 200. A raw socket: the client's own cost stays small and equal for every
+ * Connects to `port` for GET requests of `path` with the session cookie (none when `token` is
+ * null), and checks each answer has the `status` expected (200 by default). A raw socket: the client's own cost stays small and equal for every
  * variant (Content-Length or chunked bodies). One connection for warm-up and count alike:
  * V8 specialises the server's code to the connection's objects, and a new connection
  * after the warm-up would deoptimise and recompile it inside the count.
  */
-export function connectClient(port: number, path: string, token: string): Promise<Client> {
+export function connectClient(port: number, path: string, token: string | null, status = 200): Promise<Client> {
+  const cookie = token === null ? "" : `Cookie: sessionid=${token}\r\n`;
   const request = Buffer.from(
-    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: application/json\r\nCookie: sessionid=${token}\r\n\r\n`,
+    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: application/json\r\n${cookie}\r\n`,
     "latin1",
   );
+  const statusLine = `HTTP/1.1 ${status} `;
   const socket = connect(port, "127.0.0.1");
   let left = 0;
   let pending = "";
@@ -42,8 +44,8 @@ export function connectClient(port: number, path: string, token: string): Promis
     const end = pending.indexOf("\r\n\r\n");
     if (end === -1) return;
     const head = pending.slice(0, end);
-    if (!head.startsWith("HTTP/1.1 200 ")) {
-      fail(new Error(`Not a 200: ${head.split("\r\n")[0]}`));
+    if (!head.startsWith(statusLine)) {
+      fail(new Error(`Not a ${status}: ${head.split("\r\n")[0]}`));
       socket.destroy();
       return;
     }

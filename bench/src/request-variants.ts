@@ -21,6 +21,9 @@ export const VARIANTS: Readonly<Record<string, string>> = {
   floor: WHOAMI,
   bare: WHOAMI,
   ready: WHOAMI,
+  "ready-anonymous": WHOAMI,
+  "ready-log-info": WHOAMI,
+  "ready-access-log": WHOAMI,
   "ready-redis-cache": WHOAMI,
   "ready-postgres-cache": WHOAMI,
   "node-handle": WHOAMI,
@@ -120,10 +123,11 @@ function storeFixture<S extends "redis" | "postgres">(prepared: Prepared, store:
   return fixture as NonNullable<Prepared[S]>;
 }
 
-/** The session token the client of `variant` sends. */
-export function tokenOf(variant: string, prepared: Prepared): string {
+/** The session token the client of `variant` sends (null: no cookie) and the status it expects back. */
+export function clientOf(variant: string, prepared: Prepared): { token: string | null; status: number } {
+  if (variant === "ready-anonymous") return { token: null, status: 401 };
   const store = STORE_OF[variant];
-  return store === undefined ? prepared.token : storeFixture(prepared, store).token;
+  return { token: store === undefined ? prepared.token : storeFixture(prepared, store).token, status: 200 };
 }
 
 /**
@@ -163,7 +167,13 @@ async function startOverStore(
 /** The bench server of `variant` (every one but the floor), over the SQLite file `database`. */
 function specOf(variant: string, database: string, whoamiBody: string): ServerSpec {
   if (variant === "bare") return { kind: "bare-node", body: whoamiBody };
-  if (variant === "ready") return { kind: "ready", database, logLevel: "warn", settings: {} };
+  if (variant === "ready" || variant === "ready-anonymous")
+    return { kind: "ready", database, logLevel: "warn", settings: {} };
+  // Per-request logging, off and on: pino writes to the counting process's stdout, /dev/null.
+  if (variant === "ready-log-info")
+    return { kind: "ready", database, logLevel: "info", settings: { "accessLog.enabled": "false" } };
+  if (variant === "ready-access-log")
+    return { kind: "ready", database, logLevel: "info", settings: { "accessLog.enabled": "true" } };
   if (variant === "node-handle") return { kind: "latchkey-node", store: { type: "sqlite", database } };
   const dash = variant.lastIndexOf("-");
   const kind = variant.slice(0, dash);
