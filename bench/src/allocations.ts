@@ -24,19 +24,14 @@
  * it prints one JSON line.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { Session } from "node:inspector";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PerformanceObserver } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { getHeapSpaceStatistics, getHeapStatistics } from "node:v8";
 import { COUNTED_NODE_FLAGS } from "./callgrind-counts.js";
-import { createChildRegistry } from "./children.js";
-import { connectClient } from "./keep-alive-client.js";
-import { clientOf, type Prepared, prepare, removeCopies, STORE_OF, start, VARIANTS } from "./request-variants.js";
-import { createServices } from "./services.js";
+import { startVariant, VARIANTS, withFixture } from "./request-variants.js";
 
 /** The young generation's size: a count of 2,000 requests at up to 30 KiB each fits in it. */
 const SEMI_SPACE_MIB = "128";
@@ -96,13 +91,9 @@ function bySelf(root: ProfileNode): [string, number][] {
 }
 
 async function loop(variant: string, warmup: number, count: number, dir: string, profile: boolean): Promise<void> {
-  const path = VARIANTS[variant];
-  if (path === undefined) throw new Error(`Unknown variant ${variant}; one of ${Object.keys(VARIANTS).join(", ")}`);
-  const prepared = JSON.parse(readFileSync(join(dir, "fixture.json"), "utf8")) as Prepared;
-  const server = await start(variant, dir, prepared);
+  const server = await startVariant(variant, dir);
   try {
-    const { token, status } = clientOf(variant, prepared);
-    const client = await connectClient(server.port, path, token, status);
+    const client = await server.connect();
     await client.send(warmup);
     const session = profile ? new Session() : null;
     session?.connect();
@@ -155,7 +146,6 @@ async function loop(variant: string, warmup: number, count: number, dir: string,
     process.stdout.write(`${JSON.stringify(measured)}\n`);
   } finally {
     await server.close();
-    removeCopies(dir);
   }
 }
 
@@ -215,12 +205,7 @@ async function main(): Promise<void> {
   const runs = Number(values.runs);
   const profile = Number(values.profile);
   const variants = positionals.length > 0 ? positionals : Object.keys(VARIANTS);
-  for (const variant of variants) if (!(variant in VARIANTS)) throw new Error(`Unknown variant ${variant}`);
-  const dir = mkdtempSync(join(tmpdir(), "latchkey-allocations-"));
-  const stores = new Set(variants.flatMap((variant) => STORE_OF[variant] ?? []));
-  const services = stores.size === 0 ? null : createServices(createChildRegistry({ pin: false, cores: 1 }), () => {});
-  try {
-    await prepare(dir, services, stores);
+  await withFixture(variants, "latchkey-allocations-", async (dir) => {
     console.log(
       `bytes allocated per request over ${count} requests after ${warmup} (V8 heap, no collection during the count), ${runs} runs; young generation's share and external memory's growth beside`,
     );
@@ -246,10 +231,7 @@ async function main(): Promise<void> {
         for (const [where, bytes] of top.slice(0, profile)) console.log(`  ${kib(bytes).padStart(7)}  ${where}`);
       }
     }
-  } finally {
-    await services?.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((error: unknown) => {

@@ -37,16 +37,12 @@
  * Internally: `instructions.js prepare DIR` makes the fixture; `instructions.js loop VARIANT
  * COUNT DIR` is the process callgrind runs.
  */
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { COUNTED_NODE_FLAGS, countWarmRun, type Counted } from "./callgrind-counts.js";
-import { createChildRegistry } from "./children.js";
-import { connectClient } from "./keep-alive-client.js";
-import { clientOf, type Prepared, prepare, removeCopies, STORE_OF, start, VARIANTS } from "./request-variants.js";
-import { createServices } from "./services.js";
+import { prepare, startVariant, VARIANTS, withFixture } from "./request-variants.js";
 
 /** Resolves once `file` exists, looking every few milliseconds (the driver creates it). */
 function whenExists(file: string): Promise<void> {
@@ -60,16 +56,12 @@ function whenExists(file: string): Promise<void> {
 }
 
 async function loop(variant: string, warmup: number, count: number, dir: string): Promise<void> {
-  const path = VARIANTS[variant];
-  if (path === undefined) throw new Error(`Unknown variant ${variant}; one of ${Object.keys(VARIANTS).join(", ")}`);
-  const prepared = JSON.parse(readFileSync(join(dir, "fixture.json"), "utf8")) as Prepared;
-  const server = await start(variant, dir, prepared);
+  const server = await startVariant(variant, dir);
   const signal = process.env.INSTRUCTIONS_SIGNAL;
   try {
     // Warm-up outside the count (callgrind starts with instrumentation off): V8 is still
     // compiling the request path with TurboFan after 3,000 requests.
-    const { token, status } = clientOf(variant, prepared);
-    const client = await connectClient(server.port, path, token, status);
+    const client = await server.connect();
     await client.send(warmup);
     // A scavenge before the count, so each run starts it with the same empty young
     // generation. (This was meant as a full collection: `gc({ type: "major" })` runs a
@@ -86,14 +78,12 @@ async function loop(variant: string, warmup: number, count: number, dir: string)
     client.close();
   } finally {
     await server.close();
-    removeCopies(dir);
     // With --perf-basic-prof, V8's map of JIT code names, kept beside the callgrind file.
     const map = `/tmp/perf-${process.pid}.map`;
     if (signal !== undefined && existsSync(map)) copyFileSync(map, `${signal}.map`);
   }
 }
 
-/** What one counted run cost: every instruction (Ir), and those of it in TurboFan's compiles. */
 /** Counts one run of `count` requests to `variant` (see {@link countWarmRun}). */
 function countInstructions(
   variant: string,
@@ -141,16 +131,9 @@ async function main(): Promise<void> {
   const low = Number(values.low);
   const high = Number(values.high);
   const variants = positionals.length > 0 ? positionals : Object.keys(VARIANTS);
-  for (const variant of variants) if (!(variant in VARIANTS)) throw new Error(`Unknown variant ${variant}`);
-  const dir = mkdtempSync(join(tmpdir(), "latchkey-instructions-"));
   const keep = values.keep ?? null;
   if (keep !== null && !existsSync(keep)) mkdirSync(keep, { recursive: true });
-  const stores = new Set(variants.flatMap((variant) => STORE_OF[variant] ?? []));
-  // redis-server and PostgreSQL on loopback, started here (not under valgrind, so their work
-  // is not counted) and stopped at the end; unpinned, as the loops under callgrind are.
-  const services = stores.size === 0 ? null : createServices(createChildRegistry({ pin: false, cores: 1 }), () => {});
-  try {
-    await prepare(dir, services, stores);
+  await withFixture(variants, "latchkey-instructions-", async (dir) => {
     console.log(
       `instructions per request: (Ir(${high}) − Ir(${low})) ÷ ${high - low} without TurboFan's compiles, callgrind, node --single-threaded; then without the garbage collections too; in brackets with both`,
     );
@@ -166,10 +149,7 @@ async function main(): Promise<void> {
         `${variant.padEnd(16)} ${perRequest(a.total - a.compiles, b.total - b.compiles).padStart(9)} ${perRequest(a.total - a.compiles - a.collections, b.total - b.compiles - b.collections).padStart(9)}   (${perRequest(a.total, b.total)}; Ir ${a.total} → ${b.total}, compiles ${a.compiles} → ${b.compiles}, collections ${a.collections} → ${b.collections})`,
       );
     }
-  } finally {
-    await services?.dispose();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 main().catch((error: unknown) => {

@@ -3,8 +3,9 @@
  * allocations.ts with V8's heap statistics): each variant's fixture, how to start it in the
  * counting process, and the session token its client sends.
  */
-import { copyFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, get } from "node:http";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openSqliteDatabase } from "@latchkey/store-sqlite";
 import { createPostgresFixture } from "./fixtures/postgres-fixture.js";
@@ -12,7 +13,9 @@ import { createRedisFixture } from "./fixtures/redis-fixture.js";
 import { createSqliteFixture } from "./fixtures/sqlite-fixture.js";
 import { APP_ROUTE, type ServerSpec } from "./servers/server-spec.js";
 import { listen, startServer } from "./servers/start-server.js";
-import type { Services } from "./services.js";
+import { createChildRegistry } from "./children.js";
+import { type Client, connectClient } from "./keep-alive-client.js";
+import { createServices, type Services } from "./services.js";
 
 const WHOAMI = "/api/whoami/";
 
@@ -38,7 +41,7 @@ export const VARIANTS: Readonly<Record<string, string>> = {
 };
 
 /** What `prepare` leaves next to the SQLite file for the loops. */
-export interface Prepared {
+interface Prepared {
   token: string;
   whoamiBody: string;
   /** The ready server's whoami headers (flat, as `writeHead()` takes them), without Date and Connection/Keep-Alive. */
@@ -50,7 +53,7 @@ export interface Prepared {
 }
 
 /** The variants whose store runs in a server of its own, and which one. */
-export const STORE_OF: Readonly<Record<string, "redis" | "postgres">> = {
+const STORE_OF: Readonly<Record<string, "redis" | "postgres">> = {
   "ready-redis-cache": "redis",
   "ready-postgres-cache": "postgres",
 };
@@ -62,7 +65,7 @@ function ownCopy(dir: string, source: string, name: string): string {
   return copy;
 }
 
-export function removeCopies(dir: string): void {
+function removeCopies(dir: string): void {
   for (const name of ["fixture", "users"])
     for (const suffix of ["", "-wal", "-shm"])
       rmSync(join(dir, `run-${process.pid}-${name}.sqlite3${suffix}`), { force: true });
@@ -78,7 +81,7 @@ function freshCopy(dir: string): string {
 }
 
 /** Starts `variant` on a free port of 127.0.0.1; resolves to the port and how to stop it. */
-export async function start(
+async function start(
   variant: string,
   dir: string,
   prepared: Prepared,
@@ -124,7 +127,7 @@ function storeFixture<S extends "redis" | "postgres">(prepared: Prepared, store:
 }
 
 /** The session token the client of `variant` sends (null: no cookie) and the status it expects back. */
-export function clientOf(variant: string, prepared: Prepared): { token: string | null; status: number } {
+function clientOf(variant: string, prepared: Prepared): { token: string | null; status: number } {
   if (variant === "ready-anonymous") return { token: null, status: 401 };
   const store = STORE_OF[variant];
   return { token: store === undefined ? prepared.token : storeFixture(prepared, store).token, status: 200 };
@@ -243,4 +246,50 @@ export async function prepare(
     prepared.postgres = { url: fixture.url, token: storeToken };
   }
   writeFileSync(join(dir, "fixture.json"), JSON.stringify(prepared));
+}
+
+/**
+ * Makes the fixture `variants` need in a fresh directory named from `prefix`, with the stores
+ * they run over (redis-server and PostgreSQL on loopback, unpinned, as the counted processes
+ * are), runs `body` with that directory, then stops the stores and removes it all.
+ */
+export async function withFixture(
+  variants: readonly string[],
+  prefix: string,
+  body: (dir: string) => Promise<void>,
+): Promise<void> {
+  for (const variant of variants) if (!(variant in VARIANTS)) throw new Error(`Unknown variant ${variant}`);
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  const stores = new Set(variants.flatMap((variant) => STORE_OF[variant] ?? []));
+  const services = stores.size === 0 ? null : createServices(createChildRegistry({ pin: false, cores: 1 }), () => {});
+  try {
+    await prepare(dir, services, stores);
+    await body(dir);
+  } finally {
+    await services?.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Starts `variant` in this process over the fixture {@link withFixture} made in `dir`:
+ * `connect()` opens its client's one keep-alive connection (with the cookie and the status
+ * the variant expects), `close()` stops the server and removes this run's copies.
+ */
+export async function startVariant(
+  variant: string,
+  dir: string,
+): Promise<{ connect(): Promise<Client>; close(): Promise<void> }> {
+  const path = VARIANTS[variant];
+  if (path === undefined) throw new Error(`Unknown variant ${variant}; one of ${Object.keys(VARIANTS).join(", ")}`);
+  const prepared = JSON.parse(readFileSync(join(dir, "fixture.json"), "utf8")) as Prepared;
+  const server = await start(variant, dir, prepared);
+  const { token, status } = clientOf(variant, prepared);
+  return {
+    connect: () => connectClient(server.port, path, token, status),
+    async close() {
+      await server.close();
+      removeCopies(dir);
+    },
+  };
 }
