@@ -1,5 +1,26 @@
 import { connect } from "node:net";
 
+/**
+ * Where the first answer in `received` ends, once all of it has arrived (Content-Length or
+ * chunked body); -1 while it has not. Throws if its status line does not start with
+ * `statusLine` (e.g. `"HTTP/1.1 200 "`).
+ */
+export function answerEnd(received: string, statusLine: string): number {
+  const end = received.indexOf("\r\n\r\n");
+  if (end === -1) return -1;
+  const head = received.slice(0, end);
+  if (!head.startsWith(statusLine)) throw new Error(`Not a ${statusLine.slice(9, 12)}: ${head.split("\r\n")[0]}`);
+  const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+  let complete: number;
+  if (length !== null) complete = end + 4 + Number(length[1]);
+  else {
+    const last = received.indexOf("\r\n0\r\n\r\n", end);
+    if (last === -1) return -1;
+    complete = last + 7;
+  }
+  return received.length < complete ? -1 : complete;
+}
+
 /** A keep-alive client on one connection: `send(n)` sends n requests, one at a time. */
 export interface Client {
   send(count: number): Promise<void>;
@@ -41,23 +62,15 @@ export function connectClient(port: number, path: string, token: string | null, 
   socket.on("error", fail);
   socket.on("data", (chunk: Buffer) => {
     pending += chunk.toString("latin1");
-    const end = pending.indexOf("\r\n\r\n");
-    if (end === -1) return;
-    const head = pending.slice(0, end);
-    if (!head.startsWith(statusLine)) {
-      fail(new Error(`Not a ${status}: ${head.split("\r\n")[0]}`));
+    let complete: number;
+    try {
+      complete = answerEnd(pending, statusLine);
+    } catch (error) {
+      fail(error as Error);
       socket.destroy();
       return;
     }
-    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
-    let complete: number;
-    if (length !== null) complete = end + 4 + Number(length[1]);
-    else {
-      const last = pending.indexOf("\r\n0\r\n\r\n", end);
-      if (last === -1) return;
-      complete = last + 7;
-    }
-    if (pending.length < complete) return;
+    if (complete === -1) return;
     pending = pending.slice(complete);
     next();
   });

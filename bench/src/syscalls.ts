@@ -37,6 +37,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createChildRegistry } from "./children.js";
 import { createSqliteFixture } from "./fixtures/sqlite-fixture.js";
+import { answerEnd } from "./keep-alive-client.js";
 import { APP_ROUTE, type ServerSpec } from "./servers/server-spec.js";
 
 const WHOAMI = "/api/whoami/";
@@ -182,22 +183,14 @@ function load(
         bytes += chunk.length;
         pending += chunk.toString("latin1");
         for (;;) {
-          const end = pending.indexOf("\r\n\r\n");
-          if (end === -1) return;
-          const head = pending.slice(0, end);
-          if (!head.startsWith("HTTP/1.1 200 ")) {
-            finish(new Error(`Not a 200: ${head.split("\r\n")[0]}`));
+          let complete: number;
+          try {
+            complete = answerEnd(pending, "HTTP/1.1 200 ");
+          } catch (error) {
+            finish(error as Error);
             return;
           }
-          const length = /\r\ncontent-length: *(\d+)/i.exec(head);
-          let complete: number;
-          if (length !== null) complete = end + 4 + Number(length[1]);
-          else {
-            const last = pending.indexOf("\r\n0\r\n\r\n", end);
-            if (last === -1) return;
-            complete = last + 7;
-          }
-          if (pending.length < complete) return;
+          if (complete === -1) return;
           pending = pending.slice(complete);
           answers += 1;
           next();
