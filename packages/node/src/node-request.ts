@@ -124,8 +124,9 @@ export function wrapNodeRequest(
 }
 
 /**
- * Wraps a Node request for core without copying anything: headers are read from
- * `req.headers` on demand. `parsedBody` carries a body a framework (Express) parsed already.
+ * Wraps a Node request for core without copying anything: headers are looked up in
+ * `req.headers` (read once) when core asks for them. `parsedBody` carries a body a framework
+ * parsed already.
  */
 export function toLatchkeyRequest(req: IncomingMessage, parsedBody?: unknown): LatchkeyRequest {
   return wrapNodeRequest(req, pathOf(req.url), parsedBody);
