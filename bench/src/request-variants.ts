@@ -187,6 +187,33 @@ function specOf(variant: string, database: string, whoamiBody: string): ServerSp
 }
 
 /**
+ * The ready server's authenticated whoami at `url` (e.g. `http://127.0.0.1:PORT`): its body,
+ * and its headers flat (as `writeHead()` takes them) without Date and Connection/Keep-Alive,
+ * which Node writes itself: what the floor variant sends.
+ */
+export function whoamiAnswer(url: string, token: string): Promise<{ headers: string[]; body: string }> {
+  return new Promise((resolve, reject) => {
+    get(`${url}${WHOAMI}`, { headers: { cookie: `sessionid=${token}` } }, (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (part: string) => {
+        text += part;
+      });
+      res.on("end", () => {
+        if (res.statusCode !== 200) return reject(new Error(`whoami: ${res.statusCode} ${text}`));
+        const headers: string[] = [];
+        for (let i = 0; i < res.rawHeaders.length; i += 2) {
+          const name = res.rawHeaders[i] as string;
+          if (!["date", "connection", "keep-alive"].includes(name.toLowerCase()))
+            headers.push(name, res.rawHeaders[i + 1] as string);
+        }
+        resolve({ headers, body: text });
+      });
+    }).on("error", reject);
+  });
+}
+
+/**
  * Makes the SQLite fixture and captures the ready server's whoami; with `services`, also the
  * bench user and one session in each of `stores` (started through `services`).
  */
@@ -204,26 +231,9 @@ export async function prepare(
   const { readyServer } = await import("./servers/ready-server.js");
   const running = await readyServer(freshCopy(dir), "warn", {});
   try {
-    const { headers, body } = await new Promise<{ headers: string[]; body: string }>((resolve, reject) => {
-      get(`${running.url}${WHOAMI}`, { headers: { cookie: `sessionid=${token}` } }, (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (part: string) => {
-          text += part;
-        });
-        res.on("end", () =>
-          res.statusCode === 200
-            ? resolve({ headers: res.rawHeaders, body: text })
-            : reject(new Error(`whoami: ${res.statusCode} ${text}`)),
-        );
-      }).on("error", reject);
-    });
+    const { headers, body } = await whoamiAnswer(running.url, token);
     if (body !== prepared.whoamiBody) throw new Error(`whoami answered ${body}, not ${prepared.whoamiBody}`);
-    for (let i = 0; i < headers.length; i += 2) {
-      const name = headers[i] as string;
-      if (!["date", "connection", "keep-alive"].includes(name.toLowerCase()))
-        prepared.whoamiHeaders.push(name, headers[i + 1] as string);
-    }
+    prepared.whoamiHeaders = headers;
   } finally {
     await running.close();
   }

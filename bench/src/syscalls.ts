@@ -29,7 +29,6 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
-import { get } from "node:http";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -38,6 +37,7 @@ import { parseArgs } from "node:util";
 import { createChildRegistry } from "./children.js";
 import { createSqliteFixture } from "./fixtures/sqlite-fixture.js";
 import { answerEnd } from "./keep-alive-client.js";
+import { whoamiAnswer } from "./request-variants.js";
 import { APP_ROUTE, type ServerSpec } from "./servers/server-spec.js";
 
 const WHOAMI = "/api/whoami/";
@@ -200,25 +200,6 @@ function load(
   });
 }
 
-/** The ready server's whoami headers (flat), without Date and Connection/Keep-Alive: what the floor sends. */
-function whoamiHeaders(port: number, token: string): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    get(`http://127.0.0.1:${port}${WHOAMI}`, { headers: { cookie: `sessionid=${token}` } }, (res) => {
-      res.resume();
-      res.on("end", () => {
-        if (res.statusCode !== 200) reject(new Error(`whoami answered ${res.statusCode}`));
-        const headers: string[] = [];
-        for (let i = 0; i < res.rawHeaders.length; i += 2) {
-          const name = res.rawHeaders[i] as string;
-          if (!["date", "connection", "keep-alive"].includes(name.toLowerCase()))
-            headers.push(name, res.rawHeaders[i + 1] as string);
-        }
-        resolve(headers);
-      });
-    }).on("error", reject);
-  });
-}
-
 /** Per-request figures of one measured run. */
 interface Measured {
   userUs: number;
@@ -358,10 +339,8 @@ async function main(): Promise<void> {
         logFile: join(dir, "floor-headers.log"),
       });
       try {
-        floorHeaders = await whoamiHeaders(
-          await ready.next((m) => (m.type === "ready" ? m.port : null), 30_000),
-          token,
-        );
+        const port = await ready.next((m) => (m.type === "ready" ? m.port : null), 30_000);
+        floorHeaders = (await whoamiAnswer(`http://127.0.0.1:${port}`, token)).headers;
       } finally {
         await ready.stop();
       }
