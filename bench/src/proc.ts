@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from "node:fs";
 /** Clock ticks per second of /proc's CPU times (`getconf CLK_TCK`, 100 nearly everywhere). */
 let ticksPerSecond: number | undefined;
 
-function clockTicks(): number {
+export function clockTicks(): number {
   if (ticksPerSecond === undefined) {
     try {
       const value = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
@@ -16,11 +16,22 @@ function clockTicks(): number {
   return ticksPerSecond;
 }
 
-/** Fields of /proc/<pid>/stat after the command name (which may hold spaces). */
+/**
+ * A /proc stat file (`/proc/<pid>/stat`, `/proc/<pid>/task/<tid>/stat`): the command name
+ * (which may hold spaces and parentheses) and the fields after it. Throws if it cannot be read.
+ */
+export function statOf(path: string): { name: string; fields: string[] } {
+  const text = readFileSync(path, "utf8");
+  return {
+    name: text.slice(text.indexOf("(") + 1, text.lastIndexOf(")")),
+    fields: text.slice(text.lastIndexOf(")") + 2).split(" "),
+  };
+}
+
+/** Fields of /proc/<pid>/stat after the command name, or null when it cannot be read. */
 function statFields(pid: number): string[] | null {
   try {
-    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return text.slice(text.lastIndexOf(")") + 2).split(" ");
+    return statOf(`/proc/${pid}/stat`).fields;
   } catch {
     return null;
   }

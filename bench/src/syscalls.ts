@@ -35,6 +35,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { createChildRegistry } from "./children.js";
+import { clockTicks, statOf } from "./proc.js";
 import { createSqliteFixture } from "./fixtures/sqlite-fixture.js";
 import { answerEnd } from "./keep-alive-client.js";
 import { whoamiAnswer } from "./request-variants.js";
@@ -85,15 +86,6 @@ interface Sample {
   minorFaults: number;
 }
 
-/** The fields of a /proc stat file after the command name, and the name. */
-function statOf(path: string): { name: string; fields: string[] } {
-  const text = readFileSync(path, "utf8");
-  return {
-    name: text.slice(text.indexOf("(") + 1, text.lastIndexOf(")")),
-    fields: text.slice(text.lastIndexOf(")") + 2).split(" "),
-  };
-}
-
 function sample(pid: number): Sample {
   const threads = new Map<number, ThreadTicks>();
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
@@ -117,12 +109,6 @@ function sample(pid: number): Sample {
     voluntarySwitches: field(status, "voluntary_ctxt_switches"),
     minorFaults,
   };
-}
-
-/** Clock ticks per second of /proc's CPU times. */
-function clockTicks(): number {
-  const value = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim());
-  return Number.isFinite(value) && value > 0 ? value : 100;
 }
 
 /** What a load run received. */
