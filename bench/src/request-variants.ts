@@ -4,7 +4,7 @@
  * counting process, and the session token its client sends.
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, get } from "node:http";
+import { get } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openSqliteDatabase } from "@latchkey/store-sqlite";
@@ -12,7 +12,7 @@ import { createPostgresFixture } from "./fixtures/postgres-fixture.js";
 import { createRedisFixture } from "./fixtures/redis-fixture.js";
 import { createSqliteFixture } from "./fixtures/sqlite-fixture.js";
 import { APP_ROUTE, type ServerSpec } from "./servers/server-spec.js";
-import { listen, startServer } from "./servers/start-server.js";
+import { startServer } from "./servers/start-server.js";
 import { createChildRegistry } from "./children.js";
 import { type Client, connectClient } from "./keep-alive-client.js";
 import { createServices, type Services } from "./services.js";
@@ -86,17 +86,10 @@ async function start(
   dir: string,
   prepared: Prepared,
 ): Promise<{ port: number; close(): Promise<void> }> {
-  if (variant === "floor") {
-    const server = createServer((_req, res) => {
-      res.writeHead(200, prepared.whoamiHeaders);
-      res.end(prepared.whoamiBody);
-    });
-    return { port: await listen(server), close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-  }
   const store = STORE_OF[variant];
   if (store !== undefined) return startOverStore(store, dir, prepared);
   // The file is this run's fresh copy already, so the server opens it as it is.
-  return startServer(specOf(variant, freshCopy(dir), prepared.whoamiBody), (file) => file);
+  return startServer(specOf(variant, freshCopy(dir), prepared.whoamiBody, prepared.whoamiHeaders), (file) => file);
 }
 
 const DAY_MS = 86_400_000;
@@ -167,9 +160,14 @@ async function startOverStore(
   return startServer({ kind: "ready", database, logLevel: "warn", settings }, (file) => file);
 }
 
-/** The bench server of `variant` (every one but the floor), over the SQLite file `database`. */
-function specOf(variant: string, database: string, whoamiBody: string): ServerSpec {
+/**
+ * The bench server of `variant` (every one but the store variants), over the SQLite file
+ * `database`; `whoamiHeaders` are the ready server's, which the floor sends (see
+ * {@link whoamiAnswer}).
+ */
+export function specOf(variant: string, database: string, whoamiBody: string, whoamiHeaders: string[]): ServerSpec {
   if (variant === "bare") return { kind: "bare-node", body: whoamiBody };
+  if (variant === "floor") return { kind: "bare-node", body: whoamiBody, headers: whoamiHeaders };
   if (variant === "ready" || variant === "ready-anonymous")
     return { kind: "ready", database, logLevel: "warn", settings: {} };
   // Per-request logging, off and on: pino writes to the counting process's stdout, /dev/null.

@@ -38,8 +38,8 @@ import { createChildRegistry } from "./children.js";
 import { clockTicks, statOf } from "./proc.js";
 import { createSqliteFixture } from "./fixtures/sqlite-fixture.js";
 import { answerEnd } from "./keep-alive-client.js";
-import { whoamiAnswer } from "./request-variants.js";
-import { APP_ROUTE, type ServerSpec } from "./servers/server-spec.js";
+import { specOf, whoamiAnswer } from "./request-variants.js";
+import { APP_ROUTE } from "./servers/server-spec.js";
 
 const WHOAMI = "/api/whoami/";
 const VARIANTS = [
@@ -59,15 +59,6 @@ type Variant = (typeof VARIANTS)[number];
 
 function isVariant(name: string): name is Variant {
   return (VARIANTS as readonly string[]).includes(name);
-}
-
-function specOf(variant: Variant, database: string, whoamiBody: string, floorHeaders: string[]): ServerSpec {
-  if (variant === "bare") return { kind: "bare-node", body: whoamiBody };
-  if (variant === "floor") return { kind: "bare-node", body: whoamiBody, headers: floorHeaders };
-  if (variant === "ready") return { kind: "ready", database, logLevel: "warn", settings: {} };
-  const dash = variant.lastIndexOf("-");
-  const kind = variant.slice(0, dash) as "node-route" | "express" | "fastify" | "hono";
-  return { kind, database: variant.endsWith("-auth") ? database : null };
 }
 
 /** One thread's CPU ticks, by thread id. */
