@@ -371,6 +371,57 @@ describe("the session cache inside one process", () => {
   });
 });
 
+/** Store calls other than the in-memory peeks (`peekSession`, `peekUserById`). */
+function storeCalls(counts: Counts): number {
+  let calls = 0;
+  for (const [name, count] of Object.entries(counts)) if (!name.includes(".peek")) calls += count;
+  return calls;
+}
+
+describe("tokens not shaped like ours", () => {
+  // The attack: a crafted token (a quote, a non-base64url character, in the id or the secret)
+  // sent to reach a store's query. Memory is asked first without checking the characters (a
+  // token found there is ours: its secret's SHA-256 matched), so this checks that nothing past
+  // memory sees such a token, with the session cache and without it (the SQLite read cache).
+  for (const sessionCache of [true, false]) {
+    it(`reach no store, and a well-formed unknown token does (session cache ${sessionCache ? "on" : "off"})`, async () => {
+      const dir = tempDir("latchkey-shape-");
+      const database = openSqliteDatabase(`${dir.path}/latchkey.sqlite3`);
+      try {
+        migrateSqlite(database);
+        const { stores, counts } = counted(sqliteStores({ database }));
+        const latchkey = createLatchkey({
+          stores,
+          passwords: { hasher: fastHasher },
+          throttle: { enabled: false },
+          ...(sessionCache ? { invalidationBus: createLocalInvalidationBus(), sessionCache: { enabled: true } } : {}),
+        });
+        await latchkey.accounts.createUser({ username: "shape", password: PASSWORD });
+        const { token, id } = await tokenFor(latchkey, "shape");
+        assert.equal(await whoami(latchkey, token), "shape");
+        const secret = token.slice(23);
+        const crafted = [
+          `${"A".repeat(21)}'.${secret}`,
+          `${"A".repeat(21)}+.${secret}`,
+          `${"A".repeat(21)}\u00e9.${secret}`,
+          `${id}.${secret.slice(0, 42)}'`,
+          `${id}.${secret.slice(0, 42)}=`,
+        ];
+        const before = storeCalls(counts);
+        for (const bad of crafted) assert.equal(await whoami(latchkey, bad), null, bad);
+        assert.equal(storeCalls(counts), before, "no crafted token reached a store");
+        // The same count moves for a token of the right shape that memory does not know.
+        assert.equal(await whoami(latchkey, `${"A".repeat(22)}.${secret}`), null);
+        assert.ok(storeCalls(counts) > before, "a well-formed unknown token is looked up in the store");
+        assert.equal(await whoami(latchkey, token), "shape");
+      } finally {
+        database.close();
+        dir.cleanup();
+      }
+    });
+  }
+});
+
 describe("session caches of two latchkey instances over one Redis", { skip: requireProgram("redis-server") }, () => {
   it("serve hits, yet an instance validating right after the other revoked refuses, in every one of 200 rounds", {
     timeout: 120_000,

@@ -7,7 +7,7 @@ import { createCacheLease } from "./cache-lease.js";
 import { createRevoker } from "./revocation.js";
 import { digestMatchesHex, secretDigest, storedDigestMatches } from "./secret-digest.js";
 import { createSessionCache, type CachedSession, type SessionCacheStats } from "./session-cache.js";
-import { generateSessionToken, parseSessionToken } from "./session-token.js";
+import { generateSessionToken, isSessionTokenShaped, splitSessionToken } from "./session-token.js";
 
 /** Longest User-Agent kept with a session. */
 const MAX_USER_AGENT = 512;
@@ -266,19 +266,30 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
   /**
    * The session `id` and its user from the cache or the stores, or null when there is none or
    * `digest` (the presented secret's) is not its own: now when memory holds them, else a promise.
-   * `now` is the clock's time (ms) for the cache's TTL bound.
+   * `now` is the clock's time (ms) for the cache's TTL bound. `token` is the whole token, its
+   * characters not yet checked (see splitSessionToken): memory is asked first, and only a
+   * token shaped like ours goes further.
    */
-  function find(id: string, digest: string, kind: SessionKind, now: number): Awaitable<CachedSession | null> {
-    if (cache === null) {
-      const peeked = peekStores(id);
-      return peeked === undefined ? load(id, digest, kind) : matching(peeked, digest);
-    }
-    const peeked = cache.peek(id, now);
-    if (peeked === undefined)
+  function find(
+    id: string,
+    digest: string,
+    kind: SessionKind,
+    now: number,
+    token: string,
+  ): Awaitable<CachedSession | null> {
+    // undefined: memory cannot say (nothing the stores know current, or the cache needs a
+    // sync barrier); null: the cache says read the store.
+    const inMemory = cache === null ? peekStores(id) : cache.peek(id, now);
+    if (inMemory !== undefined && inMemory !== null) return matching(inMemory, digest);
+    // Past memory, to the bus and the stores: a token not shaped like ours is refused here,
+    // before any query sees it (a crafted id never reaches a store).
+    if (!isSessionTokenShaped(token)) return null;
+    if (cache === null) return load(id, digest, kind);
+    if (inMemory === undefined)
       return cache
         .lookup(id)
         .then((hit) => (hit === null ? sharedLoad(id, digest, kind, cache.ticket()) : matching(hit, digest)));
-    return peeked === null ? sharedLoad(id, digest, kind, cache.ticket()) : matching(peeked, digest);
+    return sharedLoad(id, digest, kind, cache.ticket());
   }
 
   /**
@@ -339,7 +350,8 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
     createSession: (userId, kind, origin) => insert(userId, kind, origin, null),
 
     validateSessionToken(token, kind) {
-      const parsed = parseSessionToken(token);
+      // Split only: find() checks the characters when the token goes past memory.
+      const parsed = splitSessionToken(token);
       if (parsed === null) return null;
       // Only the hash of the secret is kept (never the secret: a heap dump holds no usable token).
       const digest = secretDigest(parsed.secret);
@@ -347,7 +359,7 @@ export function createSessionManager(config: ResolvedConfig, world: ResolvedWorl
       // expiry are judged at the same instant (nothing else runs in between). After a store
       // read the clock is read again, so expiry is judged when the read came back.
       const now = world.clock.now();
-      const found = find(parsed.id, digest, kind, now);
+      const found = find(parsed.id, digest, kind, now, token);
       return isPending(found) ? found.then((f) => judge(f, kind, world.clock.now())) : judge(found, kind, now);
     },
 

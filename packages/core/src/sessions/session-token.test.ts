@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { describe, it } from "node:test";
 import { cryptoRandom } from "../ports/world.js";
 import { cyclingRandom } from "../test-fixtures.test.helper.js";
-import { generateSessionToken, parseSessionToken } from "./session-token.js";
+import { generateSessionToken, isSessionTokenShaped, splitSessionToken } from "./session-token.js";
 
 describe("session tokens", () => {
   it("are <22 base64url>.<43 base64url>: a 128-bit id and a 256-bit secret", () => {
@@ -34,12 +34,26 @@ describe("session tokens", () => {
     assert.equal(tokens.size, 1000);
   });
 
-  it("parse back into id and secret", () => {
+  it("split back into id and secret, and are shaped like ours", () => {
     const { token, id } = generateSessionToken(cryptoRandom);
-    assert.deepEqual(parseSessionToken(token), { id, secret: token.slice(23) });
+    assert.deepEqual(splitSessionToken(token), { id, secret: token.slice(23) });
+    assert.equal(isSessionTokenShaped(token), true);
   });
 
-  it("refuse near-misses before any store is asked", () => {
+  it("split only at 66 characters with the dot at 22, whatever the other characters", () => {
+    const good = generateSessionToken(cryptoRandom).token;
+    assert.equal(splitSessionToken(good.slice(1)), null);
+    assert.equal(splitSessionToken(`${good}A`), null);
+    assert.equal(splitSessionToken(good.replace(".", "A")), null);
+    assert.equal(splitSessionToken(`${good.slice(0, 22)}:${good.slice(23)}`), null);
+    // A wrong character elsewhere splits: the session manager checks the shape before the
+    // token goes past memory (tests/src/scale/session-cache.test.ts).
+    const crafted = `${good.slice(0, 65)}+`;
+    assert.deepEqual(splitSessionToken(crafted), { id: good.slice(0, 22), secret: crafted.slice(23) });
+    assert.equal(isSessionTokenShaped(crafted), false);
+  });
+
+  it("refuse near-misses by their shape", () => {
     const good = generateSessionToken(cryptoRandom).token;
     const nearMisses = [
       "",
@@ -57,7 +71,7 @@ describe("session tokens", () => {
       `${good.slice(0, 22)}:${good.slice(23)}`,
       "A".repeat(66),
     ];
-    for (const bad of nearMisses) assert.equal(parseSessionToken(bad), null, JSON.stringify(bad));
+    for (const bad of nearMisses) assert.equal(isSessionTokenShaped(bad), false, JSON.stringify(bad));
   });
 
   it("accept exactly the base64url alphabet in every position of id and secret, and nothing else", () => {
@@ -68,13 +82,11 @@ describe("session tokens", () => {
       for (let code = 0; code < 300; code++) {
         const char = String.fromCharCode(code);
         const token = `${good.slice(0, position)}${char}${good.slice(position + 1)}`;
-        const parsed = parseSessionToken(token);
-        if (alphabet.includes(char)) assert.deepEqual(parsed, { id: token.slice(0, 22), secret: token.slice(23) });
-        else assert.equal(parsed, null, `code ${code} at ${position}`);
+        assert.equal(isSessionTokenShaped(token), alphabet.includes(char), `code ${code} at ${position}`);
       }
     }
     // A character past the Latin-1 range (a surrogate half, an emoji's) in place of one of the alphabet.
-    assert.equal(parseSessionToken(`${good.slice(0, 64)}\u{1F600}`), null);
-    assert.equal(parseSessionToken(`${good.slice(0, 65)}\uD800`), null);
+    assert.equal(isSessionTokenShaped(`${good.slice(0, 64)}\u{1F600}`), false);
+    assert.equal(isSessionTokenShaped(`${good.slice(0, 65)}\uD800`), false);
   });
 });

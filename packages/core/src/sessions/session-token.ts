@@ -38,11 +38,25 @@ export function generateSessionToken(random: RandomSource): GeneratedToken {
 }
 
 /**
- * Splits a token a client sent into id and secret, or null if it is not shaped like one of
- * ours. Checked before any store access: untrusted input never reaches a query unvalidated
- * (OWASP Session Management: treat the session id as untrusted input).
+ * True when `token` has the shape of one of ours, every character checked. Every path that
+ * takes a token past memory (to a store, the bus, or a query) checks this first: untrusted
+ * input never reaches a query unvalidated (OWASP Session Management: treat the session id as
+ * untrusted input).
  */
-export function parseSessionToken(token: string): { id: string; secret: string } | null {
-  if (token.length !== 66 || !TOKEN_PATTERN.test(token)) return null;
+export function isSessionTokenShaped(token: string): boolean {
+  return token.length === 66 && TOKEN_PATTERN.test(token);
+}
+
+/**
+ * Splits a token a client sent into id and secret where a token of ours has its dot, or null
+ * when it is not 66 characters with a dot at 22. The characters are not checked here: that is
+ * {@link isSessionTokenShaped}, which the session manager calls before a token goes past memory.
+ * A token answered from memory needs no more: its id is the key of a session this process
+ * holds and its secret's SHA-256 equals that session's, so it is the token we issued, whose
+ * shape was right (another string with the same SHA-256 would be a collision). This skips the
+ * regular expression, about 1,900 instructions, on every request answered from memory.
+ */
+export function splitSessionToken(token: string): { id: string; secret: string } | null {
+  if (token.length !== 66 || token.charCodeAt(22) !== 46) return null;
   return { id: token.slice(0, 22), secret: token.slice(23) };
 }
