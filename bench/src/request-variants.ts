@@ -38,6 +38,7 @@ export const VARIANTS: Readonly<Record<string, string>> = {
   "fastify-auth": APP_ROUTE,
   "hono-bare": APP_ROUTE,
   "hono-auth": APP_ROUTE,
+  "hono-pass-through": APP_ROUTE,
 };
 
 /** What `prepare` leaves next to the SQLite file for the loops. */
@@ -176,6 +177,7 @@ export function specOf(variant: string, database: string, whoamiBody: string, wh
   if (variant === "ready-access-log")
     return { kind: "ready", database, logLevel: "info", settings: { "accessLog.enabled": "true" } };
   if (variant === "node-handle") return { kind: "latchkey-node", store: { type: "sqlite", database } };
+  if (variant === "hono-pass-through") return { kind: "hono", database: null, passThrough: true };
   const dash = variant.lastIndexOf("-");
   const kind = variant.slice(0, dash);
   const auth = variant.slice(dash + 1) === "auth";

@@ -45,6 +45,13 @@ export async function adaptersScenario(ctx: BenchContext): Promise<ThroughputSce
       ],
       ["hono-bare", "Hono 4 route, no auth", { kind: "hono", database: null }, null, "bench"],
       [
+        "hono-pass-through",
+        "Hono 4 route behind two pass-through middlewares, no auth",
+        { kind: "hono", database: null, passThrough: true },
+        "hono-bare",
+        "bench",
+      ],
+      [
         "hono",
         "Hono 4 route + latchkey requireUser()",
         { kind: "hono", database: sqlite.database },

@@ -26,8 +26,12 @@ export type ServerSpec =
   | { kind: "express"; database: string | null }
   /** A Fastify 5 app route; with `database`, behind latchkey's plugin and `app.requireUser()`. */
   | { kind: "fastify"; database: string | null }
-  /** A Hono 4 app route on `@hono/node-server`; with `database`, behind latchkey's middleware and `requireUser()`. */
-  | { kind: "hono"; database: string | null }
+  /**
+   * A Hono 4 app route on `@hono/node-server`; with `database`, behind latchkey's middleware
+   * and `requireUser()`. With `passThrough` (and no database), behind two middlewares that
+   * only call `next()`, mounted where latchkey's two are: Hono's own cost of that layering.
+   */
+  | { kind: "hono"; database: string | null; passThrough?: boolean }
   /** A `node:http` app route; with `database`, behind `@latchkey/node`'s `handle()` and `require()`. */
   | { kind: "node-route"; database: string | null }
   /**
@@ -93,6 +97,8 @@ export function parseServerSpec(text: string): ServerSpec {
       const store = parseStore(value.store);
       if (store !== null) return { kind: "latchkey-node", store };
     }
+    if (value.kind === "hono" && value.database === null && value.passThrough === true)
+      return { kind: "hono", database: null, passThrough: true };
     if (
       (value.kind === "express" || value.kind === "fastify" || value.kind === "hono" || value.kind === "node-route") &&
       nullableString(value.database)

@@ -73,15 +73,14 @@ export async function startServer(
     case "node-route": {
       // The app routes on a node:http server of their own; each imports only its framework.
       const { openStores } = await import("./open-stores.js");
-      const serve =
-        spec.kind === "express"
-          ? (await import("./express-server.js")).expressServer
-          : spec.kind === "hono"
-            ? (await import("./hono-server.js")).honoServer
-            : (await import("./node-route-server.js")).nodeRouteServer;
       const stores =
         spec.database === null ? null : await openStores({ type: "sqlite", database: ownCopy(spec.database) });
-      const server = serve(stores);
+      const server =
+        spec.kind === "express"
+          ? (await import("./express-server.js")).expressServer(stores)
+          : spec.kind === "hono"
+            ? (await import("./hono-server.js")).honoServer(stores, spec.passThrough === true)
+            : (await import("./node-route-server.js")).nodeRouteServer(stores);
       return {
         port: await listen(server),
         close: async () => {
