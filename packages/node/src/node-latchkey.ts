@@ -38,10 +38,43 @@ export interface NodeLatchkey {
 
 /** Wraps a latchkey instance for `node:http`. */
 export function nodeLatchkey(latchkey: Latchkey): NodeLatchkey {
-  /** Writes latchkey's answer, if it has one: true when it answered. */
-  function answered(res: ServerResponse, response: LatchkeyResponse | null, method: string): boolean {
-    if (response === null) return false;
-    sendNodeResponse(res, response, method);
+  // The wrapper of the request `handle()` last passed on (a path that is not latchkey's), for
+  // `authenticate()` or `require()` on that same request right after, as apps call them
+  // (`if (await node.handle(req, res)) return;` then `await node.require(req, res, …)`): one
+  // wrapper and one read of Node's `req.headers` a request instead of two. Taken once, and
+  // only by the same request object with the method and URL it had when wrapped: an app that
+  // changes `req.method` in between (a method override turning a GET into a POST) gets a new
+  // wrapper, so the CSRF check judges the request as it is now. Holds at most one request,
+  // until the next one is passed on or this one is taken.
+  let passedReq: IncomingMessage | null = null;
+  let passedUrl: string | undefined;
+  let passedRequest: LatchkeyRequest | null = null;
+
+  /** The wrapper of `req`: the one `handle()` made if it passed `req` on just before, else a new one. */
+  function wrapperOf(req: IncomingMessage): LatchkeyRequest {
+    const request = passedRequest;
+    if (request !== null && passedReq === req && passedUrl === req.url && request.method === (req.method ?? "GET")) {
+      passedReq = null;
+      passedRequest = null;
+      return request;
+    }
+    return toLatchkeyRequest(req);
+  }
+
+  /** Writes latchkey's answer, if it has one (true); else keeps the wrapper for {@link wrapperOf} (false). */
+  function answered(
+    req: IncomingMessage,
+    res: ServerResponse,
+    request: LatchkeyRequest,
+    response: LatchkeyResponse | null,
+  ): boolean {
+    if (response === null) {
+      passedReq = req;
+      passedUrl = req.url;
+      passedRequest = request;
+      return false;
+    }
+    sendNodeResponse(res, response, request.method);
     return true;
   }
 
@@ -49,8 +82,8 @@ export function nodeLatchkey(latchkey: Latchkey): NodeLatchkey {
     const request = toLatchkeyRequest(req);
     const response = latchkey.handleNow(request);
     return isPending(response)
-      ? response.then((r) => answered(res, r, request.method))
-      : answered(res, response, request.method);
+      ? response.then((r) => answered(req, res, request, r))
+      : answered(req, res, request, response);
   }
 
   /** What `authenticate()` resolves to once the result is applied (`undefined`: latchkey answered). */
@@ -76,7 +109,7 @@ export function nodeLatchkey(latchkey: Latchkey): NodeLatchkey {
   // memory): the one promise each returns is all, and the closures below are made only on a
   // pending lookup. One wrapper for every step: authorize() only reads it to answer a refusal.
   function authenticateNow(req: IncomingMessage, res: ServerResponse): ReturnType<NodeLatchkey["authenticate"]> {
-    const request = toLatchkeyRequest(req);
+    const request = wrapperOf(req);
     const result = latchkey.authenticateRequestNow(request);
     if (isPending(result))
       return Promise.resolve(result).then((r) => authenticated(applyAuthResult(res, r, request.method)));
@@ -84,7 +117,7 @@ export function nodeLatchkey(latchkey: Latchkey): NodeLatchkey {
   }
 
   function requireNow(req: IncomingMessage, res: ServerResponse, requirement: Requirement): Promise<Auth | null> {
-    const request = toLatchkeyRequest(req);
+    const request = wrapperOf(req);
     const result = latchkey.authenticateRequestNow(request);
     if (isPending(result))
       return Promise.resolve(result).then((r) =>
