@@ -99,6 +99,10 @@ function countInstructions(
       process.execPath,
       ...COUNTED_NODE_FLAGS,
       ...nodeFlags,
+      // --perf-basic-prof also writes V8's log, by default into the working directory.
+      ...(nodeFlags.some((flag) => flag.startsWith("--perf-basic-prof"))
+        ? ["--no-logfile-per-isolate", `--logfile=${out}.v8.log`]
+        : []),
       script,
       "loop",
       variant,
