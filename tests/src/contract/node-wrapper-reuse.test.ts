@@ -4,7 +4,7 @@
 // require() must then judge the request as it is now, or a cross-site POST riding on the
 // session cookie would pass as the GET it was wrapped as, without its CSRF check.
 import assert from "node:assert/strict";
-import { createServer, request as send, type Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { nodeLatchkey } from "@latchkey/node";
@@ -38,19 +38,9 @@ describe("@latchkey/node: require() after handle() on the same request", () => {
     cleanup();
   });
 
-  function get(headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
-    return new Promise((resolve, reject) => {
-      const req = send({ host: "127.0.0.1", port, method: "GET", path: "/api/orders/", headers }, (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (part: string) => {
-          text += part;
-        });
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
-      });
-      req.on("error", reject);
-      req.end();
-    });
+  async function get(headers: Record<string, string>): Promise<{ status: number; body: unknown }> {
+    const res = await fetch(`http://127.0.0.1:${port}/api/orders/`, { headers });
+    return { status: res.status, body: (await res.json()) as unknown };
   }
 
   it("authenticates a GET it passed on", async () => {
