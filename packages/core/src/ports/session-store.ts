@@ -81,7 +81,9 @@ export interface SessionStore {
    * current (what `getSession` would answer now), else undefined. Synchronous, without I/O,
    * and never throws (a failure is undefined: core then calls `getSession`, which reports
    * it). A request whose session and user are both in memory is then answered without a
-   * promise per layer (the SQLite stores' read cache; see docs/production.md).
+   * promise per layer (the SQLite stores' read cache; see docs/production.md). `id` comes
+   * from the client and its characters are not checked before a peek (they are before
+   * `getSession`): use it as a key to look up, never in a query or a path.
    */
   peekSession?(id: string): SessionRecord | undefined;
 }
