@@ -21,6 +21,9 @@ export function peekContract(factory: StoreContractFactory): void {
         await stores.sessions.createSession(session);
         await stores.sessions.createSession(other);
         assert.equal(peek("no-such-session"), undefined);
+        // Ids straight from the client: core peeks before it checks a token's characters.
+        for (const crafted of ["x'; DROP TABLE latchkey_sessions; --", "\u0000".repeat(22), "é".repeat(22), ""])
+          assert.equal(peek(crafted), undefined, JSON.stringify(crafted));
         const read = await stores.sessions.getSession(session.id);
         const peeked = peek(session.id);
         if (peeked !== undefined) assert.deepEqual(peeked, read);
