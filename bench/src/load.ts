@@ -20,6 +20,8 @@ export interface LoadRun {
   rate?: number;
   /** Seconds at the start left out of the steady rate and the latencies. @default 0 */
   settleSeconds?: number;
+  /** Send each distinct request once before the timed run (see `LoadSpec.prime`). @default false */
+  prime?: boolean;
 }
 
 /** A load-generator child kept for several runs, one at a time. */
@@ -54,6 +56,7 @@ export function startLoadGenerator(registry: ChildRegistry, workDir: string, lab
           requests: run.requests,
           rate: run.rate ?? null,
           settleSeconds: run.settleSeconds ?? 0,
+          prime: run.prime ?? false,
         },
       });
       return answer;

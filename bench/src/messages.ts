@@ -28,6 +28,12 @@ export interface LoadSpec {
    * first answers. 0 counts everything. Seconds.
    */
   settleSeconds: number;
+  /**
+   * Before the timed run, send each distinct request once (a few at a time) and count the 2xx
+   * answers in `ok` and `primed` only: the catch-up a server owes after sitting idle between
+   * slices (see bench/README.md, "What the stores do during a slice").
+   */
+  prime: boolean;
 }
 
 /** Latency percentiles of 2xx responses. Milliseconds, at microsecond resolution. */
@@ -40,8 +46,10 @@ export interface Latency {
 
 /** What a load run measured. */
 export interface LoadResult {
-  /** 2xx responses over the whole run. */
+  /** 2xx responses over the whole run, the prime's included. */
   ok: number;
+  /** 2xx responses to the prime (0 without one), in `ok` but not in `steady`. */
+  primed: number;
   /** Responses with another status. */
   non2xx: number;
   /** Connection errors and timeouts. */
@@ -119,6 +127,7 @@ function isLoadResult(value: unknown): value is LoadResult {
   return (
     isRecord(value) &&
     isNumber(value.ok) &&
+    isNumber(value.primed) &&
     isNumber(value.non2xx) &&
     isNumber(value.errors) &&
     isNumber(value.seconds) &&
@@ -195,7 +204,8 @@ export function parseRunnerMessage(value: unknown): RunnerMessage | null {
     Array.isArray(spec.requests) &&
     spec.requests.every(isLoadRequest) &&
     (spec.rate === null || isNumber(spec.rate)) &&
-    isNumber(spec.settleSeconds)
+    isNumber(spec.settleSeconds) &&
+    typeof spec.prime === "boolean"
   ) {
     return {
       type: "run",
@@ -206,6 +216,7 @@ export function parseRunnerMessage(value: unknown): RunnerMessage | null {
         requests: spec.requests,
         rate: spec.rate,
         settleSeconds: spec.settleSeconds,
+        prime: spec.prime,
       },
     };
   }
