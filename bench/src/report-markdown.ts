@@ -63,7 +63,7 @@ function methodLine(settings: BenchReport["settings"]): string {
   }
   return [
     `Load: ${settings.loadGenerator} in its own process per server, ${settings.connections} keep-alive connections over loopback, servers warmed up ${settings.warmupSeconds} s first; each figure the median of ${rounds}.`,
-    `Scenarios 1–3: in each round every server runs ${settings.slicesPerRound} slice${settings.slicesPerRound === 1 ? "" : "s"} of ${settings.sliceSeconds} s, each between two slices of its baseline (B X B Y B …), the first ${settings.settleSeconds ?? 0} s of a slice not counted; a round's ratio is the server's answers over those its baseline gave at the same time, the baseline's rate for each slice being the mean of the slices either side. "each round" lists those ratios; "spread" is (highest − lowest) ÷ median.`,
+    `Scenarios 1–3: in each round every server runs ${settings.slicesPerRound} slice${settings.slicesPerRound === 1 ? "" : "s"} of ${settings.sliceSeconds} s, each between two slices of its baseline (B X B Y B …), ${settings.primedSlices === true ? "each slice first primed with one uncounted request per distinct request (the catch-up a server idle between slices owes), " : ""}the first ${settings.settleSeconds ?? 0} s of a slice not counted; a round's ratio is the server's answers over those its baseline gave at the same time, the baseline's rate for each slice being the mean of the slices either side. "each round" lists those ratios; "spread" is (highest − lowest) ÷ median.`,
     `Runs that are not sliced (logins, storm, memory): ${settings.durationSeconds} s each.`,
   ].join(" ");
 }

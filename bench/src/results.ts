@@ -251,6 +251,8 @@ export interface BenchReport {
     slicesPerRound?: number;
     /** Seconds at the start of each slice not counted (new connections). Absent in reports from before slices. */
     settleSeconds?: number;
+    /** Whether each slice was primed first (one uncounted request per distinct request). Absent in reports from before the prime. */
+    primedSlices?: boolean;
     warmupSeconds: number;
     runs: number;
     connections: number;

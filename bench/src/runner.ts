@@ -119,6 +119,7 @@ export async function runBench(
       sliceSeconds: options.sliceSeconds,
       slicesPerRound: options.slicesPerRound,
       settleSeconds: options.settleSeconds,
+      primedSlices: true,
       warmupSeconds: options.warmupSeconds,
       runs: options.runs,
       connections: options.connections,
