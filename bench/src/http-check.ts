@@ -1,5 +1,32 @@
+import { type Agent, request } from "node:http";
 import { BENCH_PASSWORD, BENCH_USERNAME } from "./fixtures/bench-user.js";
 import type { LoadRequest } from "./messages.js";
+
+/** A request with no answer within this counts as a connection error. Milliseconds. */
+const REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * The status of one request over `agent` (keep-alive), with its body read and dropped;
+ * rejects on a connection error or when no answer came within 10 s.
+ */
+export function requestStatus(
+  agent: Agent,
+  url: URL,
+  method: "GET" | "POST",
+  headers: Record<string, string>,
+  body?: string,
+): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { agent, method, headers, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+      res.on("data", () => undefined);
+      res.on("end", () => resolve(res.statusCode ?? 0));
+      res.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error("timed out")));
+    req.on("error", reject);
+    req.end(body);
+  });
+}
 
 /**
  * One request before a load, so a misconfigured server fails loudly instead of being

@@ -9,28 +9,16 @@
  * sub-millisecond medians, so latencies are recorded here from its per-response events at
  * microsecond resolution.
  */
-import { Agent, request as send } from "node:http";
+import { Agent } from "node:http";
 import { createHistogram } from "node:perf_hooks";
 import autocannon from "autocannon";
+import { requestStatus } from "./http-check.js";
 import { parseRunnerMessage, type LoadResult, type LoadSpec } from "./messages.js";
 
 function reply(message: unknown): Promise<void> {
   return new Promise((resolve) => {
     if (process.send === undefined) resolve();
     else process.send(message, undefined, {}, () => resolve());
-  });
-}
-
-/** Answers to one request of the prime: its status, once its body is read. */
-function primeOne(agent: Agent, origin: string, r: LoadSpec["requests"][number]): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = send(`${origin}${r.path}`, { method: r.method, headers: r.headers, agent }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode ?? 0));
-      res.on("error", reject);
-    });
-    req.on("error", reject);
-    req.end(r.body);
   });
 }
 
@@ -59,7 +47,7 @@ async function primeEach(spec: LoadSpec): Promise<number> {
   let ok = 0;
   const worker = async (): Promise<void> => {
     for (let r = distinct[next++]; r !== undefined; r = distinct[next++]) {
-      const status = await primeOne(agent, spec.origin, r);
+      const status = await requestStatus(agent, new URL(r.path, spec.origin), r.method, r.headers, r.body);
       if (status >= 200 && status < 300) ok++;
     }
   };

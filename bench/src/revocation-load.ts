@@ -5,31 +5,14 @@
  * answer is checked against the client's own clock: one SENT after its session's logout
  * 200 had arrived must be refused, on every process.
  */
-import { Agent, request } from "node:http";
+import { Agent } from "node:http";
 import type { RevocationLoadResult, RevocationSpec } from "./revocation-messages.js";
-import { csrfPair } from "./http-check.js";
+import { csrfPair, requestStatus as send } from "./http-check.js";
 
 /** The whoami load runs alone for this share of the run before the first logout. */
 const LEAD_SHARE = 0.1;
 /** The last logout is sent at this share of the run, so its session is checked for the rest. */
 const LAST_LOGOUT_SHARE = 0.9;
-/** A request with no answer within this counts as a connection error. Milliseconds. */
-const REQUEST_TIMEOUT_MS = 10_000;
-
-/** The status of one request, with its body read and dropped; rejects on a connection error or timeout. */
-function send(agent: Agent, url: URL, method: "GET" | "POST", headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { agent, method, headers, timeout: REQUEST_TIMEOUT_MS }, (res) => {
-      res.on("data", () => undefined);
-      res.on("end", () => resolve(res.statusCode ?? 0));
-      res.on("error", reject);
-    });
-    req.on("timeout", () => req.destroy(new Error("timed out")));
-    req.on("error", reject);
-    req.end();
-  });
-}
-
 /** The nearest-rank percentile of sorted values; null for none. */
 function percentile(sorted: readonly number[], p: number): number | null {
   if (sorted.length === 0) return null;
