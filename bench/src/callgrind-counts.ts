@@ -34,6 +34,20 @@ export interface Annotated {
   compiles: number;
   /** The inclusive cost of `Heap::CollectGarbage`: the garbage collections run inside the count. */
   collections: number;
+  /**
+   * Every event the run recorded, by callgrind's name: `Ir` alone, or with
+   * `--cache-sim=yes --branch-sim=yes` the simulated cache misses (`I1mr`, `D1mr`, `D1mw`,
+   * `ILmr`, `DLmr`, `DLmw`) and branches (`Bc`, `Bcm` mispredicted, `Bi`, `Bim`) too: the
+   * program's total and TurboFan's compiles' inclusive share of it.
+   */
+  events: Record<string, { total: number; compiles: number }>;
+}
+
+/** The numbers of an annotate line's event columns ("1,234 (0.5%)" each), in order. */
+function columns(line: string): number[] {
+  return [...line.matchAll(/([\d,]+) \(\s*[\d.]+%\)/g)].map((match) =>
+    Number((match[1] as string).replaceAll(",", "")),
+  );
 }
 
 /**
@@ -72,9 +86,21 @@ export function annotate(out: string): Promise<Annotated> {
         for (const match of text.matchAll(pattern)) total += Number((match[1] as string).replaceAll(",", ""));
         return total;
       };
+      const names = /^Events shown:\s+(.+)$/m.exec(text)?.[1]?.trim().split(/\s+/) ?? [];
+      const totals = columns(/^.*PROGRAM TOTALS.*$/m.exec(text)?.[0] ?? "");
+      const compiled = names.map(() => 0);
+      for (const match of text.matchAll(/^.*v8::internal::Compiler::CompileOptimized(?:OSR)?\(.*$/gm))
+        columns(match[0]).forEach((value, i) => {
+          compiled[i] = (compiled[i] ?? 0) + value;
+        });
+      const events: Annotated["events"] = {};
+      names.forEach((name, i) => {
+        events[name] = { total: totals[i] ?? 0, compiles: compiled[i] ?? 0 };
+      });
       resolve({
         compiles: sum(/^\s*([\d,]+) .*v8::internal::Compiler::CompileOptimized(?:OSR)?\(/gm),
         collections: sum(/^\s*([\d,]+) .*v8::internal::Heap::CollectGarbage\(/gm),
+        events,
       });
     });
   });

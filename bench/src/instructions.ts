@@ -2,7 +2,7 @@
  * Instructions per request, counted by valgrind's callgrind: deterministic where wall-clock
  * and CPU-time figures swing ±40 % on a shared VM (and `perf stat` has no PMU to count with).
  *
- *   npx tsc -b && node bench/dist/instructions.js [variant …] [--warmup 5000] [--low 200] [--high 2200] [--keep DIR]
+ *   npx tsc -b && node bench/dist/instructions.js [variant …] [--warmup 5000] [--low 200] [--high 2200] [--keep DIR] [--simulate]
  *
  * For each variant it runs one node process under callgrind that starts the server under
  * test in-process and sends it `low`, then (in a second run) `high` keep-alive requests, one
@@ -15,7 +15,11 @@
  * 0.1 %. The client is the same for every variant, so the difference between two variants
  * is what the server does differently.
  * `--keep DIR` keeps the callgrind files (`DIR/<variant>.<count>.out`) for callgrind_annotate;
- * add `--perf-basic-prof` via `--node-flag` to give JIT frames names.
+ * add `--perf-basic-prof` via `--node-flag` to give JIT frames names. `--simulate` also runs
+ * callgrind's cache and branch-predictor simulation (`--cache-sim=yes --branch-sim=yes`, about
+ * twice as slow) and prints, per request and without the compiles, the simulated first- and
+ * last-level cache misses and the mispredicted branches: what an instruction count does not
+ * weigh (a model of a cache, not this CPU's; compare variants, not machines).
  *
  * Variants (all but the two store ones over one real SQLite file with the bench user and one session):
  * - `floor`: bare `node:http` sending the exact status, headers and body the ready server's
@@ -92,9 +96,11 @@ function countInstructions(
   dir: string,
   out: string,
   nodeFlags: string[],
+  simulate: boolean,
 ): Promise<Counted> {
   const script = fileURLToPath(import.meta.url);
   return countWarmRun({
+    valgrindOptions: simulate ? ["--cache-sim=yes", "--branch-sim=yes"] : [],
     command: [
       process.execPath,
       ...COUNTED_NODE_FLAGS,
@@ -116,6 +122,33 @@ function countInstructions(
   });
 }
 
+/** What callgrind's simulated caches and branch predictor call each event, for `--simulate`. */
+const SIMULATED: readonly (readonly [event: string, label: string])[] = [
+  ["I1mr", "L1 instruction misses"],
+  ["D1mr", "L1 data read misses"],
+  ["D1mw", "L1 data write misses"],
+  ["ILmr", "last-level instruction misses"],
+  ["DLmr", "last-level data read misses"],
+  ["DLmw", "last-level data write misses"],
+  ["Bcm", "conditional branches mispredicted"],
+  ["Bc", "conditional branches"],
+  ["Bim", "indirect branches mispredicted"],
+  ["Bi", "indirect branches"],
+];
+
+/** `--simulate`'s line: each simulated event per request, (high − low) ÷ requests without TurboFan's compiles, as the count. */
+function simulatedPerRequest(a: Counted, b: Counted, requests: number): string {
+  const parts: string[] = [];
+  for (const [event, label] of SIMULATED) {
+    const low = a.events[event];
+    const high = b.events[event];
+    if (low === undefined || high === undefined) continue;
+    const perRequest = (high.total - high.compiles - (low.total - low.compiles)) / requests;
+    parts.push(`${Math.round(perRequest).toLocaleString("en-US")} ${label}`);
+  }
+  return `simulated, a request: ${parts.join(", ")}`;
+}
+
 async function main(): Promise<void> {
   const [mode, ...rest] = process.argv.slice(2);
   if (mode === "prepare") return prepare(rest[0] ?? "", null, new Set());
@@ -129,6 +162,7 @@ async function main(): Promise<void> {
       high: { type: "string", default: "2200" },
       keep: { type: "string" },
       "node-flag": { type: "string", multiple: true, default: [] },
+      simulate: { type: "boolean", default: false },
     },
   });
   const warmup = Number(values.warmup);
@@ -145,13 +179,14 @@ async function main(): Promise<void> {
       const outOf = (count: number) => join(keep ?? dir, `${variant}.${count}.out`);
       // The two runs side by side: callgrind is single-threaded, and they do not share anything.
       const [a, b] = await Promise.all([
-        countInstructions(variant, warmup, low, dir, outOf(low), values["node-flag"]),
-        countInstructions(variant, warmup, high, dir, outOf(high), values["node-flag"]),
+        countInstructions(variant, warmup, low, dir, outOf(low), values["node-flag"], values.simulate),
+        countInstructions(variant, warmup, high, dir, outOf(high), values["node-flag"], values.simulate),
       ]);
       const perRequest = (x: number, y: number): string => Math.round((y - x) / (high - low)).toLocaleString("en-US");
       console.log(
         `${variant.padEnd(16)} ${perRequest(a.total - a.compiles, b.total - b.compiles).padStart(9)} ${perRequest(a.total - a.compiles - a.collections, b.total - b.compiles - b.collections).padStart(9)}   (${perRequest(a.total, b.total)}; Ir ${a.total} → ${b.total}, compiles ${a.compiles} → ${b.compiles}, collections ${a.collections} → ${b.collections})`,
       );
+      if (values.simulate) console.log(`${"".padEnd(16)} ${simulatedPerRequest(a, b, high - low)}`);
     }
   });
 }

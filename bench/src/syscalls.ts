@@ -2,11 +2,12 @@
  * Where a request's CPU goes outside the main thread's user-space instructions (which
  * `instructions.js` counts): kernel work, system calls and other threads.
  *
- *   npx tsc -b && node bench/dist/syscalls.js [variant …] [--requests 40000] [--warmup 30000] [--connections 50] [--rounds 5] [--strace] [--perf DIR]
+ *   npx tsc -b && node bench/dist/syscalls.js [variant …] [--requests 40000] [--warmup 30000] [--connections 50] [--sessions 1] [--rounds 5] [--strace] [--perf DIR]
  *
  * For each variant it starts the server under test as the bench does (`server-child.js`,
  * pinned to core 0; this process, the load, pinned to core 1), warms it up with the same
- * requests, then sends `requests` keep-alive requests over `connections` connections and reads,
+ * requests, then sends `requests` keep-alive requests over `connections` connections (the
+ * cookied ones walking the tokens of `sessions` sessions, 1,000 in the bench) and reads,
  * before and after, the server's /proc figures. Per request it prints:
  * - user and system CPU in µs (/proc/PID/stat; 10 ms ticks, so a run must be long enough),
  *   and how much of it was the main thread and how much other threads (/proc/PID/task/*);
@@ -109,22 +110,25 @@ interface Received {
 }
 
 /**
- * Sends `count` GET requests of `path` (with the session cookie when `token` is not null)
- * over `connections` keep-alive connections, each one at a time, and checks every answer is
- * a 200. Rejects after `timeoutMs`, so a run is bounded in time as well as in count.
+ * Sends `count` GET requests of `path` (with a session cookie when `tokens` is not null, the
+ * tokens taken in turn, as the bench's load walks its sessions) over `connections` keep-alive
+ * connections, each one at a time, and checks every answer is a 200. Rejects after
+ * `timeoutMs`, so a run is bounded in time as well as in count.
  */
 function load(
   port: number,
   path: string,
-  token: string | null,
+  tokens: readonly string[] | null,
   count: number,
   connections: number,
   timeoutMs: number,
 ): Promise<Received> {
-  const request = Buffer.from(
-    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: application/json\r\n${token === null ? "" : `Cookie: sessionid=${token}\r\n`}\r\n`,
-    "latin1",
-  );
+  const requestFor = (token: string | null) =>
+    Buffer.from(
+      `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAccept: application/json\r\n${token === null ? "" : `Cookie: sessionid=${token}\r\n`}\r\n`,
+      "latin1",
+    );
+  const requests = tokens === null ? [requestFor(null)] : tokens.map(requestFor);
   let left = count;
   let answers = 0;
   let bytes = 0;
@@ -152,7 +156,7 @@ function load(
           return;
         }
         left -= 1;
-        socket.write(request);
+        socket.write(requests[left % requests.length] as Buffer);
       };
       socket.on("connect", next);
       socket.on("error", (error) => finish(error));
@@ -277,6 +281,7 @@ async function main(): Promise<void> {
       requests: { type: "string", default: "40000" },
       warmup: { type: "string", default: "30000" },
       connections: { type: "string", default: "50" },
+      sessions: { type: "string", default: "1" },
       rounds: { type: "string", default: "5" },
       strace: { type: "boolean", default: false },
       perf: { type: "string" },
@@ -286,6 +291,8 @@ async function main(): Promise<void> {
   const warmup = Number(values.warmup);
   const connections = Number(values.connections);
   const rounds = Number(values.rounds);
+  const sessions = Number(values.sessions);
+  if (!Number.isInteger(sessions) || sessions < 1) throw new Error("--sessions is a whole number of at least 1.");
   const variants = positionals.length > 0 ? positionals : ["bare", "ready", "node-route-bare", "node-route-auth"];
   const chosen = variants.filter(isVariant);
   if (chosen.length !== variants.length) throw new Error(`Variants are among: ${VARIANTS.join(", ")}`);
@@ -299,12 +306,12 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "latchkey-syscalls-"));
   try {
     const database = join(dir, "fixture.sqlite3");
-    const fixture = await createSqliteFixture(database, { sessions: 1, sample: 1, log: () => {} });
+    const fixture = await createSqliteFixture(database, { sessions, sample: 1, log: () => {} });
     const token = fixture.tokens[0];
     if (token === undefined) throw new Error("The fixture has no session.");
     const script = fileURLToPath(new URL("./server-child.js", import.meta.url));
     console.log(
-      `per request, ${requests} requests over ${connections} keep-alive connections, ${rounds} rounds; server on core ${registry.pinned ? "0" : "any"}`,
+      `per request, ${requests} requests over ${connections} keep-alive connections, cookies of ${sessions} session(s), ${rounds} rounds; server on core ${registry.pinned ? "0" : "any"}`,
     );
     let floorHeaders: string[] = [];
     if (chosen.includes("floor")) {
@@ -324,7 +331,8 @@ async function main(): Promise<void> {
     }
     // Every server up and warm first, then each round measures them in turn: the machine's
     // drift falls on every variant alike instead of on whichever ran last.
-    const servers: { variant: Variant; pid: number; port: number; path: string; cookie: string | null }[] = [];
+    const servers: { variant: Variant; pid: number; port: number; path: string; cookie: readonly string[] | null }[] =
+      [];
     for (const variant of chosen) {
       const whoami = variant === "bare" || variant === "floor" || variant === "ready";
       const child = registry.start({
@@ -348,7 +356,7 @@ async function main(): Promise<void> {
       const path = whoami ? WHOAMI : APP_ROUTE;
       // The bare route baselines get no cookie, as in the bench; the whoami ones get the same
       // request as the ready server (the cookie's bytes are parsed by llhttp either way).
-      const cookie = variant.endsWith("-bare") ? null : token;
+      const cookie = variant.endsWith("-bare") ? null : fixture.tokens;
       await load(port, path, cookie, warmup, connections, timeoutMs);
       servers.push({ variant, pid: child.pid, port, path, cookie });
     }
