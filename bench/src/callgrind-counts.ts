@@ -98,7 +98,7 @@ export function annotate(out: string): Promise<Annotated> {
         events[name] = { total: totals[i] ?? 0, compiles: compiled[i] ?? 0 };
       });
       resolve({
-        compiles: sum(/^\s*([\d,]+) .*v8::internal::Compiler::CompileOptimized(?:OSR)?\(/gm),
+        compiles: events.Ir?.compiles ?? 0,
         collections: sum(/^\s*([\d,]+) .*v8::internal::Heap::CollectGarbage\(/gm),
         events,
       });
