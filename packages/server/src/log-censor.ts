@@ -2,7 +2,7 @@
 const CENSORED: ReadonlySet<string> = new Set(["password", "cookie", "authorization", "headers"]);
 
 /** What a censored value is written as. */
-export const CENSOR = "[redacted]";
+const CENSOR = "[redacted]";
 
 function isPlainRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
