@@ -17,7 +17,10 @@ export interface SessionCacheStats {
   size: number;
   /** Lookups answered from the cache (no store read). */
   hits: number;
-  /** Lookups that found nothing usable and went to the store. */
+  /**
+   * Lookups that found nothing usable: they go to the store, except a token not shaped like
+   * latchkey's, which is refused after the cache is asked and before any store sees it.
+   */
   misses: number;
   /**
    * Lookups that skipped the cache because the bus was not ready, the lease was not valid, or the sync barrier failed.
