@@ -1,12 +1,10 @@
+import { isPlainObject } from "./object-path.js";
+
 /** Keys whose values never reach a log line: they carry passwords and session tokens. */
 const CENSORED: ReadonlySet<string> = new Set(["password", "cookie", "authorization", "headers"]);
 
 /** What a censored value is written as. */
 const CENSOR = "[redacted]";
-
-function isPlainRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /**
  * The fields of a log line with every `password`, `cookie`, `authorization` or `headers`
@@ -30,7 +28,7 @@ export function censorCredentials(fields: Record<string, unknown>): Record<strin
       continue;
     }
     const value = fields[key];
-    if (!isPlainRecord(value)) continue;
+    if (!isPlainObject(value)) continue;
     let inner: Record<string, unknown> | null = null;
     for (const innerKey of Object.keys(value)) {
       if (!CENSORED.has(innerKey)) continue;
