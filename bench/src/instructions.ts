@@ -5,15 +5,17 @@
  *   npx tsc -b && node bench/dist/instructions.js [variant …] [--warmup 5000] [--low 200] [--high 2200] [--keep DIR] [--simulate]
  *
  * For each variant it runs one node process under callgrind that starts the server under
- * test in-process and sends it `low`, then (in a second run) `high` keep-alive requests, one
- * at a time, from a raw-socket client in the same process; (Ir(high) − Ir(low)) ÷ (high −
- * low), without TurboFan's compiles (see annotate in callgrind-counts.ts), is the cost of one request,
- * start-up and warm-up cancelling out. Node runs with
+ * test in-process and has it answer `low`, then (in a second run) `high` keep-alive requests,
+ * one at a time, from a raw-socket client in a child process of its own (client-child.ts,
+ * not traced); (Ir(high) − Ir(low)) ÷ (high − low), without TurboFan's compiles (see
+ * annotate in callgrind-counts.ts), is the server's cost of one request, start-up and
+ * warm-up cancelling out. (Until 7 December 2026 the client ran in the counted process, and
+ * every figure held its work too: about 21,500 instructions a request, the same for every
+ * variant, which drew every ratio between two variants towards 1.) Node runs with
  * `--single-threaded` (no concurrent compiler or marker threads), fixed hash and random
  * seeds, no scavenge tasks, and neither the memory reducer nor code flushing (all of them
  * timed by the event loop or the wall clock), so two identical runs agree to well under
- * 0.1 %. The client is the same for every variant, so the difference between two variants
- * is what the server does differently.
+ * 0.1 %.
  * `--keep DIR` keeps the callgrind files (`DIR/<variant>.<count>.out`) for callgrind_annotate;
  * add `--perf-basic-prof` via `--node-flag` to give JIT frames names. `--simulate` also runs
  * callgrind's cache and branch-predictor simulation (`--cache-sim=yes --branch-sim=yes`, about

@@ -1,4 +1,8 @@
+import { type ChildProcess, fork } from "node:child_process";
 import { connect } from "node:net";
+import { fileURLToPath } from "node:url";
+
+const CLIENT_SCRIPT = fileURLToPath(new URL("./client-child.js", import.meta.url));
 
 /**
  * Where the first answer in `received` ends, once all of it has arrived (Content-Length or
@@ -88,4 +92,58 @@ export function connectClient(port: number, path: string, token: string | null, 
     socket.once("connect", () => resolve(client));
     socket.once("error", reject);
   });
+}
+
+/** The first message of `child` that `pick` maps to a value, or a rejection on `{ error }` or exit. */
+function nextMessage<T>(child: ChildProcess, pick: (message: object) => T | undefined): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (raw: unknown) => {
+      if (typeof raw !== "object" || raw === null) return;
+      const error: unknown = Reflect.get(raw, "error");
+      const value = typeof error === "string" ? undefined : pick(raw);
+      if (typeof error !== "string" && value === undefined) return;
+      child.off("message", onMessage);
+      child.off("exit", onExit);
+      if (typeof error === "string") reject(new Error(`client: ${error}`));
+      else resolve(value as T);
+    };
+    const onExit = (code: number | null) => {
+      child.off("message", onMessage);
+      reject(new Error(`The client process exited (${code}) before answering.`));
+    };
+    child.on("message", onMessage);
+    child.once("exit", onExit);
+  });
+}
+
+/**
+ * {@link connectClient} in a child process of its own (`client-child.js`), driven over IPC,
+ * so the process that counts instructions or bytes holds the server alone. Node's own flags
+ * are not passed on: the child runs with none (and, under valgrind without
+ * `--trace-children`, natively). `close()` ends the connection and the child.
+ */
+export async function connectClientProcess(
+  port: number,
+  path: string,
+  token: string | null,
+  status = 200,
+): Promise<Client> {
+  const child = fork(CLIENT_SCRIPT, [String(port), path, token ?? "-", String(status)], {
+    execArgv: [],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
+  try {
+    await nextMessage(child, (message) => (Reflect.get(message, "connected") === true ? true : undefined));
+  } catch (error) {
+    child.kill();
+    throw error;
+  }
+  return {
+    send(count) {
+      const answered = nextMessage(child, (message) => (Reflect.get(message, "sent") === count ? true : undefined));
+      child.send({ send: count });
+      return answered.then(() => undefined);
+    },
+    close: () => child.disconnect(),
+  };
 }

@@ -14,7 +14,7 @@ import { createSqliteFixture } from "./fixtures/sqlite-fixture.js";
 import { APP_ROUTE, type ServerSpec } from "./servers/server-spec.js";
 import { startServer } from "./servers/start-server.js";
 import { createChildRegistry } from "./children.js";
-import { type Client, connectClient } from "./keep-alive-client.js";
+import { type Client, connectClientProcess } from "./keep-alive-client.js";
 import { createServices, type Services } from "./services.js";
 
 const WHOAMI = "/api/whoami/";
@@ -296,7 +296,7 @@ export async function startVariant(
   const server = await start(variant, dir, prepared);
   const { token, status } = clientOf(variant, prepared);
   return {
-    connect: () => connectClient(server.port, path, token, status),
+    connect: () => connectClientProcess(server.port, path, token, status),
     async close() {
       await server.close();
       removeCopies(dir);
