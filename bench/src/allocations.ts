@@ -7,13 +7,13 @@
  * For each variant, `runs` node processes one after another; each starts the server under
  * test in-process, warms it up with `warmup` requests from the raw-socket client (in a child
  * process of its own, client-child.ts), runs a full collection, then has it send `count` more
- * over the same connection. The young
- * generation is made large enough (`--min-semi-space-size` = `--max-semi-space-size` = 128 MiB)
- * that no collection runs during the count (checked: a run with one is refused), so the growth
- * of the heap's used bytes (every space: young, old, code, large objects) over the count is
- * exactly what the server allocated, ÷ `count` is a request. (Until 7 December 2026 the
- * client ran in the measured process and its own allocations were in every figure.) The growth of V8's external memory (Buffers' backing stores, counted apart by
- * V8) is printed beside it. Node runs with `--single-threaded`, fixed seeds and no memory
+ * over the same connection. The young generation is made large enough
+ * (`--min-semi-space-size` = `--max-semi-space-size` = 128 MiB) that no collection runs during
+ * the count (checked: a run with one is refused), so the growth of the heap's used bytes
+ * (every space: young, old, code, large objects) over the count is exactly what the server
+ * allocated, ÷ `count` is a request. (Until 7 December 2026 the client ran in the measured
+ * process and its own allocations were in every figure.) The growth of V8's external memory
+ * (Buffers' backing stores, counted apart by V8) is printed beside it. Node runs with `--single-threaded`, fixed seeds and no memory
  * reducer, as under callgrind (callgrind-counts.ts).
  *
  * `--profile N` also samples the count with V8's sampling heap profiler (one sample about
