@@ -306,7 +306,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "latchkey-syscalls-"));
   try {
     const database = join(dir, "fixture.sqlite3");
-    const fixture = await createSqliteFixture(database, { sessions, sample: 1, log: () => {} });
+    const fixture = await createSqliteFixture(database, { sessions, sample: sessions, log: () => {} });
     const token = fixture.tokens[0];
     if (token === undefined) throw new Error("The fixture has no session.");
     const script = fileURLToPath(new URL("./server-child.js", import.meta.url));
