@@ -81,25 +81,27 @@ export function annotate(out: string): Promise<Annotated> {
         reject(new Error(`callgrind_annotate failed on ${out}`));
         return;
       }
-      const sum = (pattern: RegExp): number => {
-        let total = 0;
-        for (const match of text.matchAll(pattern)) total += Number((match[1] as string).replaceAll(",", ""));
-        return total;
-      };
       const names = /^Events shown:\s+(.+)$/m.exec(text)?.[1]?.trim().split(/\s+/) ?? [];
       const totals = columns(/^.*PROGRAM TOTALS.*$/m.exec(text)?.[0] ?? "");
-      const compiled = names.map(() => 0);
-      for (const match of text.matchAll(/^.*v8::internal::Compiler::CompileOptimized(?:OSR)?\(.*$/gm))
-        columns(match[0]).forEach((value, i) => {
-          compiled[i] = (compiled[i] ?? 0) + value;
-        });
+      /** Each event's inclusive cost summed over the functions whose lines match `pattern`. */
+      const inclusive = (pattern: RegExp): number[] => {
+        const summed = names.map(() => 0);
+        for (const match of text.matchAll(pattern))
+          columns(match[0]).forEach((value, i) => {
+            summed[i] = (summed[i] ?? 0) + value;
+          });
+        return summed;
+      };
+      const compiled = inclusive(/^.*v8::internal::Compiler::CompileOptimized(?:OSR)?\(.*$/gm);
+      const collected = inclusive(/^.*v8::internal::Heap::CollectGarbage\(.*$/gm);
       const events: Annotated["events"] = {};
       names.forEach((name, i) => {
         events[name] = { total: totals[i] ?? 0, compiles: compiled[i] ?? 0 };
       });
+      const ir = names.indexOf("Ir");
       resolve({
-        compiles: events.Ir?.compiles ?? 0,
-        collections: sum(/^\s*([\d,]+) .*v8::internal::Heap::CollectGarbage\(/gm),
+        compiles: compiled[ir] ?? 0,
+        collections: collected[ir] ?? 0,
         events,
       });
     });
