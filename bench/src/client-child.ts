@@ -1,18 +1,23 @@
 /**
  * The keep-alive client of `instructions` and `allocations`, in a process of its own:
- * `node client-child.js <port> <path> <token|-> <status>`, forked by
+ * `node client-child.js <port> <path> <token|-> <status>`, started by
  * {@link connectClientProcess}. The process those tools measure then runs the server
  * alone; with the client in it, every count also held the client's own work (about 21,500
  * instructions a request, the same for every variant), and the ratios between variants
  * looked closer to 1 than the servers are.
  *
- * Over IPC it is told `{ send: n }`, answers `{ sent: n }` once the n answers have arrived
- * (or `{ error }`), and exits when the channel closes.
+ * Over IPC (messages.ts) it says `ready` once connected, is told `send` with a count, and
+ * answers `sent` once that many answers have arrived, or `failed`.
  */
 import { connectClient } from "./keep-alive-client.js";
+import { parseRunnerMessage } from "./messages.js";
 
 function send(message: unknown): void {
   process.send?.(message);
+}
+
+function failed(error: unknown): void {
+  send({ type: "failed", message: error instanceof Error ? error.message : String(error) });
 }
 
 async function main(): Promise<void> {
@@ -21,24 +26,20 @@ async function main(): Promise<void> {
     throw new Error("usage: client-child.js <port> <path> <token|-> <status>");
   const client = await connectClient(Number(port), path, token === "-" ? null : token, Number(status));
   process.on("message", (raw: unknown) => {
-    const count: unknown = typeof raw === "object" && raw !== null ? Reflect.get(raw, "send") : undefined;
-    if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
-      send({ error: `Not a request count: ${JSON.stringify(raw)}` });
-      return;
-    }
-    client.send(count).then(
-      () => send({ sent: count }),
-      (error: unknown) => send({ error: error instanceof Error ? error.message : String(error) }),
-    );
+    const message = parseRunnerMessage(raw);
+    if (message?.type !== "send") return;
+    const { count } = message;
+    client.send(count).then(() => send({ type: "sent", count }), failed);
   });
+  // The measuring process went away: end the connection with it.
   process.on("disconnect", () => {
     client.close();
     process.exit(0);
   });
-  send({ connected: true });
+  send({ type: "ready", port: Number(port) });
 }
 
 main().catch((error: unknown) => {
-  send({ error: error instanceof Error ? error.message : String(error) });
+  failed(error);
   process.exit(1);
 });

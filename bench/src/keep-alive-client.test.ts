@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { describe, it } from "node:test";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, describe, it } from "node:test";
 import { connectClientProcess } from "./keep-alive-client.js";
 
 /** A server on a free loopback port that answers `status` and records each request's cookie and connection. */
@@ -23,9 +26,12 @@ function close(server: Server): Promise<void> {
 }
 
 describe("connectClientProcess()", () => {
+  const dir = mkdtempSync(join(tmpdir(), "latchkey-client-"));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
   it("sends exactly the requests asked for, with the cookie, over one keep-alive connection", async () => {
     const { server, port, seen } = await recordingServer(200);
-    const client = await connectClientProcess(port, "/api/whoami/", "abc.def");
+    const client = await connectClientProcess(port, "/api/whoami/", "abc.def", 200, join(dir, "a.log"));
     try {
       await client.send(3);
       assert.equal(seen.length, 3);
@@ -39,9 +45,9 @@ describe("connectClientProcess()", () => {
 
   it("rejects a count whose answer has another status than expected, naming it", async () => {
     const { server, port } = await recordingServer(500);
-    const client = await connectClientProcess(port, "/api/whoami/", null);
+    const client = await connectClientProcess(port, "/api/whoami/", null, 200, join(dir, "b.log"));
     try {
-      await assert.rejects(client.send(1), /client: Not a 200: HTTP\/1\.1 500/);
+      await assert.rejects(client.send(1), /keep-alive client failed: Not a 200: HTTP\/1\.1 500/);
     } finally {
       client.close();
       await close(server);

@@ -1,6 +1,6 @@
-import { type ChildProcess, fork } from "node:child_process";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
+import { createChildRegistry, logTail } from "./children.js";
 
 const CLIENT_SCRIPT = fileURLToPath(new URL("./client-child.js", import.meta.url));
 
@@ -94,56 +94,46 @@ export function connectClient(port: number, path: string, token: string | null, 
   });
 }
 
-/** The first message of `child` that `pick` maps to a value, or a rejection on `{ error }` or exit. */
-function nextMessage<T>(child: ChildProcess, pick: (message: object) => T | undefined): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (raw: unknown) => {
-      if (typeof raw !== "object" || raw === null) return;
-      const error: unknown = Reflect.get(raw, "error");
-      const value = typeof error === "string" ? undefined : pick(raw);
-      if (typeof error !== "string" && value === undefined) return;
-      child.off("message", onMessage);
-      child.off("exit", onExit);
-      if (typeof error === "string") reject(new Error(`client: ${error}`));
-      else resolve(value as T);
-    };
-    const onExit = (code: number | null) => {
-      child.off("message", onMessage);
-      reject(new Error(`The client process exited (${code}) before answering.`));
-    };
-    child.on("message", onMessage);
-    child.once("exit", onExit);
-  });
-}
+/** How long the client may take to connect, or to have the answers to one `send()`. Milliseconds. */
+const CLIENT_TIMEOUT_MS = 30 * 60_000;
 
 /**
- * {@link connectClient} in a child process of its own (`client-child.js`), driven over IPC,
- * so the process that counts instructions or bytes holds the server alone. Node's own flags
- * are not passed on: the child runs with none (and, under valgrind without
- * `--trace-children`, natively). `close()` ends the connection and the child.
+ * {@link connectClient} in a child process of its own (`client-child.js`, started through the
+ * bench's child registry and driven over IPC), so the process that counts instructions or
+ * bytes holds the server alone. Node's own flags are not passed on: the child runs with none
+ * (and, under valgrind without `--trace-children`, natively). Its output goes to `logFile`.
+ * A `send()` of the many requests a count makes under callgrind may take minutes; each is
+ * bounded by 30 minutes. `close()` stops the child, which ends the connection.
  */
 export async function connectClientProcess(
   port: number,
   path: string,
   token: string | null,
-  status = 200,
+  status: number,
+  logFile: string,
 ): Promise<Client> {
-  const child = fork(CLIENT_SCRIPT, [String(port), path, token ?? "-", String(status)], {
-    execArgv: [],
-    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  const child = createChildRegistry({ pin: false, cores: 1 }).start({
+    script: CLIENT_SCRIPT,
+    args: [String(port), path, token ?? "-", String(status)],
+    label: "keep-alive client",
+    core: 0,
+    logFile,
   });
   try {
-    await nextMessage(child, (message) => (Reflect.get(message, "connected") === true ? true : undefined));
+    await child.next((message) => (message.type === "ready" ? true : null), CLIENT_TIMEOUT_MS);
   } catch (error) {
-    child.kill();
-    throw error;
+    await child.stop();
+    throw new Error(`${error instanceof Error ? error.message : String(error)}\n${logTail(logFile)}`);
   }
   return {
-    send(count) {
-      const answered = nextMessage(child, (message) => (Reflect.get(message, "sent") === count ? true : undefined));
-      child.send({ send: count });
-      return answered.then(() => undefined);
+    async send(count) {
+      const answered = child.next(
+        (message) => (message.type === "sent" && message.count === count ? true : null),
+        CLIENT_TIMEOUT_MS,
+      );
+      child.send({ type: "send", count });
+      await answered;
     },
-    close: () => child.disconnect(),
+    close: () => void child.stop(),
   };
 }

@@ -82,10 +82,16 @@ export type ChildMessage =
   | { type: "hash"; result: HashResult }
   | { type: "stats"; stats: ServerStats }
   | { type: "revocation"; result: RevocationLoadResult }
+  /** The keep-alive client (client-child.ts) has had the answers to `count` requests. */
+  | { type: "sent"; count: number }
   | { type: "failed"; message: string };
 
 /** Runner → child. */
-export type RunnerMessage = { type: "run"; spec: LoadSpec } | { type: "stats"; reset: boolean };
+export type RunnerMessage =
+  | { type: "run"; spec: LoadSpec }
+  | { type: "stats"; reset: boolean }
+  /** To the keep-alive client: send `count` requests, one at a time. */
+  | { type: "send"; count: number };
 
 /** What the hash child measured: argon2id with the default parameters. */
 export interface HashResult {
@@ -113,6 +119,11 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 function isNumber(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value);
+}
+
+/** A number of requests: a whole number, 0 or more. */
+function isCount(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0;
 }
 
 function isLatency(value: unknown): value is Latency {
@@ -173,6 +184,8 @@ export function parseChildMessage(value: unknown): ChildMessage | null {
       return isServerStats(value.stats) ? { type: "stats", stats: value.stats } : null;
     case "revocation":
       return isRevocationLoadResult(value.result) ? { type: "revocation", result: value.result } : null;
+    case "sent":
+      return isCount(value.count) ? { type: "sent", count: value.count } : null;
     case "failed":
       return typeof value.message === "string" ? { type: "failed", message: value.message } : null;
     default:
@@ -195,6 +208,7 @@ function isLoadRequest(value: unknown): value is LoadRequest {
 export function parseRunnerMessage(value: unknown): RunnerMessage | null {
   if (!isRecord(value)) return null;
   if (value.type === "stats") return typeof value.reset === "boolean" ? { type: "stats", reset: value.reset } : null;
+  if (value.type === "send") return isCount(value.count) ? { type: "send", count: value.count } : null;
   if (value.type !== "run" || !isRecord(value.spec)) return null;
   const spec = value.spec;
   if (

@@ -296,7 +296,7 @@ export async function startVariant(
   const server = await start(variant, dir, prepared);
   const { token, status } = clientOf(variant, prepared);
   return {
-    connect: () => connectClientProcess(server.port, path, token, status),
+    connect: () => connectClientProcess(server.port, path, token, status, join(dir, `client-${process.pid}.log`)),
     async close() {
       await server.close();
       removeCopies(dir);
